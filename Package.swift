@@ -1,0 +1,88 @@
+// swift-tools-version: 6.2
+// enginesync — keeps a PostgreSQL schema in step with a git repository of EngineJS DSL files.
+//
+// Modules follow the data (see docs/ARCHITECTURE.md):
+//   CLibPQ, CLibGit2      C headers only
+//   EngineSyncCore        pure: DSL compiler, schema model, planner, SQL fragments (no I/O, no C)
+//   PostgresClient        the only owner of libpq handles
+//   GitClient             the only owner of libgit2 handles
+//   EngineSync            introspection, applier, migrations, sources, reconciler, reports
+//   EngineSyncCommands    the CLI (composition root)
+//   enginesync            a thin @main
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "enginesync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "enginesync", targets: ["enginesync"]),
+        .library(name: "EngineSync", targets: ["EngineSync"]),
+        .library(name: "EngineSyncCore", targets: ["EngineSyncCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(
+            name: "EngineSyncCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "GitClient", dependencies: ["CLibGit2"], swiftSettings: swiftSettings),
+        .target(
+            name: "EngineSync",
+            dependencies: [
+                "EngineSyncCore", "PostgresClient", "GitClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EngineSyncCommands",
+            dependencies: [
+                "EngineSync", "EngineSyncCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "enginesync", dependencies: ["EngineSyncCommands"], swiftSettings: swiftSettings),
+        .target(
+            name: "EngineSyncTestSupport",
+            dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient", "GitClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineSyncCoreTests",
+            dependencies: ["EngineSyncCore", "EngineSyncTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "EngineSyncTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitClientTests",
+            dependencies: ["GitClient", "EngineSyncTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineSyncCommandsTests",
+            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,27 @@
+public import ArgumentParser
+
+/// The `enginesync` command line: the composition root that turns flags into configuration values.
+public struct EngineSyncCommand: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "enginesync",
+        abstract: "Keep a PostgreSQL schema in step with a git repository of EngineJS DSL files.",
+        discussion: """
+            enginesync reads EngineJS DSL (JSON schema-as-code) from git, runs pending SQL migrations and \
+            applies only widening, data-preserving changes; narrowing changes are reported with the \
+            migration that would perform them.
+            """,
+        version: version,
+        subcommands: []
+    )
+
+    public init() {}
+}
+
+extension EngineSyncCommand {
+    /// Parses the process arguments and runs the command; usage errors exit 64 (SPEC 9).
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// What the test command (`scripts/test.sh`) provides, and the rule for when it is missing.
+///
+/// Tests that need PostgreSQL or git never skip: without them they fail with a message naming the
+/// test command, under CI and locally alike.
+public enum TestEnvironment {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// libpq keywords for the scratch cluster, from `ENGINESYNC_TEST_PGHOST` / `ENGINESYNC_TEST_PGPORT`.
+    public static func postgresServer() throws -> (host: String, port: String, user: String) {
+        let environment = ProcessInfo.processInfo.environment
+        guard let host = environment["ENGINESYNC_TEST_PGHOST"], let port = environment["ENGINESYNC_TEST_PGPORT"] else {
+            throw Missing(description: """
+                this test needs the scratch PostgreSQL cluster: run the tests with scripts/test.sh \
+                (ENGINESYNC_TEST_PGHOST/ENGINESYNC_TEST_PGPORT are not set)
+                """)
+        }
+        return (host, port, environment["ENGINESYNC_TEST_PGUSER"] ?? "postgres")
+    }
+
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// The absolute path of `git`, required for building fixture repositories.
+    public static func gitExecutable() throws -> String {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = directory + "/git"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw Missing(description: "this test needs the git command line (apt-get install -y git)")
+    }
+}

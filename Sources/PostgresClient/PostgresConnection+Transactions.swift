@@ -1,0 +1,60 @@
+extension PostgresConnection {
+    /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls back and is rethrown unchanged.
+    ///
+    /// A failing COMMIT throws; when that error `isConnectionLoss`, the outcome is unknown and the caller
+    /// must re-read the database before deciding (SPEC 4.3).
+    public func withTransaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            rollbackQuietly("ROLLBACK")
+            throw error
+        }
+        try query("COMMIT")
+        return value
+    }
+
+    /// Runs `body` under a savepoint; a thrown error rolls back to it (releasing the locks taken since).
+    public func withSavepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let quoted = try escapeIdentifier(name)
+        try query("SAVEPOINT " + quoted)
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            rollbackQuietly("ROLLBACK TO SAVEPOINT " + quoted)
+            throw error
+        }
+        try query("RELEASE SAVEPOINT " + quoted)
+        return value
+    }
+
+    /// A rollback that cannot make matters worse: the body's error is the one worth reporting.
+    private func rollbackQuietly(_ sql: String) {
+        guard isConnected else { return }
+        _ = try? query(sql)
+    }
+
+    /// Sets a session setting with `set_config` (DDL-style `SET x = $1` does not take parameters).
+    public func setSetting(_ name: String, _ value: String, local: Bool = false) throws {
+        try query("SELECT pg_catalog.set_config($1, $2, $3)", [name, value, local])
+    }
+
+    /// `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout` in milliseconds (0 = off).
+    public func setTimeouts(lockMilliseconds: Int? = nil, statementMilliseconds: Int? = nil,
+                            idleInTransactionMilliseconds: Int? = nil) throws {
+        if let lockMilliseconds { try setSetting("lock_timeout", "\(lockMilliseconds)ms") }
+        if let statementMilliseconds { try setSetting("statement_timeout", "\(statementMilliseconds)ms") }
+        if let idleInTransactionMilliseconds {
+            try setSetting("idle_in_transaction_session_timeout", "\(idleInTransactionMilliseconds)ms")
+        }
+    }
+
+    /// Pins `search_path` so catalog output (format_type, pg_get_indexdef) is stable.
+    public func setSearchPath(_ schemas: [String]) throws {
+        let quoted = try schemas.map { try escapeIdentifier($0) }.joined(separator: ", ")
+        try setSetting("search_path", quoted)
+    }
+}

@@ -1,0 +1,230 @@
+internal import CLibPQ
+import Foundation
+
+/// A notice or warning the server sent (captured instead of libpq's default print to stderr).
+public struct PostgresNotice: Sendable, Equatable {
+    public var severity: String
+    public var sqlState: String?
+    public var message: String
+}
+
+/// Collects notices from libpq's receiver callback.
+///
+/// libpq calls the receiver synchronously on the thread running the query (c-libraries.md 2.6), and a
+/// connection is used by one thread at a time, so no locking is needed.
+private final class NoticeBox {
+    var notices: [PostgresNotice] = []
+}
+
+/// One libpq session; the only owner of a `PGconn`.
+///
+/// Not `Sendable`: libpq forbids using one `PGconn` from two threads at once, so a connection lives
+/// inside one task. Every libpq call blocks the calling thread.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+    private let noticeBox: NoticeBox
+    private let noticeContext: Unmanaged<NoticeBox>
+
+    /// Opens a session. A failed connect still frees the libpq handle (libpq requires `PQfinish`).
+    public static func connect(_ configuration: PostgresConfiguration) throws -> PostgresConnection {
+        let pairs = configuration.keywordValues
+        let keywords = pairs.map { strdup($0.0) } + [nil]
+        let values = pairs.map { strdup($0.1) } + [nil]
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let connection: OpaquePointer? = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordBuffer in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valueBuffer in
+                PQconnectdbParams(keywordBuffer.baseAddress, valueBuffer.baseAddress, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connect, message: "out of memory allocating a connection", function: "PQconnectdbParams")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.lastErrorMessage(connection)
+            PQfinish(connection)
+            throw PostgresError(kind: .connect, message: message, function: "PQconnectdbParams")
+        }
+        return PostgresConnection(handle: connection)
+    }
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+        noticeBox = NoticeBox()
+        // Retained until deinit, after PQfinish, so the callback never sees a dead box.
+        noticeContext = Unmanaged.passRetained(noticeBox)
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
+            func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+            box.notices.append(PostgresNotice(
+                severity: field(CLibPQ_DIAG_SEVERITY_NONLOCALIZED) ?? "NOTICE",
+                sqlState: field(CLibPQ_DIAG_SQLSTATE),
+                message: field(CLibPQ_DIAG_MESSAGE_PRIMARY) ?? ""))
+        }, noticeContext.toOpaque())
+    }
+
+    deinit {
+        PQfinish(handle)
+        noticeContext.release()
+    }
+
+    private static func lastErrorMessage(_ connection: OpaquePointer) -> String {
+        guard let raw = PQerrorMessage(connection) else { return "unknown libpq error" }
+        let text = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    // MARK: - State
+
+    /// Whether libpq still believes the session is alive (it only learns of a loss on the next call).
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// `major * 10000 + minor`, e.g. 150018.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// A parameter the server reports at startup or on change (`server_version`, `client_encoding`, …).
+    public func parameterStatus(_ name: String) -> String? {
+        PQparameterStatus(handle, name).map { String(cString: $0) }
+    }
+
+    /// Notices and warnings received since the last call.
+    public func drainNotices() -> [PostgresNotice] {
+        defer { noticeBox.notices.removeAll() }
+        return noticeBox.notices
+    }
+
+    // MARK: - Executing
+
+    /// Runs one statement with `$1…` parameters (text format; `nil` is SQL NULL).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> PostgresResult {
+        let texts = parameters.map { $0?.postgresText }
+        if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: sql,
+                                function: "PQexecParams")
+        }
+        let cValues = texts.map { $0.flatMap { strdup($0) } }
+        defer { cValues.forEach { free($0) } }
+        let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
+            PQexecParams(handle, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
+        }
+        return try consume(result, statement: sql, function: "PQexecParams")
+    }
+
+    /// Runs a script of several statements with the simple-query protocol.
+    ///
+    /// Outside a transaction block the server runs the whole script as one implicit transaction. The
+    /// first failing statement's error is thrown; results of the others are discarded.
+    public func execute(script: String) throws {
+        if script.utf8.contains(0) {
+            throw PostgresError(kind: .client, message: "SQL text contains a NUL byte", function: "PQsendQuery")
+        }
+        guard PQsendQuery(handle, script) == 1 else {
+            throw connectionOrClientError(statement: script, function: "PQsendQuery")
+        }
+        var firstError: PostgresError?
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            if status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR,
+               firstError == nil {
+                firstError = error(from: result, statement: script, function: "PQgetResult")
+            }
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+                firstError = firstError ?? PostgresError(kind: .client, message: "COPY is not supported in scripts",
+                                                         statement: script, function: "PQgetResult")
+                break
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    private func consume(_ result: OpaquePointer?, statement: String, function: String) throws -> PostgresResult {
+        guard let result else { throw connectionOrClientError(statement: statement, function: function) }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            throw error(from: result, statement: statement, function: function)
+        }
+        let fieldCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        var columns: [String] = []
+        columns.reserveCapacity(fieldCount)
+        var columnIndex: [String: Int] = [:]
+        for field in 0..<fieldCount {
+            let name = PQfname(result, Int32(field)).map { String(cString: $0) } ?? "?column?"
+            columns.append(name)
+            if columnIndex[name] == nil { columnIndex[name] = field }
+        }
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(fieldCount)
+            for field in 0..<fieldCount {
+                // PQgetvalue returns "" for NULL: PQgetisnull decides.
+                if PQgetisnull(result, Int32(row), Int32(field)) == 1 {
+                    values.append(nil)
+                } else if let value = PQgetvalue(result, Int32(row), Int32(field)) {
+                    values.append(String(cString: value))
+                } else {
+                    values.append(nil)
+                }
+            }
+            rows.append(PostgresRow(columnIndex: columnIndex, values: values))
+        }
+        let commandStatus = PQcmdStatus(result).map { String(cString: $0) } ?? ""
+        let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        return PostgresResult(columns: columns, rows: rows, commandStatus: commandStatus, affectedRows: affected)
+    }
+
+    /// Builds the error for a failed result. Connection loss carries no SQLSTATE, so `PQstatus` is checked first.
+    private func error(from result: OpaquePointer, statement: String, function: String) -> PostgresError {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        let sqlState = field(CLibPQ_DIAG_SQLSTATE).map(SQLState.init(rawValue:))
+        let lost = PQstatus(handle) != CONNECTION_OK || sqlState == nil || sqlState?.isConnectionError == true
+        var message = field(CLibPQ_DIAG_MESSAGE_PRIMARY) ?? Self.lastErrorMessage(handle)
+        if message.isEmpty { message = Self.lastErrorMessage(handle) }
+        return PostgresError(
+            kind: lost ? .connectionLost : .server, sqlState: sqlState,
+            severity: field(CLibPQ_DIAG_SEVERITY_NONLOCALIZED), message: message,
+            detail: field(CLibPQ_DIAG_MESSAGE_DETAIL), hint: field(CLibPQ_DIAG_MESSAGE_HINT),
+            position: field(CLibPQ_DIAG_STATEMENT_POSITION).flatMap { Int($0) },
+            context: field(CLibPQ_DIAG_CONTEXT), statement: statement, function: function)
+    }
+
+    private func connectionOrClientError(statement: String?, function: String) -> PostgresError {
+        PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .client : .connectionLost,
+                      message: Self.lastErrorMessage(handle), statement: statement, function: function)
+    }
+
+    // MARK: - Quoting
+
+    /// Quotes an identifier with `PQescapeIdentifier` (always double-quoted, case kept).
+    ///
+    /// The one place identifiers are escaped. NUL bytes are refused because libpq would silently truncate.
+    public func escapeIdentifier(_ identifier: String) throws -> String {
+        try escape(identifier, function: "PQescapeIdentifier") { PQescapeIdentifier(handle, $0, $1) }
+    }
+
+    /// Quotes a literal with `PQescapeLiteral`; the result may be ` E'…'` (leading space) when it has a backslash.
+    public func escapeLiteral(_ literal: String) throws -> String {
+        try escape(literal, function: "PQescapeLiteral") { PQescapeLiteral(handle, $0, $1) }
+    }
+
+    private func escape(_ text: String, function: String,
+                        _ call: (UnsafePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?) throws -> String {
+        if text.utf8.contains(0) {
+            throw PostgresError(kind: .client, message: "cannot quote text containing a NUL byte", function: function)
+        }
+        let escaped: UnsafeMutablePointer<CChar>? = text.withCString { call($0, strlen($0)) }
+        guard let escaped else {
+            throw PostgresError(kind: .client, message: Self.lastErrorMessage(handle), function: function)
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+}

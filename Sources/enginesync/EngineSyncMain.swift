@@ -1,0 +1,8 @@
+import EngineSyncCommands
+
+@main
+enum EngineSyncMain {
+    static func main() async {
+        await EngineSyncCommand.runFromCommandLine()
+    }
+}

@@ -1,0 +1,103 @@
+import EngineSyncTestSupport
+import Foundation
+import GitClient
+import Testing
+
+@Suite("GitRepository against real repositories")
+struct GitRepositoryTests {
+    @Test func resolvesRevisionsAndReadsMetadata() throws {
+        let scratch = try ScratchRepository()
+        let first = try scratch.commit(["dsl/models/post.json": #"{"fields":{}}"#], message: "first commit\n\nbody")
+        let second = try scratch.commit(["README.md": "hello"], message: "second")
+        let repository = try GitRepository.open(path: scratch.path)
+        #expect(!repository.isBare)
+        let tip = try repository.resolveCommit("main")
+        #expect(tip.id.hex == second)
+        #expect(tip.subject == "second")
+        #expect(tip.author.name == "Test Author")
+        #expect(tip.author.email == "author@example.com")
+        #expect(tip.parentIDs.map(\.hex) == [first])
+        #expect(try repository.resolveCommit("main~1").subject == "first commit")
+        #expect(try repository.resolveCommit(String(first.prefix(10))).id.hex == first)
+        #expect(try repository.branchTip("main")?.hex == second)
+        #expect(try repository.branchTip("nope") == nil)
+        let firstID = try #require(ObjectID(hex: first))
+        let secondID = try #require(ObjectID(hex: second))
+        #expect(try repository.isDescendant(secondID, of: firstID))
+        #expect(try !repository.isDescendant(firstID, of: secondID))
+        #expect(try repository.isDescendant(firstID, of: firstID))
+        #expect(try repository.commits(from: secondID, excluding: firstID) == [secondID])
+    }
+
+    @Test func unknownRevisionIsANotFoundError() throws {
+        let scratch = try ScratchRepository()
+        try scratch.commit(["a.txt": "a"])
+        let repository = try GitRepository.open(path: scratch.path)
+        let error = try #require(throws: GitError.self) { try repository.resolveCommit("no-such-branch") }
+        #expect(error.isNotFound)
+        #expect(error.className == "reference")
+        #expect(error.description.contains("no-such-branch"))
+        #expect(throws: GitError.self) { try GitRepository.open(path: "/nonexistent/enginesync") }
+    }
+
+    @Test func listsTreesWithKindsAndReadsBlobsWithALimit() throws {
+        let scratch = try ScratchRepository()
+        let dsl = try scratch.commit([
+            "dsl/models/b.json": #"{"fields":{"x":{}}}"#,
+            "dsl/models/a.json": #"{"fields":{}}"#,
+            "other.txt": "not dsl",
+        ])
+        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/dsl/models/link.json", withDestinationPath: "a.json")
+        let withLink = try scratch.commit([:], message: "symlink")
+        let repository = try GitRepository.open(path: scratch.path)
+        let linkCommit = try #require(ObjectID(hex: withLink))
+        let entries = try #require(try repository.treeEntries(commit: linkCommit, path: "dsl/models"))
+        #expect(entries.map(\.name) == ["a.json", "b.json", "link.json"])
+        #expect(entries.map(\.kind) == [.file, .file, .symlink])
+        let blob = try repository.readBlob(entries[1].id, maxBytes: 1000)
+        #expect(String(decoding: blob, as: UTF8.self) == #"{"fields":{"x":{}}}"#)
+        let tooBig = try #require(throws: GitError.self) { try repository.readBlob(entries[1].id, maxBytes: 4, subject: "dsl/models/b.json") }
+        #expect(tooBig.description.contains("dsl/models/b.json"))
+        #expect(try repository.treeEntries(commit: linkCommit, path: "migrations") == nil)
+        // The tree id of dsl/ is unchanged by a commit that only touches other files.
+        let dslCommit = try #require(ObjectID(hex: dsl))
+        let readme = try #require(ObjectID(hex: try scratch.commit(["README.md": "x"])))
+        #expect(try repository.treeID(commit: readme, path: "dsl") == repository.treeID(commit: linkCommit, path: "dsl"))
+        #expect(try repository.treeID(commit: dslCommit, path: "dsl") != repository.treeID(commit: linkCommit, path: "dsl"))
+        #expect(throws: GitError.self) { try repository.treeID(commit: readme, path: "other.txt") }
+    }
+
+    @Test func submodulesAreReportedNotFollowed() throws {
+        let scratch = try ScratchRepository()
+        try scratch.commit(["a.txt": "a"])
+        // A gitlink entry written straight into the index (no network, no nested clone needed).
+        let fake = String(repeating: "ab", count: 20)
+        try scratch.run(["update-index", "--add", "--cacheinfo", "160000,\(fake),dsl/models/sub"])
+        try scratch.run(["commit", "--quiet", "-m", "submodule"])
+        let repository = try GitRepository.open(path: scratch.path)
+        let tip = try repository.resolveCommit("main")
+        let entries = try #require(try repository.treeEntries(commit: tip.id, path: "dsl/models"))
+        #expect(entries.first?.kind == .submodule)
+        #expect(entries.first?.id.hex == fake)
+    }
+
+    @Test func fetchesIntoABareMirrorIncludingForcePushes() throws {
+        let upstream = try ScratchRepository()
+        let first = try upstream.commit(["a.txt": "1"])
+        let mirrorPath = NSTemporaryDirectory() + "enginesync-mirror-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: mirrorPath) }
+        let mirror = try GitRepository.initBare(path: mirrorPath)
+        #expect(mirror.isBare)
+        try mirror.fetchMirror(from: "file://" + upstream.path)
+        #expect(try mirror.branchTip("main")?.hex == first)
+        let second = try upstream.commit(["a.txt": "2"])
+        try mirror.fetchMirror(from: upstream.path)
+        #expect(try mirror.branchTip("main")?.hex == second)
+        try upstream.run(["reset", "--quiet", "--hard", first])
+        let rewritten = try upstream.commit(["a.txt": "3"], message: "rewrite")
+        try mirror.fetchMirror(from: upstream.path)
+        #expect(try mirror.branchTip("main")?.hex == rewritten)
+        let error = try #require(throws: GitError.self) { try mirror.fetchMirror(from: "file:///nonexistent/repo") }
+        #expect(error.code < 0)
+    }
+}

@@ -1,0 +1,35 @@
+# Sourced by scripts: a throwaway PostgreSQL 15 cluster in a temp dir.
+# The server refuses to run as root, so the directory belongs to `postgres` and the server runs via runuser.
+# Sets SCRATCH_PGHOST (the socket directory) and SCRATCH_PGPORT.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+scratch_postgres_start() {
+    SCRATCH_PGDIR=$(mktemp -d /tmp/enginesync-pg.XXXXXX)
+    SCRATCH_PGPORT=${SCRATCH_PGPORT:-$((20000 + RANDOM % 20000))}
+    SCRATCH_PGHOST="$SCRATCH_PGDIR"
+    local as_postgres=()
+    if [ "$(id -u)" -eq 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+        chown postgres: "$SCRATCH_PGDIR"
+        as_postgres=(runuser -u postgres --)
+    fi
+    echo "==> starting scratch PostgreSQL in $SCRATCH_PGDIR (port $SCRATCH_PGPORT)"
+    "${as_postgres[@]}" "$PG_BIN/initdb" -D "$SCRATCH_PGDIR/data" -U postgres --auth=trust -E UTF8 \
+        --locale=C.UTF-8 >"$SCRATCH_PGDIR/initdb.log" 2>&1 || { cat "$SCRATCH_PGDIR/initdb.log"; return 1; }
+    "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -l "$SCRATCH_PGDIR/server.log" -w -t 60 \
+        -o "-p $SCRATCH_PGPORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off" \
+        start >/dev/null || { cat "$SCRATCH_PGDIR/server.log"; return 1; }
+    SCRATCH_AS_POSTGRES=("${as_postgres[@]}")
+    export SCRATCH_PGHOST SCRATCH_PGPORT SCRATCH_PGDIR
+}
+
+scratch_postgres_stop() {
+    local status=$?
+    if [ -n "${SCRATCH_PGDIR:-}" ] && [ -d "$SCRATCH_PGDIR/data" ]; then
+        echo "==> stopping scratch PostgreSQL"
+        "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$SCRATCH_PGDIR"
+    fi
+    return $status
+}
