@@ -30,15 +30,18 @@ public struct Column: Hashable, Sendable {
     public var isAutoIncrement: Bool
     /// The DSL field key this column came from (`nil` for live columns and synthesized ones).
     public var fieldKey: String?
+    /// Live only: the sequence a `serial` column owns (widened with the column, SPEC 4.1).
+    public var sequence: String?
 
     public init(name: String, type: ColumnType, defaultValue: ColumnDefault? = nil, isNotNull: Bool = false,
-                isAutoIncrement: Bool = false, fieldKey: String? = nil) {
+                isAutoIncrement: Bool = false, fieldKey: String? = nil, sequence: String? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.isNotNull = isNotNull
         self.isAutoIncrement = isAutoIncrement
         self.fieldKey = fieldKey
+        self.sequence = sequence
     }
 }
 
@@ -49,16 +52,19 @@ public struct Table: Hashable, Sendable {
     public var primaryKey: [String]
     /// The DSL model key (`nil` for live tables and junction tables).
     public var modelKey: String?
-    /// `pg_class.reltuples` (live only; -1 or nil when never analysed).
+    /// Live only: estimated rows (`pg_class.reltuples`, or a size-based guess when never analysed).
     public var estimatedRows: Int?
+    /// Live only: the primary key constraint's name.
+    public var primaryKeyConstraint: String?
 
     public init(name: String, columns: [Column], primaryKey: [String], modelKey: String? = nil,
-                estimatedRows: Int? = nil) {
+                estimatedRows: Int? = nil, primaryKeyConstraint: String? = nil) {
         self.name = name
         self.columns = columns
         self.primaryKey = primaryKey
         self.modelKey = modelKey
         self.estimatedRows = estimatedRows
+        self.primaryKeyConstraint = primaryKeyConstraint
     }
 
     public func column(named name: String) -> Column? { columns.first { $0.name == name } }
@@ -144,11 +150,16 @@ public struct ForeignKey: Hashable, Sendable {
 public struct ViewDependency: Hashable, Sendable {
     public var table: String
     public var column: String
+    public var viewSchema: String
     public var view: String
-    public init(table: String, column: String, view: String) {
+    /// `pg_get_viewdef` output, to re-create the view in the suggested migration.
+    public var definition: String?
+    public init(table: String, column: String, viewSchema: String, view: String, definition: String? = nil) {
         self.table = table
         self.column = column
+        self.viewSchema = viewSchema
         self.view = view
+        self.definition = definition
     }
 }
 

@@ -1,0 +1,186 @@
+public import EngineSyncCore
+import Foundation
+public import Logging
+public import PostgresClient
+
+/// Safe Sync (SPEC 4): introspect, plan against the snapshot, apply the safe part in ONE transaction
+/// together with the snapshot row and the reconcile-log row, then build large indexes concurrently.
+///
+/// Never throws: every failure becomes a report with outcome `failed` (database rolled back) or
+/// `invalid`. The caller holds the advisory lock and has run pending migrations.
+public final class SafeSync {
+    public struct Result: Sendable {
+        public var report: ReconcileReport
+        public var plan: Plan?
+        /// The `engine_reconciles` row id, when one was written.
+        public var logID: Int?
+    }
+
+    let connection: PostgresConnection
+    let codec: any SnapshotCodec
+    let options: SafeSyncOptions
+    let logger: Logger
+    /// Opens a new session after the connection dropped during COMMIT.
+    let reconnect: (() throws -> PostgresConnection)?
+
+    public init(connection: PostgresConnection, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
+                reconnect: (() throws -> PostgresConnection)? = nil) {
+        self.connection = connection
+        self.codec = codec
+        self.options = options
+        self.logger = logger
+        self.reconnect = reconnect
+    }
+
+    var schema: String { options.planner.schema }
+
+    public func reconcile(desired: CompiledDSL, context: ReconcileContext) -> Result {
+        let started = Date()
+        var draft = ReportDraft(context: context, started: started)
+        do {
+            return try run(desired: desired, draft: &draft)
+        } catch {
+            draft.errors.append(ReportDraft.message(for: error))
+            logger.error("safe sync failed", metadata: ["error": "\(error)"])
+            let report = draft.finish(outcome: .failed)
+            var logID: Int?
+            if !options.dryRun, connection.isConnected {
+                logID = try? recordFailure(report, context: context)
+            }
+            return Result(report: report, plan: nil, logID: logID)
+        }
+    }
+
+    private func run(desired: CompiledDSL, draft: inout ReportDraft) throws -> Result {
+        try connection.setTimeouts(lockMilliseconds: options.lockTimeoutMilliseconds,
+                                   statementMilliseconds: options.statementTimeoutMilliseconds,
+                                   idleInTransactionMilliseconds: options.idleInTransactionTimeoutMilliseconds)
+        // format_type / pg_get_expr output depends on search_path; every DDL name is schema-qualified.
+        try connection.setSearchPath(["pg_catalog"])
+        if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
+            draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+            return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
+        }
+
+        var reader = CatalogReader(schema: schema)
+        let live = try reader.read(connection)
+        let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
+        let snapshotRow = try store.latest(connection, live: live)
+        if options.requireSnapshot && snapshotRow == nil {
+            draft.errors.append(.init(code: "no_snapshot", message: "require_snapshot is set and schema '\(schema)' has no "
+                + "snapshot row in '\(desired.snapshotTable)': is this the right database?"))
+            return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+        }
+        var snapshot: CompiledDSL?
+        if let snapshotRow {
+            do {
+                snapshot = try codec.compileSnapshot(json: snapshotRow.json)
+            } catch {
+                draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(snapshotRow.id) could not "
+                    + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+            }
+        }
+
+        let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
+        let effectiveJSON = codec.canonicalJSON(plan.effectiveDocument)
+        let effectiveHash = codec.hash(canonicalJSON: effectiveJSON)
+        let snapshotChanged = effectiveHash != snapshotRow?.hash
+        draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
+        try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
+
+        if options.dryRun {
+            try draft.add(applied: plan.safe, with: connection)
+            try draft.add(blocked: plan.blocked, with: connection)
+            return Result(report: draft.finish(outcome: plan.blocked.isEmpty ? .synced : .blocked), plan: plan, logID: nil)
+        }
+
+        var applied: [PlannedChange] = []
+        var blocked = plan.blocked
+        let attemptID = UUID().uuidString
+        let log = ReconcileLog(schema: schema)
+        var logID = 0
+        var reachedCommit = false
+        do {
+            try connection.withTransaction {
+                for change in plan.safe where !change.concurrently {
+                    if change.isUniqueIndexBuild {
+                        do {
+                            try connection.withSavepoint("enginesync_unique_index") {
+                                for statement in change.statements { try connection.run(statement) }
+                            }
+                            applied.append(change)
+                        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                            blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
+                        }
+                    } else {
+                        for statement in change.statements { try connection.run(statement) }
+                        applied.append(change)
+                    }
+                }
+                try log.ensureTable(connection)
+                if snapshotChanged {
+                    let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
+                    draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: effectiveJSON,
+                                                         commit: draft.context.commit?.sha, columns: columns)
+                }
+                try draft.add(applied: applied, with: connection)
+                try draft.add(blocked: blocked, with: connection)
+                let report = draft.finish(outcome: blocked.isEmpty ? .synced : .blocked)
+                logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
+                reachedCommit = true
+            }
+        } catch let error as PostgresError where reachedCommit && error.isConnectionLoss {
+            // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
+            logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
+            guard let reconnect, let fresh = try? reconnect(), let id = try log.attemptCommitted(fresh, attemptID: attemptID) else {
+                throw error
+            }
+            logID = id
+            draft.warnings.append(.init(code: "commit_connection_lost", message: "the connection dropped during COMMIT; "
+                + "engine_reconciles shows the transaction committed"))
+            return Result(report: draft.finish(outcome: blocked.isEmpty ? .synced : .blocked), plan: plan, logID: logID)
+        }
+
+        // Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3).
+        var concurrentFailure = false
+        for change in plan.safe where change.concurrently {
+            do {
+                for statement in change.statements { try connection.run(statement) }
+                applied.append(change)
+                try draft.add(applied: [change], with: connection)
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                let conflict = Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema))
+                blocked.append(conflict)
+                try draft.add(blocked: [conflict], with: connection)
+                if let index = change.index { _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
+            } catch {
+                // The invalid leftover is dropped and rebuilt on the next reconcile.
+                concurrentFailure = true
+                draft.errors.append(ReportDraft.message(for: error))
+            }
+        }
+        let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)
+        let report = draft.finish(outcome: outcome)
+        if plan.safe.contains(where: \.concurrently) {
+            try log.update(connection, id: logID, report: report)
+        }
+        return Result(report: report, plan: plan, logID: logID)
+    }
+
+    private func recordFailure(_ report: ReconcileReport, context: ReconcileContext) throws -> Int {
+        let log = ReconcileLog(schema: schema)
+        try log.ensureTable(connection)
+        return try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: context.trees)
+    }
+
+    static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {
+        var conflict = change
+        conflict.kind = .uniqueConflict
+        conflict.reason = "existing rows collide: \(error.detail ?? error.message); resolve the duplicates, then the "
+            + "index is built on the next reconcile"
+        conflict.statements = change.statements.filter { !$0.description.hasPrefix("DROP INDEX") }
+        conflict.migrationName = "resolve_duplicates_\(change.index ?? change.table)"
+        conflict.concurrently = false
+        return conflict
+    }
+}

@@ -1,0 +1,188 @@
+public import EngineSyncCore
+public import PostgresClient
+
+/// Reads the live schema of one PostgreSQL schema into the same model the DSL compiles to (SPEC 4.2).
+///
+/// A fixed number of catalog queries, whatever the table count (`queryCount`). The caller pins
+/// `search_path` first so `format_type` and `pg_get_expr` print stable, unqualified names.
+public struct CatalogReader {
+    public let schema: String
+    /// Queries issued by the last `read`: constant, proven by a test with few and many tables.
+    public private(set) var queryCount = 0
+
+    public init(schema: String) { self.schema = schema }
+
+    public mutating func read(_ connection: PostgresConnection) throws -> Schema {
+        queryCount = 0
+        let tableRows = try run(connection, Self.tablesQuery)
+        let columnRows = try run(connection, Self.columnsQuery)
+        let indexRows = try run(connection, Self.indexesQuery)
+        let constraintRows = try run(connection, Self.constraintsQuery)
+        let viewRows = try run(connection, Self.viewDependenciesQuery)
+
+        var columnsByTable: [String: [Column]] = [:]
+        for row in columnRows {
+            let type = ColumnType(formatType: try row.string("data_type"))
+            let defaultText = try row.optionalString("default_expr")
+            let sequence = try row.optionalString("sequence_name")
+            let identity = try row.optionalString("attidentity") ?? ""
+            let isAutoIncrement = sequence != nil || !identity.isEmpty
+            columnsByTable[try row.string("table_name"), default: []].append(Column(
+                name: try row.string("column_name"), type: type,
+                defaultValue: isAutoIncrement ? nil : defaultText.map { LiveDefault.parse($0, type: type) },
+                isNotNull: try row.bool("not_null"), isAutoIncrement: isAutoIncrement, sequence: sequence))
+        }
+
+        var primaryKeys: [String: (name: String, columns: [String])] = [:]
+        var foreignKeys: [ForeignKey] = []
+        for row in constraintRows {
+            let table = try row.string("table_name")
+            let columns = try row.stringArray("columns").compactMap { $0 }
+            switch try row.string("contype") {
+            case "p":
+                primaryKeys[table] = (try row.string("conname"), columns)
+            case "f":
+                guard try row.optionalString("ref_schema") == schema, let referenced = try row.optionalString("ref_table") else {
+                    continue
+                }
+                foreignKeys.append(ForeignKey(
+                    name: try row.string("conname"), table: table, columns: columns, referencedTable: referenced,
+                    referencedColumns: try row.stringArray("ref_columns").compactMap { $0 },
+                    onDelete: Self.action(try row.string("confdeltype")), onUpdate: Self.action(try row.string("confupdtype"))))
+            default:
+                continue
+            }
+        }
+
+        let tables = try tableRows.map { row -> Table in
+            let name = try row.string("table_name")
+            return Table(name: name, columns: columnsByTable[name] ?? [], primaryKey: primaryKeys[name]?.columns ?? [],
+                         estimatedRows: try row.int("estimated_rows"), primaryKeyConstraint: primaryKeys[name]?.name)
+        }
+
+        let indexes = try indexRows.map { row -> Index in
+            let hasExpressions = try row.bool("has_expressions")
+            let method = try row.string("method")
+            let predicate = try row.optionalString("predicate").map(IndexPredicate.init(expression:))
+            return Index(
+                name: try row.string("index_name"), table: try row.string("table_name"),
+                columns: try row.stringArray("columns").compactMap { $0 }, isUnique: try row.bool("indisunique"),
+                predicate: predicate, isValid: try row.bool("indisvalid"), isBuilding: try row.bool("is_building"),
+                isConstraint: try row.optionalString("owning_constraint") != nil,
+                definition: hasExpressions || method != "btree" ? try row.string("index_def") : nil)
+        }
+
+        let views = try viewRows.map { row in
+            ViewDependency(table: try row.string("table_name"), column: try row.string("column_name"),
+                           viewSchema: try row.string("view_schema"), view: try row.string("view_name"),
+                           definition: try row.optionalString("view_def"))
+        }
+        return Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
+                      viewDependencies: views)
+    }
+
+    private mutating func run(_ connection: PostgresConnection, _ sql: String) throws -> [PostgresRow] {
+        queryCount += 1
+        return try connection.query(sql, [schema]).rows
+    }
+
+    static func action(_ code: String) -> ReferentialAction {
+        switch code {
+        case "c": .cascade
+        case "n": .setNull
+        case "d": .setDefault
+        case "a": .noAction
+        default: .restrict
+        }
+    }
+
+    // Sorting happens in SQL by name only where it is cheap; rows are small (postgres-facts.md 7.4).
+    static let tablesQuery = """
+        SELECT c.relname AS table_name,
+               CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8
+                    ELSE (pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8) * 100
+               END AS estimated_rows
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        ORDER BY c.relname
+        """
+
+    static let columnsQuery = """
+        SELECT c.relname AS table_name, a.attnum, a.attname AS column_name,
+               pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
+               a.attnotnull AS not_null,
+               pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+               a.attidentity::text AS attidentity,
+               s.relname AS sequence_name
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        LEFT JOIN pg_catalog.pg_depend dep ON dep.refclassid = 'pg_catalog.pg_class'::regclass
+             AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass
+             AND dep.deptype = 'a'
+        LEFT JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND (dep.objid IS NULL OR s.oid IS NOT NULL)
+        ORDER BY c.relname, a.attnum
+        """
+
+    static let indexesQuery = """
+        SELECT t.relname AS table_name, i.relname AS index_name, am.amname AS method,
+               x.indisunique, x.indisvalid,
+               (x.indexprs IS NOT NULL) AS has_expressions,
+               pg_catalog.pg_get_indexdef(x.indexrelid) AS index_def,
+               pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
+               ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                     ORDER BY k.ord) AS columns,
+               con.conname AS owning_constraint,
+               EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p
+                       WHERE p.index_relid = x.indexrelid) AS is_building
+        FROM pg_catalog.pg_index x
+        JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+        JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+        JOIN pg_catalog.pg_am am ON am.oid = i.relam
+        LEFT JOIN pg_catalog.pg_constraint con
+               ON con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')
+        WHERE n.nspname = $1 AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+        ORDER BY t.relname, i.relname
+        """
+
+    static let constraintsQuery = """
+        SELECT t.relname AS table_name, con.conname, con.contype::text AS contype,
+               ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                     ORDER BY k.ord) AS columns,
+               fn.nspname AS ref_schema, ft.relname AS ref_table,
+               ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+                     ORDER BY k.ord) AS ref_columns,
+               con.confupdtype::text AS confupdtype, con.confdeltype::text AS confdeltype
+        FROM pg_catalog.pg_constraint con
+        JOIN pg_catalog.pg_class t ON t.oid = con.conrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+        LEFT JOIN pg_catalog.pg_class ft ON ft.oid = con.confrelid
+        LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = ft.relnamespace
+        WHERE n.nspname = $1 AND con.contype IN ('f', 'p')
+        ORDER BY t.relname, con.conname
+        """
+
+    static let viewDependenciesQuery = """
+        SELECT DISTINCT t.relname AS table_name, a.attname AS column_name,
+               vn.nspname AS view_schema, v.relname AS view_name,
+               pg_catalog.pg_get_viewdef(v.oid) AS view_def
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+        JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+        JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace
+        JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+        JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+          AND d.refobjsubid > 0 AND n.nspname = $1 AND v.oid <> t.oid
+        ORDER BY 1, 2, 3, 4
+        """
+}

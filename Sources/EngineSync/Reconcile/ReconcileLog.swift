@@ -1,0 +1,115 @@
+public import EngineSyncCore
+import Foundation
+public import PostgresClient
+
+/// A row of `engine_reconciles`: one per reconcile attempt that reached the database (SPEC 4.5).
+public struct ReconcileLogEntry: Sendable, Equatable {
+    public var id: Int
+    public var commit: String?
+    public var dslTree: String?
+    public var migrationsTree: String?
+    public var outcome: String
+    public var appliedCount: Int
+    public var blockedCount: Int
+    public var snapshotID: Int?
+    public var startedAt: String
+    public var finishedAt: String?
+    public var reportJSON: String
+}
+
+/// `engine_reconciles`: created and extended by enginesync itself (it is not a DSL model).
+public struct ReconcileLog: Sendable {
+    public static let tableName = "engine_reconciles"
+    let ddl: DDL
+
+    public init(schema: String) { ddl = DDL(schema: schema) }
+
+    var table: SQL { ddl.table(Self.tableName) }
+
+    /// Idempotent: creates the table, then adds any column a newer enginesync needs.
+    public func ensureTable(_ connection: PostgresConnection) throws {
+        try connection.run("""
+            CREATE TABLE IF NOT EXISTS \(table) (id bigserial PRIMARY KEY, attempt_id text NOT NULL, \
+            outcome character varying(16) NOT NULL, started_at timestamp with time zone NOT NULL, \
+            report jsonb NOT NULL)
+            """)
+        let columns: [(String, String)] = [
+            ("commit", "character varying(64)"), ("dsl_tree", "character varying(64)"),
+            ("migrations_tree", "character varying(64)"), ("applied_count", "integer NOT NULL DEFAULT 0"),
+            ("blocked_count", "integer NOT NULL DEFAULT 0"), ("snapshot_id", "bigint"),
+            ("finished_at", "timestamp with time zone"),
+        ]
+        for (name, type) in columns {
+            try connection.run("ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS \(ident: name) \(unsafeRaw: type)")
+        }
+    }
+
+    public struct Trees: Sendable {
+        public var dsl: String?
+        public var migrations: String?
+        public init(dsl: String? = nil, migrations: String? = nil) {
+            self.dsl = dsl
+            self.migrations = migrations
+        }
+    }
+
+    @discardableResult
+    public func insert(_ connection: PostgresConnection, attemptID: String, report: ReconcileReport,
+                       trees: Trees) throws -> Int {
+        let json = String(decoding: try report.jsonData(), as: UTF8.self)
+        let sql: SQL = """
+            INSERT INTO \(table) (attempt_id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
+            snapshot_id, started_at, finished_at, report) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz, $11::jsonb) RETURNING id::int8 AS id
+            """
+        let parameters: [(any PostgresBindable)?] = [
+            attemptID, report.commit?.sha, trees.dsl, trees.migrations, report.outcome.rawValue, report.applied.count,
+            report.blocked.count, report.snapshot.id, report.startedAt, report.finishedAt, json,
+        ]
+        return try connection.run(sql, parameters).first?.int("id") ?? 0
+    }
+
+    public func update(_ connection: PostgresConnection, id: Int, report: ReconcileReport) throws {
+        let json = String(decoding: try report.jsonData(), as: UTF8.self)
+        try connection.run("""
+            UPDATE \(table) SET outcome = $1, applied_count = $2, blocked_count = $3, finished_at = $4::timestamptz, \
+            report = $5::jsonb WHERE id = $6
+            """, [report.outcome.rawValue, report.applied.count, report.blocked.count, report.finishedAt, json, id])
+    }
+
+    /// Whether an attempt committed: after a connection loss during COMMIT the outcome is unknown (SPEC 4.3).
+    public func attemptCommitted(_ connection: PostgresConnection, attemptID: String) throws -> Int? {
+        guard try tableExists(connection) else { return nil }
+        return try connection.run("SELECT id::int8 AS id FROM \(table) WHERE attempt_id = $1", [attemptID]).first?.int("id")
+    }
+
+    /// The newest entries, newest first; `outcomes` filters (e.g. `synced`, `blocked`).
+    public func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws -> [ReconcileLogEntry] {
+        guard try tableExists(connection) else { return [] }
+        var sql: SQL = """
+            SELECT id::int8 AS id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
+            snapshot_id::int8 AS snapshot_id, started_at::text AS started_at, finished_at::text AS finished_at, \
+            report::text AS report FROM \(table)
+            """
+        var parameters: [(any PostgresBindable)?] = []
+        if let outcomes {
+            sql = sql + " WHERE outcome = ANY($1::text[])"
+            parameters.append("{" + outcomes.joined(separator: ",") + "}")
+        }
+        sql = sql + " ORDER BY id DESC LIMIT \(unsafeRaw: String(max(1, limit)))"
+        return try connection.run(sql, parameters).rows.map { row in
+            ReconcileLogEntry(
+                id: try row.int("id"), commit: try row.optionalString("commit"), dslTree: try row.optionalString("dsl_tree"),
+                migrationsTree: try row.optionalString("migrations_tree"), outcome: try row.string("outcome"),
+                appliedCount: try row.int("applied_count"), blockedCount: try row.int("blocked_count"),
+                snapshotID: try row.optionalInt("snapshot_id"), startedAt: try row.string("started_at"),
+                finishedAt: try row.optionalString("finished_at"), reportJSON: try row.string("report"))
+        }
+    }
+
+    func tableExists(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT to_regclass($1) IS NOT NULL AS present",
+                             [try connection.escapeIdentifier(ddl.schema) + "." + connection.escapeIdentifier(Self.tableName)])
+            .first?.bool("present") ?? false
+    }
+}

@@ -1,0 +1,84 @@
+public import EngineSyncCore
+public import Foundation
+import PostgresClient
+
+/// Accumulates a report while a reconcile runs; SQL is rendered with the live connection's quoting.
+public struct ReportDraft: Sendable {
+    public var context: ReconcileContext
+    public let started: Date
+    public var snapshot = ReconcileReport.SnapshotInfo()
+    public var applied: [ReconcileReport.Change] = []
+    public var blocked: [ReconcileReport.Change] = []
+    public var drift: [ReconcileReport.Note] = []
+    public var manual: [ReconcileReport.Note] = []
+    public var warnings: [ReconcileReport.Message]
+    public var errors: [ReconcileReport.Message] = []
+
+    public init(context: ReconcileContext, started: Date) {
+        self.context = context
+        self.started = started
+        warnings = context.warnings
+    }
+
+    public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
+        for change in changes {
+            applied.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
+                                 from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
+                                 rewrite: change.rewrite, lock: change.lock, concurrently: change.concurrently ? true : nil))
+        }
+    }
+
+    public mutating func add(blocked changes: [PlannedChange], with quoter: some SQLQuoting) throws {
+        let prefix = Self.migrationPrefix(started)
+        for change in changes {
+            blocked.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
+                                 from: change.from, to: change.to, reason: change.reason,
+                                 suggestedSQL: try Self.render(change.statements, quoter),
+                                 suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
+                                 rewrite: change.rewrite, lock: change.lock))
+        }
+    }
+
+    public mutating func add(drift items: [DriftItem], manual manualItems: [ManualItem], with quoter: some SQLQuoting) throws {
+        drift += items.map { .init(kind: $0.kind.rawValue, table: $0.table, column: $0.column, index: $0.index, message: $0.message) }
+        for item in manualItems {
+            manual.append(.init(kind: item.kind.rawValue, table: item.table, column: item.column, index: item.index,
+                                message: item.message, sql: item.sql.isEmpty ? nil : try Self.render(item.sql, quoter)))
+        }
+    }
+
+    public func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
+        ReconcileReport(
+            outcome: outcome, commit: context.commit, previousCommit: context.previousCommit, commits: context.commits,
+            branch: context.branch, source: context.source, startedAt: Self.timestamp(started),
+            finishedAt: Self.timestamp(now), durationMs: max(0, Int(now.timeIntervalSince(started) * 1000)),
+            snapshot: snapshot, migrations: context.migrations, applied: applied, blocked: blocked, drift: drift,
+            manual: manual, warnings: warnings, errors: errors)
+    }
+
+    /// Statements joined as a script, each ending with `;`.
+    static func render(_ statements: [SQL], _ quoter: some SQLQuoting) throws -> String {
+        try statements.map { try $0.render(with: quoter) + ";" }.joined(separator: "\n")
+    }
+
+    public static func message(for error: any Error) -> ReconcileReport.Message {
+        if let error = error as? PostgresError {
+            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error", message: error.message,
+                         sqlstate: error.sqlState?.rawValue, statement: error.statement)
+        }
+        return .init(code: "error", message: "\(error)")
+    }
+
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+            .timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+
+    static func migrationPrefix(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02d%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+    }
+}

@@ -1,0 +1,57 @@
+public import EngineSyncCore
+public import PostgresClient
+
+/// The latest snapshot row of the `dsl` model's table (SPEC 4.5).
+public struct SnapshotRow: Sendable, Equatable {
+    public var id: Int
+    public var hash: String
+    /// The stored DSL as JSON text.
+    public var json: String
+    /// `nil` for rows written by EngineJS, which are a valid baseline.
+    public var commit: String?
+}
+
+/// Reads and writes snapshot rows; the table itself is managed by Safe Sync as an ordinary DSL model.
+public struct SnapshotStore: Sendable {
+    public let ddl: DDL
+    public let table: String
+
+    public init(schema: String, table: String) {
+        ddl = DDL(schema: schema)
+        self.table = table
+    }
+
+    /// The newest row, or `nil` when the table or its `hash`/`dsl` columns do not exist yet or it is empty.
+    public func latest(_ connection: PostgresConnection, live: Schema) throws -> SnapshotRow? {
+        guard let liveTable = live.table(named: table), liveTable.column(named: "hash") != nil,
+              liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil else { return nil }
+        let hasCommit = liveTable.column(named: "commit") != nil
+        let commitColumn: SQL = hasCommit ? "\(ident: "commit")::text" : "NULL::text"
+        let sql: SQL = "SELECT id::int8 AS id, hash::text AS hash, dsl::text AS dsl, " + commitColumn
+            + " AS commit FROM \(ddl.table(table)) ORDER BY id DESC LIMIT 1"
+        guard let row = try connection.run(sql).first else { return nil }
+        return SnapshotRow(id: try row.int("id"), hash: try row.optionalString("hash") ?? "",
+                           json: try row.optionalString("dsl") ?? "{}", commit: try row.optionalString("commit"))
+    }
+
+    /// Inserts a row for the effective DSL; call inside the Safe Sync transaction, after the plan created
+    /// the table and its columns.
+    public func insert(_ connection: PostgresConnection, hash: String, json: String, commit: String?,
+                       columns: Set<String>) throws -> Int {
+        var names = ["hash", "dsl"]
+        var values: [SQL] = ["$1", "$2::jsonb"]
+        var parameters: [(any PostgresBindable)?] = [hash, json]
+        if columns.contains("commit") {
+            names.append("commit")
+            values.append("$3")
+            parameters.append(commit)
+        }
+        for timestamp in ["created_at", "updated_at"] where columns.contains(timestamp) {
+            names.append(timestamp)
+            values.append("CURRENT_TIMESTAMP")
+        }
+        let sql: SQL = "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
+            + ") RETURNING id::int8 AS id"
+        return try connection.run(sql, parameters).first?.int("id") ?? 0
+    }
+}

@@ -1,0 +1,39 @@
+/// Decides whether a DSL default and a catalog default mean the same thing.
+///
+/// The catalog spells defaults its own way (`'abc'::character varying`, `'1.5'::double precision`,
+/// `now()`); the introspection normalises them into `ColumnDefault`, and this compares the rest.
+enum DefaultComparison {
+    static func equivalent(_ desired: ColumnDefault?, _ live: ColumnDefault?) -> Bool {
+        switch (desired, live) {
+        case (nil, nil): return true
+        case (.currentTimestamp, .currentTimestamp): return true
+        case (.boolean(let a), .boolean(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b || (Double(a) != nil && Double(a) == Double(b))
+        case (.number(let a), .string(let b)): return Double(a) != nil && Double(a) == Double(b)
+        case (.json(let a), .json(let b)), (.json(let a), .string(let b)): return squeeze(a) == squeeze(b)
+        case (.string(let a), .number(let b)): return a == b
+        case (.some(let a), .some(let b)): return a == b
+        default: return false
+        }
+    }
+
+    /// JSON text without whitespace outside strings (jsonb prints `{"a": 1}`, the DSL canonical form `{"a":1}`).
+    static func squeeze(_ json: String) -> String {
+        var result = ""
+        var inString = false
+        var escaped = false
+        for character in json {
+            if inString {
+                result.append(character)
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+            } else if character == "\"" {
+                inString = true
+                result.append(character)
+            } else if !character.isWhitespace {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}

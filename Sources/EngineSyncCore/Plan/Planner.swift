@@ -1,0 +1,468 @@
+/// The three-way planner of Safe Sync (SPEC 4.1): desired schema D, snapshot S, live schema L → plan.
+///
+/// Pure and deterministic: no I/O, no clock. Verdicts are values (`blocked` changes carry a reason and
+/// the migration that would perform them), never thrown errors.
+public struct Planner: Sendable {
+    public let options: PlannerOptions
+
+    public init(options: PlannerOptions = PlannerOptions()) { self.options = options }
+
+    public func plan(desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) -> Plan {
+        var run = PlanRun(options: options, desired: desired, snapshot: snapshot, live: live)
+        run.planTables()
+        run.planRemovedTables()
+        run.planIndexes()
+        run.planForeignKeys()
+        run.planAutoNames()
+        run.planManualIndexes()
+        return run.finish()
+    }
+}
+
+/// The mutable working state of one `Planner.plan` call.
+struct PlanRun {
+    let options: PlannerOptions
+    let desired: CompiledDSL
+    let snapshot: CompiledDSL?
+    let live: Schema
+    let ddl: DDL
+
+    let liveTables: [String: Table]
+    let snapshotTables: [String: Table]
+    let snapshotTablesByModel: [String: Table]
+    let viewsByColumn: [String: [ViewDependency]]
+
+    var tableChanges: [PlannedChange] = []
+    var columnChanges: [PlannedChange] = []
+    var wideningChanges: [PlannedChange] = []
+    var foreignKeyChanges: [PlannedChange] = []
+    var indexChanges: [PlannedChange] = []
+    var backfillChanges: [PlannedChange] = []
+    var blocked: [PlannedChange] = []
+    var drift: [DriftItem] = []
+    var manual: [ManualItem] = []
+
+    var createdTables: Set<String> = []
+    var addedColumns: Set<String> = []
+    /// Desired tables not created because their model's rename is blocked.
+    var notCreatedTables: Set<String> = []
+    /// Live tables / columns that a blocked rename accounts for.
+    var renamedAwayTables: Set<String> = []
+    var renamedAwayColumns: Set<String> = []
+
+    init(options: PlannerOptions, desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) {
+        self.options = options
+        self.desired = desired
+        self.snapshot = snapshot
+        self.live = live
+        ddl = DDL(schema: options.schema)
+        liveTables = Dictionary(live.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshotSchema = snapshot?.schema ?? Schema()
+        snapshotTables = Dictionary(snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        snapshotTablesByModel = Dictionary(
+            snapshotSchema.tables.compactMap { table in table.modelKey.map { ($0, table) } },
+            uniquingKeysWith: { first, _ in first })
+        viewsByColumn = Dictionary(grouping: live.viewDependencies, by: { "\($0.table).\($0.column)" })
+    }
+
+    // MARK: - Tables and columns
+
+    mutating func planTables() {
+        for table in desired.schema.tables {
+            if let modelKey = table.modelKey, let old = snapshotTablesByModel[modelKey], old.name != table.name,
+               liveTables[old.name] != nil, liveTables[table.name] == nil {
+                notCreatedTables.insert(table.name)
+                renamedAwayTables.insert(old.name)
+                block(PlannedChange(
+                    kind: .renameTable, table: old.name, from: old.name, to: table.name,
+                    statements: ["ALTER TABLE \(ddl.table(old.name)) RENAME TO \(ident: table.name)"],
+                    reason: "model '\(modelKey)' now maps to table '\(table.name)' (was '\(old.name)'); creating "
+                        + "'\(table.name)' would leave the data behind in '\(old.name)'",
+                    origin: ChangeOrigin(modelKey: modelKey)))
+                continue
+            }
+            guard let liveTable = liveTables[table.name] else {
+                createdTables.insert(table.name)
+                tableChanges.append(PlannedChange(
+                    kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
+                    lock: "ACCESS EXCLUSIVE"))
+                if snapshotTables[table.name] != nil {
+                    drift.append(DriftItem(kind: .recreatedTable, table: table.name,
+                                           message: "table '\(table.name)' was in the snapshot but missing; re-created"))
+                }
+                continue
+            }
+            planColumns(of: table, live: liveTable)
+            planPrimaryKey(of: table, live: liveTable)
+        }
+    }
+
+    mutating func planColumns(of table: Table, live liveTable: Table) {
+        let snapshotTable = snapshotTables[table.name]
+        for column in table.columns {
+            let origin = table.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: column.fieldKey) }
+            if let modelKey = table.modelKey, let fieldKey = column.fieldKey,
+               let old = snapshotTablesByModel[modelKey]?.columns.first(where: { $0.fieldKey == fieldKey }),
+               old.name != column.name, liveTable.column(named: old.name) != nil,
+               liveTable.column(named: column.name) == nil {
+                renamedAwayColumns.insert("\(table.name).\(old.name)")
+                block(PlannedChange(
+                    kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
+                    statements: ["ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"],
+                    reason: "field '\(fieldKey)' now maps to column '\(column.name)' (was '\(old.name)'); adding "
+                        + "'\(column.name)' would leave the data behind in '\(old.name)'",
+                    origin: origin))
+                continue
+            }
+            guard let liveColumn = liveTable.column(named: column.name) else {
+                planAddColumn(column, table: table, live: liveTable, origin: origin)
+                if snapshotTable?.column(named: column.name) != nil {
+                    drift.append(DriftItem(kind: .recreatedColumn, table: table.name, column: column.name,
+                                           message: "column '\(table.name).\(column.name)' was in the snapshot but missing; re-added"))
+                }
+                continue
+            }
+            planType(of: column, table: table, live: liveColumn, liveTable: liveTable,
+                     snapshotColumn: snapshotTable?.column(named: column.name), origin: origin)
+            planDefault(of: column, table: table.name, live: liveColumn)
+        }
+        for liveColumn in liveTable.columns where table.column(named: liveColumn.name) == nil {
+            if renamedAwayColumns.contains("\(table.name).\(liveColumn.name)") { continue }
+            if let snapshotColumn = snapshotTable?.column(named: liveColumn.name) {
+                block(PlannedChange(
+                    kind: .dropColumn, table: table.name, column: liveColumn.name,
+                    statements: ["ALTER TABLE \(ddl.table(table.name)) DROP COLUMN \(ident: liveColumn.name)"],
+                    reason: "column '\(table.name).\(liveColumn.name)' is no longer in the DSL; dropping it destroys its data",
+                    origin: snapshotTable?.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: snapshotColumn.fieldKey) }))
+            } else {
+                drift.append(DriftItem(kind: .unmanagedColumn, table: table.name, column: liveColumn.name,
+                                       message: "column '\(table.name).\(liveColumn.name)' is not in the DSL nor the snapshot; left alone"))
+            }
+        }
+    }
+
+    mutating func planAddColumn(_ column: Column, table: Table, live liveTable: Table, origin: ChangeOrigin?) {
+        // ADD COLUMN with a sequence default (serial) rewrites the table; literal and now() defaults do not.
+        let rewrite = column.isAutoIncrement
+        let statement = ddl.addColumn(column, to: table.name)
+        if rewrite, let rows = liveTable.estimatedRows, rows > options.maxRewriteRows {
+            block(PlannedChange(
+                kind: .rewriteTooLarge, table: table.name, column: column.name, to: column.type.sql,
+                statements: [statement],
+                reason: "adding auto-increment column rewrites '\(table.name)' (about \(rows) rows, max_rewrite_rows "
+                    + "\(options.maxRewriteRows)) under ACCESS EXCLUSIVE",
+                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+            return
+        }
+        addedColumns.insert("\(table.name).\(column.name)")
+        columnChanges.append(PlannedChange(
+            kind: .addColumn, table: table.name, column: column.name, to: column.type.sql, statements: [statement],
+            rewrite: rewrite, lock: "ACCESS EXCLUSIVE"))
+    }
+
+    mutating func planType(of column: Column, table: Table, live liveColumn: Column, liveTable: Table,
+                           snapshotColumn: Column?, origin: ChangeOrigin?) {
+        let from = liveColumn.type.sql
+        let to = column.type.sql
+        switch TypeChange.classify(from: liveColumn.type, to: column.type) {
+        case .same:
+            return
+        case .widening(let rewrite):
+            var statements = [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)]
+            if column.type == .bigint, liveColumn.isAutoIncrement || column.isAutoIncrement, let sequence = liveColumn.sequence {
+                statements.append(ddl.alterSequenceAsBigint(sequence))
+            }
+            if let views = viewsByColumn["\(table.name).\(column.name)"], !views.isEmpty {
+                var migration: [SQL] = views.map { "DROP VIEW \(ident: $0.viewSchema).\(ident: $0.view)" }
+                migration.append(contentsOf: statements)
+                for view in views {
+                    if let definition = view.definition {
+                        migration.append("CREATE VIEW \(ident: view.viewSchema).\(ident: view.view) AS \(unsafeRaw: definition)")
+                    }
+                }
+                block(PlannedChange(
+                    kind: .dependentView, table: table.name, column: column.name, from: from, to: to,
+                    statements: migration,
+                    reason: "views depend on '\(table.name).\(column.name)' (\(views.map(\.view).joined(separator: ", "))); "
+                        + "ALTER TYPE would fail with 0A000",
+                    rewrite: rewrite, lock: "ACCESS EXCLUSIVE", origin: origin))
+            } else if rewrite, let rows = liveTable.estimatedRows, rows > options.maxRewriteRows {
+                block(PlannedChange(
+                    kind: .rewriteTooLarge, table: table.name, column: column.name, from: from, to: to,
+                    statements: statements,
+                    reason: "\(from) → \(to) rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
+                        + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
+                    rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+            } else {
+                wideningChanges.append(PlannedChange(
+                    kind: .widenColumn, table: table.name, column: column.name, from: from, to: to,
+                    statements: statements, rewrite: rewrite, lock: "ACCESS EXCLUSIVE"))
+            }
+        case .narrowing:
+            if let snapshotColumn, snapshotColumn.type != liveColumn.type {
+                drift.append(DriftItem(kind: .widenedByHand, table: table.name, column: column.name,
+                                       message: "column '\(table.name).\(column.name)' is \(from) live but \(snapshotColumn.type.sql) in the snapshot"))
+            }
+            block(PlannedChange(
+                kind: .narrowColumn, table: table.name, column: column.name, from: from, to: to,
+                statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)],
+                reason: "\(from) → \(to) narrows the column; existing values may be truncated or rejected",
+                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+        case .other:
+            block(PlannedChange(
+                kind: .changeColumnType, table: table.name, column: column.name, from: from, to: to,
+                statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type, using: true)],
+                reason: "\(from) → \(to) is not a widening; existing values may not convert",
+                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+        }
+    }
+
+    mutating func planDefault(of column: Column, table: String, live liveColumn: Column) {
+        if column.isAutoIncrement || liveColumn.isAutoIncrement { return }
+        if DefaultComparison.equivalent(column.defaultValue, liveColumn.defaultValue) { return }
+        let statement: SQL = column.defaultValue.map {
+            "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) SET DEFAULT " + ddl.defaultExpression($0)
+        } ?? "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) DROP DEFAULT"
+        manual.append(ManualItem(
+            kind: .changeDefault, table: table, column: column.name,
+            message: "default of '\(table).\(column.name)' differs from the DSL; defaults of existing columns are not changed automatically",
+            sql: [statement]))
+    }
+
+    mutating func planPrimaryKey(of table: Table, live liveTable: Table) {
+        guard liveTable.primaryKey != table.primaryKey else { return }
+        let constraint = liveTable.primaryKeyConstraint ?? "\(table.name)_pkey"
+        var statements: [SQL] = []
+        if !liveTable.primaryKey.isEmpty { statements.append(ddl.dropConstraint(table: table.name, name: constraint)) }
+        if !table.primaryKey.isEmpty {
+            statements.append("ALTER TABLE \(ddl.table(table.name)) ADD CONSTRAINT \(ident: table.name + "_pkey") PRIMARY KEY (\(idents: table.primaryKey))")
+        }
+        block(PlannedChange(
+            kind: .changePrimaryKey, table: table.name,
+            from: liveTable.primaryKey.joined(separator: ", "), to: table.primaryKey.joined(separator: ", "),
+            statements: statements,
+            reason: "primary key (\(liveTable.primaryKey.joined(separator: ", "))) → (\(table.primaryKey.joined(separator: ", "))) "
+                + "rebuilds the key and may fail on existing rows",
+            lock: "ACCESS EXCLUSIVE", origin: table.modelKey.map { ChangeOrigin(modelKey: $0) }))
+    }
+
+    mutating func planRemovedTables() {
+        for liveTable in live.tables.sorted(by: { $0.name < $1.name }) {
+            let name = liveTable.name
+            if desired.schema.table(named: name) != nil || options.ownedTables.contains(name) || renamedAwayTables.contains(name) {
+                continue
+            }
+            if let snapshotTable = snapshotTables[name] {
+                block(PlannedChange(
+                    kind: .dropTable, table: name, statements: ["DROP TABLE \(ddl.table(name))"],
+                    reason: "table '\(name)' is no longer in the DSL; dropping it destroys its data",
+                    origin: origin(ofSnapshotTable: snapshotTable)))
+            } else {
+                drift.append(DriftItem(kind: .unmanagedTable, table: name,
+                                       message: "table '\(name)' is not in the DSL nor the snapshot; left alone"))
+            }
+        }
+    }
+
+    /// A model's table, or for a junction table (`owner__field__to__source__id`) the owner's field.
+    func origin(ofSnapshotTable table: Table) -> ChangeOrigin? {
+        if let modelKey = table.modelKey { return ChangeOrigin(modelKey: modelKey) }
+        let parts = table.name.components(separatedBy: "__")
+        guard parts.count == 5, parts[2] == "to", let snapshot else { return nil }
+        for ownerTable in snapshot.schema.tables where ownerTable.name == parts[0] || ownerTable.modelKey == parts[0] {
+            if let modelKey = ownerTable.modelKey { return ChangeOrigin(modelKey: modelKey, fieldKey: parts[1]) }
+        }
+        return nil
+    }
+
+    // MARK: - Indexes
+
+    mutating func planIndexes() {
+        let liveIndexes = Dictionary(live.indexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshotIndexes = Set((snapshot?.schema.indexes ?? []).map(\.name))
+        for index in desired.schema.indexes where !notCreatedTables.contains(index.table) {
+            let tableIsNew = createdTables.contains(index.table)
+            let rows = liveTables[index.table]?.estimatedRows ?? 0
+            let concurrently = !tableIsNew && rows > options.concurrentIndexRows
+            var statements: [SQL] = []
+            if let liveIndex = liveIndexes[index.name] {
+                if liveIndex.table != index.table || !Self.sameDefinition(liveIndex, index) {
+                    block(PlannedChange(
+                        kind: .changeIndex, table: index.table, index: index.name,
+                        from: Self.describe(liveIndex), to: Self.describe(index),
+                        statements: [ddl.dropIndex(index.name), ddl.createIndex(index)],
+                        reason: "index '\(index.name)' exists with a different definition",
+                        origin: modelOrigin(ofTable: index.table)))
+                    continue
+                }
+                guard !liveIndex.isValid else { continue }
+                if liveIndex.isBuilding {
+                    manual.append(ManualItem(kind: .indexBuildInProgress, table: index.table, index: index.name,
+                                             message: "index '\(index.name)' is being built by another session; left alone",
+                                             sql: []))
+                    continue
+                }
+                drift.append(DriftItem(kind: .invalidIndex, table: index.table, index: index.name,
+                                       message: "index '\(index.name)' is invalid (a failed concurrent build); dropped and rebuilt"))
+                statements.append(ddl.dropIndex(index.name, concurrently: concurrently))
+            } else if snapshotIndexes.contains(index.name) && !tableIsNew {
+                drift.append(DriftItem(kind: .recreatedIndex, table: index.table, index: index.name,
+                                       message: "index '\(index.name)' was in the snapshot but missing; re-created"))
+            }
+            statements.append(ddl.createIndex(index, concurrently: concurrently))
+            indexChanges.append(PlannedChange(
+                kind: .createIndex, table: index.table, index: index.name, to: Self.describe(index),
+                statements: statements, rewrite: false, lock: concurrently ? "SHARE UPDATE EXCLUSIVE" : "SHARE",
+                concurrently: concurrently, isUniqueIndexBuild: index.isUnique))
+        }
+        let desiredNames = Set(desired.schema.indexes.map(\.name))
+        for liveIndex in live.indexes.sorted(by: { $0.name < $1.name })
+        where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
+            && desired.schema.table(named: liveIndex.table) != nil {
+            if snapshotIndexes.contains(liveIndex.name) {
+                block(PlannedChange(
+                    kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
+                    statements: [ddl.dropIndex(liveIndex.name)],
+                    reason: "index '\(liveIndex.name)' is no longer in the DSL",
+                    origin: modelOrigin(ofTable: liveIndex.table)))
+            } else {
+                drift.append(DriftItem(kind: .unmanagedIndex, table: liveIndex.table, index: liveIndex.name,
+                                       message: "index '\(liveIndex.name)' is not in the DSL nor the snapshot; left alone"))
+            }
+        }
+    }
+
+    func modelOrigin(ofTable table: String) -> ChangeOrigin? {
+        (desired.schema.table(named: table)?.modelKey ?? snapshotTables[table]?.modelKey).map { ChangeOrigin(modelKey: $0) }
+    }
+
+    static func sameDefinition(_ live: Index, _ desired: Index) -> Bool {
+        live.definition == nil && live.columns == desired.columns && live.isUnique == desired.isUnique
+            && live.predicate == desired.predicate
+    }
+
+    static func describe(_ index: Index) -> String {
+        if let definition = index.definition { return definition }
+        var text = (index.isUnique ? "UNIQUE " : "") + "(" + index.columns.joined(separator: ", ") + ")"
+        if let predicate = index.predicate { text += " WHERE " + predicate.sql }
+        return text
+    }
+
+    // MARK: - Foreign keys
+
+    mutating func planForeignKeys() {
+        func columnsKey(_ key: ForeignKey) -> String { "\(key.table)(\(key.columns.joined(separator: ",")))" }
+        let liveKeys = Dictionary(live.foreignKeys.map { (columnsKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(columnsKey))
+        for key in desired.schema.foreignKeys
+        where !notCreatedTables.contains(key.table) && !notCreatedTables.contains(key.referencedTable) {
+            let origin = fieldOrigin(table: key.table, column: key.columns.first)
+            if let liveKey = liveKeys[columnsKey(key)] {
+                if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
+                    || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate {
+                    block(PlannedChange(
+                        kind: .changeForeignKey, table: key.table, column: key.columns.first,
+                        from: Self.describe(liveKey), to: Self.describe(key),
+                        statements: [ddl.dropConstraint(table: key.table, name: liveKey.name), ddl.addForeignKey(key, notValid: true),
+                                     ddl.validateConstraint(table: key.table, name: key.name)],
+                        reason: "the relation's target or actions changed; existing rows may violate the new key",
+                        origin: origin))
+                }
+                continue
+            }
+            let isNew = createdTables.contains(key.table) || key.columns.allSatisfy { addedColumns.contains("\(key.table).\($0)") }
+            if isNew {
+                foreignKeyChanges.append(PlannedChange(
+                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                    statements: [ddl.addForeignKey(key)], rewrite: false, lock: "SHARE ROW EXCLUSIVE"))
+            } else {
+                if snapshotKeys.contains(columnsKey(key)) {
+                    drift.append(DriftItem(kind: .missingForeignKey, table: key.table, column: key.columns.first,
+                                           message: "foreign key '\(key.name)' was in the snapshot but is missing"))
+                }
+                block(PlannedChange(
+                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                    statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
+                    reason: "relation added to the existing column '\(key.table).\(key.columns.joined(separator: ", "))'; "
+                        + "existing rows may violate it",
+                    origin: origin))
+            }
+        }
+        let desiredKeys = Set(desired.schema.foreignKeys.map(columnsKey))
+        for liveKey in live.foreignKeys.sorted(by: { ($0.table, $0.name) < ($1.table, $1.name) })
+        where !desiredKeys.contains(columnsKey(liveKey)) && desired.schema.table(named: liveKey.table) != nil {
+            if snapshotKeys.contains(columnsKey(liveKey)) {
+                block(PlannedChange(
+                    kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first, from: Self.describe(liveKey),
+                    statements: [ddl.dropConstraint(table: liveKey.table, name: liveKey.name)],
+                    reason: "the relation was removed from the DSL",
+                    origin: fieldOrigin(table: liveKey.table, column: liveKey.columns.first, inSnapshot: true)))
+            } else {
+                drift.append(DriftItem(kind: .unmanagedForeignKey, table: liveKey.table, column: liveKey.columns.first,
+                                       message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
+            }
+        }
+    }
+
+    func fieldOrigin(table: String, column: String?, inSnapshot: Bool = false) -> ChangeOrigin? {
+        let source = inSnapshot ? snapshotTables[table] : desired.schema.table(named: table)
+        guard let source, let modelKey = source.modelKey else { return nil }
+        return ChangeOrigin(modelKey: modelKey, fieldKey: column.flatMap { source.column(named: $0)?.fieldKey })
+    }
+
+    static func describe(_ key: ForeignKey) -> String {
+        "(\(key.columns.joined(separator: ", "))) REFERENCES \(key.referencedTable)(\(key.referencedColumns.joined(separator: ", "))) "
+            + "ON DELETE \(key.onDelete.rawValue) ON UPDATE \(key.onUpdate.rawValue)"
+    }
+
+    // MARK: - auto_name and manual items
+
+    mutating func planAutoNames() {
+        for table in desired.schema.tables {
+            guard let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey], !columns.isEmpty,
+                  !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
+                  table.column(named: "auto_name") != nil else { continue }
+            if snapshot?.autoNameColumns[modelKey] == columns { continue }
+            backfillChanges.append(PlannedChange(
+                kind: .backfillAutoName, table: table.name, column: "auto_name",
+                to: columns.joined(separator: ", "),
+                statements: [ddl.backfillAutoName(table: table.name, columns: columns)],
+                rewrite: false, lock: "ROW EXCLUSIVE"))
+        }
+    }
+
+    mutating func planManualIndexes() {
+        for item in desired.manualIndexes {
+            let name = "idx_\(item.table)_\(item.kind)_\(item.columns.joined(separator: "_"))"
+            let expressions = item.columns.map { column -> SQL in "\(unsafeRaw: item.kind)(\(ident: column))" }
+            manual.append(ManualItem(
+                kind: .lowerIndex, table: item.table, index: name,
+                message: "indexes.\(item.kind) on (\(item.columns.joined(separator: ", "))) is never created automatically",
+                sql: ["CREATE INDEX \(ident: name) ON \(ddl.table(item.table)) (" + SQL.joined(expressions, separator: ", ") + ")"]))
+        }
+    }
+
+    // MARK: - Result
+
+    mutating func block(_ change: PlannedChange) {
+        var change = change
+        change.migrationName = Self.migrationName(for: change)
+        blocked.append(change)
+    }
+
+    static func migrationName(for change: PlannedChange) -> String {
+        let subject = [change.table, change.column ?? change.index].compactMap { $0 }.joined(separator: "_")
+        let raw = "\(change.kind.rawValue)_\(subject)"
+        return String(raw.unicodeScalars.map { scalar in
+            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
+        }.prefix(100))
+    }
+
+    func finish() -> Plan {
+        let safe = tableChanges + columnChanges + wideningChanges + foreignKeyChanges + indexChanges + backfillChanges
+        let effective = EffectiveSnapshot.merge(desired: desired.document, snapshot: snapshot?.document, blocked: blocked)
+        return Plan(safe: safe, blocked: blocked, drift: drift, manual: manual, effectiveDocument: effective)
+    }
+}
+
+import Foundation

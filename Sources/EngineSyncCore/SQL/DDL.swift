@@ -1,0 +1,108 @@
+/// Builders for the DDL enginesync runs or suggests. Every name is a tagged identifier and every
+/// value a tagged literal; only keywords, type names from `ColumnType.sql` and validated numbers are raw.
+public struct DDL: Sendable {
+    /// The schema every name is qualified with (`search_path` is pinned to `pg_catalog` while applying).
+    public let schema: String
+
+    public init(schema: String) { self.schema = schema }
+
+    public func table(_ name: String) -> SQL { "\(ident: schema).\(ident: name)" }
+
+    public func createTable(_ table: Table) -> SQL {
+        var items = table.columns.map(columnDefinition)
+        if !table.primaryKey.isEmpty {
+            items.append("CONSTRAINT \(ident: table.name + "_pkey") PRIMARY KEY (\(idents: table.primaryKey))")
+        }
+        return "CREATE TABLE \(self.table(table.name)) (" + SQL.joined(items, separator: ", ") + ")"
+    }
+
+    public func addColumn(_ column: Column, to table: String) -> SQL {
+        "ALTER TABLE \(self.table(table)) ADD COLUMN " + columnDefinition(column)
+    }
+
+    public func columnDefinition(_ column: Column) -> SQL {
+        var sql: SQL = "\(ident: column.name) \(unsafeRaw: typeName(column))"
+        if !column.isAutoIncrement, let value = column.defaultValue {
+            sql = sql + " DEFAULT " + defaultExpression(value)
+        }
+        if column.isNotNull { sql = sql + " NOT NULL" }
+        return sql
+    }
+
+    /// `serial`/`bigserial` for auto-increment integer columns, as EngineJS creates them.
+    func typeName(_ column: Column) -> String {
+        guard column.isAutoIncrement else { return column.type.sql }
+        switch column.type {
+        case .integer: return "serial"
+        case .bigint: return "bigserial"
+        case .smallint: return "smallserial"
+        default: return column.type.sql
+        }
+    }
+
+    public func defaultExpression(_ value: ColumnDefault) -> SQL {
+        switch value {
+        case .currentTimestamp: return "CURRENT_TIMESTAMP"
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .number(let lexeme):
+            // A JSON number lexeme is safe as raw text; anything else is passed as a literal.
+            return Self.isNumberLexeme(lexeme) ? "\(unsafeRaw: lexeme)" : "\(literal: lexeme)"
+        case .string(let text): return "\(literal: text)"
+        case .json(let text): return "\(literal: text)::jsonb"
+        case .expression(let text): return "\(unsafeRaw: text)"
+        }
+    }
+
+    public func alterColumnType(table: String, column: String, to type: ColumnType, using: Bool = false) -> SQL {
+        var sql: SQL = "ALTER TABLE \(self.table(table)) ALTER COLUMN \(ident: column) TYPE \(unsafeRaw: type.sql)"
+        if using { sql = sql + " USING \(ident: column)::\(unsafeRaw: type.sql)" }
+        return sql
+    }
+
+    public func alterSequenceAsBigint(_ sequence: String) -> SQL {
+        "ALTER SEQUENCE \(self.table(sequence)) AS bigint"
+    }
+
+    public func createIndex(_ index: Index, concurrently: Bool = false) -> SQL {
+        var sql: SQL = "CREATE \(unsafeRaw: index.isUnique ? "UNIQUE " : "")INDEX \(unsafeRaw: concurrently ? "CONCURRENTLY " : "")"
+        sql = sql + "\(ident: index.name) ON \(table(index.table)) (\(idents: index.columns))"
+        if let predicate = index.predicate {
+            switch predicate {
+            case .visibleRows: sql = sql + " WHERE deleted = false AND archived = false"
+            case .expression(let text): sql = sql + " WHERE \(unsafeRaw: text)"
+            }
+        }
+        return sql
+    }
+
+    public func dropIndex(_ name: String, concurrently: Bool = false) -> SQL {
+        "DROP INDEX \(unsafeRaw: concurrently ? "CONCURRENTLY " : "")IF EXISTS \(table(name))"
+    }
+
+    public func addForeignKey(_ key: ForeignKey, notValid: Bool = false) -> SQL {
+        var sql: SQL = "ALTER TABLE \(table(key.table)) ADD CONSTRAINT \(ident: key.name) FOREIGN KEY (\(idents: key.columns)) "
+        sql = sql + "REFERENCES \(table(key.referencedTable)) (\(idents: key.referencedColumns)) "
+        sql = sql + "ON DELETE \(unsafeRaw: key.onDelete.rawValue) ON UPDATE \(unsafeRaw: key.onUpdate.rawValue)"
+        if notValid { sql = sql + " NOT VALID" }
+        return sql
+    }
+
+    public func dropConstraint(table: String, name: String) -> SQL {
+        "ALTER TABLE \(self.table(table)) DROP CONSTRAINT \(ident: name)"
+    }
+
+    public func validateConstraint(table: String, name: String) -> SQL {
+        "ALTER TABLE \(self.table(table)) VALIDATE CONSTRAINT \(ident: name)"
+    }
+
+    /// The set-based `auto_name` recomputation of SPEC 2.7: trimmed, non-empty values joined by `_`, else NULL.
+    public func backfillAutoName(table: String, columns: [String]) -> SQL {
+        let parts = columns.map { column -> SQL in "NULLIF(btrim(\(ident: column)::text), '')" }
+        return "UPDATE \(self.table(table)) SET \(ident: "auto_name") = NULLIF(concat_ws('_', "
+            + SQL.joined(parts, separator: ", ") + "), '') WHERE deleted = false AND archived = false"
+    }
+
+    static func isNumberLexeme(_ text: String) -> Bool {
+        text.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil
+    }
+}
