@@ -80,6 +80,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EngineSyncTests",
+            dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EngineSyncCommandsTests",
             dependencies: ["EngineSyncCommands", "EngineSyncTestSupport"],
             swiftSettings: swiftSettings

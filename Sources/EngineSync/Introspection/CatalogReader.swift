@@ -114,17 +114,18 @@ public struct CatalogReader {
                a.attnotnull AS not_null,
                pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,
                a.attidentity::text AS attidentity,
-               s.relname AS sequence_name
+               seq.relname AS sequence_name
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        LEFT JOIN pg_catalog.pg_depend dep ON dep.refclassid = 'pg_catalog.pg_class'::regclass
-             AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass
-             AND dep.deptype = 'a'
-        LEFT JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+        LEFT JOIN (SELECT dep.refobjid, dep.refobjsubid, s.relname
+                   FROM pg_catalog.pg_depend dep
+                   JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+                   WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                     AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'a') seq
+               ON seq.refobjid = c.oid AND seq.refobjsubid = a.attnum
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND (dep.objid IS NULL OR s.oid IS NOT NULL)
         ORDER BY c.relname, a.attnum
         """
 
