@@ -83,7 +83,7 @@ public final class SafeSync {
 
         let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
         let effectiveJSON = codec.canonicalJSON(plan.effectiveDocument)
-        let effectiveHash = codec.hash(canonicalJSON: effectiveJSON)
+        let effectiveHash = codec.hash(plan.effectiveDocument)
         let snapshotChanged = effectiveHash != snapshotRow?.hash
         draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)

@@ -9,6 +9,6 @@ public protocol SnapshotCodec: Sendable {
     func compileSnapshot(json: String) throws -> CompiledDSL
     /// The canonical JSON text of a DSL document (SPEC 2.8).
     func canonicalJSON(_ document: JSONObject) -> String
-    /// SHA-256 hex of canonical JSON text.
-    func hash(canonicalJSON: String) -> String
+    /// SHA-256 hex of the document's canonical JSON (the DSL hash).
+    func hash(_ document: JSONObject) -> String
 }
