@@ -51,13 +51,19 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncCore",
+                "EngineSync", "EngineSyncCore", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "enginesync", dependencies: ["EngineSyncCommands"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "enginesync-bench",
+            dependencies: ["EngineSyncCore"],
+            path: "Sources/EngineSyncBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EngineSyncTestSupport",
             dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient", "GitClient"],
@@ -67,6 +73,11 @@ let package = Package(
             name: "EngineSyncCoreTests",
             dependencies: ["EngineSyncCore", "EngineSyncTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineSyncTests",
+            dependencies: ["EngineSync", "EngineSyncCore", "GitClient", "EngineSyncTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,146 @@
+import ArgumentParser
+import EngineSync
+import EngineSyncCore
+import Foundation
+import GitClient
+
+/// `enginesync validate`: compile the DSL of a directory or a commit and print every diagnostic; no database.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Compile the DSL of a directory or a commit and report every error and warning.",
+        discussion: """
+            Reads <dsl-path>/meta/*.json, <dsl-path>/models/*.json (or <dsl-path>/dsl.json when there is no \
+            fragment), compiles them to the desired PostgreSQL schema and prints one line per diagnostic. \
+            Nothing connects to a database.
+
+            Exit status: 0 valid, 3 invalid, 1 when the repository or revision cannot be read, 64 usage.
+
+            Examples:
+              enginesync validate --dir .
+              enginesync validate --repo /srv/git/app.git --rev main --format json
+            """
+    )
+
+    @Option(name: .long, help: "A directory laid out like the repository (holds <dsl-path>/).")
+    var dir: String?
+
+    @Option(name: .long, help: "A git repository (bare or not); the DSL is read from the object database.")
+    var repo: String?
+
+    @Option(name: .long, help: "The revision to validate with --repo.")
+    var rev: String = "main"
+
+    @Option(name: .customLong("dsl-path"), help: "The DSL directory inside the repository.")
+    var dslPath: String = "dsl"
+
+    @Option(name: .customLong("snapshot-model"), help: "The key of the snapshot model.")
+    var snapshotModel: String = "dsl"
+
+    @Option(name: .customLong("max-file-bytes"), help: "Larger DSL files are errors.")
+    var maxFileBytes: Int = 1 << 20
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    func validate() throws {
+        if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
+        if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
+    }
+
+    func run() throws {
+        let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes)
+        let compiler = DSLCompiler(options: options)
+        let compilation: DSLCompilation
+        do {
+            if let dir {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CommandFailure("cannot read directory '\(dir)': no such directory")
+                }
+                compilation = try compiler.compile(source: DirectoryDSLSource(root: dir))
+            } else if let repo {
+                let repository: GitRepository
+                do {
+                    repository = try GitRepository.open(path: repo)
+                } catch {
+                    throw CommandFailure("cannot open git repository '\(repo)': \(error)")
+                }
+                let commit: GitCommit
+                do {
+                    commit = try repository.resolveCommit(rev)
+                } catch {
+                    throw CommandFailure("cannot resolve revision '\(rev)' in '\(repo)': \(error)")
+                }
+                compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+            } else {
+                throw ValidationError("give exactly one of --dir or --repo")
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data(("error: " + failure.message + "\n").utf8))
+            throw ExitCode(1)
+        } catch let failure as DSLSourceError {
+            FileHandle.standardError.write(Data(("error: cannot read " + failure.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        switch format {
+        case .text: print(Self.text(compilation), terminator: "")
+        case .json: print(Self.json(compilation))
+        }
+        if !compilation.isValid { throw ExitCode(3) }
+    }
+
+    static func text(_ compilation: DSLCompilation) -> String {
+        var output = ""
+        for diagnostic in compilation.diagnostics {
+            var location = diagnostic.file ?? "<dsl>"
+            if let line = diagnostic.line, let column = diagnostic.column { location += ":\(line):\(column)" }
+            output += "\(location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
+            if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(pointer)" }
+            output += "\n"
+            if let hint = diagnostic.hint { output += "    hint: \(hint)\n" }
+        }
+        let errors = compilation.errors.count
+        let warnings = compilation.warnings.count
+        if let compiled = compilation.compiled {
+            output += "valid: \(compiled.document.count) models, \(compiled.schema.tables.count) tables, "
+                + "\(warnings) warning\(warnings == 1 ? "" : "s"); hash \(compiled.hash)\n"
+        } else {
+            output += "invalid: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+        }
+        return output
+    }
+
+    struct Report: Encodable {
+        var valid: Bool
+        var hash: String?
+        var models: Int
+        var tables: Int
+        var errors: Int
+        var warnings: Int
+        var diagnostics: [Diagnostic]
+    }
+
+    static func json(_ compilation: DSLCompilation) -> String {
+        let report = Report(valid: compilation.isValid, hash: compilation.compiled?.hash,
+                            models: compilation.compiled?.document.count ?? 0,
+                            tables: compilation.compiled?.schema.tables.count ?? 0,
+                            errors: compilation.errors.count, warnings: compilation.warnings.count,
+                            diagnostics: compilation.diagnostics)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(report) else { return "{\"valid\":false}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A failure of a command that is not a usage error: printed as one line, exit status 1.
+struct CommandFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

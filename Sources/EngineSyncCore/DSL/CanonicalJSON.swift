@@ -1,0 +1,96 @@
+public import Crypto
+
+/// The canonical serialisation of a JSON value and its SHA-256, the DSL hash (SPEC 2.8).
+///
+/// - Object keys are sorted by their UTF-8 bytes; arrays keep their order.
+/// - No insignificant whitespace; strings escape only `"`, `\` and control characters (as `\b \f \n \r \t`
+///   or `\u00xx`), everything else is raw UTF-8.
+/// - Numbers: an integer lexeme (no fraction, no exponent) is printed in plain decimal with `-0` as `0`;
+///   any other number is read as a `Double` and printed as an integer when it is integral and its magnitude is
+///   below 2^53, otherwise in Swift's shortest round-trip form (`1.5`, `1e+100`). So `1.50`, `1.5e0` and
+///   `15e-1` hash alike, which matters because PostgreSQL's jsonb does not keep the lexeme of the snapshot.
+public enum CanonicalJSON {
+    /// The canonical text as UTF-8 bytes.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        write(value, into: &output)
+        return output
+    }
+
+    /// The canonical text.
+    public static func string(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// SHA-256 of the canonical bytes, lowercase hex: the DSL hash.
+    public static func sha256Hex(_ value: JSONValue) -> String {
+        let digest = SHA256.hash(data: bytes(value))
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The canonical spelling of a number lexeme (see the type's documentation).
+    public static func canonicalNumber(_ lexeme: String) -> String {
+        let isInteger = !lexeme.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        if isInteger {
+            if lexeme == "-0" { return "0" }
+            return lexeme
+        }
+        guard let double = Double(lexeme), double.isFinite else { return lexeme }
+        if double == double.rounded(), abs(double) < 9_007_199_254_740_992 {
+            return String(Int64(double))
+        }
+        return "\(double)"
+    }
+
+    private static func write(_ value: JSONValue, into output: inout [UInt8]) {
+        switch value {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let lexeme): output.append(contentsOf: canonicalNumber(lexeme).utf8)
+        case .string(let text): writeString(text, into: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                write(element, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            let sorted = object.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (position, entry) in sorted.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(entry.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                write(entry.value, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                           hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

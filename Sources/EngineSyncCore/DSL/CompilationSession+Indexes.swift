@@ -1,0 +1,149 @@
+extension CompilationSession {
+    /// Adds an index unless an identical one with the same name exists (scalar `unique` and `indexes.unique`
+    /// name the same index, SPEC 2.3); the same name for a different index is an error.
+    func addIndex(_ index: Index, at origin: Origin, _ pointer: String, to schema: inout Schema) {
+        if let existing = indexesByName[index.name] {
+            if existing != index {
+                error(.duplicateIndexName, at: origin, pointer,
+                      "index name '\(index.name)' is generated for two different indexes (on '\(existing.table)' and '\(index.table)')",
+                      hint: "PostgreSQL index names are unique per schema; rename a table or column")
+            }
+            return
+        }
+        indexesByName[index.name] = index
+        schema.indexes.append(index)
+    }
+
+    /// The indexes of one model's table (SPEC 2.6) and its `indexes.lower` entries.
+    func compileIndexes(of model: CompiledModel, schema: inout Schema, manual: inout [ManualIndex]) {
+        let origin = model.origin
+        let predicate: IndexPredicate? = model.hasVisibilityColumns ? .visibleRows : nil
+        if model.hasVisibilityColumns, !model.primaryKey.isEmpty {
+            addIndex(Index(name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
+                           columns: model.primaryKey, isUnique: false, predicate: .visibleRows),
+                     at: origin, "", to: &schema)
+        }
+        var unique: [(columns: [String], pointer: String)] = []
+        var many: [(columns: [String], pointer: String)] = []
+        if let value = model.object["indexes"], value != .null {
+            if case .object(let indexes) = value {
+                for entry in indexes.entries {
+                    let pointer = JSONPointer.appending(entry.key, to: "/indexes")
+                    switch entry.key {
+                    case "unique", "many", "lower":
+                        for (lists, position) in indexLists(entry.value, model: model, pointer: pointer) {
+                            let item = (columns: lists, pointer: pointer + "/\(position)")
+                            if entry.key == "unique" { unique.append(item) }
+                            else if entry.key == "many" { many.append(item) }
+                            else {
+                                manual.append(ManualIndex(modelKey: model.key, table: model.table, kind: "lower",
+                                                          columns: lists))
+                            }
+                        }
+                    default:
+                        warning(.unknownIndexKind, at: origin, pointer,
+                                "index kind '\(entry.key)' is not known and is ignored",
+                                hint: "known kinds: unique, many, lower")
+                    }
+                }
+            } else {
+                error(.invalidValue, at: origin, "/indexes", "'indexes' must be an object, not \(value.kindName)")
+            }
+        }
+        // Scalar `unique: true` = indexes.unique [[field]].
+        for field in model.fields where field.isUnique {
+            if let column = model.column(of: field) { unique.append(([column.name], field.pointer + "/unique")) }
+        }
+        for item in unique {
+            addIndex(Index(name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
+                           table: model.table, columns: item.columns, isUnique: true, predicate: predicate),
+                     at: origin, item.pointer, to: &schema)
+        }
+        for item in many {
+            addIndex(Index(name: EngineJSNaming.indexName(table: model.table, columns: item.columns),
+                           table: model.table, columns: item.columns, isUnique: false, predicate: predicate),
+                     at: origin, item.pointer, to: &schema)
+        }
+    }
+
+    /// Validates `[[field, …], …]` and maps each list to column names; bad lists are reported and skipped.
+    private func indexLists(_ value: JSONValue, model: CompiledModel, pointer: String) -> [([String], Int)] {
+        guard case .array(let lists) = value else {
+            error(.invalidValue, at: model.origin, pointer,
+                  "an index kind must be an array of field lists, not \(value.kindName)", hint: "write [[\"field\"]]")
+            return []
+        }
+        var result: [([String], Int)] = []
+        for (position, list) in lists.enumerated() {
+            let listPointer = pointer + "/\(position)"
+            guard case .array(let items) = list else {
+                error(.invalidValue, at: model.origin, listPointer,
+                      "an index must be an array of field keys, not \(list.kindName)", hint: "write [\"field\"]")
+                continue
+            }
+            if items.isEmpty {
+                error(.emptyIndex, at: model.origin, listPointer, "an index must list at least one field")
+                continue
+            }
+            var columns: [String] = []
+            var valid = true
+            for (itemPosition, item) in items.enumerated() {
+                let itemPointer = listPointer + "/\(itemPosition)"
+                guard case .string(let key) = item else {
+                    error(.invalidValue, at: model.origin, itemPointer, "an index entry must be a field key string, not \(item.kindName)")
+                    valid = false
+                    continue
+                }
+                if let column = savedColumn(key, in: model, pointer: itemPointer, virtualCode: .indexOnVirtualField,
+                                            unknownCode: .unknownIndexField, use: "an index") {
+                    columns.append(column)
+                } else {
+                    valid = false
+                }
+            }
+            if valid { result.append((columns, position)) }
+        }
+        return result
+    }
+
+    /// The column of a saved field named by an index or `auto_name`, or an error.
+    func savedColumn(_ key: String, in model: CompiledModel, pointer: String, virtualCode: DSLDiagnosticCode,
+                     unknownCode: DSLDiagnosticCode, use: String) -> String? {
+        guard let field = model.field(key) else {
+            let suggestion = DSLFieldType.closest(to: key, among: model.fields.map(\.key))
+            error(unknownCode, at: model.origin, pointer,
+                  "\(use) lists \(Self.quoted(key)), which is not a field of model '\(model.key)'"
+                    + (suggestion.map { " — did you mean '\($0)'?" } ?? ""))
+            return nil
+        }
+        guard let column = model.column(of: field) else {
+            error(virtualCode, at: model.origin, pointer,
+                  "\(use) lists field '\(key)', which has no column (virtual, embed or multi relation)",
+                  hint: "only saved fields can be used here")
+            return nil
+        }
+        return column.name
+    }
+
+    /// `auto_name`: the column names it is built from (SPEC 2.7); every entry must be a saved field.
+    func compileAutoName(of model: CompiledModel) -> [String]? {
+        guard let value = model.object["auto_name"], value != .null else { return nil }
+        guard case .array(let items) = value else {
+            error(.invalidValue, at: model.origin, "/auto_name", "'auto_name' must be an array of field keys, not \(value.kindName)")
+            return nil
+        }
+        var columns: [String] = []
+        for (position, item) in items.enumerated() {
+            let pointer = "/auto_name/\(position)"
+            guard case .string(let key) = item else {
+                error(.invalidValue, at: model.origin, pointer, "an auto_name entry must be a field key string, not \(item.kindName)")
+                continue
+            }
+            if let column = savedColumn(key, in: model, pointer: pointer, virtualCode: .autoNameOnVirtualField,
+                                        unknownCode: .unknownAutoNameField, use: "auto_name") {
+                columns.append(column)
+            }
+        }
+        return columns.isEmpty ? nil : columns
+    }
+}

@@ -1,0 +1,123 @@
+/// One compile in progress: the parsed files, the models found in them and the diagnostics so far.
+///
+/// A class because every stage appends diagnostics to the same list; it lives for one `DSLCompiler` call on one
+/// thread and never escapes it.
+final class CompilationSession {
+    /// Where a model was defined: a parsed file (by index) and the pointer of the model object inside it.
+    struct Origin {
+        var fileIndex: Int?
+        var pointer: String
+    }
+
+    /// A model as found in the files, before compilation.
+    struct ModelSource {
+        var key: String
+        var object: JSONObject
+        var origin: Origin
+    }
+
+    struct ParsedFile {
+        var path: String?
+        var document: JSONDocument?
+    }
+
+    let options: DSLCompilerOptions
+    var files: [ParsedFile] = []
+    var diagnostics: [Diagnostic] = []
+    var errorCount = 0
+    /// Models in compile order; a redefinition replaces the model in place (JavaScript object semantics).
+    var models: [ModelSource] = []
+    var modelIndex: [String: Int] = [:]
+    /// Table name → where it was defined, to refuse two models (or a junction) mapping to one table.
+    var tableOrigins: [String: (origin: Origin, pointer: String)] = [:]
+    /// Index name → index, to merge identical declarations and refuse different ones with one name.
+    var indexesByName: [String: Index] = [:]
+
+    init(options: DSLCompilerOptions) {
+        self.options = options
+    }
+
+    // MARK: - Diagnostics
+
+    func report(_ severity: Diagnostic.Severity, _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "",
+                _ message: String, hint: String? = nil) {
+        var diagnostic = Diagnostic(severity: severity, code: code.rawValue, message: message, hint: hint)
+        if let origin {
+            let pointer = origin.pointer + relative
+            diagnostic.pointer = pointer
+            if let fileIndex = origin.fileIndex {
+                let file = files[fileIndex]
+                diagnostic.file = file.path
+                if let document = file.document {
+                    let position = document.position(at: pointer)
+                    diagnostic.line = position.line
+                    diagnostic.column = position.column
+                }
+            }
+        }
+        append(diagnostic)
+    }
+
+    func error(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+               hint: String? = nil) {
+        report(.error, code, at: origin, relative, message, hint: hint)
+    }
+
+    func warning(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+                 hint: String? = nil) {
+        report(.warning, code, at: origin, relative, message, hint: hint)
+    }
+
+    func append(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { errorCount += 1 }
+        diagnostics.append(diagnostic)
+    }
+
+    func fileName(_ origin: Origin) -> String {
+        origin.fileIndex.flatMap { files[$0].path } ?? "the snapshot"
+    }
+
+    // MARK: - Identifiers
+
+    /// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 63 bytes (SPEC 2.1, strict). Returns whether the name is valid.
+    @discardableResult
+    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: String) -> Bool {
+        let bytes = name.utf8
+        var valid = !bytes.isEmpty
+        for (position, byte) in bytes.enumerated() {
+            let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
+            let isDigit = byte >= 48 && byte <= 57
+            if !(isLetter || (position > 0 && isDigit)) {
+                valid = false
+                break
+            }
+        }
+        if !valid {
+            error(.invalidIdentifier, at: origin, relative,
+                  "\(what) \(Self.quoted(name)) is not a valid identifier",
+                  hint: "use letters, digits and underscores, starting with a letter or underscore")
+            return false
+        }
+        if bytes.count > 63 {
+            error(.identifierTooLong, at: origin, relative,
+                  "\(what) \(Self.quoted(name)) is \(bytes.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
+                  hint: "PostgreSQL would silently truncate it; choose a shorter name")
+            return false
+        }
+        return true
+    }
+
+    /// A name for a message: quoted, shortened and with control characters escaped.
+    static func quoted(_ name: String) -> String {
+        var text = ""
+        for scalar in name.unicodeScalars.prefix(80) {
+            if scalar.value < 0x20 || scalar == "'" || scalar == "\\" {
+                text += scalar.escaped(asASCII: false)
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        if name.unicodeScalars.count > 80 { text += "…" }
+        return "'" + text + "'"
+    }
+}

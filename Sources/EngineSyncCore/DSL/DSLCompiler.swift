@@ -1,0 +1,117 @@
+/// Compiles EngineJS DSL files into a `CompiledDSL`: the augmented document, its hash and the desired schema.
+///
+/// Pure and deterministic: the same files give the same result on every machine. All errors of a compile are
+/// reported; the result has a `CompiledDSL` only when there is none.
+public struct DSLCompiler: Sendable {
+    public var options: DSLCompilerOptions
+
+    public init(options: DSLCompilerOptions = DSLCompilerOptions()) {
+        self.options = options
+    }
+
+    /// Reads `<dslPath>/…` from a source and compiles it. Throws only when the source itself fails
+    /// (unreadable directory, corrupt object): file-level problems are diagnostics.
+    public func compile(source: any DSLFileSource) throws -> DSLCompilation {
+        let loaded = try DSLFileLoader(options: options).load(from: source)
+        var result = compile(files: loaded.files, monolithPath: loaded.monolithPath)
+        result.diagnostics.insert(contentsOf: loaded.diagnostics, at: 0)
+        if loaded.diagnostics.contains(where: { $0.severity == .error }) { result.compiled = nil }
+        return result
+    }
+
+    /// Compiles files already read, in compile order. The file at `monolithPath` (if any) is read as a
+    /// monolith: an object of models, never a single-model fragment.
+    public func compile(files: [DSLInputFile], monolithPath: String? = nil) -> DSLCompilation {
+        let session = CompilationSession(options: options)
+        session.collectModels(from: files, monolithPath: monolithPath)
+        return finish(session)
+    }
+
+    /// Compiles a stored snapshot document (the `dsl` column, SPEC 4.5) as a monolith. Recompiling a
+    /// compiled document gives the same hash and schema (augmentation is idempotent); key order lost by jsonb
+    /// changes column order only, never the hash.
+    public func compile(snapshotDocument: JSONValue) -> DSLCompilation {
+        let session = CompilationSession(options: options)
+        session.files.append(.init(path: nil, document: nil))
+        session.collectModels(in: snapshotDocument, fragmentName: nil,
+                              origin: CompilationSession.Origin(fileIndex: nil, pointer: ""))
+        return finish(session)
+    }
+
+    /// Parses and compiles a stored snapshot document given as JSON text.
+    public func compile(snapshotBytes: [UInt8]) -> DSLCompilation {
+        do {
+            let result = try JSONReader(maxDepth: options.maxDepth).read(snapshotBytes)
+            var compilation = compile(snapshotDocument: result.document.value)
+            for duplicate in result.duplicateKeys {
+                compilation.diagnostics.append(Diagnostic(severity: .error, code: duplicate.code,
+                                                          pointer: duplicate.pointer, message: duplicate.message))
+                compilation.compiled = nil
+            }
+            return compilation
+        } catch {
+            return DSLCompilation(compiled: nil, diagnostics: [Diagnostic(
+                severity: .error, code: error.code, line: error.position.line, column: error.position.column,
+                pointer: error.pointer, message: "snapshot: " + error.message)])
+        }
+    }
+
+    private func finish(_ session: CompilationSession) -> DSLCompilation {
+        session.addBuiltinSnapshotModelIfMissing()
+        let compiled = session.assemble()
+        return DSLCompilation(compiled: session.errorCount == 0 ? compiled : nil, diagnostics: session.diagnostics)
+    }
+}
+
+extension CompilationSession {
+    func collectModels(from inputs: [DSLInputFile], monolithPath: String?) {
+        guard let monolithPath else {
+            collectModels(from: inputs)
+            return
+        }
+        let fragments = inputs.filter { $0.path != monolithPath }
+        collectModels(from: fragments)
+        for monolith in inputs where monolith.path == monolithPath {
+            collectModels(fromMonolith: monolith)
+        }
+    }
+
+    /// Compiles every model, then relations, indexes and `auto_name`, and builds the document and its hash.
+    func assemble() -> CompiledDSL {
+        var compiledModels: [CompiledModel] = []
+        compiledModels.reserveCapacity(models.count)
+        var schema = Schema()
+        for source in models {
+            let model = compileModel(source)
+            if let existing = tableOrigins[model.table] {
+                error(.duplicateTable, at: model.origin, model.object["table"] == nil ? "" : "/table",
+                      "models map to the same table '\(model.table)': '\(model.key)' here and the one in \(fileName(existing.origin)) at \(existing.origin.pointer.isEmpty ? "/" : existing.origin.pointer)",
+                      hint: "give one of them another \"table\"")
+            } else {
+                tableOrigins[model.table] = (model.origin, "")
+            }
+            compiledModels.append(model)
+            schema.tables.append(Table(name: model.table, columns: model.columns, primaryKey: model.primaryKey,
+                                       modelKey: model.key))
+        }
+        let index = Dictionary(compiledModels.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
+        var manual: [ManualIndex] = []
+        var autoNames: [String: [String]] = [:]
+        for model in compiledModels {
+            compileIndexes(of: model, schema: &schema, manual: &manual)
+            if let columns = compileAutoName(of: model) { autoNames[model.key] = columns }
+        }
+        // Junction tables and foreign keys come after every model table is known (cycles are allowed).
+        var relationSchema = Schema()
+        resolveRelations(models: compiledModels, index: index, schema: &relationSchema)
+        schema.tables += relationSchema.tables
+        schema.indexes += relationSchema.indexes
+        schema.foreignKeys += relationSchema.foreignKeys
+
+        let document = JSONObject(compiledModels.map { JSONObject.Entry(key: $0.key, value: .object($0.object)) })
+        let snapshotTable = index[options.snapshotModelKey].map { compiledModels[$0].table } ?? options.snapshotModelKey
+        return CompiledDSL(document: document, hash: CanonicalJSON.sha256Hex(.object(document)), schema: schema,
+                           autoNameColumns: autoNames, manualIndexes: manual,
+                           snapshotModelKey: options.snapshotModelKey, snapshotTable: snapshotTable)
+    }
+}

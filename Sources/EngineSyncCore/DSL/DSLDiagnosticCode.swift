@@ -1,0 +1,53 @@
+/// The stable codes of compile diagnostics; docs/DSL.md explains each one. Codes are part of the report
+/// contract (SPEC 7 `warnings[].code`), so they are never renamed.
+public enum DSLDiagnosticCode: String, CaseIterable, Sendable {
+    // Reading files
+    case jsonSyntax = "json_syntax"
+    case invalidUTF8 = "invalid_utf8"
+    case nestingTooDeep = "nesting_too_deep"
+    case duplicateKey = "duplicate_key"
+    case emptyFile = "empty_file"
+    case symlink = "symlink"
+    case submodule = "submodule"
+    case notAFile = "not_a_file"
+    case notADirectory = "not_a_directory"
+    case fileTooLarge = "file_too_large"
+    case ignoredFile = "ignored_file"
+    case monolithIgnored = "monolith_ignored"
+    case noDSLFiles = "no_dsl_files"
+    // Fragments and models
+    case fragmentNotObject = "fragment_not_object"
+    case noModel = "no_model"
+    case lastWriteWins = "last_write_wins"
+    case builtinSnapshotModel = "builtin_snapshot_model"
+    case invalidValue = "invalid_value"
+    case invalidIdentifier = "invalid_identifier"
+    case identifierTooLong = "identifier_too_long"
+    // Fields
+    case missingType = "missing_type"
+    case unknownType = "unknown_type"
+    case invalidLength = "invalid_length"
+    case invalidDefault = "invalid_default"
+    case autoIncrementType = "auto_increment_type"
+    case virtualFieldProperty = "virtual_field_property"
+    case multiStringWithSource = "multi_string_with_source"
+    case unsupportedMulti = "unsupported_multi"
+    case duplicateColumn = "duplicate_column"
+    case duplicateTable = "duplicate_table"
+    // Relations and junctions
+    case unknownSourceModel = "unknown_source_model"
+    case unknownSourceField = "unknown_source_field"
+    case sourceFieldNotSaved = "source_field_not_saved"
+    case sourceNotPrimaryKey = "source_not_primary_key"
+    case relationTypeMismatch = "relation_type_mismatch"
+    case invalidReferentialAction = "invalid_referential_action"
+    case junctionNameTooLong = "junction_name_too_long"
+    // Indexes and auto_name
+    case emptyIndex = "empty_index"
+    case unknownIndexField = "unknown_index_field"
+    case indexOnVirtualField = "index_on_virtual_field"
+    case unknownIndexKind = "unknown_index_kind"
+    case duplicateIndexName = "duplicate_index_name"
+    case unknownAutoNameField = "unknown_auto_name_field"
+    case autoNameOnVirtualField = "auto_name_on_virtual_field"
+}

@@ -1,0 +1,65 @@
+/// EngineJS's naming rules, reproduced exactly so enginesync adopts what EngineJS created (SPEC 2.5, 2.6).
+public enum EngineJSNaming {
+    /// Names up to this many characters (UTF-16 code units, as JavaScript counts) are used as they are.
+    public static let maxPlainIndexNameLength = 60
+
+    /// djb2-xor over UTF-16 code units in signed 32-bit arithmetic, printed unsigned in base 36.
+    public static func hash(_ text: String) -> String {
+        var h: Int32 = 5381
+        for unit in text.utf16 {
+            h = ((h &<< 5) &+ h) ^ Int32(unit)
+        }
+        return String(UInt32(bitPattern: h), radix: 36)
+    }
+
+    /// `uidx_<table>_<cols>` or, when longer than 60 characters, `uidx_<hash(long name)>`.
+    public static func uniqueIndexName(table: String, columns: [String]) -> String {
+        shortened(prefix: "uidx", base: "uidx_" + table + "_" + columns.joined(separator: "_"))
+    }
+
+    /// `idx_<table>_<cols>` or, when longer than 60 characters, `idx_<hash(long name)>`.
+    public static func indexName(table: String, columns: [String]) -> String {
+        shortened(prefix: "idx", base: "idx_" + table + "_" + columns.joined(separator: "_"))
+    }
+
+    /// `idx_<table>_visible` or, when longer than 60 characters, `idx_<hash(table)>_visible`.
+    public static func visibleIndexName(table: String) -> String {
+        let name = "idx_" + table + "_visible"
+        return name.utf16.count <= maxPlainIndexNameLength ? name : "idx_" + hash(table) + "_visible"
+    }
+
+    /// The junction table of a multi relation: `<owner>__<field>__to__<source>__<sourceid>`.
+    public static func junctionTableName(owner: String, field: String, source: String, sourceField: String) -> String {
+        owner + "__" + field + "__to__" + source + "__" + sourceField
+    }
+
+    /// PostgreSQL's default foreign key name, `<table>_<column>_fkey`, truncated the way PostgreSQL's
+    /// `makeObjectName` does when it would exceed 63 bytes (the longer part is shortened first).
+    public static func foreignKeyName(table: String, column: String) -> String {
+        makeObjectName(table, column, label: "fkey")
+    }
+
+    private static func shortened(prefix: String, base: String) -> String {
+        base.utf16.count <= maxPlainIndexNameLength ? base : prefix + "_" + hash(base)
+    }
+
+    private static func makeObjectName(_ name1: String, _ name2: String, label: String) -> String {
+        let maxBytes = 63
+        let first = Array(name1.utf8)
+        let second = Array(name2.utf8)
+        let overhead = label.utf8.count + 2
+        var firstCount = first.count
+        var secondCount = second.count
+        while firstCount + secondCount > maxBytes - overhead {
+            if firstCount > secondCount { firstCount -= 1 } else { secondCount -= 1 }
+        }
+        return clip(first, to: firstCount) + "_" + clip(second, to: secondCount) + "_" + label
+    }
+
+    /// Cuts UTF-8 bytes without splitting a character (PostgreSQL's `pg_mbcliplen`).
+    private static func clip(_ bytes: [UInt8], to count: Int) -> String {
+        var end = count
+        while end > 0, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+}

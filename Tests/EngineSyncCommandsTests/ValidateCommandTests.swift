@@ -1,0 +1,38 @@
+import EngineSyncTestSupport
+import Foundation
+import Testing
+
+@Suite("enginesync validate")
+struct ValidateCommandTests {
+    @Test func validRepositoryExitsZeroAndInvalidThree() throws {
+        let repository = try ScratchRepository()
+        try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
+        let valid = try EngineSyncBinary.run(["validate", "--repo", repository.path])
+        #expect(valid.status == 0)
+        #expect(valid.stdout.contains("valid: 2 models, 2 tables"))
+        try repository.commit(["dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"strng\"}}}"])
+        let invalid = try EngineSyncBinary.run(["validate", "--dir", repository.path])
+        #expect(invalid.status == 3)
+        #expect(invalid.stdout.contains("dsl/models/user.json:2:36: error: unknown type 'strng' — did you mean 'string'?"))
+        let json = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--format", "json"])
+        #expect(json.status == 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        #expect((object["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "unknown_type" } == true)
+    }
+
+    @Test func unreadableInputsExitOneAndUsageSixtyFour() throws {
+        let missing = try EngineSyncBinary.run(["validate", "--repo", "/nonexistent/repo"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/nonexistent/repo"))
+        let repository = try ScratchRepository()
+        try repository.commit(["README.md": "x"])
+        let badRev = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--rev", "no-such-rev"])
+        #expect(badRev.status == 1)
+        #expect(badRev.stderr.contains("no-such-rev"))
+        let usage = try EngineSyncBinary.run(["validate"])
+        #expect(usage.status == 64)
+        let help = try EngineSyncBinary.run(["validate", "--help"])
+        #expect(help.stdout.contains("enginesync validate --dir"))
+    }
+}

@@ -1,0 +1,59 @@
+import EngineSync
+import EngineSyncCore
+import EngineSyncTestSupport
+import Foundation
+import GitClient
+import Testing
+
+@Suite("Directory and git tree DSL sources")
+struct DSLSourceTests {
+    static let files: [String: String?] = [
+        "dsl/meta/dsl.json": #"{"fields": {"hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#,
+        "dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}}}"#,
+        "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user"}}}"#,
+        "README.md": "ignored",
+    ]
+
+    @Test func directoryAndGitTreeCompileIdentically() throws {
+        let repository = try ScratchRepository()
+        let sha = try repository.commit(Self.files)
+        let compiler = DSLCompiler()
+        let fromDirectory = try compiler.compile(source: DirectoryDSLSource(root: repository.path))
+        let git = try GitRepository.open(path: repository.path)
+        let commit = try #require(ObjectID(hex: sha))
+        let fromGit = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: commit))
+        let directoryCompiled = try #require(fromDirectory.compiled)
+        #expect(directoryCompiled == fromGit.compiled)
+        #expect(fromDirectory.diagnostics == fromGit.diagnostics)
+        #expect(directoryCompiled.schema.table(named: "link") != nil)
+        #expect(directoryCompiled.schema.foreignKeys.map(\.name) == ["link_owner_fkey"])
+    }
+
+    @Test func symlinksAndLargeFilesAreDiagnosedByBothSources() throws {
+        let repository = try ScratchRepository()
+        try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+                               "dsl/models/big.json": "{\"fields\": {}, \"x\": \"" + String(repeating: "a", count: 300) + "\"}"])
+        try FileManager.default.createSymbolicLink(atPath: repository.path + "/dsl/models/link.json",
+                                                   withDestinationPath: "user.json")
+        let sha = try repository.commit([:])
+        let compiler = DSLCompiler(options: DSLCompilerOptions(maxFileBytes: 200))
+        let fromDirectory = try compiler.compile(source: DirectoryDSLSource(root: repository.path))
+        let git = try GitRepository.open(path: repository.path)
+        let fromGit = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        for result in [fromDirectory, fromGit] {
+            #expect(!result.isValid)
+            #expect(result.errors.contains { $0.code == "symlink" && $0.file == "dsl/models/link.json" })
+            #expect(result.errors.contains { $0.code == "file_too_large" && $0.file == "dsl/models/big.json" })
+        }
+        #expect(fromDirectory.diagnostics == fromGit.diagnostics)
+    }
+
+    @Test func customDSLPath() throws {
+        let repository = try ScratchRepository()
+        let sha = try repository.commit(["schema/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
+        let compiler = DSLCompiler(options: DSLCompilerOptions(dslPath: "schema"))
+        let git = try GitRepository.open(path: repository.path)
+        let result = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        #expect(try #require(result.compiled).schema.table(named: "user") != nil)
+    }
+}
