@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncCore",
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +77,14 @@ let package = Package(
         .testTarget(
             name: "GitClientTests",
             dependencies: ["GitClient", "EngineSyncTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineSyncTests",
+            dependencies: [
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

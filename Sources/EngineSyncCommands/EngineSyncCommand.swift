@@ -13,7 +13,7 @@ public struct EngineSyncCommand: AsyncParsableCommand {
             migration that would perform them.
             """,
         version: version,
-        subcommands: []
+        subcommands: [MigrateCommand.self]
     )
 
     public init() {}
