@@ -39,6 +39,11 @@ public struct SQLLexError: Error, Hashable, Sendable, CustomStringConvertible {
     /// 1-based line where the unterminated construct starts.
     public var line: Int
 
+    public init(kind: Kind, line: Int) {
+        self.kind = kind
+        self.line = line
+    }
+
     public var description: String { "\(kind.rawValue) starting at line \(line)" }
 }
 
