@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "GitClient",
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,11 +76,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "EngineSyncTests",
-            dependencies: ["EngineSync", "EngineSyncCore", "GitClient", "EngineSyncTestSupport"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
             name: "PostgresClientTests",
             dependencies: ["PostgresClient", "EngineSyncTestSupport"],
             swiftSettings: swiftSettings
@@ -92,7 +87,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineSyncTests",
-            dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport"],
+            dependencies: [
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,74 @@
+import Foundation
+public import PostgresClient
+
+/// The one session-level advisory lock that serialises every writer of a database: Safe Sync reconciles,
+/// `migrate up` and `migrate resolve` all take it, so migrations and sync never run concurrently.
+///
+/// Key: `7308892947790263161` = `0x656E67696E657379`, the ASCII bytes of `"enginesy"` read as a big-endian
+/// 64-bit integer. In `pg_locks` it shows as `locktype = 'advisory'`, `classid = 1701734249`,
+/// `objid = 1852142457`, `objsubid = 1`. Session locks are re-entrant and counted (postgres-facts.md 6),
+/// so code that already holds it (the reconciler) may call helpers that take it again. They do not work
+/// through a transaction-pooling proxy (PgBouncer): connect to PostgreSQL directly.
+public enum EngineSyncLock {
+    /// `"enginesy"` in ASCII, big-endian.
+    public static let key: Int64 = 0x656E_6769_6E65_7379
+
+    /// What `withAdvisoryLock` did: ran the body, or gave up because another session holds the lock
+    /// (outcome `skipped`).
+    public enum Outcome<Value> {
+        case acquired(Value)
+        case heldElsewhere
+    }
+
+    /// Takes the lock with `pg_try_advisory_lock`, polling until `wait` expires, runs `body` and unlocks,
+    /// also when `body` throws.
+    ///
+    /// Polling (rather than the blocking `pg_advisory_lock`) keeps the wait bounded without touching the
+    /// session's `lock_timeout`, and never queues behind a stuck holder.
+    public static func withAdvisoryLock<Value>(
+        _ connection: PostgresConnection, wait: Duration = .zero, pollInterval: Duration = .milliseconds(200),
+        _ body: () throws -> Value
+    ) throws -> Outcome<Value> {
+        guard try acquire(connection, wait: wait, pollInterval: pollInterval) else { return .heldElsewhere }
+        let value: Value
+        do {
+            value = try body()
+        } catch {
+            // The body's error is the one worth reporting; a lost connection released the lock anyway.
+            _ = try? unlock(connection)
+            throw error
+        }
+        try unlock(connection)
+        return .acquired(value)
+    }
+
+    /// Polls `pg_try_advisory_lock` until it succeeds or `wait` has passed; `true` when held.
+    public static func acquire(_ connection: PostgresConnection, wait: Duration = .zero,
+                               pollInterval: Duration = .milliseconds(200)) throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: wait)
+        while true {
+            if try tryLock(connection) { return true }
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero { return false }
+            Thread.sleep(forTimeInterval: seconds(min(remaining, pollInterval)))
+        }
+    }
+
+    /// One `pg_try_advisory_lock` attempt.
+    public static func tryLock(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked", [key]).first?
+            .bool("locked") ?? false
+    }
+
+    /// Releases one hold of the lock; `false` when this session did not hold it.
+    @discardableResult
+    public static func unlock(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT pg_catalog.pg_advisory_unlock($1::bigint) AS unlocked", [key]).first?
+            .bool("unlocked") ?? false
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,170 @@
+import EngineSyncCore
+import Foundation
+public import GitClient
+
+/// Reads `migrations/<id>.sql` from a commit's tree (libgit2, no checkout) or from a directory on disk.
+///
+/// Rules (docs/MIGRATIONS.md): a file ending in `.sql` (any case) is a migration whose id is the name
+/// without the extension; ids sort by byte order. A directory, symlink or submodule inside the folder,
+/// an empty or non-UTF-8 file, a file over `maxFileBytes`, an unsplittable script and two files with the
+/// same id (`a.sql`, `a.SQL`) are errors naming the file (`invalid`: nothing runs). Other files (README.md)
+/// are ignored with an `ignored_file` warning; dot files (`.gitkeep`) are ignored silently. A missing
+/// folder means no migrations.
+public enum MigrationLoader {
+    public static let defaultPath = "migrations"
+    /// Larger files are refused rather than read into memory (SPEC 6.2 `max_file_bytes`).
+    public static let defaultMaxFileBytes = 16 * 1024 * 1024
+    /// `engine_migrations.id` is `varchar(255)` (EngineJS).
+    public static let maxIDBytes = 255
+
+    /// The migrations of `commit` under `path`.
+    public static func load(repository: GitRepository, commit: ObjectID, path: String = defaultPath,
+                            maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+        let folder = normalise(path)
+        let entries: [GitTreeEntry]
+        let treeID: ObjectID?
+        do {
+            treeID = try repository.treeID(commit: commit, path: folder)
+            guard treeID != nil, let listed = try repository.treeEntries(commit: commit, path: folder) else {
+                return MigrationSet(migrations: [])
+            }
+            entries = listed
+        } catch let error as GitError {
+            throw MigrationError(kind: .invalid, message: "cannot read the migrations folder: \(error.message)",
+                                 file: folder)
+        }
+        var found: [Entry] = []
+        for entry in entries {
+            let file = folder.isEmpty ? entry.name : folder + "/" + entry.name
+            let kind: Entry.Kind = switch entry.kind {
+            case .file, .executable: .file
+            case .directory: .directory
+            case .symlink: .symlink
+            case .submodule: .submodule
+            case .unknown: .other
+            }
+            let blobID = entry.id
+            found.append(Entry(name: entry.name, file: file, kind: kind) {
+                do {
+                    return try repository.readBlob(blobID, maxBytes: maxFileBytes, subject: file)
+                } catch let error as GitError {
+                    throw MigrationError(kind: .invalid, message: error.message, file: file)
+                }
+            })
+        }
+        var set = try makeSet(found)
+        set.treeID = treeID
+        return set
+    }
+
+    /// The migrations under `root/path` on disk (`root` is laid out like the repository).
+    public static func load(directory root: String, path: String = defaultPath,
+                            maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+        let folder = normalise(path)
+        let fileManager = FileManager.default
+        let url = URL(fileURLWithPath: root).appendingPathComponent(folder)
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return MigrationSet(migrations: []) }
+        guard isDirectory.boolValue else {
+            throw MigrationError(kind: .invalid, message: "is not a directory", file: folder)
+        }
+        let names: [String]
+        do {
+            names = try fileManager.contentsOfDirectory(atPath: url.path)
+        } catch {
+            throw MigrationError(kind: .invalid, message: "cannot list the migrations folder: \(error.localizedDescription)",
+                                 file: folder)
+        }
+        var found: [Entry] = []
+        for name in names.sorted(by: idPrecedes) {
+            let file = folder.isEmpty ? name : folder + "/" + name
+            let entryURL = url.appendingPathComponent(name)
+            // attributesOfItem uses lstat: a symlink is reported as one, never followed.
+            let attributes = (try? fileManager.attributesOfItem(atPath: entryURL.path)) ?? [:]
+            let type = attributes[.type] as? FileAttributeType
+            let kind: Entry.Kind = switch type {
+            case .typeRegular?: .file
+            case .typeDirectory?: .directory
+            case .typeSymbolicLink?: .symlink
+            default: .other
+            }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            found.append(Entry(name: name, file: file, kind: kind) {
+                guard size <= maxFileBytes else {
+                    throw MigrationError(kind: .invalid, message: "is \(size) bytes, over the limit of \(maxFileBytes)",
+                                         file: file)
+                }
+                guard let data = fileManager.contents(atPath: entryURL.path) else {
+                    throw MigrationError(kind: .invalid, message: "cannot be read", file: file)
+                }
+                guard data.count <= maxFileBytes else {
+                    throw MigrationError(kind: .invalid,
+                                         message: "is \(data.count) bytes, over the limit of \(maxFileBytes)", file: file)
+                }
+                return [UInt8](data)
+            })
+        }
+        return try makeSet(found)
+    }
+
+    /// One directory entry, whatever it was read from.
+    struct Entry {
+        enum Kind { case file, directory, symlink, submodule, other }
+        var name: String
+        var file: String
+        var kind: Kind
+        var read: () throws -> [UInt8]
+    }
+
+    static func makeSet(_ entries: [Entry]) throws -> MigrationSet {
+        var migrations: [String: Migration] = [:]
+        var warnings: [MigrationWarning] = []
+        for entry in entries {
+            if entry.name.hasPrefix(".") && entry.kind == .file { continue }
+            switch entry.kind {
+            case .file: break
+            case .directory:
+                throw MigrationError(kind: .invalid, message: "is a directory; migrations/ holds only <id>.sql files",
+                                     file: entry.file)
+            case .symlink:
+                throw MigrationError(kind: .invalid, message: "is a symbolic link; symlinks are not followed",
+                                     file: entry.file)
+            case .submodule:
+                throw MigrationError(kind: .invalid, message: "is a git submodule; migrations/ holds only <id>.sql files",
+                                     file: entry.file)
+            case .other:
+                throw MigrationError(kind: .invalid, message: "is not a regular file", file: entry.file)
+            }
+            guard entry.name.lowercased().hasSuffix(".sql") else {
+                warnings.append(MigrationWarning(code: "ignored_file",
+                                                 message: "not a .sql file; ignored", file: entry.file))
+                continue
+            }
+            let id = String(entry.name.dropLast(4))
+            guard !id.isEmpty else {
+                throw MigrationError(kind: .invalid, message: "has no id before .sql", file: entry.file)
+            }
+            guard id.utf8.count <= maxIDBytes else {
+                throw MigrationError(kind: .invalid, message: "id is longer than \(maxIDBytes) bytes", file: entry.file)
+            }
+            if let other = migrations[id] {
+                throw MigrationError(kind: .invalid,
+                                     message: "duplicate migration id '\(id)' (also \(other.file ?? other.id))",
+                                     id: id, file: entry.file)
+            }
+            let script: MigrationScript
+            do {
+                script = try MigrationScript(bytes: try entry.read())
+            } catch let problem as MigrationScript.Problem {
+                throw MigrationError(kind: .invalid, message: problem.reason, id: id, file: entry.file, line: problem.line)
+            }
+            migrations[id] = Migration(id: id, file: entry.file, script: script)
+        }
+        let sorted = migrations.values.sorted { idPrecedes($0.id, $1.id) }
+        return MigrationSet(migrations: sorted, warnings: warnings)
+    }
+
+    static func normalise(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+    }
+}

@@ -1,0 +1,331 @@
+import EngineSyncCore
+import Foundation
+import Logging
+public import PostgresClient
+
+/// Runs pending migrations once each, in id order (byte order), recording each in `engine_migrations`.
+///
+/// Rules (SPEC 5, docs/MIGRATIONS.md):
+/// - A transactional migration and its tracking row commit in one transaction: a crash leaves it neither
+///   applied nor recorded.
+/// - A non-transactional one (`-- enginesync: no-transaction`) is recorded `running`, runs statement by
+///   statement, then becomes `applied` or `failed`; a `failed`/`running` row stops every later run until
+///   `resolve` settles it.
+/// - A changed checksum of an applied migration makes the run invalid: nothing runs.
+/// - `up` and `resolve` hold `EngineSyncLock` (re-entrant, so a reconciler holding it may call them).
+///
+/// Not `Sendable`: it uses one `PostgresConnection`, which lives in one task. Every method throws
+/// `MigrationError`.
+public final class MigrationRunner {
+    public let connection: PostgresConnection
+    public let migrations: [Migration]
+    public let options: MigrationRunnerOptions
+    /// Warnings from loading (e.g. `ignored_file`), repeated in every status.
+    public let loadWarnings: [MigrationWarning]
+    private var logger: Logger { options.logger }
+    private var table: MigrationTrackingTable { MigrationTrackingTable(connection: connection, schema: options.schema) }
+
+    public init(connection: PostgresConnection, migrations: [Migration], loadWarnings: [MigrationWarning] = [],
+                options: MigrationRunnerOptions = MigrationRunnerOptions()) {
+        self.connection = connection
+        self.migrations = migrations.sorted { idPrecedes($0.id, $1.id) }
+        self.loadWarnings = loadWarnings
+        self.options = options
+    }
+
+    /// A runner for the migrations of a commit or directory (`MigrationLoader.load`).
+    public convenience init(connection: PostgresConnection, set: MigrationSet,
+                            options: MigrationRunnerOptions = MigrationRunnerOptions()) {
+        self.init(connection: connection, migrations: set.migrations, loadWarnings: set.warnings, options: options)
+    }
+
+    // MARK: - Status
+
+    /// Executed, pending, failed, checksum mismatches and warnings. Read-only: it neither creates the
+    /// tracking table nor takes the lock.
+    public func status() throws -> MigrationStatus {
+        try checkUniqueIDs()
+        let rows: [MigrationTrackingTable.Row]
+        do {
+            rows = try table.read()
+        } catch {
+            throw MigrationError.database(error, doing: "reading \(options.schema).\(MigrationTrackingTable.name)")
+        }
+        return makeStatus(rows: rows)
+    }
+
+    func makeStatus(rows: [MigrationTrackingTable.Row]) -> MigrationStatus {
+        let byID = Dictionary(migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let recorded = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let executed = rows.filter { $0.state == "applied" }.map(\.id).sorted(by: idPrecedes)
+        let failed = rows.filter { $0.state != "applied" }.sorted { idPrecedes($0.id, $1.id) }
+            .map { FailedMigration(id: $0.id, state: $0.state, file: byID[$0.id]?.file) }
+        let pending = migrations.filter { recorded[$0.id] == nil }.map(\.id)
+        var mismatches: [ChecksumMismatch] = []
+        for migration in migrations {
+            // Only applied rows are checked: fixing the file of a failed migration is the normal workflow.
+            guard let row = recorded[migration.id], row.state == "applied", let stored = row.checksum,
+                  let actual = migration.checksum, stored != actual else { continue }
+            mismatches.append(ChecksumMismatch(id: migration.id, file: migration.file, recorded: stored, actual: actual))
+        }
+        var warnings = loadWarnings
+        let highest = (executed + failed.map(\.id)).max(by: idPrecedes)
+        if let highest {
+            for id in pending where idPrecedes(id, highest) {
+                warnings.append(MigrationWarning(
+                    code: "out_of_order", message: "'\(id)' sorts before the highest applied migration '\(highest)'; "
+                        + "it is applied out of order", id: id, file: byID[id]?.file))
+            }
+        }
+        for id in executed where byID[id] == nil {
+            warnings.append(MigrationWarning(code: "missing_file",
+                                             message: "'\(id)' is recorded as applied but no migration has that id",
+                                             id: id))
+        }
+        return MigrationStatus(executed: executed, pending: pending, failed: failed, checksumMismatches: mismatches,
+                               warnings: warnings)
+    }
+
+    private func checkUniqueIDs() throws {
+        var seen: Set<String> = []
+        for migration in migrations {
+            guard seen.insert(migration.id).inserted else {
+                throw MigrationError(kind: .invalid, message: "duplicate migration id '\(migration.id)'",
+                                     id: migration.id, file: migration.file)
+            }
+            guard !migration.id.isEmpty, migration.id.utf8.count <= MigrationLoader.maxIDBytes else {
+                throw MigrationError(kind: .invalid, message: "a migration id must be 1 to 255 bytes",
+                                     id: migration.id, file: migration.file)
+            }
+        }
+    }
+
+    // MARK: - Up
+
+    /// Runs every pending migration in order; returns what was applied.
+    @discardableResult
+    public func up() throws -> [AppliedMigration] {
+        try upWithReport().applied
+    }
+
+    /// `up()` with the run's warnings (out of order, missing files, ignored files), for reports.
+    public func upWithReport() throws -> MigrationRunReport {
+        try withLock {
+            try prepareSession()
+            let status = try status()
+            for warning in status.warnings {
+                logger.warning("migration warning", metadata: [
+                    "migration.warning": "\(warning.code)", "migration.id": "\(warning.id ?? "")",
+                    "migration.file": "\(warning.file ?? "")", "migration.message": "\(warning.message)",
+                ])
+            }
+            if let first = status.checksumMismatches.first {
+                let files = status.checksumMismatches.map { $0.file ?? $0.id }.joined(separator: ", ")
+                throw MigrationError(
+                    kind: .invalid, message: "changed after it was applied (checksum \(first.recorded.prefix(12)) → "
+                        + "\(first.actual.prefix(12))); nothing ran. Changed: \(files). Write a new migration instead",
+                    id: first.id, file: first.file)
+            }
+            if let failed = status.failed.first {
+                throw MigrationError(
+                    kind: .unresolved,
+                    message: "is '\(failed.state)' from an earlier non-transactional run; no migration runs until it is "
+                        + "settled: enginesync migrate resolve \(failed.id) --applied|--rolled-back",
+                    id: failed.id, file: failed.file)
+            }
+            try backfillChecksums(status: status)
+            var applied: [AppliedMigration] = []
+            let byID = Dictionary(migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for id in status.pending {
+                guard let migration = byID[id] else { continue }
+                do {
+                    applied.append(try run(migration))
+                } catch var error as MigrationError {
+                    error.applied = applied
+                    throw error
+                }
+            }
+            if applied.isEmpty { logger.info("no pending migrations") }
+            return MigrationRunReport(applied: applied, warnings: status.warnings)
+        }
+    }
+
+    /// EngineJS rows (and rows written before checksums existed) get the current file's checksum, so a
+    /// later edit is detected.
+    private func backfillChecksums(status: MigrationStatus) throws {
+        let executed = Set(status.executed)
+        for migration in migrations where executed.contains(migration.id) {
+            guard let checksum = migration.checksum else { continue }
+            do {
+                try table.setChecksum(id: migration.id, checksum: checksum, onlyWhenMissing: true)
+            } catch {
+                throw MigrationError.database(error, doing: "recording the checksum of \(migration.displayName)")
+            }
+        }
+    }
+
+    private func run(_ migration: Migration) throws -> AppliedMigration {
+        var logger = self.logger
+        logger[metadataKey: "migration.id"] = "\(migration.id)"
+        if let file = migration.file { logger[metadataKey: "migration.file"] = "\(file)" }
+        logger.info("applying migration", metadata: ["migration.transactional": "\(migration.transactional)"])
+        let clock = ContinuousClock()
+        let started = clock.now
+        func elapsed() -> Int {
+            let duration = clock.now - started
+            return Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+        }
+        if migration.transactional {
+            do {
+                try connection.withTransaction {
+                    try perform(migration, logger: logger)
+                    try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
+                                     durationMs: elapsed(), state: "applied")
+                }
+            } catch {
+                throw failure(error, migration: migration)
+            }
+        } else {
+            do {
+                try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
+                                 durationMs: nil, state: "running")
+            } catch {
+                throw failure(error, migration: migration)
+            }
+            do {
+                try perform(migration, logger: logger)
+            } catch {
+                let failure = failure(error, migration: migration)
+                if connection.isConnected {
+                    // A row left `running` (connection gone) is treated like `failed`.
+                    try? table.update(id: migration.id, state: "failed", durationMs: elapsed())
+                }
+                throw failure
+            }
+            do {
+                try table.update(id: migration.id, state: "applied", durationMs: elapsed())
+            } catch {
+                throw failure(error, migration: migration)
+            }
+        }
+        let applied = AppliedMigration(id: migration.id, durationMs: elapsed())
+        logger.info("applied migration", metadata: ["migration.duration_ms": "\(applied.durationMs)"])
+        return applied
+    }
+
+    /// Runs the migration's body; a failing statement becomes a `MigrationError` with its line in the file.
+    private func perform(_ migration: Migration, logger: Logger) throws {
+        switch migration.body {
+        case .sql(let statements):
+            for statement in statements {
+                do {
+                    // One statement per simple query: CREATE INDEX CONCURRENTLY refuses a multi-statement one.
+                    try connection.execute(script: statement.text)
+                } catch let error as PostgresError {
+                    let line = error.position.map(statement.line(atCharacterPosition:)) ?? statement.line
+                    throw MigrationError(kind: .failed, message: error.message, id: migration.id, file: migration.file,
+                                         line: line, sqlState: error.sqlState, postgresError: error)
+                }
+            }
+        case .swift(let up):
+            try up(MigrationContext(migrationID: migration.id, connection: connection, logger: logger))
+        }
+    }
+
+    private func failure(_ error: any Error, migration: Migration) -> MigrationError {
+        var result: MigrationError
+        if let error = error as? MigrationError {
+            result = error
+        } else if let error = error as? PostgresError {
+            result = MigrationError(kind: .failed, message: error.message, sqlState: error.sqlState, postgresError: error)
+        } else {
+            result = MigrationError(kind: .failed, message: "\(error)")
+        }
+        result.kind = result.kind == .invalid ? .invalid : .failed
+        result.id = result.id ?? migration.id
+        result.file = result.file ?? migration.file
+        if result.postgresError?.isConnectionLoss == true {
+            result.message += " (connection lost: re-check engine_migrations before retrying)"
+        }
+        logger.error("migration failed", metadata: [
+            "migration.id": "\(migration.id)", "migration.file": "\(migration.file ?? "")",
+            "migration.line": "\(result.line.map(String.init) ?? "")",
+            "db.sqlstate": "\(result.sqlState?.rawValue ?? "")", "migration.error": "\(result.message)",
+        ])
+        return result
+    }
+
+    // MARK: - Resolve
+
+    /// Settles a `failed` (or `running`) non-transactional migration: `applied` marks it done (with the
+    /// current file's checksum), `rolledBack` deletes its row so the next `up` runs it again.
+    public func resolve(id: String, as resolution: MigrationResolution) throws {
+        try withLock {
+            try prepareSession()
+            let rows: [MigrationTrackingTable.Row]
+            do {
+                rows = try table.read()
+            } catch {
+                throw MigrationError.database(error, doing: "reading \(options.schema).\(MigrationTrackingTable.name)")
+            }
+            let file = migrations.first { $0.id == id }?.file
+            guard let row = rows.first(where: { $0.id == id }) else {
+                throw MigrationError(kind: .notResolvable, message: "is not recorded in engine_migrations; nothing to resolve",
+                                     id: id, file: file)
+            }
+            guard row.state != "applied" else {
+                throw MigrationError(kind: .notResolvable, message: "is already applied; only failed migrations are resolved",
+                                     id: id, file: file)
+            }
+            do {
+                switch resolution {
+                case .applied:
+                    try connection.withTransaction {
+                        try table.update(id: id, state: "applied", durationMs: nil)
+                        if let checksum = migrations.first(where: { $0.id == id })?.checksum {
+                            try table.setChecksum(id: id, checksum: checksum, onlyWhenMissing: false)
+                        }
+                    }
+                case .rolledBack:
+                    try table.delete(id: id)
+                }
+            } catch {
+                throw MigrationError.database(error, doing: "resolving \(file ?? id)")
+            }
+            logger.notice("resolved migration", metadata: ["migration.id": "\(id)",
+                                                           "migration.resolution": "\(resolution.rawValue)"])
+        }
+    }
+
+    // MARK: - Session
+
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
+        let outcome: EngineSyncLock.Outcome<T>
+        do {
+            outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait, body)
+        } catch {
+            throw MigrationError.database(error, doing: "migrations")
+        }
+        switch outcome {
+        case .acquired(let value):
+            return value
+        case .heldElsewhere:
+            throw MigrationError(kind: .lockHeld, message: "another enginesync holds the advisory lock "
+                + "\(EngineSyncLock.key) (waited \(options.lockWait)); skipped")
+        }
+    }
+
+    private func prepareSession() throws {
+        do {
+            try connection.setTimeouts(lockMilliseconds: options.lockTimeout.map(Self.milliseconds),
+                                       statementMilliseconds: options.statementTimeout.map(Self.milliseconds))
+            try table.ensure()
+        } catch {
+            throw MigrationError.database(error, doing: "preparing \(options.schema).\(MigrationTrackingTable.name)")
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,83 @@
+import EngineSyncCore
+import Foundation
+import PostgresClient
+
+/// `engine_migrations`: one row per migration, EngineJS compatible.
+///
+/// EngineJS creates `id varchar(255) PRIMARY KEY, executed_at timestamptz`; enginesync adds `checksum`,
+/// `commit`, `duration_ms` and `state` with `ADD COLUMN IF NOT EXISTS`, so a table EngineJS created is
+/// extended in place, never recreated. Rows are read with `to_jsonb(row)` so that reading works whatever
+/// columns exist (status never writes).
+struct MigrationTrackingTable {
+    static let name = "engine_migrations"
+
+    /// One tracking row as read.
+    struct Row {
+        var id: String
+        var state: String
+        var checksum: String?
+    }
+
+    let connection: PostgresConnection
+    let schema: String
+
+    var qualified: SQL { "\(ident: schema).\(ident: Self.name)" }
+
+    /// Creates the table, or adds the enginesync columns to an EngineJS one. Call under the advisory lock:
+    /// two concurrent `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.
+    func ensure() throws {
+        try connection.run("""
+            CREATE TABLE IF NOT EXISTS \(qualified) (
+                id character varying(255) PRIMARY KEY,
+                executed_at timestamp with time zone NOT NULL DEFAULT now()
+            )
+            """)
+        try connection.run("""
+            ALTER TABLE \(qualified)
+                ADD COLUMN IF NOT EXISTS checksum character varying(64),
+                ADD COLUMN IF NOT EXISTS \(ident: "commit") character varying(64),
+                ADD COLUMN IF NOT EXISTS duration_ms integer,
+                ADD COLUMN IF NOT EXISTS state character varying(16) NOT NULL DEFAULT 'applied'
+            """)
+        _ = connection.drainNotices()  // "column … already exists, skipping"
+    }
+
+    /// All rows; none when the table does not exist yet.
+    func read() throws -> [Row] {
+        let exists = try connection.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present",
+                                          [try qualified.render(with: connection)])
+        guard try exists.first?.bool("present") == true else { return [] }
+        let result = try connection.run("SELECT pg_catalog.to_jsonb(m)::text AS row FROM \(qualified) m")
+        return try result.rows.compactMap { row in
+            let text = try row.string("row")
+            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let id = object["id"] as? String else { return nil }
+            return Row(id: id, state: object["state"] as? String ?? "applied", checksum: object["checksum"] as? String)
+        }
+    }
+
+    /// Records an applied migration (inside the migration's transaction for transactional ones).
+    func insert(id: String, checksum: String?, commit: String?, durationMs: Int?, state: String) throws {
+        try connection.run("""
+            INSERT INTO \(qualified) (id, executed_at, checksum, \(ident: "commit"), duration_ms, state)
+            VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4::integer, $5)
+            """, [id, checksum, commit, durationMs, state])
+    }
+
+    func update(id: String, state: String, durationMs: Int?) throws {
+        try connection.run("""
+            UPDATE \(qualified) SET state = $2, duration_ms = COALESCE($3::integer, duration_ms),
+                executed_at = pg_catalog.clock_timestamp()
+            WHERE id = $1
+            """, [id, state, durationMs])
+    }
+
+    func setChecksum(id: String, checksum: String, onlyWhenMissing: Bool) throws {
+        let condition: SQL = onlyWhenMissing ? " AND checksum IS NULL" : ""
+        try connection.run("UPDATE \(qualified) SET checksum = $2 WHERE id = $1\(condition)", [id, checksum])
+    }
+
+    func delete(id: String) throws {
+        try connection.run("DELETE FROM \(qualified) WHERE id = $1", [id])
+    }
+}

@@ -1,0 +1,17 @@
+/// A condition worth telling the operator that does not stop the run.
+///
+/// Codes: `ignored_file` (a non-`.sql` file in `migrations/`), `out_of_order` (a pending id lower than the
+/// highest applied one; it is applied anyway), `missing_file` (a recorded migration whose file is gone).
+public struct MigrationWarning: Hashable, Sendable, Codable {
+    public var code: String
+    public var message: String
+    public var id: String?
+    public var file: String?
+
+    public init(code: String, message: String, id: String? = nil, file: String? = nil) {
+        self.code = code
+        self.message = message
+        self.id = id
+        self.file = file
+    }
+}

@@ -1,0 +1,23 @@
+public import ArgumentParser
+
+/// `enginesync migrate status|up|resolve`: the Migration Runner from the command line.
+public struct MigrateCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Show, run or resolve the SQL migrations in migrations/<id>.sql.",
+        discussion: """
+            Migrations are read from a commit of a git repository (--repo PATH [--rev REV], default rev main) \
+            or from a directory laid out like the repository (--dir ROOT). Applied migrations are recorded in \
+            <schema>.engine_migrations. Exit codes: 0 ok, 1 failed or skipped (lock held elsewhere), \
+            3 invalid (changed checksum, bad migration files), 64 usage.
+
+            Examples:
+              enginesync migrate status --repo /srv/git/app.git --database "host=/run/postgresql dbname=app"
+              enginesync migrate up --dir . --database postgresql://app@db/app
+              enginesync migrate resolve 0007_concurrent_index --rolled-back --dir .
+            """,
+        subcommands: [MigrateStatusCommand.self, MigrateUpCommand.self, MigrateResolveCommand.self]
+    )
+
+    public init() {}
+}

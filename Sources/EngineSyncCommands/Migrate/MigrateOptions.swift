@@ -1,0 +1,100 @@
+import ArgumentParser
+import EngineSync
+import Foundation
+import GitClient
+import Logging
+import PostgresClient
+
+/// The flags every `migrate` subcommand shares: where the migrations come from and which database.
+struct MigrateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A git repository (bare or not) to read migrations from.", valueName: "path"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("The revision of --repo (branch, tag or sha).", valueName: "rev"))
+    var rev: String = "main"
+
+    @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository (holding migrations/), instead of --repo.",
+                                            valueName: "root"))
+    var dir: String?
+
+    @Option(name: .long, help: ArgumentHelp("The migrations folder inside the repository or --dir.", valueName: "path"))
+    var migrationsPath: String = MigrationLoader.defaultPath
+
+    @Option(name: .long, help: ArgumentHelp(
+        "libpq conninfo or URI; when absent libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("The schema of the engine_migrations table.", valueName: "schema"))
+    var schema: String = "public"
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the advisory lock before giving up as skipped.",
+                                            valueName: "seconds"))
+    var lockWait: Double = 60
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Log progress to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
+        if repo == nil && dir == nil { throw ValidationError("give --repo PATH [--rev REV] or --dir ROOT") }
+        guard lockWait >= 0, lockWait.isFinite else { throw ValidationError("--lock-wait must be a number of seconds ≥ 0") }
+        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+            throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
+        }
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "enginesync.migrate") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .info : .critical
+        return logger
+    }
+
+    /// Loads the migrations, connects and builds a runner; failures become one line and an exit code.
+    func makeRunner() throws -> MigrationRunner {
+        let set: MigrationSet
+        var commit: String?
+        if let repo {
+            let repository: GitRepository
+            let resolved: GitCommit
+            do {
+                repository = try GitRepository.open(path: repo)
+                resolved = try repository.resolveCommit(rev)
+            } catch let error as GitError {
+                throw CommandFailure(message: "--repo \(repo): \(error.message)", exitCode: .failure)
+            }
+            commit = resolved.id.hex
+            set = try loading { try MigrationLoader.load(repository: repository, commit: resolved.id, path: migrationsPath) }
+        } else {
+            set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
+        }
+        let configuration = PostgresConfiguration(dsn: database)
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(configuration)
+        } catch let error as PostgresError {
+            throw CommandFailure(message: "cannot connect to the database (\(configuration.redactedDSN)): \(error.message)",
+                                 exitCode: .failure)
+        }
+        let options = MigrationRunnerOptions(schema: schema, commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)),
+                                             logger: logger)
+        return MigrationRunner(connection: connection, set: set, options: options)
+    }
+
+    private func loading(_ body: () throws -> MigrationSet) throws -> MigrationSet {
+        do {
+            return try body()
+        } catch let error as MigrationError {
+            throw CommandFailure(error)
+        }
+    }
+}
+
+/// `--format`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
