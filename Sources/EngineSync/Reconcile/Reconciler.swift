@@ -1,0 +1,229 @@
+public import EngineSyncCore
+import Foundation
+public import GitClient
+public import Logging
+public import PostgresClient
+
+/// Where a reconcile reads the DSL and the migrations from.
+public enum ReconcileSource: Sendable, Equatable, CustomStringConvertible {
+    /// A git repository (bare or not) at a revision: a branch, tag, sha or any revision syntax.
+    case git(repository: String, revision: String)
+    /// A directory laid out like the repository (`dsl/`, `migrations/`), e.g. a working tree.
+    case directory(String)
+
+    public var description: String {
+        switch self {
+        case .git(let repository, let revision): "git:\(repository)@\(revision)"
+        case .directory(let path): "dir:\(path)"
+        }
+    }
+}
+
+/// Settings of a reconcile beyond Safe Sync's own.
+public struct ReconcilerOptions: Sendable {
+    public var compiler: DSLCompilerOptions
+    public var migrationsPath: String
+    public var safeSync: SafeSyncOptions
+    /// How long one-shot commands wait for the advisory lock before giving up as `skipped` (SPEC 9).
+    public var lockWait: Duration
+    /// Refuse (`invalid`) a tip that does not descend from the last reconciled commit (SPEC 6).
+    public var refuseNonFastForward: Bool
+    /// SPEC 6 step 3: unchanged `dsl/` and `migrations/` trees → record the commit with the last outcome,
+    /// without a catalog scan. The daemon sets it; a one-shot `sync` always checks afresh.
+    public var skipUnchangedTrees: Bool
+    /// The branch named in reports.
+    public var branch: String?
+
+    public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
+                safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
+                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil) {
+        self.compiler = compiler
+        self.migrationsPath = migrationsPath
+        self.safeSync = safeSync
+        self.lockWait = lockWait
+        self.refuseNonFastForward = refuseNonFastForward
+        self.skipUnchangedTrees = skipUnchangedTrees
+        self.branch = branch
+    }
+}
+
+/// One reconcile (SPEC 6): read the commit, compile, connect, lock, run migrations, Safe Sync.
+///
+/// Used by `sync`, `plan`, `run --once` and the daemon. Never throws: every problem is a report with
+/// the matching outcome, so the daemon keeps running whatever the input.
+public final class Reconciler {
+    public struct Result: Sendable {
+        public var report: ReconcileReport
+        public var plan: Plan?
+        /// The report files' base name: the commit sha, or the DSL hash for a directory source.
+        public var reportName: String
+        /// The resolved commit, when the source is git.
+        public var commit: ObjectID?
+    }
+
+    let database: PostgresConfiguration
+    let options: ReconcilerOptions
+    let logger: Logger
+
+    public init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
+        self.database = database
+        self.options = options
+        self.logger = logger
+    }
+
+    public func reconcile(_ source: ReconcileSource) -> Result {
+        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description),
+                                started: Date())
+        // 1–2. Read the commit's files straight from the object database (or the directory).
+        let input: SourceInput
+        do {
+            input = try SourceInput.read(source, options: options)
+        } catch {
+            draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
+            return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
+        }
+        draft.context.commit = input.commitInfo
+        draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
+        draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
+        let reportName = input.commit?.id.hex ?? input.compilation.compiled?.hash ?? "invalid"
+
+        // 4. Compile and validate: invalid → the database is not touched.
+        guard let desired = input.compilation.compiled else {
+            draft.errors += input.compilation.errors.map(ReconcileReport.Message.init)
+            return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
+        let migrationSet: MigrationSet
+        switch input.migrations {
+        case .success(let set):
+            migrationSet = set
+            draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
+        case .failure(let error):
+            draft.errors.append(Self.message(error))
+            return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
+
+        // 5. Connect, standby check, advisory lock.
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(database)
+        } catch {
+            draft.errors.append(.init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
+            return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
+        do {
+            if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
+                draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+                return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
+            }
+            let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait) {
+                try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
+            }
+            switch outcome {
+            case .acquired(let result):
+                return Result(report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
+            case .heldElsewhere:
+                draft.warnings.append(.init(code: "lock_held", message: "another reconciler holds the enginesync advisory "
+                    + "lock (key \(EngineSyncLock.key)); try again later"))
+                return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
+            }
+        } catch {
+            draft.errors.append(Self.message(error))
+            return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
+    }
+
+    /// Everything that happens under the advisory lock.
+    private func locked(connection: PostgresConnection, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
+                        draft: inout ReportDraft) throws -> SafeSync.Result {
+        let schema = options.safeSync.planner.schema
+        let log = ReconcileLog(schema: schema)
+        let last = try log.latest(connection).first
+        draft.context.previousCommit = last?.commit
+        if let previous = last?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
+            let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
+            if descends {
+                let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
+                if range.count > 1 { draft.context.commits = range.map(\.hex) }
+            } else {
+                if options.refuseNonFastForward {
+                    draft.errors.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
+                        + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
+                    return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+                }
+                draft.warnings.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
+                    + "the last reconciled commit \(previous.short) (force push or rewind)"))
+            }
+        }
+
+        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree,
+           let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first,
+           reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
+           let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)) {
+            // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
+            draft.blocked = previousReport.blocked
+            draft.manual = previousReport.manual
+            draft.snapshot = ReconcileReport.SnapshotInfo(id: previousReport.snapshot.id, hash: previousReport.snapshot.hash,
+                                                          changed: false)
+            draft.warnings.append(.init(code: "unchanged_trees", message: "dsl/ and migrations/ are unchanged since "
+                + "\(reached.commit.map { String($0.prefix(12)) } ?? "the last reconcile"); outcome carried over"))
+            let report = draft.finish(outcome: previousReport.outcome)
+            let id = try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: draft.context.trees)
+            return SafeSync.Result(report: report, plan: nil, logID: id)
+        }
+
+        // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
+        let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
+            schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
+            lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
+            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger))
+        do {
+            if options.safeSync.dryRun {
+                let status = try runner.status()
+                if let mismatch = status.checksumMismatches.first {
+                    draft.errors.append(.init(code: "checksum_mismatch", message: "migration \(mismatch.id) changed after "
+                        + "it was applied", file: mismatch.file))
+                    return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+                }
+                draft.context.migrations = .init(applied: [], pending: status.pending, failed: status.failed.map(\.id))
+            } else {
+                let run = try runner.upWithReport()
+                draft.context.migrations.applied = run.applied.map { .init(id: $0.id, durationMs: $0.durationMs) }
+                draft.warnings += run.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
+            }
+        } catch let error as MigrationError {
+            draft.context.migrations.applied = error.applied.map { .init(id: $0.id, durationMs: $0.durationMs) }
+            if let id = error.id { draft.context.migrations.failed = [id] }
+            draft.errors.append(Self.message(error))
+            let outcome: ReconcileOutcome = switch error.kind {
+            case .invalid: .invalid
+            case .lockHeld: .skipped
+            default: .failed
+            }
+            let report = draft.finish(outcome: outcome)
+            if outcome == .failed { _ = try? recordFailure(connection, report: report, trees: draft.context.trees) }
+            return SafeSync.Result(report: report, plan: nil, logID: nil)
+        }
+
+        let codec = DSLSnapshotCodec(options: options.compiler)
+        let database = self.database
+        let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
+                                reconnect: { try PostgresConnection.connect(database) })
+        var context = draft.context
+        context.warnings = draft.warnings
+        return safeSync.reconcile(desired: desired, context: context)
+    }
+
+    private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees) throws {
+        let log = ReconcileLog(schema: options.safeSync.planner.schema)
+        try log.ensureTable(connection)
+        try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: trees)
+    }
+
+    static func message(_ error: any Error) -> ReconcileReport.Message {
+        if let error = error as? MigrationError {
+            return .init(code: "migration_\(error.kind.rawValue)", message: error.message, file: error.file, line: error.line,
+                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
+        }
+        return ReportDraft.message(for: error)
+    }
+}

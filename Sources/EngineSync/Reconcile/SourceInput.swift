@@ -1,0 +1,67 @@
+import EngineSyncCore
+import Foundation
+import GitClient
+
+/// What a reconcile reads from its source before touching the database.
+struct SourceInput {
+    var repository: GitRepository?
+    var commit: GitCommit?
+    var dslTree: ObjectID?
+    var migrationsTree: ObjectID?
+    var compilation: DSLCompilation
+    var migrations: Result<MigrationSet, MigrationError>
+
+    var commitInfo: ReconcileReport.CommitInfo? {
+        commit.map { commit in
+            ReconcileReport.CommitInfo(
+                sha: commit.id.hex, short: String(commit.id.hex.prefix(12)),
+                author: "\(commit.author.name) <\(commit.author.email)>",
+                time: ReportDraft.timestamp(commit.author.time), subject: commit.subject)
+        }
+    }
+
+    static func read(_ source: ReconcileSource, options: ReconcilerOptions) throws -> SourceInput {
+        let compiler = DSLCompiler(options: options.compiler)
+        switch source {
+        case .git(let path, let revision):
+            let repository = try GitRepository.open(path: path)
+            let commit = try repository.resolveCommit(revision)
+            let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
+            let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
+            let compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+            let migrations = Result<MigrationSet, MigrationError> {
+                try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath)
+            }
+            return SourceInput(repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
+                               compilation: compilation, migrations: migrations)
+        case .directory(let root):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw SourceError(message: "\(root): no such directory")
+            }
+            let compilation = try compiler.compile(source: DirectoryDSLSource(root: root))
+            let migrations = Result<MigrationSet, MigrationError> {
+                try MigrationLoader.load(directory: root, path: options.migrationsPath)
+            }
+            return SourceInput(repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
+                               migrations: migrations)
+        }
+    }
+
+    struct SourceError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
+
+extension Result where Failure == MigrationError {
+    init(catching body: () throws -> Success) {
+        do {
+            self = .success(try body())
+        } catch let error as MigrationError {
+            self = .failure(error)
+        } catch {
+            self = .failure(MigrationError(kind: .invalid, message: "\(error)"))
+        }
+    }
+}

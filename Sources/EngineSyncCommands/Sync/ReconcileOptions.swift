@@ -1,0 +1,90 @@
+import ArgumentParser
+import EngineSync
+import EngineSyncCore
+import PostgresClient
+
+/// The flags `plan` and `sync` share: where the DSL comes from, which database, and Safe Sync's limits.
+struct ReconcileOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A git repository (bare or not); files are read from the object database.",
+                                            valueName: "path"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("The revision of --repo: a branch, tag or sha.", valueName: "rev"))
+    var rev: String = "main"
+
+    @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository (dsl/, migrations/) instead of --repo.",
+                                            valueName: "dsl-root"))
+    var dir: String?
+
+    @Option(name: .customLong("dsl-path"), help: "The DSL folder inside the repository.")
+    var dslPath: String = "dsl"
+
+    @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
+    var migrationsPath: String = "migrations"
+
+    @Option(name: .customLong("snapshot-model"), help: "The key of the DSL snapshot model.")
+    var snapshotModel: String = "dsl"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "libpq conninfo or URI; without it libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"))
+    var database: String?
+
+    @Option(name: .long, help: "The PostgreSQL schema to reconcile.")
+    var schema: String = "public"
+
+    @Option(name: .customLong("lock-timeout"), help: "lock_timeout for every DDL statement.")
+    var lockTimeout = DurationArgument(milliseconds: 3_000)
+
+    @Option(name: .customLong("statement-timeout"), help: "statement_timeout for every statement.")
+    var statementTimeout = DurationArgument(milliseconds: 600_000)
+
+    @Option(name: .customLong("lock-wait"), help: "How long to wait for another reconciler's advisory lock before giving up as skipped.")
+    var lockWait = DurationArgument(milliseconds: 60_000)
+
+    @Option(name: .customLong("max-rewrite-rows"), help: "Widenings that rewrite a larger table are blocked (rewrite_too_large).")
+    var maxRewriteRows: Int = 100_000
+
+    @Option(name: .customLong("concurrent-index-rows"), help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
+    var concurrentIndexRows: Int = 100_000
+
+    @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
+    var requireSnapshot = false
+
+    @Flag(name: .customLong("refuse-non-fast-forward"), help: "Refuse a revision that does not descend from the last reconciled commit.")
+    var refuseNonFastForward = false
+
+    @Option(name: .long, help: ArgumentHelp("Write <sha>.json/.md and latest.* reports into this directory.", valueName: "dir"))
+    var reports: String?
+
+    @Option(name: .long, help: "Output format: text or json (the SPEC 7 report).")
+    var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Log progress to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if (repo == nil) == (dir == nil) { throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT") }
+        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if maxRewriteRows < 0 { throw ValidationError("--max-rewrite-rows must be ≥ 0") }
+        if concurrentIndexRows < 0 { throw ValidationError("--concurrent-index-rows must be ≥ 0") }
+        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+            throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
+        }
+    }
+
+    var source: ReconcileSource {
+        if let repo { return .git(repository: repo, revision: rev) }
+        return .directory(dir ?? ".")
+    }
+
+    func reconcilerOptions(dryRun: Bool) -> ReconcilerOptions {
+        let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
+        let safeSync = SafeSyncOptions(planner: planner, lockTimeoutMilliseconds: lockTimeout.milliseconds,
+                                       statementTimeoutMilliseconds: statementTimeout.milliseconds,
+                                       requireSnapshot: requireSnapshot, dryRun: dryRun)
+        return ReconcilerOptions(
+            compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel),
+            migrationsPath: migrationsPath, safeSync: safeSync, lockWait: lockWait.duration,
+            refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
+    }
+}

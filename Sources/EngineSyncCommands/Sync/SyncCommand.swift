@@ -1,0 +1,88 @@
+import ArgumentParser
+import EngineSync
+import EngineSyncCore
+import Foundation
+import Logging
+import PostgresClient
+
+/// `enginesync sync`: one reconcile of a revision or directory.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Reconcile the database with a revision once: migrations, then Safe Sync.",
+        discussion: """
+            Runs pending migrations, then applies only widening, data-preserving changes (create table, add \
+            column, widen a type, create index) in one transaction, records the snapshot and prints the \
+            report. Narrowing or destructive changes are refused and listed with the migration that would \
+            perform them.
+
+            Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped or standby, 64 usage.
+
+            Examples:
+              enginesync sync --repo /srv/git/schema.git --rev main --database "host=/run/postgresql dbname=app"
+              enginesync sync --dir . --dry-run
+              PGHOST=/run/postgresql PGDATABASE=app enginesync sync --dir . --reports ./reports --format json
+            """
+    )
+
+    @OptionGroup var options: ReconcileOptions
+
+    @Flag(name: .customLong("dry-run"), help: "Plan only: print what would change, change nothing.")
+    var dryRun = false
+
+    func run() throws {
+        try ReconcileCommandRunner(options: options, dryRun: dryRun).run()
+    }
+}
+
+/// `enginesync plan`: `sync --dry-run`.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print what a sync would apply and refuse; change nothing.",
+        discussion: """
+            Same as `sync --dry-run`: reads the revision, compiles the DSL, introspects the database and prints \
+            the plan. Pending migrations are listed, not run (the plan is against the current database).
+
+            Exit status: 0 nothing blocked, 2 something would be blocked, 3 invalid, 1 failed, 64 usage.
+
+            Examples:
+              enginesync plan --repo /srv/git/schema.git --database postgresql:///app
+              enginesync plan --dir . --format json
+            """
+    )
+
+    @OptionGroup var options: ReconcileOptions
+
+    func run() throws {
+        try ReconcileCommandRunner(options: options, dryRun: true).run()
+    }
+}
+
+/// What `plan` and `sync` share: run the reconciler, print, write reports, exit with the outcome's code.
+struct ReconcileCommandRunner {
+    var options: ReconcileOptions
+    var dryRun: Bool
+
+    func run() throws {
+        var logger = Logger(label: "enginesync") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = options.verbose ? .info : .critical
+        let reconciler = Reconciler(database: PostgresConfiguration(dsn: options.database),
+                                    options: options.reconcilerOptions(dryRun: dryRun), logger: logger)
+        let result = reconciler.reconcile(options.source)
+        if let directory = options.reports, !dryRun {
+            do {
+                try ReportFiles(directory: directory).write(result.report, name: result.reportName)
+            } catch {
+                CommandFailure.printError("cannot write reports to \(directory): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        switch options.format {
+        case .text: print(result.report.text(dryRun: dryRun))
+        case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
+        }
+        let code = result.report.outcome.exitCode
+        if code != 0 { throw ExitCode(code) }
+    }
+}
