@@ -1,0 +1,278 @@
+import EngineSync
+import EngineSyncCore
+import EngineSyncTestSupport
+import Foundation
+import GitClient
+import Logging
+import PostgresClient
+import Testing
+
+/// Safe Sync end to end: real git commits, a real database, the reconciler the CLI and daemon use.
+@Suite("Safe Sync against real PostgreSQL and git")
+struct SafeSyncTests {
+    static let snapshotModel = #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
+
+    static func reconcile(_ database: ScratchDatabase, _ repository: ScratchRepository, revision: String = "main",
+                          configure: (inout ReconcilerOptions) -> Void = { _ in }) -> Reconciler.Result {
+        var options = ReconcilerOptions(lockWait: .zero, branch: "main")
+        configure(&options)
+        return Reconciler(database: database.configuration, options: options, logger: Logger(label: "test"))
+            .reconcile(.git(repository: repository.path, revision: revision))
+    }
+
+    static func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
+        try connection.query(sql).first?.int("n") ?? -1
+    }
+
+    @Test func roundTripCreatesTheCompiledSchemaAndThenPlansNothing() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let sha = try repository.commit([
+                "dsl/meta/dsl.json": Self.snapshotModel,
+                "dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "age": {"type": "int", "default": 0}}}"#,
+                "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user", "sourceid": "id", "onDelete": "CASCADE"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}, "indexes": {"many": [["url"]]}}"#,
+                "dsl/models/tag.json": #"{"fields": {"name": {"type": "string", "length": 40}}}"#,
+            ], message: "create")
+            let first = Self.reconcile(database, repository)
+            #expect(first.report.outcome == .synced, "\(first.report.errors)")
+            #expect(first.reportName == sha)
+            #expect(first.report.commit?.sha == sha)
+            #expect(first.report.snapshot.changed)
+
+            // Introspect and compare with the compiled model.
+            let compiled = try #require(try DSLCompiler().compile(source: DirectoryDSLSource(root: repository.path)).compiled)
+            try connection.setSearchPath(["pg_catalog"])
+            var reader = CatalogReader(schema: "public")
+            let live = try reader.read(connection)
+            for table in compiled.schema.tables {
+                let liveTable = try #require(live.table(named: table.name), "missing \(table.name)")
+                #expect(liveTable.columns.map(\.name) == table.columns.map(\.name))
+                #expect(liveTable.columns.map(\.type) == table.columns.map(\.type))
+                #expect(liveTable.primaryKey == table.primaryKey)
+            }
+            for index in compiled.schema.indexes {
+                let liveIndex = try #require(live.index(named: index.name), "missing \(index.name)")
+                #expect(liveIndex.columns == index.columns)
+                #expect(liveIndex.isUnique == index.isUnique)
+                #expect(liveIndex.predicate == index.predicate)
+            }
+            #expect(Set(live.foreignKeys.map(\.name)) == Set(compiled.schema.foreignKeys.map(\.name)))
+            #expect(try connection.query("SELECT commit FROM public.dsl ORDER BY id DESC LIMIT 1").first?.string("commit") == sha)
+
+            // Nothing to do the second time, and the snapshot is not rewritten.
+            let second = Self.reconcile(database, repository)
+            #expect(second.report.outcome == .synced)
+            #expect(second.report.applied.isEmpty)
+            #expect(second.report.blocked.isEmpty)
+            #expect(!second.report.snapshot.changed)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.engine_reconciles") == 2)
+        }
+    }
+
+    @Test func narrowingIsBlockedUntilAMigrationPerformsIt() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try connection.query("INSERT INTO post (title, body) VALUES ('hello', 'world')")
+
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 200}, "summary": {"type": "string", "length": 20}}}"#])
+            let widened = Self.reconcile(database, repository)
+            #expect(widened.report.outcome == .blocked)
+            #expect(widened.report.applied.map(\.kind) == ["add_column", "widen_column"])
+            #expect(widened.report.blocked.map(\.kind) == ["drop_column"])
+            let blocked = try #require(widened.report.blocked.first)
+            #expect(blocked.suggestedSQL == #"ALTER TABLE "public"."post" DROP COLUMN "body";"#)
+            #expect(blocked.suggestedMigration?.hasSuffix("_drop_column_post_body.sql") == true)
+            #expect(try connection.query("SELECT body FROM post").first?.string("body") == "world")
+
+            // A later commit that does not touch the field still reports it (the effective snapshot keeps it).
+            try repository.commit(["README.md": "docs"])
+            #expect(Self.reconcile(database, repository).report.blocked.map(\.kind) == ["drop_column"])
+
+            // The migration lands together with the DSL: synced, nothing blocked.
+            try repository.commit(["migrations/20260101_drop_body.sql": "ALTER TABLE post DROP COLUMN body;\n"])
+            let resolved = Self.reconcile(database, repository)
+            #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked) \(resolved.report.errors)")
+            #expect(resolved.report.migrations.applied.map(\.id) == ["20260101_drop_body"])
+            #expect(resolved.report.blocked.isEmpty)
+        }
+    }
+
+    @Test func uniqueConflictBlocksOnlyThatIndex() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try connection.query("INSERT INTO \"user\" (email, deleted, archived) VALUES ('a@x', false, false), ('a@x', false, false)")
+            try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "name": {"type": "string"}}}"#])
+            let result = Self.reconcile(database, repository)
+            #expect(result.report.outcome == .blocked)
+            #expect(result.report.blocked.map(\.kind) == ["unique_conflict"])
+            #expect(result.report.blocked.first?.reason?.contains("a@x") == true)
+            #expect(result.report.applied.map(\.kind) == ["add_column"])
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 0)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'name' AND table_name = 'user'") == 1)
+        }
+    }
+
+    @Test func largeTablesGetConcurrentIndexesAndInvalidLeftoversAreRebuilt() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/item.json": #"{"fields": {"code": {"type": "string"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try connection.execute(script: "INSERT INTO item (code, deleted, archived) SELECT 'c' || g, false, false FROM generate_series(1, 50) g; ANALYZE item;")
+            // A failed concurrent build left an invalid index of the name the DSL wants.
+            try connection.query("INSERT INTO item (code, deleted, archived) VALUES ('c1', false, false)")
+            #expect(throws: PostgresError.self) {
+                try connection.query("CREATE UNIQUE INDEX CONCURRENTLY uidx_item_code ON item (code) WHERE deleted = false AND archived = false")
+            }
+            try connection.query("DELETE FROM item WHERE id = (SELECT max(id) FROM item)")
+            try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "string"}}, "indexes": {"unique": [["code"]]}}"#])
+            let result = Self.reconcile(database, repository) { $0.safeSync.planner.concurrentIndexRows = 10 }
+            #expect(result.report.outcome == .synced, "\(result.report.errors) \(result.report.blocked)")
+            let index = try #require(result.report.applied.first { $0.index == "uidx_item_code" })
+            #expect(index.concurrently == true)
+            #expect(index.sql?.contains("CREATE UNIQUE INDEX CONCURRENTLY") == true)
+            #expect(result.report.drift.map(\.kind).contains("invalid_index"))
+            #expect(try connection.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'uidx_item_code'::regclass").first?.bool("indisvalid") == true)
+        }
+    }
+
+    @Test func anyOtherErrorRollsEverythingBack() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#,
+                                   "dsl/models/b.json": #"{"fields": {"y": {"type": "string"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}, "x2": {"type": "text"}}}"#,
+                                   "dsl/models/b.json": #"{"fields": {"y": {"type": "string"}, "y2": {"type": "text"}}}"#])
+            // Another session holds a lock on b: the ALTER hits lock_timeout (55P03) after a was altered.
+            let blocker = try database.connect()
+            try blocker.query("BEGIN")
+            try blocker.query("LOCK TABLE b IN ACCESS SHARE MODE")
+            let result = Self.reconcile(database, repository) { $0.safeSync.lockTimeoutMilliseconds = 200 }
+            try blocker.query("ROLLBACK")
+            #expect(result.report.outcome == .failed)
+            #expect(result.report.errors.first?.sqlstate == "55P03")
+            #expect(result.report.errors.first?.statement?.contains("\"b\"") == true)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name IN ('x2', 'y2')") == 0)
+            #expect(try connection.query("SELECT outcome FROM engine_reconciles ORDER BY id DESC LIMIT 1").first?.string("outcome") == "failed")
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
+            // Retried once the lock is gone.
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+        }
+    }
+
+    @Test func heldAdvisoryLockMeansSkipped() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
+            #expect(try EngineSyncLock.tryLock(connection))
+            let result = Self.reconcile(database, repository)
+            #expect(result.report.outcome == .skipped)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
+        }
+    }
+
+    @Test func invalidDSLNeverTouchesTheDatabase() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "strng"}}}"#])
+            let result = Self.reconcile(database, repository)
+            #expect(result.report.outcome == .invalid)
+            #expect(result.report.errors.first?.file == "dsl/models/a.json")
+            #expect(result.report.errors.first?.code == "unknown_type")
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0)
+        }
+    }
+
+    @Test func requireSnapshotRefusesAnUnknownDatabase() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
+            let result = Self.reconcile(database, repository) { $0.safeSync.requireSnapshot = true }
+            #expect(result.report.outcome == .invalid)
+            #expect(result.report.errors.first?.code == "no_snapshot")
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
+        }
+    }
+
+    @Test func largeRewritesAndDependentViewsAreBlocked() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/m.json": #"{"fields": {"n": {"type": "int"}, "s": {"type": "string", "length": 10}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try connection.execute(script: "INSERT INTO m (n, s) SELECT g, 'x' FROM generate_series(1, 200) g; ANALYZE m; CREATE VIEW m_view AS SELECT s FROM m;")
+            try repository.commit(["dsl/models/m.json": #"{"fields": {"n": {"type": "bigint"}, "s": {"type": "string", "length": 20}}}"#])
+            let result = Self.reconcile(database, repository) { $0.safeSync.planner.maxRewriteRows = 100 }
+            #expect(result.report.outcome == .blocked)
+            #expect(Set(result.report.blocked.map(\.kind)) == ["rewrite_too_large", "dependent_view"])
+            #expect(try connection.query("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'm'::regclass AND attname = 'n'").first?.string("t") == "integer")
+        }
+    }
+
+    @Test func serialColumnsWidenWithTheirSequence() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/e.json": #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try repository.commit(["dsl/models/e.json": #"{"fields": {"id": {"type": "bigint", "primary": true, "autoIncrement": true}}}"#])
+            let result = Self.reconcile(database, repository)
+            #expect(result.report.outcome == .synced, "\(result.report.blocked)")
+            #expect(try connection.query("SELECT data_type FROM information_schema.sequences WHERE sequence_name = 'e_id_seq'").first?.string("data_type") == "bigint")
+        }
+    }
+
+    @Test func autoNameIsBackfilledSetBased() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            try connection.execute(script: """
+                INSERT INTO p (first, last, deleted, archived) VALUES (' Ada ', 'Lovelace', false, false), ('', NULL, false, false), ('Hidden', 'Row', true, false);
+                """)
+            try repository.commit(["dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}, "auto_name": ["first", "last"]}"#])
+            let result = Self.reconcile(database, repository)
+            #expect(result.report.applied.map(\.kind) == ["backfill_auto_name"])
+            let names = try connection.query("SELECT auto_name FROM p ORDER BY id").rows.map { try $0.optionalString("auto_name") }
+            #expect(names == ["Ada_Lovelace", nil, nil])
+        }
+    }
+
+    @Test func engineJSDatabaseIsAdopted() throws {
+        try ScratchDatabase.with { database, connection in
+            // What EngineJS itself creates for a `post` model and its `dsl` snapshot model.
+            try connection.execute(script: """
+                CREATE TABLE post (id serial PRIMARY KEY, title varchar(255), created_at timestamptz, updated_at timestamptz,
+                    deleted boolean DEFAULT false, deleted_at timestamptz, archived boolean DEFAULT false, archived_at timestamptz,
+                    auto_name varchar(512));
+                CREATE UNIQUE INDEX uidx_post_title ON post (title) WHERE deleted = false AND archived = false;
+                CREATE INDEX idx_post_visible ON post (id) WHERE deleted = false AND archived = false;
+                CREATE TABLE dsl (id serial PRIMARY KEY, hash varchar(255), dsl jsonb, created_at timestamptz, updated_at timestamptz,
+                    deleted boolean DEFAULT false, deleted_at timestamptz, archived boolean DEFAULT false, archived_at timestamptz,
+                    auto_name varchar(512));
+                CREATE INDEX idx_dsl_visible ON dsl (id) WHERE deleted = false AND archived = false;
+                INSERT INTO dsl (hash, dsl) VALUES ('enginejs-hash', '{"post": {"fields": {"title": {"type": "string", "unique": true}}}}');
+                """)
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#])
+            let plan = Self.reconcile(database, repository) { $0.safeSync.dryRun = true }
+            #expect(plan.report.applied.map(\.kind) == ["add_column"])
+            #expect(plan.report.applied.first?.column == "commit")
+            #expect(plan.report.blocked.isEmpty)
+            let sync = Self.reconcile(database, repository)
+            #expect(sync.report.outcome == .synced)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 4)
+        }
+    }
+}
