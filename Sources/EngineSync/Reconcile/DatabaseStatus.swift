@@ -1,0 +1,78 @@
+public import EngineSyncCore
+import Foundation
+public import PostgresClient
+
+/// What `enginesync status` reports: the last reconcile, the snapshot and the migrations.
+public struct DatabaseStatus: Codable, Sendable, Equatable {
+    public struct LastReconcile: Codable, Sendable, Equatable {
+        public var commit: String?
+        public var outcome: String
+        public var startedAt: String
+        public var finishedAt: String?
+        public var applied: Int
+        public var blocked: Int
+        enum CodingKeys: String, CodingKey {
+            case commit, outcome, applied, blocked
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+        }
+    }
+
+    public var lastReconcile: LastReconcile?
+    public var snapshotHash: String?
+    public var snapshotCommit: String?
+    public var pendingMigrations: [String]?
+    public var failedMigrations: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case lastReconcile = "last_reconcile"
+        case snapshotHash = "snapshot_hash"
+        case snapshotCommit = "snapshot_commit"
+        case pendingMigrations = "pending_migrations"
+        case failedMigrations = "failed_migrations"
+    }
+
+    /// Reads the status; read-only (no table is created, no lock taken).
+    public static func read(_ connection: PostgresConnection, schema: String, snapshotTable: String,
+                            migrations: MigrationSet?) throws -> DatabaseStatus {
+        var status = DatabaseStatus()
+        if let entry = try ReconcileLog(schema: schema).latest(connection).first {
+            status.lastReconcile = LastReconcile(commit: entry.commit, outcome: entry.outcome, startedAt: entry.startedAt,
+                                                 finishedAt: entry.finishedAt, applied: entry.appliedCount,
+                                                 blocked: entry.blockedCount)
+        }
+        try connection.setSearchPath(["pg_catalog"])
+        var reader = CatalogReader(schema: schema)
+        let live = try reader.read(connection)
+        if let row = try SnapshotStore(schema: schema, table: snapshotTable).latest(connection, live: live) {
+            status.snapshotHash = row.hash
+            status.snapshotCommit = row.commit
+        }
+        if let migrations {
+            try connection.query("RESET search_path")
+            let migrationStatus = try MigrationRunner(connection: connection, set: migrations,
+                                                      options: MigrationRunnerOptions(schema: schema)).status()
+            status.pendingMigrations = migrationStatus.pending
+            status.failedMigrations = migrationStatus.failed.map(\.id)
+        }
+        return status
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        if let last = lastReconcile {
+            lines.append("last reconcile: \(last.outcome) \(last.commit.map { String($0.prefix(12)) } ?? "(directory)") "
+                + "at \(last.finishedAt ?? last.startedAt) — \(last.applied) applied, \(last.blocked) blocked")
+        } else {
+            lines.append("last reconcile: none")
+        }
+        lines.append("snapshot: \(snapshotHash ?? "none")" + (snapshotCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""))
+        if let pendingMigrations {
+            lines.append("pending migrations: \(pendingMigrations.isEmpty ? "none" : pendingMigrations.joined(separator: ", "))")
+        }
+        if let failedMigrations, !failedMigrations.isEmpty {
+            lines.append("failed migrations: \(failedMigrations.joined(separator: ", ")) (settle with `enginesync migrate resolve`)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
