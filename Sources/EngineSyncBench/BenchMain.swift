@@ -19,7 +19,7 @@ enum BenchMain {
                 if type == "boolean" { definition += ", \"default\": false" }
                 fields.append("\"field_\(field)\": {\(definition)}")
             }
-            if model > 0 { fields.append("\"parent_id\": {\"type\": \"int\", \"source\": \"model_\(model - 1)\", \"sourceid\": \"id\"}") }
+            if model > 0 { fields.append("\"parent_id\": {\"type\": \"int\", \"source\": \"model_\(String(format: "%04d", model - 1))\", \"sourceid\": \"id\"}") }
             let text = "{\"fields\": {\(fields.joined(separator: ", "))}, "
                 + "\"indexes\": {\"unique\": [[\"field_0\", \"field_2\"]], \"many\": [[\"field_3\"]]}, "
                 + "\"auto_name\": [\"field_0\"]}"

@@ -13,7 +13,7 @@ struct ValidateCommandTests {
         try repository.commit(["dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"strng\"}}}"])
         let invalid = try EngineSyncBinary.run(["validate", "--dir", repository.path])
         #expect(invalid.status == 3)
-        #expect(invalid.stdout.contains("dsl/models/user.json:2:36: error: unknown type 'strng' — did you mean 'string'?"))
+        #expect(invalid.stdout.contains("dsl/models/user.json:2:32: error: unknown type 'strng' — did you mean 'string'?"))
         let json = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--format", "json"])
         #expect(json.status == 3)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
