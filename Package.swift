@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineSyncCommandsTests",
-            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport"],
+            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient"],
             swiftSettings: swiftSettings
         ),
     ]
