@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineSyncCommandsTests",
-            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport"],
+            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient"],
             swiftSettings: swiftSettings
         ),
     ]
