@@ -92,9 +92,3 @@ struct MigrateOptions: ParsableArguments {
         }
     }
 }
-
-/// `--format`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-}
