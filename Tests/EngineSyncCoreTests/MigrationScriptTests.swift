@@ -45,6 +45,25 @@ struct MigrationScriptTests {
         }
     }
 
+    @Test func savepointsAreAllowedButTransactionEndsAreNot() throws {
+        let savepoints = try MigrationScript(bytes: Array(
+            "SAVEPOINT s;\nSELECT 1;\nROLLBACK TO SAVEPOINT s;\nRELEASE SAVEPOINT s;\nPREPARE q AS SELECT 1;".utf8))
+        #expect(savepoints.statements.count == 5)
+        for (script, keyword) in [("begin;", "BEGIN"), ("SELECT 1;\nROLLBACK", "ROLLBACK"), ("START TRANSACTION", "START"),
+                                  ("end", "END"), ("PREPARE TRANSACTION 'x'", "PREPARE"), ("abort;", "ABORT")] {
+            #expect(throws: MigrationScript.Problem.self, "\(script)") { try MigrationScript(bytes: Array(script.utf8)) }
+            do {
+                _ = try MigrationScript(bytes: Array(script.utf8))
+            } catch {
+                guard case .transactionControl(let found, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    continue
+                }
+                #expect(found == keyword)
+            }
+        }
+    }
+
     @Test func transactionControlIsAllowedWithoutATransaction() throws {
         let script = try MigrationScript(bytes: Array("-- enginesync: no-transaction\nBEGIN;\nSELECT 1;\nCOMMIT;".utf8))
         #expect(script.statements.map(\.line) == [2, 3, 4])

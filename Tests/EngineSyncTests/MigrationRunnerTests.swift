@@ -167,6 +167,43 @@ struct MigrationRunnerTests {
         }
     }
 
+    @Test func runningRowFromACrashIsTreatedAsFailed() throws {
+        try ScratchDatabase.with { _, connection in
+            let directory = try MigrationDirectory()
+            try directory.write("0001_a", "-- enginesync: no-transaction\nCREATE TABLE a (id int);")
+            try directory.write("0002_b", "CREATE TABLE b (id int);")
+            try directory.runner(connection).up()
+            try connection.query("UPDATE engine_migrations SET state = 'running' WHERE id = '0001_a'")
+            try connection.execute(script: "DELETE FROM engine_migrations WHERE id = '0002_b'; DROP TABLE b;")
+            let status = try directory.runner(connection).status()
+            #expect(status.failed == [FailedMigration(id: "0001_a", state: "running", file: "migrations/0001_a.sql")])
+            #expect(status.executed == [])
+            let error = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
+            #expect(error.kind == .unresolved)
+            #expect(error.file == "migrations/0001_a.sql")
+            try directory.runner(connection).resolve(id: "0001_a", as: .applied)
+            #expect(try directory.runner(connection).up().map(\.id) == ["0002_b"])
+        }
+    }
+
+    @Test func failedNoTransactionScriptInsideItsOwnBlockIsStillMarkedFailed() throws {
+        try ScratchDatabase.with { _, connection in
+            let directory = try MigrationDirectory()
+            try directory.write("0001_block", """
+                -- enginesync: no-transaction
+                BEGIN;
+                CREATE TABLE inside (id int);
+                SELECT 1 / 0;
+                COMMIT;
+                """)
+            let error = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
+            #expect(error.sqlState == SQLState("22012"))
+            #expect(error.line == 4)
+            #expect(try !connection.tableExists("inside"))
+            #expect(try connection.trackingRows().map { $0[1] } == ["failed"])
+        }
+    }
+
     @Test func changedChecksumMakesTheRunInvalid() throws {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()

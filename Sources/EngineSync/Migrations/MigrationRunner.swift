@@ -197,6 +197,10 @@ public final class MigrationRunner {
             } catch {
                 let failure = failure(error, migration: migration)
                 if connection.isConnected {
+                    // The script may have opened its own transaction block (BEGIN) and left it aborted; outside
+                    // one, ROLLBACK is only a warning.
+                    _ = try? connection.query("ROLLBACK")
+                    _ = connection.drainNotices()
                     // A row left `running` (connection gone) is treated like `failed`.
                     try? table.update(id: migration.id, state: "failed", durationMs: elapsed())
                 }

@@ -76,7 +76,8 @@ struct MigrateOptions: ParsableArguments {
         do {
             connection = try PostgresConnection.connect(configuration)
         } catch let error as PostgresError {
-            throw CommandFailure(message: "cannot connect to the database (\(configuration.redactedDSN)): \(error.message)",
+            throw CommandFailure(message: "cannot connect to the database (\(configuration.redactedDSN)): "
+                + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
                                  exitCode: .failure)
         }
         let options = MigrationRunnerOptions(schema: schema, commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)),
@@ -91,10 +92,4 @@ struct MigrateOptions: ParsableArguments {
             throw CommandFailure(error)
         }
     }
-}
-
-/// `--format`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
 }

@@ -66,13 +66,21 @@ public struct MigrationScript: Hashable, Sendable {
             throw .lex(error)
         }
         guard !statements.isEmpty else { throw .noStatements }
-        if transactional {
-            let control: Set<String> = ["BEGIN", "COMMIT", "ROLLBACK", "START", "END", "ABORT", "SAVEPOINT", "RELEASE",
-                                        "PREPARE"]
-            if let statement = statements.first(where: { $0.firstKeyword.map(control.contains) == true }),
-               let keyword = statement.firstKeyword {
-                throw .transactionControl(keyword: keyword, line: statement.line)
-            }
+        if transactional, let statement = statements.first(where: Self.endsTransaction),
+           let keyword = statement.firstKeyword {
+            throw .transactionControl(keyword: keyword, line: statement.line)
+        }
+    }
+
+    /// Statements that would end or replace the migration's transaction (savepoints are fine).
+    static func endsTransaction(_ statement: SQLStatement) -> Bool {
+        let words = statement.text.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).prefix(2)
+            .map { $0.uppercased() }
+        switch words.first {
+        case "BEGIN", "COMMIT", "END", "ABORT": return true
+        case "ROLLBACK": return words.count < 2 || (words[1] != "TO")
+        case "START", "PREPARE": return words.count == 2 && words[1] == "TRANSACTION"
+        default: return false
         }
     }
 

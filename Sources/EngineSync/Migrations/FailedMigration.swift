@@ -1,0 +1,13 @@
+/// A tracking row in state `failed` or `running`.
+public struct FailedMigration: Hashable, Sendable, Codable {
+    public var id: String
+    /// `failed`, or `running` when the process died mid-way.
+    public var state: String
+    public var file: String?
+
+    public init(id: String, state: String, file: String?) {
+        self.id = id
+        self.state = state
+        self.file = file
+    }
+}
