@@ -43,11 +43,6 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text
-        case json
-    }
-
     func validate() throws {
         if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
         if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
