@@ -19,6 +19,8 @@ import Glibc
 /// while idle. That thread alone touches the inotify descriptor and the watch table; `stop()` (or
 /// deinit) writes to the pipe, and the thread closes the inotify descriptor on its way out.
 public final class RefWatcher: Sendable {
+    /// The repository path as given (bare repository or work tree).
+    public let repositoryPath: String
     /// The git directory being watched (`<repo>/.git` for a repository with a work tree).
     public let gitDirectory: String
     /// Signalled (debounced) when a ref may have changed; `wait(timeout:)` reads it.
@@ -29,6 +31,7 @@ public final class RefWatcher: Sendable {
     /// Starts watching the repository at `repositoryPath` (bare, or a work tree with `.git`).
     public init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(200),
                 logger: Logger) throws(RefWatcherError) {
+        self.repositoryPath = repositoryPath
         let gitDirectory = try Self.gitDirectory(forRepository: repositoryPath)
         self.gitDirectory = gitDirectory
         self.signal = signal
