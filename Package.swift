@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -45,6 +47,8 @@ let package = Package(
             dependencies: [
                 "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -54,6 +58,7 @@ let package = Package(
                 "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,6 +101,16 @@ let package = Package(
         .testTarget(
             name: "EngineSyncCommandsTests",
             dependencies: ["EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineSyncDaemonTests",
+            dependencies: [
+                "EngineSync", "EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

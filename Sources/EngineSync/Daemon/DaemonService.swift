@@ -1,0 +1,236 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The daemon's run loop as a swift-service-lifecycle `Service` (SPEC 8).
+///
+/// Each turn: reconcile once (through the injected closure), tell systemd (`READY=1` after the first
+/// attempt, then `STATUS=`), write the metrics file, log the outcome once per distinct error, then wait
+/// — for a push (inotify on a local repository), the poll interval, or the back-off delay after a
+/// failure — sending `WATCHDOG=1` from the loop itself. Graceful shutdown (SIGTERM/SIGINT through the
+/// `ServiceGroup`) lets the current reconcile finish, interrupts the wait at once, sends `STOPPING=1`
+/// and returns. SIGHUP calls the injected reload closure; a bad new configuration keeps the old one.
+///
+/// The service owns no database or git handle: the reconcile closure does. Loop state lives in `run()`;
+/// the only shared state, the current configuration, is behind a mutex.
+public final class DaemonService: Service, Sendable {
+    public typealias Reconcile = @Sendable () async -> ReconcileSummary
+    public typealias Reload = @Sendable () async throws -> DaemonConfiguration
+
+    private let configuration: Mutex<DaemonConfiguration>
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let initialBackoff: Duration
+    private let trapsHangup: Bool
+    private let reloadConfiguration: Reload?
+    private let reconcileOnce: Reconcile
+    /// Woken by the ref watcher, by `wakeUp()` and after a reload.
+    private let wakeSignal = WakeUpSignal()
+
+    /// - Parameters:
+    ///   - configuration: the validated start-up configuration (poll interval, back-off cap, metrics file,
+    ///     repository to watch).
+    ///   - notifier: systemd notifications; `SystemdNotifier(environment:logger:)` is a no-op unsupervised.
+    ///   - initialBackoff: first retry delay (1 s per SPEC 8; tests use less).
+    ///   - trapsHangup: listen for SIGHUP and reload (off in tests, which call `reload()` directly).
+    ///   - reloadConfiguration: re-reads the configuration on SIGHUP; throwing keeps the old one.
+    ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
+    public init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
+                initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
+                reloadConfiguration: Reload? = nil, reconcileOnce: @escaping Reconcile) {
+        self.configuration = Mutex(configuration)
+        self.notifier = notifier
+        self.logger = logger
+        self.initialBackoff = initialBackoff
+        self.trapsHangup = trapsHangup
+        self.reloadConfiguration = reloadConfiguration
+        self.reconcileOnce = reconcileOnce
+    }
+
+    /// The configuration in force (changes on a successful reload).
+    public var currentConfiguration: DaemonConfiguration { configuration.withLock { $0 } }
+
+    /// Ends the current wait and reconciles now (e.g. a drift timer, an admin request).
+    public func wakeUp() {
+        wakeSignal.signal()
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            if trapsHangup, reloadConfiguration != nil {
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        await self.reload()
+                    }
+                }
+            }
+            await withGracefulShutdownHandler {
+                await loop()
+            } onGracefulShutdown: { [notifier, logger] in
+                logger.notice("shutting down after the current reconcile")
+                notifier.stopping()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Reloads the configuration through the injected closure (what SIGHUP does): `RELOADING=1`, then the
+    /// new configuration or, when it is bad, the old one with the reason logged, then `READY=1` and an
+    /// immediate reconcile.
+    public func reload() async {
+        guard let reloadConfiguration else { return }
+        notifier.reloading()
+        do {
+            let new = try await reloadConfiguration()
+            configuration.withLock { $0 = new }
+            logger.notice("configuration reloaded", metadata: ["config": "\(new.redactedDescription)"])
+        } catch {
+            logger.error("configuration reload failed, keeping the previous configuration", metadata: [
+                "config.error": "\(error)",
+            ])
+        }
+        notifier.ready()
+        wakeSignal.signal()
+    }
+
+    private func loop() async {
+        var backoff = Backoff(initial: initialBackoff, maximum: currentConfiguration.maxBackoff)
+        var deduplicator = ErrorDeduplicator()
+        var random = SystemRandomNumberGenerator()
+        var consecutiveFailures = 0
+        var isReady = false
+        var watcher: RefWatcher?
+        defer { watcher?.stop() }
+
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let configuration = currentConfiguration
+            watcher = updatedWatcher(watcher, for: configuration)
+            notifier.watchdog()
+
+            let summary = await withWatchdogPings(reconcileOnce)
+
+            if isReady {
+                notifier.status(summary.statusLine)
+            } else {
+                notifier.ready(status: summary.statusLine)
+                isReady = true
+            }
+
+            var metadata: Logger.Metadata = [
+                "reconcile.outcome": "\(summary.outcome)",
+                "reconcile.blocked": "\(summary.blockedCount)",
+                "reconcile.applied": "\(summary.appliedCount)",
+            ]
+            if let commit = summary.commit { metadata["git.commit"] = "\(commit)" }
+
+            let delay: Duration
+            if summary.needsRetry {
+                consecutiveFailures += 1
+                backoff.maximum = max(backoff.initial, configuration.maxBackoff)
+                delay = backoff.nextDelay(using: &random)
+                metadata["retry.delay"] = "\(DurationText.format(delay))"
+                metadata["retry.failures"] = "\(consecutiveFailures)"
+                switch deduplicator.failed(summary.failureDescription) {
+                case .report(let error):
+                    metadata["error"] = "\(error)"
+                    logger.error("reconcile failed, retrying with back-off", metadata: metadata)
+                case .suppress:
+                    logger.debug("reconcile still failing", metadata: metadata)
+                case .recovered, .none:
+                    break
+                }
+            } else {
+                if case .recovered(let lastError, let failures) = deduplicator.succeeded() {
+                    metadata["error"] = "\(lastError)"
+                    metadata["retry.failures"] = "\(failures)"
+                    logger.notice("recovered", metadata: metadata)
+                } else {
+                    logger.debug("reconcile finished", metadata: metadata)
+                }
+                consecutiveFailures = 0
+                backoff.reset()
+                delay = configuration.pollInterval
+            }
+
+            writeMetrics(summary, consecutiveFailures: consecutiveFailures, to: configuration.metricsFile)
+
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
+            await waitForWakeUp(upTo: delay)
+        }
+    }
+
+    /// Keeps the inotify watcher on the configured repository (recreated when a reload changes it; none
+    /// for a remote source, which is polled).
+    private func updatedWatcher(_ current: RefWatcher?, for configuration: DaemonConfiguration) -> RefWatcher? {
+        guard let path = configuration.repositoryPath else {
+            current?.stop()
+            return nil
+        }
+        if let current, current.repositoryPath == path { return current }
+        current?.stop()
+        do {
+            return try RefWatcher(repositoryPath: path, signal: wakeSignal, logger: logger)
+        } catch {
+            logger.warning("cannot watch the repository, polling only", metadata: ["watch.error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Waits up to `delay` for a wake-up, pinging the watchdog at its interval, and returns at once on
+    /// graceful shutdown (a plain sleep would not be interrupted by it).
+    private func waitForWakeUp(upTo delay: Duration) async {
+        let deadline = ContinuousClock.now + delay
+        while true {
+            let remaining = deadline - .now
+            guard remaining > .zero else { return }
+            let chunk = notifier.watchdogInterval.map { min($0, remaining) } ?? remaining
+            let reason = await cancelWhenGracefulShutdown { [wakeSignal] in
+                await wakeSignal.wait(timeout: chunk)
+            }
+            switch reason {
+            case .signalled, .cancelled: return
+            case .timedOut: notifier.watchdog()
+            }
+        }
+    }
+
+    /// Runs the reconcile while a side task keeps the watchdog fed, so a long but healthy reconcile
+    /// (a big index build; bounded by statement_timeout) is not killed by systemd.
+    private func withWatchdogPings(_ operation: @escaping Reconcile) async -> ReconcileSummary {
+        guard let interval = notifier.watchdogInterval else { return await operation() }
+        return await withTaskGroup(of: ReconcileSummary?.self) { group in
+            group.addTask { await operation() }
+            group.addTask { [notifier] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    if Task.isCancelled { break }
+                    notifier.watchdog()
+                }
+                return nil
+            }
+            var result: ReconcileSummary?
+            for await value in group {
+                if let value {
+                    result = value
+                    group.cancelAll()
+                }
+            }
+            return result ?? ReconcileSummary(commit: nil, outcome: "failed", errorDescription: "reconcile did not return")
+        }
+    }
+
+    private func writeMetrics(_ summary: ReconcileSummary, consecutiveFailures: Int, to path: String?) {
+        guard let path else { return }
+        let snapshot = MetricsSnapshot(
+            lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
+            lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
+            blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+        do {
+            try MetricsTextFile(path: path).write(snapshot)
+        } catch {
+            logger.warning("cannot write the metrics file", metadata: ["metrics.error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// What one reconcile attempt tells the daemon loop: enough for the systemd status line, the metrics
+/// file, back-off and error de-duplication. The report itself is written by the reconciler.
+public struct ReconcileSummary: Sendable, Equatable {
+    /// The commit reconciled (or attempted); `nil` when the source could not even be read.
+    public var commit: String?
+    /// `synced`, `blocked`, `invalid`, `failed`, `skipped` or `standby` (SPEC 4.4).
+    public var outcome: String
+    public var blockedCount: Int
+    public var appliedCount: Int
+    public var duration: Duration
+    /// One line for an operator when the attempt failed (database down, fetch error, …); the key of
+    /// error de-duplication, so it must not contain timestamps or counters.
+    public var errorDescription: String?
+
+    public init(commit: String?, outcome: String, blockedCount: Int = 0, appliedCount: Int = 0,
+                duration: Duration = .zero, errorDescription: String? = nil) {
+        self.commit = commit
+        self.outcome = outcome
+        self.blockedCount = blockedCount
+        self.appliedCount = appliedCount
+        self.duration = duration
+        self.errorDescription = errorDescription
+    }
+
+    /// A failed attempt, for a reconcile closure that caught an error.
+    public static func failed(_ error: any Error, commit: String? = nil, duration: Duration = .zero) -> Self {
+        ReconcileSummary(commit: commit, outcome: "failed", duration: duration, errorDescription: "\(error)")
+    }
+
+    /// `failed` and `skipped` (and any attempt with an error) are retried with back-off; `synced`,
+    /// `blocked`, `invalid` and `standby` wait for the next push or poll: retrying cannot change them.
+    public var needsRetry: Bool {
+        errorDescription != nil || outcome == "failed" || outcome == "skipped"
+    }
+
+    /// The de-duplication key of a retried attempt.
+    public var failureDescription: String {
+        errorDescription ?? "outcome \(outcome)"
+    }
+
+    /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
+    public var statusLine: String {
+        let head = commit.map { "commit \($0.prefix(12)) \(outcome)" } ?? "no commit \(outcome)"
+        if let errorDescription {
+            let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
+            return "\(head): \(short)"
+        }
+        return "\(head), \(blockedCount) blocked"
+    }
+}

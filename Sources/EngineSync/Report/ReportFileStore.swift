@@ -1,0 +1,132 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The report files in `reports_dir` (SPEC 7): `<name>.json` and `<name>.md` per reconciled commit, plus
+/// `latest.json` / `latest.md`.
+///
+/// Every file is replaced atomically (temporary file, fsync, rename, fsync of the directory) with mode
+/// 0640, so a reader never sees half a report and a crash leaves either the old or the new file. The
+/// content is produced elsewhere; this type only stores it. Errors (disk full, permissions) are thrown
+/// as `FileWriteError` naming the path; the daemon logs them and retries. A value type without state:
+/// safe to share between tasks, but two concurrent writers of the same name race (the last rename wins).
+public struct ReportFileStore: Sendable {
+    /// The name of the always-current pair; never removed by retention.
+    public static let latestName = "latest"
+    /// Permission bits of report files: readable by the service's group (e.g. an operator group).
+    static let fileMode: mode_t = 0o640
+
+    public let directory: String
+    /// How many `<name>.*` pairs to keep (SPEC 7 `report_retention`).
+    public let retention: Int
+
+    public init(directory: String, retention: Int) {
+        self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.retention = max(1, retention)
+    }
+
+    /// A report name that would escape the directory or collide with `latest` / temporary files.
+    public struct InvalidName: Error, CustomStringConvertible, Sendable {
+        public var name: String
+        public var description: String { "invalid report name \"\(name)\": expected letters, digits, '-', '_' or '.'" }
+    }
+
+    /// Writes `<name>.json`, `<name>.md`, then `latest.json`, `latest.md`, then applies retention.
+    ///
+    /// The `<name>` pair is written first so that `latest` never points at content that is not also
+    /// stored under its own name.
+    public func write(name: String, json: Data, markdown: String) throws {
+        try Self.validate(name: name)
+        try AtomicFileWriter.createDirectory(directory, mode: 0o750)
+        let jsonBytes = [UInt8](json)
+        let markdownBytes = Array(markdown.utf8)
+        try AtomicFileWriter.write(jsonBytes, to: path(name, "json"), mode: Self.fileMode, syncDirectory: false)
+        try AtomicFileWriter.write(markdownBytes, to: path(name, "md"), mode: Self.fileMode, syncDirectory: false)
+        try AtomicFileWriter.write(jsonBytes, to: path(Self.latestName, "json"), mode: Self.fileMode, syncDirectory: false)
+        try AtomicFileWriter.write(markdownBytes, to: path(Self.latestName, "md"), mode: Self.fileMode, syncDirectory: false)
+        try AtomicFileWriter.fsyncDirectory(directory)
+        try applyRetention(newest: name)
+    }
+
+    /// The names (in the given order) whose `.json` or `.md` file is absent, so the daemon can rewrite them
+    /// from `engine_reconciles` at start-up.
+    public func missingReports(names: [String]) -> [String] {
+        names.filter { name in
+            !FileManager.default.fileExists(atPath: path(name, "json"))
+                || !FileManager.default.fileExists(atPath: path(name, "md"))
+        }
+    }
+
+    /// The stored report names, newest first (by modification time), without `latest`.
+    public func storedNames() throws -> [String] {
+        try entries().map(\.name)
+    }
+
+    /// The path of `<name>.<ext>`.
+    public func path(_ name: String, _ fileExtension: String) -> String {
+        "\(directory)/\(name).\(fileExtension)"
+    }
+
+    /// Deletes the oldest pairs beyond `retention`; the pair just written counts as the newest even when
+    /// the file system's timestamp granularity gives it the same mtime as an older one.
+    func applyRetention(newest: String?) throws {
+        var names = try entries().map(\.name)
+        if let newest, let index = names.firstIndex(of: newest) {
+            names.remove(at: index)
+            names.insert(newest, at: 0)
+        }
+        guard names.count > retention else { return }
+        for name in names[retention...] {
+            for fileExtension in ["json", "md"] {
+                let file = path(name, fileExtension)
+                if unlink(file) != 0 && errno != ENOENT {
+                    throw FileWriteError(path: file, operation: "unlink", errno: errno)
+                }
+            }
+        }
+        try AtomicFileWriter.fsyncDirectory(directory)
+    }
+
+    private func entries() throws -> [(name: String, modified: timespec)] {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw FileWriteError(path: directory, operation: "list directory", errno: ENOENT)
+        }
+        var newestByName: [String: timespec] = [:]
+        for file in files where !file.hasPrefix(".") {
+            let name: String
+            if file.hasSuffix(".json") { name = String(file.dropLast(5)) }
+            else if file.hasSuffix(".md") { name = String(file.dropLast(3)) }
+            else { continue }
+            guard name != Self.latestName, !name.isEmpty else { continue }
+            var info = stat()
+            guard stat(directory + "/" + file, &info) == 0 else { continue }
+            let modified = info.st_mtim
+            if let known = newestByName[name], !Self.isEarlier(known, modified) { continue }
+            newestByName[name] = modified
+        }
+        return newestByName.map { (name: $0.key, modified: $0.value) }.sorted { left, right in
+            if left.modified.tv_sec != right.modified.tv_sec || left.modified.tv_nsec != right.modified.tv_nsec {
+                return Self.isEarlier(right.modified, left.modified)
+            }
+            return left.name > right.name
+        }
+    }
+
+    private static func isEarlier(_ left: timespec, _ right: timespec) -> Bool {
+        left.tv_sec < right.tv_sec || (left.tv_sec == right.tv_sec && left.tv_nsec < right.tv_nsec)
+    }
+
+    static func validate(name: String) throws(InvalidName) {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "-" || scalar == "_" || scalar == "."
+        }
+        guard allowed, !name.isEmpty, !name.hasPrefix("."), name != latestName, name.count <= 200 else {
+            throw InvalidName(name: name)
+        }
+    }
+}
