@@ -1,0 +1,209 @@
+public import EngineSyncCore
+public import Foundation
+import GitClient
+public import Logging
+import PostgresClient
+
+/// The daemon's reconcile step (SPEC 6, 8): the branch tip only, once per new commit; a failing commit is
+/// retried (with the caller's backoff) until a newer tip replaces it.
+///
+/// Not `Sendable`: it keeps a `GitRepository` and is driven by one task.
+public final class DaemonReconciler {
+    /// What one step did, for logs, systemd STATUS, metrics and backoff.
+    public struct Step: Sendable, Equatable {
+        /// Nothing new: the tip is the last settled commit.
+        public var idle: Bool
+        public var commit: String?
+        public var outcome: ReconcileOutcome?
+        public var applied: Int
+        public var blocked: Int
+        public var durationMs: Int
+        /// A failure the caller should back off from (fetch, database down, lock held, report write …).
+        public var error: String?
+
+        public static func idle(commit: String?) -> Step {
+            Step(idle: true, commit: commit, outcome: nil, applied: 0, blocked: 0, durationMs: 0, error: nil)
+        }
+    }
+
+    let configuration: DaemonConfiguration
+    let options: ReconcilerOptions
+    let reports: ReportFileStore?
+    let logger: Logger
+    var branch: String { configuration.branch }
+    var database: PostgresConfiguration { configuration.postgres }
+    /// The repository reconciles read: the local path, or the mirror of a remote under `state_dir`.
+    public var repositoryPath: String {
+        switch configuration.source {
+        case .repository(let path): path
+        case .remote: configuration.mirrorPath
+        }
+    }
+    private var repository: GitRepository?
+    /// The last commit whose outcome is final (synced, blocked, invalid): never reconciled again.
+    public private(set) var lastSettled: String?
+    /// The outcome of the last step that reconciled something (for the idle status line).
+    public private(set) var lastOutcome: ReconcileOutcome?
+    private var lastBlocked = 0
+    private var loadedLastSettled = false
+    /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
+    private var unwritten: (name: String, report: ReconcileReport)?
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        options = configuration.reconcilerOptions
+        reports = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
+        self.logger = logger
+    }
+
+    /// Fetch (remote), resolve the tip, reconcile it when it is new.
+    public func step() -> Step {
+        if let pending = unwritten {
+            do {
+                try write(pending.report, name: pending.name)
+                unwritten = nil
+            } catch {
+                return failure("cannot write reports to \(reports?.directory ?? "?"): \(error)", commit: pending.name)
+            }
+        }
+        let tip: ObjectID
+        do {
+            if case .remote(let url) = configuration.source {
+                let mirror = try openRepository(initialisingMirror: true)
+                do {
+                    try mirror.fetchMirror(from: url)
+                } catch {
+                    return failure("fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)", commit: nil)
+                }
+            }
+            guard let resolved = try openRepository().branchTip(branch) else {
+                return failure("branch '\(branch)' does not exist in \(repositoryPath)", commit: nil)
+            }
+            tip = resolved
+        } catch {
+            repository = nil
+            return failure("cannot read \(repositoryPath): \(error)", commit: nil)
+        }
+        loadLastSettledIfNeeded()
+        if tip.hex == lastSettled {
+            var idle = Step.idle(commit: tip.hex)
+            idle.blocked = lastBlocked
+            return idle
+        }
+
+        logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
+        let reconciler = Reconciler(database: database, options: options, logger: logger)
+        let result = reconciler.reconcile(.git(repository: repositoryPath, revision: tip.hex))
+        let report = result.report
+        var step = Step(idle: false, commit: tip.hex, outcome: report.outcome, applied: report.applied.count,
+                        blocked: report.blocked.count, durationMs: report.durationMs, error: nil)
+        lastOutcome = report.outcome
+        lastBlocked = report.blocked.count
+        switch report.outcome {
+        case .synced, .blocked, .invalid:
+            lastSettled = tip.hex
+        case .failed, .skipped, .standby:
+            step.error = report.errors.first.map { "\(report.outcome.rawValue): \($0.message)" }
+                ?? report.warnings.first.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+        }
+        // Reports of failed attempts are written too: they say why the tip is not applied yet.
+        do {
+            try write(report, name: result.reportName)
+        } catch {
+            unwritten = (result.reportName, report)
+            step.error = step.error ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
+        }
+        return step
+    }
+
+    /// Plans the last settled commit against the live database (SPEC 8 drift check). With `selfHeal`, a
+    /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
+    public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
+        guard let commit = lastSettled else { return nil }
+        var planOptions = options
+        planOptions.skipUnchangedTrees = false
+        planOptions.safeSync.dryRun = true
+        let plan = Reconciler(database: database, options: planOptions, logger: logger)
+            .reconcile(.git(repository: repositoryPath, revision: commit))
+        guard plan.report.outcome != .failed else { return plan.report }
+        guard !plan.report.drift.isEmpty || !plan.report.applied.isEmpty else { return nil }
+        let name = "drift-" + ReportDraft.migrationPrefix(now)
+        try? reports?.write(name: name, json: (try? plan.report.jsonData()) ?? Data(), markdown: plan.report.markdown)
+        if selfHeal && !plan.report.applied.isEmpty {
+            var healOptions = options
+            healOptions.skipUnchangedTrees = false
+            let healed = Reconciler(database: database, options: healOptions, logger: logger)
+                .reconcile(.git(repository: repositoryPath, revision: commit))
+            try? write(healed.report, name: healed.reportName)
+            return healed.report
+        }
+        return plan.report
+    }
+
+    /// Rewrites report files that are missing but stored in `engine_reconciles` (a crash between COMMIT
+    /// and the file write loses nothing). Returns how many were written.
+    @discardableResult
+    public func restoreMissingReports() throws -> Int {
+        guard let reports else { return 0 }
+        let connection = try PostgresConnection.connect(database)
+        let entries = try ReconcileLog(schema: options.safeSync.planner.schema).latest(connection, limit: reports.retention)
+        var latestFirst: [String] = []
+        var byName: [String: String] = [:]
+        for entry in entries {
+            guard let commit = entry.commit, byName[commit] == nil else { continue }
+            latestFirst.append(commit)
+            byName[commit] = entry.reportJSON
+        }
+        var written = 0
+        for name in reports.missingReports(names: latestFirst).reversed() {
+            guard let json = byName[name], let report = try? ReconcileReport.decode(Data(json.utf8)) else { continue }
+            try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown)
+            written += 1
+        }
+        if written > 0 {
+            // Writing a pair also moves `latest`: point it back at the newest reconcile.
+            if let newest = latestFirst.first, let json = byName[newest], let report = try? ReconcileReport.decode(Data(json.utf8)) {
+                try reports.write(name: newest, json: try report.jsonData(), markdown: report.markdown)
+            }
+            logger.notice("restored missing report files", metadata: ["report.count": "\(written)"])
+        }
+        return written
+    }
+
+    private func write(_ report: ReconcileReport, name: String) throws {
+        guard let reports else { return }
+        try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown)
+    }
+
+    /// Carries the last settled commit over to a reconciler built from a reloaded configuration.
+    public func adoptLastSettled(_ commit: String?) {
+        guard let commit else { return }
+        lastSettled = commit
+        loadedLastSettled = true
+    }
+
+    private func loadLastSettledIfNeeded() {
+        guard !loadedLastSettled else { return }
+        guard let connection = try? PostgresConnection.connect(database),
+              let entries = try? ReconcileLog(schema: options.safeSync.planner.schema)
+                .latest(connection, outcomes: ["synced", "blocked"]) else { return }
+        loadedLastSettled = true
+        guard let entry = entries.first else { return }
+        lastSettled = entry.commit
+        lastOutcome = ReconcileOutcome(rawValue: entry.outcome)
+        lastBlocked = entry.blockedCount
+        loadedLastSettled = true
+    }
+
+    private func openRepository(initialisingMirror: Bool = false) throws -> GitRepository {
+        if let repository { return repository }
+        let opened = initialisingMirror ? try GitRepository.initBare(path: repositoryPath)
+            : try GitRepository.open(path: repositoryPath)
+        repository = opened
+        return opened
+    }
+
+    private func failure(_ message: String, commit: String?) -> Step {
+        Step(idle: false, commit: commit, outcome: nil, applied: 0, blocked: 0, durationMs: 0, error: message)
+    }
+}

@@ -1,0 +1,101 @@
+import Dispatch
+import EngineSyncCore
+import Foundation
+public import Logging
+import Synchronization
+
+/// Runs the daemon's reconciles on one dedicated thread and answers the `DaemonService` loop.
+///
+/// libpq and libgit2 calls block the calling thread, so they stay off Swift's cooperative pool; the
+/// serial queue also gives the non-`Sendable` `DaemonReconciler` the single owner it needs.
+public final class ReconcileWorker: Sendable {
+    private let queue = DispatchQueue(label: "enginesync.reconcile")
+    private let state: Mutex<State>
+    private let logger: Logger
+
+    private struct State: @unchecked Sendable {
+        var reconciler: DaemonReconciler
+        var configuration: DaemonConfiguration
+        var lastDriftCheck: ContinuousClock.Instant?
+        var restoredReports = false
+    }
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.logger = logger
+        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger),
+                            configuration: configuration))
+    }
+
+    /// Uses a reloaded configuration from the next reconcile on (the last settled commit is kept).
+    public func update(_ configuration: DaemonConfiguration) {
+        state.withLock { state in
+            let settled = state.reconciler.lastSettled
+            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger)
+            state.reconciler.adoptLastSettled(settled)
+            state.configuration = configuration
+        }
+    }
+
+    /// One step for the service loop: restore missing reports once, reconcile the tip if it is new, run the
+    /// drift check when it is due.
+    public func reconcileOnce() async -> ReconcileSummary {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                continuation.resume(returning: runStep())
+            }
+        }
+    }
+
+    /// The outcome of `run --once`: one step, reported in full.
+    public func reconcileTipOnce() async -> DaemonReconciler.Step {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                let step = state.withLock { $0.reconciler.step() }
+                continuation.resume(returning: step)
+            }
+        }
+    }
+
+    private func runStep() -> ReconcileSummary {
+        let (reconciler, configuration, restore) = state.withLock { state -> (DaemonReconciler, DaemonConfiguration, Bool) in
+            let restore = !state.restoredReports
+            return (state.reconciler, state.configuration, restore)
+        }
+        if restore {
+            do {
+                try reconciler.restoreMissingReports()
+                state.withLock { $0.restoredReports = true }
+            } catch {
+                logger.warning("cannot restore missing report files yet", metadata: ["error": "\(error)"])
+            }
+        }
+        let step = reconciler.step()
+        if step.error == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
+            if let drift = reconciler.driftCheck(selfHeal: configuration.selfHeal) {
+                logger.notice("drift found", metadata: ["drift.items": "\(drift.drift.count)",
+                                                        "drift.missing": "\(drift.applied.count)"])
+            }
+        }
+        let outcome = step.outcome?.rawValue ?? (step.idle ? "idle" : "failed")
+        return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
+                                blockedCount: step.blocked, appliedCount: step.applied,
+                                duration: .milliseconds(step.durationMs), errorDescription: step.error)
+    }
+
+    private func lastOutcome(_ reconciler: DaemonReconciler) -> String {
+        reconciler.lastOutcome?.rawValue ?? "synced"
+    }
+
+    private func dueForDriftCheck(_ interval: Duration) -> Bool {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            guard let last = state.lastDriftCheck else {
+                state.lastDriftCheck = now
+                return false
+            }
+            guard now - last >= interval else { return false }
+            state.lastDriftCheck = now
+            return true
+        }
+    }
+}
