@@ -1,0 +1,71 @@
+public import ArgumentParser
+
+/// The daemon's configuration flags, one per configuration key, for `enginesync run` to embed with
+/// `@OptionGroup`. Values stay strings here so that the loader parses and reports them exactly like
+/// file and environment values (`--poll-interval: expected a duration like "5s", got "fast"`).
+public struct DaemonOptions: ParsableArguments {
+    @Option(help: "Configuration file (default: /etc/enginesync/enginesync.yaml, if present).")
+    public var config: String?
+    @Option(help: "Local git repository to watch (bare or not).") public var repo: String?
+    @Option(help: "Remote git URL to fetch into a mirror under the state directory.") public var remote: String?
+    @Option(help: "Branch to reconcile (default: main).") public var branch: String?
+    @Option(name: .customLong("dsl-path"), help: "DSL directory in the repository (default: dsl).") public var dslPath: String?
+    @Option(name: .customLong("migrations-path"), help: "Migrations directory (default: migrations).")
+    public var migrationsPath: String?
+    @Option(help: "libpq connection string or URI (default: PG* variables).") public var database: String?
+    @Option(name: .customLong("database-password-file"), help: "File holding the database password.")
+    public var databasePasswordFile: String?
+    @Option(help: "Database schema (default: public).") public var schema: String?
+    @Option(name: .customLong("state-dir"), help: "State directory (default: /var/lib/enginesync).") public var stateDir: String?
+    @Option(name: [.customLong("reports-dir"), .customLong("reports")], help: "Report directory (default: <state-dir>/reports).")
+    public var reportsDir: String?
+    @Option(name: .customLong("report-retention"), help: "Reports kept (default: 1000).") public var reportRetention: String?
+    @Option(name: .customLong("poll-interval"), help: "Fallback poll interval (default: 5s local, 30s remote).")
+    public var pollInterval: String?
+    @Option(name: .customLong("max-backoff"), help: "Longest retry delay (default: 5m).") public var maxBackoff: String?
+    @Option(name: .customLong("lock-timeout"), help: "PostgreSQL lock_timeout (default: 3s).") public var lockTimeout: String?
+    @Option(name: .customLong("statement-timeout"), help: "PostgreSQL statement_timeout (default: 10m).")
+    public var statementTimeout: String?
+    @Option(name: .customLong("max-rewrite-rows"), help: "Largest table to rewrite for a widening (default: 100000).")
+    public var maxRewriteRows: String?
+    @Option(name: .customLong("concurrent-index-rows"), help: "Build indexes concurrently above this many rows (default: 100000).")
+    public var concurrentIndexRows: String?
+    @Option(name: .customLong("max-file-bytes"), help: "Largest DSL or migration file (default: 1MiB).")
+    public var maxFileBytes: String?
+    @Flag(name: .customLong("refuse-non-fast-forward"), inversion: .prefixedNo, help: "Refuse a rewound branch tip.")
+    public var refuseNonFastForward: Bool?
+    @Flag(name: .customLong("require-snapshot"), inversion: .prefixedNo, help: "Refuse a database without a snapshot.")
+    public var requireSnapshot: Bool?
+    @Option(name: .customLong("drift-interval"), help: "Periodic drift check, e.g. 1h (default: off).")
+    public var driftInterval: String?
+    @Flag(name: .customLong("self-heal"), inversion: .prefixedNo, help: "Re-apply safe changes found by the drift check.")
+    public var selfHeal: Bool?
+    @Option(name: .customLong("metrics-file"), help: "Prometheus text file to write (default: off).") public var metricsFile: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
+    public var logLevel: String?
+
+    public init() {}
+
+    /// The flags that were given, by configuration key, for `DaemonConfigurationLoader(flags:)`.
+    public var flagValues: [String: String] {
+        let pairs: [(String, String?)] = [
+            ("repo", repo), ("remote", remote), ("branch", branch), ("dsl_path", dslPath),
+            ("migrations_path", migrationsPath), ("database", database), ("database_password_file", databasePasswordFile),
+            ("schema", schema), ("state_dir", stateDir), ("reports_dir", reportsDir), ("report_retention", reportRetention),
+            ("poll_interval", pollInterval), ("max_backoff", maxBackoff), ("lock_timeout", lockTimeout),
+            ("statement_timeout", statementTimeout), ("max_rewrite_rows", maxRewriteRows),
+            ("concurrent_index_rows", concurrentIndexRows), ("max_file_bytes", maxFileBytes),
+            ("refuse_non_fast_forward", refuseNonFastForward.map(String.init)),
+            ("require_snapshot", requireSnapshot.map(String.init)), ("drift_interval", driftInterval),
+            ("self_heal", selfHeal.map(String.init)), ("metrics_file", metricsFile), ("log_level", logLevel),
+        ]
+        var values: [String: String] = [:]
+        for (key, value) in pairs { if let value { values[key] = value } }
+        return values
+    }
+
+    /// The loader for these flags and the process environment.
+    public func makeLoader(environment: [String: String]? = nil) -> DaemonConfigurationLoader {
+        DaemonConfigurationLoader(configPath: config, flags: flagValues, environment: environment)
+    }
+}
