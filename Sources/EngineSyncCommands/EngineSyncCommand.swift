@@ -13,7 +13,7 @@ public struct EngineSyncCommand: AsyncParsableCommand {
             migration that would perform them.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self]
     )
 
     public init() {}

@@ -106,6 +106,12 @@ public final class DaemonReconciler {
             step.error = report.errors.first.map { "\(report.outcome.rawValue): \($0.message)" }
                 ?? report.warnings.first.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
         }
+        logger.log(level: report.outcome == .failed ? .error : (report.outcome == .blocked ? .warning : .notice),
+                   "reconciled", metadata: [
+                       "git.commit": "\(tip.hex)", "reconcile.outcome": "\(report.outcome.rawValue)",
+                       "reconcile.applied": "\(report.applied.count)", "reconcile.blocked": "\(report.blocked.count)",
+                       "reconcile.duration_ms": "\(report.durationMs)",
+                   ])
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)

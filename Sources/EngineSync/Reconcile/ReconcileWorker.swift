@@ -50,8 +50,13 @@ public final class ReconcileWorker: Sendable {
     public func reconcileTipOnce() async -> DaemonReconciler.Step {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
-                let step = state.withLock { $0.reconciler.step() }
-                continuation.resume(returning: step)
+                let reconciler = state.withLock { $0.reconciler }
+                do {
+                    try reconciler.restoreMissingReports()
+                } catch {
+                    logger.warning("cannot restore missing report files", metadata: ["error": "\(error)"])
+                }
+                continuation.resume(returning: reconciler.step())
             }
         }
     }

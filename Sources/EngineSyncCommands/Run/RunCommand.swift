@@ -1,0 +1,78 @@
+import ArgumentParser
+import EngineSync
+import EngineSyncCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `enginesync run`: the daemon (SPEC 8).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Watch the repository and reconcile every new commit of the branch (the daemon).",
+        discussion: """
+            Reads the configuration file (--config, default /etc/enginesync/enginesync.yaml), then \
+            ENGINESYNC_* environment variables, then flags (each overrides the one before). Watches a \
+            local repository with inotify (a push is seen at once; no git hook needed) or fetches a remote \
+            into a mirror under the state directory, and reconciles the branch tip: migrations, then Safe \
+            Sync, then the report files. Failures are retried with exponential back-off; SIGHUP reloads \
+            the configuration; SIGTERM/SIGINT finish the current reconcile and exit 0. Under systemd \
+            (Type=notify) it sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
+
+            With --once it reconciles the tip once and exits with the codes of `sync`: 0 synced, \
+            2 blocked, 3 invalid, 1 failed/skipped/standby. A bad configuration exits 64 naming the key.
+
+            Examples:
+              enginesync run --config /etc/enginesync/enginesync.yaml
+              enginesync run --repo /srv/git/schema.git --database "host=/run/postgresql dbname=app" \\
+                --state-dir /var/lib/enginesync --poll-interval 5s
+              enginesync run --once --repo /srv/git/schema.git --reports-dir ./reports
+            """
+    )
+
+    @OptionGroup var options: DaemonOptions
+
+    @Flag(name: .long, help: "Reconcile the tip once and exit with the exit codes of `sync`.")
+    var once = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let loader = options.makeLoader(environment: environment)
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try loader.load()
+        } catch {
+            CommandFailure.printError("configuration: \(error)")
+            throw ExitCode(64)
+        }
+        LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
+        let logger = Logger(label: "enginesync")
+        logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
+        let worker = ReconcileWorker(configuration: configuration, logger: logger)
+
+        if once {
+            let step = await worker.reconcileTipOnce()
+            if let error = step.error { CommandFailure.printError(error) }
+            let outcome = step.outcome ?? (step.idle ? .synced : .failed)
+            print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
+                + "\(step.applied) applied, \(step.blocked) blocked; reports in \(configuration.reportsDirectory)")
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            return
+        }
+
+        let notifier = SystemdNotifier(environment: environment, logger: logger)
+        let service = DaemonService(
+            configuration: configuration, notifier: notifier, logger: logger,
+            reloadConfiguration: {
+                let reloaded = try loader.load()
+                worker.update(reloaded)
+                return reloaded
+            },
+            reconcileOnce: { await worker.reconcileOnce() })
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.notice("stopped")
+    }
+}
