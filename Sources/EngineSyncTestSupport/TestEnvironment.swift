@@ -7,6 +7,7 @@ import Foundation
 public enum TestEnvironment {
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// libpq keywords for the scratch cluster, from `ENGINESYNC_TEST_PGHOST` / `ENGINESYNC_TEST_PGPORT`.

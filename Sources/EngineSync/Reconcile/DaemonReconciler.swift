@@ -88,6 +88,7 @@ public final class DaemonReconciler {
         if tip.hex == lastSettled {
             var idle = Step.idle(commit: tip.hex)
             idle.blocked = lastBlocked
+            idle.outcome = lastOutcome
             return idle
         }
 

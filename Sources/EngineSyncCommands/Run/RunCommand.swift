@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         if once {
             let step = await worker.reconcileTipOnce()
             if let error = step.error { CommandFailure.printError(error) }
-            let outcome = step.outcome ?? (step.idle ? .synced : .failed)
+            let outcome = step.outcome ?? (step.idle ? .synced : .failed)  // idle: the settled commit's outcome
             print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
                 + "\(step.applied) applied, \(step.blocked) blocked; reports in \(configuration.reportsDirectory)")
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
