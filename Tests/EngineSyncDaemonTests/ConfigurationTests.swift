@@ -110,8 +110,16 @@ import Testing
     @Test func sampleConfigurationInTheRepositoryLoads() throws {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/enginesync.yaml").path
-        let configuration = try DaemonConfigurationLoader(configPath: sample, environment: [:]).load()
+        try "pw\n".write(toFile: directory.path + "/pgpass", atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfigurationLoader(
+            configPath: sample, environment: ["CREDENTIALS_DIRECTORY": directory.path]).load()
         #expect(configuration.source == .repository(path: "/srv/git/schema.git"))
+        #expect(configuration.databasePassword == "pw")
+        // Every key is documented in the sample: set, or (remote) shown commented out.
+        let text = try String(contentsOfFile: sample, encoding: .utf8)
+        for key in DaemonConfigurationLoader.keys {
+            #expect(text.contains("\n\(key): ") || text.contains("\n# \(key): "), "\(key)")
+        }
     }
 
     @Test func badDurationNamesFileAndKey() throws {
