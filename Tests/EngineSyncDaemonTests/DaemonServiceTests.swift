@@ -1,4 +1,5 @@
 import EngineSync
+import EngineSyncCommands
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -147,4 +148,31 @@ final class Counter: Sendable {
 
 struct DaemonConfigurationTestError: Error, CustomStringConvertible {
     var description: String
+}
+
+@Suite struct DaemonLauncherTests {
+    @Test func reloadedConfigurationReachesTheReconcileClosure() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/enginesync.yaml"
+        try "remote: file:///x.git\nbranch: one\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let loader = DaemonConfigurationLoader(configPath: path, environment: [:])
+        let seen = Mutex<[String]>([])
+        let (group, service) = DaemonLauncher.makeServiceGroup(
+            configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false
+        ) { configuration in
+            seen.withLock { $0.append(configuration.branch) }
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let task = Task { try await group.run() }
+        #expect(await eventually { seen.withLock { $0 } == ["one"] })
+        try "remote: file:///x.git\nbranch: two\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // what SIGHUP does; it also wakes the loop
+        #expect(await eventually { seen.withLock { $0 } == ["one", "two"] })
+        try "remote: file:///x.git\nbranch: two\npoll_interval: soon\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // bad file: the old configuration stays
+        #expect(await eventually { seen.withLock { $0 }.count == 3 })
+        #expect(seen.withLock { $0 } == ["one", "two", "two"])
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
 }
