@@ -110,6 +110,7 @@ let package = Package(
             name: "EngineSyncDaemonTests",
             dependencies: [
                 "EngineSync", "EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -193,12 +193,13 @@ public struct DaemonConfigurationLoader: Sendable {
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw fail("database_password_file", "cannot read \(path)")
             }
-            guard let password = String(data: contents, encoding: .utf8)?.trimmingCharacters(in: .newlines),
-                  !password.isEmpty else {
-                throw fail("database_password_file", "\(path) is empty or not UTF-8")
+            guard let password = String(data: contents, encoding: .utf8)?.trimmingCharacters(in: .newlines) else {
+                throw fail("database_password_file", "\(path) is not UTF-8 text")
             }
             configuration.databasePasswordFile = path
-            configuration.databasePassword = password
+            // An empty file means "no password" (peer or certificate authentication), so the shipped unit's
+            // LoadCredential= file may stay empty.
+            configuration.databasePassword = password.isEmpty ? nil : password
         }
         if let value = try integer("report_retention", minimum: 1) { configuration.reportRetention = value }
         if let value = try duration("poll_interval") {

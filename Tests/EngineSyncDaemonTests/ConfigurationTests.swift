@@ -1,0 +1,241 @@
+import ArgumentParser
+@testable import EngineSync
+@testable import EngineSyncCommands
+import Foundation
+import Logging
+import PostgresClient
+import Testing
+
+@Suite struct ConfigurationTests {
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory() }
+
+    func write(_ yaml: String, name: String = "enginesync.yaml") throws -> String {
+        let path = directory.path + "/" + name
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func load(_ yaml: String?, env: [String: String] = [:], flags: [String: String] = [:]) throws -> DaemonConfiguration {
+        let path = try yaml.map { try write($0) } ?? directory.path + "/absent.yaml"
+        return try DaemonConfigurationLoader(configPath: yaml == nil ? nil : path, flags: flags, environment: env).load()
+    }
+
+    @Test func defaultsForALocalRepository() throws {
+        let configuration = try load("repo: /srv/git/schema.git\n")
+        #expect(configuration.source == .repository(path: "/srv/git/schema.git"))
+        #expect(configuration.branch == "main")
+        #expect(configuration.dslPath == "dsl")
+        #expect(configuration.migrationsPath == "migrations")
+        #expect(configuration.schema == "public")
+        #expect(configuration.reportsDirectory == "/var/lib/enginesync/reports")
+        #expect(configuration.reportRetention == 1000)
+        #expect(configuration.pollInterval == .seconds(5))
+        #expect(configuration.maxBackoff == .seconds(300))
+        #expect(configuration.lockTimeout == .seconds(3))
+        #expect(configuration.statementTimeout == .seconds(600))
+        #expect(configuration.maxFileBytes == 1_048_576)
+        #expect(configuration.driftInterval == nil)
+        #expect(configuration.metricsFile == nil)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.database == nil)
+    }
+
+    @Test func remoteDefaultsToThirtySecondPolls() throws {
+        let configuration = try load("remote: https://example.invalid/schema.git\n")
+        #expect(configuration.pollInterval == .seconds(30))
+    }
+
+    @Test func flagsBeatEnvironmentBeatFile() throws {
+        let yaml = """
+            repo: /srv/a.git
+            branch: file-branch
+            poll_interval: 10s
+            state_dir: /var/lib/x
+            """
+        let configuration = try load(
+            yaml, env: ["ENGINESYNC_BRANCH": "env-branch", "ENGINESYNC_POLL_INTERVAL": "20s", "ENGINESYNC_SCHEMA": "app"],
+            flags: ["poll_interval": "500ms"])
+        #expect(configuration.branch == "env-branch")
+        #expect(configuration.pollInterval == .milliseconds(500))
+        #expect(configuration.schema == "app")
+        #expect(configuration.reportsDirectory == "/var/lib/x/reports")
+    }
+
+    @Test func everyKeyFromTheFile() throws {
+        let yaml = """
+            repo: /srv/git/schema.git
+            branch: production
+            dsl_path: schema/dsl
+            migrations_path: schema/migrations
+            database: "host=/run/postgresql dbname=app user=enginesync"
+            schema: app
+            state_dir: /var/lib/es
+            reports_dir: /var/log/es
+            report_retention: 50
+            poll_interval: 2s
+            max_backoff: 1m
+            lock_timeout: 500ms
+            statement_timeout: 1h
+            max_rewrite_rows: 5000
+            concurrent_index_rows: 0
+            max_file_bytes: 512KiB
+            refuse_non_fast_forward: true
+            require_snapshot: yes
+            drift_interval: 1h30m
+            self_heal: true
+            metrics_file: /var/lib/node_exporter/enginesync.prom
+            log_level: debug
+            """
+        let configuration = try load(yaml)
+        #expect(configuration.branch == "production")
+        #expect(configuration.dslPath == "schema/dsl")
+        #expect(configuration.reportsDirectory == "/var/log/es")
+        #expect(configuration.reportRetention == 50)
+        #expect(configuration.maxBackoff == .seconds(60))
+        #expect(configuration.lockTimeout == .milliseconds(500))
+        #expect(configuration.statementTimeout == .seconds(3600))
+        #expect(configuration.maxRewriteRows == 5000)
+        #expect(configuration.concurrentIndexRows == 0)
+        #expect(configuration.maxFileBytes == 512 * 1024)
+        #expect(configuration.refuseNonFastForward)
+        #expect(configuration.requireSnapshot)
+        #expect(configuration.driftInterval == .seconds(5400))
+        #expect(configuration.selfHeal)
+        #expect(configuration.metricsFile == "/var/lib/node_exporter/enginesync.prom")
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func sampleConfigurationInTheRepositoryLoads() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/enginesync.yaml").path
+        try "pw\n".write(toFile: directory.path + "/pgpass", atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfigurationLoader(
+            configPath: sample, environment: ["CREDENTIALS_DIRECTORY": directory.path]).load()
+        #expect(configuration.source == .repository(path: "/srv/git/schema.git"))
+        #expect(configuration.databasePassword == "pw")
+        // Every key is documented in the sample: set, or (remote) shown commented out.
+        let text = try String(contentsOfFile: sample, encoding: .utf8)
+        for key in DaemonConfigurationLoader.keys {
+            #expect(text.contains("\n\(key): ") || text.contains("\n# \(key): "), "\(key)")
+        }
+    }
+
+    @Test func badDurationNamesFileAndKey() throws {
+        let path = try write("repo: /srv/a.git\npoll_interval: fast\n")
+        #expect(throws: DaemonConfigurationError.self) { try DaemonConfigurationLoader(configPath: path, environment: [:]).load() }
+        do {
+            _ = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+        } catch {
+            #expect("\(error)" == "\(path): poll_interval: expected a duration like \"5s\", got \"fast\"")
+        }
+    }
+
+    @Test(arguments: [
+        ("repo: /a\npol_interval: 5s\n", "pol_interval: unknown key"),
+        ("repo: /a\nreport_retention: 0\n", "report_retention: expected a whole number of at least 1, got \"0\""),
+        ("repo: /a\nself_heal: maybe\n", "self_heal: expected true or false, got \"maybe\""),
+        ("repo: /a\nlog_level: loud\n", "log_level: expected one of"),
+        ("repo: /a\nmax_file_bytes: lots\n", "max_file_bytes: expected a size"),
+        ("repo: /a\nremote: https://x.invalid/r.git\n", "remote: set exactly one of repo and remote"),
+        ("branch: main\n", "repo: missing"),
+        ("repo: [a, b]\n", "repo: expected a single value"),
+        ("repo: /a\ndatabase: \"host=x bogus\"\n", "database: invalid connection string"),
+        ("repo: /a\nrepo: /b\n", "(syntax)"),
+        ("- just\n- a list\n", "expected a mapping"),
+    ])
+    func badFilesAreRefused(yaml: String, expected: String) throws {
+        let path = try write(yaml)
+        do {
+            _ = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+            Issue.record("expected an error containing \(expected)")
+        } catch {
+            #expect("\(error)".contains(expected), "\("\(error)")")
+        }
+    }
+
+    @Test func badEnvironmentAndFlagValuesNameTheirSpelling() throws {
+        do {
+            _ = try load("repo: /a\n", env: ["ENGINESYNC_MAX_BACKOFF": "forever"])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "ENGINESYNC_MAX_BACKOFF: expected a duration like \"5s\", got \"forever\"")
+        }
+        do {
+            _ = try load("repo: /a\n", flags: ["drift_interval": "sometimes"])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "--drift-interval: expected a duration like \"5s\" or \"off\", got \"sometimes\"")
+        }
+    }
+
+    @Test func missingExplicitFileIsAnError() {
+        #expect(throws: DaemonConfigurationError.self) {
+            try DaemonConfigurationLoader(configPath: directory.path + "/nope.yaml", environment: [:]).load()
+        }
+    }
+
+    @Test func environmentAloneIsEnoughWithoutTheDefaultFile() throws {
+        // The default path does not exist on a test machine; env supplies the source.
+        let configuration = try DaemonConfigurationLoader(environment: ["ENGINESYNC_REMOTE": "file:///srv/x.git"]).load()
+        #expect(configuration.source == .remote(url: "file:///srv/x.git"))
+    }
+
+    @Test func passwordFileIsReadAndNeverDescribed() throws {
+        let credentials = directory.path + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        try "s3cret-pw\n".write(toFile: credentials + "/pgpass", atomically: true, encoding: .utf8)
+        let yaml = """
+            repo: /srv/a.git
+            database: "postgresql://enginesync:inline-pw@db.example/app"
+            database_password_file: $CREDENTIALS_DIRECTORY/pgpass
+            """
+        let configuration = try load(yaml, env: ["CREDENTIALS_DIRECTORY": credentials])
+        #expect(configuration.databasePassword == "s3cret-pw")
+        #expect(configuration.postgres.password == "s3cret-pw")
+        let description = configuration.redactedDescription
+        #expect(!description.contains("s3cret-pw"))
+        #expect(!description.contains("inline-pw"))
+        #expect(description.contains("password=***"))
+        #expect(description.contains("database_password_file=\(credentials)/pgpass"))
+    }
+
+    @Test func unreadablePasswordFileNamesTheKey() throws {
+        do {
+            _ = try load("repo: /a\ndatabase_password_file: /nonexistent/pgpass\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasSuffix("database_password_file: cannot read /nonexistent/pgpass"))
+        }
+    }
+
+    @Test func optionsTurnIntoFlagValues() throws {
+        let options = try DaemonOptions.parse([
+            "--repo", "/srv/a.git", "--poll-interval", "1s", "--reports", "/tmp/r", "--self-heal", "--no-require-snapshot",
+        ])
+        #expect(options.flagValues == [
+            "repo": "/srv/a.git", "poll_interval": "1s", "reports_dir": "/tmp/r", "self_heal": "true",
+            "require_snapshot": "false",
+        ])
+        let configuration = try options.makeLoader(environment: [:]).load()
+        #expect(configuration.selfHeal)
+        #expect(configuration.reportsDirectory == "/tmp/r")
+    }
+
+    @Test func remoteURLPasswordIsRedacted() {
+        #expect(DaemonConfiguration.redactedURL("https://bot:tok3n@git.example/s.git") == "https://bot:***@git.example/s.git")
+        #expect(DaemonConfiguration.redactedURL("ssh://git@host/s.git") == "ssh://git@host/s.git")
+    }
+
+    @Test(arguments: [("500ms", 500), ("5s", 5000), ("10m", 600_000), ("1h", 3_600_000), ("1h30m", 5_400_000)])
+    func durationsParseAndFormat(text: String, milliseconds: Int64) {
+        #expect(DurationText.parse(text) == .milliseconds(milliseconds))
+        #expect(DurationText.format(.milliseconds(milliseconds)) == text)
+    }
+
+    @Test(arguments: ["", "5", "fast", "5 s", "-1s", "1d"])
+    func badDurations(text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+}

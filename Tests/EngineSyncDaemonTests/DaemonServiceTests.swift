@@ -1,0 +1,178 @@
+import EngineSync
+import EngineSyncCommands
+import EngineSyncTestSupport
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    var current: Int { value.withLock { $0 } }
+}
+
+@Suite struct DaemonServiceTests {
+    func runGroup(_ service: DaemonService) -> (ServiceGroup, Task<Void, any Error>) {
+        let group = ServiceGroup(configuration: .init(services: [service], logger: .quiet))
+        let task = Task { try await group.run() }
+        return (group, task)
+    }
+
+    @Test func aPushWakesTheLoopLongBeforeThePollInterval() async throws {
+        let bare = try ScratchRepository(bare: true)
+        let clone = try ScratchRepository()
+        try clone.commit(["dsl/models/post.json": "{}"])
+        try clone.run(["push", "--quiet", bare.path, "main"])
+
+        let listener = try DatagramListener()
+        var configuration = DaemonConfiguration(source: .repository(path: bare.path))
+        configuration.pollIntervalOverride = .seconds(60)
+        let calls = Counter()
+        let service = DaemonService(
+            configuration: configuration,
+            notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.notifySocket], logger: .quiet),
+            logger: .quiet, trapsHangup: false
+        ) {
+            let call = calls.increment()
+            return ReconcileSummary(commit: "abc123\(call)", outcome: "synced", blockedCount: 0, appliedCount: 1)
+        }
+        let (group, task) = runGroup(service)
+
+        #expect(listener.receive() == "READY=1\nSTATUS=commit abc1231 synced, 0 blocked")
+        #expect(await eventually { calls.current == 1 })
+        try clone.commit(["dsl/models/post.json": "{\"fields\":{}}"])
+        try clone.run(["push", "--quiet", bare.path, "main"])
+        #expect(await eventually(timeout: .seconds(10)) { calls.current >= 2 })
+        #expect(listener.receive(until: "STATUS=commit abc1232 synced, 0 blocked") != nil)
+
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(listener.receive(until: "STOPPING=1") != nil)
+    }
+
+    @Test func failuresBackOffLogOnceAndRecover() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///nonexistent.git"))
+        configuration.pollIntervalOverride = .seconds(60)
+        configuration.maxBackoff = .milliseconds(100)
+        configuration.metricsFile = directory.path + "/enginesync.prom"
+        let capture = LogCapture()
+        let logger = Logger(label: "test") { _ in StreamCaptureHandler(capture: capture) }
+        let calls = Counter()
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: [:], logger: logger), logger: logger,
+            initialBackoff: .milliseconds(10), trapsHangup: false
+        ) {
+            let call = calls.increment()
+            if call <= 3 {
+                return ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "connection refused")
+            }
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let (group, task) = runGroup(service)
+        #expect(await eventually { calls.current >= 4 })
+        #expect(await eventually {
+            (try? String(contentsOfFile: directory.path + "/enginesync.prom", encoding: .utf8))?
+                .contains("enginesync_last_reconcile_outcome{outcome=\"synced\"} 1") == true
+        })
+        await group.triggerGracefulShutdown()
+        try await task.value
+
+        #expect(calls.current == 4)  // the poll interval is 60 s: no fifth attempt
+        let errors = capture.all.filter { $0.hasPrefix("error reconcile failed") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("error=connection refused") == true)
+        #expect(capture.all.filter { $0.hasPrefix("notice recovered") }.count == 1)
+        let metrics = try String(contentsOfFile: directory.path + "/enginesync.prom", encoding: .utf8)
+        #expect(metrics.contains("enginesync_consecutive_failures 0\n"))
+    }
+
+    @Test func gracefulShutdownFinishesTheCurrentReconcile() async throws {
+        let started = Counter(), finished = Counter()
+        let service = DaemonService(
+            configuration: DaemonConfiguration(source: .remote(url: "file:///x.git")),
+            notifier: SystemdNotifier(environment: [:], logger: .quiet), logger: .quiet, trapsHangup: false
+        ) {
+            _ = started.increment()
+            // A reconcile that ignores cancellation, like a libpq call blocking a thread.
+            try? await Task.sleep(for: .milliseconds(500))
+            _ = finished.increment()
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let (group, task) = runGroup(service)
+        #expect(await eventually { started.current == 1 })
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(finished.current == 1)
+        #expect(started.current == 1)
+    }
+
+    @Test func reloadKeepsTheOldConfigurationWhenTheNewOneIsBad() async throws {
+        let listener = try DatagramListener()
+        let original = DaemonConfiguration(source: .remote(url: "file:///x.git"))
+        let attempts = Counter()
+        let service = DaemonService(
+            configuration: original,
+            notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.notifySocket], logger: .quiet),
+            logger: .quiet, trapsHangup: false,
+            reloadConfiguration: {
+                if attempts.increment() == 1 {
+                    throw DaemonConfigurationTestError(description: "poll_interval: expected a duration")
+                }
+                var new = original
+                new.branch = "production"
+                return new
+            },
+            reconcileOnce: { ReconcileSummary(commit: nil, outcome: "synced") })
+
+        await service.reload()
+        #expect(service.currentConfiguration == original)
+        #expect(listener.receive()?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true)
+        #expect(listener.receive() == "READY=1")
+
+        await service.reload()
+        #expect(service.currentConfiguration.branch == "production")
+    }
+
+    @Test func statusLines() {
+        #expect(ReconcileSummary(commit: "0123456789abcdef", outcome: "blocked", blockedCount: 2).statusLine
+            == "commit 0123456789ab blocked, 2 blocked")
+        #expect(ReconcileSummary(commit: nil, outcome: "failed", errorDescription: "connection refused").statusLine
+            == "no commit failed: connection refused")
+        #expect(ReconcileSummary(commit: "a", outcome: "skipped").needsRetry)
+        #expect(!ReconcileSummary(commit: "a", outcome: "invalid").needsRetry)
+    }
+}
+
+struct DaemonConfigurationTestError: Error, CustomStringConvertible {
+    var description: String
+}
+
+@Suite struct DaemonLauncherTests {
+    @Test func reloadedConfigurationReachesTheReconcileClosure() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/enginesync.yaml"
+        try "remote: file:///x.git\nbranch: one\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let loader = DaemonConfigurationLoader(configPath: path, environment: [:])
+        let seen = Mutex<[String]>([])
+        let (group, service) = DaemonLauncher.makeServiceGroup(
+            configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false
+        ) { configuration in
+            seen.withLock { $0.append(configuration.branch) }
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let task = Task { try await group.run() }
+        #expect(await eventually { seen.withLock { $0 } == ["one"] })
+        try "remote: file:///x.git\nbranch: two\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // what SIGHUP does; it also wakes the loop
+        #expect(await eventually { seen.withLock { $0 } == ["one", "two"] })
+        try "remote: file:///x.git\nbranch: two\npoll_interval: soon\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // bad file: the old configuration stays
+        #expect(await eventually { seen.withLock { $0 }.count == 3 })
+        #expect(seen.withLock { $0 } == ["one", "two", "two"])
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}

@@ -1,0 +1,90 @@
+import EngineSync
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ReportFileStoreTests {
+    let directory: TemporaryDirectory
+    let store: ReportFileStore
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = ReportFileStore(directory: directory.path + "/reports", retention: 3)
+    }
+
+    func setModificationTime(_ name: String, seconds: Int) {
+        for fileExtension in ["json", "md"] {
+            var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+            _ = utimensat(AT_FDCWD, store.path(name, fileExtension), &times, 0)
+        }
+    }
+
+    @Test func writesThePairAndLatestWithMode0640() throws {
+        try store.write(name: "abc123", json: Data("{\"format\":1}".utf8), markdown: "# synced\n")
+        for file in ["abc123.json", "abc123.md", "latest.json", "latest.md"] {
+            let path = store.directory + "/" + file
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o640, "\(file)")
+        }
+        #expect(try String(contentsOfFile: store.path("latest", "json"), encoding: .utf8) == "{\"format\":1}")
+        #expect(try String(contentsOfFile: store.path("abc123", "md"), encoding: .utf8) == "# synced\n")
+        let files = try FileManager.default.contentsOfDirectory(atPath: store.directory).sorted()
+        #expect(files == ["abc123.json", "abc123.md", "latest.json", "latest.md"])
+    }
+
+    @Test func latestFollowsTheLastWrite() throws {
+        try store.write(name: "one", json: Data("1".utf8), markdown: "one")
+        try store.write(name: "two", json: Data("2".utf8), markdown: "two")
+        #expect(try String(contentsOfFile: store.path("latest", "md"), encoding: .utf8) == "two")
+    }
+
+    @Test func retentionKeepsTheNewestPairsByModificationTime() throws {
+        for (index, name) in ["c1", "a2", "b3"].enumerated() {
+            try store.write(name: name, json: Data(), markdown: name)
+            setModificationTime(name, seconds: 1_000_000 + index)
+        }
+        try store.write(name: "z4", json: Data(), markdown: "z4")
+        #expect(try store.storedNames() == ["z4", "b3", "a2"])
+        #expect(!FileManager.default.fileExists(atPath: store.path("c1", "json")))
+        #expect(!FileManager.default.fileExists(atPath: store.path("c1", "md")))
+        #expect(FileManager.default.fileExists(atPath: store.path("latest", "json")))
+    }
+
+    @Test func theJustWrittenPairIsNewestEvenWithAnOlderTimestamp() throws {
+        for (index, name) in ["a", "b", "c"].enumerated() {
+            try store.write(name: name, json: Data(), markdown: name)
+            setModificationTime(name, seconds: 2_000_000_000 + index)  // far in the future
+        }
+        try store.write(name: "d", json: Data(), markdown: "d")
+        #expect(try store.storedNames().contains("d"))
+        #expect(!FileManager.default.fileExists(atPath: store.path("a", "json")))
+    }
+
+    @Test func missingReportsFindsAbsentFiles() throws {
+        try store.write(name: "present", json: Data(), markdown: "")
+        try store.write(name: "halfgone", json: Data(), markdown: "")
+        try FileManager.default.removeItem(atPath: store.path("halfgone", "md"))
+        #expect(store.missingReports(names: ["present", "halfgone", "absent"]) == ["halfgone", "absent"])
+    }
+
+    @Test(arguments: ["", "latest", "../etc/passwd", ".hidden", "a/b", "a b"])
+    func refusesUnsafeNames(name: String) {
+        #expect(throws: ReportFileStore.InvalidName.self) {
+            try store.write(name: name, json: Data(), markdown: "")
+        }
+    }
+
+    @Test func unwritableDirectoryThrowsNamingThePath() throws {
+        let blocker = directory.path + "/file"
+        try "x".write(toFile: blocker, atomically: true, encoding: .utf8)
+        let store = ReportFileStore(directory: blocker + "/reports", retention: 3)
+        do {
+            try store.write(name: "abc", json: Data(), markdown: "")
+            Issue.record("expected an error")
+        } catch let error as FileWriteError {
+            #expect(error.description.contains(blocker))
+        }
+    }
+}
