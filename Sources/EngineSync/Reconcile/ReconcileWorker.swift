@@ -36,10 +36,11 @@ public final class ReconcileWorker: Sendable {
         }
     }
 
-    /// One step for the service loop: restore missing reports once, reconcile the tip if it is new, run the
-    /// drift check when it is due.
-    public func reconcileOnce() async -> ReconcileSummary {
-        await withCheckedContinuation { continuation in
+    /// One step for the service loop with the configuration in force (a SIGHUP reload may have replaced
+    /// it): restore missing reports once, reconcile the tip if it is new, run the drift check when due.
+    public func reconcileOnce(configuration: DaemonConfiguration) async -> ReconcileSummary {
+        if state.withLock({ $0.configuration != configuration }) { update(configuration) }
+        return await withCheckedContinuation { continuation in
             queue.async { [self] in
                 continuation.resume(returning: runStep())
             }

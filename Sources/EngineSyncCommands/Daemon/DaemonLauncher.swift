@@ -5,28 +5,14 @@ public import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// Puts the daemon's pieces together for `enginesync run`: configuration, journald logging, systemd
-/// notifier, `DaemonService` in a `ServiceGroup` with SIGTERM/SIGINT as graceful shutdown.
+/// Puts the daemon's pieces together for `enginesync run`: systemd notifier and `DaemonService` in a
+/// `ServiceGroup` with SIGTERM/SIGINT as graceful shutdown (`RunCommand` loads the configuration and
+/// bootstraps logging first).
 ///
 /// The reconcile closure receives the configuration in force, which a SIGHUP reload may replace between
 /// two reconciles (so the engine never reads the environment itself).
 public enum DaemonLauncher {
     public typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
-
-    /// Loads the configuration from `options` (file, environment, flags), bootstraps logging at its
-    /// `log_level` (once per process), logs the redacted configuration, and runs until SIGTERM/SIGINT.
-    /// Throws `DaemonConfigurationError` before anything starts when the configuration is bad.
-    public static func run(options: DaemonOptions, reconcile: @escaping Reconcile) async throws {
-        let loader = options.makeLoader()
-        let configuration = try loader.load()
-        LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
-        let logger = Logger(label: "enginesync")
-        logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
-        let (group, _) = makeServiceGroup(configuration: configuration, loader: loader, logger: logger,
-                                          environment: ProcessInfo.processInfo.environment, reconcile: reconcile)
-        try await group.run()
-        logger.notice("stopped")
-    }
 
     /// The service and its group, without touching global state (logging bootstrap, process signals
     /// other than the ones the group traps when it runs) — for `run` and for tests.

@@ -61,17 +61,9 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
-        let notifier = SystemdNotifier(environment: environment, logger: logger)
-        let service = DaemonService(
-            configuration: configuration, notifier: notifier, logger: logger,
-            reloadConfiguration: {
-                let reloaded = try loader.load()
-                worker.update(reloaded)
-                return reloaded
-            },
-            reconcileOnce: { await worker.reconcileOnce() })
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let (group, _) = DaemonLauncher.makeServiceGroup(
+            configuration: configuration, loader: loader, logger: logger, environment: environment,
+            reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
         logger.notice("stopped")
     }
