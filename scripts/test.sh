@@ -45,4 +45,6 @@ else
     swift test --skip-build --skip "$timing_sensitive"
     echo "==> swift test (timing-sensitive suites, one at a time)"
     swift test --skip-build --no-parallel --filter "$timing_sensitive"
+    echo "==> systemd unit checks"
+    scripts/check-systemd-unit.sh "$(swift build --show-bin-path)/enginesync"
 fi
