@@ -21,6 +21,8 @@ if [ -z "$binary" ]; then
     done
 fi
 
+binary=$(readlink -f "$binary")
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The unit under test, with ExecStart pointed at a binary that exists on this machine.
