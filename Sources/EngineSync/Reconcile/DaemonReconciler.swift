@@ -135,7 +135,11 @@ public final class DaemonReconciler {
         guard plan.report.outcome != .failed else { return plan.report }
         guard !plan.report.drift.isEmpty || !plan.report.applied.isEmpty else { return nil }
         let name = "drift-" + ReportDraft.migrationPrefix(now)
-        try? reports?.write(name: name, json: (try? plan.report.jsonData()) ?? Data(), markdown: plan.report.markdown)
+        do {
+            try reports?.write(name: name, json: try plan.report.jsonData(), markdown: plan.report.markdown, updateLatest: false)
+        } catch {
+            logger.warning("cannot write the drift report", metadata: ["report.error": "\(error)"])
+        }
         if selfHeal && !plan.report.applied.isEmpty {
             var healOptions = options
             healOptions.skipUnchangedTrees = false
@@ -162,18 +166,17 @@ public final class DaemonReconciler {
             byName[commit] = entry.reportJSON
         }
         var written = 0
-        for name in reports.missingReports(names: latestFirst).reversed() {
+        for name in reports.missingReports(names: latestFirst) {
             guard let json = byName[name], let report = try? ReconcileReport.decode(Data(json.utf8)) else { continue }
-            try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown)
+            try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown, updateLatest: false)
             written += 1
         }
-        if written > 0 {
-            // Writing a pair also moves `latest`: point it back at the newest reconcile.
-            if let newest = latestFirst.first, let json = byName[newest], let report = try? ReconcileReport.decode(Data(json.utf8)) {
-                try reports.write(name: newest, json: try report.jsonData(), markdown: report.markdown)
-            }
-            logger.notice("restored missing report files", metadata: ["report.count": "\(written)"])
+        if !reports.missingReports(names: [ReportFileStore.latestName]).isEmpty, let newest = latestFirst.first,
+           let json = byName[newest], let report = try? ReconcileReport.decode(Data(json.utf8)) {
+            try reports.write(name: newest, json: try report.jsonData(), markdown: report.markdown)
+            written += 1
         }
+        if written > 0 { logger.notice("restored missing report files", metadata: ["report.count": "\(written)"]) }
         return written
     }
 

@@ -36,15 +36,18 @@ public struct ReportFileStore: Sendable {
     ///
     /// The `<name>` pair is written first so that `latest` never points at content that is not also
     /// stored under its own name.
-    public func write(name: String, json: Data, markdown: String) throws {
+    /// `updateLatest: false` stores a side report (a drift check) without moving `latest`.
+    public func write(name: String, json: Data, markdown: String, updateLatest: Bool = true) throws {
         try Self.validate(name: name)
         try AtomicFileWriter.createDirectory(directory, mode: 0o750)
         let jsonBytes = [UInt8](json)
         let markdownBytes = Array(markdown.utf8)
         try AtomicFileWriter.write(jsonBytes, to: path(name, "json"), mode: Self.fileMode, syncDirectory: false)
         try AtomicFileWriter.write(markdownBytes, to: path(name, "md"), mode: Self.fileMode, syncDirectory: false)
-        try AtomicFileWriter.write(jsonBytes, to: path(Self.latestName, "json"), mode: Self.fileMode, syncDirectory: false)
-        try AtomicFileWriter.write(markdownBytes, to: path(Self.latestName, "md"), mode: Self.fileMode, syncDirectory: false)
+        if updateLatest {
+            try AtomicFileWriter.write(jsonBytes, to: path(Self.latestName, "json"), mode: Self.fileMode, syncDirectory: false)
+            try AtomicFileWriter.write(markdownBytes, to: path(Self.latestName, "md"), mode: Self.fileMode, syncDirectory: false)
+        }
         try AtomicFileWriter.fsyncDirectory(directory)
         try applyRetention(newest: name)
     }

@@ -72,7 +72,8 @@ struct ReconcileCommandRunner {
         let result = reconciler.reconcile(options.source)
         if let directory = options.reports, !dryRun {
             do {
-                try ReportFiles(directory: directory).write(result.report, name: result.reportName)
+                try ReportFileStore(directory: directory, retention: 1000)
+                    .write(name: result.reportName, json: try result.report.jsonData(), markdown: result.report.markdown)
             } catch {
                 CommandFailure.printError("cannot write reports to \(directory): \(error)")
                 throw ExitCode.failure
