@@ -30,7 +30,8 @@ struct SourceInput {
             let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
             let compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
             let migrations = Result<MigrationSet, MigrationError> {
-                try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath)
+                try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath,
+                                        maxFileBytes: options.compiler.maxFileBytes)
             }
             return SourceInput(repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
                                compilation: compilation, migrations: migrations)
@@ -41,7 +42,7 @@ struct SourceInput {
             }
             let compilation = try compiler.compile(source: DirectoryDSLSource(root: root))
             let migrations = Result<MigrationSet, MigrationError> {
-                try MigrationLoader.load(directory: root, path: options.migrationsPath)
+                try MigrationLoader.load(directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)
             }
             return SourceInput(repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
                                migrations: migrations)
