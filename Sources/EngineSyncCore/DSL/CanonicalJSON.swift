@@ -61,7 +61,10 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let sorted = object.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            // Swift's `<` on ASCII strings is a byte comparison (and fast); other keys need explicit UTF-8 order.
+            let isASCII = object.entries.allSatisfy { $0.key.utf8.allSatisfy { $0 < 0x80 } }
+            let sorted = isASCII ? object.entries.sorted { $0.key < $1.key }
+                : object.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (position, entry) in sorted.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(entry.key, into: &output)
@@ -76,6 +79,11 @@ public enum CanonicalJSON {
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

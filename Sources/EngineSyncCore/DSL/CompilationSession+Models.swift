@@ -85,7 +85,7 @@ extension CompilationSession {
     func compileField(key: String, value: JSONValue, into model: inout CompiledModel,
                       columnOwners: inout [String: String]) {
         let origin = model.origin
-        let pointer = JSONPointer.appending(key, to: "/fields")
+        var pointer: String { JSONPointer.appending(key, to: "/fields") }
         guard case .object(let definition) = value else {
             error(.invalidValue, at: origin, pointer, "field '\(key)' must be an object, not \(value.kindName)",
                   hint: "write {\"type\": \"string\"}")
@@ -135,7 +135,7 @@ extension CompilationSession {
         }
 
         let isVirtual = flag("save") == false && definition["save"] != nil && definition["save"] != .null
-        var field = CompiledModel.Field(key: key, definition: definition, pointer: pointer, typeName: typeName,
+        var field = CompiledModel.Field(key: key, definition: definition, typeName: typeName,
                                         storage: .virtual, source: nil, sourceField: "id", onDelete: .restrict,
                                         onUpdate: .cascade, isUnique: false)
         if isVirtual {
@@ -258,7 +258,9 @@ extension CompilationSession {
         case .string(let text): "\"" + String(quoted(text).dropFirst().dropLast()) + "\" (a string)"
         case .number(let lexeme): lexeme
         case .bool(let flag): flag ? "true" : "false"
-        default: value.kindName == "array" ? "an array" : "an " + value.kindName
+        case .null: "null"
+        case .array: "an array"
+        case .object: "an object"
         }
     }
 }

@@ -15,8 +15,8 @@ struct CompiledModel {
     struct Field {
         var key: String
         var definition: JSONObject
-        /// Pointer of the field definition relative to the model (`/fields/title`).
-        var pointer: String
+        /// Pointer of the field definition relative to the model (`/fields/title`); computed only for diagnostics.
+        var pointer: String { JSONPointer.appending(key, to: "/fields") }
         var typeName: String
         var storage: Storage
         var source: String?

@@ -32,7 +32,6 @@ public struct DSLCompiler: Sendable {
     /// changes column order only, never the hash.
     public func compile(snapshotDocument: JSONValue) -> DSLCompilation {
         let session = CompilationSession(options: options)
-        session.files.append(.init(path: nil, document: nil))
         session.collectModels(in: snapshotDocument, fragmentName: nil,
                               origin: CompilationSession.Origin(fileIndex: nil, pointer: ""))
         return finish(session)
