@@ -35,6 +35,7 @@ extension CompilationSession {
         // Augmentation (SPEC 2.2): system fields, the snapshot model's commit, ui.sort.
         let declared = object["fields"]?.objectValue ?? JSONObject()
         var entries = declared.entries
+        entries.reserveCapacity(entries.count + Self.systemFields.count + 2)
         var declaredKeys = Set(declared.keys)
         var extra = Self.systemFields
         if source.key == options.snapshotModelKey {

@@ -81,7 +81,7 @@ final class CompilationSession {
 
     /// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 63 bytes (SPEC 2.1, strict). Returns whether the name is valid.
     @discardableResult
-    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: String) -> Bool {
+    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool {
         let bytes = name.utf8
         var valid = !bytes.isEmpty
         for (position, byte) in bytes.enumerated() {
@@ -93,13 +93,13 @@ final class CompilationSession {
             }
         }
         if !valid {
-            error(.invalidIdentifier, at: origin, relative,
+            error(.invalidIdentifier, at: origin, relative(),
                   "\(what) \(Self.quoted(name)) is not a valid identifier",
                   hint: "use letters, digits and underscores, starting with a letter or underscore")
             return false
         }
         if bytes.count > 63 {
-            error(.identifierTooLong, at: origin, relative,
+            error(.identifierTooLong, at: origin, relative(),
                   "\(what) \(Self.quoted(name)) is \(bytes.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
                   hint: "PostgreSQL would silently truncate it; choose a shorter name")
             return false

@@ -30,7 +30,13 @@ private struct Parser {
     let maxDepth: Int
     var index = 0
     var offsets: [Int] = []
-    var path: [String] = []
+    /// The keys and indexes leading to the value being read, for the pointer of an error.
+    var path: [PathComponent] = []
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
     var duplicates: [JSONSyntaxError] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
@@ -96,7 +102,7 @@ private struct Parser {
             }
             index += 1
             skipWhitespace()
-            path.append(key)
+            path.append(.key(key))
             let value = try parseValue(depth: depth + 1)
             path.removeLast()
             if entries.count >= 8, seen == nil { seen = Set(entries.map(\.key)) }
@@ -133,7 +139,7 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            path.append(String(elements.count))
+            path.append(.index(elements.count))
             elements.append(try parseValue(depth: depth + 1))
             path.removeLast()
             skipWhitespace()
@@ -259,10 +265,12 @@ private struct Parser {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
-        let expected = Array(literal.utf8)
-        let count = expected.count
-        let matches = index + count <= bytes.count && (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        let start = index
+        let matches = start + count <= bytes.count && literal.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
+        }
         guard matches else { throw error("json_syntax", "unexpected \(describeCurrent()); expected a value") }
         index += count
     }
@@ -293,7 +301,12 @@ private struct Parser {
 
     func pathPointer(appending last: String? = nil) -> String {
         var pointer = ""
-        for token in path { pointer = JSONPointer.appending(token, to: pointer) }
+        for component in path {
+            switch component {
+            case .key(let key): pointer = JSONPointer.appending(key, to: pointer)
+            case .index(let position): pointer += "/\(position)"
+            }
+        }
         if let last { pointer = JSONPointer.appending(last, to: pointer) }
         return pointer
     }
