@@ -36,14 +36,12 @@ extension CompilationSession {
         let declared = object["fields"]?.objectValue ?? JSONObject()
         var entries = declared.entries
         entries.reserveCapacity(entries.count + Self.systemFields.count + 2)
-        var declaredKeys = Set(declared.keys)
         var extra = Self.systemFields
         if source.key == options.snapshotModelKey {
             extra.append(("commit", JSONObject(["type": .string("string"), "length": .number("64")])))
         }
-        for (key, definition) in extra where !declaredKeys.contains(key) {
+        for (key, definition) in extra where !declared.entries.contains(where: { $0.key == key }) {
             entries.append(.init(key: key, value: .object(definition)))
-            declaredKeys.insert(key)
         }
         // The auto id (SPEC 2.3): only when no saved field is keyed `id` and no field is primary (Sequelize adds
         // its default id only when the model has no primary key; see docs/DSL.md).
@@ -70,7 +68,7 @@ extension CompilationSession {
         }
 
         var model = CompiledModel(key: source.key, origin: origin, table: table, object: object)
-        var columnOwners: [String: String] = [:]
+        var columnOwners = NameIndex()
         for entry in entries {
             compileField(key: entry.key, value: entry.value, into: &model, columnOwners: &columnOwners)
         }
@@ -84,7 +82,7 @@ extension CompilationSession {
     // MARK: - Fields
 
     func compileField(key: String, value: JSONValue, into model: inout CompiledModel,
-                      columnOwners: inout [String: String]) {
+                      columnOwners: inout NameIndex) {
         let origin = model.origin
         var pointer: String { JSONPointer.appending(key, to: "/fields") }
         guard case .object(let definition) = value else {
@@ -222,13 +220,14 @@ extension CompilationSession {
         if let value = definition["default"], value != .null {
             column.defaultValue = columnDefault(value, for: type, field: key, at: origin, pointer + "/default")
         }
-        if let owner = columnOwners[columnName] {
+        if let ownerPosition = columnOwners[columnName] {
+            let owner = model.columns[ownerPosition].fieldKey ?? columnName
             error(.duplicateColumn, at: origin, pointer,
                   "fields '\(owner)' and '\(key)' both map to column '\(columnName)' of table '\(model.table)'",
                   hint: "rename one of them or give it another columnName")
             return
         }
-        columnOwners[columnName] = key
+        columnOwners.insert(columnName, at: model.columns.count)
         if isPrimary { model.primaryKey.append(columnName) }
         field.storage = .column(model.columns.count)
         model.columns.append(column)
@@ -236,18 +235,18 @@ extension CompilationSession {
     }
 
     private func addField(_ field: CompiledModel.Field, to model: inout CompiledModel) {
-        model.fieldIndex[field.key] = model.fields.count
+        model.fieldIndex.insert(field.key, at: model.fields.count)
         model.fields.append(field)
     }
 
     func referentialAction(_ name: String, in definition: JSONObject, at origin: Origin,
-                           _ pointer: String) -> ReferentialAction? {
+                           _ pointer: @autoclosure () -> String) -> ReferentialAction? {
         guard let value = definition[name], value != .null else { return nil }
         if case .string(let text) = value {
             let normalised = text.uppercased().split(separator: " ").joined(separator: " ")
             if let action = ReferentialAction(rawValue: normalised) { return action }
         }
-        error(.invalidReferentialAction, at: origin, pointer + "/" + name,
+        error(.invalidReferentialAction, at: origin, pointer() + "/" + name,
               "\(name) \(Self.describe(value)) is not a referential action",
               hint: "use one of " + ReferentialAction.allCases.map(\.rawValue).joined(separator: ", "))
         return nil

@@ -32,7 +32,7 @@ struct CompiledModel {
     /// The augmented model definition (what goes into the snapshot document).
     var object: JSONObject
     var fields: [Field] = []
-    var fieldIndex: [String: Int] = [:]
+    var fieldIndex = NameIndex()
     var columns: [Column] = []
     var primaryKey: [String] = []
 

@@ -105,7 +105,7 @@ private struct Parser {
             path.append(.key(key))
             let value = try parseValue(depth: depth + 1)
             path.removeLast()
-            if entries.count >= 8, seen == nil { seen = Set(entries.map(\.key)) }
+            if entries.count >= 32, seen == nil { seen = Set(entries.map(\.key)) }
             let isDuplicate = seen.map { $0.contains(key) } ?? entries.contains { $0.key == key }
             if isDuplicate {
                 let pointer = pathPointer(appending: key)
