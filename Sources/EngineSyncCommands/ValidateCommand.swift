@@ -89,16 +89,16 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         switch format {
-        case .text: print(Self.text(compilation), terminator: "")
+        case .text: print(Self.text(compilation, dslPath: dslPath), terminator: "")
         case .json: print(Self.json(compilation))
         }
         if !compilation.isValid { throw ExitCode(3) }
     }
 
-    static func text(_ compilation: DSLCompilation) -> String {
+    static func text(_ compilation: DSLCompilation, dslPath: String) -> String {
         var output = ""
         for diagnostic in compilation.diagnostics {
-            var location = diagnostic.file ?? "<dsl>"
+            var location = diagnostic.file ?? dslPath
             if let line = diagnostic.line, let column = diagnostic.column { location += ":\(line):\(column)" }
             output += "\(location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
             if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(pointer)" }

@@ -40,7 +40,7 @@ struct DSLFileLoader {
                     if let bytes = try read(source, filePath, loaded: &loaded) {
                         loaded.files.append(DSLInputFile(path: filePath, bytes: bytes))
                     }
-                case .file, .directory:
+                case .file, .directory where !isJSON:
                     loaded.diagnostics.append(Diagnostic(
                         severity: .warning, code: DSLDiagnosticCode.ignoredFile.rawValue, file: filePath,
                         message: "'\(filePath)' is not a .json file and is ignored"))
