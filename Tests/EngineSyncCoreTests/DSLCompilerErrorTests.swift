@@ -35,6 +35,7 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
         ("relation to missing field", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "sourceid": "uid"}}}, "user": {"fields": {}}}"#, "unknown_source_field"),
         ("relation to virtual field", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "sourceid": "v"}}}, "user": {"fields": {"v": {"type": "int", "save": false}}}}"#, "source_field_not_saved"),
         ("relation to non key", #"{"post": {"fields": {"owner": {"type": "string", "source": "user", "sourceid": "email"}}}, "user": {"fields": {"email": {"type": "string", "unique": true}}}}"#, "source_not_primary_key"),
+        ("relation to a composite key", #"{"post": {"fields": {"owner": {"type": "string", "source": "user", "sourceid": "code"}}}, "user": {"fields": {"code": {"type": "string", "primary": true}}}}"#, "source_not_primary_key"),
         ("relation type mismatch", #"{"post": {"fields": {"owner": {"type": "string", "source": "user"}}}, "user": {"fields": {}}}"#, "relation_type_mismatch"),
         ("bad onDelete", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onDelete": "EXPLODE"}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),
         ("bad onUpdate kind", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onUpdate": 1}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),

@@ -33,10 +33,15 @@ import Testing
              dsl: #"{"post": {"fields": {"title": {"type": "string", "required": true}}}}"#) {
             $0.schema.table(named: "post")?.column(named: "title")?.isNotNull == false
         },
-        Case(description: "declared primary key replaces the auto id",
+        Case(description: "a primary field without an id field joins the auto id (SPEC 2.3, literally)",
              dsl: #"{"post": {"fields": {"code": {"type": "string", "primary": true}}}}"#) {
             let table = $0.schema.table(named: "post")
-            return table?.primaryKey == ["code"] && table?.column(named: "id") == nil && table?.column(named: "code")?.isNotNull == true
+            return table?.primaryKey == ["id", "code"] && table?.column(named: "code")?.isNotNull == true
+        },
+        Case(description: "an id field that is not primary suppresses the auto id",
+             dsl: #"{"post": {"fields": {"id": {"type": "uuid"}}}}"#) {
+            let table = $0.schema.table(named: "post")
+            return table?.primaryKey == [] && table?.column(named: "id")?.type == .uuid && $0.schema.index(named: "idx_post_visible") == nil
         },
         Case(description: "declared id is kept in place",
              dsl: #"{"post": {"fields": {"title": {"type": "string"}, "id": {"type": "bigint", "primary": true, "autoIncrement": true}}}}"#) {
@@ -53,8 +58,8 @@ import Testing
             $0.schema.foreignKeys.first?.onUpdate == .noAction
         },
         Case(description: "uuid references uuid primary key",
-             dsl: #"{"post": {"fields": {"owner": {"type": "uuid", "source": "user", "sourceid": "uid"}}}, "user": {"fields": {"uid": {"type": "uuid", "primary": true}}}}"#) {
-            $0.schema.foreignKeys.first?.referencedColumns == ["uid"]
+             dsl: #"{"post": {"fields": {"owner": {"type": "uuid", "source": "user"}}}, "user": {"fields": {"id": {"type": "uuid", "primary": true}}}}"#) {
+            $0.schema.foreignKeys.first?.referencedColumns == ["id"] && $0.schema.table(named: "user")?.column(named: "id")?.type == .uuid
         },
         Case(description: "relation cycles are allowed",
              dsl: #"{"a": {"fields": {"b": {"type": "int", "source": "b"}}}, "b": {"fields": {"a": {"type": "int", "source": "a"}}}}"#) {

@@ -75,3 +75,20 @@ import Testing
         #expect(JSONPointer.tokens("/x/a~1b~0c") == ["x", "a/b~c"])
     }
 }
+
+@Suite struct JSONPositionScaleTests {
+    @Test func nestedDuplicatesGetTheirOwnPositions() throws {
+        let result = try JSONReader().read(Array("{\"a\": 1,\n \"a\": {\"b\": 1,\n \"b\": 2}}".utf8))
+        #expect(result.duplicateKeys.map(\.pointer) == ["/a/b", "/a"])
+        #expect(result.duplicateKeys.map(\.position) == [SourcePosition(line: 3, column: 2), SourcePosition(line: 2, column: 2)])
+    }
+
+    @Test func thousandsOfErrorsInOneFileStayLinear() {
+        // 20,000 unknown types on one line: every diagnostic is located without rescanning the file.
+        let fields = (0..<20_000).map { "\"f\($0)\": {\"type\": \"nope\"}" }.joined(separator: ",")
+        let result = compileFragment("{\"post\": {\"fields\": {\(fields)}}}")
+        #expect(result.errors.count == 20_000)
+        #expect(result.errors.last?.line == 1)
+        #expect(result.errors.last?.pointer == "/post/fields/f19999/type")
+    }
+}

@@ -43,13 +43,9 @@ extension CompilationSession {
         for (key, definition) in extra where !declared.entries.contains(where: { $0.key == key }) {
             entries.append(.init(key: key, value: .object(definition)))
         }
-        // The auto id (SPEC 2.3): only when no saved field is keyed `id` and no field is primary (Sequelize adds
-        // its default id only when the model has no primary key; see docs/DSL.md).
+        // The auto id (SPEC 2.3): added, first, whenever no saved field is keyed `id` (a virtual `id` gives way).
         let hasSavedID = declared["id"].map { !Self.isVirtual($0) } ?? false
-        let declaresPrimary = declared.entries.contains {
-            $0.value.objectValue?["primary"]?.boolValue == true && !Self.isVirtual($0.value)
-        }
-        if !hasSavedID && !declaresPrimary {
+        if !hasSavedID {
             entries.removeAll { $0.key == "id" }
             entries.insert(.init(key: "id", value: .object(Self.autoIDField)), at: 0)
         }

@@ -32,6 +32,8 @@ final class CompilationSession {
     var tableOrigins: [String: (origin: Origin, pointer: String)] = [:]
     /// Index name → index, to merge identical declarations and refuse different ones with one name.
     var indexesByName: [String: Index] = [:]
+    /// Built on a file's first diagnostic (see `JSONDocumentLocator`).
+    var locators: [Int: JSONDocumentLocator] = [:]
 
     init(options: DSLCompilerOptions) {
         self.options = options
@@ -49,7 +51,9 @@ final class CompilationSession {
                 let file = files[fileIndex]
                 diagnostic.file = file.path
                 if let document = file.document {
-                    let position = document.position(at: pointer)
+                    let locator = locators[fileIndex] ?? JSONDocumentLocator(document)
+                    locators[fileIndex] = locator
+                    let position = locator.position(at: pointer)
                     diagnostic.line = position.line
                     diagnostic.column = position.column
                 }

@@ -38,6 +38,8 @@ private struct Parser {
         case index(Int)
     }
     var duplicates: [JSONSyntaxError] = []
+    /// Byte offsets of `duplicates`, in increasing order; turned into positions in one sweep at the end.
+    var duplicateOffsets: [Int] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -55,6 +57,13 @@ private struct Parser {
         skipWhitespace()
         if index < bytes.count {
             throw error("json_syntax", "unexpected \(describe(bytes[index])) after the end of the JSON value")
+        }
+        if !duplicates.isEmpty {
+            // A nested duplicate is found before its enclosing one: sort by offset for the one-sweep conversion.
+            let order = duplicateOffsets.indices.sorted { duplicateOffsets[$0] < duplicateOffsets[$1] }
+            let document = JSONDocument(value: .null, bytes: bytes, offsets: order.map { duplicateOffsets[$0] })
+            let positions = JSONDocumentLocator.positions(of: document)
+            for (rank, index) in order.enumerated() { duplicates[index].position = positions[rank] }
         }
         return .init(document: JSONDocument(value: value, bytes: bytes, offsets: offsets), duplicateKeys: duplicates)
     }
@@ -111,7 +120,8 @@ private struct Parser {
                 let pointer = pathPointer(appending: key)
                 duplicates.append(JSONSyntaxError(
                     code: "duplicate_key", message: "key \"\(key)\" appears more than once in this object",
-                    position: SourcePosition.of(offset: keyOffset, in: bytes), pointer: pointer))
+                    position: SourcePosition(line: 0, column: 0), pointer: pointer))
+                duplicateOffsets.append(keyOffset)
                 if let existing = entries.firstIndex(where: { $0.key == key }) { entries[existing].value = value }
             } else {
                 entries.append(JSONObject.Entry(key: key, value: value))
