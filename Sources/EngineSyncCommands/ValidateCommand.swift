@@ -124,6 +124,22 @@ struct ValidateCommand: ParsableCommand {
         var errors: Int
         var warnings: Int
         var diagnostics: [Diagnostic]
+
+        enum CodingKeys: String, CodingKey {
+            case valid, hash, models, tables, errors, warnings, diagnostics
+        }
+
+        /// `hash` is written as `null` when invalid, so the key is always present.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(valid, forKey: .valid)
+            try container.encode(hash, forKey: .hash)
+            try container.encode(models, forKey: .models)
+            try container.encode(tables, forKey: .tables)
+            try container.encode(errors, forKey: .errors)
+            try container.encode(warnings, forKey: .warnings)
+            try container.encode(diagnostics, forKey: .diagnostics)
+        }
     }
 
     static func json(_ compilation: DSLCompilation) -> String {

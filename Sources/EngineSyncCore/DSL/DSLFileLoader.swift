@@ -20,6 +20,16 @@ struct DSLFileLoader {
             loaded.diagnostics.append(Diagnostic(severity: .error, code: code.rawValue, file: file, message: message, hint: hint))
         }
 
+        // The DSL directory itself must be a real directory: a symlinked or submodule `dsl/` is named as such.
+        if !root.isEmpty {
+            let parent = root.split(separator: "/").dropLast().joined(separator: "/")
+            let name = root.split(separator: "/").last.map(String.init) ?? root
+            if let entry = try listing(source, parent, loaded: &loaded)?.first(where: { $0.name == name }),
+               entry.kind != .directory {
+                describeNonFile(entry.kind, root, expected: "directory", report: error)
+                return loaded
+            }
+        }
         let top = try listing(source, root, loaded: &loaded)
         var fragmentCount = 0
         for directory in ["meta", "models"] {
