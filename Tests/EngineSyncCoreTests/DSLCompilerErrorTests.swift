@@ -95,6 +95,15 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
         #expect(result.errors.count == 3)
     }
 
+    @Test func anInvalidFieldIsReportedOnceNotAgainByItsUsers() {
+        let result = compileFragment(#"""
+            {"post": {"fields": {"t": {"type": "strng"}, "o": {"type": "int", "source": "user", "sourceid": "k"}},
+              "indexes": {"many": [["t"]]}, "auto_name": ["t"]},
+             "user": {"fields": {"k": {"type": 5}}}}
+            """#)
+        #expect(result.errors.map(\.code) == ["unknown_type", "invalid_value"])
+    }
+
     @Test func deepNestingIsAnErrorNotACrash() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let result = compileFragment(text)

@@ -84,6 +84,7 @@ extension CompilationSession {
         guard case .object(let definition) = value else {
             error(.invalidValue, at: origin, pointer, "field '\(key)' must be an object, not \(value.kindName)",
                   hint: "write {\"type\": \"string\"}")
+            addInvalidField(key, definition: JSONObject(), to: &model)
             return
         }
         func flag(_ name: String) -> Bool {
@@ -122,10 +123,12 @@ extension CompilationSession {
                 error(.unknownType, at: origin, pointer + "/type",
                       "unknown type \(Self.quoted(name))" + (suggestion.map { " — did you mean '\($0)'?" } ?? ""),
                       hint: "known types: " + DSLFieldType.names.joined(separator: ", "))
+                addInvalidField(key, definition: definition, to: &model)
                 return
             }
         case let other?:
             error(.invalidValue, at: origin, pointer + "/type", "'type' must be a string, not \(other.kindName)")
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
 
@@ -158,7 +161,6 @@ extension CompilationSession {
         field.sourceField = string("sourceid") ?? "id"
         if let action = referentialAction("onDelete", in: definition, at: origin, pointer) { field.onDelete = action }
         if let action = referentialAction("onUpdate", in: definition, at: origin, pointer) { field.onUpdate = action }
-        _ = flag("canfind")
 
         if isMulti, field.source != nil {
             if DSLFieldType.integerNames.contains(typeName) {
@@ -174,6 +176,7 @@ extension CompilationSession {
                 error(.unsupportedMulti, at: origin, pointer,
                       "field '\(key)': multi: true with a source needs type int or integer, not '\(typeName)'")
             }
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
 
@@ -221,6 +224,7 @@ extension CompilationSession {
             error(.duplicateColumn, at: origin, pointer,
                   "fields '\(owner)' and '\(key)' both map to column '\(columnName)' of table '\(model.table)'",
                   hint: "rename one of them or give it another columnName")
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
         columnOwners.insert(columnName, at: model.columns.count)
@@ -228,6 +232,13 @@ extension CompilationSession {
         field.storage = .column(model.columns.count)
         model.columns.append(column)
         addField(field, to: &model)
+    }
+
+    /// Registers a field whose definition had an error, so later references to it do not report it again.
+    private func addInvalidField(_ key: String, definition: JSONObject, to model: inout CompiledModel) {
+        addField(CompiledModel.Field(key: key, definition: definition, typeName: "", storage: .invalid, source: nil,
+                                     sourceField: "id", onDelete: .restrict, onUpdate: .cascade, isUnique: false),
+                 to: &model)
     }
 
     private func addField(_ field: CompiledModel.Field, to model: inout CompiledModel) {

@@ -10,6 +10,8 @@ struct CompiledModel {
         case embed
         /// `multi: true` + int type + `source`: a junction table (SPEC 2.5).
         case junction
+        /// The definition had an error (already reported): references to it stay silent.
+        case invalid
     }
 
     struct Field {
