@@ -88,13 +88,15 @@ final class CompilationSession {
     func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool {
         let bytes = name.utf8
         var valid = !bytes.isEmpty
-        for (position, byte) in bytes.enumerated() {
+        var isFirst = true
+        for byte in bytes {
             let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
             let isDigit = byte >= 48 && byte <= 57
-            if !(isLetter || (position > 0 && isDigit)) {
+            if !(isLetter || (!isFirst && isDigit)) {
                 valid = false
                 break
             }
+            isFirst = false
         }
         if !valid {
             error(.invalidIdentifier, at: origin, relative(),

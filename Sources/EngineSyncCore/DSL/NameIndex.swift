@@ -6,7 +6,7 @@ struct NameIndex {
     private var names: [String] = []
     private var positions: [Int] = []
     private var table: [String: Int]?
-    private static let hashingThreshold = 48
+    private static let hashingThreshold = 12
 
     subscript(name: String) -> Int? {
         get {
