@@ -23,8 +23,9 @@ import Testing
 
     @Test func nonJSONFilesAreIgnoredWithAWarning() throws {
         let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
-            "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#,
+            "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#, "dsl/meta/.gitkeep": "",
         ]))
+        #expect(result.warnings.filter { $0.code == "ignored_file" }.count == 1)
         #expect(result.isValid)
         #expect(result.warnings.contains { $0.code == "ignored_file" && $0.file == "dsl/models/README.md" })
     }

@@ -41,7 +41,8 @@ struct DSLFileLoader {
             }
             guard let entries = try listing(source, directoryPath, loaded: &loaded) else { continue }
             let sorted = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            for entry in sorted {
+            // Hidden entries (`.gitkeep`, editor files) are skipped silently, as git users expect.
+            for entry in sorted where !entry.name.hasPrefix(".") {
                 let filePath = directoryPath + "/" + entry.name
                 let isJSON = entry.name.hasSuffix(".json")
                 if isJSON { fragmentCount += 1 }
