@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(
             name: "EngineSyncCoreTests",
             dependencies: ["EngineSyncCore", "EngineSyncTestSupport"],
+            exclude: ["Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 
 /// The canonical serialisation of a JSON value and its SHA-256, the DSL hash (SPEC 2.8).
 ///

@@ -51,7 +51,9 @@ struct DSLFileLoader {
                     if let bytes = try read(source, filePath, loaded: &loaded) {
                         loaded.files.append(DSLInputFile(path: filePath, bytes: bytes))
                     }
-                case .file, .directory where !isJSON:
+                case .directory where isJSON:
+                    describeNonFile(.directory, filePath, expected: "file", report: error)
+                case .file, .directory:
                     loaded.diagnostics.append(Diagnostic(
                         severity: .warning, code: DSLDiagnosticCode.ignoredFile.rawValue, file: filePath,
                         message: "'\(filePath)' is not a .json file and is ignored"))
