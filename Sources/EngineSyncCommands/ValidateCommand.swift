@@ -84,16 +84,16 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         switch format {
-        case .text: print(Self.text(compilation), terminator: "")
+        case .text: print(Self.text(compilation, dslPath: dslPath), terminator: "")
         case .json: print(Self.json(compilation))
         }
         if !compilation.isValid { throw ExitCode(3) }
     }
 
-    static func text(_ compilation: DSLCompilation) -> String {
+    static func text(_ compilation: DSLCompilation, dslPath: String) -> String {
         var output = ""
         for diagnostic in compilation.diagnostics {
-            var location = diagnostic.file ?? "<dsl>"
+            var location = diagnostic.file ?? dslPath
             if let line = diagnostic.line, let column = diagnostic.column { location += ":\(line):\(column)" }
             output += "\(location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
             if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(pointer)" }
@@ -119,6 +119,22 @@ struct ValidateCommand: ParsableCommand {
         var errors: Int
         var warnings: Int
         var diagnostics: [Diagnostic]
+
+        enum CodingKeys: String, CodingKey {
+            case valid, hash, models, tables, errors, warnings, diagnostics
+        }
+
+        /// `hash` is written as `null` when invalid, so the key is always present.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(valid, forKey: .valid)
+            try container.encode(hash, forKey: .hash)
+            try container.encode(models, forKey: .models)
+            try container.encode(tables, forKey: .tables)
+            try container.encode(errors, forKey: .errors)
+            try container.encode(warnings, forKey: .warnings)
+            try container.encode(diagnostics, forKey: .diagnostics)
+        }
     }
 
     static func json(_ compilation: DSLCompilation) -> String {

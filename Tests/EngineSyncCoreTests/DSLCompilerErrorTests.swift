@@ -35,6 +35,7 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
         ("relation to missing field", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "sourceid": "uid"}}}, "user": {"fields": {}}}"#, "unknown_source_field"),
         ("relation to virtual field", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "sourceid": "v"}}}, "user": {"fields": {"v": {"type": "int", "save": false}}}}"#, "source_field_not_saved"),
         ("relation to non key", #"{"post": {"fields": {"owner": {"type": "string", "source": "user", "sourceid": "email"}}}, "user": {"fields": {"email": {"type": "string", "unique": true}}}}"#, "source_not_primary_key"),
+        ("relation to a composite key", #"{"post": {"fields": {"owner": {"type": "string", "source": "user", "sourceid": "code"}}}, "user": {"fields": {"code": {"type": "string", "primary": true}}}}"#, "source_not_primary_key"),
         ("relation type mismatch", #"{"post": {"fields": {"owner": {"type": "string", "source": "user"}}}, "user": {"fields": {}}}"#, "relation_type_mismatch"),
         ("bad onDelete", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onDelete": "EXPLODE"}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),
         ("bad onUpdate kind", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onUpdate": 1}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),
@@ -92,6 +93,15 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
     @Test func allErrorsAreReported() {
         let result = compileFragment(#"{"post": {"fields": {"a": {"type": "strng"}, "b": {"type": "nmber"}, "c": {"type": "int", "default": "x"}}}}"#)
         #expect(result.errors.count == 3)
+    }
+
+    @Test func anInvalidFieldIsReportedOnceNotAgainByItsUsers() {
+        let result = compileFragment(#"""
+            {"post": {"fields": {"t": {"type": "strng"}, "o": {"type": "int", "source": "user", "sourceid": "k"}},
+              "indexes": {"many": [["t"]]}, "auto_name": ["t"]},
+             "user": {"fields": {"k": {"type": 5}}}}
+            """#)
+        #expect(result.errors.map(\.code) == ["unknown_type", "invalid_value"])
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {

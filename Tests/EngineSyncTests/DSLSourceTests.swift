@@ -48,6 +48,20 @@ struct DSLSourceTests {
         #expect(fromDirectory.diagnostics == fromGit.diagnostics)
     }
 
+    @Test func symlinkedDSLDirectoryIsAnErrorInBothSources() throws {
+        let repository = try ScratchRepository()
+        try repository.commit(["real/models/user.json": #"{"fields": {}}"#])
+        try FileManager.default.createSymbolicLink(atPath: repository.path + "/dsl", withDestinationPath: "real")
+        let sha = try repository.commit([:])
+        let git = try GitRepository.open(path: repository.path)
+        let fromGit = try DSLCompiler().compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let fromDirectory = try DSLCompiler().compile(source: DirectoryDSLSource(root: repository.path))
+        for result in [fromGit, fromDirectory] {
+            #expect(result.errors.map(\.code) == ["symlink"])
+            #expect(result.errors.first?.file == "dsl")
+        }
+    }
+
     @Test func customDSLPath() throws {
         let repository = try ScratchRepository()
         let sha = try repository.commit(["schema/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])

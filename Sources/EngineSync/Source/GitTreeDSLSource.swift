@@ -3,10 +3,12 @@ public import GitClient
 
 /// DSL files of one commit, read straight from the object database (no checkout, SPEC 6).
 ///
-/// Not `Sendable`: it borrows a `GitRepository`, which is used by one task at a time.
+/// Not `Sendable`: it borrows a `GitRepository`, which is used by one task at a time. Directory listings are
+/// cached so reading N files of one directory looks the tree up once, not N times.
 public struct GitTreeDSLSource: DSLFileSource {
     public let repository: GitRepository
     public let commit: ObjectID
+    private let cache = ListingCache()
 
     public init(repository: GitRepository, commit: ObjectID) {
         self.repository = repository
@@ -14,6 +16,29 @@ public struct GitTreeDSLSource: DSLFileSource {
     }
 
     public func entries(inDirectory path: String) throws -> [DSLFileEntry]? {
+        try gitEntries(path)?.map { DSLFileEntry(name: $0.name, kind: Self.kind($0.kind)) }
+    }
+
+    public func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        let directory = path.split(separator: "/").dropLast().joined(separator: "/")
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let entry = try gitEntries(directory)?.first(where: { $0.name == name }),
+              entry.kind == .file || entry.kind == .executable else {
+            throw DSLSourceError(path: path, reason: .unreadable("not a regular file in commit \(commit.short)"))
+        }
+        do {
+            return try repository.readBlob(entry.id, maxBytes: maxBytes, subject: path)
+        } catch let error as GitError where error.function == "readBlob" {
+            // readBlob's size error reads "is <size> bytes, over the limit of <max>".
+            let size = error.message.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? maxBytes + 1
+            throw DSLSourceError(path: path, reason: .tooLarge(size: size, limit: maxBytes))
+        } catch {
+            throw DSLSourceError(path: path, reason: .unreadable("\(error)"))
+        }
+    }
+
+    private func gitEntries(_ path: String) throws -> [GitTreeEntry]? {
+        if let cached = cache.listings[path] { return cached }
         let entries: [GitTreeEntry]?
         do {
             entries = try repository.treeEntries(commit: commit, path: path)
@@ -22,22 +47,12 @@ public struct GitTreeDSLSource: DSLFileSource {
         } catch {
             throw DSLSourceError(path: path, reason: .unreadable("\(error)"))
         }
-        return entries?.map { DSLFileEntry(name: $0.name, kind: Self.kind($0.kind)) }
+        cache.listings[path] = .some(entries)
+        return entries
     }
 
-    public func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
-        let directory = path.split(separator: "/").dropLast().joined(separator: "/")
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let entry = try repository.treeEntries(commit: commit, path: directory)?.first(where: { $0.name == name }),
-              entry.kind == .file || entry.kind == .executable else {
-            throw DSLSourceError(path: path, reason: .unreadable("not a regular file in commit \(commit.short)"))
-        }
-        do {
-            return try repository.readBlob(entry.id, maxBytes: maxBytes, subject: path)
-        } catch let error as GitError where error.function == "readBlob" {
-            let size = error.message.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? maxBytes + 1
-            throw DSLSourceError(path: path, reason: .tooLarge(size: size, limit: maxBytes))
-        }
+    private final class ListingCache {
+        var listings: [String: [GitTreeEntry]?] = [:]
     }
 
     private static func kind(_ kind: GitTreeEntry.Kind) -> DSLFileEntry.Kind {

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 
 /// The canonical serialisation of a JSON value and its SHA-256, the DSL hash (SPEC 2.8).
 ///
@@ -61,21 +61,55 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let sorted = object.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (position, entry) in sorted.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(entry.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                write(entry.value, into: &output)
+            let entries = object.entries
+            if isSortedByUTF8(entries) {
+                for position in entries.indices { writeMember(entries[position], first: position == 0, into: &output) }
+            } else {
+                // Sort a temporary permutation rather than copying the entries (one fewer allocation per object).
+                // Swift's `<` on ASCII strings is a byte comparison; other keys need explicit UTF-8 order.
+                let isASCII = entries.allSatisfy { $0.key.utf8.allSatisfy { $0 < 0x80 } }
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { buffer in
+                    var order = buffer
+                    for position in entries.indices { order[position] = position }
+                    if isASCII {
+                        order.sort { entries[$0].key < entries[$1].key }
+                    } else {
+                        order.sort { entries[$0].key.utf8.lexicographicallyPrecedes(entries[$1].key.utf8) }
+                    }
+                    for (rank, position) in order.enumerated() {
+                        writeMember(entries[position], first: rank == 0, into: &output)
+                    }
+                }
             }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func writeMember(_ entry: JSONObject.Entry, first: Bool, into output: inout [UInt8]) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        writeString(entry.key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        write(entry.value, into: &output)
+    }
+
+    private static func isSortedByUTF8(_ entries: [JSONObject.Entry]) -> Bool {
+        guard entries.count > 1 else { return true }
+        for position in 1..<entries.count
+        where !entries[position - 1].key.utf8.lexicographicallyPrecedes(entries[position].key.utf8) {
+            return false
+        }
+        return true
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

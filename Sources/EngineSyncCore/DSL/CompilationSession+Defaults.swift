@@ -1,9 +1,9 @@
 extension CompilationSession {
     /// A DSL `default` as a typed column default (SPEC 2.3); a value that does not fit the type is an error.
     func columnDefault(_ value: JSONValue, for type: ColumnType, field: String, at origin: Origin,
-                       _ pointer: String) -> ColumnDefault? {
+                       _ pointer: @autoclosure () -> String) -> ColumnDefault? {
         func mismatch(_ expected: String) -> ColumnDefault? {
-            error(.invalidDefault, at: origin, pointer,
+            error(.invalidDefault, at: origin, pointer(),
                   "default \(Self.describe(value)) of field '\(field)' does not fit its type \(type.sql)",
                   hint: expected)
             return nil

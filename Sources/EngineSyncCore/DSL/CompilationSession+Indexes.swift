@@ -116,6 +116,7 @@ extension CompilationSession {
                     + (suggestion.map { " — did you mean '\($0)'?" } ?? ""))
             return nil
         }
+        if case .invalid = field.storage { return nil }
         guard let column = model.column(of: field) else {
             error(virtualCode, at: model.origin, pointer,
                   "\(use) lists field '\(key)', which has no column (virtual, embed or multi relation)",

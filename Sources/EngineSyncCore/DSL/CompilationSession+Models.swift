@@ -35,22 +35,17 @@ extension CompilationSession {
         // Augmentation (SPEC 2.2): system fields, the snapshot model's commit, ui.sort.
         let declared = object["fields"]?.objectValue ?? JSONObject()
         var entries = declared.entries
-        var declaredKeys = Set(declared.keys)
+        entries.reserveCapacity(entries.count + Self.systemFields.count + 2)
         var extra = Self.systemFields
         if source.key == options.snapshotModelKey {
             extra.append(("commit", JSONObject(["type": .string("string"), "length": .number("64")])))
         }
-        for (key, definition) in extra where !declaredKeys.contains(key) {
+        for (key, definition) in extra where !declared.entries.contains(where: { $0.key == key }) {
             entries.append(.init(key: key, value: .object(definition)))
-            declaredKeys.insert(key)
         }
-        // The auto id (SPEC 2.3): only when no saved field is keyed `id` and no field is primary (Sequelize adds
-        // its default id only when the model has no primary key; see docs/DSL.md).
+        // The auto id (SPEC 2.3): added, first, whenever no saved field is keyed `id` (a virtual `id` gives way).
         let hasSavedID = declared["id"].map { !Self.isVirtual($0) } ?? false
-        let declaresPrimary = declared.entries.contains {
-            $0.value.objectValue?["primary"]?.boolValue == true && !Self.isVirtual($0.value)
-        }
-        if !hasSavedID && !declaresPrimary {
+        if !hasSavedID {
             entries.removeAll { $0.key == "id" }
             entries.insert(.init(key: "id", value: .object(Self.autoIDField)), at: 0)
         }
@@ -69,7 +64,7 @@ extension CompilationSession {
         }
 
         var model = CompiledModel(key: source.key, origin: origin, table: table, object: object)
-        var columnOwners: [String: String] = [:]
+        var columnOwners = NameIndex()
         for entry in entries {
             compileField(key: entry.key, value: entry.value, into: &model, columnOwners: &columnOwners)
         }
@@ -83,12 +78,13 @@ extension CompilationSession {
     // MARK: - Fields
 
     func compileField(key: String, value: JSONValue, into model: inout CompiledModel,
-                      columnOwners: inout [String: String]) {
+                      columnOwners: inout NameIndex) {
         let origin = model.origin
-        let pointer = JSONPointer.appending(key, to: "/fields")
+        var pointer: String { JSONPointer.appending(key, to: "/fields") }
         guard case .object(let definition) = value else {
             error(.invalidValue, at: origin, pointer, "field '\(key)' must be an object, not \(value.kindName)",
                   hint: "write {\"type\": \"string\"}")
+            addInvalidField(key, definition: JSONObject(), to: &model)
             return
         }
         func flag(_ name: String) -> Bool {
@@ -127,15 +123,17 @@ extension CompilationSession {
                 error(.unknownType, at: origin, pointer + "/type",
                       "unknown type \(Self.quoted(name))" + (suggestion.map { " — did you mean '\($0)'?" } ?? ""),
                       hint: "known types: " + DSLFieldType.names.joined(separator: ", "))
+                addInvalidField(key, definition: definition, to: &model)
                 return
             }
         case let other?:
             error(.invalidValue, at: origin, pointer + "/type", "'type' must be a string, not \(other.kindName)")
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
 
         let isVirtual = flag("save") == false && definition["save"] != nil && definition["save"] != .null
-        var field = CompiledModel.Field(key: key, definition: definition, pointer: pointer, typeName: typeName,
+        var field = CompiledModel.Field(key: key, definition: definition, typeName: typeName,
                                         storage: .virtual, source: nil, sourceField: "id", onDelete: .restrict,
                                         onUpdate: .cascade, isUnique: false)
         if isVirtual {
@@ -163,7 +161,6 @@ extension CompilationSession {
         field.sourceField = string("sourceid") ?? "id"
         if let action = referentialAction("onDelete", in: definition, at: origin, pointer) { field.onDelete = action }
         if let action = referentialAction("onUpdate", in: definition, at: origin, pointer) { field.onUpdate = action }
-        _ = flag("canfind")
 
         if isMulti, field.source != nil {
             if DSLFieldType.integerNames.contains(typeName) {
@@ -179,6 +176,7 @@ extension CompilationSession {
                 error(.unsupportedMulti, at: origin, pointer,
                       "field '\(key)': multi: true with a source needs type int or integer, not '\(typeName)'")
             }
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
 
@@ -221,32 +219,41 @@ extension CompilationSession {
         if let value = definition["default"], value != .null {
             column.defaultValue = columnDefault(value, for: type, field: key, at: origin, pointer + "/default")
         }
-        if let owner = columnOwners[columnName] {
+        if let ownerPosition = columnOwners[columnName] {
+            let owner = model.columns[ownerPosition].fieldKey ?? columnName
             error(.duplicateColumn, at: origin, pointer,
                   "fields '\(owner)' and '\(key)' both map to column '\(columnName)' of table '\(model.table)'",
                   hint: "rename one of them or give it another columnName")
+            addInvalidField(key, definition: definition, to: &model)
             return
         }
-        columnOwners[columnName] = key
+        columnOwners.insert(columnName, at: model.columns.count)
         if isPrimary { model.primaryKey.append(columnName) }
         field.storage = .column(model.columns.count)
         model.columns.append(column)
         addField(field, to: &model)
     }
 
+    /// Registers a field whose definition had an error, so later references to it do not report it again.
+    private func addInvalidField(_ key: String, definition: JSONObject, to model: inout CompiledModel) {
+        addField(CompiledModel.Field(key: key, definition: definition, typeName: "", storage: .invalid, source: nil,
+                                     sourceField: "id", onDelete: .restrict, onUpdate: .cascade, isUnique: false),
+                 to: &model)
+    }
+
     private func addField(_ field: CompiledModel.Field, to model: inout CompiledModel) {
-        model.fieldIndex[field.key] = model.fields.count
+        model.fieldIndex.insert(field.key, at: model.fields.count)
         model.fields.append(field)
     }
 
     func referentialAction(_ name: String, in definition: JSONObject, at origin: Origin,
-                           _ pointer: String) -> ReferentialAction? {
+                           _ pointer: @autoclosure () -> String) -> ReferentialAction? {
         guard let value = definition[name], value != .null else { return nil }
         if case .string(let text) = value {
             let normalised = text.uppercased().split(separator: " ").joined(separator: " ")
             if let action = ReferentialAction(rawValue: normalised) { return action }
         }
-        error(.invalidReferentialAction, at: origin, pointer + "/" + name,
+        error(.invalidReferentialAction, at: origin, pointer() + "/" + name,
               "\(name) \(Self.describe(value)) is not a referential action",
               hint: "use one of " + ReferentialAction.allCases.map(\.rawValue).joined(separator: ", "))
         return nil
@@ -258,7 +265,9 @@ extension CompilationSession {
         case .string(let text): "\"" + String(quoted(text).dropFirst().dropLast()) + "\" (a string)"
         case .number(let lexeme): lexeme
         case .bool(let flag): flag ? "true" : "false"
-        default: value.kindName == "array" ? "an array" : "an " + value.kindName
+        case .null: "null"
+        case .array: "an array"
+        case .object: "an object"
         }
     }
 }

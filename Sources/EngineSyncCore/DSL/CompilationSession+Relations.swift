@@ -26,6 +26,7 @@ extension CompilationSession {
                     + (suggestion.map { " — did you mean '\($0)'?" } ?? ""))
             return nil
         }
+        if case .invalid = target.storage { return nil }
         guard let column = source.column(of: target) else {
             error(.sourceFieldNotSaved, at: model.origin, pointer + "/sourceid",
                   "field '\(field.key)' refers to '\(sourceKey).\(target.key)', which has no column (virtual, embed or multi)")
@@ -64,7 +65,7 @@ extension CompilationSession {
                         referencedColumns: [target.column.name], onDelete: field.onDelete, onUpdate: field.onUpdate))
                 case .junction:
                     addJunction(for: field, of: model, models: models, index: index, schema: &schema)
-                case .virtual, .embed:
+                case .virtual, .embed, .invalid:
                     continue
                 }
             }

@@ -32,6 +32,8 @@ final class CompilationSession {
     var tableOrigins: [String: (origin: Origin, pointer: String)] = [:]
     /// Index name → index, to merge identical declarations and refuse different ones with one name.
     var indexesByName: [String: Index] = [:]
+    /// Built on a file's first diagnostic (see `JSONDocumentLocator`).
+    var locators: [Int: JSONDocumentLocator] = [:]
 
     init(options: DSLCompilerOptions) {
         self.options = options
@@ -49,7 +51,9 @@ final class CompilationSession {
                 let file = files[fileIndex]
                 diagnostic.file = file.path
                 if let document = file.document {
-                    let position = document.position(at: pointer)
+                    let locator = locators[fileIndex] ?? JSONDocumentLocator(document)
+                    locators[fileIndex] = locator
+                    let position = locator.position(at: pointer)
                     diagnostic.line = position.line
                     diagnostic.column = position.column
                 }
@@ -81,25 +85,27 @@ final class CompilationSession {
 
     /// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 63 bytes (SPEC 2.1, strict). Returns whether the name is valid.
     @discardableResult
-    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: String) -> Bool {
+    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool {
         let bytes = name.utf8
         var valid = !bytes.isEmpty
-        for (position, byte) in bytes.enumerated() {
+        var isFirst = true
+        for byte in bytes {
             let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
             let isDigit = byte >= 48 && byte <= 57
-            if !(isLetter || (position > 0 && isDigit)) {
+            if !(isLetter || (!isFirst && isDigit)) {
                 valid = false
                 break
             }
+            isFirst = false
         }
         if !valid {
-            error(.invalidIdentifier, at: origin, relative,
+            error(.invalidIdentifier, at: origin, relative(),
                   "\(what) \(Self.quoted(name)) is not a valid identifier",
                   hint: "use letters, digits and underscores, starting with a letter or underscore")
             return false
         }
         if bytes.count > 63 {
-            error(.identifierTooLong, at: origin, relative,
+            error(.identifierTooLong, at: origin, relative(),
                   "\(what) \(Self.quoted(name)) is \(bytes.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
                   hint: "PostgreSQL would silently truncate it; choose a shorter name")
             return false

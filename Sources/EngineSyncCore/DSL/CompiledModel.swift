@@ -10,13 +10,15 @@ struct CompiledModel {
         case embed
         /// `multi: true` + int type + `source`: a junction table (SPEC 2.5).
         case junction
+        /// The definition had an error (already reported): references to it stay silent.
+        case invalid
     }
 
     struct Field {
         var key: String
         var definition: JSONObject
-        /// Pointer of the field definition relative to the model (`/fields/title`).
-        var pointer: String
+        /// Pointer of the field definition relative to the model (`/fields/title`); computed only for diagnostics.
+        var pointer: String { JSONPointer.appending(key, to: "/fields") }
         var typeName: String
         var storage: Storage
         var source: String?
@@ -32,7 +34,7 @@ struct CompiledModel {
     /// The augmented model definition (what goes into the snapshot document).
     var object: JSONObject
     var fields: [Field] = []
-    var fieldIndex: [String: Int] = [:]
+    var fieldIndex = NameIndex()
     var columns: [Column] = []
     var primaryKey: [String] = []
 

@@ -20,6 +20,16 @@ struct DSLFileLoader {
             loaded.diagnostics.append(Diagnostic(severity: .error, code: code.rawValue, file: file, message: message, hint: hint))
         }
 
+        // The DSL directory itself must be a real directory: a symlinked or submodule `dsl/` is named as such.
+        if !root.isEmpty {
+            let parent = root.split(separator: "/").dropLast().joined(separator: "/")
+            let name = root.split(separator: "/").last.map(String.init) ?? root
+            if let entry = try listing(source, parent, loaded: &loaded)?.first(where: { $0.name == name }),
+               entry.kind != .directory {
+                describeNonFile(entry.kind, root, expected: "directory", report: error)
+                return loaded
+            }
+        }
         let top = try listing(source, root, loaded: &loaded)
         var fragmentCount = 0
         for directory in ["meta", "models"] {
@@ -31,7 +41,8 @@ struct DSLFileLoader {
             }
             guard let entries = try listing(source, directoryPath, loaded: &loaded) else { continue }
             let sorted = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            for entry in sorted {
+            // Hidden entries (`.gitkeep`, editor files) are skipped silently, as git users expect.
+            for entry in sorted where !entry.name.hasPrefix(".") {
                 let filePath = directoryPath + "/" + entry.name
                 let isJSON = entry.name.hasSuffix(".json")
                 if isJSON { fragmentCount += 1 }
@@ -40,6 +51,8 @@ struct DSLFileLoader {
                     if let bytes = try read(source, filePath, loaded: &loaded) {
                         loaded.files.append(DSLInputFile(path: filePath, bytes: bytes))
                     }
+                case .directory where isJSON:
+                    describeNonFile(.directory, filePath, expected: "file", report: error)
                 case .file, .directory:
                     loaded.diagnostics.append(Diagnostic(
                         severity: .warning, code: DSLDiagnosticCode.ignoredFile.rawValue, file: filePath,

@@ -30,8 +30,16 @@ private struct Parser {
     let maxDepth: Int
     var index = 0
     var offsets: [Int] = []
-    var path: [String] = []
+    /// The keys and indexes leading to the value being read, for the pointer of an error.
+    var path: [PathComponent] = []
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
     var duplicates: [JSONSyntaxError] = []
+    /// Byte offsets of `duplicates`, in increasing order; turned into positions in one sweep at the end.
+    var duplicateOffsets: [Int] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -49,6 +57,13 @@ private struct Parser {
         skipWhitespace()
         if index < bytes.count {
             throw error("json_syntax", "unexpected \(describe(bytes[index])) after the end of the JSON value")
+        }
+        if !duplicates.isEmpty {
+            // A nested duplicate is found before its enclosing one: sort by offset for the one-sweep conversion.
+            let order = duplicateOffsets.indices.sorted { duplicateOffsets[$0] < duplicateOffsets[$1] }
+            let document = JSONDocument(value: .null, bytes: bytes, offsets: order.map { duplicateOffsets[$0] })
+            let positions = JSONDocumentLocator.positions(of: document)
+            for (rank, index) in order.enumerated() { duplicates[index].position = positions[rank] }
         }
         return .init(document: JSONDocument(value: value, bytes: bytes, offsets: offsets), duplicateKeys: duplicates)
     }
@@ -96,16 +111,17 @@ private struct Parser {
             }
             index += 1
             skipWhitespace()
-            path.append(key)
+            path.append(.key(key))
             let value = try parseValue(depth: depth + 1)
             path.removeLast()
-            if entries.count >= 8, seen == nil { seen = Set(entries.map(\.key)) }
+            if entries.count >= 32, seen == nil { seen = Set(entries.map(\.key)) }
             let isDuplicate = seen.map { $0.contains(key) } ?? entries.contains { $0.key == key }
             if isDuplicate {
                 let pointer = pathPointer(appending: key)
                 duplicates.append(JSONSyntaxError(
                     code: "duplicate_key", message: "key \"\(key)\" appears more than once in this object",
-                    position: SourcePosition.of(offset: keyOffset, in: bytes), pointer: pointer))
+                    position: SourcePosition(line: 0, column: 0), pointer: pointer))
+                duplicateOffsets.append(keyOffset)
                 if let existing = entries.firstIndex(where: { $0.key == key }) { entries[existing].value = value }
             } else {
                 entries.append(JSONObject.Entry(key: key, value: value))
@@ -133,7 +149,7 @@ private struct Parser {
         }
         while true {
             skipWhitespace()
-            path.append(String(elements.count))
+            path.append(.index(elements.count))
             elements.append(try parseValue(depth: depth + 1))
             path.removeLast()
             skipWhitespace()
@@ -259,10 +275,12 @@ private struct Parser {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
-        let expected = Array(literal.utf8)
-        let count = expected.count
-        let matches = index + count <= bytes.count && (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        let start = index
+        let matches = start + count <= bytes.count && literal.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
+        }
         guard matches else { throw error("json_syntax", "unexpected \(describeCurrent()); expected a value") }
         index += count
     }
@@ -293,7 +311,12 @@ private struct Parser {
 
     func pathPointer(appending last: String? = nil) -> String {
         var pointer = ""
-        for token in path { pointer = JSONPointer.appending(token, to: pointer) }
+        for component in path {
+            switch component {
+            case .key(let key): pointer = JSONPointer.appending(key, to: pointer)
+            case .index(let position): pointer += "/\(position)"
+            }
+        }
         if let last { pointer = JSONPointer.appending(last, to: pointer) }
         return pointer
     }

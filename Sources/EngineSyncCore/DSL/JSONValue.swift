@@ -1,5 +1,7 @@
 /// A JSON document that keeps object key order (field order is column order, SPEC 2.1).
-public indirect enum JSONValue: Hashable, Sendable {
+/// Not `indirect`: arrays and objects already store their children out of line, and boxing every scalar
+/// would cost one allocation per value.
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     /// The number's lexeme as written in the source (`50`, `1.5`, `-3e2`), so nothing is lost to Double.

@@ -1,0 +1,52 @@
+import EngineSyncCore
+import Testing
+
+@Suite struct DSLFileLoaderTests {
+    static let cases: [(String, [String: String], String, String)] = [
+        ("directory named like a fragment", ["dsl/models/post.json/inner.json": "{}"], "not_a_file", "dsl/models/post.json"),
+        ("models is a file", ["dsl/models": "{}"], "not_a_directory", "dsl/models"),
+        ("huge fragment", ["dsl/models/big.json": "{\"fields\": {}, \"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
+         "file_too_large", "dsl/models/big.json"),
+        ("huge monolith", ["dsl/dsl.json": "{\"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
+         "file_too_large", "dsl/dsl.json"),
+        ("empty fragment file", ["dsl/meta/dsl.json": ""], "empty_file", "dsl/meta/dsl.json"),
+        ("fragment without fields", ["dsl/models/post.json": #"{"table": "post"}"#], "no_model", "dsl/models/post.json"),
+    ]
+
+    @Test(arguments: cases)
+    func fileProblemsNameTheFile(name: String, files: [String: String], code: String, file: String) throws {
+        let compiler = DSLCompiler(options: DSLCompilerOptions(maxFileBytes: 1_000))
+        let result = try compiler.compile(source: InMemoryDSLSource(texts: files))
+        #expect(!result.isValid, "\(name)")
+        #expect(result.errors.contains { $0.code == code && $0.file == file }, "\(name): \(result.errors)")
+    }
+
+    @Test func nonJSONFilesAreIgnoredWithAWarning() throws {
+        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
+            "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#, "dsl/meta/.gitkeep": "",
+        ]))
+        #expect(result.warnings.filter { $0.code == "ignored_file" }.count == 1)
+        #expect(result.isValid)
+        #expect(result.warnings.contains { $0.code == "ignored_file" && $0.file == "dsl/models/README.md" })
+    }
+
+    @Test func noDSLIsValidWithAWarning() throws {
+        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["README.md": "x"]))
+        #expect(result.isValid)
+        #expect(result.warnings.map(\.code).contains("no_dsl_files"))
+        #expect(result.compiled?.schema.tables.map(\.name) == ["dsl"])
+    }
+
+    @Test func duplicateColumnInALargeModel() {
+        var fields = (0..<100).map { "\"f\($0)\": {\"type\": \"int\"}" }
+        fields.append(#""g": {"type": "int", "columnName": "f5"}"#)
+        let result = compileFragment("{\"post\": {\"fields\": {\(fields.joined(separator: ","))}}}")
+        #expect(result.errors.map(\.code) == ["duplicate_column"])
+        #expect(result.errors.first?.message.contains("'f5' and 'g'") == true)
+    }
+
+    @Test func snapshotSyntaxErrorIsADiagnostic() {
+        let result = DSLCompiler().compile(snapshotBytes: Array("{\"post\": ".utf8))
+        #expect(result.errors.map(\.code) == ["json_syntax"])
+    }
+}
