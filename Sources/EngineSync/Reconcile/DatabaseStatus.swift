@@ -1,4 +1,4 @@
-public import EngineSyncCore
+import EngineSyncCore
 import Foundation
 public import PostgresClient
 
