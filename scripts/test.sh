@@ -31,6 +31,8 @@ export ENGINESYNC_TEST_PGHOST="$SCRATCH_PGHOST"
 export ENGINESYNC_TEST_PGPORT="$SCRATCH_PGPORT"
 export ENGINESYNC_TEST_PGUSER=postgres
 
+scripts/check-imports.sh
+
 echo "==> swift build"
 swift build --build-tests
 if [ $# -gt 0 ]; then

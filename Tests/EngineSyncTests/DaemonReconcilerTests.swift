@@ -89,3 +89,32 @@ struct DaemonReconcilerTests {
         }
     }
 }
+
+@Suite("DaemonReconciler: report files that cannot be written")
+struct DaemonReportFailureTests {
+    @Test func anUnwritableReportsDirectoryIsRetriedNotFatal() throws {
+        try ScratchDatabase.with { database, _ in
+            let repository = try ScratchRepository()
+            let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            // A regular file where the reports directory should be: every write fails (even as root).
+            let reportsPath = state + "/reports"
+            FileManager.default.createFile(atPath: reportsPath, contents: Data("not a directory".utf8))
+            let sha = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
+            var configuration = DaemonReconcilerTests.configuration(repository, database, state: state)
+            configuration.reportsDirectoryOverride = reportsPath
+            let reconciler = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
+            let failed = reconciler.step()
+            #expect(failed.outcome == .synced)
+            #expect(failed.error?.contains(reportsPath) == true)
+            #expect(reconciler.lastSettled == sha)
+            // The cause goes away: the next step writes the pending report without reconciling again.
+            try FileManager.default.removeItem(atPath: reportsPath)
+            let recovered = reconciler.step()
+            #expect(recovered.error == nil)
+            #expect(recovered.idle)
+            #expect(FileManager.default.fileExists(atPath: "\(reportsPath)/\(sha).md"))
+        }
+    }
+}
