@@ -276,3 +276,30 @@ struct SafeSyncTests {
         }
     }
 }
+
+@Suite("Safe Sync when the connection drops during COMMIT")
+struct CommitConnectionLossTests {
+    @Test func anUnknownCommitOutcomeIsCheckedInTheDatabase() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+                                   "dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
+            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            // A deferred trigger kills the session while it commits the next reconcile.
+            try connection.execute(script: """
+                CREATE FUNCTION die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+                CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON engine_reconciles
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die_at_commit();
+                """)
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}, "y": {"type": "text"}}}"#])
+            let lost = SafeSyncTests.reconcile(database, repository)
+            #expect(lost.report.outcome == .failed)
+            #expect(lost.report.errors.first?.code == "database_unreachable")
+            // The transaction did not commit, and enginesync did not pretend it had.
+            #expect(try connection.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'y'").first?.int("n") == 0)
+            try connection.execute(script: "DROP TRIGGER die_at_commit ON engine_reconciles;")
+            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+        }
+    }
+}
