@@ -120,6 +120,39 @@ struct DaemonProcessTests {
         #expect(missing.status == 64)
     }
 
+    @Test func sighupReloadsTheConfigurationAndKeepsTheOldOneWhenBad() throws {
+        try ScratchDatabase.with { database, _ in
+            let remote = try Remote()
+            let state = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            try remote.push(["dsl/models/post.json": Self.post])
+            let config = state + "/enginesync.yaml"
+            let good = "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\npoll_interval: 60s\n"
+            try good.write(toFile: config, atomically: true, encoding: .utf8)
+            let listener = try NotifyListener(path: state + "/notify.sock")
+            let daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+                                           log: state + "/daemon.log")
+            defer { daemon.kill() }
+            #expect(listener.waitFor("READY=1", timeout: 20))
+
+            try (good + "poll_interval: never\n").write(toFile: config, atomically: true, encoding: .utf8)
+            kill(daemon.process.processIdentifier, SIGHUP)
+            #expect(listener.waitFor("RELOADING=1", timeout: 10))
+            #expect(waitUntil(timeout: 10) {
+                ((try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? "").contains("keeping the previous configuration")
+            })
+            #expect(daemon.process.isRunning)
+
+            let metrics = state + "/enginesync.prom"
+            try (good + "metrics_file: \(metrics)\n").write(toFile: config, atomically: true, encoding: .utf8)
+            kill(daemon.process.processIdentifier, SIGHUP)
+            #expect(waitUntil(timeout: 10) {
+                ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains("enginesync_last_reconcile_outcome{outcome=\"synced\"} 1")
+            })
+            #expect(daemon.terminate() == 0)
+        }
+    }
+
     @Test func daemonSeesPushesAtOnceRecoversAndStopsOnSIGTERM() throws {
         let server = try TestEnvironment.postgresServer()
         let databaseName = "es_late_\(UUID().uuidString.prefix(8).lowercased())"
