@@ -1,3 +1,4 @@
+import EngineSyncCore
 import EngineSync
 import EngineSyncTestSupport
 import Foundation

@@ -1,15 +1,4 @@
-/// One migration `up()` applied.
-public struct AppliedMigration: Hashable, Sendable, Codable {
-    public var id: String
-    public var durationMs: Int
+public import EngineSyncCore
 
-    public init(id: String, durationMs: Int) {
-        self.id = id
-        self.durationMs = durationMs
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case durationMs = "duration_ms"
-    }
-}
+/// One migration `up()` applied: the same value the report's `migrations.applied` lists.
+public typealias AppliedMigration = ReconcileReport.AppliedMigration

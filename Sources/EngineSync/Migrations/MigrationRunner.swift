@@ -1,4 +1,4 @@
-import EngineSyncCore
+public import EngineSyncCore
 import Foundation
 import Logging
 public import PostgresClient

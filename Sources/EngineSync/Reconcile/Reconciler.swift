@@ -187,11 +187,11 @@ public final class Reconciler {
                 draft.context.migrations = .init(applied: [], pending: status.pending, failed: status.failed.map(\.id))
             } else {
                 let run = try runner.upWithReport()
-                draft.context.migrations.applied = run.applied.map { .init(id: $0.id, durationMs: $0.durationMs) }
+                draft.context.migrations.applied = run.applied
                 draft.warnings += run.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
             }
         } catch let error as MigrationError {
-            draft.context.migrations.applied = error.applied.map { .init(id: $0.id, durationMs: $0.durationMs) }
+            draft.context.migrations.applied = error.applied
             if let id = error.id { draft.context.migrations.failed = [id] }
             draft.errors.append(Self.message(error))
             let outcome: ReconcileOutcome = switch error.kind {
