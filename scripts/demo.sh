@@ -113,8 +113,11 @@ git -C "$WORK" config user.email "demo@enginesync.invalid"
 # The daemon watches the bare repository's refs with inotify, so the 30 s poll is only a fallback:
 # each report below appears within a second of the push. Until the first push the branch does not
 # exist; the daemon logs that and retries with back-off, and the push wakes it at once.
+# An explicit, empty configuration file: a machine where enginesync is installed as a service has
+# /etc/enginesync/enginesync.yaml, which the daemon would otherwise read under the demo's flags.
+printf '# empty: the demo passes everything as flags\n' >"$DEMO_DIR/enginesync.yaml"
 echo "==> starting the daemon; its log (stderr) goes to $LOG"
-"$ENGINESYNC" run --repo "$BARE" --database "$DSN" --state-dir "$STATE" --poll-interval 30s \
+"$ENGINESYNC" run --config "$DEMO_DIR/enginesync.yaml" --repo "$BARE" --database "$DSN" --state-dir "$STATE" --poll-interval 30s \
     </dev/null >>"$LOG" 2>&1 &
 DAEMON_PID=$!
 sleep 0.5
