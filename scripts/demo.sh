@@ -103,10 +103,11 @@ STATE="$DEMO_DIR/state"
 LOG="$DEMO_DIR/enginesync.log"
 echo "==> creating bare repository $BARE and work clone $WORK"
 git init -q --bare -b main "$BARE"
-git clone -q "$BARE" "$WORK" 2>/dev/null   # "You appear to have cloned an empty repository" is expected
-# The clone of an empty repository may start on another branch name (init.defaultBranch); and a fresh
-# machine has no git identity, so the demo sets its own, local to the clone.
-git -C "$WORK" symbolic-ref HEAD refs/heads/main
+# The work "clone" is a new repository with the bare one as origin: cloning an empty repository warns
+# and may pick another branch name (init.defaultBranch). A fresh machine has no git identity, so the
+# demo sets its own, local to the clone.
+git init -q -b main "$WORK"
+git -C "$WORK" remote add origin "$BARE"
 git -C "$WORK" config user.name "enginesync demo"
 git -C "$WORK" config user.email "demo@enginesync.invalid"
 
@@ -117,8 +118,14 @@ git -C "$WORK" config user.email "demo@enginesync.invalid"
 # /etc/enginesync/enginesync.yaml, which the daemon would otherwise read under the demo's flags.
 printf '# empty: the demo passes everything as flags\n' >"$DEMO_DIR/enginesync.yaml"
 echo "==> starting the daemon; its log (stderr) goes to $LOG"
-"$ENGINESYNC" run --config "$DEMO_DIR/enginesync.yaml" --repo "$BARE" --database "$DSN" --state-dir "$STATE" --poll-interval 30s \
-    </dev/null >>"$LOG" 2>&1 &
+# ENGINESYNC_* variables of the caller's environment would be read too (ENGINESYNC_REMOTE would even
+# conflict with --repo), so the daemon starts without them. stdout goes to the log as well: the
+# daemon must not hold the caller's terminal or pipe open after `--keep` returns.
+(
+    unset "${!ENGINESYNC_@}"
+    exec "$ENGINESYNC" run --config "$DEMO_DIR/enginesync.yaml" --repo "$BARE" --database "$DSN" \
+        --state-dir "$STATE" --poll-interval 30s
+) </dev/null >>"$LOG" 2>&1 &
 DAEMON_PID=$!
 sleep 0.5
 kill -0 "$DAEMON_PID" 2>/dev/null || { echo "==> the daemon exited at start-up" >&2; exit 1; }
