@@ -204,7 +204,7 @@ if $keep; then
     DSN          $DSN
     psql         $PG_BIN/psql -X -d "$DSN"
 To stop and remove everything:
-    kill -TERM $DAEMON_PID
+    kill -TERM $DAEMON_PID; while kill -0 $DAEMON_PID 2>/dev/null; do sleep 0.2; done
     ${as_postgres}$PG_BIN/pg_ctl -D $SCRATCH_PGDIR/data -m fast -w stop
     rm -rf $DEMO_DIR $SCRATCH_PGDIR
 EOF
