@@ -8,19 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-
-need_packages=()
-dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
-dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
-command -v git >/dev/null 2>&1 || need_packages+=(git)
-[ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
-if [ ${#need_packages[@]} -gt 0 ]; then
-    echo "==> installing ${need_packages[*]}"
-    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
-fi
+# shellcheck source=scripts/ensure-packages.sh
+source "$(dirname "$0")/ensure-packages.sh"
+ensure_packages
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"

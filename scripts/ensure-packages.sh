@@ -1,0 +1,24 @@
+# Sourced by scripts/test.sh and scripts/demo.sh: installs the Debian packages enginesync needs when
+# they are missing (a fresh Debian 12 machine with Swift 6.3 has none of them):
+#   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
+#   git                     the demo pushes with it; the tests create repositories with it
+#   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
+# Only apt-get is used, and only when something is missing, so a prepared machine never touches the network.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+ensure_packages() {
+    local need_packages=()
+    dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
+    dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
+    command -v git >/dev/null 2>&1 || need_packages+=(git)
+    [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
+    if [ ${#need_packages[@]} -gt 0 ]; then
+        echo "==> installing ${need_packages[*]}"
+        # CI runs as root; a developer machine goes through sudo.
+        local sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need_packages[@]}" >/dev/null
+    fi
+}
