@@ -37,7 +37,9 @@ if [ ${#need_packages[@]} -gt 0 ]; then
 fi
 
 echo "==> swift build -c release"
-swift build -c release --product enginesync --product enginesync-bench
+# One product per invocation: given several --product flags, swift build builds only the last one.
+swift build -c release --product enginesync
+swift build -c release --product enginesync-bench
 BIN=$PWD/.build/release/enginesync
 BENCH=$PWD/.build/release/enginesync-bench
 
@@ -53,8 +55,8 @@ WORK=$(mktemp -d /tmp/enginesync-bench.XXXXXX)
 cleanup() {
     local status=$?
     rm -rf "$WORK"
-    (exit $status)
-    scratch_postgres_stop
+    scratch_postgres_stop || true
+    exit "$status"
 }
 trap cleanup EXIT
 scratch_postgres_start
