@@ -1,59 +1,108 @@
 import EngineSyncCore
 import Foundation
 
-/// Compiles a generated DSL of 1,000 models × 30 fields (bytes → CompiledDSL, parsing included) several times
-/// and prints the median. Run with `swift run -c release enginesync-bench`.
+/// Benchmarks of the pure parts (no database), and the DSL generator `scripts/bench.sh` uses.
+///
+///     enginesync-bench [--models N]                      compile + plan benchmarks (default 1,000 models)
+///     enginesync-bench compile [--models N]              DSL bytes → CompiledDSL, median of 7
+///     enginesync-bench plan [--models N]                 Planner.plan against a live schema equal to the DSL
+///     enginesync-bench generate DIR [--models N] [--widen]   write the DSL repository (dsl/models/*.json)
+///
+/// Run with `swift run -c release enginesync-bench` or `scripts/bench.sh` (docs/BENCHMARKS.md).
 @main
 enum BenchMain {
     static func main() {
-        let modelCount = 1_000
-        let fieldCount = 30
-        var files: [DSLInputFile] = []
-        let types = ["string", "text", "int", "bigint", "boolean", "datetime", "jsonb", "float", "uuid"]
-        for model in 0..<modelCount {
-            var fields: [String] = []
-            for field in 0..<fieldCount {
-                let type = types[field % types.count]
-                var definition = "\"type\": \"\(type)\""
-                if type == "string" { definition += ", \"length\": \(50 + field)" }
-                if type == "boolean" { definition += ", \"default\": false" }
-                fields.append("\"field_\(field)\": {\(definition)}")
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var models = 1_000
+        var widen = false
+        if let flag = arguments.firstIndex(of: "--models") {
+            guard flag + 1 < arguments.count, let value = Int(arguments[flag + 1]), value > 0 else {
+                fail("--models needs a positive number")
             }
-            if model > 0 { fields.append("\"parent_id\": {\"type\": \"int\", \"source\": \"model_\(String(format: "%04d", model - 1))\", \"sourceid\": \"id\"}") }
-            let text = "{\"fields\": {\(fields.joined(separator: ", "))}, "
-                + "\"indexes\": {\"unique\": [[\"field_0\", \"field_2\"]], \"many\": [[\"field_3\"]]}, "
-                + "\"auto_name\": [\"field_0\"]}"
-            files.append(DSLInputFile(path: "dsl/models/model_\(String(format: "%04d", model)).json", text: text))
+            models = value
+            arguments.removeSubrange(flag...(flag + 1))
         }
+        if let flag = arguments.firstIndex(of: "--widen") {
+            widen = true
+            arguments.remove(at: flag)
+        }
+        switch arguments.first {
+        case nil:
+            compileBenchmark(models: models)
+            planBenchmark(models: models)
+        case "compile":
+            compileBenchmark(models: models)
+        case "plan":
+            planBenchmark(models: models)
+        case "generate":
+            guard arguments.count == 2 else { fail("usage: enginesync-bench generate DIR [--models N] [--widen]") }
+            do {
+                try BenchDSL.write(BenchDSL.files(models: models, widen: widen), to: arguments[1])
+            } catch {
+                fail("cannot write the DSL: \(error)")
+            }
+        default:
+            fail("usage: enginesync-bench [compile|plan|generate DIR] [--models N] [--widen]")
+        }
+    }
+
+    static func compileBenchmark(models: Int) {
+        let files = BenchDSL.files(models: models)
         let compiler = DSLCompiler()
-        var timings: [Double] = []
-        var cpuTimings: [Double] = []
         var tables = 0
-        for _ in 0..<9 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let cpuStart = threadCPUNanoseconds()
+        let timings = measure(runs: 7) {
             let result = compiler.compile(files: files)
-            cpuTimings.append(Double(threadCPUNanoseconds() - cpuStart) / 1_000_000)
+            guard let compiled = result.compiled else {
+                fail("bench DSL is invalid: \(result.errors.first?.message ?? "?")")
+            }
+            tables = compiled.schema.tables.count
+        }
+        report("compile: \(models) models × \(BenchDSL.fieldCount) fields (\(tables) tables)", timings)
+    }
+
+    /// `Planner.plan` alone: desired = the compiled DSL, snapshot = the same, live = its schema as the catalog
+    /// reader would return it (no model/field keys). Nothing to do, so every column, index and key is compared.
+    static func planBenchmark(models: Int) {
+        let result = DSLCompiler().compile(files: BenchDSL.files(models: models))
+        guard let desired = result.compiled else { fail("bench DSL is invalid: \(result.errors.first?.message ?? "?")") }
+        var live = desired.schema
+        for tableIndex in live.tables.indices {
+            live.tables[tableIndex].modelKey = nil
+            live.tables[tableIndex].estimatedRows = 0
+            live.tables[tableIndex].primaryKeyConstraint = "\(live.tables[tableIndex].name)_pkey"
+            for columnIndex in live.tables[tableIndex].columns.indices {
+                live.tables[tableIndex].columns[columnIndex].fieldKey = nil
+            }
+        }
+        let planner = Planner()
+        var changes = -1
+        let timings = measure(runs: 7) {
+            let plan = planner.plan(desired: desired, snapshot: desired, live: live)
+            changes = plan.safe.count + plan.blocked.count
+        }
+        let columns = live.tables.reduce(0) { $0 + $1.columns.count }
+        report("plan: \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
+            + "\(live.foreignKeys.count) foreign keys; \(changes) changes", timings)
+    }
+
+    static func measure(runs: Int, _ body: () -> Void) -> [Double] {
+        var timings: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
             let end = DispatchTime.now().uptimeNanoseconds
             timings.append(Double(end - start) / 1_000_000)
-            tables = result.compiled?.schema.tables.count ?? -1
-            if !result.isValid {
-                print("bench DSL is invalid: \(result.errors.first?.message ?? "?")")
-                return
-            }
         }
-        timings.sort()
-        cpuTimings.sort()
-        print("compiled \(modelCount) models × \(fieldCount) fields (\(tables) tables): "
-            + "median \(String(format: "%.1f", timings[timings.count / 2])) ms wall "
-            + "(\(String(format: "%.1f", cpuTimings[cpuTimings.count / 2])) ms thread CPU), "
+        return timings.sorted()
+    }
+
+    static func report(_ label: String, _ timings: [Double]) {
+        print("\(label): median \(String(format: "%.1f", timings[timings.count / 2])) ms, "
             + "min \(String(format: "%.1f", timings[0])) ms over \(timings.count) runs")
     }
 
-    /// CPU time of this thread: steadier than wall time on a shared machine.
-    static func threadCPUNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("enginesync-bench: \(message)\n".utf8))
+        exit(64)
     }
 }

@@ -108,32 +108,38 @@ public struct CatalogReader {
         ORDER BY c.relname
         """
 
+    // The owned sequence is a correlated lookup on pg_depend_reference_index, not a join: right after a sync
+    // creates many tables the catalog statistics are stale (one sequence estimated), and PostgreSQL then
+    // nested-loops every column against every sequence (1,000 tables: 2.2 s instead of ~0.1 s).
     static let columnsQuery = """
         SELECT c.relname AS table_name, a.attnum, a.attname AS column_name,
                pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
                a.attnotnull AS not_null,
                pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,
                a.attidentity::text AS attidentity,
-               seq.relname AS sequence_name
+               (SELECT s.relname
+                FROM pg_catalog.pg_depend dep
+                JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+                WHERE dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = c.oid
+                  AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass
+                  AND dep.deptype = 'a'
+                LIMIT 1) AS sequence_name
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        LEFT JOIN (SELECT dep.refobjid, dep.refobjsubid, s.relname
-                   FROM pg_catalog.pg_depend dep
-                   JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-                   WHERE dep.classid = 'pg_catalog.pg_class'::regclass
-                     AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'a') seq
-               ON seq.refobjid = c.oid AND seq.refobjsubid = a.attnum
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         ORDER BY c.relname, a.attnum
         """
 
+    // pg_get_indexdef is the costly part of this query (postgres-facts 7.4); only indexes whose columns do not
+    // describe them (expressions, non-btree) need it.
     static let indexesQuery = """
         SELECT t.relname AS table_name, i.relname AS index_name, am.amname AS method,
                x.indisunique, x.indisvalid,
                (x.indexprs IS NOT NULL) AS has_expressions,
-               pg_catalog.pg_get_indexdef(x.indexrelid) AS index_def,
+               CASE WHEN x.indexprs IS NOT NULL OR am.amname <> 'btree'
+                    THEN pg_catalog.pg_get_indexdef(x.indexrelid) END AS index_def,
                pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
                ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
                      JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum

@@ -28,6 +28,8 @@ struct PlanRun {
     let ddl: DDL
 
     let liveTables: [String: Table]
+    /// Desired tables by name: lookups stay O(1) per live table, index and key (no quadratic scans).
+    let desiredTables: [String: Table]
     let snapshotTables: [String: Table]
     let snapshotTablesByModel: [String: Table]
     let viewsByColumn: [String: [ViewDependency]]
@@ -57,6 +59,7 @@ struct PlanRun {
         self.live = live
         ddl = DDL(schema: options.schema)
         liveTables = Dictionary(live.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        desiredTables = Dictionary(desired.schema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let snapshotSchema = snapshot?.schema ?? Schema()
         snapshotTables = Dictionary(snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         snapshotTablesByModel = Dictionary(
@@ -99,12 +102,20 @@ struct PlanRun {
 
     mutating func planColumns(of table: Table, live liveTable: Table) {
         let snapshotTable = snapshotTables[table.name]
+        // Per-table dictionaries: O(columns) per table instead of a scan per column.
+        let liveColumns = Self.columnsByName(liveTable.columns)
+        let desiredColumnNames = Set(table.columns.map(\.name))
+        let snapshotColumns = Self.columnsByName(snapshotTable?.columns ?? [])
+        let snapshotModelColumns: [String: Column] = table.modelKey.flatMap { snapshotTablesByModel[$0] }.map { old in
+            Dictionary(old.columns.compactMap { column in column.fieldKey.map { ($0, column) } },
+                       uniquingKeysWith: { first, _ in first })
+        } ?? [:]
         for column in table.columns {
             let origin = table.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: column.fieldKey) }
-            if let modelKey = table.modelKey, let fieldKey = column.fieldKey,
-               let old = snapshotTablesByModel[modelKey]?.columns.first(where: { $0.fieldKey == fieldKey }),
-               old.name != column.name, liveTable.column(named: old.name) != nil,
-               liveTable.column(named: column.name) == nil {
+            if table.modelKey != nil, let fieldKey = column.fieldKey,
+               let old = snapshotModelColumns[fieldKey],
+               old.name != column.name, liveColumns[old.name] != nil,
+               liveColumns[column.name] == nil {
                 renamedAwayColumns.insert("\(table.name).\(old.name)")
                 block(PlannedChange(
                     kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
@@ -114,21 +125,21 @@ struct PlanRun {
                     origin: origin))
                 continue
             }
-            guard let liveColumn = liveTable.column(named: column.name) else {
+            guard let liveColumn = liveColumns[column.name] else {
                 planAddColumn(column, table: table, live: liveTable, origin: origin)
-                if snapshotTable?.column(named: column.name) != nil {
+                if snapshotColumns[column.name] != nil {
                     drift.append(DriftItem(kind: .recreatedColumn, table: table.name, column: column.name,
                                            message: "column '\(table.name).\(column.name)' was in the snapshot but missing; re-added"))
                 }
                 continue
             }
             planType(of: column, table: table, live: liveColumn, liveTable: liveTable,
-                     snapshotColumn: snapshotTable?.column(named: column.name), origin: origin)
+                     snapshotColumn: snapshotColumns[column.name], origin: origin)
             planDefault(of: column, table: table.name, live: liveColumn)
         }
-        for liveColumn in liveTable.columns where table.column(named: liveColumn.name) == nil {
+        for liveColumn in liveTable.columns where !desiredColumnNames.contains(liveColumn.name) {
             if renamedAwayColumns.contains("\(table.name).\(liveColumn.name)") { continue }
-            if let snapshotColumn = snapshotTable?.column(named: liveColumn.name) {
+            if let snapshotColumn = snapshotColumns[liveColumn.name] {
                 block(PlannedChange(
                     kind: .dropColumn, table: table.name, column: liveColumn.name,
                     statements: ["ALTER TABLE \(ddl.table(table.name)) DROP COLUMN \(ident: liveColumn.name)"],
@@ -139,6 +150,11 @@ struct PlanRun {
                                        message: "column '\(table.name).\(liveColumn.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
+    }
+
+    /// The first column of each name, as `Table.column(named:)` would find it.
+    static func columnsByName(_ columns: [Column]) -> [String: Column] {
+        Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     mutating func planAddColumn(_ column: Column, table: Table, live liveTable: Table, origin: ChangeOrigin?) {
@@ -249,7 +265,7 @@ struct PlanRun {
     mutating func planRemovedTables() {
         for liveTable in live.tables.sorted(by: { $0.name < $1.name }) {
             let name = liveTable.name
-            if desired.schema.table(named: name) != nil || options.ownedTables.contains(name) || renamedAwayTables.contains(name) {
+            if desiredTables[name] != nil || options.ownedTables.contains(name) || renamedAwayTables.contains(name) {
                 continue
             }
             if let snapshotTable = snapshotTables[name] {
@@ -318,7 +334,7 @@ struct PlanRun {
         let desiredNames = Set(desired.schema.indexes.map(\.name))
         for liveIndex in live.indexes.sorted(by: { $0.name < $1.name })
         where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
-            && desired.schema.table(named: liveIndex.table) != nil {
+            && desiredTables[liveIndex.table] != nil {
             if snapshotIndexes.contains(liveIndex.name) {
                 block(PlannedChange(
                     kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
@@ -333,7 +349,7 @@ struct PlanRun {
     }
 
     func modelOrigin(ofTable table: String) -> ChangeOrigin? {
-        (desired.schema.table(named: table)?.modelKey ?? snapshotTables[table]?.modelKey).map { ChangeOrigin(modelKey: $0) }
+        (desiredTables[table]?.modelKey ?? snapshotTables[table]?.modelKey).map { ChangeOrigin(modelKey: $0) }
     }
 
     static func sameDefinition(_ live: Index, _ desired: Index) -> Bool {
@@ -390,7 +406,7 @@ struct PlanRun {
         }
         let desiredKeys = Set(desired.schema.foreignKeys.map(columnsKey))
         for liveKey in live.foreignKeys.sorted(by: { ($0.table, $0.name) < ($1.table, $1.name) })
-        where !desiredKeys.contains(columnsKey(liveKey)) && desired.schema.table(named: liveKey.table) != nil {
+        where !desiredKeys.contains(columnsKey(liveKey)) && desiredTables[liveKey.table] != nil {
             if snapshotKeys.contains(columnsKey(liveKey)) {
                 block(PlannedChange(
                     kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first, from: Self.describe(liveKey),
@@ -405,7 +421,7 @@ struct PlanRun {
     }
 
     func fieldOrigin(table: String, column: String?, inSnapshot: Bool = false) -> ChangeOrigin? {
-        let source = inSnapshot ? snapshotTables[table] : desired.schema.table(named: table)
+        let source = inSnapshot ? snapshotTables[table] : desiredTables[table]
         guard let source, let modelKey = source.modelKey else { return nil }
         return ChangeOrigin(modelKey: modelKey, fieldKey: column.flatMap { source.column(named: $0)?.fieldKey })
     }
