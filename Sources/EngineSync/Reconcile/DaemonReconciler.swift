@@ -49,9 +49,13 @@ public final class DaemonReconciler {
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    /// - Parameter lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses
+    ///   zero and retries with back-off; `run --once` waits like the other one-shot commands (SPEC 9).
+    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
         self.configuration = configuration
-        options = configuration.reconcilerOptions
+        var options = configuration.reconcilerOptions
+        options.lockWait = lockWait
+        self.options = options
         reports = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
         self.logger = logger
     }

@@ -12,6 +12,7 @@ public final class ReconcileWorker: Sendable {
     private let queue = DispatchQueue(label: "enginesync.reconcile")
     private let state: Mutex<State>
     private let logger: Logger
+    private let lockWait: Duration
 
     private struct State: @unchecked Sendable {
         var reconciler: DaemonReconciler
@@ -20,9 +21,10 @@ public final class ReconcileWorker: Sendable {
         var restoredReports = false
     }
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
         self.logger = logger
-        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger),
+        self.lockWait = lockWait
+        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait),
                             configuration: configuration))
     }
 
@@ -30,7 +32,7 @@ public final class ReconcileWorker: Sendable {
     public func update(_ configuration: DaemonConfiguration) {
         state.withLock { state in
             let settled = state.reconciler.lastSettled
-            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger)
+            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait)
             state.reconciler.adoptLastSettled(settled)
             state.configuration = configuration
         }

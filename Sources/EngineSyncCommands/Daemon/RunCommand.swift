@@ -49,7 +49,8 @@ struct RunCommand: AsyncParsableCommand {
         LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
         let logger = Logger(label: "enginesync")
         logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
-        let worker = ReconcileWorker(configuration: configuration, logger: logger)
+        // One-shot: wait for another reconciler's lock like `sync` does; the daemon loop retries instead.
+        let worker = ReconcileWorker(configuration: configuration, logger: logger, lockWait: once ? .seconds(60) : .zero)
 
         if once {
             let step = await worker.reconcileTipOnce()
