@@ -111,7 +111,12 @@ public final class DaemonReconciler {
             step.error = report.errors.first.map { "\(report.outcome.rawValue): \($0.message)" }
                 ?? report.warnings.first.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
         }
-        logger.log(level: report.outcome == .failed ? .error : (report.outcome == .blocked ? .warning : .notice),
+        let level: Logger.Level = switch report.outcome {
+        case .failed: .error
+        case .blocked, .invalid, .skipped, .standby: .warning
+        case .synced: .notice
+        }
+        logger.log(level: level,
                    "reconciled", metadata: [
                        "git.commit": "\(tip.hex)", "reconcile.outcome": "\(report.outcome.rawValue)",
                        "reconcile.applied": "\(report.applied.count)", "reconcile.blocked": "\(report.blocked.count)",
