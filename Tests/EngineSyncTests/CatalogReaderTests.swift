@@ -2,6 +2,7 @@ import EngineSync
 import EngineSyncCore
 import EngineSyncTestSupport
 import PostgresClient
+import Foundation
 import Testing
 
 @Suite("CatalogReader against a real catalog")
@@ -139,5 +140,45 @@ struct CatalogReaderTests {
     ])
     func parse(_ text: String, type: ColumnType, expected: ColumnDefault) {
         #expect(LiveDefault.parse(text, type: type) == expected)
+    }
+}
+
+@Suite("CatalogReader tells a running concurrent build from a failed one")
+struct IndexBuildInProgressTests {
+    @Test func aConcurrentBuildWaitingForOldSnapshotsIsBuildingNotInvalid() throws {
+        try ScratchDatabase.with { database, connection in
+            try connection.execute(script: "CREATE TABLE t (v int); INSERT INTO t SELECT generate_series(1, 100);")
+            // An open transaction with a snapshot makes CREATE INDEX CONCURRENTLY wait in its last phase.
+            let holder = try database.connect()
+            try holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            try holder.query("SELECT count(*) FROM t")
+            let configuration = database.configuration
+            let finished = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var buildError: (any Error)?
+            let thread = Thread {
+                do {
+                    // Its own session on its own thread: a connection is never shared between threads.
+                    let builder = try PostgresConnection.connect(configuration)
+                    try builder.query("CREATE INDEX CONCURRENTLY t_v ON t (v)")
+                } catch { buildError = error }
+                finished.signal()
+            }
+            thread.start()
+            var reader = CatalogReader(schema: "public")
+            var seen: Index?
+            for _ in 0..<100 {
+                if let index = try reader.read(connection).index(named: "t_v"), index.isBuilding { seen = index; break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            try holder.query("COMMIT")
+            #expect(finished.wait(timeout: .now() + 30) == .success)
+            #expect(buildError == nil)
+            let building = try #require(seen)
+            #expect(!building.isValid)
+            #expect(building.isBuilding)
+            let done = try #require(try reader.read(connection).index(named: "t_v"))
+            #expect(done.isValid)
+            #expect(!done.isBuilding)
+        }
     }
 }
