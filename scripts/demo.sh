@@ -86,9 +86,11 @@ started=$(date +%s)
 
 ensure_packages
 
-echo "==> swift build -c release --product enginesync"
-(cd "$ROOT" && swift build -c release --product enginesync)
-ENGINESYNC="$(cd "$ROOT" && swift build -c release --show-bin-path)/enginesync"
+# DEMO_CONFIGURATION=debug reuses the test build (CI runs the demo right after the tests).
+CONFIGURATION=${DEMO_CONFIGURATION:-release}
+echo "==> swift build -c $CONFIGURATION --product enginesync"
+(cd "$ROOT" && swift build -c "$CONFIGURATION" --product enginesync)
+ENGINESYNC="$(cd "$ROOT" && swift build -c "$CONFIGURATION" --show-bin-path)/enginesync"
 
 scratch_postgres_start
 DSN="host=$SCRATCH_PGHOST port=$SCRATCH_PGPORT user=postgres dbname=demo"
@@ -143,6 +145,14 @@ step_message() {
     esac
 }
 
+# What each step must end as (examples/story/README.md): the demo fails loudly if the story changes.
+expected_outcome() {
+    case "$1" in
+        04-narrow|05-remove-field) echo "BLOCKED" ;;
+        *) echo "SYNCED" ;;
+    esac
+}
+
 declare -a report_files=() report_names=()
 for overlay in "$STORY"/[0-9][0-9]-*/; do
     name=$(basename "$overlay")
@@ -169,6 +179,11 @@ for overlay in "$STORY"/[0-9][0-9]-*/; do
     seconds=$(awk -v now="$(date +%s.%N)" -v then="$pushed" 'BEGIN { printf "%.1f", now - then }')
     printf '    pushed %s; report after %s s: %s\n\n' "${sha:0:12}" "$seconds" "$report"
     cat "$report"
+    expected=$(expected_outcome "$name")
+    if ! head -n 1 "$report" | grep -q "^# enginesync: $expected"; then
+        echo "==> step $name ended $(head -n 1 "$report" | cut -d' ' -f3), expected $expected" >&2
+        exit 1
+    fi
     report_files+=("$report")
     report_names+=("$name")
 done
