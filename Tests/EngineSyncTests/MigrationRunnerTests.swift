@@ -333,6 +333,7 @@ struct MigrationRunnerTests {
             #expect(try EngineSyncLock.unlock(other))
             let held = try connection.column("""
                 SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1701734249 AND objid = 1852142457
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """)
             #expect(held == ["0"])
         }
