@@ -47,6 +47,29 @@ struct SyncCommandTests {
         }
     }
 
+    @Test func statusReadsTheDaemonConfiguration() throws {
+        try ScratchDatabase.with { database, _ in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/post.json": Self.post50,
+                                   "migrations/0001_seed.sql": "SELECT 1;\n"])
+            #expect(try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn]).status == 0)
+            try repository.commit(["migrations/0002_more.sql": "SELECT 2;\n"])
+            let directory = NSTemporaryDirectory() + "enginesync-config-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let config = directory + "/enginesync.yaml"
+            try "repo: \(repository.path)\ndatabase: \"\(database.dsn)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let status = try EngineSyncBinary.run(["status", "--config", config])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("last reconcile: synced"))
+            #expect(status.stdout.contains("pending migrations: 0002_more"))
+            try "repo: \(repository.path)\nbogus: 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let bad = try EngineSyncBinary.run(["status", "--config", config])
+            #expect(bad.status == 64)
+            #expect(bad.stderr.contains("bogus"))
+        }
+    }
+
     @Test func invalidDSLExitsThreeAndTouchesNothing() throws {
         try ScratchDatabase.with { database, connection in
             let directory = NSTemporaryDirectory() + "enginesync-dir-" + UUID().uuidString

@@ -11,19 +11,28 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show the last reconcile, the snapshot hash and pending migrations.",
         discussion: """
             Reads engine_reconciles, the snapshot table and engine_migrations; changes nothing. Pending \
-            migrations are listed when --repo or --dir says where the migrations are.
+            migrations are listed when --repo or --dir says where the migrations are. On the database \
+            host, without --database, the daemon's configuration file (--config, default \
+            /etc/enginesync/enginesync.yaml when it exists) supplies the database, schema, repository and \
+            branch; flags override it.
 
             Examples:
+              enginesync status
               enginesync status --database "host=/run/postgresql dbname=app"
               enginesync status --repo /srv/git/schema.git --format json
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("libpq conninfo or URI; without it the PG* environment variables.", valueName: "dsn"))
+    @Option(name: .long, help: ArgumentHelp("The daemon's configuration file to take the database and repository from.",
+                                            valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("libpq conninfo or URI; without it the configuration file or the PG* variables.",
+                                            valueName: "dsn"))
     var database: String?
 
-    @Option(name: .long, help: "The PostgreSQL schema.")
-    var schema: String = "public"
+    @Option(name: .long, help: "The PostgreSQL schema (default: the configuration's, else public).")
+    var schema: String?
 
     @Option(name: .customLong("snapshot-table"), help: "The snapshot model's table.")
     var snapshotTable: String = "dsl"
@@ -31,14 +40,15 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A git repository to list pending migrations from.", valueName: "path"))
     var repo: String?
 
-    @Option(name: .long, help: ArgumentHelp("The revision of --repo.", valueName: "rev"))
-    var rev: String = "main"
+    @Option(name: .long, help: ArgumentHelp("The revision of --repo (default: the configuration's branch, else main).",
+                                            valueName: "rev"))
+    var rev: String?
 
     @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository, instead of --repo.", valueName: "root"))
     var dir: String?
 
     @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
-    var migrationsPath: String = "migrations"
+    var migrationsPath: String?
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -50,30 +60,66 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
+    /// What the status is read from: flags first, then the daemon's configuration file, then defaults.
+    struct Settings {
+        var database = PostgresConfiguration()
+        var schema = "public"
+        var repo: String?
+        var rev = "main"
+        var migrationsPath = "migrations"
+    }
+
+    func settings() throws -> Settings {
+        var settings = Settings()
+        let configPath = config ?? (database == nil && FileManager.default.fileExists(atPath: DaemonConfigurationLoader.defaultPath)
+            ? DaemonConfigurationLoader.defaultPath : nil)
+        if let configPath {
+            let loaded: DaemonConfiguration
+            do {
+                loaded = try DaemonConfigurationLoader(configPath: configPath).load()
+            } catch {
+                throw CommandFailure(message: "configuration: \(error)", exitCode: ExitCode(64))
+            }
+            settings.database = loaded.postgres
+            settings.schema = loaded.schema
+            settings.repo = loaded.repositoryPath ?? loaded.mirrorPath
+            settings.rev = loaded.branch
+            settings.migrationsPath = loaded.migrationsPath
+        }
+        if let database { settings.database = PostgresConfiguration(dsn: database) }
+        if let schema { settings.schema = schema }
+        if let repo { settings.repo = repo }
+        if dir != nil { settings.repo = nil }
+        if let rev { settings.rev = rev }
+        if let migrationsPath { settings.migrationsPath = migrationsPath }
+        return settings
+    }
+
     func run() throws {
         try CommandFailure.reporting {
+            let settings = try settings()
             var migrations: MigrationSet?
-            if let repo {
+            if let repo = settings.repo {
                 do {
                     let repository = try GitRepository.open(path: repo)
-                    let commit = try repository.resolveCommit(rev)
-                    migrations = try MigrationLoader.load(repository: repository, commit: commit.id, path: migrationsPath)
+                    let commit = try repository.resolveCommit(settings.rev)
+                    migrations = try MigrationLoader.load(repository: repository, commit: commit.id, path: settings.migrationsPath)
                 } catch let error as GitError {
-                    throw CommandFailure("--repo \(repo): \(error)")
+                    throw CommandFailure("repository \(repo): \(error)")
                 }
             } else if let dir {
-                migrations = try MigrationLoader.load(directory: dir, path: migrationsPath)
+                migrations = try MigrationLoader.load(directory: dir, path: settings.migrationsPath)
             }
-            let configuration = PostgresConfiguration(dsn: database)
             let connection: PostgresConnection
             do {
-                connection = try PostgresConnection.connect(configuration)
+                connection = try PostgresConnection.connect(settings.database)
             } catch {
-                throw CommandFailure("cannot connect to the database (\(configuration.redactedDSN)): \(error)")
+                throw CommandFailure("cannot connect to the database (\(settings.database.redactedDSN)): \(error)")
             }
             let status: DatabaseStatus
             do {
-                status = try DatabaseStatus.read(connection, schema: schema, snapshotTable: snapshotTable, migrations: migrations)
+                status = try DatabaseStatus.read(connection, schema: settings.schema, snapshotTable: snapshotTable,
+                                                 migrations: migrations)
             } catch let error as PostgresError {
                 throw CommandFailure("cannot read the status: \(error)")
             }
