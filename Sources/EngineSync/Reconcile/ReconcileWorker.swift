@@ -19,6 +19,8 @@ public final class ReconcileWorker: Sendable {
         var configuration: DaemonConfiguration
         var lastDriftCheck: ContinuousClock.Instant?
         var restoredReports = false
+        /// The restore failure is logged once; the reconcile's own error says the rest on each retry.
+        var restoreFailureLogged = false
     }
 
     public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
@@ -74,7 +76,11 @@ public final class ReconcileWorker: Sendable {
                 try reconciler.restoreMissingReports()
                 state.withLock { $0.restoredReports = true }
             } catch {
-                logger.warning("cannot restore missing report files yet", metadata: ["error": "\(error)"])
+                let first = state.withLock { state in
+                    defer { state.restoreFailureLogged = true }
+                    return !state.restoreFailureLogged
+                }
+                if first { logger.warning("cannot restore missing report files yet", metadata: ["error": "\(error)"]) }
             }
         }
         let step = reconciler.step()
