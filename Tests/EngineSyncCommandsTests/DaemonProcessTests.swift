@@ -167,7 +167,7 @@ struct DaemonProcessTests {
                                                    "--poll-interval", "60s", "--max-backoff", "2s"],
                                        environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
         defer { daemon.kill() }
-        #expect(listener.waitFor("READY=1", timeout: 20))
+        #expect(listener.waitFor("READY=1\nSTATUS=tip ", timeout: 20))
         #expect(listener.waitFor("STATUS=", timeout: 5))
 
         let admin = try PostgresConnection.connect(PostgresConfiguration(

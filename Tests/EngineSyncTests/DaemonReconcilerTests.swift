@@ -100,7 +100,7 @@ struct DaemonReportFailureTests {
             defer { try? FileManager.default.removeItem(atPath: state) }
             // A regular file where the reports directory should be: every write fails (even as root).
             let reportsPath = state + "/reports"
-            FileManager.default.createFile(atPath: reportsPath, contents: Data("not a directory".utf8))
+            #expect(FileManager.default.createFile(atPath: reportsPath, contents: Data("not a directory".utf8)))
             let sha = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
             var configuration = DaemonReconcilerTests.configuration(repository, database, state: state)
             configuration.reportsDirectoryOverride = reportsPath

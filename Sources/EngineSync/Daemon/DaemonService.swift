@@ -18,6 +18,8 @@ import UnixSignals
 public final class DaemonService: Service, Sendable {
     public typealias Reconcile = @Sendable () async -> ReconcileSummary
     public typealias Reload = @Sendable () async throws -> DaemonConfiguration
+    /// A quick look at the source (resolve the branch tip, fetch a remote) returning the STATUS= line.
+    public typealias SourceCheck = @Sendable () async -> String
 
     private let configuration: Mutex<DaemonConfiguration>
     private let notifier: SystemdNotifier
@@ -26,6 +28,7 @@ public final class DaemonService: Service, Sendable {
     private let trapsHangup: Bool
     private let reloadConfiguration: Reload?
     private let reconcileOnce: Reconcile
+    private let checkSource: SourceCheck?
     /// Woken by the ref watcher, by `wakeUp()` and after a reload.
     private let wakeSignal = WakeUpSignal()
 
@@ -39,7 +42,9 @@ public final class DaemonService: Service, Sendable {
     ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
     public init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
                 initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
-                reloadConfiguration: Reload? = nil, reconcileOnce: @escaping Reconcile) {
+                reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
+                reconcileOnce: @escaping Reconcile) {
+        self.checkSource = checkSource
         self.configuration = Mutex(configuration)
         self.notifier = notifier
         self.logger = logger
@@ -101,6 +106,12 @@ public final class DaemonService: Service, Sendable {
         var random = SystemRandomNumberGenerator()
         var consecutiveFailures = 0
         var isReady = false
+        // READY=1 after the configuration and a first look at the source, before the first reconcile, which
+        // may build large indexes for longer than systemd's start timeout.
+        if let checkSource {
+            notifier.ready(status: await checkSource())
+            isReady = true
+        }
         var watcher: RefWatcher?
         defer { watcher?.stop() }
 

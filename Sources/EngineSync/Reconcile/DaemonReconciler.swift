@@ -132,6 +132,26 @@ public final class DaemonReconciler {
         return step
     }
 
+    /// Fetches a remote and resolves the branch tip, without touching the database; one line for systemd.
+    public func checkSource() -> String {
+        do {
+            if case .remote(let url) = configuration.source {
+                do {
+                    try openRepository(initialisingMirror: true).fetchMirror(from: url)
+                } catch {
+                    return "fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)"
+                }
+            }
+            guard let tip = try openRepository().branchTip(branch) else {
+                return "waiting for branch '\(branch)' in \(repositoryPath)"
+            }
+            return "tip \(tip.short) of \(branch), reconciling"
+        } catch {
+            repository = nil
+            return "cannot read \(repositoryPath): \(error)"
+        }
+    }
+
     /// Plans the last settled commit against the live database (SPEC 8 drift check). With `selfHeal`, a
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {

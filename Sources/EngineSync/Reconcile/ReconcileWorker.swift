@@ -51,6 +51,17 @@ public final class ReconcileWorker: Sendable {
         }
     }
 
+    /// A first look at the source for systemd's READY=1: fetch a remote, resolve the branch tip. Returns the
+    /// STATUS= line ("tip abc123 of main, reconciling" or the error).
+    public func checkSource() async -> String {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                let reconciler = state.withLock { $0.reconciler }
+                continuation.resume(returning: reconciler.checkSource())
+            }
+        }
+    }
+
     /// The outcome of `run --once`: one step, reported in full.
     public func reconcileTipOnce() async -> DaemonReconciler.Step {
         await withCheckedContinuation { continuation in

@@ -18,7 +18,8 @@ public enum DaemonLauncher {
     /// other than the ones the group traps when it runs) — for `run` and for tests.
     public static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
-        environment: [String: String], trapSignals: Bool = true, reconcile: @escaping Reconcile
+        environment: [String: String], trapSignals: Bool = true,
+        checkSource: DaemonService.SourceCheck? = nil, reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
         let service = DaemonService(
@@ -31,6 +32,7 @@ public enum DaemonLauncher {
                 current.set(new)
                 return new
             },
+            checkSource: checkSource,
             reconcileOnce: { await reconcile(current.get()) })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -64,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let (group, _) = DaemonLauncher.makeServiceGroup(
             configuration: configuration, loader: loader, logger: logger, environment: environment,
+            checkSource: { await worker.checkSource() },
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
         logger.notice("stopped")
