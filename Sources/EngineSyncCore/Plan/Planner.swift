@@ -206,7 +206,7 @@ struct PlanRun {
                 block(PlannedChange(
                     kind: .rewriteTooLarge, table: table.name, column: column.name, from: from, to: to,
                     statements: statements,
-                    reason: "\(from) → \(to) rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
+                    reason: "the type change rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
                         + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
                     rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
             } else {
@@ -222,13 +222,13 @@ struct PlanRun {
             block(PlannedChange(
                 kind: .narrowColumn, table: table.name, column: column.name, from: from, to: to,
                 statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)],
-                reason: "\(from) → \(to) narrows the column; existing values may be truncated or rejected",
+                reason: "a narrowing: existing values may be truncated or rejected",
                 rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
         case .other:
             block(PlannedChange(
                 kind: .changeColumnType, table: table.name, column: column.name, from: from, to: to,
                 statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type, using: true)],
-                reason: "\(from) → \(to) is not a widening; existing values may not convert",
+                reason: "not a widening: existing values may not convert",
                 rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
         }
     }
