@@ -24,8 +24,25 @@ scratch_postgres_start() {
     export SCRATCH_PGHOST SCRATCH_PGPORT SCRATCH_PGDIR
 }
 
+# A hot standby of the scratch cluster (pg_basebackup -R, streaming), for the tests of the `standby`
+# outcome. Sets SCRATCH_STANDBY_PORT; the socket is in the same directory.
+scratch_standby_start() {
+    SCRATCH_STANDBY_PORT=$((SCRATCH_PGPORT + 1))
+    echo "==> starting a hot standby of it (port $SCRATCH_STANDBY_PORT)"
+    "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_basebackup" -h "$SCRATCH_PGHOST" -p "$SCRATCH_PGPORT" -U postgres \
+        -D "$SCRATCH_PGDIR/standby" -R -X stream >"$SCRATCH_PGDIR/basebackup.log" 2>&1 \
+        || { cat "$SCRATCH_PGDIR/basebackup.log"; return 1; }
+    "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -l "$SCRATCH_PGDIR/standby.log" -w -t 60 \
+        -o "-p $SCRATCH_STANDBY_PORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off -c hot_standby=on" \
+        start >/dev/null || { cat "$SCRATCH_PGDIR/standby.log"; return 1; }
+    export SCRATCH_STANDBY_PORT
+}
+
 scratch_postgres_stop() {
     local status=$?
+    if [ -n "${SCRATCH_PGDIR:-}" ] && [ -d "$SCRATCH_PGDIR/standby" ]; then
+        "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [ -n "${SCRATCH_PGDIR:-}" ] && [ -d "$SCRATCH_PGDIR/data" ]; then
         echo "==> stopping scratch PostgreSQL"
         "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true

@@ -16,10 +16,12 @@ ensure_packages
 source "$(dirname "$0")/scratch-postgres.sh"
 scratch_postgres_start
 trap scratch_postgres_stop EXIT
+scratch_standby_start
 
 export ENGINESYNC_TEST_PGHOST="$SCRATCH_PGHOST"
 export ENGINESYNC_TEST_PGPORT="$SCRATCH_PGPORT"
 export ENGINESYNC_TEST_PGUSER=postgres
+export ENGINESYNC_TEST_STANDBY_PORT="$SCRATCH_STANDBY_PORT"
 
 scripts/check-imports.sh
 

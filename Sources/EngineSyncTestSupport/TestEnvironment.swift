@@ -22,6 +22,17 @@ public enum TestEnvironment {
         return (host, port, environment["ENGINESYNC_TEST_PGUSER"] ?? "postgres")
     }
 
+    /// The port of the scratch cluster's hot standby (same socket directory), from `ENGINESYNC_TEST_STANDBY_PORT`.
+    public static func standbyPort() throws -> String {
+        guard let port = ProcessInfo.processInfo.environment["ENGINESYNC_TEST_STANDBY_PORT"], !port.isEmpty else {
+            throw Missing(description: """
+                this test needs the scratch cluster's hot standby: run the tests with scripts/test.sh \
+                (ENGINESYNC_TEST_STANDBY_PORT is not set)
+                """)
+        }
+        return port
+    }
+
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// The absolute path of `git`, required for building fixture repositories.

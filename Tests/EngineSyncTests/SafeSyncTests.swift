@@ -303,3 +303,32 @@ struct CommitConnectionLossTests {
         }
     }
 }
+
+@Suite("A standby is left alone")
+struct StandbyTests {
+    @Test func aHotStandbyIsReportedAsStandbyAndNothingIsWritten() throws {
+        try ScratchDatabase.with { database, _ in
+            let standbyPort = try TestEnvironment.standbyPort()
+            let standby = PostgresConfiguration(
+                dsn: "host=\(database.host) port=\(standbyPort) user=\(database.user) dbname=\(database.name)",
+                connectTimeoutSeconds: 5)
+            // The new database reaches the standby through streaming replication.
+            var connection: PostgresConnection?
+            for _ in 0..<100 where connection == nil {
+                connection = try? PostgresConnection.connect(standby)
+                if connection == nil { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            let replica = try #require(connection)
+            #expect(try replica.query("SELECT pg_is_in_recovery() AS r").first?.bool("r") == true)
+
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
+            let result = Reconciler(database: standby, options: ReconcilerOptions(lockWait: .zero), logger: Logger(label: "test"))
+                .reconcile(.git(repository: repository.path, revision: "main"))
+            #expect(result.report.outcome == .standby)
+            #expect(result.report.outcome.exitCode == 1)
+            #expect(result.report.applied.isEmpty)
+            #expect(result.report.warnings.map(\.code).contains("standby"))
+        }
+    }
+}
