@@ -329,6 +329,12 @@ struct StandbyTests {
             #expect(result.report.outcome.exitCode == 1)
             #expect(result.report.applied.isEmpty)
             #expect(result.report.warnings.map(\.code).contains("standby"))
+
+            // Promoted, it is a primary: the same reconcile now applies (SPEC 4.3 "takes over").
+            try replica.query("SELECT pg_promote(true, 30)")
+            let promoted = Reconciler(database: standby, options: ReconcilerOptions(lockWait: .zero), logger: Logger(label: "test"))
+                .reconcile(.git(repository: repository.path, revision: "main"))
+            #expect(promoted.report.outcome == .synced, "\(promoted.report.errors)")
         }
     }
 }
