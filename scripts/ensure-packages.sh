@@ -7,12 +7,15 @@
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
+# `ensure_packages build` skips PostgreSQL: scripts/install.sh runs on a database host that has its own.
 ensure_packages() {
     local need_packages=()
     dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
     dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
     command -v git >/dev/null 2>&1 || need_packages+=(git)
-    [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
+    if [ "${1:-}" != build ]; then
+        [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
+    fi
     if [ ${#need_packages[@]} -gt 0 ]; then
         echo "==> installing ${need_packages[*]}"
         # CI runs as root; a developer machine goes through sudo.

@@ -38,9 +38,15 @@ case "${1:-}" in
 *) echo "usage: $0 [--no-start | --uninstall]" >&2; exit 64 ;;
 esac
 
-echo "==> swift build -c release"
-swift build -c release --product enginesync
-install -D -m 0755 "$(swift build -c release --show-bin-path)/enginesync" "$PREFIX/bin/enginesync"
+# shellcheck source=scripts/ensure-packages.sh
+source scripts/ensure-packages.sh
+ensure_packages build
+
+# The Swift runtime is linked statically: the service depends only on Debian's libgit2 and libpq, not on
+# the toolchain directory staying where it is.
+echo "==> swift build -c release --static-swift-stdlib"
+swift build -c release --product enginesync --static-swift-stdlib
+install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/enginesync" "$PREFIX/bin/enginesync"
 install -D -m 0644 docs/OPERATIONS.md "$PREFIX/share/doc/enginesync/OPERATIONS.md"
 
 echo "==> users and groups"
