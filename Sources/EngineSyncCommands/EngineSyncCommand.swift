@@ -1,4 +1,5 @@
 public import ArgumentParser
+import GitClient
 
 /// The `enginesync` command line: the composition root that turns flags into configuration values.
 public struct EngineSyncCommand: AsyncParsableCommand {
@@ -22,6 +23,9 @@ public struct EngineSyncCommand: AsyncParsableCommand {
 extension EngineSyncCommand {
     /// Parses the process arguments and runs the command; usage errors exit 64 (SPEC 9).
     public static func runFromCommandLine() async {
+        // Every repository enginesync opens is one the operator named (flag or configuration), typically a
+        // bare repository owned by the developers' account while the daemon runs as `enginesync`.
+        try? GitRepository.setOwnerValidation(false)
         await main()
     }
 }

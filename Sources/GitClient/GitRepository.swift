@@ -22,6 +22,15 @@ public final class GitRepository {
 
     deinit { git_repository_free(handle) }
 
+    /// libgit2 (like git since CVE-2022-24765) refuses repositories owned by another user unless they are
+    /// listed in `safe.directory`. The daemon runs as its own user and reads the bare repository developers
+    /// own, at a path the operator configured: the executable turns the check off for the process. libgit2
+    /// never runs hooks or checkout filters for what enginesync does (read objects, fetch).
+    public static func setOwnerValidation(_ enabled: Bool) throws {
+        _ = libgit2Runtime
+        _ = try check("git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)") { clibgit2_set_owner_validation(enabled ? 1 : 0) }
+    }
+
     /// Opens a bare repository or a work tree's root, without searching parent directories.
     public static func open(path: String) throws -> GitRepository {
         _ = libgit2Runtime

@@ -101,3 +101,21 @@ struct GitRepositoryTests {
         #expect(error.code < 0)
     }
 }
+
+@Suite("Repositories owned by another user")
+struct OwnerValidationTests {
+    @Test func theCheckCanBeTurnedOffForOperatorNamedRepositories() throws {
+        let scratch = try ScratchRepository(bare: true)
+        defer { try? GitRepository.setOwnerValidation(true) }
+        // Owned by `nobody`, like a developers' bare repository read by the `enginesync` user. Only root can
+        // give a file away; otherwise the repository stays ours and only the "off" half is exercised.
+        let foreign = getuid() == 0 && chown(scratch.path, 65534, 65534) == 0
+        try GitRepository.setOwnerValidation(true)
+        if foreign {
+            let error = try #require(throws: GitError.self) { try GitRepository.open(path: scratch.path) }
+            #expect(error.message.contains("safe.directory"))
+        }
+        try GitRepository.setOwnerValidation(false)
+        #expect(try GitRepository.open(path: scratch.path).isBare)
+    }
+}
