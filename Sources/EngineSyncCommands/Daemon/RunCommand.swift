@@ -59,6 +59,9 @@ struct RunCommand: AsyncParsableCommand {
             print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
                 + "\(step.applied) applied, \(step.blocked) blocked; reports in \(configuration.reportsDirectory)")
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            // Applied, but the reports could not be written (the database keeps the report; a later run
+            // restores the files): still a failure for a one-shot command.
+            if step.error != nil { throw ExitCode.failure }
             return
         }
 
