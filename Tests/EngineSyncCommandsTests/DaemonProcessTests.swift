@@ -31,6 +31,8 @@ struct DaemonProcessTests {
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // An explicit, empty configuration: a machine with enginesync installed must not leak into tests.
+        try "".write(toFile: path + "/empty.yaml", atomically: true, encoding: .utf8)
         return path
     }
 
@@ -39,7 +41,7 @@ struct DaemonProcessTests {
             let remote = try Remote()
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let arguments = ["run", "--once", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
+            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
             let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
             let created = try EngineSyncBinary.run(arguments)
             #expect(created.status == 0, "\(created.stderr)")
@@ -71,7 +73,7 @@ struct DaemonProcessTests {
             let remote = try Remote()
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let arguments = ["run", "--once", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
+            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
             try remote.push(["dsl/models/post.json": Self.post])
             #expect(try EngineSyncBinary.run(arguments).status == 0)
             let second = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 80}}}"#])
@@ -95,7 +97,7 @@ struct DaemonProcessTests {
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
             let sha = try remote.push(["dsl/models/post.json": Self.post])
-            let result = try EngineSyncBinary.run(["run", "--once", "--remote", "file://" + remote.bare.path,
+            let result = try EngineSyncBinary.run(["run", "--once", "--config", state + "/empty.yaml", "--remote", "file://" + remote.bare.path,
                                                    "--database", database.dsn, "--state-dir", state])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(FileManager.default.fileExists(atPath: "\(state)/mirror.git/HEAD"))
@@ -163,7 +165,8 @@ struct DaemonProcessTests {
         let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
         // The database does not exist yet: the daemon must start, report the error and keep retrying.
         let dsn = "host=\(server.host) port=\(server.port) user=\(server.user) dbname=\(databaseName)"
-        let daemon = try DaemonProcess(arguments: ["run", "--repo", remote.bare.path, "--database", dsn, "--state-dir", state,
+        let daemon = try DaemonProcess(arguments: ["run", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
+                                                   "--database", dsn, "--state-dir", state,
                                                    "--poll-interval", "60s", "--max-backoff", "2s"],
                                        environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
         defer { daemon.kill() }

@@ -19,7 +19,8 @@ import Testing
 
     func load(_ yaml: String?, env: [String: String] = [:], flags: [String: String] = [:]) throws -> DaemonConfiguration {
         let path = try yaml.map { try write($0) } ?? directory.path + "/absent.yaml"
-        return try DaemonConfigurationLoader(configPath: yaml == nil ? nil : path, flags: flags, environment: env).load()
+        return try DaemonConfigurationLoader(configPath: yaml == nil ? nil : path, flags: flags, environment: env,
+                                             defaultConfigPath: directory.path + "/absent.yaml").load()
     }
 
     @Test func defaultsForALocalRepository() throws {
@@ -178,7 +179,8 @@ import Testing
 
     @Test func environmentAloneIsEnoughWithoutTheDefaultFile() throws {
         // The default path does not exist on a test machine; env supplies the source.
-        let configuration = try DaemonConfigurationLoader(environment: ["ENGINESYNC_REMOTE": "file:///srv/x.git"]).load()
+        let configuration = try DaemonConfigurationLoader(environment: ["ENGINESYNC_REMOTE": "file:///srv/x.git"],
+                                                      defaultConfigPath: directory.path + "/absent.yaml").load()
         #expect(configuration.source == .remote(url: "file:///srv/x.git"))
     }
 
@@ -218,7 +220,7 @@ import Testing
             "repo": "/srv/a.git", "poll_interval": "1s", "reports_dir": "/tmp/r", "self_heal": "true",
             "require_snapshot": "false",
         ])
-        let configuration = try options.makeLoader(environment: [:]).load()
+        let configuration = try options.makeLoader(environment: [:], defaultConfigPath: directory.path + "/absent.yaml").load()
         #expect(configuration.selfHeal)
         #expect(configuration.reportsDirectory == "/tmp/r")
     }

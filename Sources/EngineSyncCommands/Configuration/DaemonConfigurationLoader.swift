@@ -21,13 +21,17 @@ public struct DaemonConfigurationLoader: Sendable {
     /// Flag values by configuration key (`poll_interval` → "10s"), as given on the command line.
     public var flags: [String: String]
     public var environment: [String: String]
+    /// The file read when neither `--config` nor `ENGINESYNC_CONFIG` names one (tests point it elsewhere so a
+    /// machine with enginesync installed does not leak its configuration into them).
+    public var defaultConfigPath: String
 
     /// `environment` defaults to the process environment.
     public init(configPath: String? = nil, flags: [String: String] = [:],
-                environment: [String: String]? = nil) {
+                environment: [String: String]? = nil, defaultConfigPath: String = Self.defaultPath) {
         self.configPath = configPath
         self.flags = flags
         self.environment = environment ?? ProcessInfo.processInfo.environment
+        self.defaultConfigPath = defaultConfigPath
     }
 
     /// Every key, in documentation order.
@@ -55,7 +59,7 @@ public struct DaemonConfigurationLoader: Sendable {
         var settings: [String: Setting] = [:]
 
         let explicitPath = configPath ?? environment["ENGINESYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-        let path = explicitPath ?? Self.defaultPath
+        let path = explicitPath ?? defaultConfigPath
         if FileManager.default.fileExists(atPath: path) {
             let text: String
             do {

@@ -65,7 +65,9 @@ public struct DaemonOptions: ParsableArguments {
     }
 
     /// The loader for these flags and the process environment.
-    public func makeLoader(environment: [String: String]? = nil) -> DaemonConfigurationLoader {
-        DaemonConfigurationLoader(configPath: config, flags: flagValues, environment: environment)
+    public func makeLoader(environment: [String: String]? = nil,
+                           defaultConfigPath: String = DaemonConfigurationLoader.defaultPath) -> DaemonConfigurationLoader {
+        DaemonConfigurationLoader(configPath: config, flags: flagValues, environment: environment,
+                                  defaultConfigPath: defaultConfigPath)
     }
 }
