@@ -178,7 +178,8 @@ public final class SafeSync {
         conflict.kind = .uniqueConflict
         conflict.reason = "existing rows collide: \(error.detail ?? error.message); resolve the duplicates, then the "
             + "index is built on the next reconcile"
-        conflict.statements = change.statements.filter { !$0.description.hasPrefix("DROP INDEX") }
+        // The CREATE INDEX is always the change's last statement (an invalid leftover's DROP comes first).
+        conflict.statements = change.statements.last.map { [$0] } ?? []
         conflict.migrationName = "resolve_duplicates_\(change.index ?? change.table)"
         conflict.concurrently = false
         return conflict
