@@ -21,7 +21,8 @@ struct MigrationTrackingTable {
     let connection: PostgresConnection
     let schema: String
 
-    var qualified: SQL { "\(ident: schema).\(ident: Self.name)" }
+    /// Schema-qualified through the same builder every other statement uses.
+    var qualified: SQL { DDL(schema: schema).table(Self.name) }
 
     /// Creates the table, or adds the enginesync columns to an EngineJS one. Call under the advisory lock:
     /// two concurrent `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.

@@ -108,8 +108,7 @@ public struct ReconcileLog: Sendable {
     }
 
     func tableExists(_ connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT to_regclass($1) IS NOT NULL AS present",
-                             [try connection.escapeIdentifier(ddl.schema) + "." + connection.escapeIdentifier(Self.tableName)])
+        try connection.query("SELECT to_regclass($1) IS NOT NULL AS present", [try table.render(with: connection)])
             .first?.bool("present") ?? false
     }
 }
