@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "enginesync", dependencies: ["EngineSyncCommands"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "enginesync-bench",
-            dependencies: ["EngineSyncCore"],
+            dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient"],
             path: "Sources/EngineSyncBench",
             swiftSettings: swiftSettings
         ),

@@ -3,23 +3,39 @@
 #   1. swift build -c release (enginesync + enginesync-bench)
 #   2. pure benchmarks: DSL compile and Planner.plan (no database), medians
 #   3. a scratch PostgreSQL 15 cluster (stopped on exit), a generated DSL repository of N models × 30 fields,
-#      then the real binary: sync on an empty database, plan ×5 on the synced one, a widening sync
-#   4. a table of the figures
-# Usage: scripts/bench.sh [--models N]     (N defaults to 1000)
+#      then the real binary: sync on an empty database (next to psql running the same DDL), plan ×5 on the
+#      synced one, the same no-change plan phase by phase (next to psql running the bare catalog queries),
+#      a widening sync
+#   4. the daemon: a bare repository of a 100-model schema, `enginesync run` watching it, 50 one-column
+#      pushes (push → report latency p50/p99), then idle CPU over 60 s and the idle daemon's RSS
+#   5. a table of the figures
+# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--no-daemon | --daemon-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODELS=1000
 PLAN_RUNS=5
+PUSHES=50
+IDLE_SECONDS=60
+DAEMON_MODELS=100
+RUN_SCHEMA=1
+RUN_DAEMON=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --models) MODELS=${2:?--models needs a number}; shift 2 ;;
         --models=*) MODELS=${1#--models=}; shift ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-        *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N])" >&2; exit 64 ;;
+        --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
+        --idle-seconds) IDLE_SECONDS=${2:?--idle-seconds needs a number}; shift 2 ;;
+        --no-daemon) RUN_DAEMON=0; shift ;;
+        --daemon-only) RUN_SCHEMA=0; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N]" \
+                "[--no-daemon | --daemon-only])" >&2; exit 64 ;;
     esac
 done
-case "$MODELS" in ''|*[!0-9]*|0) echo "--models needs a positive number" >&2; exit 64 ;; esac
+for number in "$MODELS" "$PUSHES" "$IDLE_SECONDS"; do
+    case "$number" in ''|*[!0-9]*|0) echo "--models, --pushes and --idle-seconds need a positive number" >&2; exit 64 ;; esac
+done
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -43,30 +59,25 @@ swift build -c release --product enginesync-bench
 BIN=$PWD/.build/release/enginesync
 BENCH=$PWD/.build/release/enginesync-bench
 
-echo "==> pure benchmarks ($MODELS models × 30 fields, no database)"
-PURE=$("$BENCH" --models "$MODELS")
-echo "$PURE"
-COMPILE_MS=$(echo "$PURE" | sed -n 's/^compile:.*median \([0-9.]*\) ms.*/\1/p')
-PLANNER_MS=$(echo "$PURE" | sed -n 's/^plan:.*median \([0-9.]*\) ms.*/\1/p')
-
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
 WORK=$(mktemp -d /tmp/enginesync-bench.XXXXXX)
+DAEMON_PID=
 cleanup() {
     local status=$?
+    if [ -n "$DAEMON_PID" ]; then kill "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
     scratch_postgres_stop || true
     exit "$status"
 }
 trap cleanup EXIT
 scratch_postgres_start
-DSN="host=$SCRATCH_PGHOST port=$SCRATCH_PGPORT user=postgres dbname=postgres"
+PSQL="$PG_BIN/psql"
+[ -x "$PSQL" ] || PSQL=psql
+dsn() { echo "host=$SCRATCH_PGHOST port=$SCRATCH_PGPORT user=postgres dbname=$1"; }
+DSN=$(dsn postgres)
 
-echo "==> generating $MODELS models × 30 fields in $WORK"
-"$BENCH" generate "$WORK/repo" --models "$MODELS"
-"$BENCH" generate "$WORK/repo-widened" --models "$MODELS" --widen
-
-# timed NAME EXPECTED_EXIT CMD...: runs CMD under /usr/bin/time; sets T_WALL (s), T_RSS (MiB); JSON in $WORK/NAME.json.
+# timed NAME EXPECTED_EXIT CMD...: runs CMD under /usr/bin/time; sets T_WALL (s), T_RSS (MiB); output in $WORK/NAME.json.
 timed() {
     local name=$1 expected=$2; shift 2
     local status=0
@@ -82,46 +93,162 @@ timed() {
 }
 statements() { jq '[.applied[].sql // "" | [scan(";(\n|$)")] | length] | add // 0' "$1"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+phase() { echo "$PHASES" | sed -n "s/^  $1: \([0-9.]*\) ms/\1/p"; }
 
-echo "==> sync --dir on an empty database (one transaction)"
-timed sync 0 "$BIN" sync --dir "$WORK/repo" --database "$DSN" --format json
-SYNC_WALL=$T_WALL SYNC_RSS=$T_RSS
-SYNC_CHANGES=$(jq '.applied | length' "$WORK/sync.json")
-SYNC_STATEMENTS=$(statements "$WORK/sync.json")
-SYNC_OUTCOME=$(jq -r '.outcome' "$WORK/sync.json")
-SYNC_ENGINE_MS=$(jq '.duration_ms' "$WORK/sync.json")
-echo "    $SYNC_OUTCOME: $SYNC_CHANGES changes, $SYNC_STATEMENTS statements, ${SYNC_WALL}s wall, ${SYNC_RSS} MiB peak RSS"
-jq -r '.applied | group_by(.kind) | map("    \(.[0].kind): \(length)") | .[]' "$WORK/sync.json"
+schema_benchmarks() {
+    echo "==> pure benchmarks ($MODELS models × 30 fields, no database)"
+    PURE=$("$BENCH" --models "$MODELS")
+    echo "$PURE"
+    COMPILE_MS=$(echo "$PURE" | sed -n 's/^compile:.*median \([0-9.]*\) ms.*/\1/p')
+    PLANNER_MS=$(echo "$PURE" | sed -n 's/^plan:.*median \([0-9.]*\) ms.*/\1/p')
+    TABLES=$(echo "$PURE" | sed -n 's/^compile:.*(\([0-9]*\) tables).*/\1/p')
 
-echo "==> plan --dir on the synced database ×$PLAN_RUNS (introspection + planning, nothing to do)"
-: >"$WORK/plan-walls" ; : >"$WORK/plan-rss" ; : >"$WORK/plan-engine"
-for run in $(seq 1 "$PLAN_RUNS"); do
-    timed plan 0 "$BIN" plan --dir "$WORK/repo" --database "$DSN" --format json
-    changes=$(jq '(.applied | length) + (.blocked | length)' "$WORK/plan.json")
-    echo "    run $run: ${T_WALL}s wall, ${T_RSS} MiB peak RSS, $(jq '.duration_ms' "$WORK/plan.json") ms in reconcile, $changes changes"
-    echo "$T_WALL" >>"$WORK/plan-walls"
-    echo "$T_RSS" >>"$WORK/plan-rss"
-    jq '.duration_ms' "$WORK/plan.json" >>"$WORK/plan-engine"
-done
-PLAN_WALL=$(median <"$WORK/plan-walls")
-PLAN_RSS=$(median <"$WORK/plan-rss")
-PLAN_ENGINE_MS=$(median <"$WORK/plan-engine")
+    echo "==> generating $MODELS models × 30 fields in $WORK"
+    "$BENCH" generate "$WORK/repo" --models "$MODELS"
+    "$BENCH" generate "$WORK/repo-widened" --models "$MODELS" --widen
 
-echo "==> widening sync (10% of string lengths raised)"
-timed widen 0 "$BIN" sync --dir "$WORK/repo-widened" --database "$DSN" --format json
-WIDEN_WALL=$T_WALL WIDEN_RSS=$T_RSS
-WIDEN_CHANGES=$(jq '[.applied[] | select(.kind == "widen_column")] | length' "$WORK/widen.json")
-WIDEN_STATEMENTS=$(statements "$WORK/widen.json")
-WIDEN_OUTCOME=$(jq -r '.outcome' "$WORK/widen.json")
-WIDEN_ENGINE_MS=$(jq '.duration_ms' "$WORK/widen.json")
-echo "    $WIDEN_OUTCOME: $WIDEN_CHANGES widenings, $WIDEN_STATEMENTS statements, ${WIDEN_WALL}s wall"
+    echo "==> sync --dir on an empty database (one transaction)"
+    timed sync 0 "$BIN" sync --dir "$WORK/repo" --database "$DSN" --format json
+    SYNC_WALL=$T_WALL SYNC_RSS=$T_RSS
+    SYNC_CHANGES=$(jq '.applied | length' "$WORK/sync.json")
+    SYNC_STATEMENTS=$(statements "$WORK/sync.json")
+    SYNC_OUTCOME=$(jq -r '.outcome' "$WORK/sync.json")
+    SYNC_ENGINE_MS=$(jq '.duration_ms' "$WORK/sync.json")
+    echo "    $SYNC_OUTCOME: $SYNC_CHANGES changes, $SYNC_STATEMENTS statements, ${SYNC_WALL}s wall, ${SYNC_RSS} MiB peak RSS"
+    jq -r '.applied | group_by(.kind) | map("    \(.[0].kind): \(length)") | .[]' "$WORK/sync.json"
 
-TABLES=$(echo "$PURE" | sed -n 's/^compile:.*(\([0-9]*\) tables).*/\1/p')
+    echo "==> psql running the same DDL on an empty database (--single-transaction)"
+    jq -r '.applied[].sql' "$WORK/sync.json" >"$WORK/ddl.sql"
+    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_psql'
+    timed psql-ddl 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$(dsn bench_psql)" -f "$WORK/ddl.sql"
+    PSQL_DDL_WALL=$T_WALL
+    echo "    ${PSQL_DDL_WALL}s wall for $(grep -c ';$' "$WORK/ddl.sql") statements"
+
+    echo "==> plan --dir on the synced database ×$PLAN_RUNS (introspection + planning, nothing to do)"
+    : >"$WORK/plan-walls" ; : >"$WORK/plan-rss" ; : >"$WORK/plan-engine"
+    for run in $(seq 1 "$PLAN_RUNS"); do
+        timed plan 0 "$BIN" plan --dir "$WORK/repo" --database "$DSN" --format json
+        changes=$(jq '(.applied | length) + (.blocked | length)' "$WORK/plan.json")
+        echo "    run $run: ${T_WALL}s wall, ${T_RSS} MiB peak RSS, $(jq '.duration_ms' "$WORK/plan.json") ms in reconcile, $changes changes"
+        echo "$T_WALL" >>"$WORK/plan-walls"
+        echo "$T_RSS" >>"$WORK/plan-rss"
+        jq '.duration_ms' "$WORK/plan.json" >>"$WORK/plan-engine"
+    done
+    PLAN_WALL=$(median <"$WORK/plan-walls")
+    PLAN_RSS=$(median <"$WORK/plan-rss")
+    PLAN_ENGINE_MS=$(median <"$WORK/plan-engine")
+
+    echo "==> the same no-change plan, phase by phase (enginesync-bench phases, median of $PLAN_RUNS)"
+    PHASES=$("$BENCH" phases "$WORK/repo" --database "$DSN" --runs "$PLAN_RUNS")
+    echo "$PHASES"
+
+    echo "==> psql running the bare catalog queries ×$PLAN_RUNS (one connection, the 5 queries, output discarded)"
+    "$BENCH" catalog-sql >"$WORK/catalog.sql"
+    : >"$WORK/psql-walls"
+    for run in $(seq 1 "$PLAN_RUNS"); do
+        timed psql-catalog 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 -o /dev/null -d "$DSN" -f "$WORK/catalog.sql"
+        echo "$T_WALL" >>"$WORK/psql-walls"
+    done
+    PSQL_CATALOG_WALL=$(median <"$WORK/psql-walls")
+    echo "    median ${PSQL_CATALOG_WALL}s wall"
+
+    echo "==> widening sync (10% of string lengths raised)"
+    timed widen 0 "$BIN" sync --dir "$WORK/repo-widened" --database "$DSN" --format json
+    WIDEN_WALL=$T_WALL WIDEN_RSS=$T_RSS
+    WIDEN_CHANGES=$(jq '[.applied[] | select(.kind == "widen_column")] | length' "$WORK/widen.json")
+    WIDEN_STATEMENTS=$(statements "$WORK/widen.json")
+    WIDEN_OUTCOME=$(jq -r '.outcome' "$WORK/widen.json")
+    WIDEN_ENGINE_MS=$(jq '.duration_ms' "$WORK/widen.json")
+    echo "    $WIDEN_OUTCOME: $WIDEN_CHANGES widenings, $WIDEN_STATEMENTS statements, ${WIDEN_WALL}s wall"
+}
+
+# proc_cpu_ticks PID: user + system CPU time of PID in clock ticks.
+proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+proc_status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
+
+daemon_benchmarks() {
+    echo "==> daemon: a bare repository of a $DAEMON_MODELS-model schema, enginesync run watching it"
+    local bare=$WORK/schema.git clone=$WORK/clone state=$WORK/state
+    git init -q --bare -b main "$bare"
+    git clone -q "$bare" "$clone" 2>/dev/null
+    git -C "$clone" config user.name bench
+    git -C "$clone" config user.email bench@example.invalid
+    "$BENCH" generate "$clone" --models "$DAEMON_MODELS"
+    git -C "$clone" add -A
+    git -C "$clone" commit -q -m "bench: $DAEMON_MODELS models"
+    git -C "$clone" push -q origin HEAD:main
+    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_daemon'
+    : >"$WORK/daemon.yaml"
+    "$BIN" run --config "$WORK/daemon.yaml" --repo "$bare" --branch main --database "$(dsn bench_daemon)" \
+        --state-dir "$state" --log-level warning 2>"$WORK/daemon.err" &
+    DAEMON_PID=$!
+    local first
+    first=$(git -C "$clone" rev-parse HEAD)
+    for _ in $(seq 1 600); do
+        [ -f "$state/reports/$first.json" ] && break
+        kill -0 "$DAEMON_PID" 2>/dev/null || { echo "the daemon exited:" >&2; cat "$WORK/daemon.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    [ -f "$state/reports/$first.json" ] || { echo "no first report after 60 s" >&2; cat "$WORK/daemon.err" >&2; exit 1; }
+    echo "    first reconcile: $(jq -r '.outcome' "$state/reports/$first.json"), $(jq '.applied | length' "$state/reports/$first.json") changes"
+
+    echo "==> $PUSHES one-column pushes (push → <sha>.json)"
+    LATENCY=$("$BENCH" push-latency "$clone" "$state/reports" --models "$DAEMON_MODELS" --pushes "$PUSHES")
+    echo "$LATENCY"
+    LATENCY_P50=$(echo "$LATENCY" | sed -n 's/^  push returned → report: p50 \([0-9.]*\) ms.*/\1/p')
+    LATENCY_P99=$(echo "$LATENCY" | sed -n 's/^  push returned → report: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p')
+    START_P50=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 \([0-9.]*\) ms.*/\1/p')
+    START_P99=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p')
+
+    echo "==> idle daemon: CPU over ${IDLE_SECONDS}s, RSS"
+    sleep 2
+    local ticks_before ticks_after hertz
+    hertz=$(getconf CLK_TCK)
+    ticks_before=$(proc_cpu_ticks "$DAEMON_PID")
+    sleep "$IDLE_SECONDS"
+    ticks_after=$(proc_cpu_ticks "$DAEMON_PID")
+    IDLE_CPU_MS=$(( (ticks_after - ticks_before) * 1000 / hertz ))
+    IDLE_CPU_PCT=$(awk -v ms="$IDLE_CPU_MS" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.3f", ms / (s * 10) }')
+    IDLE_RSS_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')
+    PEAK_RSS_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')
+    echo "    ${IDLE_CPU_MS} ms of CPU in ${IDLE_SECONDS}s (${IDLE_CPU_PCT} %), RSS ${IDLE_RSS_MIB} MiB (peak ${PEAK_RSS_MIB} MiB)"
+    kill -TERM "$DAEMON_PID"
+    local status=0
+    wait "$DAEMON_PID" || status=$?
+    DAEMON_PID=
+    echo "    SIGTERM → exit $status"
+}
+
+[ "$RUN_SCHEMA" -eq 0 ] || schema_benchmarks
+[ "$RUN_DAEMON" -eq 0 ] || daemon_benchmarks
+
 echo
-echo "enginesync benchmarks: $MODELS models × 30 fields ($TABLES tables), $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
-printf '%-46s %12s %10s  %s\n' "measure" "wall" "peak RSS" "notes"
-printf '%-46s %12s %10s  %s\n' "compile DSL (enginesync-bench, median of 7)" "${COMPILE_MS} ms" "-" "target < 100 ms at 1,000×30"
-printf '%-46s %12s %10s  %s\n' "Planner.plan, nothing to do (median of 7)" "${PLANNER_MS} ms" "-" "pure, no database"
-printf '%-46s %12s %10s  %s\n' "sync on an empty database" "${SYNC_WALL} s" "${SYNC_RSS} MiB" "$SYNC_OUTCOME; $SYNC_CHANGES changes, $SYNC_STATEMENTS statements; reconcile ${SYNC_ENGINE_MS} ms"
-printf '%-46s %12s %10s  %s\n' "plan on the synced database (median of $PLAN_RUNS)" "${PLAN_WALL} s" "${PLAN_RSS} MiB" "reconcile ${PLAN_ENGINE_MS} ms (introspection + planning)"
-printf '%-46s %12s %10s  %s\n' "widening sync" "${WIDEN_WALL} s" "${WIDEN_RSS} MiB" "$WIDEN_OUTCOME; $WIDEN_CHANGES widenings, $WIDEN_STATEMENTS statements; reconcile ${WIDEN_ENGINE_MS} ms"
+echo "enginesync benchmarks: $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
+row() { printf '%-52s %12s %10s  %s\n' "$@"; }
+row "measure" "value" "peak RSS" "notes"
+if [ "$RUN_SCHEMA" -eq 1 ]; then
+    row "[$MODELS models × 30 fields, $TABLES tables]" "" "" ""
+    row "compile DSL (enginesync-bench, median of 7)" "${COMPILE_MS} ms" "-" "target < 100 ms at 1,000×30"
+    row "Planner.plan, nothing to do (median of 7)" "${PLANNER_MS} ms" "-" "pure, no database"
+    row "sync on an empty database" "${SYNC_WALL} s" "${SYNC_RSS} MiB" "$SYNC_OUTCOME; $SYNC_CHANGES changes, $SYNC_STATEMENTS statements; reconcile ${SYNC_ENGINE_MS} ms"
+    row "psql, the same DDL in one transaction" "${PSQL_DDL_WALL} s" "-" "sync / psql = $(ratio "$SYNC_WALL" "$PSQL_DDL_WALL") (target ≤ 2)"
+    row "plan on the synced database (median of $PLAN_RUNS)" "${PLAN_WALL} s" "${PLAN_RSS} MiB" "reconcile ${PLAN_ENGINE_MS} ms"
+    row "  phases: compile" "$(phase compile) ms" "-" "DSL files → compiled DSL"
+    row "  phases: connect" "$(phase connect) ms" "-" ""
+    row "  phases: introspect" "$(phase introspect) ms" "-" "the 5 catalog queries → live schema"
+    row "  phases: snapshot" "$(phase snapshot) ms" "-" "latest snapshot row (recompiled only if its hash differs)"
+    row "  phases: diff" "$(phase diff) ms" "-" "Planner.plan + effective hash"
+    row "  phases: total" "$(phase total) ms" "-" ""
+    row "psql, the bare catalog queries (median of $PLAN_RUNS)" "${PSQL_CATALOG_WALL} s" "-" \
+        "plan wall / psql = $(ratio "$PLAN_WALL" "$PSQL_CATALOG_WALL"); phases total / psql = $(ratio "$(phase total)" "$(awk -v s="$PSQL_CATALOG_WALL" 'BEGIN { print s * 1000 }')") (target ≤ 1.5)"
+    row "widening sync" "${WIDEN_WALL} s" "${WIDEN_RSS} MiB" "$WIDEN_OUTCOME; $WIDEN_CHANGES widenings, $WIDEN_STATEMENTS statements; reconcile ${WIDEN_ENGINE_MS} ms"
+fi
+if [ "$RUN_DAEMON" -eq 1 ]; then
+    row "[daemon, $DAEMON_MODELS models, $PUSHES pushes]" "" "" ""
+    row "push returned → report, p50" "${LATENCY_P50} ms" "-" "target ≤ 100 ms"
+    row "push returned → report, p99" "${LATENCY_P99} ms" "-" "target ≤ 300 ms"
+    row "push started → report, p50 / p99" "${START_P50} / ${START_P99} ms" "-" "includes git push itself"
+    row "idle CPU over ${IDLE_SECONDS}s" "${IDLE_CPU_MS} ms" "-" "${IDLE_CPU_PCT} % of one core"
+    row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "target ≤ 25 MB"
+fi

@@ -16,7 +16,9 @@ enum BenchDSL {
 
     static func modelName(_ model: Int) -> String { "model_\(String(format: "%05d", model))" }
 
-    static func files(models modelCount: Int, widen: Bool = false) -> [DSLInputFile] {
+    /// `extraFields` adds that many `string(50)` fields `extra_0…` to model 0 (the daemon latency benchmark's
+    /// one-column commits).
+    static func files(models modelCount: Int, widen: Bool = false, extraFields: Int = 0) -> [DSLInputFile] {
         var files: [DSLInputFile] = []
         files.reserveCapacity(modelCount)
         var stringOrdinal = 0
@@ -47,6 +49,7 @@ enum BenchDSL {
             } else {
                 fields.append("\"parent_id\": {\"type\": \"int\"}")
                 fields.append("\"root_id\": {\"type\": \"bigint\"}")
+                for extra in 0..<extraFields { fields.append("\"extra_\(extra)\": {\"type\": \"string\", \"length\": 50}") }
             }
             var indexes: [String] = []
             if model % 3 == 0 { indexes.append("\"unique\": [[\"field_0\", \"field_2\"]]") }

@@ -7,6 +7,9 @@ import Foundation
 ///     enginesync-bench compile [--models N]              DSL bytes → CompiledDSL, median of 7
 ///     enginesync-bench plan [--models N]                 Planner.plan against a live schema equal to the DSL
 ///     enginesync-bench generate DIR [--models N] [--widen]   write the DSL repository (dsl/models/*.json)
+///     enginesync-bench phases DIR --database DSN [--schema S] [--runs N]   a no-change plan, phase by phase
+///     enginesync-bench catalog-sql [--schema S]          the catalog queries, ready for psql
+///     enginesync-bench push-latency CLONE REPORTS_DIR [--models N] [--pushes N]   daemon push → report
 ///
 /// Run with `swift run -c release enginesync-bench` or `scripts/bench.sh` (docs/BENCHMARKS.md).
 @main
@@ -26,6 +29,10 @@ enum BenchMain {
             widen = true
             arguments.remove(at: flag)
         }
+        let database = option("--database", in: &arguments)
+        let schema = option("--schema", in: &arguments) ?? "public"
+        let runs = number(option("--runs", in: &arguments), name: "--runs") ?? 5
+        let pushes = number(option("--pushes", in: &arguments), name: "--pushes") ?? 50
         switch arguments.first {
         case nil:
             compileBenchmark(models: models)
@@ -41,8 +48,17 @@ enum BenchMain {
             } catch {
                 fail("cannot write the DSL: \(error)")
             }
+        case "phases":
+            guard arguments.count == 2, let database else { fail("usage: enginesync-bench phases DIR --database DSN") }
+            PhaseBenchmark.run(directory: arguments[1], dsn: database, schema: schema, runs: runs)
+        case "catalog-sql":
+            PhaseBenchmark.printCatalogSQL(schema: schema)
+        case "push-latency":
+            guard arguments.count == 3 else { fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N]") }
+            PushLatencyBenchmark.run(clone: arguments[1], reports: arguments[2], models: models, pushes: pushes)
         default:
-            fail("usage: enginesync-bench [compile|plan|generate DIR] [--models N] [--widen]")
+            fail("usage: enginesync-bench [compile|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
+                + "[--models N] [--widen] [--database DSN] [--schema S] [--runs N] [--pushes N]")
         }
     }
 
@@ -83,6 +99,21 @@ enum BenchMain {
         let columns = live.tables.reduce(0) { $0 + $1.columns.count }
         report("plan: \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
             + "\(live.foreignKeys.count) foreign keys; \(changes) changes", timings)
+    }
+
+    /// Removes `--name VALUE` from `arguments` and returns VALUE.
+    static func option(_ name: String, in arguments: inout [String]) -> String? {
+        guard let flag = arguments.firstIndex(of: name) else { return nil }
+        guard flag + 1 < arguments.count else { fail("\(name) needs a value") }
+        let value = arguments[flag + 1]
+        arguments.removeSubrange(flag...(flag + 1))
+        return value
+    }
+
+    static func number(_ text: String?, name: String) -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text), value > 0 else { fail("\(name) needs a positive number") }
+        return value
     }
 
     static func measure(runs: Int, _ body: () -> Void) -> [Double] {

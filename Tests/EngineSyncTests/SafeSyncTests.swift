@@ -101,6 +101,36 @@ struct SafeSyncTests {
         }
     }
 
+    @Test func theDaemonsSnapshotCacheGivesTheSamePlansAsACompile() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let cache = SnapshotCache()
+            func reconcile() -> Reconciler.Result {
+                Reconciler(database: database.configuration, options: ReconcilerOptions(lockWait: .zero, branch: "main"),
+                           logger: Logger(label: "test"), snapshotCache: cache)
+                    .reconcile(.git(repository: repository.path, revision: "main"))
+            }
+            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}}"#])
+            let first = reconcile()
+            #expect(first.report.outcome == .synced)
+            let firstHash = try #require(first.report.snapshot.hash)
+            #expect(cache.compiled(hash: firstHash) != nil)
+
+            // The field's removal is only known from the snapshot: served by the cache, it is still blocked.
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
+            let removed = reconcile()
+            #expect(removed.report.blocked.map(\.kind) == ["drop_column"])
+            #expect(removed.report.drift.isEmpty)
+            // The effective snapshot (with the retained field) differs from the DSL: compiled on the next reconcile.
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "slug": {"type": "string"}}}"#])
+            let next = reconcile()
+            #expect(next.report.blocked.map(\.kind) == ["drop_column"])
+            #expect(next.report.applied.map(\.kind) == ["add_column"])
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'body'") == 1)
+        }
+    }
+
     @Test func uniqueConflictBlocksOnlyThatIndex() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
@@ -116,6 +146,23 @@ struct SafeSyncTests {
             #expect(result.report.applied.map(\.kind) == ["add_column"])
             #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 0)
             #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'name' AND table_name = 'user'") == 1)
+
+            // The index was never built, so the snapshot leaves it out: the next reconcile tries it again and
+            // does not mistake it for an index dropped behind enginesync's back.
+            let again = Self.reconcile(database, repository)
+            #expect(again.report.outcome == .blocked)
+            #expect(again.report.blocked.map(\.kind) == ["unique_conflict"])
+            #expect(again.report.drift.isEmpty, "\(again.report.drift)")
+            #expect(again.report.snapshot.changed == false)
+
+            // Duplicates resolved: the index is built, nothing is reported as drift, the snapshot includes it.
+            try connection.query("DELETE FROM \"user\" WHERE id = (SELECT max(id) FROM \"user\")")
+            let resolved = Self.reconcile(database, repository)
+            #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked)")
+            #expect(resolved.report.drift.isEmpty, "\(resolved.report.drift)")
+            #expect(resolved.report.applied.map(\.index) == ["uidx_user_email"])
+            #expect(resolved.report.snapshot.changed == true)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 1)
         }
     }
 

@@ -22,14 +22,17 @@ public final class SafeSync {
     let logger: Logger
     /// Opens a new session after the connection dropped during COMMIT.
     let reconnect: (() throws -> PostgresConnection)?
+    /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
+    let snapshotCache: SnapshotCache?
 
     public init(connection: PostgresConnection, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-                reconnect: (() throws -> PostgresConnection)? = nil) {
+                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil) {
         self.connection = connection
         self.codec = codec
         self.options = options
         self.logger = logger
         self.reconnect = reconnect
+        self.snapshotCache = snapshotCache
     }
 
     var schema: String { options.planner.schema }
@@ -65,7 +68,7 @@ public final class SafeSync {
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
-        let snapshotRow = try store.latest(connection, live: live)
+        let snapshotRow = try store.latest(connection, live: live, document: false)
         if options.requireSnapshot && snapshotRow == nil {
             draft.errors.append(.init(code: "no_snapshot", message: "require_snapshot is set and schema '\(schema)' has no "
                 + "snapshot row in '\(desired.snapshotTable)': is this the right database?"))
@@ -73,19 +76,42 @@ public final class SafeSync {
         }
         var snapshot: CompiledDSL?
         if let snapshotRow {
-            do {
-                snapshot = try codec.compileSnapshot(json: snapshotRow.json)
-            } catch {
-                draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(snapshotRow.id) could not "
-                    + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+            if snapshotRow.hash == desired.hash {
+                // The stored document is the desired one (same canonical hash): no need to fetch or recompile it.
+                snapshot = desired
+            } else if let cached = snapshotCache?.compiled(hash: snapshotRow.hash) {
+                snapshot = cached
+            } else {
+                let json = try store.document(connection, id: snapshotRow.id)
+                do {
+                    let compiled = try codec.compileSnapshot(json: json)
+                    snapshot = compiled
+                    if compiled.hash == snapshotRow.hash { snapshotCache?.remember(compiled) }
+                } catch {
+                    draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(snapshotRow.id) could not "
+                        + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+                }
             }
         }
 
         let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
-        let effectiveJSON = codec.canonicalJSON(plan.effectiveDocument)
-        let effectiveHash = codec.hash(plan.effectiveDocument)
-        let snapshotChanged = effectiveHash != snapshotRow?.hash
+        var effectiveDocument = plan.effectiveDocument
+        var effectiveJSON = codec.canonicalJSON(effectiveDocument)
+        var effectiveHash = codec.hash(effectiveDocument)
+        var snapshotChanged = effectiveHash != snapshotRow?.hash
         draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
+        var storedHash = snapshotRow?.hash
+        /// Unique indexes that met duplicates were never built: the stored snapshot leaves them out (SPEC 4.5).
+        func excludeConflicts(_ conflicts: [PlannedChange]) {
+            let names = conflicts.compactMap(\.index)
+            guard !names.isEmpty else { return }
+            effectiveDocument = EffectiveSnapshot.removingUniqueIndexes(named: names, from: effectiveDocument, desired: desired)
+            effectiveJSON = codec.canonicalJSON(effectiveDocument)
+            effectiveHash = codec.hash(effectiveDocument)
+            snapshotChanged = effectiveHash != storedHash
+            draft.snapshot.hash = effectiveHash
+            draft.snapshot.changed = effectiveHash != snapshotRow?.hash
+        }
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
 
         if options.dryRun {
@@ -118,10 +144,12 @@ public final class SafeSync {
                     }
                 }
                 try log.ensureTable(connection)
+                excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
                 if snapshotChanged {
                     let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
                     draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: effectiveJSON,
                                                          commit: draft.context.commit?.sha, columns: columns)
+                    storedHash = effectiveHash
                 }
                 try draft.add(applied: applied, with: connection)
                 try draft.add(blocked: blocked, with: connection)
@@ -129,6 +157,7 @@ public final class SafeSync {
                 logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
                 reachedCommit = true
             }
+            if effectiveHash == desired.hash { snapshotCache?.remember(desired) }
         } catch let error as PostgresError where reachedCommit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
             logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
@@ -157,6 +186,17 @@ public final class SafeSync {
                 // The invalid leftover is dropped and rebuilt on the next reconcile.
                 concurrentFailure = true
                 draft.errors.append(ReportDraft.message(for: error))
+            }
+        }
+        let concurrentConflicts = blocked.filter { conflict in
+            conflict.kind == .uniqueConflict && plan.safe.contains { $0.concurrently && $0.index == conflict.index }
+        }
+        if !concurrentConflicts.isEmpty {
+            excludeConflicts(concurrentConflicts)
+            if snapshotChanged {
+                let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
+                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: effectiveJSON,
+                                                     commit: draft.context.commit?.sha, columns: columns)
             }
         }
         let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)

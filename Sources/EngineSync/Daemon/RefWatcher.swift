@@ -29,7 +29,7 @@ public final class RefWatcher: Sendable {
     private let stopped = Mutex(false)
 
     /// Starts watching the repository at `repositoryPath` (bare, or a work tree with `.git`).
-    public init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(200),
+    public init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(25),
                 logger: Logger) throws(RefWatcherError) {
         self.repositoryPath = repositoryPath
         let gitDirectory = try Self.gitDirectory(forRepository: repositoryPath)

@@ -30,6 +30,8 @@ public final class DaemonReconciler {
     let options: ReconcilerOptions
     let reports: ReportFileStore?
     let logger: Logger
+    /// The compiled snapshot of the previous reconcile: the next commit's plan skips recompiling it.
+    let snapshotCache = SnapshotCache()
     var branch: String { configuration.branch }
     var database: PostgresConfiguration { configuration.postgres }
     /// The repository reconciles read: the local path, or the mirror of a remote under `state_dir`.
@@ -97,7 +99,7 @@ public final class DaemonReconciler {
         }
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
-        let reconciler = Reconciler(database: database, options: options, logger: logger)
+        let reconciler = Reconciler(database: database, options: options, logger: logger, snapshotCache: snapshotCache)
         let result = reconciler.reconcile(.git(repository: repositoryPath, revision: tip.hex))
         let report = result.report
         var step = Step(idle: false, commit: tip.hex, outcome: report.outcome, applied: report.applied.count,

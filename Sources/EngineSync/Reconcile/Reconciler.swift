@@ -64,11 +64,15 @@ public final class Reconciler {
     let database: PostgresConfiguration
     let options: ReconcilerOptions
     let logger: Logger
+    let snapshotCache: SnapshotCache?
 
-    public init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
+    /// `snapshotCache`: a long-running caller's compiled snapshot, reused across reconciles.
+    public init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
+                snapshotCache: SnapshotCache? = nil) {
         self.database = database
         self.options = options
         self.logger = logger
+        self.snapshotCache = snapshotCache
     }
 
     public func reconcile(_ source: ReconcileSource) -> Result {
@@ -207,7 +211,7 @@ public final class Reconciler {
         let codec = DSLSnapshotCodec(options: options.compiler)
         let database = self.database
         let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
-                                reconnect: { try PostgresConnection.connect(database) })
+                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache)
         var context = draft.context
         context.warnings = draft.warnings
         return safeSync.reconcile(desired: desired, context: context)

@@ -5,8 +5,8 @@ public import PostgresClient
 public struct SnapshotRow: Sendable, Equatable {
     public var id: Int
     public var hash: String
-    /// The stored DSL as JSON text.
-    public var json: String
+    /// The stored DSL as JSON text; `nil` when read without it (`latest(_:live:document: false)`).
+    public var json: String?
     /// `nil` for rows written by EngineJS, which are a valid baseline.
     public var commit: String?
 }
@@ -22,16 +22,25 @@ public struct SnapshotStore: Sendable {
     }
 
     /// The newest row, or `nil` when the table or its `hash`/`dsl` columns do not exist yet or it is empty.
-    public func latest(_ connection: PostgresConnection, live: Schema) throws -> SnapshotRow? {
+    /// `document: false` leaves the (large) DSL out; `document(_:id:)` fetches it when it is needed.
+    public func latest(_ connection: PostgresConnection, live: Schema, document: Bool = true) throws -> SnapshotRow? {
         guard let liveTable = live.table(named: table), liveTable.column(named: "hash") != nil,
               liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil else { return nil }
         let hasCommit = liveTable.column(named: "commit") != nil
         let commitColumn: SQL = hasCommit ? "\(ident: "commit")::text" : "NULL::text"
-        let sql: SQL = "SELECT id::int8 AS id, hash::text AS hash, dsl::text AS dsl, " + commitColumn
+        let documentColumn: SQL = document ? "dsl::text" : "NULL::text"
+        let sql: SQL = "SELECT id::int8 AS id, hash::text AS hash, " + documentColumn + " AS dsl, " + commitColumn
             + " AS commit FROM \(ddl.table(table)) ORDER BY id DESC LIMIT 1"
         guard let row = try connection.run(sql).first else { return nil }
         return SnapshotRow(id: try row.int("id"), hash: try row.optionalString("hash") ?? "",
-                           json: try row.optionalString("dsl") ?? "{}", commit: try row.optionalString("commit"))
+                           json: document ? try row.optionalString("dsl") ?? "{}" : nil,
+                           commit: try row.optionalString("commit"))
+    }
+
+    /// The DSL document of row `id` as JSON text.
+    public func document(_ connection: PostgresConnection, id: Int) throws -> String {
+        let sql: SQL = "SELECT dsl::text AS dsl FROM \(ddl.table(table)) WHERE id = $1"
+        return try connection.run(sql, [id]).first?.optionalString("dsl") ?? "{}"
     }
 
     /// Inserts a row for the effective DSL; call inside the Safe Sync transaction, after the plan created

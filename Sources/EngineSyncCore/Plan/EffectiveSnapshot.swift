@@ -1,7 +1,7 @@
 /// Builds the effective DSL stored as the snapshot: D plus, for every blocked change, the old
 /// definition from S, so a blocked removal stays managed (and reported) until a migration performs it
 /// (SPEC 4.5).
-enum EffectiveSnapshot {
+public enum EffectiveSnapshot {
     static func merge(desired: JSONObject, snapshot: JSONObject?, blocked: [PlannedChange]) -> JSONObject {
         var effective = desired
         guard let snapshot else { return effective }
@@ -71,5 +71,38 @@ enum EffectiveSnapshot {
             merged[entry.key] = .array(lists)
         }
         return merged
+    }
+
+    /// The effective document without the unique indexes whose build met duplicate rows (`unique_conflict`).
+    ///
+    /// Those indexes were never built; leaving them in the stored snapshot would make the next reconcile
+    /// report them as dropped outside enginesync (`recreated_index` drift) instead of trying them again.
+    /// Both spellings are removed: a field's `unique: true` and an `indexes.unique` list of the same columns.
+    public static func removingUniqueIndexes(named names: [String], from document: JSONObject,
+                                             desired: CompiledDSL) -> JSONObject {
+        var effective = document
+        for name in names {
+            guard let index = desired.schema.indexes.first(where: { $0.name == name && $0.isUnique }),
+                  let table = desired.schema.table(named: index.table), let modelKey = table.modelKey,
+                  var model = effective[modelKey]?.objectValue else { continue }
+            let fieldKeys = index.columns.map { column in table.column(named: column)?.fieldKey ?? column }
+            if fieldKeys.count == 1, var fields = model["fields"]?.objectValue,
+               var field = fields[fieldKeys[0]]?.objectValue, field["unique"] == .bool(true) {
+                field["unique"] = nil
+                fields[fieldKeys[0]] = .object(field)
+                model["fields"] = .object(fields)
+            }
+            if var indexes = model["indexes"]?.objectValue, let lists = indexes["unique"]?.arrayValue {
+                let kept = lists.filter { list in
+                    guard let entries = list.arrayValue?.compactMap(\.stringValue), entries.count == index.columns.count
+                    else { return true }
+                    return !zip(entries, zip(index.columns, fieldKeys)).allSatisfy { $0 == $1.0 || $0 == $1.1 }
+                }
+                indexes["unique"] = kept.isEmpty ? nil : .array(kept)
+                model["indexes"] = indexes.isEmpty ? nil : .object(indexes)
+            }
+            effective[modelKey] = .object(model)
+        }
+        return effective
     }
 }
