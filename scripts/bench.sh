@@ -52,10 +52,10 @@ if [ ${#need_packages[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
 fi
 
-echo "==> swift build -c release"
+echo "==> swift build -c release --static-swift-stdlib (the binary scripts/install.sh installs)"
 # One product per invocation: given several --product flags, swift build builds only the last one.
-swift build -c release --product enginesync
-swift build -c release --product enginesync-bench
+swift build -c release --static-swift-stdlib --product enginesync
+swift build -c release --static-swift-stdlib --product enginesync-bench
 BIN=$PWD/.build/release/enginesync
 BENCH=$PWD/.build/release/enginesync-bench
 

@@ -96,8 +96,8 @@ public final class SafeSync {
 
         let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
         var effectiveDocument = plan.effectiveDocument
-        var effectiveJSON = codec.canonicalJSON(effectiveDocument)
-        var effectiveHash = codec.hash(effectiveDocument)
+        // Nothing blocked: the effective document is the desired one, whose hash the compiler computed.
+        var effectiveHash = plan.blocked.isEmpty ? desired.hash : codec.hash(effectiveDocument)
         var snapshotChanged = effectiveHash != snapshotRow?.hash
         draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
         var storedHash = snapshotRow?.hash
@@ -106,7 +106,6 @@ public final class SafeSync {
             let names = conflicts.compactMap(\.index)
             guard !names.isEmpty else { return }
             effectiveDocument = EffectiveSnapshot.removingUniqueIndexes(named: names, from: effectiveDocument, desired: desired)
-            effectiveJSON = codec.canonicalJSON(effectiveDocument)
             effectiveHash = codec.hash(effectiveDocument)
             snapshotChanged = effectiveHash != storedHash
             draft.snapshot.hash = effectiveHash
@@ -147,7 +146,7 @@ public final class SafeSync {
                 excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
                 if snapshotChanged {
                     let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
-                    draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: effectiveJSON,
+                    draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
                                                          commit: draft.context.commit?.sha, columns: columns)
                     storedHash = effectiveHash
                 }
@@ -195,7 +194,7 @@ public final class SafeSync {
             excludeConflicts(concurrentConflicts)
             if snapshotChanged {
                 let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
-                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: effectiveJSON,
+                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
                                                      commit: draft.context.commit?.sha, columns: columns)
             }
         }
