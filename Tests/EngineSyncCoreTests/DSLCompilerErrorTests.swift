@@ -40,6 +40,8 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
         ("bad onDelete", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onDelete": "EXPLODE"}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),
         ("bad onUpdate kind", #"{"post": {"fields": {"owner": {"type": "int", "source": "user", "onUpdate": 1}}}, "user": {"fields": {}}}"#, "invalid_referential_action"),
         ("junction name too long", #"{"a_rather_long_owner_model": {"fields": {"a_rather_long_field_name": {"type": "int", "multi": true, "source": "tag"}}}, "tag": {"fields": {}}}"#, "junction_name_too_long"),
+        ("sql injection junction field key", #"{"post": {"fields": {"t; DROP TABLE x; --": {"type": "int", "multi": true, "source": "tag"}}}, "tag": {"fields": {}}}"#, "invalid_identifier"),
+        ("junction field key with a quote", #"{"post": {"fields": {"t\"x": {"type": "int", "multi": true, "source": "tag"}}}, "tag": {"fields": {}}}"#, "invalid_identifier"),
         ("junction to missing model", #"{"post": {"fields": {"tags": {"type": "int", "multi": true, "source": "tagz"}}}}"#, "unknown_source_model"),
         ("string multi with source", #"{"post": {"fields": {"tags": {"type": "string", "multi": true, "source": "tag"}}}, "tag": {"fields": {}}}"#, "multi_string_with_source"),
         ("boolean multi with source", #"{"post": {"fields": {"tags": {"type": "boolean", "multi": true, "source": "tag"}}}, "tag": {"fields": {}}}"#, "unsupported_multi"),

@@ -83,6 +83,9 @@ extension CompilationSession {
                   hint: "PostgreSQL would silently truncate it; shorten the model or field keys")
             return
         }
+        // The name is built from the field key (and `sourceid`), which nothing else checks for a junction field.
+        guard checkIdentifier(name, what: "junction table name (from field key '\(field.key)')", at: owner.origin,
+                              field.pointer) else { return }
         guard let target = resolveTarget(of: field, in: owner, models: models, index: index) else { return }
         guard owner.primaryKey.count == 1, let ownerKey = owner.columns.first(where: { $0.name == owner.primaryKey[0] }),
               ownerKey.type.isIntegerFamily else {
