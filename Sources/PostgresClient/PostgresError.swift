@@ -12,6 +12,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let lockNotAvailable = SQLState("55P03")
     public static let queryCanceled = SQLState("57014")
     public static let uniqueViolation = SQLState("23505")
+    public static let foreignKeyViolation = SQLState("23503")
     public static let readOnlySQLTransaction = SQLState("25006")
     public static let activeSQLTransaction = SQLState("25001")
     public static let duplicateTable = SQLState("42P07")

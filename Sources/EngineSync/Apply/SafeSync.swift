@@ -128,14 +128,16 @@ public final class SafeSync {
         do {
             try connection.withTransaction {
                 for change in plan.safe where !change.concurrently {
-                    if change.isUniqueIndexBuild {
+                    if change.isUniqueIndexBuild || change.isForeignKeyRestore {
                         do {
-                            try connection.withSavepoint("enginesync_unique_index") {
+                            try connection.withSavepoint("enginesync_guarded_change") {
                                 for statement in change.statements { try connection.run(statement) }
                             }
                             applied.append(change)
-                        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                        } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
                             blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
+                        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && change.isForeignKeyRestore {
+                            blocked.append(Self.foreignKeyConflict(change, error: error))
                         }
                     } else {
                         for statement in change.statements { try connection.run(statement) }
@@ -210,6 +212,16 @@ public final class SafeSync {
         let log = ReconcileLog(schema: schema)
         try log.ensureTable(connection)
         return try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: context.trees)
+    }
+
+    /// A foreign key dropped by hand that existing rows now violate: blocked, with the re-creation as its migration.
+    static func foreignKeyConflict(_ change: PlannedChange, error: PostgresError) -> PlannedChange {
+        var conflict = change
+        conflict.isForeignKeyRestore = false
+        conflict.reason = "the foreign key was dropped outside enginesync and existing rows now violate it: "
+            + "\(error.detail ?? error.message); fix the rows, then the key is re-created on the next reconcile"
+        conflict.migrationName = "restore_foreign_key_\(change.table)_\(change.column ?? "")"
+        return conflict
     }
 
     static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {

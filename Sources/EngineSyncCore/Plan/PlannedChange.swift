@@ -56,6 +56,8 @@ public struct PlannedChange: Hashable, Sendable {
     public var concurrently: Bool
     /// A unique index: built under a savepoint so duplicates become `unique_conflict`, not a failure.
     public var isUniqueIndexBuild: Bool
+    /// A foreign key dropped by hand, re-created under a savepoint: violating rows block it, not the reconcile.
+    public var isForeignKeyRestore: Bool
     /// The DSL definition concerned in the snapshot, for blocked changes.
     public var origin: ChangeOrigin?
     /// A suggested migration file name without timestamp, e.g. `drop_column_users_nickname`.
@@ -64,7 +66,7 @@ public struct PlannedChange: Hashable, Sendable {
     public init(kind: ChangeKind, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
                 to: String? = nil, statements: [SQL] = [], reason: String? = nil, rewrite: Bool? = nil,
                 lock: String? = nil, concurrently: Bool = false, isUniqueIndexBuild: Bool = false,
-                origin: ChangeOrigin? = nil, migrationName: String? = nil) {
+                isForeignKeyRestore: Bool = false, origin: ChangeOrigin? = nil, migrationName: String? = nil) {
         self.kind = kind
         self.table = table
         self.column = column
@@ -77,6 +79,7 @@ public struct PlannedChange: Hashable, Sendable {
         self.lock = lock
         self.concurrently = concurrently
         self.isUniqueIndexBuild = isUniqueIndexBuild
+        self.isForeignKeyRestore = isForeignKeyRestore
         self.origin = origin
         self.migrationName = migrationName
     }

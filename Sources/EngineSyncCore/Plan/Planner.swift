@@ -152,6 +152,13 @@ struct PlanRun {
         }
     }
 
+    /// Whether `table.column` exists after the safe changes: live, or created/added by this plan. A column whose
+    /// add or rename is blocked does not, and nothing may be planned on it (it would fail the transaction).
+    func columnWillExist(table: String, column: String) -> Bool {
+        createdTables.contains(table) || addedColumns.contains("\(table).\(column)")
+            || liveTables[table]?.columns.contains { $0.name == column } == true
+    }
+
     /// The first column of each name, as `Table.column(named:)` would find it.
     static func columnsByName(_ columns: [Column]) -> [String: Column] {
         Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -297,6 +304,8 @@ struct PlanRun {
         let liveIndexes = Dictionary(live.indexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let snapshotIndexes = Set((snapshot?.schema.indexes ?? []).map(\.name))
         for index in desired.schema.indexes where !notCreatedTables.contains(index.table) {
+            // On a column whose add or rename is blocked: the blocked change stands for it.
+            guard index.columns.allSatisfy({ columnWillExist(table: index.table, column: $0) }) else { continue }
             let tableIsNew = createdTables.contains(index.table)
             let rows = liveTables[index.table]?.estimatedRows ?? 0
             let concurrently = !tableIsNew && rows > options.concurrentIndexRows
@@ -372,6 +381,9 @@ struct PlanRun {
         let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(columnsKey))
         for key in desired.schema.foreignKeys
         where !notCreatedTables.contains(key.table) && !notCreatedTables.contains(key.referencedTable) {
+            guard key.columns.allSatisfy({ columnWillExist(table: key.table, column: $0) }),
+                  key.referencedColumns.allSatisfy({ columnWillExist(table: key.referencedTable, column: $0) })
+            else { continue }
             let origin = fieldOrigin(table: key.table, column: key.columns.first)
             if let liveKey = liveKeys[columnsKey(key)] {
                 if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
@@ -391,11 +403,16 @@ struct PlanRun {
                 foreignKeyChanges.append(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                     statements: [ddl.addForeignKey(key)], rewrite: false, lock: "SHARE ROW EXCLUSIVE"))
+            } else if snapshotKeys.contains(columnsKey(key)) {
+                // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
+                // blocked add_foreign_key instead of failing the reconcile.
+                drift.append(DriftItem(kind: .missingForeignKey, table: key.table, column: key.columns.first,
+                                       message: "foreign key '\(key.name)' was in the snapshot but is missing; re-created"))
+                foreignKeyChanges.append(PlannedChange(
+                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                    statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
+                    rewrite: false, lock: "SHARE ROW EXCLUSIVE", isForeignKeyRestore: true, origin: origin))
             } else {
-                if snapshotKeys.contains(columnsKey(key)) {
-                    drift.append(DriftItem(kind: .missingForeignKey, table: key.table, column: key.columns.first,
-                                           message: "foreign key '\(key.name)' was in the snapshot but is missing"))
-                }
                 block(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                     statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
@@ -437,7 +454,8 @@ struct PlanRun {
         for table in desired.schema.tables {
             guard let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey], !columns.isEmpty,
                   !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
-                  table.column(named: "auto_name") != nil else { continue }
+                  table.column(named: "auto_name") != nil,
+                  (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) }) else { continue }
             if snapshot?.autoNameColumns[modelKey] == columns { continue }
             backfillChanges.append(PlannedChange(
                 kind: .backfillAutoName, table: table.name, column: "auto_name",

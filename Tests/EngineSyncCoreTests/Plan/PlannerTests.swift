@@ -228,6 +228,46 @@ struct PlannerTests {
         #expect(done.isEmpty)
     }
 
+    @Test func nothingIsPlannedOnAColumnWhoseRenameIsBlocked() throws {
+        let old = Fixture.table("t", model: "t", [Fixture.id("t"), Fixture.column("name", .text, field: "title"),
+                                                  Fixture.column("auto_name", .varchar(length: 512))])
+        let new = Fixture.table("t", model: "t", [Fixture.id("t"), Fixture.column("title", .text, field: "title"),
+                                                  Fixture.column("auto_name", .varchar(length: 512))])
+        let index = Index(name: "uidx_t_title", table: "t", columns: ["title"], isUnique: true, predicate: nil)
+        let plan = planner.plan(desired: Fixture.compiled([new], indexes: [index], autoName: ["t": ["title"]]),
+                                snapshot: Fixture.compiled([old], autoName: ["t": ["name"]]),
+                                live: Schema(tables: [Fixture.live(old)]))
+        #expect(plan.blocked.map(\.kind) == [.renameColumn])
+        // Neither the index nor the auto_name backfill on the never-added "title": they would fail the transaction.
+        #expect(plan.safe.isEmpty, "\(plan.safe.map(\.sqlText))")
+    }
+
+    @Test func nothingIsPlannedOnASerialColumnWhoseAddIsBlocked() throws {
+        let live = Fixture.table("t", [Fixture.column("code", .text)])
+        let wanted = Fixture.table("t", [Fixture.column("code", .text), Fixture.id("t")])
+        let index = Index(name: "idx_t_id", table: "t", columns: ["id"], isUnique: false, predicate: nil)
+        let plan = Planner(options: PlannerOptions(maxRewriteRows: 10))
+            .plan(desired: Fixture.compiled([wanted], indexes: [index]), snapshot: nil,
+                  live: Schema(tables: [Fixture.live(live, rows: 1_000)]))
+        #expect(plan.blocked.map(\.kind) == [.rewriteTooLarge])
+        #expect(plan.safe.isEmpty, "\(plan.safe.map(\.sqlText))")
+    }
+
+    @Test func foreignKeyDroppedByHandIsRecreatedUnderGuard() throws {
+        let user = Fixture.table("user", [Fixture.id("user")])
+        let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer)])
+        let owner = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
+        let desired = Fixture.compiled([user, post], foreignKeys: [owner])
+        let plan = planner.plan(desired: desired, snapshot: desired, live: Schema(tables: [Fixture.live(user), Fixture.live(post)]))
+        #expect(plan.blocked.isEmpty)
+        let change = try #require(plan.safe.first)
+        #expect(plan.safe.count == 1)
+        #expect(change.kind == .addForeignKey)
+        #expect(change.isForeignKeyRestore)
+        #expect(change.sqlText.contains("NOT VALID") && change.sqlText.contains("VALIDATE CONSTRAINT \"post_owner_fkey\""))
+        #expect(plan.drift.map(\.kind) == [.missingForeignKey])
+    }
+
     @Test func indexesAreCreatedChangedDroppedAndRebuilt() {
         let table = Fixture.posts
         let unique = Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true, predicate: .visibleRows)

@@ -1,0 +1,65 @@
+import EngineSync
+import EngineSyncCore
+import EngineSyncTestSupport
+import PostgresClient
+import Testing
+
+/// Objects dropped behind enginesync's back, and blocked changes that other changes depend on.
+@Suite("Safe Sync repairs hand-made damage and plans nothing on blocked columns")
+struct SafeSyncRepairTests {
+    @Test func aForeignKeyDroppedByHandIsRecreatedOrBlockedByOrphans() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+                                   "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+                                   "dsl/models/post.json": #"{"fields": {"owner": {"type": "int", "source": "user"}}}"#])
+            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            let keyCount = "SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
+            let name = try #require(try connection.query("SELECT conname FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'").first?.string("conname"))
+
+            // Dropped by hand, no violating rows: re-created (validated) and reported as drift.
+            try connection.execute(script: "ALTER TABLE post DROP CONSTRAINT \"\(name)\"")
+            let repaired = SafeSyncTests.reconcile(database, repository)
+            #expect(repaired.report.outcome == .synced, "\(repaired.report.errors) \(repaired.report.blocked)")
+            #expect(repaired.report.applied.map(\.kind) == ["add_foreign_key"])
+            #expect(repaired.report.drift.map(\.kind) == ["missing_foreign_key"])
+            #expect(try SafeSyncTests.count(connection, keyCount) == 1)
+            #expect(try connection.query("SELECT convalidated FROM pg_constraint WHERE conname = '\(name)'").first?.bool("convalidated") == true)
+
+            // Dropped again and an orphan row written: the key is blocked, the rest of the commit still applies.
+            try connection.execute(script: """
+                ALTER TABLE post DROP CONSTRAINT "\(name)";
+                INSERT INTO post (owner, deleted, archived) VALUES (424242, false, false);
+                """)
+            try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "nick": {"type": "string"}}}"#])
+            let orphaned = SafeSyncTests.reconcile(database, repository)
+            #expect(orphaned.report.outcome == .blocked, "\(orphaned.report.errors)")
+            #expect(orphaned.report.blocked.map(\.kind) == ["add_foreign_key"])
+            #expect(orphaned.report.blocked.first?.reason?.contains("424242") == true)
+            #expect(orphaned.report.applied.map(\.kind) == ["add_column"])
+            #expect(try SafeSyncTests.count(connection, keyCount) == 0)
+
+            // Orphan fixed: the next reconcile re-creates the key.
+            try connection.query("DELETE FROM post WHERE owner = 424242")
+            let fixed = SafeSyncTests.reconcile(database, repository)
+            #expect(fixed.report.outcome == .synced, "\(fixed.report.blocked)")
+            #expect(try SafeSyncTests.count(connection, keyCount) == 1)
+        }
+    }
+
+    @Test func aBlockedColumnRenameDoesNotFailOnItsIndexOrAutoName() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "auto_name": ["title"]}"#])
+            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            // The field now maps to a new column, with a unique index on it and auto_name still built from it.
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "columnName": "headline", "unique": true}}, "auto_name": ["title"]}"#])
+            let renamed = SafeSyncTests.reconcile(database, repository)
+            #expect(renamed.report.outcome == .blocked, "\(renamed.report.errors)")
+            #expect(renamed.report.blocked.map(\.kind) == ["rename_column"])
+            #expect(renamed.report.errors.isEmpty)
+            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'title'") == 1)
+        }
+    }
+}
