@@ -24,6 +24,17 @@ import Testing
         (#"{}"#, "", .varchar(length: 255), nil),
         (#"{"type": "string", "default": "hi"}"#, "", .varchar(length: 255), .string("hi")),
         (#"{"type": "string", "default": null}"#, "", .varchar(length: 255), nil),
+        // SPEC 2.3: strings, numbers, booleans → literals of the column type; "now" → CURRENT_TIMESTAMP.
+        (#"{"type": "string", "default": 5}"#, "", .varchar(length: 255), .string("5")),
+        (#"{"type": "text", "default": false}"#, "", .text, .string("false")),
+        (#"{"type": "text", "default": "now"}"#, "", .text, .currentTimestamp),
+        (#"{"type": "string", "default": "now"}"#, "", .varchar(length: 255), .currentTimestamp),
+        (#"{"type": "int", "default": "42"}"#, "", .integer, .number("42")),
+        (#"{"type": "float", "default": "2.5"}"#, "", .doublePrecision, .number("2.5")),
+        (#"{"type": "boolean", "default": "true"}"#, "", .boolean, .boolean(true)),
+        (#"{"type": "datetime", "default": "2024-01-01T00:00:00Z"}"#, "", .timestamptz, .string("2024-01-01T00:00:00Z")),
+        (#"{"type": "date", "default": "2024-06-01 12:30:00.5+02:00"}"#, "", .timestamptz, .string("2024-06-01 12:30:00.5+02:00")),
+        (#"{"type": "string", "length": 1, "default": "é"}"#, "", .varchar(length: 1), .string("é")),
     ]
 
     @Test(arguments: columnCases)

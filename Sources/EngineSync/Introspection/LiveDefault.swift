@@ -11,12 +11,12 @@ public enum LiveDefault {
         case "false": return .boolean(false)
         default: break
         }
-        if isNumber(text) { return .number(text) }
+        if NumberLiteral.isNumber(text) { return .number(text) }
         if let literal = quotedLiteral(text) {
             switch type {
             case .jsonb, .json: return .json(literal)
             case .smallint, .integer, .bigint, .real, .doublePrecision, .numeric:
-                return isNumber(literal) ? .number(literal) : .string(literal)
+                return NumberLiteral.isNumber(literal) ? .number(literal) : .string(literal)
             case .boolean:
                 if literal == "true" || literal == "t" { return .boolean(true) }
                 if literal == "false" || literal == "f" { return .boolean(false) }
@@ -25,30 +25,6 @@ public enum LiveDefault {
             }
         }
         return .expression(text)
-    }
-
-    /// Whole text is `-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?`, scanned by hand: a Regex match per column was
-    /// a tenth of the client's CPU when introspecting 1,000 tables (docs/BENCHMARKS.md).
-    static func isNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func digits() -> Bool {
-            let start = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-            return index > start
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard digits() else { return false }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard digits() else { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() else { return false }
-        }
-        return index == bytes.count
     }
 
     /// `'it''s'::character varying` → `it's`; `nil` when the text is not a single cast literal.

@@ -10,13 +10,20 @@ extension CompilationSession {
         }
         switch type {
         case .varchar(let length):
-            guard case .string(let text) = value else { return mismatch("write a string default") }
-            if let length, text.count > length {
+            if case .string("now") = value {
+                // CURRENT_TIMESTAMP stored as text needs room for "2024-01-01 00:00:00.000000+00" and more.
+                if let length, length < 32 { return mismatch("\"now\" needs a string of length 32 or more, or a timestamp field") }
+                return .currentTimestamp
+            }
+            guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
+            // PostgreSQL counts characters as code points: "e\u{301}" is two.
+            if let length, text.unicodeScalars.count > length {
                 return mismatch("the default is longer than \(length) characters")
             }
             return .string(text)
         case .text:
-            guard case .string(let text) = value else { return mismatch("write a string default") }
+            if case .string("now") = value { return .currentTimestamp }
+            guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
             return .string(text)
         case .uuid:
             guard case .string(let text) = value, Self.isUUID(text) else {
@@ -24,22 +31,41 @@ extension CompilationSession {
             }
             return .string(text.lowercased())
         case .integer, .bigint, .smallint:
-            guard case .number(let lexeme) = value, let number = Int64(CanonicalJSON.canonicalNumber(lexeme)) else {
-                return mismatch("write a whole number without quotes")
+            guard let lexeme = Self.numberDefault(value), let number = Int64(CanonicalJSON.canonicalNumber(lexeme)) else {
+                return mismatch("write a whole number")
             }
             if type == .integer, Int32(exactly: number) == nil { return mismatch("integer holds -2147483648…2147483647") }
+            if type == .smallint, Int16(exactly: number) == nil { return mismatch("smallint holds -32768…32767") }
             return .number(String(number))
         case .doublePrecision, .real, .numeric:
-            guard case .number(let lexeme) = value else { return mismatch("write a number without quotes") }
-            return .number(CanonicalJSON.canonicalNumber(lexeme))
-        case .boolean:
-            guard case .bool(let flag) = value else { return mismatch("write true or false without quotes") }
-            return .boolean(flag)
-        case .timestamptz, .timestamp:
-            guard case .string("now") = value else {
-                return mismatch("the only timestamp default is \"now\" (CURRENT_TIMESTAMP)")
+            guard let lexeme = Self.numberDefault(value) else { return mismatch("write a number") }
+            let canonical = CanonicalJSON.canonicalNumber(lexeme)
+            if type == .doublePrecision || type == .real, Double(canonical)?.isFinite != true {
+                return mismatch("\(type.sql) cannot hold \(lexeme)")
             }
-            return .currentTimestamp
+            return .number(canonical)
+        case .boolean:
+            switch value {
+            case .bool(let flag): return .boolean(flag)
+            case .string("true"): return .boolean(true)
+            case .string("false"): return .boolean(false)
+            default: return mismatch("write true or false")
+            }
+        case .timestamptz, .timestamp:
+            guard case .string(let text) = value else {
+                return mismatch("write \"now\" (CURRENT_TIMESTAMP) or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
+            }
+            if text == "now" { return .currentTimestamp }
+            guard let literal = TimestampLiteral(text) else {
+                return mismatch("write \"now\" or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
+            }
+            if type == .timestamptz, !literal.hasOffset {
+                return mismatch("add \"Z\" or an offset such as \"+02:00\": without one the time would depend on the server's TimeZone")
+            }
+            if type == .timestamp, literal.hasOffset {
+                return mismatch("a timestamp without time zone ignores offsets; write the wall-clock time without one")
+            }
+            return .string(text)
         case .jsonb, .json:
             return .json(CanonicalJSON.string(value))
         case .array(let element):
@@ -49,6 +75,26 @@ extension CompilationSession {
             return .expression("'{}'::" + ColumnType.array(element).sql)
         case .other:
             return mismatch("no default is supported for this type")
+        }
+    }
+
+    /// Strings, numbers and booleans as the text a string column stores (SPEC 2.3: literals of the column type).
+    static func textDefault(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): text
+        case .number(let lexeme): CanonicalJSON.canonicalNumber(lexeme)
+        case .bool(let flag): flag ? "true" : "false"
+        default: nil
+        }
+    }
+
+    /// A JSON number, or a string holding one (`"5"` fits an integer column as `'5'` does in SQL).
+    static func numberDefault(_ value: JSONValue) -> String? {
+        switch value {
+        case .number(let lexeme): return lexeme
+        case .string(let text):
+            return NumberLiteral.isNumber(text) ? text : nil
+        default: return nil
         }
     }
 

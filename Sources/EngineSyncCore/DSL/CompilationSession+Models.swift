@@ -217,7 +217,13 @@ extension CompilationSession {
         var column = Column(name: columnName, type: type, isNotNull: isPrimary,
                             isAutoIncrement: isAutoIncrement && (type == .integer || type == .bigint), fieldKey: key)
         if let value = definition["default"], value != .null {
-            column.defaultValue = columnDefault(value, for: type, field: key, at: origin, pointer + "/default")
+            if column.isAutoIncrement {
+                error(.invalidDefault, at: origin, pointer + "/default",
+                      "field '\(key)' is autoIncrement: its default is the sequence and cannot be set",
+                      hint: "remove the default or autoIncrement")
+            } else {
+                column.defaultValue = columnDefault(value, for: type, field: key, at: origin, pointer + "/default")
+            }
         }
         if let ownerPosition = columnOwners[columnName] {
             let owner = model.columns[ownerPosition].fieldKey ?? columnName

@@ -2,13 +2,15 @@
 ///
 /// The catalog spells defaults its own way (`'abc'::character varying`, `'1.5'::double precision`,
 /// `now()`); the introspection normalises them into `ColumnDefault`, and this compares the rest.
-enum DefaultComparison {
-    static func equivalent(_ desired: ColumnDefault?, _ live: ColumnDefault?) -> Bool {
+public enum DefaultComparison {
+    public static func equivalent(_ desired: ColumnDefault?, _ live: ColumnDefault?) -> Bool {
         switch (desired, live) {
         case (nil, nil): return true
         case (.currentTimestamp, .currentTimestamp): return true
         case (.boolean(let a), .boolean(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)):
+            // Timestamps: the catalog prints the instant in the session's time zone and its own format.
+            return a == b || (TimestampLiteral(a).map { $0 == TimestampLiteral(b) } ?? false)
         case (.number(let a), .number(let b)): return a == b || (Double(a) != nil && Double(a) == Double(b))
         case (.number(let a), .string(let b)): return Double(a) != nil && Double(a) == Double(b)
         case (.json(let a), .json(let b)), (.json(let a), .string(let b)): return squeeze(a) == squeeze(b)

@@ -34,3 +34,31 @@ struct EffectiveSnapshotTests {
         #expect(effective == desired.document)
     }
 }
+
+@Suite("Timestamp defaults compare as instants")
+struct TimestampLiteralTests {
+    @Test(arguments: [
+        ("2024-01-01T00:00:00Z", "2024-01-01 00:00:00+00", true),
+        ("2024-06-01T12:30:00.5+02:00", "2024-06-01 10:30:00.5+00", true),
+        ("2024-01-01T00:00:00Z", "2023-12-31 19:00:00-05", true),
+        ("2024-01-01T00:00:00+0530", "2023-12-31 18:30:00+00", true),
+        ("2024-01-01T00:00:00Z", "2024-01-01 00:00:01+00", false),
+        ("2024-01-01T10:00:00", "2024-01-01 10:00:00", true),
+        ("2024-01-01T10:00:00", "2024-01-01 10:00:00+00", false),
+        ("2024-01-01", "2024-01-01 00:00:00", true),
+    ])
+    func equivalence(dsl: String, catalog: String, equal: Bool) {
+        #expect(DefaultComparison.equivalent(.string(dsl), .string(catalog)) == equal)
+    }
+
+    @Test(arguments: ["2024-13-01", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.1234567Z",
+                      "2024-01-01X", "24-01-01", "2024-01-01T00:00:00+", "now", ""])
+    func rejects(text: String) {
+        #expect(TimestampLiteral(text) == nil)
+    }
+
+    @Test func leapDayAndEpoch() throws {
+        #expect(try #require(TimestampLiteral("1970-01-01T00:00:00Z")).microseconds == 0)
+        #expect(try #require(TimestampLiteral("2024-02-29T00:00:00Z")).microseconds == 1_709_164_800_000_000)
+    }
+}
