@@ -19,7 +19,9 @@ struct ValidateCommandTests {
         let invalid = try EngineSyncBinary.run(["validate", "--dir", repository.path])
         #expect(invalid.status == 3)
         #expect(invalid.stdout.contains("dsl/models/user.json:2:32: error: unknown type 'strng' — did you mean 'string'?"))
-        #expect(invalid.stdout.contains("    hint: known types:"))
+        // One line per diagnostic, the hint included.
+        let line = try #require(invalid.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:32: error:") })
+        #expect(line.contains("[unknown_type] at /fields/email/type (hint: known types:"))
         #expect(invalid.stdout.hasSuffix("invalid: 1 error, 1 warning\n"))
         let json = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--format", "json"])
         #expect(json.status == 3)

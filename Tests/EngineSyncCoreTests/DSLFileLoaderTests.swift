@@ -19,6 +19,27 @@ import Testing
         let result = try compiler.compile(source: InMemoryDSLSource(texts: files))
         #expect(!result.isValid, "\(name)")
         #expect(result.errors.contains { $0.code == code && $0.file == file }, "\(name): \(result.errors)")
+        // Every diagnostic is located, including those about a whole file.
+        for diagnostic in result.diagnostics {
+            #expect(diagnostic.file != nil && diagnostic.line != nil && diagnostic.column != nil && diagnostic.pointer != nil,
+                    "\(name): \(diagnostic)")
+        }
+    }
+
+    @Test func diagnosticsAboutTheWholeDSLNameItsDirectory() throws {
+        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["README.md": "x"]))
+        let warnings = result.warnings.filter { ["no_dsl_files", "builtin_snapshot_model"].contains($0.code) }
+        #expect(warnings.count == 2)
+        for warning in warnings {
+            #expect(warning.file == "dsl" && warning.line == 1 && warning.column == 1 && warning.pointer == "")
+        }
+    }
+
+    @Test func snapshotDuplicateKeysAreLocated() throws {
+        let result = DSLCompiler().compile(snapshotBytes: Array("{\"post\": {\"fields\": {}},\n \"post\": {\"fields\": {}}}".utf8))
+        let duplicate = try #require(result.errors.first { $0.code == "duplicate_key" })
+        #expect(duplicate.line != nil)
+        #expect(duplicate.column != nil)
     }
 
     @Test func nonJSONFilesAreIgnoredWithAWarning() throws {

@@ -97,8 +97,9 @@ struct ValidateCommand: ParsableCommand {
             if let line = diagnostic.line, let column = diagnostic.column { location += ":\(line):\(column)" }
             output += "\(location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
             if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(pointer)" }
+            // One line per diagnostic (grep, editors' error parsers): the hint stays on it.
+            if let hint = diagnostic.hint { output += " (hint: \(hint))" }
             output += "\n"
-            if let hint = diagnostic.hint { output += "    hint: \(hint)\n" }
         }
         let errors = compilation.errors.count
         let warnings = compilation.warnings.count

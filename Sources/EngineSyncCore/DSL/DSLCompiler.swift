@@ -16,7 +16,22 @@ public struct DSLCompiler: Sendable {
         var result = compile(files: loaded.files, monolithPath: loaded.monolithPath)
         result.diagnostics.insert(contentsOf: loaded.diagnostics, at: 0)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) { result.compiled = nil }
+        result.diagnostics = result.diagnostics.map(located)
         return result
+    }
+
+    /// Every diagnostic names a file, line, column and pointer. One about a whole file (a symlink, a file too
+    /// large) points at its line 1, column 1 and the root pointer; one about the DSL as a whole (no files, the
+    /// built-in snapshot model) names the DSL directory.
+    func located(_ diagnostic: Diagnostic) -> Diagnostic {
+        var diagnostic = diagnostic
+        if diagnostic.file == nil { diagnostic.file = options.dslPath }
+        if diagnostic.line == nil || diagnostic.column == nil {
+            diagnostic.line = 1
+            diagnostic.column = 1
+        }
+        if diagnostic.pointer == nil { diagnostic.pointer = "" }
+        return diagnostic
     }
 
     /// Compiles files already read, in compile order. The file at `monolithPath` (if any) is read as a
@@ -24,7 +39,9 @@ public struct DSLCompiler: Sendable {
     public func compile(files: [DSLInputFile], monolithPath: String? = nil) -> DSLCompilation {
         let session = CompilationSession(options: options)
         session.collectModels(from: files, monolithPath: monolithPath)
-        return finish(session)
+        var result = finish(session)
+        result.diagnostics = result.diagnostics.map(located)
+        return result
     }
 
     /// Compiles a stored snapshot document (the `dsl` column, SPEC 4.5) as a monolith. Recompiling a
@@ -42,9 +59,12 @@ public struct DSLCompiler: Sendable {
         do {
             let result = try JSONReader(maxDepth: options.maxDepth).read(snapshotBytes)
             var compilation = compile(snapshotDocument: result.document.value)
+            let locator = JSONDocumentLocator(result.document)
             for duplicate in result.duplicateKeys {
-                compilation.diagnostics.append(Diagnostic(severity: .error, code: duplicate.code,
-                                                          pointer: duplicate.pointer, message: duplicate.message))
+                let position = locator.position(at: duplicate.pointer)
+                compilation.diagnostics.append(Diagnostic(severity: .error, code: duplicate.code, line: position.line,
+                                                          column: position.column, pointer: duplicate.pointer,
+                                                          message: duplicate.message))
                 compilation.compiled = nil
             }
             return compilation
