@@ -123,6 +123,43 @@ import Testing
         #expect(EngineJSNaming.visibleIndexName(table: "post") == "idx_post_visible")
     }
 
+    /// SPEC 2.6: a name of exactly 60 characters stays as it is; 61 is hashed (JavaScript counts UTF-16 units).
+    @Test func indexNamesHashFromSixtyOneCharacters() {
+        let table = String(repeating: "t", count: 50)
+        let sixty = EngineJSNaming.indexName(table: table, columns: ["abcdef"])
+        let plain60 = "idx_" + table + "_" + "abcde"
+        #expect(plain60.utf16.count == 60)
+        #expect(EngineJSNaming.indexName(table: table, columns: ["abcde"]) == plain60)
+        let long61 = "idx_" + table + "_" + "abcdef"
+        #expect(long61.utf16.count == 61)
+        #expect(sixty == "idx_" + EngineJSNaming.hash(long61))
+        let unique60 = "uidx_" + String(repeating: "u", count: 49) + "_" + "abcde"
+        #expect(unique60.utf16.count == 60)
+        #expect(EngineJSNaming.uniqueIndexName(table: String(repeating: "u", count: 49), columns: ["abcde"]) == unique60)
+        #expect(EngineJSNaming.uniqueIndexName(table: String(repeating: "u", count: 49), columns: ["abcdef"])
+                == "uidx_" + EngineJSNaming.hash(unique60 + "f"))
+        // Visible index: hashed on the table name once "idx_<table>_visible" passes 60.
+        let visibleTable = String(repeating: "v", count: 48)  // 4 + 48 + 8 = 60
+        #expect(EngineJSNaming.visibleIndexName(table: visibleTable) == "idx_\(visibleTable)_visible")
+        #expect(EngineJSNaming.visibleIndexName(table: visibleTable + "v") == "idx_" + EngineJSNaming.hash(visibleTable + "v") + "_visible")
+    }
+
+    @Test func aFieldWithoutTypeIsAStringWithAWarning() throws {
+        let result = compileFragment(#"{"post": {"fields": {"title": {}}}}"#)
+        let warning = try #require(result.warnings.first { $0.code == "missing_type" })
+        #expect(warning.pointer == "/post/fields/title")
+        #expect(result.compiled?.schema.table(named: "post")?.column(named: "title")?.type == .varchar(length: 255))
+    }
+
+    @Test func uiSortIsAddedBesideOtherUISettings() throws {
+        let compiled = try #require(compileFragment(#"{"post": {"fields": {}, "ui": {"label": "Posts"}}, "page": {"fields": {}, "ui": {"sort": ["title"]}}}"#).compiled)
+        let post = try #require(compiled.document["post"]?.objectValue?["ui"]?.objectValue)
+        #expect(post["label"] == .string("Posts"))
+        #expect(post["sort"] == .array([.string("-created_at")]))
+        // An existing sort is kept.
+        #expect(compiled.document["page"]?.objectValue?["ui"]?.objectValue?["sort"] == .array([.string("title")]))
+    }
+
     @Test func lastWriteWinsWarnsWithBothFiles() throws {
         let result = DSLCompiler().compile(files: [
             DSLInputFile(path: "dsl/models/a.json", text: #"{"post": {"fields": {"a": {"type": "string"}}}}"#),

@@ -29,6 +29,33 @@ struct DSLSourceTests {
         #expect(directoryCompiled.schema.foreignKeys.map(\.name) == ["link_owner_fkey"])
     }
 
+    /// The two realistic golden repositories (Tests/EngineSyncCoreTests/Fixtures) give the same compile, and
+    /// the golden schema, whether read from a directory or straight from a commit's tree.
+    @Test(arguments: ["shortener", "longnames"])
+    func goldenRepositoriesCompileIdenticallyFromBothSources(fixture: String) throws {
+        let testsRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let fixtureRoot = testsRoot.appendingPathComponent("EngineSyncCoreTests/Fixtures/\(fixture)")
+        var files: [String: String?] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: fixtureRoot.path)
+        while let relative = enumerator?.nextObject() as? String {
+            guard relative.hasSuffix(".json") else { continue }
+            files[relative] = try String(contentsOf: fixtureRoot.appendingPathComponent(relative), encoding: .utf8)
+        }
+        #expect(files.count >= 2)
+        let repository = try ScratchRepository()
+        let sha = try repository.commit(files)
+        let compiler = DSLCompiler()
+        let fromDirectory = try compiler.compile(source: DirectoryDSLSource(root: repository.path))
+        let git = try GitRepository.open(path: repository.path)
+        let fromGit = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let compiled = try #require(fromDirectory.compiled, "\(fromDirectory.errors)")
+        #expect(compiled == fromGit.compiled)
+        #expect(fromDirectory.diagnostics == fromGit.diagnostics)
+        let golden = try String(contentsOf: testsRoot.appendingPathComponent("EngineSyncCoreTests/Golden/\(fixture).schema.txt"),
+                                encoding: .utf8)
+        #expect(golden.hasPrefix(compiled.schema.renderedText))
+    }
+
     @Test func symlinksAndLargeFilesAreDiagnosedByBothSources() throws {
         let repository = try ScratchRepository()
         try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
