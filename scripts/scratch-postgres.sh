@@ -1,6 +1,8 @@
 # Sourced by scripts: a throwaway PostgreSQL 15 cluster in a temp dir.
 # The server refuses to run as root, so the directory belongs to `postgres` and the server runs via runuser.
 # Sets SCRATCH_PGHOST (the socket directory) and SCRATCH_PGPORT.
+# Install `trap scratch_postgres_stop EXIT` BEFORE scratch_postgres_start: the stop function copes with a
+# cluster that failed half-way (no data directory, or a server that never started) and removes the dir.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -8,19 +10,18 @@ scratch_postgres_start() {
     SCRATCH_PGDIR=$(mktemp -d /tmp/enginesync-pg.XXXXXX)
     SCRATCH_PGPORT=${SCRATCH_PGPORT:-$((20000 + RANDOM % 20000))}
     SCRATCH_PGHOST="$SCRATCH_PGDIR"
-    local as_postgres=()
+    SCRATCH_AS_POSTGRES=()
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
         chown postgres: "$SCRATCH_PGDIR"
-        as_postgres=(runuser -u postgres --)
+        SCRATCH_AS_POSTGRES=(runuser -u postgres --)
     fi
     echo "==> starting scratch PostgreSQL in $SCRATCH_PGDIR (port $SCRATCH_PGPORT)"
-    "${as_postgres[@]}" "$PG_BIN/initdb" -D "$SCRATCH_PGDIR/data" -U postgres --auth=trust -E UTF8 \
+    "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/initdb" -D "$SCRATCH_PGDIR/data" -U postgres --auth=trust -E UTF8 \
         --locale=C.UTF-8 >"$SCRATCH_PGDIR/initdb.log" 2>&1 || { cat "$SCRATCH_PGDIR/initdb.log"; return 1; }
-    "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -l "$SCRATCH_PGDIR/server.log" -w -t 60 \
+    "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -l "$SCRATCH_PGDIR/server.log" -w -t 60 \
         -o "-p $SCRATCH_PGPORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off" \
         start >/dev/null || { cat "$SCRATCH_PGDIR/server.log"; return 1; }
-    SCRATCH_AS_POSTGRES=("${as_postgres[@]}")
     export SCRATCH_PGHOST SCRATCH_PGPORT SCRATCH_PGDIR
 }
 
@@ -38,15 +39,20 @@ scratch_standby_start() {
     export SCRATCH_STANDBY_PORT
 }
 
+# Stops whatever part of the cluster is running and removes its directory; safe to call more than once
+# and after any failure of scratch_postgres_start (before or after initdb, or with a server that did not start).
 scratch_postgres_stop() {
     local status=$?
-    if [ -n "${SCRATCH_PGDIR:-}" ] && [ -d "$SCRATCH_PGDIR/standby" ]; then
-        "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -m immediate -w stop >/dev/null 2>&1 || true
+    [ -n "${SCRATCH_PGDIR:-}" ] || return $status
+    local as_postgres=("${SCRATCH_AS_POSTGRES[@]}")
+    if [ -f "$SCRATCH_PGDIR/standby/PG_VERSION" ]; then
+        "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -m immediate -w stop >/dev/null 2>&1 || true
     fi
-    if [ -n "${SCRATCH_PGDIR:-}" ] && [ -d "$SCRATCH_PGDIR/data" ]; then
+    if [ -f "$SCRATCH_PGDIR/data/PG_VERSION" ]; then
         echo "==> stopping scratch PostgreSQL"
-        "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-        rm -rf "$SCRATCH_PGDIR"
+        "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
+    [ ! -d "$SCRATCH_PGDIR" ] || rm -rf "$SCRATCH_PGDIR"
+    SCRATCH_PGDIR=""
     return $status
 }

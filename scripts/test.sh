@@ -3,7 +3,7 @@
 #   - installs libgit2-dev (and git) when missing
 #   - starts a throwaway PostgreSQL 15 cluster in a temp dir (unix socket only, private port)
 #   - swift build + swift test with ENGINESYNC_TEST_PGHOST/PORT exported
-#   - stops and removes the cluster even when the tests fail
+#   - stops and removes the cluster even when the tests fail (or the cluster fails half-way)
 # Extra arguments go to `swift test` (e.g. scripts/test.sh --filter PostgresConnectionTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +14,9 @@ ensure_packages
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
-scratch_postgres_start
+# Before the start: a cluster that fails half-way (pg_ctl after initdb) is removed too.
 trap scratch_postgres_stop EXIT
+scratch_postgres_start
 scratch_standby_start
 
 export ENGINESYNC_TEST_PGHOST="$SCRATCH_PGHOST"
