@@ -58,6 +58,36 @@ struct PostgresConnectionTests {
         #expect(throws: PostgresError.self) { try PostgresConnection.connect(bogus) }
     }
 
+    @Test func wrongPasswordIsAClearAuthenticationError() throws {
+        // The scratch cluster trusts every role on its socket except this one (scram-sha-256, scripts/scratch-postgres.sh).
+        let server = try TestEnvironment.postgresServer()
+        let role = try TestEnvironment.passwordRole()
+        let dsn = "host=\(server.host) port=\(server.port) user=\(role.user) dbname=postgres"
+        let wrong = "wrong-" + role.password
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connect(PostgresConfiguration(dsn: dsn, password: wrong, connectTimeoutSeconds: 5))
+        }
+        #expect(error.kind == .connect)
+        #expect(error.function == "PQconnectdbParams")
+        #expect(error.message.contains(#"password authentication failed for user "\#(role.user)""#))
+        #expect(!String(reflecting: error).contains(wrong))
+        // Without any password libpq refuses before authenticating (a ~/.pgpass is kept out of it).
+        let none = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connect(PostgresConfiguration(dsn: dsn + " passfile=/nonexistent/enginesync-pgpass",
+                                                                 connectTimeoutSeconds: 5))
+        }
+        #expect(none.kind == .connect)
+        #expect(none.message.contains("no password supplied"))
+        // The right password connects, and the server stored a SCRAM verifier for it.
+        let connection = try PostgresConnection.connect(
+            PostgresConfiguration(dsn: dsn, password: role.password, connectTimeoutSeconds: 5))
+        #expect(try connection.query("SELECT current_user AS u").first?.string("u") == role.user)
+        let admin = try PostgresConnection.connect(PostgresConfiguration(
+            dsn: "host=\(server.host) port=\(server.port) user=\(server.user) dbname=postgres", connectTimeoutSeconds: 5))
+        let verifier = try admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [role.user])
+        #expect(try verifier.first?.string("rolpassword").hasPrefix("SCRAM-SHA-256$") == true)
+    }
+
     @Test func uriAndKeywordDSNBothConnect() throws {
         try ScratchDatabase.with { database, _ in
         let encodedHost = database.host.replacingOccurrences(of: "/", with: "%2F")
