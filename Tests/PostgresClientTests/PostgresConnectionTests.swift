@@ -38,6 +38,29 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func missingTableCarriesSQLStateAndTheStatement() throws {
+        try ScratchDatabase.with { _, connection in
+        let sql = "SELECT * FROM missing_table"
+        let error = try #require(throws: PostgresError.self) { try connection.query(sql) }
+        #expect(error.kind == .server)
+        #expect(error.sqlState == SQLState("42P01"))
+        #expect(error.severity == "ERROR")
+        #expect(error.message == #"relation "missing_table" does not exist"#)
+        #expect(error.statement == sql)
+        #expect(error.function == "PQexecParams")
+        #expect(error.position == 15)
+        #expect(error.description == #"relation "missing_table" does not exist (SQLSTATE 42P01)"#)
+        #expect(String(reflecting: error).contains("statement: \(sql)"))
+        #expect(connection.isConnected)
+        // The simple-query path records its script the same way.
+        let script = "CREATE TABLE present (v int); \(sql);"
+        let scriptError = try #require(throws: PostgresError.self) { try connection.execute(script: script) }
+        #expect(scriptError.sqlState?.rawValue == "42P01")
+        #expect(scriptError.statement == script)
+        #expect(scriptError.function == "PQgetResult")
+        }
+    }
+
     @Test func uniqueViolationIsRecognised() throws {
         try ScratchDatabase.with { _, connection in
         try connection.execute(script: "CREATE TABLE t (id int primary key); INSERT INTO t VALUES (1);")
