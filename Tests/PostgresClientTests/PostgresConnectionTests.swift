@@ -169,6 +169,35 @@ struct PostgresConnectionTests {
         let name = "We\"ird; DROP TABLE x; --"
         try connection.query("CREATE TABLE \(try connection.escapeIdentifier(name)) (v int)")
         #expect(try connection.query("SELECT relname FROM pg_class WHERE relname = $1", [name]).rows.count == 1)
+
+        // Non-ASCII: multi-byte UTF-8, CJK, emoji (one with a ZWJ sequence), and a combining character.
+        // Swift's == treats "e\u{301}" and "é" as equal, so the round trips compare UTF-8 bytes: PostgreSQL
+        // does not normalise, and precomposed and decomposed names are two different columns.
+        let table = "Tåble 日本語 🐘"
+        let columns = ["ünïcødé", "日本語", "🐘👩‍💻", "\u{E9}", "e\u{301}", "naïve \"quöted\""]
+        let literals = ["ünïcødé's", "日本語のテキスト", "🐘🚀👩‍💻", "\u{E9}", "cafe\u{301}", "back\\slash ü 'ß'"]
+        for identifier in [table] + columns {
+            let quoted = try connection.escapeIdentifier(identifier)
+            let expected = "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            #expect(Array(quoted.utf8) == Array(expected.utf8))
+        }
+        #expect(Array(try connection.escapeLiteral("日本語").utf8) == Array("'日本語'".utf8))
+        #expect(Array(try connection.escapeLiteral("cafe\u{301}").utf8) == Array("'cafe\u{301}'".utf8))
+        let quotedTable = try connection.escapeIdentifier(table)
+        let quotedColumns = try columns.map { try connection.escapeIdentifier($0) }
+        try connection.query("CREATE TABLE \(quotedTable) (" + quotedColumns.map { "\($0) text" }.joined(separator: ", ") + ")")
+        let values = try literals.map { try connection.escapeLiteral($0) }
+        try connection.query("INSERT INTO \(quotedTable) (\(quotedColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))")
+        let stored = try connection.query("SELECT \(quotedColumns.joined(separator: ", ")) FROM \(quotedTable)")
+        #expect(stored.columns.map { Array($0.utf8) } == columns.map { Array($0.utf8) })
+        let row = try #require(stored.first)
+        #expect(row.values.map { $0.map { Array($0.utf8) } } == literals.map { Optional(Array($0.utf8)) })
+        // The catalog holds the exact bytes too, and finds the table by its exact name.
+        let names = try connection.query("""
+            SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ORDER BY attnum
+            """, [quotedTable])
+        #expect(try names.rows.map { Array(try $0.string("name").utf8) } == columns.map { Array($0.utf8) })
+        #expect(try connection.query("SELECT relname FROM pg_class WHERE relname = $1", [table]).rows.count == 1)
         }
     }
 
