@@ -4,7 +4,10 @@
 #   - starts a throwaway PostgreSQL 15 cluster in a temp dir (unix socket only, private port)
 #   - swift build + swift test with ENGINESYNC_TEST_PGHOST/PORT exported
 #   - stops and removes the cluster even when the tests fail (or the cluster fails half-way)
-# Extra arguments go to `swift test` (e.g. scripts/test.sh --filter PostgresConnectionTests).
+#   - without arguments, once everything above passed: the systemd unit checks, then the README's demo
+#     (scripts/demo.sh, on the debug build just made), the end-to-end check of the shipped story
+# Extra arguments go to `swift test` (e.g. scripts/test.sh --filter PostgresConnectionTests); the demo
+# then does not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,4 +47,13 @@ else
     swift test --skip-build --no-parallel --filter "$timing_sensitive"
     echo "==> systemd unit checks"
     scripts/check-systemd-unit.sh "$(swift build --show-bin-path)/enginesync"
+    # The tests passed (set -e stops before this otherwise). The demo starts a cluster of its own, so
+    # the tests' cluster is removed first; the EXIT trap then finds nothing left to stop. The demo runs
+    # without the tests' ENGINESYNC_TEST_* and SCRATCH_* variables, as it would from a shell.
+    scratch_postgres_stop
+    echo "==> the README's demo (scripts/demo.sh) on the debug build"
+    (
+        unset "${!ENGINESYNC_@}" "${!SCRATCH_@}"
+        DEMO_CONFIGURATION=debug exec scripts/demo.sh
+    )
 fi
