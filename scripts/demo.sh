@@ -86,7 +86,7 @@ started=$(date +%s)
 
 ensure_packages
 
-# DEMO_CONFIGURATION=debug reuses the test build (CI runs the demo right after the tests).
+# DEMO_CONFIGURATION=debug reuses the test build (scripts/test.sh runs the demo right after the tests).
 CONFIGURATION=${DEMO_CONFIGURATION:-release}
 echo "==> swift build -c $CONFIGURATION --product enginesync"
 (cd "$ROOT" && swift build -c "$CONFIGURATION" --product enginesync)

@@ -3,8 +3,11 @@
 #   - installs libgit2-dev (and git) when missing
 #   - starts a throwaway PostgreSQL 15 cluster in a temp dir (unix socket only, private port)
 #   - swift build + swift test with ENGINESYNC_TEST_PGHOST/PORT exported
-#   - stops and removes the cluster even when the tests fail
-# Extra arguments go to `swift test` (e.g. scripts/test.sh --filter PostgresConnectionTests).
+#   - stops and removes the cluster even when the tests fail (or the cluster fails half-way)
+#   - without arguments, once everything above passed: the systemd unit checks, then the README's demo
+#     (scripts/demo.sh, on the debug build just made), the end-to-end check of the shipped story
+# Extra arguments go to `swift test` (e.g. scripts/test.sh --filter PostgresConnectionTests); the demo
+# then does not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,14 +17,17 @@ ensure_packages
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
-scratch_postgres_start
+# Before the start: a cluster that fails half-way (pg_ctl after initdb) is removed too.
 trap scratch_postgres_stop EXIT
+scratch_postgres_start
 scratch_standby_start
 
 export ENGINESYNC_TEST_PGHOST="$SCRATCH_PGHOST"
 export ENGINESYNC_TEST_PGPORT="$SCRATCH_PGPORT"
 export ENGINESYNC_TEST_PGUSER=postgres
 export ENGINESYNC_TEST_STANDBY_PORT="$SCRATCH_STANDBY_PORT"
+export ENGINESYNC_TEST_PASSWORD_USER="$SCRATCH_PASSWORD_USER"
+export ENGINESYNC_TEST_PASSWORD="$SCRATCH_PASSWORD"
 
 scripts/check-imports.sh
 
@@ -41,4 +47,13 @@ else
     swift test --skip-build --no-parallel --filter "$timing_sensitive"
     echo "==> systemd unit checks"
     scripts/check-systemd-unit.sh "$(swift build --show-bin-path)/enginesync"
+    # The tests passed (set -e stops before this otherwise). The demo starts a cluster of its own, so
+    # the tests' cluster is removed first; the EXIT trap then finds nothing left to stop. The demo runs
+    # without the tests' ENGINESYNC_TEST_* and SCRATCH_* variables, as it would from a shell.
+    scratch_postgres_stop
+    echo "==> the README's demo (scripts/demo.sh) on the debug build"
+    (
+        unset "${!ENGINESYNC_@}" "${!SCRATCH_@}"
+        DEMO_CONFIGURATION=debug exec scripts/demo.sh
+    )
 fi

@@ -33,6 +33,20 @@ public enum TestEnvironment {
         return port
     }
 
+    /// The one role of the scratch cluster that must authenticate with a password (scram-sha-256 over the
+    /// socket; every other role is trusted), from `ENGINESYNC_TEST_PASSWORD_USER` / `ENGINESYNC_TEST_PASSWORD`.
+    public static func passwordRole() throws -> (user: String, password: String) {
+        let environment = ProcessInfo.processInfo.environment
+        guard let user = environment["ENGINESYNC_TEST_PASSWORD_USER"], !user.isEmpty,
+              let password = environment["ENGINESYNC_TEST_PASSWORD"], !password.isEmpty else {
+            throw Missing(description: """
+                this test needs the scratch cluster's password role: run the tests with scripts/test.sh \
+                (ENGINESYNC_TEST_PASSWORD_USER/ENGINESYNC_TEST_PASSWORD are not set)
+                """)
+        }
+        return (user, password)
+    }
+
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// The absolute path of `git`, required for building fixture repositories.

@@ -8,7 +8,13 @@ struct GitRepositoryTests {
     @Test func resolvesRevisionsAndReadsMetadata() throws {
         let scratch = try ScratchRepository()
         let first = try scratch.commit(["dsl/models/post.json": #"{"fields":{}}"#], message: "first commit\n\nbody")
-        let second = try scratch.commit(["README.md": "hello"], message: "second")
+        // Distinct author and committer moments, each in its own non-UTC zone, set through git's environment.
+        try "hello".write(toFile: scratch.path + "/README.md", atomically: true, encoding: .utf8)
+        try scratch.run(["add", "README.md"])
+        try scratch.run(["commit", "--quiet", "-m", "second"], environment: [
+            "GIT_AUTHOR_DATE": "2026-03-04T05:06:07+02:00", "GIT_COMMITTER_DATE": "2026-03-05T10:20:30-05:30",
+        ])
+        let second = try scratch.output(["rev-parse", "HEAD"])
         let repository = try GitRepository.open(path: scratch.path)
         #expect(!repository.isBare)
         let tip = try repository.resolveCommit("main")
@@ -16,6 +22,17 @@ struct GitRepositoryTests {
         #expect(tip.subject == "second")
         #expect(tip.author.name == "Test Author")
         #expect(tip.author.email == "author@example.com")
+        // 2026-03-04T05:06:07+02:00 is 03:06:07 UTC; 2026-03-05T10:20:30-05:30 is 15:50:30 UTC.
+        #expect(tip.author.time == Date(timeIntervalSince1970: 1_772_593_567))
+        #expect(tip.author.offsetMinutes == 120)
+        #expect(tip.committer.name == "Test Committer")
+        #expect(tip.committer.time == Date(timeIntervalSince1970: 1_772_725_830))
+        #expect(tip.committer.offsetMinutes == -330)
+        // ScratchRepository.commit dates its first commit 2026-01-01T00:00:01Z (author and committer).
+        let firstCommit = try repository.resolveCommit("main~1")
+        #expect(firstCommit.author.time == Date(timeIntervalSince1970: 1_767_225_601))
+        #expect(firstCommit.committer.time == firstCommit.author.time)
+        #expect(firstCommit.author.offsetMinutes == 0)
         #expect(tip.parentIDs.map(\.hex) == [first])
         #expect(try repository.resolveCommit("main~1").subject == "first commit")
         #expect(try repository.resolveCommit(String(first.prefix(10))).id.hex == first)

@@ -38,6 +38,29 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func missingTableCarriesSQLStateAndTheStatement() throws {
+        try ScratchDatabase.with { _, connection in
+        let sql = "SELECT * FROM missing_table"
+        let error = try #require(throws: PostgresError.self) { try connection.query(sql) }
+        #expect(error.kind == .server)
+        #expect(error.sqlState == SQLState("42P01"))
+        #expect(error.severity == "ERROR")
+        #expect(error.message == #"relation "missing_table" does not exist"#)
+        #expect(error.statement == sql)
+        #expect(error.function == "PQexecParams")
+        #expect(error.position == 15)
+        #expect(error.description == #"relation "missing_table" does not exist (SQLSTATE 42P01)"#)
+        #expect(String(reflecting: error).contains("statement: \(sql)"))
+        #expect(connection.isConnected)
+        // The simple-query path records its script the same way.
+        let script = "CREATE TABLE present (v int); \(sql);"
+        let scriptError = try #require(throws: PostgresError.self) { try connection.execute(script: script) }
+        #expect(scriptError.sqlState?.rawValue == "42P01")
+        #expect(scriptError.statement == script)
+        #expect(scriptError.function == "PQgetResult")
+        }
+    }
+
     @Test func uniqueViolationIsRecognised() throws {
         try ScratchDatabase.with { _, connection in
         try connection.execute(script: "CREATE TABLE t (id int primary key); INSERT INTO t VALUES (1);")
@@ -56,6 +79,36 @@ struct PostgresConnectionTests {
         #expect(error.isConnectionLoss)
         let bogus = PostgresConfiguration(dsn: "bogus=1")
         #expect(throws: PostgresError.self) { try PostgresConnection.connect(bogus) }
+    }
+
+    @Test func wrongPasswordIsAClearAuthenticationError() throws {
+        // The scratch cluster trusts every role on its socket except this one (scram-sha-256, scripts/scratch-postgres.sh).
+        let server = try TestEnvironment.postgresServer()
+        let role = try TestEnvironment.passwordRole()
+        let dsn = "host=\(server.host) port=\(server.port) user=\(role.user) dbname=postgres"
+        let wrong = "wrong-" + role.password
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connect(PostgresConfiguration(dsn: dsn, password: wrong, connectTimeoutSeconds: 5))
+        }
+        #expect(error.kind == .connect)
+        #expect(error.function == "PQconnectdbParams")
+        #expect(error.message.contains(#"password authentication failed for user "\#(role.user)""#))
+        #expect(!String(reflecting: error).contains(wrong))
+        // Without any password libpq refuses before authenticating (a ~/.pgpass is kept out of it).
+        let none = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connect(PostgresConfiguration(dsn: dsn + " passfile=/nonexistent/enginesync-pgpass",
+                                                                 connectTimeoutSeconds: 5))
+        }
+        #expect(none.kind == .connect)
+        #expect(none.message.contains("no password supplied"))
+        // The right password connects, and the server stored a SCRAM verifier for it.
+        let connection = try PostgresConnection.connect(
+            PostgresConfiguration(dsn: dsn, password: role.password, connectTimeoutSeconds: 5))
+        #expect(try connection.query("SELECT current_user AS u").first?.string("u") == role.user)
+        let admin = try PostgresConnection.connect(PostgresConfiguration(
+            dsn: "host=\(server.host) port=\(server.port) user=\(server.user) dbname=postgres", connectTimeoutSeconds: 5))
+        let verifier = try admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [role.user])
+        #expect(try verifier.first?.string("rolpassword").hasPrefix("SCRAM-SHA-256$") == true)
     }
 
     @Test func uriAndKeywordDSNBothConnect() throws {
@@ -116,6 +169,35 @@ struct PostgresConnectionTests {
         let name = "We\"ird; DROP TABLE x; --"
         try connection.query("CREATE TABLE \(try connection.escapeIdentifier(name)) (v int)")
         #expect(try connection.query("SELECT relname FROM pg_class WHERE relname = $1", [name]).rows.count == 1)
+
+        // Non-ASCII: multi-byte UTF-8, CJK, emoji (one with a ZWJ sequence), and a combining character.
+        // Swift's == treats "e\u{301}" and "é" as equal, so the round trips compare UTF-8 bytes: PostgreSQL
+        // does not normalise, and precomposed and decomposed names are two different columns.
+        let table = "Tåble 日本語 🐘"
+        let columns = ["ünïcødé", "日本語", "🐘👩‍💻", "\u{E9}", "e\u{301}", "naïve \"quöted\""]
+        let literals = ["ünïcødé's", "日本語のテキスト", "🐘🚀👩‍💻", "\u{E9}", "cafe\u{301}", "back\\slash ü 'ß'"]
+        for identifier in [table] + columns {
+            let quoted = try connection.escapeIdentifier(identifier)
+            let expected = "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            #expect(Array(quoted.utf8) == Array(expected.utf8))
+        }
+        #expect(Array(try connection.escapeLiteral("日本語").utf8) == Array("'日本語'".utf8))
+        #expect(Array(try connection.escapeLiteral("cafe\u{301}").utf8) == Array("'cafe\u{301}'".utf8))
+        let quotedTable = try connection.escapeIdentifier(table)
+        let quotedColumns = try columns.map { try connection.escapeIdentifier($0) }
+        try connection.query("CREATE TABLE \(quotedTable) (" + quotedColumns.map { "\($0) text" }.joined(separator: ", ") + ")")
+        let values = try literals.map { try connection.escapeLiteral($0) }
+        try connection.query("INSERT INTO \(quotedTable) (\(quotedColumns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))")
+        let stored = try connection.query("SELECT \(quotedColumns.joined(separator: ", ")) FROM \(quotedTable)")
+        #expect(stored.columns.map { Array($0.utf8) } == columns.map { Array($0.utf8) })
+        let row = try #require(stored.first)
+        #expect(row.values.map { $0.map { Array($0.utf8) } } == literals.map { Optional(Array($0.utf8)) })
+        // The catalog holds the exact bytes too, and finds the table by its exact name.
+        let names = try connection.query("""
+            SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ORDER BY attnum
+            """, [quotedTable])
+        #expect(try names.rows.map { Array(try $0.string("name").utf8) } == columns.map { Array($0.utf8) })
+        #expect(try connection.query("SELECT relname FROM pg_class WHERE relname = $1", [table]).rows.count == 1)
         }
     }
 
