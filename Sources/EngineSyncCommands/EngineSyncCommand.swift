@@ -12,6 +12,11 @@ public struct EngineSyncCommand: AsyncParsableCommand {
             enginesync reads EngineJS DSL (JSON schema-as-code) from git, runs pending SQL migrations and \
             applies only widening, data-preserving changes; narrowing changes are reported with the \
             migration that would perform them.
+
+            Examples:
+              enginesync validate --dir .
+              enginesync plan --repo /srv/git/schema.git --database "host=/run/postgresql dbname=app"
+              enginesync run --config /etc/enginesync/enginesync.yaml
             """,
         version: version,
         subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self]
