@@ -103,4 +103,32 @@ struct SafeSyncRepairTests {
             #expect(try row.bool("starts_ok") == true)
         }
     }
+
+    @Test func aFirstRunWithBlockedChangesKeepsThemBlockedUntilResolved() throws {
+        try ScratchDatabase.with { database, connection in
+            // A database that predates enginesync, with a wider column than the DSL asks for.
+            try connection.execute(script: "CREATE TABLE post (id serial PRIMARY KEY, title varchar(100))")
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#])
+            let first = SafeSyncTests.reconcile(database, repository)
+            #expect(first.report.outcome == .blocked, "\(first.report.errors)")
+            #expect(first.report.blocked.map(\.kind) == ["narrow_column"])
+            #expect(first.report.snapshot.changed == false)
+            #expect(first.report.warnings.contains { $0.code == "snapshot_withheld" })
+            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM dsl") == 0)
+
+            // Still blocked on the next reconcile, not "widened by hand" drift.
+            let second = SafeSyncTests.reconcile(database, repository)
+            #expect(second.report.blocked.map(\.kind) == ["narrow_column"])
+            #expect(second.report.drift.isEmpty, "\(second.report.drift)")
+
+            // The migration performs it: synced, and the snapshot is recorded.
+            try repository.commit(["migrations/20260101_narrow_title.sql": "ALTER TABLE post ALTER COLUMN title TYPE varchar(50);\n"])
+            let resolved = SafeSyncTests.reconcile(database, repository)
+            #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked) \(resolved.report.errors)")
+            #expect(resolved.report.snapshot.changed == true)
+            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM dsl") == 1)
+        }
+    }
 }

@@ -101,6 +101,7 @@ public final class SafeSync {
         var snapshotChanged = effectiveHash != snapshotRow?.hash
         draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
         var storedHash = snapshotRow?.hash
+        var snapshotWithheld = false
         /// Unique indexes that met duplicates were never built: the stored snapshot leaves them out (SPEC 4.5).
         func excludeConflicts(_ conflicts: [PlannedChange]) {
             let names = conflicts.compactMap(\.index)
@@ -146,6 +147,17 @@ public final class SafeSync {
                 }
                 try log.ensureTable(connection)
                 excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
+                if snapshotRow == nil, blocked.contains(where: { $0.kind != .uniqueConflict }) {
+                    // A first run with blocked changes: the old definitions are unknown without a snapshot, and
+                    // storing the DSL would turn each blocked change into "changed by hand" drift next time.
+                    // Plan as a first run again until they are resolved.
+                    snapshotWithheld = true
+                    snapshotChanged = false
+                    draft.snapshot = .init(id: nil, hash: nil, changed: false)
+                    draft.warnings.append(.init(code: "snapshot_withheld", message: "no snapshot is recorded while this "
+                        + "first reconcile has blocked changes; resolve them (or their migrations) and the next reconcile "
+                        + "records it"))
+                }
                 if snapshotChanged {
                     let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
                     draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
@@ -192,7 +204,7 @@ public final class SafeSync {
         let concurrentConflicts = blocked.filter { conflict in
             conflict.kind == .uniqueConflict && plan.safe.contains { $0.concurrently && $0.index == conflict.index }
         }
-        if !concurrentConflicts.isEmpty {
+        if !concurrentConflicts.isEmpty, !snapshotWithheld {
             excludeConflicts(concurrentConflicts)
             if snapshotChanged {
                 let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
