@@ -212,7 +212,11 @@ daemon_benchmarks() {
     IDLE_CPU_PCT=$(awk -v ms="$IDLE_CPU_MS" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.3f", ms / (s * 10) }')
     IDLE_RSS_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')
     PEAK_RSS_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')
-    echo "    ${IDLE_CPU_MS} ms of CPU in ${IDLE_SECONDS}s (${IDLE_CPU_PCT} %), RSS ${IDLE_RSS_MIB} MiB (peak ${PEAK_RSS_MIB} MiB)"
+    ANON_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" RssAnon)" 'BEGIN { printf "%.1f", k / 1024 }')
+    FILE_MIB=$(awk -v k="$(proc_status_kib "$DAEMON_PID" RssFile)" 'BEGIN { printf "%.1f", k / 1024 }')
+    PSS_MIB=$(awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/smaps_rollup" 2>/dev/null || echo "-")
+    echo "    ${IDLE_CPU_MS} ms of CPU in ${IDLE_SECONDS}s (${IDLE_CPU_PCT} %), RSS ${IDLE_RSS_MIB} MiB (peak ${PEAK_RSS_MIB} MiB):" \
+        "${ANON_MIB} MiB anonymous, ${FILE_MIB} MiB file-backed (code of the binary and shared libraries); PSS ${PSS_MIB} MiB"
     kill -TERM "$DAEMON_PID"
     local status=0
     wait "$DAEMON_PID" || status=$?
@@ -250,5 +254,5 @@ if [ "$RUN_DAEMON" -eq 1 ]; then
     row "push returned → report, p99" "${LATENCY_P99} ms" "-" "target ≤ 300 ms"
     row "push started → report, p50 / p99" "${START_P50} / ${START_P99} ms" "-" "includes git push itself"
     row "idle CPU over ${IDLE_SECONDS}s" "${IDLE_CPU_MS} ms" "-" "${IDLE_CPU_PCT} % of one core"
-    row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "target ≤ 25 MB"
+    row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "target ≤ 25 MB; anonymous ${ANON_MIB} MiB, file-backed ${FILE_MIB} MiB, PSS ${PSS_MIB} MiB"
 fi
