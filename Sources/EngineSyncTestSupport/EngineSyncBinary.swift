@@ -27,6 +27,12 @@ public enum EngineSyncBinary {
 
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            currentDirectory: String? = nil) throws -> Result {
+        try start(arguments, environment: environment, currentDirectory: currentDirectory).wait()
+    }
+
+    /// Starts the executable and returns at once, e.g. to run several side by side; `wait()` collects it.
+    public static func start(_ arguments: [String], environment: [String: String] = [:],
+                             currentDirectory: String? = nil) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path)
         process.arguments = arguments
@@ -34,20 +40,40 @@ public enum EngineSyncBinary {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-        nonisolated(unsafe) var errorData = Data()
-        let reader = Thread { errorData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData, as: UTF8.self))
+        return try Running(process)
+    }
+
+    /// A started executable whose output is being read.
+    public final class Running: @unchecked Sendable {
+        private let process: Process
+        private var outputData = Data()
+        private var errorData = Data()
+        private var readers: [Thread] = []
+
+        init(_ process: Process) throws {
+            self.process = process
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+            readers = [
+                Thread { [self] in outputData = out.fileHandleForReading.readDataToEndOfFile() },
+                Thread { [self] in errorData = err.fileHandleForReading.readDataToEndOfFile() },
+            ]
+            for reader in readers { reader.start() }
+        }
+
+        public var processIdentifier: Int32 { process.processIdentifier }
+
+        /// Waits for the process to exit and returns what it printed.
+        public func wait() -> Result {
+            process.waitUntilExit()
+            while readers.contains(where: { !$0.isFinished }) { usleep(1000) }
+            return Result(status: process.terminationStatus,
+                          stdout: String(decoding: outputData, as: UTF8.self),
+                          stderr: String(decoding: errorData, as: UTF8.self))
+        }
     }
 }

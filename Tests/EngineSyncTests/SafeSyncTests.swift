@@ -203,9 +203,15 @@ struct SafeSyncTests {
             let blocker = try database.connect()
             try blocker.query("BEGIN")
             try blocker.query("LOCK TABLE b IN ACCESS SHARE MODE")
+            let before = try CatalogFingerprint.capture(connection)
             let result = Self.reconcile(database, repository) { $0.safeSync.lockTimeoutMilliseconds = 200 }
             try blocker.query("ROLLBACK")
             #expect(result.report.outcome == .failed)
+            // The catalog is exactly as before (a's new column included); only the `failed` log row was added.
+            let after = try CatalogFingerprint.capture(connection)
+            #expect(after.catalog == before.catalog, "\(before.difference(from: after))")
+            #expect(after.rowCounts["dsl"] == before.rowCounts["dsl"])
+            #expect(after.rowCounts["engine_reconciles"] == before.rowCounts["engine_reconciles"].map { $0.map { $0 + 1 } })
             #expect(result.report.errors.first?.sqlstate == "55P03")
             #expect(result.report.errors.first?.statement?.contains("\"b\"") == true)
             #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name IN ('x2', 'y2')") == 0)
@@ -297,29 +303,64 @@ struct SafeSyncTests {
 
     @Test func engineJSDatabaseIsAdopted() throws {
         try ScratchDatabase.with { database, connection in
-            // What EngineJS itself creates for a `post` model and its `dsl` snapshot model.
+            // What EngineJS itself creates for `post`, a model whose unique index name is hashed (over 60
+            // characters), a `multi` relation's junction table, and its `dsl` snapshot model.
+            let longTable = "a_very_long_table_name_for_testing_hashes"
+            let junction = "link__tags__to__tag__id"
+            let system = """
+                created_at timestamptz, updated_at timestamptz, deleted boolean DEFAULT false, deleted_at timestamptz,
+                archived boolean DEFAULT false, archived_at timestamptz
+                """
+            let visible = "WHERE deleted = false AND archived = false"
+            let enginejsDSL = #"{"post": {"fields": {"title": {"type": "string", "unique": true}}}, "#
+                + #""\#(longTable)": {"fields": {"customer_email_address": {"type": "string", "unique": true}}}, "#
+                + #""tag": {"fields": {"name": {"type": "string"}}}, "#
+                + #""link": {"fields": {"url": {"type": "text"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}}"#
             try connection.execute(script: """
-                CREATE TABLE post (id serial PRIMARY KEY, title varchar(255), created_at timestamptz, updated_at timestamptz,
-                    deleted boolean DEFAULT false, deleted_at timestamptz, archived boolean DEFAULT false, archived_at timestamptz,
-                    auto_name varchar(512));
-                CREATE UNIQUE INDEX uidx_post_title ON post (title) WHERE deleted = false AND archived = false;
-                CREATE INDEX idx_post_visible ON post (id) WHERE deleted = false AND archived = false;
-                CREATE TABLE dsl (id serial PRIMARY KEY, hash varchar(255), dsl jsonb, created_at timestamptz, updated_at timestamptz,
-                    deleted boolean DEFAULT false, deleted_at timestamptz, archived boolean DEFAULT false, archived_at timestamptz,
-                    auto_name varchar(512));
-                CREATE INDEX idx_dsl_visible ON dsl (id) WHERE deleted = false AND archived = false;
-                INSERT INTO dsl (hash, dsl) VALUES ('enginejs-hash', '{"post": {"fields": {"title": {"type": "string", "unique": true}}}}');
+                CREATE TABLE post (id serial PRIMARY KEY, title varchar(255), \(system), auto_name varchar(512));
+                CREATE UNIQUE INDEX uidx_post_title ON post (title) \(visible);
+                CREATE INDEX idx_post_visible ON post (id) \(visible);
+                CREATE TABLE \(longTable) (id serial PRIMARY KEY, customer_email_address varchar(255), \(system), auto_name varchar(512));
+                CREATE UNIQUE INDEX uidx_196vtzb ON \(longTable) (customer_email_address) \(visible);
+                CREATE INDEX idx_\(longTable)_visible ON \(longTable) (id) \(visible);
+                CREATE TABLE tag (id serial PRIMARY KEY, name varchar(255), \(system), auto_name varchar(512));
+                CREATE INDEX idx_tag_visible ON tag (id) \(visible);
+                CREATE TABLE link (id serial PRIMARY KEY, url text, \(system), auto_name varchar(512));
+                CREATE INDEX idx_link_visible ON link (id) \(visible);
+                CREATE TABLE \(junction) (id serial PRIMARY KEY,
+                    "linkId" integer NOT NULL REFERENCES link (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+                    "tagId" integer NOT NULL REFERENCES tag (id) ON DELETE RESTRICT ON UPDATE CASCADE, \(system));
+                CREATE INDEX idx_\(junction)_visible ON \(junction) (id) \(visible);
+                CREATE INDEX idx_1ahjkps_owner ON \(junction) ("linkId");
+                CREATE INDEX idx_1ahjkps_source ON \(junction) ("tagId");
+                CREATE TABLE dsl (id serial PRIMARY KEY, hash varchar(255), dsl jsonb, \(system), auto_name varchar(512));
+                CREATE INDEX idx_dsl_visible ON dsl (id) \(visible);
+                INSERT INTO dsl (hash, dsl) VALUES ('enginejs-hash', '\(enginejsDSL)');
                 """)
+            // Non-enginesync relations, and columns of non-enginesync tables.
+            let relations = #"SELECT string_agg(relname, ',' ORDER BY relname COLLATE "C") AS v FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname NOT LIKE 'engine\_%'"#
+            let columns = #"SELECT string_agg(c.relname || '.' || a.attname, ',' ORDER BY c.relname COLLATE "C", a.attname COLLATE "C") AS v FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname NOT LIKE 'engine\_%' AND a.attnum > 0"#
+            let relationsBefore = try connection.query(relations).first?.string("v")
+            let columnsBefore = try connection.query(columns).first?.string("v").split(separator: ",").map(String.init) ?? []
             let repository = try ScratchRepository()
             try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#])
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#,
+                                   "dsl/models/\(longTable).json": #"{"fields": {"customer_email_address": {"type": "string", "unique": true}}}"#,
+                                   "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
+                                   "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}"#])
             let plan = Self.reconcile(database, repository) { $0.safeSync.dryRun = true }
-            #expect(plan.report.applied.map(\.kind) == ["add_column"])
+            #expect(plan.report.applied.map(\.kind) == ["add_column"], "\(plan.report.applied)")
             #expect(plan.report.applied.first?.column == "commit")
             #expect(plan.report.blocked.isEmpty)
+            #expect(plan.report.drift.isEmpty, "\(plan.report.drift)")
             let sync = Self.reconcile(database, repository)
             #expect(sync.report.outcome == .synced)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 4)
+            // No duplicate table, column or index: only `dsl.commit` and enginesync's own tables were added.
+            #expect(try connection.query(relations).first?.string("v") == relationsBefore)
+            let columnsAfter = try connection.query(columns).first?.string("v").split(separator: ",").map(String.init) ?? []
+            #expect(Set(columnsAfter).subtracting(columnsBefore) == ["dsl.commit"])
+            #expect(Set(columnsBefore).isSubset(of: columnsAfter))
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 8)
         }
     }
 }

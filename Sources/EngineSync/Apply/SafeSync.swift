@@ -94,6 +94,14 @@ public final class SafeSync {
             }
         }
 
+        if var adopted = snapshot, live.table(named: desired.snapshotTable)?.column(named: "commit") == nil,
+           let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable }) {
+            // A snapshot table without enginesync's `commit` column (written by EngineJS): the snapshot model's
+            // augmentation adds the column to the compiled snapshot, but it was never live, so adding it is not
+            // "dropped by hand, re-created" drift.
+            adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
+            snapshot = adopted
+        }
         let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
         var effectiveDocument = plan.effectiveDocument
         // Nothing blocked: the effective document is the desired one, whose hash the compiler computed.

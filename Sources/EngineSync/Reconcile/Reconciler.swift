@@ -196,7 +196,17 @@ public final class Reconciler {
             }
         } catch let error as MigrationError {
             draft.context.migrations.applied = error.applied
-            if let id = error.id { draft.context.migrations.failed = [id] }
+            // Only a migration that ran and failed (or a failed no-transaction run still unresolved) is `failed`;
+            // a changed checksum or a bad file is `invalid`, named in the error with its file.
+            if error.kind == .failed || error.kind == .unresolved, let id = error.id {
+                draft.context.migrations.failed = [id]
+            }
+            // What did not run is still pending (after a checksum mismatch, that is all of them). Read-only and
+            // lock-free; if the connection is gone, the list stays empty rather than guessed.
+            if let status = try? runner.status() {
+                let failed = Set(draft.context.migrations.failed)
+                draft.context.migrations.pending = status.pending.filter { !failed.contains($0) }
+            }
             draft.errors.append(Self.message(error))
             let outcome: ReconcileOutcome = switch error.kind {
             case .invalid: .invalid

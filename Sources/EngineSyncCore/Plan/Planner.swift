@@ -78,7 +78,8 @@ struct PlanRun {
                 renamedAwayTables.insert(old.name)
                 block(PlannedChange(
                     kind: .renameTable, table: old.name, from: old.name, to: table.name,
-                    statements: ["ALTER TABLE \(ddl.table(old.name)) RENAME TO \(ident: table.name)"],
+                    statements: ["ALTER TABLE \(ddl.table(old.name)) RENAME TO \(ident: table.name)"]
+                        + indexRenames(oldTable: old.name, newTable: table.name),
                     reason: "model '\(modelKey)' now maps to table '\(table.name)' (was '\(old.name)'); creating "
                         + "'\(table.name)' would leave the data behind in '\(old.name)'",
                     origin: ChangeOrigin(modelKey: modelKey)))
@@ -119,7 +120,8 @@ struct PlanRun {
                 renamedAwayColumns.insert("\(table.name).\(old.name)")
                 block(PlannedChange(
                     kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
-                    statements: ["ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"],
+                    statements: ["ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"]
+                        + indexRenames(oldTable: table.name, newTable: table.name, renamedColumns: [column.name: old.name]),
                     reason: "field '\(fieldKey)' now maps to column '\(column.name)' (was '\(old.name)'); adding "
                         + "'\(column.name)' would leave the data behind in '\(old.name)'",
                     origin: origin))
