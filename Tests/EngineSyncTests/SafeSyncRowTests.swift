@@ -253,9 +253,7 @@ struct SafeSyncOtherCaseTests {
     }
 
     /// SPEC 4.1: "In S and D, not in L (dropped by hand): re-created, listed under drift" — foreign keys too.
-    ///
-    /// KNOWN ISSUE (being fixed in the planner by another change): a foreign key dropped by hand is planned
-    /// as a blocked `add_foreign_key` instead of being re-created. Remove `withKnownIssue` when that lands.
+
     @Test func foreignKeyDroppedByHandIsRecreated() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
@@ -267,20 +265,15 @@ struct SafeSyncOtherCaseTests {
             let result = Story.reconcile(database, repository)
             #expect(result.report.drift.map(\.kind) == ["missing_foreign_key"])
             let key = try Story.value(connection, Story.foreignKey("post_owner_fkey"))
-            withKnownIssue("a foreign key dropped by hand is blocked instead of re-created (planner fix in progress)") {
-                #expect(result.report.outcome == .synced, "\(result.report.blocked)")
-                #expect(result.report.applied.map(\.kind) == ["add_foreign_key"])
-                #expect(key == #""user" r c t"#)
-            }
+            #expect(result.report.outcome == .synced, "\(result.report.blocked)")
+            #expect(result.report.applied.map(\.kind) == ["add_foreign_key"])
+            #expect(key == #""user" r c t"#)
         }
     }
 
     /// `rename_column` of a field with an index: blocked alone, nothing applied, then its suggested migration
     /// (the column and the index renamed) syncs.
-    ///
-    /// KNOWN ISSUE (being fixed in the planner by another change): while the rename is blocked, the planner
-    /// still plans the index on the new, never added column (`CREATE … ("headline")` fails, 42703, so the
-    /// reconcile is `failed`) and blocks the old index as `drop_index`. Remove `withKnownIssue` when that lands.
+
     @Test func renamedIndexedColumnIsBlockedThenRenamedWithItsIndex() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
@@ -291,13 +284,11 @@ struct SafeSyncOtherCaseTests {
             try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true, "columnName": "headline"}}}"#])
             let blocked = Story.reconcile(database, repository)
             let after = try CatalogFingerprint.capture(connection)
-            withKnownIssue("a blocked rename_column still plans the index on the new column (planner fix in progress)") {
-                #expect(blocked.report.outcome == .blocked, "\(blocked.report.errors)")
-                #expect(blocked.report.blocked.map(\.kind) == ["rename_column"])
-                #expect(blocked.report.applied.isEmpty)
-            }
+            #expect(blocked.report.outcome == .blocked, "\(blocked.report.errors)")
+            #expect(blocked.report.blocked.map(\.kind) == ["rename_column"])
+            #expect(blocked.report.applied.isEmpty)
             #expect(after.catalog == before.catalog, "\(before.difference(from: after))")
-            // The suggestion, from a plan (the reconcile above does not get that far while the issue stands).
+            // The suggestion renames the column and its index together.
             let plan = Story.reconcile(database, repository) { $0.safeSync.dryRun = true }
             let rename = try #require(plan.report.blocked.first { $0.kind == "rename_column" })
             #expect(rename.suggestedSQL == """

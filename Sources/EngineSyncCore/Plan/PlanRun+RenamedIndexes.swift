@@ -6,7 +6,9 @@ extension PlanRun {
     /// would then create the new ones next to them and block the old ones as `drop_index`. Each index of the
     /// snapshot's old table that is live and matches a desired index of the new table (same columns once
     /// `renamedColumns` (new → old) is applied, same uniqueness and predicate) but has another name is renamed.
-    func indexRenames(oldTable: String, newTable: String, renamedColumns: [String: String] = [:]) -> [SQL] {
+    /// The old indexes it renames are remembered (`renamedAwayIndexes`): the blocked rename stands for them,
+    /// so they are not also blocked as `drop_index`.
+    mutating func indexRenames(oldTable: String, newTable: String, renamedColumns: [String: String] = [:]) -> [SQL] {
         let liveNames = Set(live.indexes.filter { $0.table == oldTable && !$0.isConstraint }.map(\.name))
         var candidates = (snapshot?.schema.indexes ?? []).filter { $0.table == oldTable && liveNames.contains($0.name) }
         var statements: [SQL] = []
@@ -18,6 +20,7 @@ extension PlanRun {
             let old = candidates.remove(at: position)
             if old.name != index.name, !liveNames.contains(index.name) {
                 statements.append("ALTER INDEX \(ddl.table(old.name)) RENAME TO \(ident: index.name)")
+                renamedAwayIndexes.insert(old.name)
             }
         }
         return statements

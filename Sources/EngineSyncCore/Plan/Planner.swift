@@ -51,6 +51,8 @@ struct PlanRun {
     /// Live tables / columns that a blocked rename accounts for.
     var renamedAwayTables: Set<String> = []
     var renamedAwayColumns: Set<String> = []
+    /// Live indexes renamed by a blocked rename's suggested migration.
+    var renamedAwayIndexes: Set<String> = []
 
     init(options: PlannerOptions, desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) {
         self.options = options
@@ -345,7 +347,7 @@ struct PlanRun {
         let desiredNames = Set(desired.schema.indexes.map(\.name))
         for liveIndex in live.indexes.sorted(by: { $0.name < $1.name })
         where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
-            && desiredTables[liveIndex.table] != nil {
+            && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name) {
             if snapshotIndexes.contains(liveIndex.name) {
                 block(PlannedChange(
                     kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
