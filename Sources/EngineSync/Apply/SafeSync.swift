@@ -134,6 +134,8 @@ public final class SafeSync {
         let log = ReconcileLog(schema: schema)
         var logID = 0
         var reachedCommit = false
+        /// The session after COMMIT: a new one when the connection dropped during COMMIT.
+        var session = connection
         do {
             try connection.withTransaction {
                 for change in plan.safe where !change.concurrently {
@@ -188,21 +190,27 @@ public final class SafeSync {
             logID = id
             draft.warnings.append(.init(code: "commit_connection_lost", message: "the connection dropped during COMMIT; "
                 + "engine_reconciles shows the transaction committed"))
-            return Result(report: draft.finish(outcome: blocked.isEmpty ? .synced : .blocked), plan: plan, logID: logID)
+            // The attempt id was written in the same transaction, so its row is proof the whole transaction
+            // committed; the rest (large indexes, the log update) continues on the new session.
+            session = fresh
+            try session.setTimeouts(lockMilliseconds: options.lockTimeoutMilliseconds,
+                                    statementMilliseconds: options.statementTimeoutMilliseconds,
+                                    idleInTransactionMilliseconds: options.idleInTransactionTimeoutMilliseconds)
+            try session.setSearchPath(["pg_catalog"])
         }
 
         // Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3).
         var concurrentFailure = false
         for change in plan.safe where change.concurrently {
             do {
-                for statement in change.statements { try connection.run(statement) }
+                for statement in change.statements { try session.run(statement) }
                 applied.append(change)
-                try draft.add(applied: [change], with: connection)
+                try draft.add(applied: [change], with: session)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 let conflict = Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema))
                 blocked.append(conflict)
-                try draft.add(blocked: [conflict], with: connection)
-                if let index = change.index { _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
+                try draft.add(blocked: [conflict], with: session)
+                if let index = change.index { _ = try? session.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
             } catch {
                 // The invalid leftover is dropped and rebuilt on the next reconcile.
                 concurrentFailure = true
@@ -216,14 +224,14 @@ public final class SafeSync {
             excludeConflicts(concurrentConflicts)
             if snapshotChanged {
                 let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
-                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
+                draft.snapshot.id = try store.insert(session, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
                                                      commit: draft.context.commit?.sha, columns: columns)
             }
         }
         let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)
         let report = draft.finish(outcome: outcome)
         if plan.safe.contains(where: \.concurrently) {
-            try log.update(connection, id: logID, report: report)
+            try log.update(session, id: logID, report: report)
         }
         return Result(report: report, plan: plan, logID: logID)
     }
