@@ -141,9 +141,11 @@ public final class Reconciler {
                         draft: inout ReportDraft) throws -> SafeSync.Result {
         let schema = options.safeSync.planner.schema
         let log = ReconcileLog(schema: schema)
-        let last = try log.latest(connection).first
-        draft.context.previousCommit = last?.commit
-        if let previous = last?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
+        // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
+        // is not where the commit range starts.
+        let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
+        draft.context.previousCommit = reached?.commit
+        if let previous = reached?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
             let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
             if descends {
                 let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
@@ -159,8 +161,7 @@ public final class Reconciler {
             }
         }
 
-        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree,
-           let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first,
+        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
            let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)) {
             // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
