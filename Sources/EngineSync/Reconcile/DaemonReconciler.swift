@@ -110,8 +110,10 @@ public final class DaemonReconciler {
         case .synced, .blocked, .invalid:
             lastSettled = tip.hex
         case .failed, .skipped, .standby:
-            step.error = report.errors.first.map { "\(report.outcome.rawValue): \($0.message)" }
-                ?? report.warnings.first.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+            // skipped and standby say why in a warning of their own, after any compile warnings.
+            let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
+                ?? report.warnings.first
+            step.error = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
         }
         let level: Logger.Level = switch report.outcome {
         case .failed: .error
