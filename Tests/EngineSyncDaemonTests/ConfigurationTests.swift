@@ -225,6 +225,13 @@ import Testing
         #expect(configuration.reportsDirectory == "/tmp/r")
     }
 
+    @Test func runOnceTakesALockWait() throws {
+        #expect(try RunCommand.parse(["--once", "--lock-wait", "0s"]).lockWait.duration == .zero)
+        #expect(try RunCommand.parse(["--once", "--lock-wait", "1m30s"]).lockWait.duration == .seconds(90))
+        #expect(try RunCommand.parse(["--once"]).lockWait.duration == .seconds(60))  // like sync (SPEC 9)
+        #expect(throws: (any Error).self) { try RunCommand.parse(["--once", "--lock-wait", "60"]) }
+    }
+
     @Test func remoteURLPasswordIsRedacted() {
         #expect(DaemonConfiguration.redactedURL("https://bot:tok3n@git.example/s.git") == "https://bot:***@git.example/s.git")
         #expect(DaemonConfiguration.redactedURL("ssh://git@host/s.git") == "ssh://git@host/s.git")

@@ -127,7 +127,7 @@ public final class Reconciler {
                 return Result(report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
             case .heldElsewhere:
                 draft.warnings.append(.init(code: "lock_held", message: "another reconciler holds the enginesync advisory "
-                    + "lock (key \(EngineSyncLock.key)); try again later"))
+                    + "lock (key \(EngineSyncLock.key); waited \(DurationText.format(options.lockWait))); try again later"))
                 return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
         } catch {
