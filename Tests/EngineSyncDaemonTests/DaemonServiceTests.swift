@@ -151,6 +151,24 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
 }
 
 @Suite struct DaemonLauncherTests {
+    @Test func reloadChangesTheLogLevel() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/enginesync.yaml"
+        try "remote: file:///x.git\nlog_level: info\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let loader = DaemonConfigurationLoader(configPath: path, environment: [:])
+        let level = LogLevelSetting(.info)
+        let (_, service) = DaemonLauncher.makeServiceGroup(
+            configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false,
+            logLevel: level
+        ) { _ in ReconcileSummary(commit: "abc", outcome: "synced") }
+        try "remote: file:///x.git\nlog_level: debug\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // what SIGHUP does
+        #expect(level.level == .debug)
+        try "remote: file:///x.git\nlog_level: loud\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // bad file: the old level stays
+        #expect(level.level == .debug)
+    }
+
     @Test func reloadedConfigurationReachesTheReconcileClosure() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/enginesync.yaml"

@@ -15,10 +15,11 @@ public enum DaemonLauncher {
     public typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
 
     /// The service and its group, without touching global state (logging bootstrap, process signals
-    /// other than the ones the group traps when it runs) — for `run` and for tests.
+    /// other than the ones the group traps when it runs) — for `run` and for tests. A reload sets
+    /// `logLevel` (what `LoggingBootstrap` returned) to the new `log_level`.
     public static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
-        environment: [String: String], trapSignals: Bool = true,
+        environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
         checkSource: DaemonService.SourceCheck? = nil, reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
@@ -30,6 +31,7 @@ public enum DaemonLauncher {
             reloadConfiguration: {
                 let new = try loader.load()
                 current.set(new)
+                logLevel?.level = new.logLevel
                 return new
             },
             checkSource: checkSource,

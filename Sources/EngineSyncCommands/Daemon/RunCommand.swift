@@ -51,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
             CommandFailure.printError("configuration: \(error)")
             throw ExitCode(64)
         }
-        LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
+        let logLevel = LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
         let logger = Logger(label: "enginesync")
         logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
         // One-shot: wait for another reconciler's lock like `sync` does; the daemon loop retries instead.
@@ -71,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let (group, _) = DaemonLauncher.makeServiceGroup(
-            configuration: configuration, loader: loader, logger: logger, environment: environment,
+            configuration: configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel,
             checkSource: { await worker.checkSource() },
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
