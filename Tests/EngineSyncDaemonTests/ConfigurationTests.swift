@@ -196,6 +196,8 @@ import Testing
         let configuration = try load(yaml, env: ["CREDENTIALS_DIRECTORY": credentials])
         #expect(configuration.databasePassword == "s3cret-pw")
         #expect(configuration.postgres.password == "s3cret-pw")
+        // The daemon's connections notice a server gone over TCP (keepalives_idle=30, interval 10, count 3).
+        #expect(configuration.postgres.keepalives == PostgresConfiguration.Keepalives(idleSeconds: 30, intervalSeconds: 10, count: 3))
         let description = configuration.redactedDescription
         #expect(!description.contains("s3cret-pw"))
         #expect(!description.contains("inline-pw"))
