@@ -89,6 +89,63 @@ final class Counter: Sendable {
         #expect(metrics.contains("enginesync_consecutive_failures 0\n"))
     }
 
+    @Test func theWatchdogIsFedDuringAReconcileOnlyWhileItMakesProgress() async throws {
+        let listener = try DatagramListener()
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///x.git"))
+        configuration.pollIntervalOverride = .seconds(60)
+        // Stall limit: statement_timeout + lock_timeout + grace = 1 s; a ping is due every 50 ms.
+        configuration.statementTimeout = .seconds(1)
+        configuration.lockTimeout = .zero
+        let progress = ReconcileProgress(grace: .zero)
+        let capture = LogCapture()
+        let logger = Logger(label: "test") { _ in StreamCaptureHandler(capture: capture) }
+        let environment = ["NOTIFY_SOCKET": listener.notifySocket, "WATCHDOG_USEC": "100000"]
+        struct Seen { var done = false, pingsWhileWorking = 0, stallLogged = false, datagramsAfterStall: [String] = [] }
+        let seen = Mutex(Seen())
+        /// The next datagram, polled without blocking a thread of the cooperative pool.
+        @Sendable func nextDatagram() async -> String? {
+            for _ in 0..<500 {
+                if let message = listener.receive(timeoutMilliseconds: 0) { return message }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: environment, logger: logger),
+            logger: logger, trapsHangup: false, progress: progress
+        ) {
+            // Working: each step touches the progress clock, and the pings keep coming.
+            var pings = 0
+            while pings < 4 {
+                progress.touch()
+                guard let message = await nextDatagram() else { break }
+                if message == "WATCHDOG=1" { pings += 1 }
+            }
+            // Hung (a libpq call that never returns): no touch, so the pings stop once the limit has passed.
+            // The listener is drained meanwhile: a full datagram queue would block the sender.
+            let stalled = await eventually {
+                while listener.receive(timeoutMilliseconds: 0) != nil {}
+                return capture.all.contains { $0.contains("reconcile made no progress") }
+            }
+            while listener.receive(timeoutMilliseconds: 0) != nil {}  // pings sent before the stall was noticed
+            try? await Task.sleep(for: .milliseconds(500))  // ten ping intervals
+            var late: [String] = []
+            while let message = listener.receive(timeoutMilliseconds: 0) { late.append(message) }
+            seen.withLock { $0 = Seen(done: true, pingsWhileWorking: pings, stallLogged: stalled, datagramsAfterStall: late) }
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let (group, task) = runGroup(service)
+        // The reconcile reads the listener itself until it returns.
+        #expect(await eventually(timeout: .seconds(30)) { seen.withLock { $0.done } })
+        #expect(listener.receive(until: "READY=1") != nil)
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let result = seen.withLock { $0 }
+        #expect(result.pingsWhileWorking == 4)
+        #expect(result.stallLogged)
+        #expect(result.datagramsAfterStall == [])
+    }
+
     @Test func gracefulShutdownFinishesTheCurrentReconcile() async throws {
         let started = Counter(), finished = Counter()
         let service = DaemonService(

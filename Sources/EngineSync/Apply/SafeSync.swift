@@ -24,15 +24,19 @@ public final class SafeSync {
     let reconnect: (() throws -> PostgresConnection)?
     /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
     let snapshotCache: SnapshotCache?
+    /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
+    let progress: ReconcileProgress?
 
     public init(connection: PostgresConnection, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil) {
+                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil,
+                progress: ReconcileProgress? = nil) {
         self.connection = connection
         self.codec = codec
         self.options = options
         self.logger = logger
         self.reconnect = reconnect
         self.snapshotCache = snapshotCache
+        self.progress = progress
     }
 
     var schema: String { options.planner.schema }
@@ -65,6 +69,7 @@ public final class SafeSync {
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
 
+        progress?.touch()
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
@@ -126,22 +131,24 @@ public final class SafeSync {
         var logID = 0
         var reachedCommit = false
         do {
+            progress?.touch()
             try connection.withTransaction {
                 for change in plan.safe where !change.concurrently {
                     if change.isUniqueIndexBuild {
                         do {
                             try connection.withSavepoint("enginesync_unique_index") {
-                                for statement in change.statements { try connection.run(statement) }
+                                for statement in change.statements { try apply(statement) }
                             }
                             applied.append(change)
                         } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                             blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
                         }
                     } else {
-                        for statement in change.statements { try connection.run(statement) }
+                        for statement in change.statements { try apply(statement) }
                         applied.append(change)
                     }
                 }
+                progress?.touch()
                 try log.ensureTable(connection)
                 excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
                 if snapshotChanged {
@@ -173,7 +180,7 @@ public final class SafeSync {
         var concurrentFailure = false
         for change in plan.safe where change.concurrently {
             do {
-                for statement in change.statements { try connection.run(statement) }
+                for statement in change.statements { try apply(statement) }
                 applied.append(change)
                 try draft.add(applied: [change], with: connection)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
@@ -204,6 +211,12 @@ public final class SafeSync {
             try log.update(connection, id: logID, report: report)
         }
         return Result(report: report, plan: plan, logID: logID)
+    }
+
+    /// One planned statement; each may run up to statement_timeout, which the daemon's watchdog allows per touch.
+    private func apply(_ statement: SQL) throws {
+        progress?.touch()
+        try connection.run(statement)
     }
 
     private func recordFailure(_ report: ReconcileReport, context: ReconcileContext) throws -> Int {

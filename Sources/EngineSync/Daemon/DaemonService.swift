@@ -9,9 +9,11 @@ import UnixSignals
 /// Each turn: reconcile once (through the injected closure), tell systemd (`READY=1` after the first
 /// attempt, then `STATUS=`), write the metrics file, log the outcome once per distinct error, then wait
 /// — for a push (inotify on a local repository), the poll interval, or the back-off delay after a
-/// failure — sending `WATCHDOG=1` from the loop itself. Graceful shutdown (SIGTERM/SIGINT through the
-/// `ServiceGroup`) lets the current reconcile finish, interrupts the wait at once, sends `STOPPING=1`
-/// and returns. SIGHUP calls the injected reload closure; a bad new configuration keeps the old one.
+/// failure — sending `WATCHDOG=1` from the loop itself, and during a reconcile only while it makes
+/// progress (`ReconcileProgress`), so a hung libpq or libgit2 call lets systemd's watchdog restart the
+/// service. Graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`) lets the current reconcile
+/// finish, interrupts the wait at once, sends `STOPPING=1` and returns. SIGHUP calls the injected
+/// reload closure; a bad new configuration keeps the old one.
 ///
 /// The service owns no database or git handle: the reconcile closure does. Loop state lives in `run()`;
 /// the only shared state, the current configuration, is behind a mutex.
@@ -29,6 +31,8 @@ public final class DaemonService: Service, Sendable {
     private let reloadConfiguration: Reload?
     private let reconcileOnce: Reconcile
     private let checkSource: SourceCheck?
+    /// Touched by the reconcile path; `nil`: the reconcile reports no progress and no ping is sent while it runs.
+    private let progress: ReconcileProgress?
     /// Woken by the ref watcher, by `wakeUp()` and after a reload.
     private let wakeSignal = WakeUpSignal()
 
@@ -39,12 +43,15 @@ public final class DaemonService: Service, Sendable {
     ///   - initialBackoff: first retry delay (1 s per SPEC 8; tests use less).
     ///   - trapsHangup: listen for SIGHUP and reload (off in tests, which call `reload()` directly).
     ///   - reloadConfiguration: re-reads the configuration on SIGHUP; throwing keeps the old one.
+    ///   - progress: what `reconcileOnce` touches as it works; the watchdog is fed during a reconcile only while
+    ///     the last touch is within `statement_timeout + lock_timeout +` the progress's grace.
     ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
     public init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
                 initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
                 reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
-                reconcileOnce: @escaping Reconcile) {
+                progress: ReconcileProgress? = nil, reconcileOnce: @escaping Reconcile) {
         self.checkSource = checkSource
+        self.progress = progress
         self.configuration = Mutex(configuration)
         self.notifier = notifier
         self.logger = logger
@@ -120,7 +127,7 @@ public final class DaemonService: Service, Sendable {
             watcher = updatedWatcher(watcher, for: configuration)
             notifier.watchdog()
 
-            let summary = await withWatchdogPings(reconcileOnce)
+            let summary = await withWatchdogPings(reconcileOnce, configuration: configuration)
 
             if isReady {
                 notifier.status(summary.statusLine)
@@ -207,17 +214,30 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    /// Runs the reconcile while a side task keeps the watchdog fed, so a long but healthy reconcile
-    /// (a big index build; bounded by statement_timeout) is not killed by systemd.
-    private func withWatchdogPings(_ operation: @escaping Reconcile) async -> ReconcileSummary {
-        guard let interval = notifier.watchdogInterval else { return await operation() }
+    /// Runs the reconcile while a side task feeds the watchdog as long as the reconcile makes progress, so a
+    /// long but healthy reconcile (a big index build; each statement bounded by statement_timeout) is not
+    /// killed by systemd, and a hung one is.
+    private func withWatchdogPings(_ operation: @escaping Reconcile,
+                                   configuration: DaemonConfiguration) async -> ReconcileSummary {
+        guard let interval = notifier.watchdogInterval, let progress else { return await operation() }
+        let limit = progress.stallLimit(statementTimeout: configuration.statementTimeout,
+                                        lockTimeout: configuration.lockTimeout)
         return await withTaskGroup(of: ReconcileSummary?.self) { group in
             group.addTask { await operation() }
-            group.addTask { [notifier] in
+            group.addTask { [notifier, logger] in
+                var stalled = false
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     if Task.isCancelled { break }
-                    notifier.watchdog()
+                    if progress.shouldPing(limit: limit) {
+                        notifier.watchdog()
+                        stalled = false
+                    } else if !stalled {
+                        stalled = true
+                        logger.error("reconcile made no progress, withholding watchdog pings", metadata: [
+                            "watchdog.limit": "\(DurationText.format(limit))",
+                        ])
+                    }
                 }
                 return nil
             }

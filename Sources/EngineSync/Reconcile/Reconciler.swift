@@ -33,10 +33,13 @@ public struct ReconcilerOptions: Sendable {
     public var skipUnchangedTrees: Bool
     /// The branch named in reports.
     public var branch: String?
+    /// Touched at each phase and SQL statement, for the daemon's watchdog; `nil` for one-shot commands.
+    public var progress: ReconcileProgress?
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
                 safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
-                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil) {
+                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
+                progress: ReconcileProgress? = nil) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
@@ -44,6 +47,7 @@ public struct ReconcilerOptions: Sendable {
         self.refuseNonFastForward = refuseNonFastForward
         self.skipUnchangedTrees = skipUnchangedTrees
         self.branch = branch
+        self.progress = progress
     }
 }
 
@@ -79,6 +83,7 @@ public final class Reconciler {
         var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description),
                                 started: Date())
         // 1–2. Read the commit's files straight from the object database (or the directory).
+        options.progress?.touch()
         let input: SourceInput
         do {
             input = try SourceInput.read(source, options: options)
@@ -107,6 +112,7 @@ public final class Reconciler {
         }
 
         // 5. Connect, standby check, advisory lock.
+        options.progress?.touch()
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(database)
@@ -119,6 +125,7 @@ public final class Reconciler {
                 draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
                 return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
+            options.progress?.touch()
             let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait) {
                 try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
             }
@@ -177,10 +184,12 @@ public final class Reconciler {
         }
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
+        options.progress?.touch()
         let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
             schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
             lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
-            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger))
+            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger,
+            progress: options.progress))
         do {
             if options.safeSync.dryRun {
                 let status = try runner.status()
@@ -212,7 +221,8 @@ public final class Reconciler {
         let codec = DSLSnapshotCodec(options: options.compiler)
         let database = self.database
         let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
-                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache)
+                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache,
+                                progress: options.progress)
         var context = draft.context
         context.warnings = draft.warnings
         return safeSync.reconcile(desired: desired, context: context)

@@ -20,7 +20,7 @@ public enum DaemonLauncher {
     public static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
         environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
-        checkSource: DaemonService.SourceCheck? = nil, reconcile: @escaping Reconcile
+        checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil, reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
         let service = DaemonService(
@@ -35,6 +35,7 @@ public enum DaemonLauncher {
                 return new
             },
             checkSource: checkSource,
+            progress: progress,
             reconcileOnce: { await reconcile(current.get()) })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let (group, _) = DaemonLauncher.makeServiceGroup(
             configuration: configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel,
-            checkSource: { await worker.checkSource() },
+            checkSource: { await worker.checkSource() }, progress: worker.progress,
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
         logger.notice("stopped")
