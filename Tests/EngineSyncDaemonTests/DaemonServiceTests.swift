@@ -146,6 +146,60 @@ final class Counter: Sendable {
         #expect(result.datagramsAfterStall == [])
     }
 
+    @Test func idleTurnsKeepTheMetricsOfTheLastAttempt() async throws {
+        let directory = try TemporaryDirectory()
+        let metricsPath = directory.path + "/enginesync.prom"
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///x.git"))
+        configuration.pollIntervalOverride = .milliseconds(10)
+        configuration.maxBackoff = .milliseconds(20)
+        configuration.metricsFile = metricsPath
+        let calls = Counter()
+        // The file as each call finds it: everything the loop wrote after the calls before it.
+        let seen = Mutex<[Int: String]>([:])
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: [:], logger: .quiet), logger: .quiet,
+            initialBackoff: .milliseconds(10), trapsHangup: false
+        ) {
+            let call = calls.increment()
+            let file = (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? ""
+            seen.withLock { $0[call] = file }
+            switch call {
+            case 1:
+                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, appliedCount: 3,
+                                        duration: .milliseconds(1250))
+            case 5, 6:
+                return ReconcileSummary(commit: "def", outcome: "failed", duration: .milliseconds(500),
+                                        errorDescription: "connection refused")
+            default:  // the tip is the settled commit: what the worker reports between attempts
+                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, idle: true)
+            }
+        }
+        let (group, task) = runGroup(service)
+        #expect(await eventually { calls.current >= 9 })
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let files = seen.withLock { $0 }
+
+        let attempt = try #require(files[2])
+        #expect(attempt.contains("enginesync_last_reconcile_duration_seconds 1.25\n"))
+        #expect(attempt.contains("enginesync_applied_changes 3\n"))
+        #expect(attempt.contains("enginesync_blocked_changes 1\n"))
+        #expect(attempt.contains("enginesync_info{commit=\"abc\"} 1\n"))
+        // Three idle turns: not a byte changed (the timestamp is still the attempt's).
+        #expect(files[5] == attempt)
+        let failing = try #require(files[7])
+        #expect(failing.contains("enginesync_last_reconcile_outcome{outcome=\"failed\"} 1\n"))
+        #expect(failing.contains("enginesync_last_reconcile_duration_seconds 0.5\n"))
+        #expect(failing.contains("enginesync_consecutive_failures 2\n"))
+        // An idle turn after the failures: the failed attempt's figures, the failure count reset.
+        let settled = try #require(files[9])
+        #expect(settled.contains("enginesync_last_reconcile_outcome{outcome=\"failed\"} 1\n"))
+        #expect(settled.contains("enginesync_last_reconcile_duration_seconds 0.5\n"))
+        #expect(settled.contains("enginesync_consecutive_failures 0\n"))
+        #expect(failing.replacingOccurrences(of: "enginesync_consecutive_failures 2", with: "enginesync_consecutive_failures 0")
+            == settled)
+    }
+
     @Test func gracefulShutdownFinishesTheCurrentReconcile() async throws {
         let started = Counter(), finished = Counter()
         let service = DaemonService(

@@ -7,13 +7,14 @@ import UnixSignals
 /// The daemon's run loop as a swift-service-lifecycle `Service` (SPEC 8).
 ///
 /// Each turn: reconcile once (through the injected closure), tell systemd (`READY=1` after the first
-/// attempt, then `STATUS=`), write the metrics file, log the outcome once per distinct error, then wait
-/// — for a push (inotify on a local repository), the poll interval, or the back-off delay after a
-/// failure — sending `WATCHDOG=1` from the loop itself, and during a reconcile only while it makes
-/// progress (`ReconcileProgress`), so a hung libpq or libgit2 call lets systemd's watchdog restart the
-/// service. Graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`) lets the current reconcile
-/// finish, interrupts the wait at once, sends `STOPPING=1` and returns. SIGHUP calls the injected
-/// reload closure; a bad new configuration keeps the old one.
+/// attempt, then `STATUS=`), write the metrics file after a real attempt (an idle turn keeps the last
+/// attempt's figures), log the outcome once per distinct error, then wait — for a push (inotify on a
+/// local repository), the poll interval, or the back-off delay after a failure — sending `WATCHDOG=1`
+/// from the loop itself, and during a reconcile only while it makes progress (`ReconcileProgress`), so
+/// a hung libpq or libgit2 call lets systemd's watchdog restart the service. Graceful shutdown
+/// (SIGTERM/SIGINT through the `ServiceGroup`) lets the current reconcile finish, interrupts the wait
+/// at once, sends `STOPPING=1` and returns. SIGHUP calls the injected reload closure; a bad new
+/// configuration keeps the old one.
 ///
 /// The service owns no database or git handle: the reconcile closure does. Loop state lives in `run()`;
 /// the only shared state, the current configuration, is behind a mutex.
@@ -112,6 +113,9 @@ public final class DaemonService: Service, Sendable {
         var deduplicator = ErrorDeduplicator()
         var random = SystemRandomNumberGenerator()
         var consecutiveFailures = 0
+        /// The figures of the last real attempt; idle turns keep them (only the failure count can change).
+        var lastAttempt: MetricsSnapshot?
+        var lastWritten: (snapshot: MetricsSnapshot, path: String)?
         var isReady = false
         // READY=1 after the configuration and a first look at the source, before the first reconcile, which
         // may build large indexes for longer than systemd's start timeout.
@@ -172,7 +176,18 @@ public final class DaemonService: Service, Sendable {
                 delay = configuration.pollInterval
             }
 
-            writeMetrics(summary, consecutiveFailures: consecutiveFailures, to: configuration.metricsFile)
+            if !summary.idle {
+                lastAttempt = MetricsSnapshot(
+                    lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
+                    lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
+                    blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+            }
+            lastAttempt?.consecutiveFailures = consecutiveFailures
+            if let lastAttempt, let path = configuration.metricsFile,
+               lastWritten.map({ $0.snapshot != lastAttempt || $0.path != path }) ?? true,
+               writeMetrics(lastAttempt, to: path) {
+                lastWritten = (lastAttempt, path)
+            }
 
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             await waitForWakeUp(upTo: delay)
@@ -252,16 +267,14 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    private func writeMetrics(_ summary: ReconcileSummary, consecutiveFailures: Int, to path: String?) {
-        guard let path else { return }
-        let snapshot = MetricsSnapshot(
-            lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
-            lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
-            blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+    /// Writes the metrics file; `false` (logged) when it could not be written, so the next turn tries again.
+    private func writeMetrics(_ snapshot: MetricsSnapshot, to path: String) -> Bool {
         do {
             try MetricsTextFile(path: path).write(snapshot)
+            return true
         } catch {
             logger.warning("cannot write the metrics file", metadata: ["metrics.error": "\(error)"])
+            return false
         }
     }
 }
