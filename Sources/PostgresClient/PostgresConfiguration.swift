@@ -9,13 +9,35 @@ public struct PostgresConfiguration: Sendable {
     /// Seconds; libpq waits forever when unset, and rounds 1 up to 2.
     public var connectTimeoutSeconds: Int
     public var applicationName: String
+    /// TCP keepalive probes, so a server that vanished without closing the connection (host down, network
+    /// cut) fails a blocked libpq call instead of leaving it waiting; `nil` keeps libpq's and the kernel's
+    /// defaults (first probe after 2 hours on Linux). Unix-domain sockets ignore them.
+    public var keepalives: Keepalives?
+
+    /// libpq's `keepalives_idle`, `keepalives_interval` and `keepalives_count`.
+    public struct Keepalives: Sendable, Equatable {
+        /// Seconds of silence before the first probe.
+        public var idleSeconds: Int
+        /// Seconds between unanswered probes.
+        public var intervalSeconds: Int
+        /// Unanswered probes before the connection counts as dead.
+        public var count: Int
+
+        /// The defaults notice a dead server within about a minute.
+        public init(idleSeconds: Int = 30, intervalSeconds: Int = 10, count: Int = 3) {
+            self.idleSeconds = idleSeconds
+            self.intervalSeconds = intervalSeconds
+            self.count = count
+        }
+    }
 
     public init(dsn: String? = nil, password: String? = nil, connectTimeoutSeconds: Int = 10,
-                applicationName: String = "enginesync") {
+                applicationName: String = "enginesync", keepalives: Keepalives? = nil) {
         self.dsn = dsn
         self.password = password
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
+        self.keepalives = keepalives
     }
 
     /// Keyword/value pairs for `PQconnectdbParams`.
@@ -27,6 +49,12 @@ public struct PostgresConfiguration: Sendable {
             ("connect_timeout", String(max(2, connectTimeoutSeconds))),
             ("fallback_application_name", applicationName),
         ]
+        if let keepalives {
+            pairs += [
+                ("keepalives", "1"), ("keepalives_idle", String(keepalives.idleSeconds)),
+                ("keepalives_interval", String(keepalives.intervalSeconds)), ("keepalives_count", String(keepalives.count)),
+            ]
+        }
         if let dsn, !dsn.isEmpty { pairs.append(("dbname", dsn)) }
         if let password, !password.isEmpty { pairs.append(("password", password)) }
         return pairs

@@ -90,6 +90,23 @@ public final class PostgresConnection {
         PQparameterStatus(handle, name).map { String(cString: $0) }
     }
 
+    /// A connection option as libpq applied it (`PQconninfo`), e.g. `keepalives_idle`; `nil` when unset or
+    /// unknown. Secret options (the password) are never returned.
+    public func connectionOption(_ keyword: String) -> String? {
+        guard let options = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(options) }
+        var cursor = options
+        while let name = cursor.pointee.keyword {
+            if String(cString: name) == keyword {
+                let isSecret = cursor.pointee.dispchar.map { String(cString: $0) == "*" } ?? false
+                guard !isSecret else { return nil }
+                return cursor.pointee.val.map { String(cString: $0) }
+            }
+            cursor += 1
+        }
+        return nil
+    }
+
     /// Notices and warnings received since the last call.
     public func drainNotices() -> [PostgresNotice] {
         defer { noticeBox.notices.removeAll() }

@@ -68,6 +68,27 @@ struct DaemonProcessTests {
         }
     }
 
+    @Test func runOnceWaitsForTheAdvisoryLockUpToLockWait() throws {
+        try ScratchDatabase.with { database, connection in
+            let remote = try Remote()
+            let state = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
+                             "--state-dir", state, "--lock-wait", "0s"]
+            try remote.push(["dsl/models/post.json": Self.post])
+            // Another session holds the advisory lock every writer takes (EngineSyncLock.key, "enginesy").
+            #expect(try connection.query("SELECT pg_try_advisory_lock(7308892947790263161) AS locked").first?.bool("locked") == true)
+            let skipped = try EngineSyncBinary.run(arguments)
+            #expect(skipped.status == 1)
+            #expect(skipped.stdout.contains(" skipped, "))
+            #expect(skipped.stderr.contains("advisory lock"))
+            #expect(skipped.stderr.contains("waited 0s"))
+            try connection.query("SELECT pg_advisory_unlock(7308892947790263161)")
+            let synced = try EngineSyncBinary.run(arguments)
+            #expect(synced.status == 0, "\(synced.stderr)")
+        }
+    }
+
     @Test func forcePushIsReconciledWithAWarningOrRefused() throws {
         try ScratchDatabase.with { database, _ in
             let remote = try Remote()

@@ -196,6 +196,8 @@ import Testing
         let configuration = try load(yaml, env: ["CREDENTIALS_DIRECTORY": credentials])
         #expect(configuration.databasePassword == "s3cret-pw")
         #expect(configuration.postgres.password == "s3cret-pw")
+        // The daemon's connections notice a server gone over TCP (keepalives_idle=30, interval 10, count 3).
+        #expect(configuration.postgres.keepalives == PostgresConfiguration.Keepalives(idleSeconds: 30, intervalSeconds: 10, count: 3))
         let description = configuration.redactedDescription
         #expect(!description.contains("s3cret-pw"))
         #expect(!description.contains("inline-pw"))
@@ -223,6 +225,13 @@ import Testing
         let configuration = try options.makeLoader(environment: [:], defaultConfigPath: directory.path + "/absent.yaml").load()
         #expect(configuration.selfHeal)
         #expect(configuration.reportsDirectory == "/tmp/r")
+    }
+
+    @Test func runOnceTakesALockWait() throws {
+        #expect(try RunCommand.parse(["--once", "--lock-wait", "0s"]).lockWait.duration == .zero)
+        #expect(try RunCommand.parse(["--once", "--lock-wait", "1m30s"]).lockWait.duration == .seconds(90))
+        #expect(try RunCommand.parse(["--once"]).lockWait.duration == .seconds(60))  // like sync (SPEC 9)
+        #expect(throws: (any Error).self) { try RunCommand.parse(["--once", "--lock-wait", "60"]) }
     }
 
     @Test func remoteURLPasswordIsRedacted() {

@@ -89,6 +89,117 @@ final class Counter: Sendable {
         #expect(metrics.contains("enginesync_consecutive_failures 0\n"))
     }
 
+    @Test func theWatchdogIsFedDuringAReconcileOnlyWhileItMakesProgress() async throws {
+        let listener = try DatagramListener()
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///x.git"))
+        configuration.pollIntervalOverride = .seconds(60)
+        // Stall limit: statement_timeout + lock_timeout + grace = 1 s; a ping is due every 50 ms.
+        configuration.statementTimeout = .seconds(1)
+        configuration.lockTimeout = .zero
+        let progress = ReconcileProgress(grace: .zero)
+        let capture = LogCapture()
+        let logger = Logger(label: "test") { _ in StreamCaptureHandler(capture: capture) }
+        let environment = ["NOTIFY_SOCKET": listener.notifySocket, "WATCHDOG_USEC": "100000"]
+        struct Seen { var done = false, pingsWhileWorking = 0, stallLogged = false, datagramsAfterStall: [String] = [] }
+        let seen = Mutex(Seen())
+        /// The next datagram, polled without blocking a thread of the cooperative pool.
+        @Sendable func nextDatagram() async -> String? {
+            for _ in 0..<500 {
+                if let message = listener.receive(timeoutMilliseconds: 0) { return message }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: environment, logger: logger),
+            logger: logger, trapsHangup: false, progress: progress
+        ) {
+            // Working: each step touches the progress clock, and the pings keep coming.
+            var pings = 0
+            while pings < 4 {
+                progress.touch()
+                guard let message = await nextDatagram() else { break }
+                if message == "WATCHDOG=1" { pings += 1 }
+            }
+            // Hung (a libpq call that never returns): no touch, so the pings stop once the limit has passed.
+            // The listener is drained meanwhile: a full datagram queue would block the sender.
+            let stalled = await eventually {
+                while listener.receive(timeoutMilliseconds: 0) != nil {}
+                return capture.all.contains { $0.contains("reconcile made no progress") }
+            }
+            while listener.receive(timeoutMilliseconds: 0) != nil {}  // pings sent before the stall was noticed
+            try? await Task.sleep(for: .milliseconds(500))  // ten ping intervals
+            var late: [String] = []
+            while let message = listener.receive(timeoutMilliseconds: 0) { late.append(message) }
+            seen.withLock { $0 = Seen(done: true, pingsWhileWorking: pings, stallLogged: stalled, datagramsAfterStall: late) }
+            return ReconcileSummary(commit: "abc", outcome: "synced")
+        }
+        let (group, task) = runGroup(service)
+        // The reconcile reads the listener itself until it returns.
+        #expect(await eventually(timeout: .seconds(30)) { seen.withLock { $0.done } })
+        #expect(listener.receive(until: "READY=1") != nil)
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let result = seen.withLock { $0 }
+        #expect(result.pingsWhileWorking == 4)
+        #expect(result.stallLogged)
+        #expect(result.datagramsAfterStall == [])
+    }
+
+    @Test func idleTurnsKeepTheMetricsOfTheLastAttempt() async throws {
+        let directory = try TemporaryDirectory()
+        let metricsPath = directory.path + "/enginesync.prom"
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///x.git"))
+        configuration.pollIntervalOverride = .milliseconds(10)
+        configuration.maxBackoff = .milliseconds(20)
+        configuration.metricsFile = metricsPath
+        let calls = Counter()
+        // The file as each call finds it: everything the loop wrote after the calls before it.
+        let seen = Mutex<[Int: String]>([:])
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: [:], logger: .quiet), logger: .quiet,
+            initialBackoff: .milliseconds(10), trapsHangup: false
+        ) {
+            let call = calls.increment()
+            let file = (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? ""
+            seen.withLock { $0[call] = file }
+            switch call {
+            case 1:
+                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, appliedCount: 3,
+                                        duration: .milliseconds(1250))
+            case 5, 6:
+                return ReconcileSummary(commit: "def", outcome: "failed", duration: .milliseconds(500),
+                                        errorDescription: "connection refused")
+            default:  // the tip is the settled commit: what the worker reports between attempts
+                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, idle: true)
+            }
+        }
+        let (group, task) = runGroup(service)
+        #expect(await eventually { calls.current >= 9 })
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let files = seen.withLock { $0 }
+
+        let attempt = try #require(files[2])
+        #expect(attempt.contains("enginesync_last_reconcile_duration_seconds 1.25\n"))
+        #expect(attempt.contains("enginesync_applied_changes 3\n"))
+        #expect(attempt.contains("enginesync_blocked_changes 1\n"))
+        #expect(attempt.contains("enginesync_info{commit=\"abc\"} 1\n"))
+        // Three idle turns: not a byte changed (the timestamp is still the attempt's).
+        #expect(files[5] == attempt)
+        let failing = try #require(files[7])
+        #expect(failing.contains("enginesync_last_reconcile_outcome{outcome=\"failed\"} 1\n"))
+        #expect(failing.contains("enginesync_last_reconcile_duration_seconds 0.5\n"))
+        #expect(failing.contains("enginesync_consecutive_failures 2\n"))
+        // An idle turn after the failures: the failed attempt's figures, the failure count reset.
+        let settled = try #require(files[9])
+        #expect(settled.contains("enginesync_last_reconcile_outcome{outcome=\"failed\"} 1\n"))
+        #expect(settled.contains("enginesync_last_reconcile_duration_seconds 0.5\n"))
+        #expect(settled.contains("enginesync_consecutive_failures 0\n"))
+        #expect(failing.replacingOccurrences(of: "enginesync_consecutive_failures 2", with: "enginesync_consecutive_failures 0")
+            == settled)
+    }
+
     @Test func gracefulShutdownFinishesTheCurrentReconcile() async throws {
         let started = Counter(), finished = Counter()
         let service = DaemonService(
@@ -151,6 +262,24 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
 }
 
 @Suite struct DaemonLauncherTests {
+    @Test func reloadChangesTheLogLevel() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/enginesync.yaml"
+        try "remote: file:///x.git\nlog_level: info\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let loader = DaemonConfigurationLoader(configPath: path, environment: [:])
+        let level = LogLevelSetting(.info)
+        let (_, service) = DaemonLauncher.makeServiceGroup(
+            configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false,
+            logLevel: level
+        ) { _ in ReconcileSummary(commit: "abc", outcome: "synced") }
+        try "remote: file:///x.git\nlog_level: debug\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // what SIGHUP does
+        #expect(level.level == .debug)
+        try "remote: file:///x.git\nlog_level: loud\n".write(toFile: path, atomically: true, encoding: .utf8)
+        await service.reload()  // bad file: the old level stays
+        #expect(level.level == .debug)
+    }
+
     @Test func reloadedConfigurationReachesTheReconcileClosure() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/enginesync.yaml"

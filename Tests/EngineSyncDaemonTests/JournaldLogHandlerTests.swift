@@ -26,6 +26,25 @@ import Testing
         ])
     }
 
+    @Test func theSharedLevelChangesEveryLoggerAtOnce() {
+        let capture = LogCapture()
+        let setting = LogLevelSetting(.info)
+        let logger = Logger(label: "enginesync") { label in
+            JournaldLogHandler(label: label, level: setting, output: { capture.append($0) })
+        }
+        let copy = logger  // loggers are values: a copy made before the change follows it too
+        logger.debug("hidden")
+        setting.level = .debug
+        logger.debug("shown")
+        copy.debug("shown by the copy")
+        setting.level = .warning
+        logger.info("hidden again")
+        var own = logger
+        own.logLevel = .trace  // a logger's own level wins over the shared one
+        own.trace("own level")
+        #expect(capture.all == ["<7>shown\n", "<7>shown by the copy\n", "<7>own level\n"])
+    }
+
     @Test func plainInfoLine() {
         #expect(JournaldLogHandler.format(level: .info, message: "started", metadata: [:]) == "<6>started\n")
     }

@@ -222,6 +222,27 @@ struct SafeSyncTests {
         }
     }
 
+    @Test func theCommitRangeStartsAtTheLastReconcileThatReachedTheDatabase() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let first = try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
+            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            let failing = try repository.commit(["migrations/20260101_fail.sql": "SELECT 1/0;\n"])
+            // Two failed attempts of the same tip, both in engine_reconciles.
+            #expect(Self.reconcile(database, repository).report.outcome == .failed)
+            let retried = Self.reconcile(database, repository).report
+            #expect(retried.outcome == .failed)
+            #expect(retried.previousCommit == first)
+            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM engine_reconciles WHERE outcome = 'failed'") == 2)
+
+            let fixed = try repository.commit(["migrations/20260101_fail.sql": "SELECT 1;\n"])
+            let report = Self.reconcile(database, repository).report
+            #expect(report.outcome == .synced, "\(report.errors)")
+            #expect(report.previousCommit == first)
+            #expect(report.commits == [fixed, failing])
+        }
+    }
+
     @Test func heldAdvisoryLockMeansSkipped() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()

@@ -235,6 +235,21 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func keepalivesAreDefaultsTheDSNMayOverride() throws {
+        try ScratchDatabase.with { database, plain in
+        #expect(plain.connectionOption("keepalives_idle") == nil)
+        var configuration = database.configuration
+        configuration.keepalives = PostgresConfiguration.Keepalives()
+        let connection = try PostgresConnection.connect(configuration)
+        #expect(connection.connectionOption("keepalives") == "1")
+        #expect(connection.connectionOption("keepalives_idle") == "30")
+        #expect(connection.connectionOption("keepalives_interval") == "10")
+        #expect(connection.connectionOption("keepalives_count") == "3")
+        configuration.dsn = database.dsn + " keepalives_idle=5"
+        #expect(try PostgresConnection.connect(configuration).connectionOption("keepalives_idle") == "5")
+        }
+    }
+
     @Test func redactedDSNHidesThePassword() {
         let configuration = PostgresConfiguration(dsn: "host=/tmp user=app password=s3cret dbname=app")
         #expect(!configuration.redactedDSN.contains("s3cret"))

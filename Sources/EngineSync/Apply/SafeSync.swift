@@ -24,15 +24,19 @@ public final class SafeSync {
     let reconnect: (() throws -> PostgresConnection)?
     /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
     let snapshotCache: SnapshotCache?
+    /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
+    let progress: ReconcileProgress?
 
     public init(connection: PostgresConnection, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil) {
+                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil,
+                progress: ReconcileProgress? = nil) {
         self.connection = connection
         self.codec = codec
         self.options = options
         self.logger = logger
         self.reconnect = reconnect
         self.snapshotCache = snapshotCache
+        self.progress = progress
     }
 
     var schema: String { options.planner.schema }
@@ -65,6 +69,7 @@ public final class SafeSync {
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
 
+        progress?.touch()
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
@@ -137,12 +142,13 @@ public final class SafeSync {
         /// The session after COMMIT: a new one when the connection dropped during COMMIT.
         var session = connection
         do {
+            progress?.touch()
             try connection.withTransaction {
                 for change in plan.safe where !change.concurrently {
                     if change.isUniqueIndexBuild || change.isForeignKeyRestore {
                         do {
                             try connection.withSavepoint("enginesync_guarded_change") {
-                                for statement in change.statements { try connection.run(statement) }
+                                for statement in change.statements { try apply(statement, on: connection) }
                             }
                             applied.append(change)
                         } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
@@ -151,10 +157,11 @@ public final class SafeSync {
                             blocked.append(Self.foreignKeyConflict(change, error: error))
                         }
                     } else {
-                        for statement in change.statements { try connection.run(statement) }
+                        for statement in change.statements { try apply(statement) }
                         applied.append(change)
                     }
                 }
+                progress?.touch()
                 try log.ensureTable(connection)
                 excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
                 if snapshotRow == nil, blocked.contains(where: { $0.kind != .uniqueConflict }) {
@@ -203,7 +210,7 @@ public final class SafeSync {
         var concurrentFailure = false
         for change in plan.safe where change.concurrently {
             do {
-                for statement in change.statements { try session.run(statement) }
+                for statement in change.statements { try apply(statement, on: session) }
                 applied.append(change)
                 try draft.add(applied: [change], with: session)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
@@ -234,6 +241,13 @@ public final class SafeSync {
             try log.update(session, id: logID, report: report)
         }
         return Result(report: report, plan: plan, logID: logID)
+    }
+
+    /// One planned statement; each may run up to statement_timeout, which the daemon's watchdog allows per touch.
+    /// Runs one planned statement, marking progress for the watchdog first.
+    private func apply(_ statement: SQL, on session: PostgresConnection? = nil) throws {
+        progress?.touch()
+        try (session ?? connection).run(statement)
     }
 
     private func recordFailure(_ report: ReconcileReport, context: ReconcileContext) throws -> Int {

@@ -68,9 +68,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return nil
     }
 
-    /// How to connect: the DSN plus the password from the credential file.
+    /// How to connect: the DSN plus the password from the credential file, with TCP keepalives so a server
+    /// that vanished is noticed while a reconcile waits on it (a DSN may still set its own).
     public var postgres: PostgresConfiguration {
-        PostgresConfiguration(dsn: database, password: databasePassword)
+        PostgresConfiguration(dsn: database, password: databasePassword, keepalives: PostgresConfiguration.Keepalives())
     }
 
     /// One line for the start-up log: every setting, secrets removed (the DSN through libpq's own notion

@@ -7,11 +7,14 @@ import UnixSignals
 /// The daemon's run loop as a swift-service-lifecycle `Service` (SPEC 8).
 ///
 /// Each turn: reconcile once (through the injected closure), tell systemd (`READY=1` after the first
-/// attempt, then `STATUS=`), write the metrics file, log the outcome once per distinct error, then wait
-/// — for a push (inotify on a local repository), the poll interval, or the back-off delay after a
-/// failure — sending `WATCHDOG=1` from the loop itself. Graceful shutdown (SIGTERM/SIGINT through the
-/// `ServiceGroup`) lets the current reconcile finish, interrupts the wait at once, sends `STOPPING=1`
-/// and returns. SIGHUP calls the injected reload closure; a bad new configuration keeps the old one.
+/// attempt, then `STATUS=`), write the metrics file after a real attempt (an idle turn keeps the last
+/// attempt's figures), log the outcome once per distinct error, then wait — for a push (inotify on a
+/// local repository), the poll interval, or the back-off delay after a failure — sending `WATCHDOG=1`
+/// from the loop itself, and during a reconcile only while it makes progress (`ReconcileProgress`), so
+/// a hung libpq or libgit2 call lets systemd's watchdog restart the service. Graceful shutdown
+/// (SIGTERM/SIGINT through the `ServiceGroup`) lets the current reconcile finish, interrupts the wait
+/// at once, sends `STOPPING=1` and returns. SIGHUP calls the injected reload closure; a bad new
+/// configuration keeps the old one.
 ///
 /// The service owns no database or git handle: the reconcile closure does. Loop state lives in `run()`;
 /// the only shared state, the current configuration, is behind a mutex.
@@ -29,6 +32,8 @@ public final class DaemonService: Service, Sendable {
     private let reloadConfiguration: Reload?
     private let reconcileOnce: Reconcile
     private let checkSource: SourceCheck?
+    /// Touched by the reconcile path; `nil`: the reconcile reports no progress and no ping is sent while it runs.
+    private let progress: ReconcileProgress?
     /// Woken by the ref watcher, by `wakeUp()` and after a reload.
     private let wakeSignal = WakeUpSignal()
 
@@ -39,12 +44,15 @@ public final class DaemonService: Service, Sendable {
     ///   - initialBackoff: first retry delay (1 s per SPEC 8; tests use less).
     ///   - trapsHangup: listen for SIGHUP and reload (off in tests, which call `reload()` directly).
     ///   - reloadConfiguration: re-reads the configuration on SIGHUP; throwing keeps the old one.
+    ///   - progress: what `reconcileOnce` touches as it works; the watchdog is fed during a reconcile only while
+    ///     the last touch is within `statement_timeout + lock_timeout +` the progress's grace.
     ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
     public init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
                 initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
                 reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
-                reconcileOnce: @escaping Reconcile) {
+                progress: ReconcileProgress? = nil, reconcileOnce: @escaping Reconcile) {
         self.checkSource = checkSource
+        self.progress = progress
         self.configuration = Mutex(configuration)
         self.notifier = notifier
         self.logger = logger
@@ -105,6 +113,9 @@ public final class DaemonService: Service, Sendable {
         var deduplicator = ErrorDeduplicator()
         var random = SystemRandomNumberGenerator()
         var consecutiveFailures = 0
+        /// The figures of the last real attempt; idle turns keep them (only the failure count can change).
+        var lastAttempt: MetricsSnapshot?
+        var lastWritten: (snapshot: MetricsSnapshot, path: String)?
         var isReady = false
         // READY=1 after the configuration and a first look at the source, before the first reconcile, which
         // may build large indexes for longer than systemd's start timeout.
@@ -120,7 +131,7 @@ public final class DaemonService: Service, Sendable {
             watcher = updatedWatcher(watcher, for: configuration)
             notifier.watchdog()
 
-            let summary = await withWatchdogPings(reconcileOnce)
+            let summary = await withWatchdogPings(reconcileOnce, configuration: configuration)
 
             if isReady {
                 notifier.status(summary.statusLine)
@@ -165,7 +176,18 @@ public final class DaemonService: Service, Sendable {
                 delay = configuration.pollInterval
             }
 
-            writeMetrics(summary, consecutiveFailures: consecutiveFailures, to: configuration.metricsFile)
+            if !summary.idle {
+                lastAttempt = MetricsSnapshot(
+                    lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
+                    lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
+                    blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+            }
+            lastAttempt?.consecutiveFailures = consecutiveFailures
+            if let lastAttempt, let path = configuration.metricsFile,
+               lastWritten.map({ $0.snapshot != lastAttempt || $0.path != path }) ?? true,
+               writeMetrics(lastAttempt, to: path) {
+                lastWritten = (lastAttempt, path)
+            }
 
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             await waitForWakeUp(upTo: delay)
@@ -207,17 +229,30 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    /// Runs the reconcile while a side task keeps the watchdog fed, so a long but healthy reconcile
-    /// (a big index build; bounded by statement_timeout) is not killed by systemd.
-    private func withWatchdogPings(_ operation: @escaping Reconcile) async -> ReconcileSummary {
-        guard let interval = notifier.watchdogInterval else { return await operation() }
+    /// Runs the reconcile while a side task feeds the watchdog as long as the reconcile makes progress, so a
+    /// long but healthy reconcile (a big index build; each statement bounded by statement_timeout) is not
+    /// killed by systemd, and a hung one is.
+    private func withWatchdogPings(_ operation: @escaping Reconcile,
+                                   configuration: DaemonConfiguration) async -> ReconcileSummary {
+        guard let interval = notifier.watchdogInterval, let progress else { return await operation() }
+        let limit = progress.stallLimit(statementTimeout: configuration.statementTimeout,
+                                        lockTimeout: configuration.lockTimeout)
         return await withTaskGroup(of: ReconcileSummary?.self) { group in
             group.addTask { await operation() }
-            group.addTask { [notifier] in
+            group.addTask { [notifier, logger] in
+                var stalled = false
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     if Task.isCancelled { break }
-                    notifier.watchdog()
+                    if progress.shouldPing(limit: limit) {
+                        notifier.watchdog()
+                        stalled = false
+                    } else if !stalled {
+                        stalled = true
+                        logger.error("reconcile made no progress, withholding watchdog pings", metadata: [
+                            "watchdog.limit": "\(DurationText.format(limit))",
+                        ])
+                    }
                 }
                 return nil
             }
@@ -232,16 +267,14 @@ public final class DaemonService: Service, Sendable {
         }
     }
 
-    private func writeMetrics(_ summary: ReconcileSummary, consecutiveFailures: Int, to path: String?) {
-        guard let path else { return }
-        let snapshot = MetricsSnapshot(
-            lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
-            lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
-            blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+    /// Writes the metrics file; `false` (logged) when it could not be written, so the next turn tries again.
+    private func writeMetrics(_ snapshot: MetricsSnapshot, to path: String) -> Bool {
         do {
             try MetricsTextFile(path: path).write(snapshot)
+            return true
         } catch {
             logger.warning("cannot write the metrics file", metadata: ["metrics.error": "\(error)"])
+            return false
         }
     }
 }

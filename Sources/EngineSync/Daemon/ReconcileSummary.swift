@@ -11,15 +11,19 @@ public struct ReconcileSummary: Sendable, Equatable {
     /// One line for an operator when the attempt failed (database down, fetch error, …); the key of
     /// error de-duplication, so it must not contain timestamps or counters.
     public var errorDescription: String?
+    /// Nothing was attempted (the tip is the settled commit): `outcome` and `blockedCount` repeat the last
+    /// attempt's, and the metrics keep describing that attempt.
+    public var idle: Bool
 
     public init(commit: String?, outcome: String, blockedCount: Int = 0, appliedCount: Int = 0,
-                duration: Duration = .zero, errorDescription: String? = nil) {
+                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false) {
         self.commit = commit
         self.outcome = outcome
         self.blockedCount = blockedCount
         self.appliedCount = appliedCount
         self.duration = duration
         self.errorDescription = errorDescription
+        self.idle = idle
     }
 
     /// A failed attempt, for a reconcile closure that caught an error.

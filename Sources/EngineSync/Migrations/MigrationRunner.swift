@@ -222,6 +222,8 @@ public final class MigrationRunner {
         switch migration.body {
         case .sql(let statements):
             for statement in statements {
+                // Each statement may run up to statement_timeout: the daemon's watchdog allows that much per touch.
+                options.progress?.touch()
                 do {
                     // One statement per simple query: CREATE INDEX CONCURRENTLY refuses a multi-statement one.
                     try connection.execute(script: statement.text)
@@ -232,6 +234,7 @@ public final class MigrationRunner {
                 }
             }
         case .swift(let up):
+            options.progress?.touch()
             try up(MigrationContext(migrationID: migration.id, connection: connection, logger: logger))
         }
     }

@@ -14,15 +14,18 @@ public struct MigrationRunnerOptions: Sendable {
     /// `statement_timeout` for the session (default 10 minutes); `nil` leaves the session's setting.
     public var statementTimeout: Duration?
     public var logger: Logger
+    /// Touched before each migration and each of its statements (the daemon's watchdog); `nil` outside it.
+    public var progress: ReconcileProgress?
 
     public init(schema: String = "public", commit: String? = nil, lockWait: Duration = .seconds(60),
                 lockTimeout: Duration? = .seconds(3), statementTimeout: Duration? = .seconds(600),
-                logger: Logger = Logger(label: "enginesync.migrations")) {
+                logger: Logger = Logger(label: "enginesync.migrations"), progress: ReconcileProgress? = nil) {
         self.schema = schema
         self.commit = commit
         self.lockWait = lockWait
         self.lockTimeout = lockTimeout
         self.statementTimeout = statementTimeout
         self.logger = logger
+        self.progress = progress
     }
 }

@@ -51,12 +51,16 @@ public final class DaemonReconciler {
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
 
-    /// - Parameter lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses
-    ///   zero and retries with back-off; `run --once` waits like the other one-shot commands (SPEC 9).
-    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
+    /// - Parameters:
+    ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
+    ///     retries with back-off; `run --once` waits like the other one-shot commands (SPEC 9).
+    ///   - progress: touched at each phase and statement, for the daemon's watchdog.
+    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
+                progress: ReconcileProgress? = nil) {
         self.configuration = configuration
         var options = configuration.reconcilerOptions
         options.lockWait = lockWait
+        options.progress = progress
         self.options = options
         reports = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
         self.logger = logger
@@ -74,6 +78,7 @@ public final class DaemonReconciler {
         }
         let tip: ObjectID
         do {
+            options.progress?.touch()
             if case .remote(let url) = configuration.source {
                 let mirror = try openRepository(initialisingMirror: true)
                 do {
@@ -110,8 +115,10 @@ public final class DaemonReconciler {
         case .synced, .blocked, .invalid:
             lastSettled = tip.hex
         case .failed, .skipped, .standby:
-            step.error = report.errors.first.map { "\(report.outcome.rawValue): \($0.message)" }
-                ?? report.warnings.first.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+            // skipped and standby say why in a warning of their own, after any compile warnings.
+            let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
+                ?? report.warnings.first
+            step.error = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
         }
         let level: Logger.Level = switch report.outcome {
         case .failed: .error
@@ -187,6 +194,7 @@ public final class DaemonReconciler {
     @discardableResult
     public func restoreMissingReports() throws -> Int {
         guard let reports else { return 0 }
+        options.progress?.touch()
         let connection = try PostgresConnection.connect(database)
         let entries = try ReconcileLog(schema: options.safeSync.planner.schema).latest(connection, limit: reports.retention)
         var latestFirst: [String] = []
@@ -225,6 +233,7 @@ public final class DaemonReconciler {
 
     private func loadLastSettledIfNeeded() {
         guard !loadedLastSettled else { return }
+        options.progress?.touch()
         guard let connection = try? PostgresConnection.connect(database),
               let entries = try? ReconcileLog(schema: options.safeSync.planner.schema)
                 .latest(connection, outcomes: ["synced", "blocked"]) else { return }

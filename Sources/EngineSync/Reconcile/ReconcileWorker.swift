@@ -13,6 +13,8 @@ public final class ReconcileWorker: Sendable {
     private let state: Mutex<State>
     private let logger: Logger
     private let lockWait: Duration
+    /// Touched by every reconcile this worker runs; the daemon's watchdog reads it (`DaemonService`).
+    public let progress = ReconcileProgress()
 
     private struct State: @unchecked Sendable {
         var reconciler: DaemonReconciler
@@ -26,7 +28,8 @@ public final class ReconcileWorker: Sendable {
     public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
         self.logger = logger
         self.lockWait = lockWait
-        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait),
+        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
+                                                         progress: progress),
                             configuration: configuration))
     }
 
@@ -34,7 +37,8 @@ public final class ReconcileWorker: Sendable {
     public func update(_ configuration: DaemonConfiguration) {
         state.withLock { state in
             let settled = state.reconciler.lastSettled
-            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait)
+            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
+                                                progress: progress)
             state.reconciler.adoptLastSettled(settled)
             state.configuration = configuration
         }
@@ -78,6 +82,7 @@ public final class ReconcileWorker: Sendable {
     }
 
     private func runStep() -> ReconcileSummary {
+        progress.touch()
         let (reconciler, configuration, restore) = state.withLock { state -> (DaemonReconciler, DaemonConfiguration, Bool) in
             let restore = !state.restoredReports
             return (state.reconciler, state.configuration, restore)
@@ -104,7 +109,7 @@ public final class ReconcileWorker: Sendable {
         let outcome = step.outcome?.rawValue ?? (step.idle ? "idle" : "failed")
         return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
                                 blockedCount: step.blocked, appliedCount: step.applied,
-                                duration: .milliseconds(step.durationMs), errorDescription: step.error)
+                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle)
     }
 
     private func lastOutcome(_ reconciler: DaemonReconciler) -> String {

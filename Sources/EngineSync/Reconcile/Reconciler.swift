@@ -33,10 +33,13 @@ public struct ReconcilerOptions: Sendable {
     public var skipUnchangedTrees: Bool
     /// The branch named in reports.
     public var branch: String?
+    /// Touched at each phase and SQL statement, for the daemon's watchdog; `nil` for one-shot commands.
+    public var progress: ReconcileProgress?
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
                 safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
-                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil) {
+                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
+                progress: ReconcileProgress? = nil) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
@@ -44,6 +47,7 @@ public struct ReconcilerOptions: Sendable {
         self.refuseNonFastForward = refuseNonFastForward
         self.skipUnchangedTrees = skipUnchangedTrees
         self.branch = branch
+        self.progress = progress
     }
 }
 
@@ -79,6 +83,7 @@ public final class Reconciler {
         var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description),
                                 started: Date())
         // 1–2. Read the commit's files straight from the object database (or the directory).
+        options.progress?.touch()
         let input: SourceInput
         do {
             input = try SourceInput.read(source, options: options)
@@ -107,6 +112,7 @@ public final class Reconciler {
         }
 
         // 5. Connect, standby check, advisory lock.
+        options.progress?.touch()
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(database)
@@ -119,6 +125,7 @@ public final class Reconciler {
                 draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
                 return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
+            options.progress?.touch()
             let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait) {
                 try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
             }
@@ -127,7 +134,7 @@ public final class Reconciler {
                 return Result(report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
             case .heldElsewhere:
                 draft.warnings.append(.init(code: "lock_held", message: "another reconciler holds the enginesync advisory "
-                    + "lock (key \(EngineSyncLock.key)); try again later"))
+                    + "lock (key \(EngineSyncLock.key); waited \(DurationText.format(options.lockWait))); try again later"))
                 return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
         } catch {
@@ -141,9 +148,11 @@ public final class Reconciler {
                         draft: inout ReportDraft) throws -> SafeSync.Result {
         let schema = options.safeSync.planner.schema
         let log = ReconcileLog(schema: schema)
-        let last = try log.latest(connection).first
-        draft.context.previousCommit = last?.commit
-        if let previous = last?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
+        // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
+        // is not where the commit range starts.
+        let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
+        draft.context.previousCommit = reached?.commit
+        if let previous = reached?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
             let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
             if descends {
                 let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
@@ -159,8 +168,7 @@ public final class Reconciler {
             }
         }
 
-        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree,
-           let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first,
+        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
            let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)) {
             // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
@@ -176,10 +184,12 @@ public final class Reconciler {
         }
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
+        options.progress?.touch()
         let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
             schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
             lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
-            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger))
+            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger,
+            progress: options.progress))
         do {
             if options.safeSync.dryRun {
                 let status = try runner.status()
@@ -221,7 +231,8 @@ public final class Reconciler {
         let codec = DSLSnapshotCodec(options: options.compiler)
         let database = self.database
         let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
-                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache)
+                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache,
+                                progress: options.progress)
         var context = draft.context
         context.warnings = draft.warnings
         return safeSync.reconcile(desired: desired, context: context)

@@ -28,6 +28,7 @@ struct SourceInput {
             let commit = try repository.resolveCommit(revision)
             let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
             let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
+            options.progress?.touch()
             let compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
             let migrations = Result<MigrationSet, MigrationError> {
                 try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath,
@@ -40,6 +41,7 @@ struct SourceInput {
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw SourceError(message: "\(root): no such directory")
             }
+            options.progress?.touch()
             let compilation = try compiler.compile(source: DirectoryDSLSource(root: root))
             let migrations = Result<MigrationSet, MigrationError> {
                 try MigrationLoader.load(directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)

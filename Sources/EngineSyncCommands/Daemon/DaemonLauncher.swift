@@ -15,11 +15,12 @@ public enum DaemonLauncher {
     public typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
 
     /// The service and its group, without touching global state (logging bootstrap, process signals
-    /// other than the ones the group traps when it runs) — for `run` and for tests.
+    /// other than the ones the group traps when it runs) — for `run` and for tests. A reload sets
+    /// `logLevel` (what `LoggingBootstrap` returned) to the new `log_level`.
     public static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
-        environment: [String: String], trapSignals: Bool = true,
-        checkSource: DaemonService.SourceCheck? = nil, reconcile: @escaping Reconcile
+        environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
+        checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil, reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
         let service = DaemonService(
@@ -30,9 +31,11 @@ public enum DaemonLauncher {
             reloadConfiguration: {
                 let new = try loader.load()
                 current.set(new)
+                logLevel?.level = new.logLevel
                 return new
             },
             checkSource: checkSource,
+            progress: progress,
             reconcileOnce: { await reconcile(current.get()) })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

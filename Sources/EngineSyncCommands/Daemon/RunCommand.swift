@@ -21,7 +21,8 @@ struct RunCommand: AsyncParsableCommand {
             (Type=notify) it sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
 
             With --once it reconciles the tip once and exits with the codes of `sync`: 0 synced, \
-            2 blocked, 3 invalid, 1 failed/skipped/standby. A bad configuration exits 64 naming the key.
+            2 blocked, 3 invalid, 1 failed/skipped/standby; it waits up to --lock-wait (default 60s) for \
+            another reconciler's advisory lock. A bad configuration exits 64 naming the key.
 
             Examples:
               enginesync run --config /etc/enginesync/enginesync.yaml
@@ -36,6 +37,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Reconcile the tip once and exit with the exit codes of `sync`.")
     var once = false
 
+    @Option(name: .customLong("lock-wait"),
+            help: "With --once: how long to wait for another reconciler's advisory lock before giving up as skipped.")
+    var lockWait = DurationArgument(milliseconds: 60_000)
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let loader = options.makeLoader(environment: environment)
@@ -46,11 +51,11 @@ struct RunCommand: AsyncParsableCommand {
             CommandFailure.printError("configuration: \(error)")
             throw ExitCode(64)
         }
-        LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
+        let logLevel = LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
         let logger = Logger(label: "enginesync")
         logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
         // One-shot: wait for another reconciler's lock like `sync` does; the daemon loop retries instead.
-        let worker = ReconcileWorker(configuration: configuration, logger: logger, lockWait: once ? .seconds(60) : .zero)
+        let worker = ReconcileWorker(configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
 
         if once {
             let step = await worker.reconcileTipOnce()
@@ -66,8 +71,8 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let (group, _) = DaemonLauncher.makeServiceGroup(
-            configuration: configuration, loader: loader, logger: logger, environment: environment,
-            checkSource: { await worker.checkSource() },
+            configuration: configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel,
+            checkSource: { await worker.checkSource() }, progress: worker.progress,
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
         logger.notice("stopped")

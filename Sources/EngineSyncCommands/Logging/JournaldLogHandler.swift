@@ -12,20 +12,37 @@ import Glibc
 /// be secrets (keys naming a password, secret or token) are replaced by `***` as a last line of defence;
 /// callers must still never log a DSN or a password. Thread-safe: each message is written with one
 /// write(2) call to the stderr descriptor, which keeps concurrent lines whole.
+///
+/// The level comes from a shared `LogLevelSetting` (a reload changes every logger at once) unless a
+/// logger sets its own.
 public struct JournaldLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? sharedLevel.level }
+        set { ownLevel = newValue }
+    }
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let output: @Sendable (String) -> Void
+    private let sharedLevel: LogLevelSetting
+    /// Set through `logLevel` on one logger: overrides the shared level for that logger only.
+    private var ownLevel: Logger.Level?
 
-    /// - Parameter output: receives each finished line (with its newline); stderr by default.
-    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
+    /// - Parameters:
+    ///   - level: the shared level this handler follows.
+    ///   - output: receives each finished line (with its newline); stderr by default.
+    public init(label: String, level: LogLevelSetting, metadataProvider: Logger.MetadataProvider? = nil,
                 output: (@Sendable (String) -> Void)? = nil) {
         self.label = label
-        self.logLevel = level
+        self.sharedLevel = level
         self.metadataProvider = metadataProvider
         self.output = output ?? Self.writeToStandardError
+    }
+
+    /// A handler with a level of its own.
+    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
+                output: (@Sendable (String) -> Void)? = nil) {
+        self.init(label: label, level: LogLevelSetting(level), metadataProvider: metadataProvider, output: output)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -3,9 +3,13 @@ public import Logging
 /// The one place that bootstraps swift-log (libraries only receive a `Logger`): journald-style lines
 /// on stderr at the configured level. Call once, early in the executable's command.
 public enum LoggingBootstrap {
-    public static func bootstrapJournald(level: Logger.Level) {
+    /// Returns the level every handler follows: the daemon sets it when a reload changes `log_level`.
+    @discardableResult
+    public static func bootstrapJournald(level: Logger.Level) -> LogLevelSetting {
+        let setting = LogLevelSetting(level)
         LoggingSystem.bootstrap { label in
-            JournaldLogHandler(label: label, level: level)
+            JournaldLogHandler(label: label, level: setting)
         }
+        return setting
     }
 }

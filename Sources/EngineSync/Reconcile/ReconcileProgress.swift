@@ -1,0 +1,48 @@
+import Synchronization
+
+/// When the reconcile path last made progress: touched at each phase of a reconcile (fetch, read the
+/// source, compile, connect, lock, introspect, apply) and before each SQL statement of Safe Sync and
+/// the migration runner.
+///
+/// The daemon's watchdog pings during a reconcile only while the last touch is recent
+/// (`shouldPing(lastActivity:now:limit:)`), so a libpq or libgit2 call that hangs stops the pings and
+/// systemd restarts the service (c-libraries.md 4: ping from the loop doing the real work, not from a
+/// blind timer). Shared between the reconcile thread, which touches it, and the service loop, which
+/// reads it: the instant is behind a mutex.
+public final class ReconcileProgress: Sendable {
+    /// Added to `statement_timeout + lock_timeout` for the work between two touches (connect_timeout is
+    /// 10 s; compiling and planning take milliseconds).
+    public let grace: Duration
+    private let last: Mutex<ContinuousClock.Instant>
+
+    public init(grace: Duration = .seconds(30)) {
+        self.grace = grace
+        last = Mutex(.now)
+    }
+
+    /// Records progress now.
+    public func touch() {
+        let now = ContinuousClock.now
+        last.withLock { $0 = now }
+    }
+
+    /// The instant of the last touch.
+    public var lastActivity: ContinuousClock.Instant { last.withLock { $0 } }
+
+    /// How long a reconcile may go without touching before it counts as hung: one statement may
+    /// legitimately run for `statement_timeout`, after waiting up to `lock_timeout` for a lock.
+    public func stallLimit(statementTimeout: Duration, lockTimeout: Duration) -> Duration {
+        statementTimeout + lockTimeout + grace
+    }
+
+    /// Whether the watchdog should be fed now, given the stall limit.
+    public func shouldPing(limit: Duration) -> Bool {
+        Self.shouldPing(lastActivity: lastActivity, now: .now, limit: limit)
+    }
+
+    /// Whether the watchdog should be fed: the last activity is no older than `limit`.
+    public static func shouldPing(lastActivity: ContinuousClock.Instant, now: ContinuousClock.Instant,
+                                  limit: Duration) -> Bool {
+        lastActivity.duration(to: now) <= limit
+    }
+}
