@@ -71,6 +71,12 @@ public final class PostgresConnection {
         noticeContext.release()
     }
 
+    /// A token another thread can use to cancel this connection's running statement (graceful shutdown);
+    /// `nil` if libpq cannot make one (a broken connection).
+    public func cancelToken() -> PostgresCancelToken? {
+        PostgresCancelToken(connection: handle)
+    }
+
     private static func lastErrorMessage(_ connection: OpaquePointer) -> String {
         guard let raw = PQerrorMessage(connection) else { return "unknown libpq error" }
         let text = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,7 @@
 import EngineSync
+import EngineSyncTestSupport
+import Foundation
+import PostgresClient
 import Testing
 
 @Suite struct ReconcileProgressTests {
@@ -24,5 +27,27 @@ import Testing
         progress.touch()
         #expect(progress.lastActivity >= now)
         #expect(progress.lastActivity >= before)
+    }
+
+    /// What a graceful shutdown does: cancel the registered session's statement — except inside work that
+    /// must not stop half-way (a non-transactional migration).
+    @Test func shutdownCancelsTheRegisteredSessionUnlessCancellationIsSuspended() throws {
+        try ScratchDatabase.with { _, connection in
+            let progress = ReconcileProgress()
+            #expect(progress.cancelRunningStatement() == false)  // nothing registered
+            progress.register(connection.cancelToken())
+            let suspended = progress.withoutCancellation { progress.cancelRunningStatement() }
+            #expect(suspended == false)
+            // Registered again afterwards: a cancel now reaches the running statement.
+            let canceller = Thread {
+                Thread.sleep(forTimeInterval: 0.3)
+                progress.cancelRunningStatement()
+            }
+            canceller.start()
+            let error = #expect(throws: PostgresError.self) { try connection.query("SELECT pg_sleep(30)") }
+            #expect(error?.sqlState == .queryCanceled)
+            progress.register(nil)
+            #expect(progress.cancelRunningStatement() == false)
+        }
     }
 }

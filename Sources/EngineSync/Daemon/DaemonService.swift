@@ -81,9 +81,15 @@ public final class DaemonService: Service, Sendable {
             }
             await withGracefulShutdownHandler {
                 await loop()
-            } onGracefulShutdown: { [notifier, logger] in
-                logger.notice("shutting down after the current reconcile")
+            } onGracefulShutdown: { [notifier, logger, progress] in
                 notifier.stopping()
+                // A long statement (an index build, a migration) is cancelled: its transaction rolls back and
+                // the next start reconciles the commit again. Between statements the reconcile just finishes.
+                if progress?.cancelRunningStatement() == true {
+                    logger.notice("shutting down: asked the server to cancel the reconcile's running statement; its transaction rolls back")
+                } else {
+                    logger.notice("shutting down after the current reconcile")
+                }
             }
             group.cancelAll()
         }

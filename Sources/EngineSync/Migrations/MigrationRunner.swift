@@ -193,7 +193,8 @@ public final class MigrationRunner {
                 throw failure(error, migration: migration)
             }
             do {
-                try perform(migration, logger: logger)
+                // Not cancelled by a shutdown: a half-run non-transactional migration would need a manual resolve.
+                try withoutShutdownCancellation { try perform(migration, logger: logger) }
             } catch {
                 let failure = failure(error, migration: migration)
                 if connection.isConnected {
@@ -215,6 +216,11 @@ public final class MigrationRunner {
         let applied = AppliedMigration(id: migration.id, durationMs: elapsed())
         logger.info("applied migration", metadata: ["migration.duration_ms": "\(applied.durationMs)"])
         return applied
+    }
+
+    private func withoutShutdownCancellation<T>(_ body: () throws -> T) rethrows -> T {
+        guard let progress = options.progress else { return try body() }
+        return try progress.withoutCancellation(body)
     }
 
     /// Runs the migration's body; a failing statement becomes a `MigrationError` with its line in the file.

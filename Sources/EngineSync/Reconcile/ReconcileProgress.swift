@@ -1,3 +1,4 @@
+public import PostgresClient
 import Synchronization
 
 /// When the reconcile path last made progress: touched at each phase of a reconcile (fetch, read the
@@ -14,6 +15,8 @@ public final class ReconcileProgress: Sendable {
     /// 10 s; compiling and planning take milliseconds).
     public let grace: Duration
     private let last: Mutex<ContinuousClock.Instant>
+    /// The running reconcile's database session, for cancelling it on shutdown.
+    private let session = Mutex<PostgresCancelToken?>(nil)
 
     public init(grace: Duration = .seconds(30)) {
         self.grace = grace
@@ -24,6 +27,31 @@ public final class ReconcileProgress: Sendable {
     public func touch() {
         let now = ContinuousClock.now
         last.withLock { $0 = now }
+    }
+
+    /// Registers (or, with `nil`, forgets) the session the reconcile runs its statements on.
+    public func register(_ token: PostgresCancelToken?) {
+        session.withLock { $0 = token }
+    }
+
+    /// Cancels the registered session's running statement, so SIGTERM rolls a long reconcile back
+    /// instead of waiting for it (a cancelled statement fails with 57014 and its transaction rolls back).
+    /// Returns whether a request was sent.
+    @discardableResult
+    public func cancelRunningStatement() -> Bool {
+        guard let token = session.withLock({ $0 }) else { return false }
+        return token.cancel() == nil
+    }
+
+    /// Runs `body` with no session registered for cancellation (work that must not stop half-way outside a
+    /// transaction), then restores the registration.
+    public func withoutCancellation<T>(_ body: () throws -> T) rethrows -> T {
+        let token = session.withLock { current -> PostgresCancelToken? in
+            defer { current = nil }
+            return current
+        }
+        defer { session.withLock { $0 = token } }
+        return try body()
     }
 
     /// The instant of the last touch.

@@ -120,6 +120,9 @@ public final class Reconciler {
             draft.errors.append(.init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
+        // A graceful shutdown cancels this session's running statement rather than waiting for it.
+        options.progress?.register(connection.cancelToken())
+        defer { options.progress?.register(nil) }
         do {
             if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
                 draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
