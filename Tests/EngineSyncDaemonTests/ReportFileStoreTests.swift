@@ -52,6 +52,21 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: store.path("latest", "json")))
     }
 
+    @Test func driftReportsNeverPushCommitReportsOut() throws {
+        for (index, name) in ["c1", "c2", "c3"].enumerated() {
+            try store.write(name: name, json: Data(), markdown: name)
+            setModificationTime(name, seconds: 1_000_000 + index)
+        }
+        for index in 0..<5 {
+            let name = "drift-2026112500000\(index)"
+            try store.write(name: name, json: Data(), markdown: name, updateLatest: false)
+            setModificationTime(name, seconds: 1_000_100 + index)
+        }
+        let names = try store.storedNames()
+        #expect(names.filter { !$0.hasPrefix("drift-") } == ["c3", "c2", "c1"])
+        #expect(names.filter { $0.hasPrefix("drift-") } == ["drift-20261125000004", "drift-20261125000003", "drift-20261125000002"])
+    }
+
     @Test func theJustWrittenPairIsNewestEvenWithAnOlderTimestamp() throws {
         for (index, name) in ["a", "b", "c"].enumerated() {
             try store.write(name: name, json: Data(), markdown: name)

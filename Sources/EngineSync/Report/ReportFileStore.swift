@@ -71,16 +71,23 @@ public struct ReportFileStore: Sendable {
         "\(directory)/\(name).\(fileExtension)"
     }
 
+    /// Prefix of drift-check reports (`drift-<time>`), kept apart from commit reports by retention.
+    public static let driftPrefix = "drift-"
+
     /// Deletes the oldest pairs beyond `retention`; the pair just written counts as the newest even when
-    /// the file system's timestamp granularity gives it the same mtime as an older one.
+    /// the file system's timestamp granularity gives it the same mtime as an older one. Drift reports and
+    /// commit reports are counted separately, so hourly drift checks never push commit reports out.
     func applyRetention(newest: String?) throws {
         var names = try entries().map(\.name)
         if let newest, let index = names.firstIndex(of: newest) {
             names.remove(at: index)
             names.insert(newest, at: 0)
         }
-        guard names.count > retention else { return }
-        for name in names[retention...] {
+        let drift = names.filter { $0.hasPrefix(Self.driftPrefix) }
+        let commits = names.filter { !$0.hasPrefix(Self.driftPrefix) }
+        let expired = drift.dropFirst(retention) + commits.dropFirst(retention)
+        guard !expired.isEmpty else { return }
+        for name in expired {
             for fileExtension in ["json", "md"] {
                 let file = path(name, fileExtension)
                 if unlink(file) != 0 && errno != ENOENT {
