@@ -70,6 +70,26 @@ struct SyncCommandTests {
         }
     }
 
+    @Test func statusShowsAnInvalidCommitFromTheReportsDirectory() throws {
+        try ScratchDatabase.with { database, _ in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/post.json": Self.post50])
+            let reports = NSTemporaryDirectory() + "enginesync-status-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: reports) }
+            #expect(try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports]).status == 0)
+            let bad = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "strng"}}}"#])
+            #expect(try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports]).status == 3)
+            let status = try EngineSyncBinary.run(["status", "--database", database.dsn, "--reports", reports])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("last reconcile: synced"))
+            #expect(status.stdout.contains("latest report: invalid \(bad.prefix(12))"), "\(status.stdout)")
+            #expect(status.stdout.contains("error: dsl/models/post.json: unknown type 'strng'"), "\(status.stdout)")
+            let json = try EngineSyncBinary.run(["status", "--database", database.dsn, "--reports", reports, "--format", "json"])
+            #expect(json.stdout.contains("\"latest_report\""))
+            #expect(json.stdout.contains("\"outcome\" : \"invalid\"") || json.stdout.contains("\"outcome\":\"invalid\""))
+        }
+    }
+
     @Test func invalidDSLExitsThreeAndTouchesNothing() throws {
         try ScratchDatabase.with { database, connection in
             let directory = NSTemporaryDirectory() + "enginesync-dir-" + UUID().uuidString

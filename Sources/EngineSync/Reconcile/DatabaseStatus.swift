@@ -1,4 +1,4 @@
-import EngineSyncCore
+public import EngineSyncCore
 import Foundation
 public import PostgresClient
 
@@ -18,7 +18,28 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         }
     }
 
+    /// The newest report file (`<reports_dir>/latest.json`), when it says something the database cannot:
+    /// an `invalid` commit (bad DSL or migrations) is reported but, by design, never touches the database.
+    public struct LatestReport: Codable, Sendable, Equatable {
+        public var commit: String?
+        public var outcome: String
+        public var finishedAt: String
+        public var errors: [String]
+        enum CodingKeys: String, CodingKey {
+            case commit, outcome, errors
+            case finishedAt = "finished_at"
+        }
+
+        public init(_ report: ReconcileReport) {
+            commit = report.commit?.sha
+            outcome = report.outcome.rawValue
+            finishedAt = report.finishedAt
+            errors = report.errors.map { [$0.file, $0.message].compactMap { $0 }.joined(separator: ": ") }
+        }
+    }
+
     public var lastReconcile: LastReconcile?
+    public var latestReport: LatestReport?
     public var snapshotHash: String?
     public var snapshotCommit: String?
     public var pendingMigrations: [String]?
@@ -26,6 +47,7 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case lastReconcile = "last_reconcile"
+        case latestReport = "latest_report"
         case snapshotHash = "snapshot_hash"
         case snapshotCommit = "snapshot_commit"
         case pendingMigrations = "pending_migrations"
@@ -65,6 +87,12 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
                 + "at \(last.finishedAt ?? last.startedAt) — \(last.applied) applied, \(last.blocked) blocked")
         } else {
             lines.append("last reconcile: none")
+        }
+        if let report = latestReport,
+           report.commit != lastReconcile?.commit || report.outcome != lastReconcile?.outcome {
+            lines.append("latest report: \(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "(directory)") "
+                + "at \(report.finishedAt)" + (report.outcome == "invalid" ? " (never recorded in the database)" : ""))
+            lines += report.errors.prefix(5).map { "  error: \($0)" }
         }
         lines.append("snapshot: \(snapshotHash ?? "none")" + (snapshotCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""))
         if let pendingMigrations {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineSync
+import EngineSyncCore
 import Foundation
 import GitClient
 import PostgresClient
@@ -20,6 +21,7 @@ struct StatusCommand: ParsableCommand {
               enginesync status
               enginesync status --database "host=/run/postgresql dbname=app"
               enginesync status --repo /srv/git/schema.git --format json
+              enginesync status --database "dbname=app" --reports /var/lib/enginesync/reports
             """
     )
 
@@ -50,6 +52,10 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
     var migrationsPath: String?
 
+    @Option(name: .long, help: ArgumentHelp("The daemon's report directory, whose latest.json shows an invalid commit the database never sees (default: the configuration's reports_dir).",
+                                            valueName: "dir"))
+    var reports: String?
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -67,6 +73,7 @@ struct StatusCommand: ParsableCommand {
         var repo: String?
         var rev = "main"
         var migrationsPath = "migrations"
+        var reportsDirectory: String?
     }
 
     func settings() throws -> Settings {
@@ -85,6 +92,7 @@ struct StatusCommand: ParsableCommand {
             settings.repo = loaded.repositoryPath ?? loaded.mirrorPath
             settings.rev = loaded.branch
             settings.migrationsPath = loaded.migrationsPath
+            settings.reportsDirectory = loaded.reportsDirectory
         }
         if let database { settings.database = PostgresConfiguration(dsn: database) }
         if let schema { settings.schema = schema }
@@ -92,6 +100,7 @@ struct StatusCommand: ParsableCommand {
         if dir != nil { settings.repo = nil }
         if let rev { settings.rev = rev }
         if let migrationsPath { settings.migrationsPath = migrationsPath }
+        if let reports { settings.reportsDirectory = reports }
         return settings
     }
 
@@ -116,12 +125,19 @@ struct StatusCommand: ParsableCommand {
             } catch {
                 throw CommandFailure("cannot connect to the database (\(settings.database.redactedDSN)): \(error)")
             }
-            let status: DatabaseStatus
+            var status: DatabaseStatus
             do {
                 status = try DatabaseStatus.read(connection, schema: settings.schema, snapshotTable: snapshotTable,
                                                  migrations: migrations)
             } catch let error as PostgresError {
                 throw CommandFailure("cannot read the status: \(error)")
+            }
+            if let directory = settings.reportsDirectory {
+                let store = ReportFileStore(directory: directory, retention: 1)
+                if let data = FileManager.default.contents(atPath: store.path(ReportFileStore.latestName, "json")),
+                   let report = try? ReconcileReport.decode(data) {
+                    status.latestReport = DatabaseStatus.LatestReport(report)
+                }
             }
             switch format {
             case .text: print(status.text)
