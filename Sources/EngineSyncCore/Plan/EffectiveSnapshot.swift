@@ -16,8 +16,13 @@ public enum EffectiveSnapshot {
                 effective[origin.modelKey] = .object(oldModel)
             case .dropIndex, .changeIndex:
                 guard var model = effective[origin.modelKey]?.objectValue else { continue }
-                model["indexes"] = unionIndexes(model["indexes"]?.objectValue, oldModel["indexes"]?.objectValue)
-                    .map(JSONValue.object)
+                var current = model["indexes"]?.objectValue
+                if change.kind == .changeIndex, let name = change.index {
+                    // The live index keeps its old definition: the new list of that name gives way, or the
+                    // snapshot would hold two definitions of one name and no longer compile.
+                    current = removingLists(named: name, from: current, model: model, modelKey: origin.modelKey)
+                }
+                model["indexes"] = unionIndexes(current, oldModel["indexes"]?.objectValue).map(JSONValue.object)
                 if var fields = model["fields"]?.objectValue, let oldFields = oldModel["fields"]?.objectValue {
                     for entry in oldFields.entries where entry.value.objectValue?["unique"] == .bool(true) {
                         if var field = fields[entry.key]?.objectValue, field["unique"] != .bool(true) {
@@ -58,6 +63,26 @@ public enum EffectiveSnapshot {
             }
         }
         return effective
+    }
+
+    /// `indexes` without the `unique`/`many` lists whose EngineJS name is `name`.
+    private static func removingLists(named name: String, from indexes: JSONObject?, model: JSONObject,
+                                      modelKey: String) -> JSONObject? {
+        guard var indexes else { return nil }
+        let table = model["table"]?.stringValue ?? modelKey
+        let fields = model["fields"]?.objectValue
+        for kind in ["unique", "many"] {
+            guard let lists = indexes[kind]?.arrayValue else { continue }
+            let kept = lists.filter { list in
+                guard let keys = list.arrayValue?.compactMap(\.stringValue) else { return true }
+                let columns = keys.map { fields?[$0]?.objectValue?["columnName"]?.stringValue ?? $0 }
+                let listName = kind == "unique" ? EngineJSNaming.uniqueIndexName(table: table, columns: columns)
+                    : EngineJSNaming.indexName(table: table, columns: columns)
+                return listName != name
+            }
+            indexes[kind] = .array(kept)
+        }
+        return indexes
     }
 
     /// Lists of `indexes.unique` / `indexes.many` / … from both sides, without duplicates, new ones first.

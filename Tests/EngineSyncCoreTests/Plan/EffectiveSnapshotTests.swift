@@ -27,6 +27,22 @@ struct EffectiveSnapshotTests {
         #expect(recompiled.schema.indexes.contains { !$0.isUnique && $0.columns == ["a"] })
     }
 
+    /// A blocked change_index keeps the live (old) definition in the snapshot, not both: the stored document
+    /// must still compile (one definition per index name).
+    @Test func aBlockedIndexChangeKeepsOneDefinitionOfTheName() throws {
+        let fields = #""a": {"type": "int"}, "b": {"type": "int"}, "a_b": {"type": "int"}"#
+        let old = try Self.compile(#"{"fields": {\#(fields)}, "indexes": {"unique": [["a", "b"]]}}"#)
+        let new = try Self.compile(#"{"fields": {\#(fields)}, "indexes": {"unique": [["a_b"]]}}"#)
+        var live = old.schema
+        for index in live.tables.indices { live.tables[index].modelKey = nil }
+        let plan = Planner().plan(desired: new, snapshot: old, live: live)
+        #expect(plan.blocked.map(\.kind) == [.changeIndex])
+        let recompiled = DSLCompiler().compile(snapshotDocument: .object(plan.effectiveDocument))
+        let effective = try #require(recompiled.compiled, "\(recompiled.errors)")
+        let index = try #require(effective.schema.indexes.first { $0.name == "uidx_user_a_b" })
+        #expect(index.columns == ["a", "b"])
+    }
+
     @Test func unknownNamesAndNonUniqueIndexesChangeNothing() throws {
         let desired = try Self.compile(#"{"fields": {"a": {"type": "int"}}, "indexes": {"many": [["a"]]}}"#)
         let many = try #require(desired.schema.indexes.first { !$0.isUnique && $0.columns == ["a"] })
