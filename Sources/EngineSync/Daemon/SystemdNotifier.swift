@@ -129,7 +129,8 @@ public final class SystemdNotifier: Sendable {
         let sent = payload.withUnsafeBytes { bytes in
             withUnsafePointer(to: &socketAddress) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), generic, length)
+                    // Never block the daemon on a full notify queue: a lost STATUS= is better than a stalled loop.
+                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), generic, length)
                 }
             }
         }
