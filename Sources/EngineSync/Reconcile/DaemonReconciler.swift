@@ -190,7 +190,8 @@ public final class DaemonReconciler {
     }
 
     /// Rewrites report files that are missing but stored in `engine_reconciles` (a crash between COMMIT
-    /// and the file write loses nothing). Returns how many were written.
+    /// and the file write loses nothing), and `latest.*` when it is missing or describes a reconcile older
+    /// than the newest stored one. Returns how many were written.
     @discardableResult
     public func restoreMissingReports() throws -> Int {
         guard let reports else { return 0 }
@@ -210,13 +211,26 @@ public final class DaemonReconciler {
             try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown, updateLatest: false)
             written += 1
         }
-        if !reports.missingReports(names: [ReportFileStore.latestName]).isEmpty, let newest = latestFirst.first,
-           let json = byName[newest], let report = try? ReconcileReport.decode(Data(json.utf8)) {
+        if let newest = latestFirst.first, let json = byName[newest],
+           let report = try? ReconcileReport.decode(Data(json.utf8)), Self.latestIsOlder(than: report, in: reports) {
             try reports.write(name: newest, json: try report.jsonData(), markdown: report.markdown)
             written += 1
         }
         if written > 0 { logger.notice("restored missing report files", metadata: ["report.count": "\(written)"]) }
         return written
+    }
+
+    /// Whether `latest.*` is missing, unreadable, or finished before `newest`. A newer `latest` is kept: a
+    /// reconcile that never reached the database (`invalid`, database down) has no `engine_reconciles` row.
+    static func latestIsOlder(than newest: ReconcileReport, in reports: ReportFileStore) -> Bool {
+        guard reports.missingReports(names: [ReportFileStore.latestName]).isEmpty,
+              let data = FileManager.default.contents(atPath: reports.path(ReportFileStore.latestName, "json")),
+              let current = try? ReconcileReport.decode(data) else { return true }
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        if let currentEnd = try? style.parse(current.finishedAt), let newestEnd = try? style.parse(newest.finishedAt) {
+            return currentEnd < newestEnd
+        }
+        return current.finishedAt < newest.finishedAt
     }
 
     private func write(_ report: ReconcileReport, name: String) throws {
