@@ -416,14 +416,26 @@ struct CommitConnectionLossTests {
 @Suite("A standby is left alone")
 struct StandbyTests {
     @Test func aHotStandbyIsReportedAsStandbyAndNothingIsWritten() throws {
-        try ScratchDatabase.with { database, _ in
+        try ScratchDatabase.with { database, primary in
             let standbyPort = try TestEnvironment.standbyPort()
             let standby = PostgresConfiguration(
                 dsn: "host=\(database.host) port=\(standbyPort) user=\(database.user) dbname=\(database.name)",
                 connectTimeoutSeconds: 5)
-            // The new database reaches the standby through streaming replication.
+            // The new database reaches the standby through streaming replication: wait until the standby has
+            // replayed the primary's WAL up to now (other tests keep the primary busy, so this can take a while).
+            let target = try #require(try primary.query("SELECT pg_current_wal_lsn()::text AS lsn").first?.string("lsn"))
+            let standbyAdmin = PostgresConfiguration(
+                dsn: "host=\(database.host) port=\(standbyPort) user=\(database.user) dbname=postgres", connectTimeoutSeconds: 5)
+            let deadline = Date().addingTimeInterval(90)
+            var replayed = false
+            while !replayed, Date() < deadline {
+                replayed = (try? PostgresConnection.connect(standbyAdmin).query(
+                    "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done", [target]).first?.bool("done")) == true
+                if !replayed { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            #expect(replayed, "the standby did not replay up to \(target) within 90 s")
             var connection: PostgresConnection?
-            for _ in 0..<100 where connection == nil {
+            for _ in 0..<50 where connection == nil {
                 connection = try? PostgresConnection.connect(standby)
                 if connection == nil { Thread.sleep(forTimeInterval: 0.1) }
             }
