@@ -10,20 +10,20 @@ struct SafeSyncRepairTests {
     @Test func aForeignKeyDroppedByHandIsRecreatedOrBlockedByOrphans() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
                                    "dsl/models/post.json": #"{"fields": {"owner": {"type": "int", "source": "user"}}}"#])
-            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             let keyCount = "SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
             let name = try #require(try connection.query("SELECT conname FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'").first?.string("conname"))
 
             // Dropped by hand, no violating rows: re-created (validated) and reported as drift.
             try connection.execute(script: "ALTER TABLE post DROP CONSTRAINT \"\(name)\"")
-            let repaired = SafeSyncTests.reconcile(database, repository)
+            let repaired = ReconcileStory.reconcile(database, repository)
             #expect(repaired.report.outcome == .synced, "\(repaired.report.errors) \(repaired.report.blocked)")
             #expect(repaired.report.applied.map(\.kind) == ["add_foreign_key"])
             #expect(repaired.report.drift.map(\.kind) == ["missing_foreign_key"])
-            #expect(try SafeSyncTests.count(connection, keyCount) == 1)
+            #expect(try ReconcileStory.count(connection, keyCount) == 1)
             #expect(try connection.query("SELECT convalidated FROM pg_constraint WHERE conname = '\(name)'").first?.bool("convalidated") == true)
 
             // Dropped again and an orphan row written: the key is blocked, the rest of the commit still applies.
@@ -32,41 +32,41 @@ struct SafeSyncRepairTests {
                 INSERT INTO post (owner, deleted, archived) VALUES (424242, false, false);
                 """)
             try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "nick": {"type": "string"}}}"#])
-            let orphaned = SafeSyncTests.reconcile(database, repository)
+            let orphaned = ReconcileStory.reconcile(database, repository)
             #expect(orphaned.report.outcome == .blocked, "\(orphaned.report.errors)")
             #expect(orphaned.report.blocked.map(\.kind) == ["add_foreign_key"])
             #expect(orphaned.report.blocked.first?.reason?.contains("424242") == true)
             #expect(orphaned.report.applied.map(\.kind) == ["add_column"])
-            #expect(try SafeSyncTests.count(connection, keyCount) == 0)
+            #expect(try ReconcileStory.count(connection, keyCount) == 0)
 
             // Orphan fixed: the next reconcile re-creates the key.
             try connection.query("DELETE FROM post WHERE owner = 424242")
-            let fixed = SafeSyncTests.reconcile(database, repository)
+            let fixed = ReconcileStory.reconcile(database, repository)
             #expect(fixed.report.outcome == .synced, "\(fixed.report.blocked)")
-            #expect(try SafeSyncTests.count(connection, keyCount) == 1)
+            #expect(try ReconcileStory.count(connection, keyCount) == 1)
         }
     }
 
     @Test func aBlockedColumnRenameDoesNotFailOnItsIndexOrAutoName() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "auto_name": ["title"]}"#])
-            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             // The field now maps to a new column, with a unique index on it and auto_name still built from it.
             try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "columnName": "headline", "unique": true}}, "auto_name": ["title"]}"#])
-            let renamed = SafeSyncTests.reconcile(database, repository)
+            let renamed = ReconcileStory.reconcile(database, repository)
             #expect(renamed.report.outcome == .blocked, "\(renamed.report.errors)")
             #expect(renamed.report.blocked.map(\.kind) == ["rename_column"])
             #expect(renamed.report.errors.isEmpty)
-            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'title'") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'title'") == 1)
         }
     }
 
     @Test func everyKindOfDefaultRoundTripsWithoutDrift() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/event.json": """
                 {"fields": {
                   "label": {"type": "string", "default": 5},
@@ -78,14 +78,14 @@ struct SafeSyncRepairTests {
                   "quote": {"type": "text", "default": "it's \\\\ '; DROP TABLE x; --"}
                 }}
                 """])
-            let first = SafeSyncTests.reconcile(database, repository)
+            let first = ReconcileStory.reconcile(database, repository)
             #expect(first.report.outcome == .synced, "\(first.report.errors)")
             // The catalog prints every one of them its own way: the next plan still sees nothing to do.
             // In another time zone the catalog prints the timestamp default with another offset: still equal.
             try connection.execute(script: """
                 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), 'America/New_York'); END $$
                 """)
-            let again = SafeSyncTests.reconcile(database, repository)
+            let again = ReconcileStory.reconcile(database, repository)
             #expect(again.report.applied.isEmpty, "\(again.report.applied)")
             #expect(again.report.manual.isEmpty, "\(again.report.manual)")
             #expect(again.report.drift.isEmpty, "\(again.report.drift)")
@@ -109,26 +109,26 @@ struct SafeSyncRepairTests {
             // A database that predates enginesync, with a wider column than the DSL asks for.
             try connection.execute(script: "CREATE TABLE post (id serial PRIMARY KEY, title varchar(100))")
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#])
-            let first = SafeSyncTests.reconcile(database, repository)
+            let first = ReconcileStory.reconcile(database, repository)
             #expect(first.report.outcome == .blocked, "\(first.report.errors)")
             #expect(first.report.blocked.map(\.kind) == ["narrow_column"])
             #expect(first.report.snapshot.changed == false)
             #expect(first.report.warnings.contains { $0.code == "snapshot_withheld" })
-            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM dsl") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM dsl") == 0)
 
             // Still blocked on the next reconcile, not "widened by hand" drift.
-            let second = SafeSyncTests.reconcile(database, repository)
+            let second = ReconcileStory.reconcile(database, repository)
             #expect(second.report.blocked.map(\.kind) == ["narrow_column"])
             #expect(second.report.drift.isEmpty, "\(second.report.drift)")
 
             // The migration performs it: synced, and the snapshot is recorded.
             try repository.commit(["migrations/20260101_narrow_title.sql": "ALTER TABLE post ALTER COLUMN title TYPE varchar(50);\n"])
-            let resolved = SafeSyncTests.reconcile(database, repository)
+            let resolved = ReconcileStory.reconcile(database, repository)
             #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked) \(resolved.report.errors)")
             #expect(resolved.report.snapshot.changed == true)
-            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM dsl") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM dsl") == 1)
         }
     }
 }

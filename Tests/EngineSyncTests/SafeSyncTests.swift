@@ -10,30 +10,16 @@ import Testing
 /// Safe Sync end to end: real git commits, a real database, the reconciler the CLI and daemon use.
 @Suite("Safe Sync against real PostgreSQL and git")
 struct SafeSyncTests {
-    static let snapshotModel = #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
-
-    static func reconcile(_ database: ScratchDatabase, _ repository: ScratchRepository, revision: String = "main",
-                          configure: (inout ReconcilerOptions) -> Void = { _ in }) -> Reconciler.Result {
-        var options = ReconcilerOptions(lockWait: .zero, branch: "main")
-        configure(&options)
-        return Reconciler(database: database.configuration, options: options, logger: Logger(label: "test"))
-            .reconcile(.git(repository: repository.path, revision: revision))
-    }
-
-    static func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
-        try connection.query(sql).first?.int("n") ?? -1
-    }
-
     @Test func roundTripCreatesTheCompiledSchemaAndThenPlansNothing() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             let sha = try repository.commit([
-                "dsl/meta/dsl.json": Self.snapshotModel,
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                 "dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "age": {"type": "int", "default": 0}}}"#,
                 "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user", "sourceid": "id", "onDelete": "CASCADE"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}, "indexes": {"many": [["url"]]}}"#,
                 "dsl/models/tag.json": #"{"fields": {"name": {"type": "string", "length": 40}}}"#,
             ], message: "create")
-            let first = Self.reconcile(database, repository)
+            let first = ReconcileStory.reconcile(database, repository)
             #expect(first.report.outcome == .synced, "\(first.report.errors)")
             #expect(first.reportName == sha)
             #expect(first.report.commit?.sha == sha)
@@ -60,26 +46,26 @@ struct SafeSyncTests {
             #expect(try connection.query("SELECT commit FROM public.dsl ORDER BY id DESC LIMIT 1").first?.string("commit") == sha)
 
             // Nothing to do the second time, and the snapshot is not rewritten.
-            let second = Self.reconcile(database, repository)
+            let second = ReconcileStory.reconcile(database, repository)
             #expect(second.report.outcome == .synced)
             #expect(second.report.applied.isEmpty)
             #expect(second.report.blocked.isEmpty)
             #expect(!second.report.snapshot.changed)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.engine_reconciles") == 2)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM public.engine_reconciles") == 2)
         }
     }
 
     @Test func narrowingIsBlockedUntilAMigrationPerformsIt() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.query("INSERT INTO post (title, body) VALUES ('hello', 'world')")
 
             try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 200}, "summary": {"type": "string", "length": 20}}}"#])
-            let widened = Self.reconcile(database, repository)
+            let widened = ReconcileStory.reconcile(database, repository)
             #expect(widened.report.outcome == .blocked)
             #expect(widened.report.applied.map(\.kind) == ["add_column", "widen_column"])
             #expect(widened.report.blocked.map(\.kind) == ["drop_column"])
@@ -90,11 +76,11 @@ struct SafeSyncTests {
 
             // A later commit that does not touch the field still reports it (the effective snapshot keeps it).
             try repository.commit(["README.md": "docs"])
-            #expect(Self.reconcile(database, repository).report.blocked.map(\.kind) == ["drop_column"])
+            #expect(ReconcileStory.reconcile(database, repository).report.blocked.map(\.kind) == ["drop_column"])
 
             // The migration lands together with the DSL: synced, nothing blocked.
             try repository.commit(["migrations/20260101_drop_body.sql": "ALTER TABLE post DROP COLUMN body;\n"])
-            let resolved = Self.reconcile(database, repository)
+            let resolved = ReconcileStory.reconcile(database, repository)
             #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked) \(resolved.report.errors)")
             #expect(resolved.report.migrations.applied.map(\.id) == ["20260101_drop_body"])
             #expect(resolved.report.blocked.isEmpty)
@@ -110,7 +96,7 @@ struct SafeSyncTests {
                            logger: Logger(label: "test"), snapshotCache: cache)
                     .reconcile(.git(repository: repository.path, revision: "main"))
             }
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}}"#])
             let first = reconcile()
             #expect(first.report.outcome == .synced)
@@ -127,29 +113,29 @@ struct SafeSyncTests {
             let next = reconcile()
             #expect(next.report.blocked.map(\.kind) == ["drop_column"])
             #expect(next.report.applied.map(\.kind) == ["add_column"])
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'body'") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'body'") == 1)
         }
     }
 
     @Test func uniqueConflictBlocksOnlyThatIndex() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.query("INSERT INTO \"user\" (email, deleted, archived) VALUES ('a@x', false, false), ('a@x', false, false)")
             try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "name": {"type": "string"}}}"#])
-            let result = Self.reconcile(database, repository)
+            let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .blocked)
             #expect(result.report.blocked.map(\.kind) == ["unique_conflict"])
             #expect(result.report.blocked.first?.reason?.contains("a@x") == true)
             #expect(result.report.applied.map(\.kind) == ["add_column"])
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 0)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'name' AND table_name = 'user'") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'name' AND table_name = 'user'") == 1)
 
             // The index was never built, so the snapshot leaves it out: the next reconcile tries it again and
             // does not mistake it for an index dropped behind enginesync's back.
-            let again = Self.reconcile(database, repository)
+            let again = ReconcileStory.reconcile(database, repository)
             #expect(again.report.outcome == .blocked)
             #expect(again.report.blocked.map(\.kind) == ["unique_conflict"])
             #expect(again.report.drift.isEmpty, "\(again.report.drift)")
@@ -157,21 +143,21 @@ struct SafeSyncTests {
 
             // Duplicates resolved: the index is built, nothing is reported as drift, the snapshot includes it.
             try connection.query("DELETE FROM \"user\" WHERE id = (SELECT max(id) FROM \"user\")")
-            let resolved = Self.reconcile(database, repository)
+            let resolved = ReconcileStory.reconcile(database, repository)
             #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked)")
             #expect(resolved.report.drift.isEmpty, "\(resolved.report.drift)")
             #expect(resolved.report.applied.map(\.index) == ["uidx_user_email"])
             #expect(resolved.report.snapshot.changed == true)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'") == 1)
         }
     }
 
     @Test func largeTablesGetConcurrentIndexesAndInvalidLeftoversAreRebuilt() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/item.json": #"{"fields": {"code": {"type": "string"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.execute(script: "INSERT INTO item (code, deleted, archived) SELECT 'c' || g, false, false FROM generate_series(1, 50) g; ANALYZE item;")
             // A failed concurrent build left an invalid index of the name the DSL wants.
             try connection.query("INSERT INTO item (code, deleted, archived) VALUES ('c1', false, false)")
@@ -180,7 +166,7 @@ struct SafeSyncTests {
             }
             try connection.query("DELETE FROM item WHERE id = (SELECT max(id) FROM item)")
             try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "string"}}, "indexes": {"unique": [["code"]]}}"#])
-            let result = Self.reconcile(database, repository) { $0.safeSync.planner.concurrentIndexRows = 10 }
+            let result = ReconcileStory.reconcile(database, repository) { $0.safeSync.planner.concurrentIndexRows = 10 }
             #expect(result.report.outcome == .synced, "\(result.report.errors) \(result.report.blocked)")
             let index = try #require(result.report.applied.first { $0.index == "uidx_item_code" })
             #expect(index.concurrently == true)
@@ -193,10 +179,10 @@ struct SafeSyncTests {
     @Test func anyOtherErrorRollsEverythingBack() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#,
                                    "dsl/models/b.json": #"{"fields": {"y": {"type": "string"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}, "x2": {"type": "text"}}}"#,
                                    "dsl/models/b.json": #"{"fields": {"y": {"type": "string"}, "y2": {"type": "text"}}}"#])
             // Another session holds a lock on b: the ALTER hits lock_timeout (55P03) after a was altered.
@@ -204,7 +190,7 @@ struct SafeSyncTests {
             try blocker.query("BEGIN")
             try blocker.query("LOCK TABLE b IN ACCESS SHARE MODE")
             let before = try CatalogFingerprint.capture(connection)
-            let result = Self.reconcile(database, repository) { $0.safeSync.lockTimeoutMilliseconds = 200 }
+            let result = ReconcileStory.reconcile(database, repository) { $0.safeSync.lockTimeoutMilliseconds = 200 }
             try blocker.query("ROLLBACK")
             #expect(result.report.outcome == .failed)
             // The catalog is exactly as before (a's new column included); only the `failed` log row was added.
@@ -214,11 +200,11 @@ struct SafeSyncTests {
             #expect(after.rowCounts["engine_reconciles"] == before.rowCounts["engine_reconciles"].map { $0.map { $0 + 1 } })
             #expect(result.report.errors.first?.sqlstate == "55P03")
             #expect(result.report.errors.first?.statement?.contains("\"b\"") == true)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name IN ('x2', 'y2')") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name IN ('x2', 'y2')") == 0)
             #expect(try connection.query("SELECT outcome FROM engine_reconciles ORDER BY id DESC LIMIT 1").first?.string("outcome") == "failed")
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM public.dsl") == 1)
             // Retried once the lock is gone.
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
         }
     }
 
@@ -226,17 +212,17 @@ struct SafeSyncTests {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             let first = try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             let failing = try repository.commit(["migrations/20260101_fail.sql": "SELECT 1/0;\n"])
             // Two failed attempts of the same tip, both in engine_reconciles.
-            #expect(Self.reconcile(database, repository).report.outcome == .failed)
-            let retried = Self.reconcile(database, repository).report
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .failed)
+            let retried = ReconcileStory.reconcile(database, repository).report
             #expect(retried.outcome == .failed)
             #expect(retried.previousCommit == first)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM engine_reconciles WHERE outcome = 'failed'") == 2)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM engine_reconciles WHERE outcome = 'failed'") == 2)
 
             let fixed = try repository.commit(["migrations/20260101_fail.sql": "SELECT 1;\n"])
-            let report = Self.reconcile(database, repository).report
+            let report = ReconcileStory.reconcile(database, repository).report
             #expect(report.outcome == .synced, "\(report.errors)")
             #expect(report.previousCommit == first)
             #expect(report.commits == [fixed, failing])
@@ -248,9 +234,9 @@ struct SafeSyncTests {
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
             #expect(try EngineSyncLock.tryLock(connection))
-            let result = Self.reconcile(database, repository)
+            let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .skipped)
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
         }
     }
 
@@ -258,11 +244,11 @@ struct SafeSyncTests {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "strng"}}}"#])
-            let result = Self.reconcile(database, repository)
+            let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .invalid)
             #expect(result.report.errors.first?.file == "dsl/models/a.json")
             #expect(result.report.errors.first?.code == "unknown_type")
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0)
         }
     }
 
@@ -270,22 +256,22 @@ struct SafeSyncTests {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
-            let result = Self.reconcile(database, repository) { $0.safeSync.requireSnapshot = true }
+            let result = ReconcileStory.reconcile(database, repository) { $0.safeSync.requireSnapshot = true }
             #expect(result.report.outcome == .invalid)
             #expect(result.report.errors.first?.code == "no_snapshot")
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'") == 0)
         }
     }
 
     @Test func largeRewritesAndDependentViewsAreBlocked() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/m.json": #"{"fields": {"n": {"type": "int"}, "s": {"type": "string", "length": 10}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.execute(script: "INSERT INTO m (n, s) SELECT g, 'x' FROM generate_series(1, 200) g; ANALYZE m; CREATE VIEW m_view AS SELECT s FROM m;")
             try repository.commit(["dsl/models/m.json": #"{"fields": {"n": {"type": "bigint"}, "s": {"type": "string", "length": 20}}}"#])
-            let result = Self.reconcile(database, repository) { $0.safeSync.planner.maxRewriteRows = 100 }
+            let result = ReconcileStory.reconcile(database, repository) { $0.safeSync.planner.maxRewriteRows = 100 }
             #expect(result.report.outcome == .blocked)
             #expect(Set(result.report.blocked.map(\.kind)) == ["rewrite_too_large", "dependent_view"])
             #expect(try connection.query("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'm'::regclass AND attname = 'n'").first?.string("t") == "integer")
@@ -295,11 +281,11 @@ struct SafeSyncTests {
     @Test func serialColumnsWidenWithTheirSequence() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/e.json": #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try repository.commit(["dsl/models/e.json": #"{"fields": {"id": {"type": "bigint", "primary": true, "autoIncrement": true}}}"#])
-            let result = Self.reconcile(database, repository)
+            let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .synced, "\(result.report.blocked)")
             #expect(try connection.query("SELECT data_type FROM information_schema.sequences WHERE sequence_name = 'e_id_seq'").first?.string("data_type") == "bigint")
         }
@@ -308,14 +294,14 @@ struct SafeSyncTests {
     @Test func autoNameIsBackfilledSetBased() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}}"#])
-            #expect(Self.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.execute(script: """
                 INSERT INTO p (first, last, deleted, archived) VALUES (' Ada ', 'Lovelace', false, false), ('', NULL, false, false), ('Hidden', 'Row', true, false);
                 """)
             try repository.commit(["dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}, "auto_name": ["first", "last"]}"#])
-            let result = Self.reconcile(database, repository)
+            let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.applied.map(\.kind) == ["backfill_auto_name"])
             let names = try connection.query("SELECT auto_name FROM p ORDER BY id").rows.map { try $0.optionalString("auto_name") }
             #expect(names == ["Ada_Lovelace", nil, nil])
@@ -364,24 +350,24 @@ struct SafeSyncTests {
             let relationsBefore = try connection.query(relations).first?.string("v")
             let columnsBefore = try connection.query(columns).first?.string("v").split(separator: ",").map(String.init) ?? []
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#,
                                    "dsl/models/\(longTable).json": #"{"fields": {"customer_email_address": {"type": "string", "unique": true}}}"#,
                                    "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
                                    "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}"#])
-            let plan = Self.reconcile(database, repository) { $0.safeSync.dryRun = true }
+            let plan = ReconcileStory.reconcile(database, repository) { $0.safeSync.dryRun = true }
             #expect(plan.report.applied.map(\.kind) == ["add_column"], "\(plan.report.applied)")
             #expect(plan.report.applied.first?.column == "commit")
             #expect(plan.report.blocked.isEmpty)
             #expect(plan.report.drift.isEmpty, "\(plan.report.drift)")
-            let sync = Self.reconcile(database, repository)
+            let sync = ReconcileStory.reconcile(database, repository)
             #expect(sync.report.outcome == .synced)
             // No duplicate table, column or index: only `dsl.commit` and enginesync's own tables were added.
             #expect(try connection.query(relations).first?.string("v") == relationsBefore)
             let columnsAfter = try connection.query(columns).first?.string("v").split(separator: ",").map(String.init) ?? []
             #expect(Set(columnsAfter).subtracting(columnsBefore) == ["dsl.commit"])
             #expect(Set(columnsBefore).isSubset(of: columnsAfter))
-            #expect(try Self.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 8)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 8)
         }
     }
 }
@@ -391,9 +377,9 @@ struct CommitConnectionLossTests {
     @Test func anUnknownCommitOutcomeIsCheckedInTheDatabase() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/a.json": #"{"fields": {"x": {"type": "string"}}}"#])
-            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             // A deferred trigger kills the session while it commits the next reconcile.
             try connection.execute(script: """
                 CREATE FUNCTION die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -402,13 +388,13 @@ struct CommitConnectionLossTests {
                     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die_at_commit();
                 """)
             try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string"}, "y": {"type": "text"}}}"#])
-            let lost = SafeSyncTests.reconcile(database, repository)
+            let lost = ReconcileStory.reconcile(database, repository)
             #expect(lost.report.outcome == .failed)
             #expect(lost.report.errors.first?.code == "database_unreachable")
             // The transaction did not commit, and enginesync did not pretend it had.
             #expect(try connection.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'y'").first?.int("n") == 0)
             try connection.execute(script: "DROP TRIGGER die_at_commit ON engine_reconciles;")
-            #expect(SafeSyncTests.reconcile(database, repository).report.outcome == .synced)
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
         }
     }
 }

@@ -11,16 +11,16 @@ struct SessionSettingsTests {
     @Test func statementTimeoutStopsALongMigrationAndRollsItBack() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": SafeSyncTests.snapshotModel,
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
                                    "migrations/20260101_slow.sql": "CREATE TABLE slow_marker (id int);\nSELECT pg_sleep(5);\n"])
-            let result = SafeSyncTests.reconcile(database, repository) { options in
+            let result = ReconcileStory.reconcile(database, repository) { options in
                 options.safeSync.statementTimeoutMilliseconds = 300
             }
             #expect(result.report.outcome == .failed)
             #expect(result.report.errors.contains { $0.sqlstate == "57014" }, "\(result.report.errors)")
             #expect(result.report.migrations.failed == ["20260101_slow"])
-            #expect(try SafeSyncTests.count(connection, "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'slow_marker'") == 0)
+            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'slow_marker'") == 0)
         }
     }
 
