@@ -41,7 +41,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
-        .target(name: "GitClient", dependencies: ["CLibGit2"], swiftSettings: swiftSettings),
+        .target(
+            name: "GitClient",
+            // Crypto: HMAC-SHA1 for hashed known_hosts entries.
+            dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EngineSync",
             dependencies: [

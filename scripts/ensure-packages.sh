@@ -3,6 +3,7 @@
 #   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
 #   git                     the demo pushes with it; the tests create repositories with it
 #   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
+#   openssh-server          the ssh remote tests start a throwaway sshd of their own on a localhost port
 # Only apt-get is used, and only when something is missing, so a prepared machine never touches the network.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -15,6 +16,7 @@ ensure_packages() {
     command -v git >/dev/null 2>&1 || need_packages+=(git)
     if [ "${1:-}" != build ]; then
         [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
+        [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
     fi
     if [ ${#need_packages[@]} -gt 0 ]; then
         echo "==> installing ${need_packages[*]}"

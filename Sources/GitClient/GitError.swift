@@ -36,6 +36,10 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         case 12: "net"
         case 13: "tag"
         case 14: "tree"
+        case 16: "ssl"
+        case 23: "ssh"
+        case 26: "callback"
+        case 34: "http"
         default: "class \(errorClass)"
         }
     }

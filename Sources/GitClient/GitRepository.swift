@@ -187,7 +187,16 @@ public final class GitRepository {
 
     /// Fetches `+refs/heads/*:refs/heads/*` from `url` (file://, a path, ssh, https) into this repository,
     /// force-updating rewound branches and pruning deleted ones (c-libraries.md 1.7).
-    public func fetchMirror(from url: String) throws {
+    ///
+    /// ssh remotes authenticate with `options.sshPrivateKeyFile` as the URL's user (default `git`) and are
+    /// accepted only when their host key is listed in `options.sshKnownHostsFile`; otherwise the fetch
+    /// throws a `GitError` naming the host (and the file). Key material is never logged or put in errors.
+    public func fetchMirror(from url: String, options fetchOptions: GitFetchOptions = GitFetchOptions()) throws {
+        // The callbacks' payload: retained once here, released once after the remote is freed (defers run
+        // in reverse order), so libgit2 can never call back into a freed context.
+        let context = FetchCallbackContext(options: fetchOptions, url: url)
+        let payload = Unmanaged.passRetained(context)
+        defer { payload.release() }
         var remote: OpaquePointer?
         _ = try check("git_remote_create_anonymous", subject: url) { git_remote_create_anonymous(&remote, handle, url) }
         defer { git_remote_free(remote) }
@@ -195,12 +204,18 @@ public final class GitRepository {
         _ = try check("git_fetch_options_init") { git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)) }
         options.prune = GIT_FETCH_PRUNE
         options.update_fetchhead = 0
+        options.callbacks.install(payload: payload.toOpaque())
         let refspec = strdup("+refs/heads/*:refs/heads/*")
         defer { free(refspec) }
         var pointers: [UnsafeMutablePointer<CChar>?] = [refspec]
-        _ = try pointers.withUnsafeMutableBufferPointer { buffer in
+        let code = pointers.withUnsafeMutableBufferPointer { buffer in
             var strings = git_strarray(strings: buffer.baseAddress, count: 1)
-            return try check("git_remote_fetch", subject: url) { git_remote_fetch(remote, &strings, &options, "enginesync fetch") }
+            return git_remote_fetch(remote, &strings, &options, "enginesync fetch")
+        }
+        if code < 0 {
+            // A refusal decided by a callback (host key, missing key) says more than libgit2's wrapper text.
+            let error = GitError.last(code, "git_remote_fetch", subject: url)
+            throw context.failure ?? error
         }
     }
 

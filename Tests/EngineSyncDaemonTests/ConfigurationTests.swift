@@ -214,6 +214,52 @@ import Testing
         }
     }
 
+    @Test func sshRemoteNeedsReadableKeyAndKnownHostsAtStartUp() throws {
+        let credentials = directory.path + "/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        try "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-bytes\n".write(toFile: credentials + "/ssh_key", atomically: true, encoding: .utf8)
+        let knownHosts = try write("git.example.com ssh-ed25519 AAAA\n", name: "known_hosts")
+        let env = ["CREDENTIALS_DIRECTORY": credentials]
+        func error(_ yaml: String, env: [String: String] = env) -> String {
+            do {
+                _ = try load(yaml, env: env)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let remote = "remote: ssh://git@git.example.com/acme/schema.git\n"
+        // A key and known_hosts that can be read: accepted, paths only in the description.
+        let configuration = try load(remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\nssh_known_hosts_file: \(knownHosts)\n",
+                                     env: env)
+        #expect(configuration.usesSSH)
+        #expect(configuration.sshKeyFile == credentials + "/ssh_key")
+        #expect(configuration.sshKnownHostsFile == knownHosts)
+        #expect(configuration.redactedDescription.contains("ssh_key_file=\(credentials)/ssh_key"))
+        #expect(!configuration.redactedDescription.contains("secret-key-bytes"))
+        // No key for an ssh remote (scp-like too): refused at start-up, naming the key.
+        #expect(error(remote + "ssh_known_hosts_file: \(knownHosts)\n").contains("ssh_key_file: missing: the remote is an ssh URL"))
+        #expect(error("remote: git@git.example.com:acme/schema.git\nssh_known_hosts_file: \(knownHosts)\n")
+            .contains("ssh_key_file: missing"))
+        // Unreadable files name the key as it was spelled, wherever it came from.
+        #expect(error(remote + "ssh_key_file: /nonexistent/key\nssh_known_hosts_file: \(knownHosts)\n")
+            .hasSuffix("ssh_key_file: cannot read /nonexistent/key"))
+        #expect(error(remote, env: ["ENGINESYNC_SSH_KEY_FILE": credentials + "/ssh_key",
+                                    "ENGINESYNC_SSH_KNOWN_HOSTS_FILE": "/nonexistent/known_hosts"])
+            == "ENGINESYNC_SSH_KNOWN_HOSTS_FILE: cannot read /nonexistent/known_hosts "
+            + "(the ssh remote's host key must be listed there, e.g. from ssh-keyscan)")
+        // The default known_hosts path is checked when none is set.
+        if !FileManager.default.isReadableFile(atPath: DaemonConfiguration.defaultSSHKnownHostsFile) {
+            #expect(error(remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\n")
+                .contains("ssh_known_hosts_file: cannot read /etc/enginesync/known_hosts"))
+        }
+        // https and file:// remotes need neither.
+        #expect(try !load("remote: https://git.example.com/acme/schema.git\n").usesSSH)
+        #expect(try !load("remote: file:///srv/git/schema.git\n").usesSSH)
+        let flags = try DaemonOptions.parse(["--ssh-key-file", "/k", "--ssh-known-hosts-file", "/kh"]).flagValues
+        #expect(flags == ["ssh_key_file": "/k", "ssh_known_hosts_file": "/kh"])
+    }
+
     @Test func optionsTurnIntoFlagValues() throws {
         let options = try DaemonOptions.parse([
             "--repo", "/srv/a.git", "--poll-interval", "1s", "--reports", "/tmp/r", "--self-heal", "--no-require-snapshot",

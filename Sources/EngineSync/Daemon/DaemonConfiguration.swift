@@ -1,5 +1,6 @@
 public import Logging
 import Foundation
+import GitClient
 public import PostgresClient
 
 /// Everything `enginesync run` is configured with (SPEC 8 "Configuration"), as a plain value.
@@ -24,6 +25,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var databasePasswordFile: String?
     /// Read from `databasePasswordFile` at start-up; never logged.
     public var databasePassword: String?
+    /// Private key for an ssh `remote` (`ssh_key_file`); required for one, read by libssh2 at each fetch.
+    public var sshKeyFile: String?
+    /// known_hosts for an ssh `remote` (`ssh_known_hosts_file`); `nil`: `defaultSSHKnownHostsFile`.
+    public var sshKnownHostsFileOverride: String?
     public var schema = "public"
     public var stateDirectory = "/var/lib/enginesync"
     /// `nil`: `<stateDirectory>/reports`.
@@ -48,6 +53,23 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public init(source: Source) {
         self.source = source
+    }
+
+    /// Next to the configuration file, in the directory the unit's `ConfigurationDirectory=` keeps
+    /// read-only to the service: the host keys the daemon trusts are the operator's decision, not state.
+    public static let defaultSSHKnownHostsFile = "/etc/enginesync/known_hosts"
+
+    public var sshKnownHostsFile: String { sshKnownHostsFileOverride ?? Self.defaultSSHKnownHostsFile }
+
+    /// True when the source is a remote reached over ssh (`ssh://…` or scp-like `user@host:path`).
+    public var usesSSH: Bool {
+        if case .remote(let url) = source { return GitSSHRemote(url: url) != nil }
+        return false
+    }
+
+    /// What `GitRepository.fetchMirror` needs for the remote: the key and known_hosts paths (no key material).
+    var gitFetchOptions: GitFetchOptions {
+        GitFetchOptions(sshPrivateKeyFile: sshKeyFile, sshKnownHostsFile: sshKnownHostsFile)
     }
 
     public var reportsDirectory: String {
@@ -86,6 +108,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             "branch=\(branch)", "dsl_path=\(dslPath)", "migrations_path=\(migrationsPath)",
             "database=\"\(postgres.redactedDSN)\"",
             "database_password_file=\(databasePasswordFile ?? "off")",
+            "ssh_key_file=\(sshKeyFile ?? "off")", "ssh_known_hosts_file=\(sshKnownHostsFile)",
             "schema=\(schema)", "state_dir=\(stateDirectory)", "reports_dir=\(reportsDirectory)",
             "report_retention=\(reportRetention)", "poll_interval=\(DurationText.format(pollInterval))",
             "max_backoff=\(DurationText.format(maxBackoff))", "lock_timeout=\(DurationText.format(lockTimeout))",

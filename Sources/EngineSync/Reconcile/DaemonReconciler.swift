@@ -82,7 +82,7 @@ public final class DaemonReconciler {
             if case .remote(let url) = configuration.source {
                 let mirror = try openRepository(initialisingMirror: true)
                 do {
-                    try mirror.fetchMirror(from: url)
+                    try mirror.fetchMirror(from: url, options: configuration.gitFetchOptions)
                 } catch {
                     return failure("fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)", commit: nil)
                 }
@@ -146,7 +146,7 @@ public final class DaemonReconciler {
         do {
             if case .remote(let url) = configuration.source {
                 do {
-                    try openRepository(initialisingMirror: true).fetchMirror(from: url)
+                    try openRepository(initialisingMirror: true).fetchMirror(from: url, options: configuration.gitFetchOptions)
                 } catch {
                     return "fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)"
                 }

@@ -36,7 +36,8 @@ public struct DaemonConfigurationLoader: Sendable {
 
     /// Every key, in documentation order.
     public static let keys = [
-        "repo", "remote", "branch", "dsl_path", "migrations_path", "database", "database_password_file", "schema",
+        "repo", "remote", "ssh_key_file", "ssh_known_hosts_file", "branch", "dsl_path", "migrations_path", "database",
+        "database_password_file", "schema",
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
         "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
         "require_snapshot", "drift_interval", "self_heal", "metrics_file", "log_level",
@@ -205,6 +206,7 @@ public struct DaemonConfigurationLoader: Sendable {
             // LoadCredential= file may stay empty.
             configuration.databasePassword = password.isEmpty ? nil : password
         }
+        try validateSSH(&configuration, text: text, fail: fail)
         if let value = try integer("report_retention", minimum: 1) { configuration.reportRetention = value }
         if let value = try duration("poll_interval") {
             guard let value, value > .zero else { throw fail("poll_interval", "must be more than 0s") }
@@ -241,6 +243,35 @@ public struct DaemonConfigurationLoader: Sendable {
             configuration.logLevel = level
         }
         return configuration
+    }
+
+    /// ssh_key_file and ssh_known_hosts_file: readable when set, and both required (known_hosts by its
+    /// default path) when the remote is reached over ssh, so a missing key fails at start-up, not at the
+    /// first fetch. Only paths are kept; the key itself is read by libssh2 at each fetch.
+    private func validateSSH(_ configuration: inout DaemonConfiguration, text: (String) -> String?,
+                             fail: (String, String) -> DaemonConfigurationError) throws(DaemonConfigurationError) {
+        if let value = text("ssh_key_file") {
+            configuration.sshKeyFile = Self.expandCredentialsDirectory(value, environment: environment)
+        }
+        if let value = text("ssh_known_hosts_file") {
+            configuration.sshKnownHostsFileOverride = Self.expandCredentialsDirectory(value, environment: environment)
+        }
+        let ssh = configuration.usesSSH
+        if let path = configuration.sshKeyFile {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw fail("ssh_key_file", "cannot read \(path)")
+            }
+        } else if ssh {
+            throw fail("ssh_key_file", "missing: the remote is an ssh URL; set ssh_key_file to the private key "
+                + "(ENGINESYNC_SSH_KEY_FILE, --ssh-key-file)")
+        }
+        if ssh || configuration.sshKnownHostsFileOverride != nil {
+            let path = configuration.sshKnownHostsFile
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw fail("ssh_known_hosts_file", "cannot read \(path)"
+                    + (ssh ? " (the ssh remote's host key must be listed there, e.g. from ssh-keyscan)" : ""))
+            }
+        }
     }
 
     /// `$CREDENTIALS_DIRECTORY/pgpass` or `${CREDENTIALS_DIRECTORY}/pgpass` (systemd's LoadCredential=).

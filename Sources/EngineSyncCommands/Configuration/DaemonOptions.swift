@@ -8,6 +8,10 @@ public struct DaemonOptions: ParsableArguments {
     public var config: String?
     @Option(help: "Local git repository to watch (bare or not).") public var repo: String?
     @Option(help: "Remote git URL to fetch into a mirror under the state directory.") public var remote: String?
+    @Option(name: .customLong("ssh-key-file"), help: "Private key for an ssh remote ($CREDENTIALS_DIRECTORY is expanded).")
+    public var sshKeyFile: String?
+    @Option(name: .customLong("ssh-known-hosts-file"), help: "known_hosts listing an ssh remote's host key (default: /etc/enginesync/known_hosts).")
+    public var sshKnownHostsFile: String?
     @Option(help: "Branch to reconcile (default: main).") public var branch: String?
     @Option(name: .customLong("dsl-path"), help: "DSL directory in the repository (default: dsl).") public var dslPath: String?
     @Option(name: .customLong("migrations-path"), help: "Migrations directory (default: migrations).")
@@ -49,7 +53,8 @@ public struct DaemonOptions: ParsableArguments {
     /// The flags that were given, by configuration key, for `DaemonConfigurationLoader(flags:)`.
     public var flagValues: [String: String] {
         let pairs: [(String, String?)] = [
-            ("repo", repo), ("remote", remote), ("branch", branch), ("dsl_path", dslPath),
+            ("repo", repo), ("remote", remote), ("ssh_key_file", sshKeyFile),
+            ("ssh_known_hosts_file", sshKnownHostsFile), ("branch", branch), ("dsl_path", dslPath),
             ("migrations_path", migrationsPath), ("database", database), ("database_password_file", databasePasswordFile),
             ("schema", schema), ("state_dir", stateDir), ("reports_dir", reportsDir), ("report_retention", reportRetention),
             ("poll_interval", pollInterval), ("max_backoff", maxBackoff), ("lock_timeout", lockTimeout),
