@@ -71,7 +71,7 @@ public final class SafeSync {
 
         progress?.touch()
         var reader = CatalogReader(schema: schema)
-        let live = try reader.read(connection)
+        let live = try reader.read(connection) { progress?.touch() }
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
         let snapshotRow = try store.latest(connection, live: live, document: false)
         if options.requireSnapshot && snapshotRow == nil {

@@ -12,13 +12,15 @@ public struct CatalogReader {
 
     public init(schema: String) { self.schema = schema }
 
-    public mutating func read(_ connection: PostgresConnection) throws -> Schema {
+    /// `beforeEachQuery` runs before each catalog query (the daemon's watchdog progress: one slow catalog
+    /// query may take up to `statement_timeout`, like any other statement).
+    public mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
         queryCount = 0
-        let tableRows = try run(connection, Self.tablesQuery)
-        let columnRows = try run(connection, Self.columnsQuery)
-        let indexRows = try run(connection, Self.indexesQuery)
-        let constraintRows = try run(connection, Self.constraintsQuery)
-        let viewRows = try run(connection, Self.viewDependenciesQuery)
+        let tableRows = try run(connection, Self.tablesQuery, beforeEachQuery)
+        let columnRows = try run(connection, Self.columnsQuery, beforeEachQuery)
+        let indexRows = try run(connection, Self.indexesQuery, beforeEachQuery)
+        let constraintRows = try run(connection, Self.constraintsQuery, beforeEachQuery)
+        let viewRows = try run(connection, Self.viewDependenciesQuery, beforeEachQuery)
 
         var columnsByTable: [String: [Column]] = [:]
         for row in columnRows {
@@ -88,7 +90,8 @@ public struct CatalogReader {
          ("constraints", constraintsQuery), ("view_dependencies", viewDependenciesQuery)]
     }
 
-    private mutating func run(_ connection: PostgresConnection, _ sql: String) throws -> [PostgresRow] {
+    private mutating func run(_ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void) throws -> [PostgresRow] {
+        beforeEachQuery()
         queryCount += 1
         return try connection.query(sql, [schema]).rows
     }
