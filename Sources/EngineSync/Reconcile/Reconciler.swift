@@ -124,6 +124,10 @@ public final class Reconciler {
         options.progress?.register(connection.cancelToken())
         defer { options.progress?.register(nil) }
         do {
+            // The session's timeouts hold from its first statement on (Safe Sync sets them again, unchanged).
+            try connection.setTimeouts(lockMilliseconds: options.safeSync.lockTimeoutMilliseconds,
+                                       statementMilliseconds: options.safeSync.statementTimeoutMilliseconds,
+                                       idleInTransactionMilliseconds: options.safeSync.idleInTransactionTimeoutMilliseconds)
             if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
                 draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
                 return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
