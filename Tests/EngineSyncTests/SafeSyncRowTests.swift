@@ -129,6 +129,14 @@ struct SafeSyncBlockedRowTests {
             after: ["dsl/models/m.json": #"{"fields": {"s": {"type": "string", "length": 20}}}"#],
             probe: ReconcileStory.columnType("m", "s") + " || ' ' || coalesce(pg_catalog.to_regclass('public.m_view')::text, '-')",
             probeBefore: "character varying(10) m_view", probeAfter: "character varying(20) m_view"),
+        Row(blocked: ["dependent_view"],
+            before: ["dsl/models/m.json": #"{"fields": {"s": {"type": "string", "length": 10}}}"#],
+            setup: "INSERT INTO m (s) VALUES ('x'); CREATE MATERIALIZED VIEW m_summary AS SELECT s, count(*) AS n FROM m GROUP BY s;",
+            after: ["dsl/models/m.json": #"{"fields": {"s": {"type": "string", "length": 20}}}"#],
+            probe: ReconcileStory.columnType("m", "s")
+                + " || ' ' || (SELECT relkind::text FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass('public.m_summary'))"
+                + " || ' ' || (SELECT n FROM public.m_summary)::text",
+            probeBefore: "character varying(10) m 1", probeAfter: "character varying(20) m 1"),
         Row(blocked: ["unique_conflict"],
             before: ["dsl/models/user.json": user],
             setup: #"INSERT INTO "user" (email, deleted, archived) VALUES ('a@x', false, false), ('a@x', false, false), ('b@x', false, false);"#,

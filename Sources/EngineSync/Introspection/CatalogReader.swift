@@ -77,7 +77,8 @@ public struct CatalogReader {
         let views = try viewRows.map { row in
             ViewDependency(table: try row.string("table_name"), column: try row.string("column_name"),
                            viewSchema: try row.string("view_schema"), view: try row.string("view_name"),
-                           definition: try row.optionalString("view_def"))
+                           definition: try row.optionalString("view_def"),
+                           isMaterialized: try row.optionalString("view_kind") == "m")
         }
         return Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
                       viewDependencies: views)
@@ -193,7 +194,7 @@ public struct CatalogReader {
     static let viewDependenciesQuery = """
         SELECT DISTINCT t.relname AS table_name, a.attname AS column_name,
                vn.nspname AS view_schema, v.relname AS view_name,
-               pg_catalog.pg_get_viewdef(v.oid) AS view_def
+               pg_catalog.pg_get_viewdef(v.oid) AS view_def, v.relkind::text AS view_kind
         FROM pg_catalog.pg_depend d
         JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
         JOIN pg_catalog.pg_class v ON v.oid = r.ev_class

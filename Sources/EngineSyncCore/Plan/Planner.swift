@@ -200,11 +200,15 @@ struct PlanRun {
                 statements.append(ddl.alterSequenceAsBigint(sequence))
             }
             if let views = viewsByColumn["\(table.name).\(column.name)"], !views.isEmpty {
-                var migration: [SQL] = views.map { "DROP VIEW \(ident: $0.viewSchema).\(ident: $0.view)" }
+                func kind(_ view: ViewDependency) -> SQL { view.isMaterialized ? "MATERIALIZED VIEW" : "VIEW" }
+                var migration: [SQL] = views.map { "DROP " + kind($0) + " \(ident: $0.viewSchema).\(ident: $0.view)" }
                 migration.append(contentsOf: statements)
                 for view in views {
                     if let definition = view.definition {
-                        migration.append("CREATE VIEW \(ident: view.viewSchema).\(ident: view.view) AS \(unsafeRaw: definition)")
+                        // pg_get_viewdef ends with ";", which the statement separator already provides.
+                        var body = Substring(definition)
+                        while body.last == ";" || body.last?.isWhitespace == true { body = body.dropLast() }
+                        migration.append("CREATE " + kind(view) + " \(ident: view.viewSchema).\(ident: view.view) AS \(unsafeRaw: String(body))")
                     }
                 }
                 block(PlannedChange(

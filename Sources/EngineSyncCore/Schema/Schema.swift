@@ -154,12 +154,16 @@ public struct ViewDependency: Hashable, Sendable {
     public var view: String
     /// `pg_get_viewdef` output, to re-create the view in the suggested migration.
     public var definition: String?
-    public init(table: String, column: String, viewSchema: String, view: String, definition: String? = nil) {
+    /// A materialized view is dropped and re-created as one (`DROP MATERIALIZED VIEW`), and refilled.
+    public var isMaterialized: Bool
+    public init(table: String, column: String, viewSchema: String, view: String, definition: String? = nil,
+                isMaterialized: Bool = false) {
         self.table = table
         self.column = column
         self.viewSchema = viewSchema
         self.view = view
         self.definition = definition
+        self.isMaterialized = isMaterialized
     }
 }
 

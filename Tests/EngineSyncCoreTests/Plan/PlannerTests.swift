@@ -139,8 +139,20 @@ struct PlannerTests {
         let change = try #require(plan.blocked.first)
         #expect(change.kind == .dependentView)
         #expect(change.sqlText.hasPrefix(#"DROP VIEW "public"."t_view""#))
-        #expect(change.sqlText.contains(#"CREATE VIEW "public"."t_view" AS  SELECT t.s FROM t;"#))
+        // pg_get_viewdef's own ";" is dropped: the statement separator ends it.
+        #expect(change.sqlText.hasSuffix(#"CREATE VIEW "public"."t_view" AS  SELECT t.s FROM t"#))
         #expect(plan.safe.isEmpty)
+
+        // A materialized view is dropped and re-created as one.
+        var materialized = live
+        materialized.viewDependencies = materialized.viewDependencies.map { view in
+            var view = view
+            view.isMaterialized = true
+            return view
+        }
+        let matview = try #require(planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: materialized).blocked.first)
+        #expect(matview.sqlText.hasPrefix(#"DROP MATERIALIZED VIEW "public"."t_view""#))
+        #expect(matview.sqlText.contains(#"CREATE MATERIALIZED VIEW "public"."t_view" AS"#))
     }
 
     @Test func removalsAreBlockedOnlyWhenTheSnapshotManagedThem() {
