@@ -38,7 +38,12 @@ public enum EngineSyncLock {
             _ = try? unlock(connection)
             throw error
         }
-        try unlock(connection)
+        do {
+            try unlock(connection)
+        } catch let error as PostgresError where error.isConnectionLoss {
+            // The session is gone, and the lock with it. The body finished (Safe Sync carries on over a new
+            // session after a connection lost during COMMIT), so its result stands.
+        }
         return .acquired(value)
     }
 
