@@ -47,6 +47,11 @@ struct DaemonScenarioProcessTests {
         return found
     }
 
+    /// The commit `latest.json` names.
+    static func latestSHA(_ state: String) -> String? {
+        (report(state, "latest")?["commit"] as? [String: Any])?["sha"] as? String
+    }
+
     static func exists(_ state: String, _ file: String) -> Bool {
         FileManager.default.fileExists(atPath: "\(state)/reports/\(file)")
     }
@@ -103,7 +108,7 @@ struct DaemonScenarioProcessTests {
             #expect(try Self.columnType(connection, "post", "title") == "character varying(200)")
             // `<sha>.*` is written before `latest.*` (latest never names a report that is not stored): wait for it.
             #expect(waitUntil(timeout: 10) {
-                (Self.report(state, "latest")?["commit"] as? [String: Any])?["sha"] as? String == narrowed
+                Self.latestSHA(state) == narrowed
             })
             #expect(daemon.terminate() == 0)
         }
@@ -243,7 +248,7 @@ struct DaemonScenarioProcessTests {
             #expect(reconciled == body)
             if reconciled {
                 #expect(report?["outcome"] as? String == "synced")
-                #expect((Self.report(state, "latest")?["commit"] as? [String: Any])?["sha"] as? String == next)
+                #expect(Self.latestSHA(state) == next)
             } else {
                 // SIGTERM cancelled the running statement (PQcancel): everything rolled back, and the next start
                 // reconciles the commit again.
@@ -272,7 +277,7 @@ struct DaemonScenarioProcessTests {
             #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
             #expect(try Self.reconciledCommits(connection) == [first, second])
             #expect(!Self.exists(state, "\(second).json"))
-            #expect((Self.report(state, "latest")?["commit"] as? [String: Any])?["sha"] as? String == first)
+            #expect(Self.latestSHA(state) == first)
 
             let restarted = try Self.startDaemon(remote, dsn: database.dsn, state: state)
             defer { restarted.kill() }
@@ -280,7 +285,7 @@ struct DaemonScenarioProcessTests {
             #expect(restored?["outcome"] as? String == "synced", "\(Self.log(state))")
             #expect(waitUntil(timeout: 10) { Self.exists(state, "\(second).md") })
             #expect(waitUntil(timeout: 10) {
-                (Self.report(state, "latest")?["commit"] as? [String: Any])?["sha"] as? String == second
+                Self.latestSHA(state) == second
             }, "\(Self.log(state))")
             let secondMarkdown = try String(contentsOfFile: "\(state)/reports/\(second).md", encoding: .utf8)
             #expect(waitUntil(timeout: 10) {
