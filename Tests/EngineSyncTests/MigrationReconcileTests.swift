@@ -113,6 +113,35 @@ struct MigrationReconcileTests {
         }
     }
 
+    /// Issue 11 item 5: an id EngineJS's JavaScript runner recorded (no SQL file in the repository) is reported
+    /// once, by the first reconcile that sees it, not as a warning on every reconcile.
+    @Test func idRecordedByEngineJSIsReportedByOneReconcileOnly() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try Self.synced(database)
+            // What EngineJS's MigrationRunner sends after running a JavaScript migration.
+            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
+                                 ["20240101_js_only", "2024-01-01 00:00:00+00"])
+            func reported(_ result: Reconciler.Result) -> [ReconcileReport.Message] {
+                result.report.warnings.filter { $0.code == "recorded_by_other_runner" || $0.code == "missing_file" }
+            }
+            try repository.commit(["migrations/0001_seed.sql": "INSERT INTO post (title) VALUES ('a');\n"])
+            let first = Story.reconcile(database, repository)
+            #expect(first.report.outcome == .synced, "\(first.report.errors)")
+            #expect(first.report.migrations.applied.map(\.id) == ["0001_seed"])
+            #expect(reported(first).map(\.code) == ["recorded_by_other_runner"])
+            #expect(reported(first).first?.message.contains("'20240101_js_only'") == true)
+            #expect(!first.report.warnings.contains { $0.code == "out_of_order" })
+
+            try repository.commit(["migrations/0002_more.sql": "INSERT INTO post (title) VALUES ('b');\n"])
+            let second = Story.reconcile(database, repository)
+            #expect(second.report.outcome == .synced, "\(second.report.errors)")
+            #expect(second.report.migrations.applied.map(\.id) == ["0002_more"])
+            #expect(reported(second).isEmpty, "\(second.report.warnings)")
+            #expect(try Story.value(connection, "SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'")
+                == "external")
+        }
+    }
+
     /// SPEC 5: "a migration that drops a column and a DSL commit that removes the field land together".
     @Test func migrationAndDSLPushedTogetherLandTogether() throws {
         try ScratchDatabase.with { database, connection in

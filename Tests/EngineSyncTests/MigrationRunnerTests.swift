@@ -268,12 +268,135 @@ struct MigrationRunnerTests {
                 SELECT attname FROM pg_attribute WHERE attrelid = 'engine_migrations'::regclass AND attnum > 0
                 AND NOT attisdropped ORDER BY attnum
                 """)
-            #expect(columns == ["id", "executed_at", "checksum", "commit", "duration_ms", "state"])
+            #expect(columns == ["id", "executed_at", "checksum", "commit", "duration_ms", "state", "origin"])
             let rows = try connection.trackingRows()
             #expect(rows.map { $0[0] } == ["0001_engine_js", "0002_new"])
             #expect(rows.allSatisfy { $0[1] == "applied" })
             // The EngineJS row got the file's checksum, so a later edit is caught.
             #expect(try rows[0][2] == directory.load().migrations[0].checksum)
+        }
+    }
+
+    /// EngineJS's own DDL (sequelize `queryInterface.createTable` of its MigrationRunner), verbatim.
+    static let engineJSTable = """
+        CREATE TABLE IF NOT EXISTS "engine_migrations" ("id" VARCHAR(255) NOT NULL , "executed_at" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"));
+        """
+
+    /// An id EngineJS's JavaScript runner recorded, with no SQL file: listed as executed, reported once by the
+    /// first `up` (which marks the row `origin = 'external'`), then never again; `status` never warns about it.
+    /// An id enginesync recorded whose file is gone keeps warning `missing_file`.
+    @Test func idRecordedByEngineJSWithoutAFileIsReportedOnce() throws {
+        try ScratchDatabase.with { _, connection in
+            try connection.execute(script: Self.engineJSTable)
+            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
+            let directory = try MigrationDirectory()
+            try directory.write("0001_a", "CREATE TABLE a (id int);")
+            try directory.write("0002_b", "CREATE TABLE b (id int);")
+            func otherRunnerWarnings(_ warnings: [MigrationWarning]) -> [MigrationWarning] {
+                warnings.filter { $0.id == "20240101_js_only" || $0.code == "recorded_by_other_runner" }
+            }
+            func origin(_ id: String) throws -> String? {
+                try connection.column("SELECT origin FROM engine_migrations WHERE id = $1", [id]).first ?? nil
+            }
+
+            // Read-only status lists it but never warns, however often it runs (and writes nothing).
+            for _ in 0..<2 {
+                let status = try directory.runner(connection).status()
+                #expect(status.executed == ["20240101_js_only"])
+                #expect(status.recordedByOtherRunner == ["20240101_js_only"])
+                #expect(status.pending == ["0001_a", "0002_b"])
+                #expect(status.warnings == [], "\(status.warnings)")  // nor out_of_order against the EngineJS id
+            }
+
+            // The first up reports it once, with its own code, and marks the row.
+            let first = try directory.runner(connection).upWithReport()
+            #expect(first.applied.map(\.id) == ["0001_a", "0002_b"])
+            #expect(otherRunnerWarnings(first.warnings) == [MigrationWarning(
+                code: "recorded_by_other_runner",
+                message: "'20240101_js_only' was recorded by another runner (such as EngineJS's MigrationRunner) and "
+                    + "has no migration here; it is treated as applied and not reported again", id: "20240101_js_only")])
+            #expect(first.warnings.count == 1, "\(first.warnings)")
+            #expect(try origin("20240101_js_only") == "external")
+            #expect(try origin("0001_a") == "enginesync")
+
+            // Later runs say nothing about it; status still lists it.
+            let second = try directory.runner(connection).upWithReport()
+            #expect(second.applied.isEmpty)
+            #expect(second.warnings == [], "\(second.warnings)")
+            let status = try directory.runner(connection).status()
+            #expect(status.executed == ["0001_a", "0002_b", "20240101_js_only"])
+            #expect(status.recordedByOtherRunner == ["20240101_js_only"])
+            #expect(status.warnings == [])
+
+            // A migration enginesync recorded whose file was deleted still warns, every run.
+            try directory.remove("0001_a")
+            for _ in 0..<2 {
+                let report = try directory.runner(connection).upWithReport()
+                #expect(report.warnings.map(\.code) == ["missing_file"])
+                #expect(report.warnings.first?.id == "0001_a")
+                #expect(try directory.runner(connection).status().warnings.map(\.code) == ["missing_file"])
+            }
+            // So does one recorded by an enginesync from before the origin column (NULL origin, but a duration).
+            try connection.query("UPDATE engine_migrations SET origin = NULL WHERE id = '0001_a'")
+            #expect(try directory.runner(connection).upWithReport().warnings.map(\.code) == ["missing_file"])
+            #expect(try origin("0001_a") == nil)
+
+            // EngineJS's runner still works on the extended table: its columns are unchanged, it reads the ids and
+            // inserts (id, executed_at) only, exactly the statements sequelize sends for it.
+            let engineJSColumns = try connection.query("""
+                SELECT attname, pg_catalog.format_type(atttypid, atttypmod) AS type, attnotnull::text AS notnull
+                FROM pg_attribute WHERE attrelid = 'engine_migrations'::regclass AND attname IN ('id', 'executed_at')
+                ORDER BY attnum
+                """).rows.map(\.values)
+            #expect(engineJSColumns == [["id", "character varying(255)", "true"],
+                                        ["executed_at", "timestamp with time zone", "true"]])
+            #expect(try connection.column("""
+                SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                WHERE i.indrelid = 'engine_migrations'::regclass AND i.indisprimary
+                """) == ["id"])
+            #expect(try connection.column(#"SELECT "id" FROM "engine_migrations" ORDER BY "id" ASC;"#)
+                == ["0001_a", "0002_b", "20240101_js_only"])
+            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
+                                 ["20240102_js_later", "2024-01-02 00:00:00+00"])
+            // A row EngineJS adds later is reported once too.
+            let third = try directory.runner(connection).upWithReport()
+            #expect(third.warnings.map(\.code).sorted() == ["missing_file", "recorded_by_other_runner"])
+            #expect(third.warnings.first { $0.code == "recorded_by_other_runner" }?.id == "20240102_js_later")
+            #expect(try directory.runner(connection).upWithReport().warnings.map(\.code) == ["missing_file"])
+            #expect(try connection.trackingRows().first { $0[0] == "20240102_js_later" }?[1] == "applied")
+        }
+    }
+
+    /// A run that fails reports only its error: the EngineJS id is left for the next run that succeeds.
+    @Test func failedRunLeavesTheOtherRunnersIdToTheNextRun() throws {
+        try ScratchDatabase.with { _, connection in
+            try connection.execute(script: Self.engineJSTable)
+            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
+            let directory = try MigrationDirectory()
+            try directory.write("0001_broken", "SELECT * FROM no_such_table;")
+            let error = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
+            #expect(error.id == "0001_broken")
+            #expect(try connection.column("SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'") == [nil])
+            try directory.write("0001_broken", "SELECT 1;")
+            let report = try directory.runner(connection).upWithReport()
+            #expect(report.applied.map(\.id) == ["0001_broken"])
+            #expect(report.warnings.map(\.code) == ["recorded_by_other_runner"])
+            #expect(try directory.runner(connection).upWithReport().warnings == [])
+        }
+    }
+
+    /// An EngineJS id that does have a file here is an ordinary applied migration: no warning at all.
+    @Test func engineJSIdWithAFileIsNotReported() throws {
+        try ScratchDatabase.with { _, connection in
+            try connection.execute(script: Self.engineJSTable)
+            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('0001_shared', now())"#)
+            let directory = try MigrationDirectory()
+            try directory.write("0001_shared", "SELECT no_such_column FROM no_such_table;")
+            let report = try directory.runner(connection).upWithReport()
+            #expect(report.applied.isEmpty)
+            #expect(report.warnings == [])
+            #expect(try directory.runner(connection).status().recordedByOtherRunner == [])
+            #expect(try connection.column("SELECT origin FROM engine_migrations") == [nil])
         }
     }
 

@@ -13,6 +13,9 @@ public import PostgresClient
 ///   `resolve` settles it.
 /// - A changed checksum of an applied migration makes the run invalid: nothing runs.
 /// - `up` and `resolve` hold `EngineSyncLock` (re-entrant, so a reconciler holding it may call them).
+/// - An applied id recorded by another runner (EngineJS's JavaScript runner) with no migration here is
+///   treated as applied and reported once (`recorded_by_other_runner`), by the `up` that marks its row
+///   `origin = 'external'`; an id enginesync recorded whose file is gone warns `missing_file` every run.
 ///
 /// Not `Sendable`: it uses one `PostgresConnection`, which lives in one task. Every method throws
 /// `MigrationError`.
@@ -45,19 +48,30 @@ public final class MigrationRunner {
     /// tracking table nor takes the lock.
     public func status() throws -> MigrationStatus {
         try checkUniqueIDs()
-        let rows: [MigrationTrackingTable.Row]
+        return makeStatus(rows: try readRows())
+    }
+
+    private func readRows() throws -> [MigrationTrackingTable.Row] {
         do {
-            rows = try table.read()
+            return try table.read()
         } catch {
             throw MigrationError.database(error, doing: "reading \(options.schema).\(MigrationTrackingTable.name)")
         }
-        return makeStatus(rows: rows)
+    }
+
+    /// Applied rows of another runner (EngineJS's JavaScript runner) with no migration of that id here.
+    private func otherRunnerRows(_ rows: [MigrationTrackingTable.Row]) -> [MigrationTrackingTable.Row] {
+        let ids = Set(migrations.map(\.id))
+        return rows.filter { $0.isFromOtherRunner && !ids.contains($0.id) }.sorted { idPrecedes($0.id, $1.id) }
     }
 
     func makeStatus(rows: [MigrationTrackingTable.Row]) -> MigrationStatus {
         let byID = Dictionary(migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let recorded = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let executed = rows.filter { $0.state == "applied" }.map(\.id).sorted(by: idPrecedes)
+        // Said once, by the `up` that acknowledges them (`acknowledgeOtherRunners`), never by status.
+        let otherRunner = otherRunnerRows(rows).map(\.id)
+        let otherRunnerIDs = Set(otherRunner)
         let failed = rows.filter { $0.state != "applied" }.sorted { idPrecedes($0.id, $1.id) }
             .map { FailedMigration(id: $0.id, state: $0.state, file: byID[$0.id]?.file) }
         let pending = migrations.filter { recorded[$0.id] == nil }.map(\.id)
@@ -69,7 +83,8 @@ public final class MigrationRunner {
             mismatches.append(ChecksumMismatch(id: migration.id, file: migration.file, recorded: stored, actual: actual))
         }
         var warnings = loadWarnings
-        let highest = (executed + failed.map(\.id)).max(by: idPrecedes)
+        // Another runner's ids follow their own naming: they do not make this repository's migrations out of order.
+        let highest = (executed.filter { !otherRunnerIDs.contains($0) } + failed.map(\.id)).max(by: idPrecedes)
         if let highest {
             for id in pending where idPrecedes(id, highest) {
                 warnings.append(MigrationWarning(
@@ -77,13 +92,19 @@ public final class MigrationRunner {
                         + "it is applied out of order", id: id, file: byID[id]?.file))
             }
         }
-        for id in executed where byID[id] == nil {
+        for id in executed where byID[id] == nil && !otherRunnerIDs.contains(id) {
             warnings.append(MigrationWarning(code: "missing_file",
                                              message: "'\(id)' is recorded as applied but no migration has that id",
                                              id: id))
         }
         return MigrationStatus(executed: executed, pending: pending, failed: failed, checksumMismatches: mismatches,
-                               warnings: warnings)
+                               warnings: warnings, recordedByOtherRunner: otherRunner)
+    }
+
+    static func otherRunnerWarning(id: String) -> MigrationWarning {
+        MigrationWarning(code: "recorded_by_other_runner",
+                         message: "'\(id)' was recorded by another runner (such as EngineJS's MigrationRunner) and has "
+                             + "no migration here; it is treated as applied and not reported again", id: id)
     }
 
     private func checkUniqueIDs() throws {
@@ -108,17 +129,15 @@ public final class MigrationRunner {
         try upWithReport().applied
     }
 
-    /// `up()` with the run's warnings (out of order, missing files, ignored files), for reports.
+    /// `up()` with the run's warnings (out of order, missing files, ignored files, and the ids of another runner
+    /// this run is the first to see), for reports.
     public func upWithReport() throws -> MigrationRunReport {
         try withLock {
             try prepareSession()
-            let status = try status()
-            for warning in status.warnings {
-                logger.warning("migration warning", metadata: [
-                    "migration.warning": "\(warning.code)", "migration.id": "\(warning.id ?? "")",
-                    "migration.file": "\(warning.file ?? "")", "migration.message": "\(warning.message)",
-                ])
-            }
+            try checkUniqueIDs()
+            let rows = try readRows()
+            let status = makeStatus(rows: rows)
+            status.warnings.forEach(log)
             if let first = status.checksumMismatches.first {
                 let files = status.checksumMismatches.map { $0.file ?? $0.id }.joined(separator: ", ")
                 throw MigrationError(
@@ -146,8 +165,35 @@ public final class MigrationRunner {
                 }
             }
             if applied.isEmpty { logger.info("no pending migrations") }
-            return MigrationRunReport(applied: applied, warnings: status.warnings)
+            let acknowledged = try acknowledgeOtherRunners(rows)
+            return MigrationRunReport(applied: applied, warnings: status.warnings + acknowledged)
         }
+    }
+
+    /// Rows another runner recorded (no file here) that no run has reported yet: marked `origin = 'external'`
+    /// in one transaction and reported by this run only. Done once every pending migration is applied, so a
+    /// run that fails (whose report keeps only the error) leaves them to the next run that succeeds.
+    private func acknowledgeOtherRunners(_ rows: [MigrationTrackingTable.Row]) throws -> [MigrationWarning] {
+        let ids = otherRunnerRows(rows).filter { !$0.isAcknowledged }.map(\.id)
+        guard !ids.isEmpty else { return [] }
+        let table = self.table
+        let acknowledged: [String]
+        do {
+            acknowledged = try connection.withTransaction { try ids.filter { try table.acknowledgeExternal(id: $0) } }
+        } catch {
+            throw MigrationError.database(error, doing: "acknowledging the migrations of another runner "
+                + "(\(ids.joined(separator: ", ")))")
+        }
+        let warnings = acknowledged.map(Self.otherRunnerWarning(id:))
+        warnings.forEach(log)
+        return warnings
+    }
+
+    private func log(_ warning: MigrationWarning) {
+        logger.warning("migration warning", metadata: [
+            "migration.warning": "\(warning.code)", "migration.id": "\(warning.id ?? "")",
+            "migration.file": "\(warning.file ?? "")", "migration.message": "\(warning.message)",
+        ])
     }
 
     /// EngineJS rows (and rows written before checksums existed) get the current file's checksum, so a

@@ -5,9 +5,14 @@ import PostgresClient
 /// `engine_migrations`: one row per migration, EngineJS compatible.
 ///
 /// EngineJS creates `id varchar(255) PRIMARY KEY, executed_at timestamptz`; enginesync adds `checksum`,
-/// `commit`, `duration_ms` and `state` with `ADD COLUMN IF NOT EXISTS`, so a table EngineJS created is
-/// extended in place, never recreated. Rows are read with `to_jsonb(row)` so that reading works whatever
-/// columns exist (status never writes).
+/// `commit`, `duration_ms`, `state` and `origin` with `ADD COLUMN IF NOT EXISTS`, so a table EngineJS
+/// created is extended in place, never recreated, and EngineJS's runner keeps working on it (it reads `id`
+/// and inserts `id, executed_at`; every added column is nullable or has a default). Rows are read with
+/// `to_jsonb(row)` so that reading works whatever columns exist (status never writes).
+///
+/// `origin` says who recorded a row: `enginesync` for every row enginesync inserts, `external` once a run
+/// has reported a row of another runner (see `Row.isFromOtherRunner`), NULL otherwise (EngineJS rows not
+/// yet reported, and rows of enginesync versions before the column existed).
 struct MigrationTrackingTable {
     static let name = "engine_migrations"
 
@@ -16,6 +21,29 @@ struct MigrationTrackingTable {
         var id: String
         var state: String
         var checksum: String?
+        var commit: String? = nil
+        var durationMs: Int? = nil
+        var origin: String? = nil
+
+        /// Recorded by another runner, such as EngineJS's JavaScript `MigrationRunner`, which writes only `id`
+        /// and `executed_at`: either already reported (`origin = 'external'`), or an applied row carrying
+        /// nothing enginesync writes (no origin, checksum, commit nor duration). enginesync's own rows always
+        /// have an origin (since the column exists) or a duration (before: a transactional migration records
+        /// it with its row, a no-transaction one when it finishes or fails).
+        var isFromOtherRunner: Bool {
+            guard state == "applied" else { return false }
+            if origin == Origin.external { return true }
+            return origin == nil && checksum == nil && commit == nil && durationMs == nil
+        }
+
+        /// Already reported by an earlier run: nothing more is said about it.
+        var isAcknowledged: Bool { origin == Origin.external }
+    }
+
+    /// Values of the `origin` column.
+    enum Origin {
+        static let enginesync = "enginesync"
+        static let external = "external"
     }
 
     let connection: PostgresConnection
@@ -38,7 +66,8 @@ struct MigrationTrackingTable {
                 ADD COLUMN IF NOT EXISTS checksum character varying(64),
                 ADD COLUMN IF NOT EXISTS \(ident: "commit") character varying(64),
                 ADD COLUMN IF NOT EXISTS duration_ms integer,
-                ADD COLUMN IF NOT EXISTS state character varying(16) NOT NULL DEFAULT 'applied'
+                ADD COLUMN IF NOT EXISTS state character varying(16) NOT NULL DEFAULT 'applied',
+                ADD COLUMN IF NOT EXISTS origin character varying(16)
             """)
         _ = connection.drainNotices()  // "column … already exists, skipping"
     }
@@ -53,16 +82,27 @@ struct MigrationTrackingTable {
             let text = try row.string("row")
             guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
                   let id = object["id"] as? String else { return nil }
-            return Row(id: id, state: object["state"] as? String ?? "applied", checksum: object["checksum"] as? String)
+            return Row(id: id, state: object["state"] as? String ?? "applied", checksum: object["checksum"] as? String,
+                       commit: object["commit"] as? String, durationMs: (object["duration_ms"] as? NSNumber)?.intValue,
+                       origin: object["origin"] as? String)
         }
     }
 
     /// Records an applied migration (inside the migration's transaction for transactional ones).
     func insert(id: String, checksum: String?, commit: String?, durationMs: Int?, state: String) throws {
         try connection.run("""
-            INSERT INTO \(qualified) (id, executed_at, checksum, \(ident: "commit"), duration_ms, state)
-            VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4::integer, $5)
-            """, [id, checksum, commit, durationMs, state])
+            INSERT INTO \(qualified) (id, executed_at, checksum, \(ident: "commit"), duration_ms, state, origin)
+            VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4::integer, $5, $6)
+            """, [id, checksum, commit, durationMs, state, Origin.enginesync])
+    }
+
+    /// Marks another runner's row as reported (`origin = 'external'`); `false` when it is gone or already
+    /// has an origin.
+    func acknowledgeExternal(id: String) throws -> Bool {
+        let result = try connection.run("""
+            UPDATE \(qualified) SET origin = $2 WHERE id = $1 AND origin IS NULL RETURNING id
+            """, [id, Origin.external])
+        return !result.rows.isEmpty
     }
 
     func update(id: String, state: String, durationMs: Int?) throws {
