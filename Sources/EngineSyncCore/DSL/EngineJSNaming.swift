@@ -12,6 +12,12 @@ public enum EngineJSNaming {
         return String(UInt32(bitPattern: h), radix: 36)
     }
 
+    /// EngineJS's hash of a DSL snapshot: `stableIdentHash(stableJsonStringify(document))`, i.e. `hash(_:)`
+    /// of the document with every object's keys sorted by `localeCompare` (see `JavaScriptJSON.stableStringify`).
+    public static func snapshotHash(of document: JSONValue) -> String {
+        hash(JavaScriptJSON.stableStringify(document))
+    }
+
     /// `uidx_<table>_<cols>` or, when longer than 60 characters, `uidx_<hash(long name)>`.
     public static func uniqueIndexName(table: String, columns: [String]) -> String {
         shortened(prefix: "uidx", base: "uidx_" + table + "_" + columns.joined(separator: "_"))
