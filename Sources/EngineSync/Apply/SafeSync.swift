@@ -112,7 +112,8 @@ public final class SafeSync {
         // Nothing blocked: the effective document is the desired one, whose hash the compiler computed.
         var effectiveHash = plan.blocked.isEmpty ? desired.hash : codec.hash(effectiveDocument)
         var snapshotChanged = effectiveHash != snapshotRow?.hash
-        draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged)
+        draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged,
+                               sha256: plan.blocked.isEmpty ? desired.contentHash : codec.contentHash(effectiveDocument))
         var storedHash = snapshotRow?.hash
         var snapshotWithheld = false
         /// Unique indexes that met duplicates were never built: the stored snapshot leaves them out (SPEC 4.5).
@@ -123,6 +124,7 @@ public final class SafeSync {
             effectiveHash = codec.hash(effectiveDocument)
             snapshotChanged = effectiveHash != storedHash
             draft.snapshot.hash = effectiveHash
+            draft.snapshot.sha256 = codec.contentHash(effectiveDocument)
             draft.snapshot.changed = effectiveHash != snapshotRow?.hash
         }
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
@@ -176,9 +178,9 @@ public final class SafeSync {
                         + "records it"))
                 }
                 if snapshotChanged {
-                    let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
                     draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
-                                                         commit: draft.context.commit?.sha, columns: columns)
+                                                         commit: draft.context.commit?.sha,
+                                                         table: desired.schema.table(named: desired.snapshotTable))
                     storedHash = effectiveHash
                 }
                 try draft.add(applied: applied, with: connection)
@@ -230,9 +232,9 @@ public final class SafeSync {
         if !concurrentConflicts.isEmpty, !snapshotWithheld {
             excludeConflicts(concurrentConflicts)
             if snapshotChanged {
-                let columns = Set(desired.schema.table(named: desired.snapshotTable)?.columns.map(\.name) ?? [])
                 draft.snapshot.id = try store.insert(session, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
-                                                     commit: draft.context.commit?.sha, columns: columns)
+                                                     commit: draft.context.commit?.sha,
+                                                     table: desired.schema.table(named: desired.snapshotTable))
             }
         }
         let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)

@@ -1,6 +1,6 @@
 public import EngineSyncCore
 
-/// One imperative migration: a unique id that sorts into place (byte order) and an `up`.
+/// One imperative migration: a unique id that sorts into place (EngineJS's `localeCompare` order) and an `up`.
 ///
 /// Two kinds: SQL files from the repository (`migrations/<id>.sql`, with a checksum) and closures given
 /// through the Swift API (no checksum; the EngineJS shape of `up({ sequelize, queryInterface, logger })`).

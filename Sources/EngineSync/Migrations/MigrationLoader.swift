@@ -5,7 +5,7 @@ public import GitClient
 /// Reads `migrations/<id>.sql` from a commit's tree (libgit2, no checkout) or from a directory on disk.
 ///
 /// Rules (docs/MIGRATIONS.md): a file ending in `.sql` (any case) is a migration whose id is the name
-/// without the extension; ids sort by byte order. A directory, symlink or submodule inside the folder,
+/// without the extension; ids sort as EngineJS sorts them (`localeCompare`). A directory, symlink or submodule inside the folder,
 /// an empty or non-UTF-8 file, a file over `maxFileBytes`, an unsplittable script and two files with the
 /// same id (`a.sql`, `a.SQL`) are errors naming the file (`invalid`: nothing runs). Other files (README.md)
 /// are ignored with an `ignored_file` warning; dot files (`.gitkeep`) are ignored silently. A missing

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 public import PostgresClient
 
-/// Runs pending migrations once each, in id order (byte order), recording each in `engine_migrations`.
+/// Runs pending migrations once each, in id order (EngineJS's `localeCompare` order), recording each in `engine_migrations`.
 ///
 /// Rules (SPEC 5, docs/MIGRATIONS.md):
 /// - A transactional migration and its tracking row commit in one transaction: a crash leaves it neither

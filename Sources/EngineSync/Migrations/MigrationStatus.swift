@@ -1,8 +1,8 @@
 /// Where the database stands against a set of migrations.
 public struct MigrationStatus: Hashable, Sendable, Codable {
-    /// Ids recorded as applied, byte order (including those of `recordedByOtherRunner`).
+    /// Ids recorded as applied, in run order (`idPrecedes`) (including those of `recordedByOtherRunner`).
     public var executed: [String]
-    /// Ids not recorded, byte order: what `up()` would run.
+    /// Ids not recorded, in run order (`idPrecedes`): what `up()` would run.
     public var pending: [String]
     /// Non-transactional migrations left `failed` (or `running` after a crash): `up()` refuses until resolved.
     public var failed: [FailedMigration]

@@ -37,7 +37,7 @@ public struct ReconcileLog: Sendable {
             ("commit", "character varying(64)"), ("dsl_tree", "character varying(64)"),
             ("migrations_tree", "character varying(64)"), ("applied_count", "integer NOT NULL DEFAULT 0"),
             ("blocked_count", "integer NOT NULL DEFAULT 0"), ("snapshot_id", "bigint"),
-            ("finished_at", "timestamp with time zone"),
+            ("finished_at", "timestamp with time zone"), ("dsl_sha256", "character varying(64)"),
         ]
         for (name, type) in columns {
             try connection.run("ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS \(ident: name) \(unsafeRaw: type)")
@@ -59,12 +59,13 @@ public struct ReconcileLog: Sendable {
         let json = String(decoding: try report.jsonData(), as: UTF8.self)
         let sql: SQL = """
             INSERT INTO \(table) (attempt_id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
-            snapshot_id, started_at, finished_at, report) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz, $11::jsonb) RETURNING id::int8 AS id
+            snapshot_id, started_at, finished_at, report, dsl_sha256) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz, $11::jsonb, $12) \
+            RETURNING id::int8 AS id
             """
         let parameters: [(any PostgresBindable)?] = [
             attemptID, report.commit?.sha, trees.dsl, trees.migrations, report.outcome.rawValue, report.applied.count,
-            report.blocked.count, report.snapshot.id, report.startedAt, report.finishedAt, json,
+            report.blocked.count, report.snapshot.id, report.startedAt, report.finishedAt, json, report.snapshot.sha256,
         ]
         return try connection.run(sql, parameters).first?.int("id") ?? 0
     }

@@ -1,11 +1,16 @@
 public import EngineSyncCore
 
-/// The snapshot codec backed by the DSL compiler: snapshots are compiled like a monolith DSL and hashed
-/// with the same canonical form as every compile.
+/// The snapshot codec backed by the DSL compiler: snapshots are compiled like a monolith DSL, stored as
+/// EngineJS stores them (`JSON.stringify` of the compiled DSL) and hashed as EngineJS hashes them.
 public struct DSLSnapshotCodec: SnapshotCodec {
     public let compiler: DSLCompiler
 
-    public init(options: DSLCompilerOptions) { compiler = DSLCompiler(options: options) }
+    public init(options: DSLCompilerOptions) {
+        // A stored snapshot is read leniently: `strict` is about what a commit may contain.
+        var options = options
+        options.strict = false
+        compiler = DSLCompiler(options: options)
+    }
 
     public struct SnapshotError: Error, CustomStringConvertible {
         public var diagnostics: [Diagnostic]
@@ -20,7 +25,9 @@ public struct DSLSnapshotCodec: SnapshotCodec {
         return compiled
     }
 
-    public func canonicalJSON(_ document: JSONObject) -> String { CanonicalJSON.string(.object(document)) }
+    public func canonicalJSON(_ document: JSONObject) -> String { JavaScriptJSON.stringify(.object(document)) }
 
-    public func hash(_ document: JSONObject) -> String { CanonicalJSON.sha256Hex(.object(document)) }
+    public func hash(_ document: JSONObject) -> String { EngineJSNaming.snapshotHash(of: .object(document)) }
+
+    public func contentHash(_ document: JSONObject) -> String { CanonicalJSON.sha256Hex(.object(document)) }
 }

@@ -7,8 +7,10 @@ public import EngineSyncCore
 public protocol SnapshotCodec: Sendable {
     /// Compiles a stored snapshot document (`dsl` jsonb as text) like a monolith DSL.
     func compileSnapshot(json: String) throws -> CompiledDSL
-    /// The canonical JSON text of a DSL document (SPEC 2.8).
+    /// The JSON text stored in the snapshot row (EngineJS stores `JSON.stringify` of its compiled DSL).
     func canonicalJSON(_ document: JSONObject) -> String
-    /// SHA-256 hex of the document's canonical JSON (the DSL hash).
+    /// The snapshot row's `hash`: EngineJS's hash of the document (SPEC 2.8).
     func hash(_ document: JSONObject) -> String
+    /// SHA-256 hex of the document's canonical JSON: enginesync's content hash (SPEC 2.8).
+    func contentHash(_ document: JSONObject) -> String
 }

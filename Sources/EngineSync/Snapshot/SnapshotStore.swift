@@ -44,19 +44,21 @@ public struct SnapshotStore: Sendable {
     }
 
     /// Inserts a row for the effective DSL; call inside the Safe Sync transaction, after the plan created
-    /// the table and its columns.
+    /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`; the
+    /// system columns keep their defaults), plus the commit in enginesync's `commit` column when that column
+    /// holds text.
     public func insert(_ connection: PostgresConnection, hash: String, json: String, commit: String?,
-                       columns: Set<String>) throws -> Int {
+                       table definition: Table?) throws -> Int {
         var names = ["hash", "dsl"]
         var values: [SQL] = ["$1", "$2::jsonb"]
         var parameters: [(any PostgresBindable)?] = [hash, json]
-        if columns.contains("commit") {
+        if let column = definition?.column(named: "commit"), column.type.holdsText {
             names.append("commit")
             values.append("$3")
             parameters.append(commit)
         }
-        for timestamp in ["created_at", "updated_at"] where columns.contains(timestamp) {
-            names.append(timestamp)
+        if definition?.column(named: "created_at") != nil {
+            names.append("created_at")
             values.append("CURRENT_TIMESTAMP")
         }
         let sql: SQL = "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")

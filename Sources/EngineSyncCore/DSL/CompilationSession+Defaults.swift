@@ -8,23 +8,20 @@ extension CompilationSession {
                   hint: expected)
             return nil
         }
+        // EngineJS turns "now" into Sequelize's `DataTypes.NOW`, which Sequelize fills in at insert time and
+        // never writes into the schema: the column has no database default, whatever its type.
+        if case .string("now") = value { return nil }
         switch type {
         case .varchar(let length):
-            if case .string("now") = value {
-                // CURRENT_TIMESTAMP stored as text needs room for "2024-01-01 00:00:00.000000+00" and more.
-                if let length, length < 32 { return mismatch("\"now\" needs a string of length 32 or more, or a timestamp field") }
-                return .currentTimestamp
-            }
             guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
             // PostgreSQL counts characters as code points: "e\u{301}" is two.
             if let length, text.unicodeScalars.count > length {
                 return mismatch("the default is longer than \(length) characters")
             }
-            return .string(text)
+            return Self.sequelizeTextDefault(value) ?? .string(text)
         case .text:
-            if case .string("now") = value { return .currentTimestamp }
             guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
-            return .string(text)
+            return Self.sequelizeTextDefault(value) ?? .string(text)
         case .uuid:
             guard case .string(let text) = value, Self.isUUID(text) else {
                 return mismatch("write a UUID such as \"00000000-0000-0000-0000-000000000000\"")
@@ -43,7 +40,9 @@ extension CompilationSession {
             if type == .doublePrecision || type == .real, Double(canonical)?.isFinite != true {
                 return mismatch("\(type.sql) cannot hold \(lexeme)")
             }
-            return .number(canonical)
+            // Sequelize quotes a DOUBLE default (`DEFAULT '1.5'`), which the catalog keeps as '1.5'::double precision.
+            if case .number(let number) = value { return .string(JavaScriptJSON.numberText(number)) }
+            return .string(canonical)
         case .boolean:
             switch value {
             case .bool(let flag): return .boolean(flag)
@@ -53,9 +52,8 @@ extension CompilationSession {
             }
         case .timestamptz, .timestamp:
             guard case .string(let text) = value else {
-                return mismatch("write \"now\" (CURRENT_TIMESTAMP) or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
+                return mismatch("write \"now\" (set by EngineJS on insert) or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
             }
-            if text == "now" { return .currentTimestamp }
             guard let literal = TimestampLiteral(text) else {
                 return mismatch("write \"now\" or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
             }
@@ -67,7 +65,8 @@ extension CompilationSession {
             }
             return .string(text)
         case .jsonb, .json:
-            return .json(CanonicalJSON.string(value))
+            // Sequelize writes `JSON.stringify(value)` as the literal.
+            return .json(JavaScriptJSON.stringify(value))
         case .array(let element):
             guard case .array(let elements) = value, elements.isEmpty else {
                 return mismatch("multi fields accept only [] as a default")
@@ -82,8 +81,18 @@ extension CompilationSession {
     static func textDefault(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): text
-        case .number(let lexeme): CanonicalJSON.canonicalNumber(lexeme)
+        case .number(let lexeme): JavaScriptJSON.numberText(lexeme)
         case .bool(let flag): flag ? "true" : "false"
+        default: nil
+        }
+    }
+
+    /// Sequelize writes a number or boolean default of a string column unquoted (`DEFAULT 5`, `DEFAULT true`),
+    /// which the catalog keeps as `5` / `true`; `nil` for strings, which are quoted literals.
+    static func sequelizeTextDefault(_ value: JSONValue) -> ColumnDefault? {
+        switch value {
+        case .number(let lexeme): .number(JavaScriptJSON.numberText(lexeme))
+        case .bool(let flag): .boolean(flag)
         default: nil
         }
     }

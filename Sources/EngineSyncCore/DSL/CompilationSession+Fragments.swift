@@ -26,9 +26,12 @@ extension CompilationSession {
             }
             files[fileIndex].document = result.document
             for duplicate in result.duplicateKeys {
-                append(Diagnostic(severity: .error, code: DSLDiagnosticCode.duplicateKey.rawValue, file: input.path,
+                // JSON.parse keeps the last value (at the first key's place), as the reader does: EngineJS reads the
+                // file without complaint, so this is a warning unless `strict`.
+                append(Diagnostic(severity: options.strict ? .error : .warning,
+                                  code: DSLDiagnosticCode.duplicateKey.rawValue, file: input.path,
                                   line: duplicate.position.line, column: duplicate.position.column,
-                                  pointer: duplicate.pointer, message: duplicate.message,
+                                  pointer: duplicate.pointer, message: duplicate.message + "; the last one is used",
                                   hint: "remove one of them; strict JSON objects have unique keys"))
             }
             collectModels(in: result.document.value, fragmentName: asMonolith ? nil : input.baseName, origin: origin)
@@ -41,25 +44,27 @@ extension CompilationSession {
             error(.fragmentNotObject, at: origin, "", "a DSL file must hold a JSON object, not \(value.kindName)")
             return
         }
-        if let fields = root["fields"] {
-            if case .object = fields, let fragmentName {
-                addModel(key: fragmentName, object: root, origin: origin)
-                return
-            }
-            if fragmentName != nil {
-                error(.invalidValue, at: origin, "/fields", "'fields' must be an object, not \(fields.kindName)",
-                      hint: "fields is an object of field key → field definition")
-                return
-            }
+        if case .object? = root["fields"], let fragmentName {
+            // EngineJS's `isDslModelSpec`: a fragment with an object-valued `fields` is one model.
+            if let value = root["$schema"] { captureSchemaURI(value, isMonolith: false, at: origin) }
+            addModel(key: fragmentName, object: root, origin: origin)
+            return
         }
         var found = 0
-        for entry in root.entries where entry.key != "$schema" {
-            guard case .object(let model) = entry.value, let fields = model["fields"] else { continue }
+        for entry in root.entries {
+            if entry.key == "$schema" {
+                captureSchemaURI(entry.value, isMonolith: fragmentName == nil, at: origin)
+                continue
+            }
             let modelOrigin = Origin(fileIndex: origin.fileIndex, pointer: JSONPointer.appending(entry.key, to: origin.pointer))
-            guard case .object = fields else {
-                error(.invalidValue, at: modelOrigin, "/fields", "'fields' must be an object, not \(fields.kindName)",
-                      hint: "fields is an object of field key → field definition")
-                found += 1
+            guard case .object(let model) = entry.value, case .object? = model["fields"] else {
+                // A fragment keeps only its models; a monolith is copied whole into EngineJS's DSL, whose schema
+                // then refuses anything that is not a model (the stored snapshot is read leniently).
+                if fragmentName == nil, origin.fileIndex != nil {
+                    error(.schemaInvalid, at: modelOrigin, "",
+                          "'\(entry.key)' is not a model (an object with an object-valued 'fields'); EngineJS's DSL schema refuses it in a monolith",
+                          hint: "remove it, or write {\"fields\": {...}}")
+                }
                 continue
             }
             addModel(key: entry.key, object: model, origin: modelOrigin)
@@ -69,6 +74,23 @@ extension CompilationSession {
             error(.noModel, at: origin, "", root.isEmpty ? "the fragment is empty: it defines no model"
                   : "the fragment defines no model (no object with an object-valued 'fields')",
                   hint: "a fragment is one model ({\"fields\": {...}}) or an object of models ({\"post\": {\"fields\": {...}}})")
+        }
+    }
+
+    /// EngineJS copies the first string `$schema` of a fragment into its DSL (so into the snapshot and its hash),
+    /// before that fragment's models; a monolith's is copied as it is, and must be a string.
+    func captureSchemaURI(_ value: JSONValue, isMonolith: Bool, at origin: Origin) {
+        guard case .string(let text) = value else {
+            if isMonolith, origin.fileIndex != nil {
+                error(.schemaInvalid, at: origin, "/$schema", "'$schema' must be a string, not \(value.kindName)")
+            }
+            return
+        }
+        // `if (typeof s === 'string' && !dsl.$schema) dsl.$schema = s`: an empty one is replaced in place.
+        if schemaURI == nil {
+            schemaURI = (.string(text), models.count)
+        } else if schemaURI?.value == .string("") {
+            schemaURI?.value = .string(text)
         }
     }
 
@@ -84,25 +106,5 @@ extension CompilationSession {
             modelIndex[key] = models.count
             models.append(source)
         }
-    }
-
-    /// Adds the built-in snapshot model when the DSL has none (SPEC 2.2).
-    func addBuiltinSnapshotModelIfMissing() {
-        let key = options.snapshotModelKey
-        guard modelIndex[key] == nil else { return }
-        warning(.builtinSnapshotModel, at: nil, "",
-                "the DSL has no snapshot model '\(key)'; the built-in one is used",
-                hint: "add dsl/meta/\(key).json to define it yourself")
-        let fields = JSONObject([
-            .init(key: "id", value: .object(JSONObject(["type": .string("int"), "primary": .bool(true),
-                                                        "autoIncrement": .bool(true)]))),
-            .init(key: "hash", value: .object(JSONObject(["type": .string("string"), "length": .number("255")]))),
-            .init(key: "dsl", value: .object(JSONObject(["type": .string("jsonb")]))),
-        ])
-        let model = ModelSource(key: key, object: JSONObject(["fields": .object(fields)]),
-                                origin: Origin(fileIndex: nil, pointer: JSONPointer.appending(key, to: "")))
-        // The snapshot model is a system (meta) model: it goes first.
-        models.insert(model, at: 0)
-        modelIndex = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($0.element.key, $0.offset) })
     }
 }

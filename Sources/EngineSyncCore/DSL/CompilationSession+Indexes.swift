@@ -1,12 +1,12 @@
 extension CompilationSession {
-    /// Adds an index unless an identical one with the same name exists (scalar `unique` and `indexes.unique`
-    /// name the same index, SPEC 2.3); the same name for a different index is an error.
+    /// Adds an index unless one with the same name exists: EngineJS's `CREATE INDEX IF NOT EXISTS` keeps the
+    /// first, so a different index under the same name is a warning (an error under `strict`).
     func addIndex(_ index: Index, at origin: Origin, _ pointer: String, to schema: inout Schema) {
         if let existing = indexesByName[index.name] {
             if existing != index {
-                error(.duplicateIndexName, at: origin, pointer,
-                      "index name '\(index.name)' is generated for two different indexes (on '\(existing.table)' and '\(index.table)')",
-                      hint: "PostgreSQL index names are unique per schema; rename a table or column")
+                surprise(.duplicateIndexName, at: origin, pointer,
+                         "index name '\(index.name)' is generated for two different indexes (on '\(existing.table)' and '\(index.table)'); EngineJS keeps only the first",
+                         hint: "PostgreSQL index names are unique per schema; rename a table or column")
             }
             return
         }
@@ -14,19 +14,21 @@ extension CompilationSession {
         schema.indexes.append(index)
     }
 
-    /// The indexes of one model's table (SPEC 2.6) and its `indexes.lower` entries.
-    func compileIndexes(of model: CompiledModel, schema: inout Schema, manual: inout [ManualIndex]) {
+    /// The indexes EngineJS's Safe Sync builds on one model's table (SPEC 2.6): the visible index on the first
+    /// primary key column, then `indexes.unique` and `indexes.many`; `indexes.lower` is never built.
+    func compileIndexes(of model: CompiledModel, schema: inout Schema) {
         let origin = model.origin
         let predicate: IndexPredicate? = model.hasVisibilityColumns ? .visibleRows : nil
-        if model.hasVisibilityColumns, !model.primaryKey.isEmpty {
+        if model.hasVisibilityColumns, let key = model.primaryKeyColumn {
             addIndex(Index(name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
-                           columns: model.primaryKey, isUnique: false, predicate: .visibleRows),
+                           columns: [key.name], isUnique: false, predicate: .visibleRows),
                      at: origin, "", to: &schema)
         }
         var unique: [(columns: [String], pointer: String)] = []
         var many: [(columns: [String], pointer: String)] = []
-        if let value = model.object["indexes"], value != .null {
-            if case .object(let indexes) = value {
+        // The shapes were checked against EngineJS's schema before this runs.
+        if case .object(let indexes)? = model.object["indexes"] {
+            do {
                 for entry in indexes.entries {
                     let pointer = JSONPointer.appending(entry.key, to: "/indexes")
                     switch entry.key {
@@ -36,23 +38,18 @@ extension CompilationSession {
                             if entry.key == "unique" { unique.append(item) }
                             else if entry.key == "many" { many.append(item) }
                             else {
-                                manual.append(ManualIndex(modelKey: model.key, table: model.table, kind: "lower",
-                                                          columns: lists))
+                                warning(.lowerIndexIgnored, at: origin, item.pointer,
+                                        "indexes.lower on (\(lists.joined(separator: ", "))) is not built: EngineJS's sync never creates lower() indexes",
+                                        hint: "create it with a migration (CREATE INDEX … (lower(col))) if queries need it")
                             }
                         }
                     default:
-                        warning(.unknownIndexKind, at: origin, pointer,
+                        surprise(.unknownIndexKind, at: origin, pointer,
                                 "index kind '\(entry.key)' is not known and is ignored",
                                 hint: "known kinds: unique, many, lower")
                     }
                 }
-            } else {
-                error(.invalidValue, at: origin, "/indexes", "'indexes' must be an object, not \(value.kindName)")
             }
-        }
-        // Scalar `unique: true` = indexes.unique [[field]].
-        for field in model.fields where field.isUnique {
-            if let column = model.column(of: field) { unique.append(([column.name], field.pointer + "/unique")) }
         }
         for item in unique {
             addIndex(Index(name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
@@ -106,9 +103,10 @@ extension CompilationSession {
         return result
     }
 
-    /// The column of a saved field named by an index or `auto_name`, or an error.
+    /// The column of a saved field (or EngineJS's own `id`) named by an index or `auto_name`, or an error.
     func savedColumn(_ key: String, in model: CompiledModel, pointer: String, virtualCode: DSLDiagnosticCode,
                      unknownCode: DSLDiagnosticCode, use: String) -> String? {
+        if model.field(key) == nil, let column = model.attributeColumn(key) { return column.name }
         guard let field = model.field(key) else {
             let suggestion = DSLFieldType.closest(to: key, among: model.fields.map(\.key))
             error(unknownCode, at: model.origin, pointer,
@@ -119,7 +117,7 @@ extension CompilationSession {
         if case .invalid = field.storage { return nil }
         guard let column = model.column(of: field) else {
             error(virtualCode, at: model.origin, pointer,
-                  "\(use) lists field '\(key)', which has no column (virtual, embed or multi relation)",
+                  "\(use) lists field '\(key)', which has no column (virtual or many-to-many)",
                   hint: "only saved fields can be used here")
             return nil
         }

@@ -32,6 +32,8 @@ final class CompilationSession {
     var tableOrigins: [String: (origin: Origin, pointer: String)] = [:]
     /// Index name → index, to merge identical declarations and refuse different ones with one name.
     var indexesByName: [String: Index] = [:]
+    /// The DSL's `$schema` (EngineJS keeps it in the document) and how many models precede it.
+    var schemaURI: (value: JSONValue, position: Int)?
     /// Built on a file's first diagnostic (see `JSONDocumentLocator`).
     var locators: [Int: JSONDocumentLocator] = [:]
 
@@ -81,9 +83,17 @@ final class CompilationSession {
         origin.fileIndex.flatMap { files[$0].path } ?? "the snapshot"
     }
 
+    /// What EngineJS does silently but would surprise the DSL's author: a warning, an error under `strict`.
+    func surprise(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+                  hint: String? = nil) {
+        report(options.strict ? .error : .warning, code, at: origin, relative, message, hint: hint)
+    }
+
     // MARK: - Identifiers
 
-    /// `^[A-Za-z_][A-Za-z0-9_]*$`, at most 63 bytes (SPEC 2.1, strict). Returns whether the name is valid.
+    /// `^[A-Za-z_][A-Za-z0-9_]*$` (SPEC 2.1: a warning, an error under `strict`; EngineJS quotes any name) and at
+    /// most 63 bytes (always an error: PostgreSQL would truncate the name and never find it again). Returns
+    /// whether the name can be used.
     @discardableResult
     func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool {
         let bytes = name.utf8
@@ -99,10 +109,10 @@ final class CompilationSession {
             isFirst = false
         }
         if !valid {
-            error(.invalidIdentifier, at: origin, relative(),
-                  "\(what) \(Self.quoted(name)) is not a valid identifier",
-                  hint: "use letters, digits and underscores, starting with a letter or underscore")
-            return false
+            surprise(.invalidIdentifier, at: origin, relative(),
+                     "\(what) \(Self.quoted(name)) is not a plain identifier (letters, digits, underscores)",
+                     hint: "use letters, digits and underscores, starting with a letter or underscore")
+            if options.strict || bytes.isEmpty { return false }
         }
         if bytes.count > 63 {
             error(.identifierTooLong, at: origin, relative(),

@@ -5,22 +5,28 @@
 public struct CompiledDSL: Hashable, Sendable {
     /// The compiled, augmented DSL: an object of model key → model, in compile order.
     public var document: JSONObject
-    /// SHA-256 (lowercase hex) of `document`'s canonical form (SPEC 2.8).
+    /// EngineJS's hash of `document` (djb2 of its stable JSON, base 36): what the snapshot row's `hash` holds, the
+    /// same value EngineJS's sync computes for the same DSL (SPEC 2.8).
     public var hash: String
+    /// SHA-256 (lowercase hex) of `document`'s canonical form: enginesync's content hash, recorded in
+    /// `engine_reconciles` and the reports (a 32-bit hash is too weak to identify a DSL on its own).
+    public var contentHash: String
     /// The desired physical schema (SPEC 3): tables carry `modelKey`, columns carry `fieldKey`.
     public var schema: Schema
     /// Per model key: the column names `auto_name` is built from (SPEC 2.7), for models that list any.
     public var autoNameColumns: [String: [String]]
-    /// `indexes.lower` entries: never created, reported under `manual`.
+    /// Indexes the DSL asks for that are never created and are reported under `manual` (none today: EngineJS
+    /// never builds `indexes.lower`, which is a compile warning instead).
     public var manualIndexes: [ManualIndex]
     /// The snapshot model's key (`dsl` by default) and its table.
     public var snapshotModelKey: String
     public var snapshotTable: String
 
-    public init(document: JSONObject, hash: String, schema: Schema, autoNameColumns: [String: [String]],
+    public init(document: JSONObject, hash: String, contentHash: String, schema: Schema, autoNameColumns: [String: [String]],
                 manualIndexes: [ManualIndex], snapshotModelKey: String, snapshotTable: String) {
         self.document = document
         self.hash = hash
+        self.contentHash = contentHash
         self.schema = schema
         self.autoNameColumns = autoNameColumns
         self.manualIndexes = manualIndexes

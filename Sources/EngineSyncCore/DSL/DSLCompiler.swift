@@ -76,7 +76,6 @@ public struct DSLCompiler: Sendable {
     }
 
     private func finish(_ session: CompilationSession) -> DSLCompilation {
-        session.addBuiltinSnapshotModelIfMissing()
         let compiled = session.assemble()
         return DSLCompilation(compiled: session.errorCount == 0 ? compiled : nil, diagnostics: session.diagnostics)
     }

@@ -8,12 +8,16 @@ public struct DSLCompilerOptions: Hashable, Sendable {
     public var maxFileBytes: Int
     /// JSON nesting limit.
     public var maxDepth: Int
+    /// `strict`: the warnings about what EngineJS does silently (unknown type → varchar, scalar `unique` →
+    /// no index, …) become errors, and the identifier and duplicate-key rules EngineJS does not enforce apply.
+    public var strict: Bool
 
     public init(dslPath: String = "dsl", snapshotModelKey: String = "dsl", maxFileBytes: Int = 1 << 20,
-                maxDepth: Int = 512) {
+                maxDepth: Int = 512, strict: Bool = false) {
         self.dslPath = dslPath
         self.snapshotModelKey = snapshotModelKey
         self.maxFileBytes = maxFileBytes
         self.maxDepth = maxDepth
+        self.strict = strict
     }
 }

@@ -1,5 +1,6 @@
 /// Lists and reads the DSL files of a source in compile order (SPEC 2.1): `<dsl>/meta/*.json` then
-/// `<dsl>/models/*.json`, each sorted by file name in byte order; `<dsl>/dsl.json` only when there is no fragment.
+/// `<dsl>/models/*.json`, each sorted by file name as EngineJS sorts them
+/// (JavaScript `localeCompare`, `.json` in any case); `<dsl>/dsl.json` only when there is no fragment.
 ///
 /// Problems with single files (symlinks, submodules, directories named `*.json`, files over the size limit) are
 /// diagnostics naming the file; a source that cannot be read at all throws.
@@ -40,11 +41,12 @@ struct DSLFileLoader {
                 continue
             }
             guard let entries = try listing(source, directoryPath, loaded: &loaded) else { continue }
-            let sorted = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            // Hidden entries (`.gitkeep`, editor files) are skipped silently, as git users expect.
-            for entry in sorted where !entry.name.hasPrefix(".") {
+            let sorted = entries.sorted { JavaScriptCollation.areInIncreasingOrder($0.name, $1.name) }
+            // Hidden entries (`.gitkeep`, editor files) are skipped silently, as git users expect — unless they end
+            // in `.json`: EngineJS reads every `*.json` it lists, hidden or not.
+            for entry in sorted where !entry.name.hasPrefix(".") || Self.isJSONName(entry.name) {
                 let filePath = directoryPath + "/" + entry.name
-                let isJSON = entry.name.hasSuffix(".json")
+                let isJSON = Self.isJSONName(entry.name)
                 if isJSON { fragmentCount += 1 }
                 switch entry.kind {
                 case .file where isJSON:
@@ -84,6 +86,11 @@ struct DSLFileLoader {
                 message: "no DSL files under '\(root)' (meta/*.json, models/*.json or dsl.json)"))
         }
         return loaded
+    }
+
+    /// EngineJS: `name.toLowerCase().endsWith('.json')`.
+    static func isJSONName(_ name: String) -> Bool {
+        name.lowercased().hasSuffix(".json")
     }
 
     private func listing(_ source: any DSLFileSource, _ path: String, loaded: inout Loaded) throws -> [DSLFileEntry]? {

@@ -12,9 +12,11 @@ public struct DSLInputFile: Hashable, Sendable {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
-    /// The file name without directory and `.json`: the model key of a single-model fragment.
+    /// The file name without directory and `.json` in any case (Node's `path.basename(f, path.extname(f))`):
+    /// the model key of a single-model fragment.
     public var baseName: String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        let hasExtension = name.lowercased().hasSuffix(".json") && name.utf8.count > 5
+        return hasExtension ? String(name.dropLast(5)) : name
     }
 }

@@ -34,12 +34,16 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
 
     public struct SnapshotInfo: Codable, Hashable, Sendable {
         public var id: Int?
+        /// The snapshot row's `hash` (EngineJS's hash of the stored DSL).
         public var hash: String?
         public var changed: Bool
-        public init(id: Int? = nil, hash: String? = nil, changed: Bool = false) {
+        /// enginesync's SHA-256 of the canonical DSL (SPEC 2.8).
+        public var sha256: String?
+        public init(id: Int? = nil, hash: String? = nil, changed: Bool = false, sha256: String? = nil) {
             self.id = id
             self.hash = hash
             self.changed = changed
+            self.sha256 = sha256
         }
     }
 

@@ -51,6 +51,15 @@ public indirect enum ColumnType: Hashable, Sendable {
         }
     }
 
+    /// varchar or text: a 40-character commit id fits (varchar of 40 or more).
+    public var holdsText: Bool {
+        switch self {
+        case .text, .varchar(nil): true
+        case .varchar(let length?): length >= 40
+        default: false
+        }
+    }
+
     /// Parses `format_type(atttypid, atttypmod)` output (with `search_path` pinned).
     public init(formatType: String) {
         let text = formatType.trimmingCharacters(in: .whitespaces)
