@@ -56,8 +56,9 @@ extension CompilationSession {
                 if let columns = compileAutoName(of: model) { autoNames[model.key] = columns }
             }
             let sorted = compiledModels.sorted { JavaScriptCollation.areInIncreasingOrder($0.key, $1.key) }
-            resolveRelations(models: sorted, index: index, schema: &schema)
-            addJunctions(models: sorted, index: index, schema: &schema)
+            let sortedIndex = Dictionary(sorted.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
+            resolveRelations(models: sorted, index: sortedIndex, schema: &schema)
+            addJunctions(models: sorted, index: sortedIndex, schema: &schema)
             addCommitColumn(toTable: snapshotTable, in: &schema)
         }
         return CompiledDSL(document: document, hash: EngineJSNaming.snapshotHash(of: .object(document)),

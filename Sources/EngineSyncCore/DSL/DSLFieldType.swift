@@ -4,7 +4,7 @@ enum DSLFieldType {
     static let names = ["string", "text", "int", "integer", "bigint", "float", "decimal", "number", "boolean",
                         "date", "datetime", "json", "jsonb", "uuid", "embed"]
 
-    static let integerNames: Set<String> = ["int", "integer"]
+    static let integerNames: Set<String> = ["int", "integer", "bigint"]
 
     /// The scalar column type of a known type name (strings take their length separately).
     static func scalarType(_ name: String, length: Int) -> ColumnType? {

@@ -119,6 +119,11 @@ public struct ManualItem: Hashable, Sendable {
         case changeDefault = "change_default"
         case lowerIndex = "lower_index"
         case indexBuildInProgress = "index_build_in_progress"
+        case dropIndex = "drop_index"
+        case changeIndex = "change_index"
+        case addForeignKey = "add_foreign_key"
+        case dropForeignKey = "drop_foreign_key"
+        case changeForeignKey = "change_foreign_key"
     }
     public var kind: Kind
     public var table: String

@@ -320,7 +320,7 @@ struct PlanRun {
             var statements: [SQL] = []
             if let liveIndex = liveIndexes[index.name] {
                 if liveIndex.table != index.table || !Self.sameDefinition(liveIndex, index) {
-                    block(PlannedChange(
+                    keep(PlannedChange(
                         kind: .changeIndex, table: index.table, index: index.name,
                         from: Self.describe(liveIndex), to: Self.describe(index),
                         statements: [ddl.dropIndex(index.name), ddl.createIndex(index)],
@@ -353,7 +353,7 @@ struct PlanRun {
         where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
             && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name) {
             if snapshotIndexes.contains(liveIndex.name) {
-                block(PlannedChange(
+                keep(PlannedChange(
                     kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
                     statements: [ddl.dropIndex(liveIndex.name)],
                     reason: "index '\(liveIndex.name)' is no longer in the DSL",
@@ -396,7 +396,7 @@ struct PlanRun {
             if let liveKey = liveKeys[columnsKey(key)] {
                 if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
                     || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate {
-                    block(PlannedChange(
+                    keep(PlannedChange(
                         kind: .changeForeignKey, table: key.table, column: key.columns.first,
                         from: Self.describe(liveKey), to: Self.describe(key),
                         statements: [ddl.dropConstraint(table: key.table, name: liveKey.name), ddl.addForeignKey(key, notValid: true),
@@ -421,7 +421,7 @@ struct PlanRun {
                     statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
                     rewrite: false, lock: "SHARE ROW EXCLUSIVE", isForeignKeyRestore: true, origin: origin))
             } else {
-                block(PlannedChange(
+                keep(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                     statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
                     reason: "relation added to the existing column '\(key.table).\(key.columns.joined(separator: ", "))'; "
@@ -433,7 +433,7 @@ struct PlanRun {
         for liveKey in live.foreignKeys.sorted(by: { ($0.table, $0.name) < ($1.table, $1.name) })
         where !desiredKeys.contains(columnsKey(liveKey)) && desiredTables[liveKey.table] != nil {
             if snapshotKeys.contains(columnsKey(liveKey)) {
-                block(PlannedChange(
+                keep(PlannedChange(
                     kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first, from: Self.describe(liveKey),
                     statements: [ddl.dropConstraint(table: liveKey.table, name: liveKey.name)],
                     reason: "the relation was removed from the DSL",
@@ -485,6 +485,26 @@ struct PlanRun {
     }
 
     // MARK: - Result
+
+    /// An index or foreign key change EngineJS's sync never makes nor refuses (it only creates, `IF NOT
+    /// EXISTS`): the live object is kept and the reconcile is not `blocked` (EngineJS parity, SPEC 2.0); the
+    /// change is listed under `manual` with the migration that would make it.
+    mutating func keep(_ change: PlannedChange) {
+        var change = change
+        change.migrationName = Self.migrationName(for: change)
+        let kind: ManualItem.Kind = switch change.kind {
+        case .dropIndex: .dropIndex
+        case .changeIndex: .changeIndex
+        case .dropForeignKey: .dropForeignKey
+        case .changeForeignKey: .changeForeignKey
+        default: .addForeignKey
+        }
+        manual.append(ManualItem(
+            kind: kind, table: change.table, column: change.column, index: change.index,
+            message: (change.reason ?? change.kind.rawValue) + "; left as it is (EngineJS's sync does not change it either): "
+                + "write a migration (\(change.migrationName ?? "…").sql) to make the change",
+            sql: change.statements))
+    }
 
     mutating func block(_ change: PlannedChange) {
         var change = change
