@@ -1,9 +1,16 @@
 import EngineSyncCore
 import Testing
 
-/// Compiles one multi-model fragment (`dsl/models/app.json`) for table-driven tests.
+/// EngineJS's standard snapshot model (`dsl/meta/dsl.json`), which every DSL must have.
+let standardSnapshotModel = DSLInputFile(path: "dsl/meta/dsl.json", text: """
+    {"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, \
+    "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}
+    """)
+
+/// Compiles one multi-model fragment (`dsl/models/app.json`), after the standard snapshot model, for
+/// table-driven tests.
 func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOptions()) -> DSLCompilation {
-    DSLCompiler(options: options).compile(files: [DSLInputFile(path: "dsl/models/app.json", text: text)])
+    DSLCompiler(options: options).compile(files: [standardSnapshotModel, DSLInputFile(path: "dsl/models/app.json", text: text)])
 }
 
 @Suite struct DSLCompilerErrorTests {

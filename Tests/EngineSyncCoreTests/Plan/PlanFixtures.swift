@@ -43,7 +43,7 @@ enum Fixture {
                          autoName: [String: [String]] = [:], manual: [ManualIndex] = [],
                          document: JSONObject? = nil) -> CompiledDSL {
         let schema = Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys)
-        return CompiledDSL(document: document ?? Self.document(for: tables), hash: "h", schema: schema,
+        return CompiledDSL(document: document ?? Self.document(for: tables), hash: "h", contentHash: "c", schema: schema,
                            autoNameColumns: autoName, manualIndexes: manual, snapshotModelKey: "dsl",
                            snapshotTable: "dsl")
     }
