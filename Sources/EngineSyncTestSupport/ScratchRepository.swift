@@ -7,6 +7,13 @@ public final class ScratchRepository: @unchecked Sendable {
     public let path: String
     private let git: String
     private var tick = 0
+    /// EngineJS refuses a DSL without its snapshot model, so a commit that writes `<dsl>/models/…` also writes
+    /// EngineJS's standard `<dsl>/meta/dsl.json` when the tree has none. Tests about a missing snapshot model
+    /// turn this off.
+    public var addsSnapshotModel = true
+
+    /// EngineJS's standard `dsl/meta/dsl.json`.
+    public static let standardSnapshotModel = #"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}"#
 
     /// A repository with a work tree on branch `main` (or a bare one, for push targets).
     public init(bare: Bool = false) throws {
@@ -21,6 +28,18 @@ public final class ScratchRepository: @unchecked Sendable {
     /// Writes files (path → contents; `nil` deletes), commits them and returns the new commit's sha.
     @discardableResult
     public func commit(_ files: [String: String?], message: String = "change") throws -> String {
+        var files = files
+        if addsSnapshotModel {
+            for relative in files.keys {
+                guard let range = relative.range(of: "models/"),
+                      range.lowerBound == relative.startIndex || relative[relative.index(before: range.lowerBound)] == "/"
+                else { continue }
+                let meta = String(relative[..<range.lowerBound]) + "meta/dsl.json"
+                if files[meta] == nil, !FileManager.default.fileExists(atPath: path + "/" + meta) {
+                    files[meta] = Self.standardSnapshotModel
+                }
+            }
+        }
         for (relative, contents) in files {
             let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
             if let contents {
