@@ -44,6 +44,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxFileBytes = 1 << 20
     public var refuseNonFastForward = false
     public var requireSnapshot = false
+    /// `strict`: EngineJS's silent surprises (unknown types, ignored `unique`, …) are DSL errors, not warnings.
+    public var strict = false
     /// `nil`: no periodic drift check.
     public var driftInterval: Duration?
     public var selfHeal = false
@@ -114,7 +116,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             "max_backoff=\(DurationText.format(maxBackoff))", "lock_timeout=\(DurationText.format(lockTimeout))",
             "statement_timeout=\(DurationText.format(statementTimeout))", "max_rewrite_rows=\(maxRewriteRows)",
             "concurrent_index_rows=\(concurrentIndexRows)", "max_file_bytes=\(maxFileBytes)",
-            "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)",
+            "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
             "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
             "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)",
         ]

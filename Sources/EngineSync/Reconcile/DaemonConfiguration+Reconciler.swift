@@ -13,7 +13,7 @@ extension DaemonConfiguration {
             planner: planner, lockTimeoutMilliseconds: Self.milliseconds(lockTimeout),
             statementTimeoutMilliseconds: Self.milliseconds(statementTimeout), requireSnapshot: requireSnapshot)
         return ReconcilerOptions(
-            compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes), migrationsPath: migrationsPath,
+            compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, lockWait: .zero, refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true,
             branch: branch)
     }

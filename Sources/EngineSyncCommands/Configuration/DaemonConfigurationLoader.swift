@@ -40,7 +40,7 @@ public struct DaemonConfigurationLoader: Sendable {
         "database_password_file", "schema",
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
         "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
-        "require_snapshot", "drift_interval", "self_heal", "metrics_file", "log_level",
+        "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
     ]
 
     /// The environment variable for a key: `poll_interval` → `ENGINESYNC_POLL_INTERVAL`.
@@ -228,6 +228,7 @@ public struct DaemonConfigurationLoader: Sendable {
         }
         if let value = try boolean("refuse_non_fast_forward") { configuration.refuseNonFastForward = value }
         if let value = try boolean("require_snapshot") { configuration.requireSnapshot = value }
+        if let value = try boolean("strict") { configuration.strict = value }
         if let value = try duration("drift_interval", allowOff: true) {
             if let value, value <= .zero { throw fail("drift_interval", "must be more than 0s, or off") }
             configuration.driftInterval = value

@@ -40,6 +40,9 @@ public struct DaemonOptions: ParsableArguments {
     public var refuseNonFastForward: Bool?
     @Flag(name: .customLong("require-snapshot"), inversion: .prefixedNo, help: "Refuse a database without a snapshot.")
     public var requireSnapshot: Bool?
+    @Flag(name: .customLong("strict"), inversion: .prefixedNo,
+          help: "DSL warnings about what EngineJS does silently (unknown type → varchar, …) become errors.")
+    public var strict: Bool?
     @Option(name: .customLong("drift-interval"), help: "Periodic drift check, e.g. 1h (default: off).")
     public var driftInterval: String?
     @Flag(name: .customLong("self-heal"), inversion: .prefixedNo, help: "Re-apply safe changes found by the drift check.")
@@ -61,7 +64,8 @@ public struct DaemonOptions: ParsableArguments {
             ("statement_timeout", statementTimeout), ("max_rewrite_rows", maxRewriteRows),
             ("concurrent_index_rows", concurrentIndexRows), ("max_file_bytes", maxFileBytes),
             ("refuse_non_fast_forward", refuseNonFastForward.map(String.init)),
-            ("require_snapshot", requireSnapshot.map(String.init)), ("drift_interval", driftInterval),
+            ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
+            ("drift_interval", driftInterval),
             ("self_heal", selfHeal.map(String.init)), ("metrics_file", metricsFile), ("log_level", logLevel),
         ]
         var values: [String: String] = [:]

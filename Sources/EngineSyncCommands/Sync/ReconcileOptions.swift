@@ -50,6 +50,9 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
     var requireSnapshot = false
 
+    @Flag(name: .long, help: "DSL warnings about what EngineJS does silently become errors (also ENGINESYNC_STRICT=true).")
+    var strict = false
+
     @Flag(name: .customLong("refuse-non-fast-forward"), help: "Refuse a revision that does not descend from the last reconciled commit.")
     var refuseNonFastForward = false
 
@@ -77,13 +80,14 @@ struct ReconcileOptions: ParsableArguments {
         return .directory(dir ?? ".")
     }
 
-    func reconcilerOptions(dryRun: Bool) -> ReconcilerOptions {
+    func reconcilerOptions(dryRun: Bool) throws -> ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         let safeSync = SafeSyncOptions(planner: planner, lockTimeoutMilliseconds: lockTimeout.milliseconds,
                                        statementTimeoutMilliseconds: statementTimeout.milliseconds,
                                        requireSnapshot: requireSnapshot, dryRun: dryRun)
         return ReconcilerOptions(
-            compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel),
+            compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
+                                         strict: try StrictSetting.resolve(flag: strict)),
             migrationsPath: migrationsPath, safeSync: safeSync, lockWait: lockWait.duration,
             refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
     }

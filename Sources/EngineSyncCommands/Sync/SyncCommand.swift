@@ -68,7 +68,7 @@ struct ReconcileCommandRunner {
         var logger = Logger(label: "enginesync") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = options.verbose ? .info : .critical
         let reconciler = Reconciler(database: PostgresConfiguration(dsn: options.database),
-                                    options: options.reconcilerOptions(dryRun: dryRun), logger: logger)
+                                    options: try options.reconcilerOptions(dryRun: dryRun), logger: logger)
         let result = reconciler.reconcile(options.source)
         if let directory = options.reports, !dryRun {
             do {

@@ -43,13 +43,17 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(name: .long, help: "Warnings about what EngineJS does silently become errors (also ENGINESYNC_STRICT=true).")
+    var strict = false
+
     func validate() throws {
         if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
         if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
     }
 
     func run() throws {
-        let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes)
+        let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
+                                         strict: try StrictSetting.resolve(flag: strict))
         let compiler = DSLCompiler(options: options)
         let compilation: DSLCompilation
         do {
@@ -105,7 +109,7 @@ struct ValidateCommand: ParsableCommand {
         let warnings = compilation.warnings.count
         if let compiled = compilation.compiled {
             output += "valid: \(compiled.document.count) models, \(compiled.schema.tables.count) tables, "
-                + "\(warnings) warning\(warnings == 1 ? "" : "s"); hash \(compiled.hash)\n"
+                + "\(warnings) warning\(warnings == 1 ? "" : "s"); hash \(compiled.hash) (EngineJS), sha256 \(compiled.contentHash)\n"
         } else {
             output += "invalid: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
         }
@@ -114,7 +118,10 @@ struct ValidateCommand: ParsableCommand {
 
     struct Report: Encodable {
         var valid: Bool
+        /// EngineJS's hash of the compiled DSL (what the snapshot row stores).
         var hash: String?
+        /// enginesync's SHA-256 of the canonical DSL.
+        var sha256: String?
         var models: Int
         var tables: Int
         var errors: Int
@@ -122,7 +129,7 @@ struct ValidateCommand: ParsableCommand {
         var diagnostics: [Diagnostic]
 
         enum CodingKeys: String, CodingKey {
-            case valid, hash, models, tables, errors, warnings, diagnostics
+            case valid, hash, sha256, models, tables, errors, warnings, diagnostics
         }
 
         /// `hash` is written as `null` when invalid, so the key is always present.
@@ -130,6 +137,7 @@ struct ValidateCommand: ParsableCommand {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(valid, forKey: .valid)
             try container.encode(hash, forKey: .hash)
+            try container.encode(sha256, forKey: .sha256)
             try container.encode(models, forKey: .models)
             try container.encode(tables, forKey: .tables)
             try container.encode(errors, forKey: .errors)
@@ -140,6 +148,7 @@ struct ValidateCommand: ParsableCommand {
 
     static func json(_ compilation: DSLCompilation) -> String {
         let report = Report(valid: compilation.isValid, hash: compilation.compiled?.hash,
+                            sha256: compilation.compiled?.contentHash,
                             models: compilation.compiled?.document.count ?? 0,
                             tables: compilation.compiled?.schema.tables.count ?? 0,
                             errors: compilation.errors.count, warnings: compilation.warnings.count,
