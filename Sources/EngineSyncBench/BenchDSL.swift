@@ -19,8 +19,12 @@ enum BenchDSL {
     /// `extraFields` adds that many `string(50)` fields `extra_0…` to model 0 (the daemon latency benchmark's
     /// one-column commits).
     static func files(models modelCount: Int, widen: Bool = false, extraFields: Int = 0) -> [DSLInputFile] {
-        var files: [DSLInputFile] = []
-        files.reserveCapacity(modelCount)
+        // EngineJS's standard snapshot model, which every DSL must have.
+        var files = [DSLInputFile(path: "dsl/meta/dsl.json", text: """
+            {"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, \
+            "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}
+            """)]
+        files.reserveCapacity(modelCount + 1)
         var stringOrdinal = 0
         for model in 0..<modelCount {
             var fields: [String] = []
@@ -33,7 +37,6 @@ enum BenchDSL {
                     if widen && stringOrdinal % 10 == 0 { length += 100 }
                     stringOrdinal += 1
                     definition += ", \"length\": \(length)"
-                    if field == 7 && model % 3 == 0 { definition += ", \"unique\": true" }
                 case "boolean":
                     definition += ", \"default\": false"
                 case "int" where field == 2:
@@ -52,7 +55,8 @@ enum BenchDSL {
                 for extra in 0..<extraFields { fields.append("\"extra_\(extra)\": {\"type\": \"string\", \"length\": 50}") }
             }
             var indexes: [String] = []
-            if model % 3 == 0 { indexes.append("\"unique\": [[\"field_0\", \"field_2\"]]") }
+            // (The unique index on field_7 was a scalar `unique: true` until EngineJS parity: EngineJS ignores those.)
+            if model % 3 == 0 { indexes.append("\"unique\": [[\"field_0\", \"field_2\"], [\"field_7\"]]") }
             if model % 2 == 0 { indexes.append("\"many\": [[\"field_9\"]]") }
             let text = "{\"fields\": {\(fields.joined(separator: ", "))}, "
                 + "\"indexes\": {\(indexes.joined(separator: ", "))}, "
@@ -62,10 +66,12 @@ enum BenchDSL {
         return files
     }
 
-    /// Writes the files under `directory` (creating `dsl/models`).
+    /// Writes the files under `directory` (creating `dsl/meta` and `dsl/models`).
     static func write(_ files: [DSLInputFile], to directory: String) throws {
         let root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("dsl/models"), withIntermediateDirectories: true)
+        for folder in ["dsl/meta", "dsl/models"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
         for file in files {
             try Data(file.bytes).write(to: root.appendingPathComponent(file.path))
         }

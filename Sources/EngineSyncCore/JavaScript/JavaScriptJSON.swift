@@ -76,10 +76,12 @@ public enum JavaScriptJSON {
             var entries = propertyOrder(object.entries)
             if sortingKeys {
                 // Stable: keys equal for the collation (e.g. differing by an ignorable control) keep their order.
-                entries = entries.enumerated().sorted { left, right in
-                    let order = JavaScriptCollation.compare(left.element.key, right.element.key)
-                    return order != 0 ? order < 0 : left.offset < right.offset
-                }.map(\.element)
+                // Each key's collation sort key is computed once (a sort compares each key many times).
+                entries = entries.enumerated().map { (key: JavaScriptCollation.sortKey($0.element.key), $0) }
+                    .sorted { left, right in
+                        left.key != right.key ? JavaScriptCollation.precedes(left.key, right.key)
+                            : left.1.offset < right.1.offset
+                    }.map(\.1.element)
                 entries = propertyOrder(entries)
             }
             output += "{"
