@@ -28,11 +28,14 @@ import Testing
 
     @Test func diagnosticsAboutTheWholeDSLNameItsDirectory() throws {
         let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["README.md": "x"]))
-        let warnings = result.warnings.filter { ["no_dsl_files", "builtin_snapshot_model"].contains($0.code) }
-        #expect(warnings.count == 2)
-        for warning in warnings {
-            #expect(warning.file == "dsl" && warning.line == 1 && warning.column == 1 && warning.pointer == "")
+        // No built-in snapshot model any more: an empty DSL lacks `dsl` and is refused.
+        let diagnostics = result.diagnostics.filter { ["no_dsl_files", "missing_snapshot_model"].contains($0.code) }
+        #expect(diagnostics.map(\.code) == ["no_dsl_files", "missing_snapshot_model"])
+        #expect(diagnostics.map(\.severity) == [.warning, .error])
+        for diagnostic in diagnostics {
+            #expect(diagnostic.file == "dsl" && diagnostic.line == 1 && diagnostic.column == 1 && diagnostic.pointer == "")
         }
+        #expect(!result.diagnostics.contains { $0.code == "builtin_snapshot_model" })
     }
 
     @Test func snapshotDuplicateKeysAreLocated() throws {
@@ -45,17 +48,38 @@ import Testing
     @Test func nonJSONFilesAreIgnoredWithAWarning() throws {
         let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
             "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#, "dsl/meta/.gitkeep": "",
+            "dsl/meta/dsl.json": standardSnapshotText,
         ]))
         #expect(result.warnings.filter { $0.code == "ignored_file" }.count == 1)
         #expect(result.isValid)
         #expect(result.warnings.contains { $0.code == "ignored_file" && $0.file == "dsl/models/README.md" })
     }
 
-    @Test func noDSLIsValidWithAWarning() throws {
+    @Test func noDSLIsInvalid() throws {
         let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["README.md": "x"]))
-        #expect(result.isValid)
-        #expect(result.warnings.map(\.code).contains("no_dsl_files"))
-        #expect(result.compiled?.schema.tables.map(\.name) == ["dsl"])
+        #expect(!result.isValid)
+        #expect(result.compiled == nil)
+        #expect(result.warnings.map(\.code) == ["no_dsl_files"])
+        #expect(result.errors.map(\.code) == ["missing_snapshot_model"])
+    }
+
+    @Test func theSnapshotModelAloneIsAValidDSL() throws {
+        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["dsl/meta/dsl.json": standardSnapshotText]))
+        let compiled = try #require(result.compiled, "\(result.errors)")
+        #expect(compiled.schema.tables.map(\.name) == ["dsl"])
+        #expect(result.warnings.isEmpty)
+    }
+
+    /// `.json` is matched case-insensitively (`a.JSON` is model `a`); other names are ignored with a warning.
+    @Test(arguments: [("post.JSON", true), ("post.Json", true), ("post.json", true), ("post.json5", false),
+                      ("post.jsonc", false), ("post.json.bak", false), ("post.txt", false)])
+    func jsonExtensionIsCaseInsensitive(name: String, isModel: Bool) throws {
+        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
+            "dsl/meta/dsl.json": standardSnapshotText, "dsl/models/\(name)": #"{"fields": {}}"#,
+        ]))
+        let compiled = try #require(result.compiled, "\(result.errors)")
+        #expect((compiled.schema.table(named: "post") != nil) == isModel)
+        #expect(result.warnings.contains { $0.code == "ignored_file" } == !isModel)
     }
 
     @Test func duplicateColumnInALargeModel() {

@@ -84,11 +84,16 @@ import Testing
     }
 
     @Test func thousandsOfErrorsInOneFileStayLinear() {
-        // 20,000 unknown types on one line: every diagnostic is located without rescanning the file.
+        // 20,000 unknown types on one line (errors under strict): every diagnostic is located without rescanning the file.
         let fields = (0..<20_000).map { "\"f\($0)\": {\"type\": \"nope\"}" }.joined(separator: ",")
-        let result = compileFragment("{\"post\": {\"fields\": {\(fields)}}}")
+        let result = compileFragment("{\"post\": {\"fields\": {\(fields)}}}", options: DSLCompilerOptions(strict: true))
         #expect(result.errors.count == 20_000)
         #expect(result.errors.last?.line == 1)
         #expect(result.errors.last?.pointer == "/post/fields/f19999/type")
+        // 20,000 schema errors (a number where a type name belongs) likewise.
+        let numbers = (0..<20_000).map { "\"f\($0)\": {\"type\": 1}" }.joined(separator: ",")
+        let schema = compileFragment("{\"post\": {\"fields\": {\(numbers)}}}")
+        #expect(schema.errors.count == 20_000)
+        #expect(schema.errors.last?.pointer == "/post/fields/f19999/type")
     }
 }

@@ -4,12 +4,13 @@ import Testing
 @Suite("Effective snapshot: unique indexes that met duplicates are left out")
 struct EffectiveSnapshotTests {
     static func compile(_ model: String) throws -> CompiledDSL {
-        let result = DSLCompiler().compile(files: [DSLInputFile(path: "dsl/models/user.json", text: model)])
+        let result = DSLCompiler().compile(files: [standardSnapshotModel, DSLInputFile(path: "dsl/models/user.json", text: model)])
         return try #require(result.compiled, "\(result.errors)")
     }
 
-    @Test func scalarUniqueFieldIsDropped() throws {
-        let desired = try Self.compile(#"{"fields": {"email": {"type": "string", "unique": true}, "name": {"type": "string"}}}"#)
+    @Test func uniqueIndexOnOneFieldIsDropped() throws {
+        let desired = try Self.compile(#"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#)
+        #expect(desired.schema.index(named: "uidx_user_email") != nil)
         let effective = EffectiveSnapshot.removingUniqueIndexes(named: ["uidx_user_email"], from: desired.document, desired: desired)
         let recompiled = try #require(DSLCompiler().compile(snapshotDocument: .object(effective)).compiled)
         #expect(!recompiled.schema.indexes.contains { $0.name == "uidx_user_email" })
@@ -27,20 +28,31 @@ struct EffectiveSnapshotTests {
         #expect(recompiled.schema.indexes.contains { !$0.isUnique && $0.columns == ["a"] })
     }
 
-    /// A blocked change_index keeps the live (old) definition in the snapshot, not both: the stored document
-    /// must still compile (one definition per index name).
-    @Test func aBlockedIndexChangeKeepsOneDefinitionOfTheName() throws {
+    /// Scalar `unique` never made an index (EngineJS ignores it): nothing to remove.
+    @Test func scalarUniqueHasNoIndexToDrop() throws {
+        let desired = try Self.compile(#"{"fields": {"email": {"type": "string", "unique": true}}}"#)
+        #expect(!desired.schema.indexes.contains { $0.isUnique })
+        let effective = EffectiveSnapshot.removingUniqueIndexes(named: ["uidx_user_email"], from: desired.document, desired: desired)
+        #expect(effective == desired.document)
+    }
+
+    /// An index change is a manual item now, not blocked: the live index is left alone, the stored document is the
+    /// DSL as written (as EngineJS stores it), and it compiles with one definition per index name.
+    @Test func aManualIndexChangeStoresTheNewDefinition() throws {
         let fields = #""a": {"type": "int"}, "b": {"type": "int"}, "a_b": {"type": "int"}"#
         let old = try Self.compile(#"{"fields": {\#(fields)}, "indexes": {"unique": [["a", "b"]]}}"#)
         let new = try Self.compile(#"{"fields": {\#(fields)}, "indexes": {"unique": [["a_b"]]}}"#)
         var live = old.schema
         for index in live.tables.indices { live.tables[index].modelKey = nil }
         let plan = Planner().plan(desired: new, snapshot: old, live: live)
-        #expect(plan.blocked.map(\.kind) == [.changeIndex])
+        #expect(plan.blocked.isEmpty)
+        #expect(plan.manual.map(\.kind) == [.changeIndex])
+        #expect(plan.effectiveDocument == new.document)
         let recompiled = DSLCompiler().compile(snapshotDocument: .object(plan.effectiveDocument))
         let effective = try #require(recompiled.compiled, "\(recompiled.errors)")
         let index = try #require(effective.schema.indexes.first { $0.name == "uidx_user_a_b" })
-        #expect(index.columns == ["a", "b"])
+        #expect(index.columns == ["a_b"])
+        #expect(effective.schema.indexes.filter { $0.name == "uidx_user_a_b" }.count == 1)
     }
 
     @Test func unknownNamesAndNonUniqueIndexesChangeNothing() throws {
