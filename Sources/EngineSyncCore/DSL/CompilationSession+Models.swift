@@ -43,7 +43,9 @@ extension CompilationSession {
         let object = source.object
         // `spec.table || modelKey`: an empty table name falls back to the key.
         let table = object["table"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? source.key
-        if table != source.key { checkIdentifier(table, what: "table name", at: origin, "/table") }
+        // The key's characters were checked by EngineJS's schema; its length matters when it names the table.
+        checkIdentifier(table, what: table == source.key ? "table name (the model key)" : "table name", at: origin,
+                        table == source.key ? "" : "/table")
 
         var model = CompiledModel(key: source.key, origin: origin, table: table, object: object)
         var columnOwners = NameIndex()
@@ -117,7 +119,7 @@ extension CompilationSession {
         if isMulti, field.source != nil, field.sourceField != nil, isIntegerType {
             field.storage = .junction
             if isTrue("unique") {
-                warning(.scalarUniqueIgnored, at: origin, pointer + "/unique",
+                surprise(.scalarUniqueIgnored, at: origin, pointer + "/unique",
                         "'unique' on the many-to-many field '\(key)' creates no index (EngineJS ignores it)",
                         hint: "remove it, or enforce it with a migration that adds a unique index to the junction table")
             }

@@ -65,10 +65,6 @@ extension CompilationSession {
             error(.schemaInvalid, at: origin, "",
                   "model key \(Self.quoted(model.key)) does not match EngineJS's pattern ^[a-zA-Z_][a-zA-Z0-9_]*$",
                   hint: "rename the model (or its file) to letters, digits and underscores, starting with a letter or underscore")
-        } else if model.key.utf8.count > 63 {
-            surprise(.identifierTooLong, at: origin, "",
-                     "model key '\(model.key)' is \(model.key.utf8.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
-                     hint: "PostgreSQL would silently truncate the table name; choose a shorter key or set \"table\"")
         }
         check(model.object, against: Self.modelPropertyTypes, at: origin, "")
         if case .object(let indexes)? = model.object["indexes"] {
