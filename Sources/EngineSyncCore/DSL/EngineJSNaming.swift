@@ -15,7 +15,12 @@ public enum EngineJSNaming {
     /// EngineJS's hash of a DSL snapshot: `stableIdentHash(stableJsonStringify(document))`, i.e. `hash(_:)`
     /// of the document with every object's keys sorted by `localeCompare` (see `JavaScriptJSON.stableStringify`).
     public static func snapshotHash(of document: JSONValue) -> String {
-        hash(JavaScriptJSON.stableStringify(document))
+        let bytes = JavaScriptJSON.stableBytes(document)
+        // ASCII (the usual DSL): each byte is one UTF-16 code unit, so no String is built.
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return hash(String(decoding: bytes, as: UTF8.self)) }
+        var h: Int32 = 5381
+        for byte in bytes { h = ((h &<< 5) &+ h) ^ Int32(byte) }
+        return String(UInt32(bitPattern: h), radix: 36)
     }
 
     /// `uidx_<table>_<cols>` or, when longer than 60 characters, `uidx_<hash(long name)>`.

@@ -13,6 +13,12 @@ public enum JavaScriptJSON {
     /// `d.ddde+X` / `d.ddde-X`; `-0` prints `0`, and an overflow to ±Infinity prints `null`.
     /// An unparsable lexeme (the reader never produces one) is returned as it is.
     public static func numberText(_ lexeme: String) -> String {
+        // Fast path: a plain integer of at most 15 digits (exact as a double) prints as written.
+        let utf8 = lexeme.utf8
+        if let first = utf8.first, utf8.count <= 15, first != 0x30 || utf8.count == 1,
+           utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return lexeme
+        }
         guard let value = Double(lexeme) else { return lexeme }
         return numberText(value)
     }
@@ -42,9 +48,7 @@ public enum JavaScriptJSON {
 
     /// `JSON.stringify(value)`: no whitespace, objects in JavaScript's own-property order.
     public static func stringify(_ value: JSONValue) -> String {
-        var output = ""
-        write(value, sortingKeys: false, into: &output)
-        return output
+        String(decoding: bytes(value, sortingKeys: false), as: UTF8.self)
     }
 
     /// EngineJS's `stableJsonStringify`: every object's keys sorted with `localeCompare`
@@ -52,46 +56,68 @@ public enum JavaScriptJSON {
     /// own-property order and is stable (V8's is), and the sorted object is again a JavaScript object, so
     /// integer-like keys still come first.
     public static func stableStringify(_ value: JSONValue) -> String {
-        var output = ""
-        write(value, sortingKeys: true, into: &output)
+        String(decoding: stableBytes(value), as: UTF8.self)
+    }
+
+    /// `stableStringify` as UTF-8 bytes (what the snapshot hash reads, without building a `String`).
+    static func stableBytes(_ value: JSONValue) -> [UInt8] {
+        bytes(value, sortingKeys: true)
+    }
+
+    private static func bytes(_ value: JSONValue, sortingKeys: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        var keys = SortKeys()
+        write(value, sortingKeys: sortingKeys, keys: &keys, into: &output)
         return output
+    }
+
+    /// Collation sort keys by key text: a DSL repeats the same few keys (`type`, `length`, …) thousands of times.
+    private struct SortKeys {
+        var cache: [String: [UInt32]] = [:]
+        mutating func key(_ text: String) -> [UInt32] {
+            if let key = cache[text] { return key }
+            let key = JavaScriptCollation.sortKey(text)
+            cache[text] = key
+            return key
+        }
     }
 
     // MARK: - Writing
 
-    private static func write(_ value: JSONValue, sortingKeys: Bool, into output: inout String) {
+    private static func write(_ value: JSONValue, sortingKeys: Bool, keys: inout SortKeys, into output: inout [UInt8]) {
         switch value {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .number(let lexeme): output += numberText(lexeme)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let lexeme): output.append(contentsOf: numberText(lexeme).utf8)
         case .string(let text): writeString(text, into: &output)
         case .array(let elements):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                if position > 0 { output += "," }
-                write(element, sortingKeys: sortingKeys, into: &output)
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                write(element, sortingKeys: sortingKeys, keys: &keys, into: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
             var entries = propertyOrder(object.entries)
-            if sortingKeys {
+            if sortingKeys, entries.count > 1 {
                 // Stable: keys equal for the collation (e.g. differing by an ignorable control) keep their order.
                 // Each key's collation sort key is computed once (a sort compares each key many times).
-                entries = entries.enumerated().map { (key: JavaScriptCollation.sortKey($0.element.key), $0) }
-                    .sorted { left, right in
-                        left.key != right.key ? JavaScriptCollation.precedes(left.key, right.key)
-                            : left.1.offset < right.1.offset
-                    }.map(\.1.element)
-                entries = propertyOrder(entries)
+                let sortKeys = entries.map { keys.key($0.key) }
+                let order = entries.indices.sorted { left, right in
+                    sortKeys[left] != sortKeys[right] ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
+                        : left < right
+                }
+                entries = propertyOrder(order.map { entries[$0] })
             }
-            output += "{"
+            output.append(UInt8(ascii: "{"))
             for (position, entry) in entries.enumerated() {
-                if position > 0 { output += "," }
+                if position > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(entry.key, into: &output)
-                output += ":"
-                write(entry.value, sortingKeys: sortingKeys, into: &output)
+                output.append(UInt8(ascii: ":"))
+                write(entry.value, sortingKeys: sortingKeys, keys: &keys, into: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
@@ -121,24 +147,26 @@ public enum JavaScriptJSON {
 
     /// JSON.stringify's QuoteJSONString: `"` and `\` escaped, `\b \f \n \r \t`, other controls as `\u00xx`
     /// (lower-case hex); everything else, non-ASCII included, as it is.
-    private static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u00" + (hex.count == 1 ? "0" + hex : hex)
-            default: output.unicodeScalars.append(scalar)
+    private static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default:
+                // UTF-8 bytes (non-ASCII included) are copied as they are.
+                output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 
     /// The shortest round-trip digits of a positive finite double (no leading or trailing zeros) and the
