@@ -60,6 +60,7 @@ extension CompilationSession {
             resolveRelations(models: sorted, index: sortedIndex, schema: &schema)
             addJunctions(models: sorted, index: sortedIndex, schema: &schema)
             addCommitColumn(toTable: snapshotTable, in: &schema)
+            checkLimits(of: schema, models: compiledModels)
         }
         return CompiledDSL(document: document, hash: EngineJSNaming.snapshotHash(of: .object(document)),
                            contentHash: CanonicalJSON.sha256Hex(.object(document)), schema: schema,

@@ -66,6 +66,8 @@ extension CompilationSession {
                   "model key \(Self.quoted(model.key)) does not match EngineJS's pattern ^[a-zA-Z_][a-zA-Z0-9_]*$",
                   hint: "rename the model (or its file) to letters, digits and underscores, starting with a letter or underscore")
         }
+        if model.key.utf8.contains(0) { checkNoNUL(.string(model.key), at: origin, "") }
+        checkNoNUL(.object(model.object), at: origin, "")
         check(model.object, against: Self.modelPropertyTypes, at: origin, "")
         if case .object(let indexes)? = model.object["indexes"] {
             check(indexes, against: [("unique", .arrayOfStringArrays), ("many", .arrayOfStringArrays),

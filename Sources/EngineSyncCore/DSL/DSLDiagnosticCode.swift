@@ -64,4 +64,11 @@ public enum DSLDiagnosticCode: String, CaseIterable, Sendable {
     case duplicateIndexName = "duplicate_index_name"
     case unknownAutoNameField = "unknown_auto_name_field"
     case autoNameOnVirtualField = "auto_name_on_virtual_field"
+    // PostgreSQL's limits and names
+    case nameCollision = "name_collision"
+    case reservedName = "reserved_name"
+    case tooManyColumns = "too_many_columns"
+    case tooManyIndexColumns = "too_many_index_columns"
+    case visibilityColumnType = "visibility_column_type"
+    case nulCharacter = "nul_character"
 }

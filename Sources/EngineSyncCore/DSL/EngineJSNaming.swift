@@ -50,20 +50,28 @@ public enum EngineJSNaming {
         makeObjectName(table, column, label: "fkey")
     }
 
+    /// PostgreSQL's name for a table's primary key (`<table>_pkey`, the table part shortened so the whole is at
+    /// most 63 bytes, as `ChooseConstraintName` does): the name EngineJS's `PRIMARY KEY (…)` gets. Naming the
+    /// constraint `table + "_pkey"` outright would be truncated to the table's own name for a 63-byte table.
+    public static func primaryKeyName(table: String) -> String {
+        makeObjectName(table, nil, label: "pkey")
+    }
+
     private static func shortened(prefix: String, base: String) -> String {
         base.utf16.count <= maxPlainIndexNameLength ? base : prefix + "_" + hash(base)
     }
 
-    private static func makeObjectName(_ name1: String, _ name2: String, label: String) -> String {
+    private static func makeObjectName(_ name1: String, _ name2: String?, label: String) -> String {
         let maxBytes = 63
         let first = Array(name1.utf8)
-        let second = Array(name2.utf8)
-        let overhead = label.utf8.count + 2
+        let second = Array((name2 ?? "").utf8)
+        let overhead = label.utf8.count + (name2 == nil ? 1 : 2)
         var firstCount = first.count
         var secondCount = second.count
         while firstCount + secondCount > maxBytes - overhead {
             if firstCount > secondCount { firstCount -= 1 } else { secondCount -= 1 }
         }
+        guard name2 != nil else { return clip(first, to: firstCount) + "_" + label }
         return clip(first, to: firstCount) + "_" + clip(second, to: secondCount) + "_" + label
     }
 

@@ -262,11 +262,11 @@ struct PlanRun {
 
     mutating func planPrimaryKey(of table: Table, live liveTable: Table) {
         guard liveTable.primaryKey != table.primaryKey else { return }
-        let constraint = liveTable.primaryKeyConstraint ?? "\(table.name)_pkey"
+        let constraint = liveTable.primaryKeyConstraint ?? EngineJSNaming.primaryKeyName(table: table.name)
         var statements: [SQL] = []
         if !liveTable.primaryKey.isEmpty { statements.append(ddl.dropConstraint(table: table.name, name: constraint)) }
         if !table.primaryKey.isEmpty {
-            statements.append("ALTER TABLE \(ddl.table(table.name)) ADD CONSTRAINT \(ident: table.name + "_pkey") PRIMARY KEY (\(idents: table.primaryKey))")
+            statements.append("ALTER TABLE \(ddl.table(table.name)) ADD CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))")
         }
         block(PlannedChange(
             kind: .changePrimaryKey, table: table.name,

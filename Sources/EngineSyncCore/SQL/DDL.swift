@@ -11,7 +11,7 @@ public struct DDL: Sendable {
     public func createTable(_ table: Table) -> SQL {
         var items = table.columns.map(columnDefinition)
         if !table.primaryKey.isEmpty {
-            items.append("CONSTRAINT \(ident: table.name + "_pkey") PRIMARY KEY (\(idents: table.primaryKey))")
+            items.append("CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))")
         }
         return "CREATE TABLE \(self.table(table.name)) (" + SQL.joined(items, separator: ", ") + ")"
     }

@@ -29,7 +29,8 @@ public struct TimestampLiteral: Hashable, Sendable {
             index += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+        // PostgreSQL has no year 0 (1 BC is written "0001-… BC", which ISO 8601 here does not cover).
+        guard let year = number(4), year >= 1, expect("-"), let month = number(2), expect("-"), let day = number(2),
               (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
         var seconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400
         var fraction: Int64 = 0
