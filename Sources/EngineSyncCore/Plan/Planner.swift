@@ -115,8 +115,14 @@ struct PlanRun {
         } ?? [:]
         for column in table.columns {
             let origin = table.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: column.fieldKey) }
-            if table.modelKey != nil, let fieldKey = column.fieldKey,
-               let old = snapshotModelColumns[fieldKey],
+            // The field's previous column: the snapshot's, or — without a snapshot of this model — a live column
+            // named after the field key that no desired column claims (the field gained a `columnName`).
+            let previous = column.fieldKey.flatMap { fieldKey -> Column? in
+                if let old = snapshotModelColumns[fieldKey] { return old }
+                guard snapshotModelColumns.isEmpty, fieldKey != column.name, !desiredColumnNames.contains(fieldKey) else { return nil }
+                return liveColumns[fieldKey]
+            }
+            if table.modelKey != nil, let fieldKey = column.fieldKey, let old = previous,
                old.name != column.name, liveColumns[old.name] != nil,
                liveColumns[column.name] == nil {
                 renamedAwayColumns.insert("\(table.name).\(old.name)")
@@ -464,7 +470,10 @@ struct PlanRun {
                   !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
                   table.column(named: "auto_name") != nil,
                   (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) }) else { continue }
-            if snapshot?.autoNameColumns[modelKey] == columns { continue }
+            // As EngineJS: only when the snapshot has the model and its list differs. Without a snapshot (a first
+            // run, or one withheld while changes are blocked) nothing is recomputed: every reconcile would
+            // otherwise rewrite every visible row of every table.
+            guard let snapshot, snapshot.document[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns else { continue }
             backfillChanges.append(PlannedChange(
                 kind: .backfillAutoName, table: table.name, column: "auto_name",
                 to: columns.joined(separator: ", "),

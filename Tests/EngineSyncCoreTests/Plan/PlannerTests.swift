@@ -441,6 +441,30 @@ struct PlannerTests {
         #expect(planner.plan(desired: desired, snapshot: desired, live: live).safe.isEmpty)
         // A new table has no rows to backfill.
         #expect(!planner.plan(desired: desired, snapshot: nil, live: Schema()).safe.contains { $0.kind == .backfillAutoName })
+        // Without a snapshot (a first run, or one withheld while changes are blocked) nothing is recomputed, as in
+        // EngineJS: otherwise every reconcile would rewrite every visible row (issue 12 item 2).
+        #expect(!planner.plan(desired: desired, snapshot: nil, live: live).safe.contains { $0.kind == .backfillAutoName })
+        // Nor for a model the snapshot does not know.
+        let otherModel = Fixture.compiled([Fixture.table("other", [Fixture.id("other")])])
+        #expect(!planner.plan(desired: desired, snapshot: otherModel, live: live).safe.contains { $0.kind == .backfillAutoName })
+    }
+
+    /// Issue 12 item 2: a field that gained a `columnName` is a blocked rename even without a snapshot — never a new
+    /// empty column next to the data.
+    @Test func aColumnNameRenameIsBlockedWithoutASnapshot() throws {
+        var renamed = Fixture.column("full_name", .varchar(length: 255))
+        renamed.fieldKey = "name"
+        let desired = Fixture.compiled([Fixture.table("user", [Fixture.id("user"), renamed])])
+        let live = Schema(tables: [Fixture.live(Fixture.table("user", [Fixture.id("user"), Fixture.column("name", .varchar(length: 255))]))])
+        let plan = planner.plan(desired: desired, snapshot: nil, live: live)
+        #expect(plan.blocked.map(\.kind) == [.renameColumn])
+        #expect(!plan.safe.contains { $0.kind == .addColumn })
+        #expect(plan.blocked.first?.sqlText.contains(#"RENAME COLUMN "name" TO "full_name""#) == true)
+        // A live column of that name claimed by another field is not a rename.
+        var other = Fixture.column("name", .text)
+        other.fieldKey = "nickname"
+        let claimed = Fixture.compiled([Fixture.table("user", [Fixture.id("user"), renamed, other])])
+        #expect(planner.plan(desired: claimed, snapshot: nil, live: live).blocked.allSatisfy { $0.kind != .renameColumn })
     }
 
     @Test func lowerIndexesAreManual() throws {
@@ -461,7 +485,9 @@ struct PlannerTests {
         let key = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
         let desired = Fixture.compiled([user, post], indexes: [Fixture.visibleIndex("user")], foreignKeys: [key],
                                        autoName: ["user": ["name"]])
-        let plan = planner.plan(desired: desired, snapshot: nil, live: Schema(tables: [Fixture.live(liveUser)]))
+        // The snapshot knew `user` without an auto_name list: the new list is backfilled.
+        let snapshot = Fixture.compiled([liveUser])
+        let plan = planner.plan(desired: desired, snapshot: snapshot, live: Schema(tables: [Fixture.live(liveUser)]))
         #expect(plan.safe.map(\.kind) == [.createTable, .addColumn, .widenColumn, .addForeignKey, .createIndex, .backfillAutoName])
     }
 
