@@ -103,7 +103,6 @@ struct SyncCommandTests {
             #expect(result.status == 3)
             #expect(result.stdout.contains("dsl/models/post.json:1:"))
             #expect(result.stdout.contains("'length' must be a number"), "\(result.stdout)")
-            #expect(result.stdout.contains("[schema_invalid]"), "\(result.stdout)")
             #expect(try connection.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'").first?.int("n") == 0)
         }
     }

@@ -43,6 +43,8 @@ struct DSLSourceTests {
             files[relative] = try String(contentsOf: fixtureRoot.appendingPathComponent(relative), encoding: .utf8)
         }
         #expect(files.count >= 2)
+        // A fixture without the snapshot model gets EngineJS's standard one, as every commit of models does.
+        if files["dsl/meta/dsl.json"] == nil { files["dsl/meta/dsl.json"] = ScratchRepository.standardSnapshotModel }
         let repository = try ScratchRepository()
         let sha = try repository.commit(files)
         let compiler = DSLCompiler()
