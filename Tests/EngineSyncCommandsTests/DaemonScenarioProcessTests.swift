@@ -156,8 +156,9 @@ struct DaemonScenarioProcessTests {
             let catalogBefore = try Self.catalog(connection)
             let reconcilesBefore = try Self.reconciledCommits(connection)
 
-            // A field of an unknown type and a truncated file.
-            let invalid = try remote.push([Self.model: Self.post(length: 50, #", "body": {"type": "txet"}"#),
+            // A field whose type is not a string (EngineJS's DSL schema refuses it; a misspelt type name would
+            // only be a warning) and a truncated file.
+            let invalid = try remote.push([Self.model: Self.post(length: 50, #", "body": {"type": 5}"#),
                                            "dsl/models/comment.json": #"{"fields": {"text": "#], message: "broken")
             let report = Self.waitForReport(state, invalid)
             #expect(report?["outcome"] as? String == "invalid", "\(Self.log(state))")

@@ -77,13 +77,14 @@ struct SyncCommandTests {
             let reports = NSTemporaryDirectory() + "enginesync-status-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: reports) }
             #expect(try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports]).status == 0)
-            let bad = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "strng"}}}"#])
+            // A misspelt type is only a warning (EngineJS makes it a varchar); a length that is not a number is invalid.
+            let bad = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": "50"}}}"#])
             #expect(try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports]).status == 3)
             let status = try EngineSyncBinary.run(["status", "--database", database.dsn, "--reports", reports])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("last reconcile: synced"))
             #expect(status.stdout.contains("latest report: invalid \(bad.prefix(12))"), "\(status.stdout)")
-            #expect(status.stdout.contains("error: dsl/models/post.json: unknown type 'strng'"), "\(status.stdout)")
+            #expect(status.stdout.contains("error: dsl/models/post.json: 'length' must be a number"), "\(status.stdout)")
             let json = try EngineSyncBinary.run(["status", "--database", database.dsn, "--reports", reports, "--format", "json"])
             #expect(json.stdout.contains("\"latest_report\""))
             #expect(json.stdout.contains("\"outcome\" : \"invalid\"") || json.stdout.contains("\"outcome\":\"invalid\""))
@@ -95,11 +96,13 @@ struct SyncCommandTests {
             let directory = NSTemporaryDirectory() + "enginesync-dir-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: directory) }
             try FileManager.default.createDirectory(atPath: directory + "/dsl/models", withIntermediateDirectories: true)
-            try #"{"fields": {"title": {"type": "strng"}}}"#.write(toFile: directory + "/dsl/models/post.json", atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: directory + "/dsl/meta", withIntermediateDirectories: true)
+            try ScratchRepository.standardSnapshotModel.write(toFile: directory + "/dsl/meta/dsl.json", atomically: true, encoding: .utf8)
+            try #"{"fields": {"title": {"type": "string", "length": "50"}}}"#.write(toFile: directory + "/dsl/models/post.json", atomically: true, encoding: .utf8)
             let result = try EngineSyncBinary.run(["sync", "--dir", directory, "--database", database.dsn])
             #expect(result.status == 3)
             #expect(result.stdout.contains("dsl/models/post.json:1:"))
-            #expect(result.stdout.contains("did you mean 'string'"))
+            #expect(result.stdout.contains("'length' must be a number"), "\(result.stdout)")
             #expect(try connection.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'").first?.int("n") == 0)
         }
     }
@@ -108,6 +111,8 @@ struct SyncCommandTests {
         let directory = NSTemporaryDirectory() + "enginesync-dir-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory + "/dsl/models", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/dsl/meta", withIntermediateDirectories: true)
+        try ScratchRepository.standardSnapshotModel.write(toFile: directory + "/dsl/meta/dsl.json", atomically: true, encoding: .utf8)
         try #"{"fields": {"title": {"type": "string"}}}"#.write(toFile: directory + "/dsl/models/post.json", atomically: true, encoding: .utf8)
         let result = try EngineSyncBinary.run(["sync", "--dir", directory, "--database",
                                                "host=127.0.0.1 port=1 user=app password=hunter2 dbname=app connect_timeout=2"])

@@ -13,23 +13,35 @@ struct ValidateCommandTests {
         let validJSON = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--rev", "main", "--format", "json"])
         #expect(validJSON.status == 0)
         let validObject = try #require(try JSONSerialization.jsonObject(with: Data(validJSON.stdout.utf8)) as? [String: Any])
-        #expect((validObject["hash"] as? String)?.count == 64)
+        // EngineJS's snapshot hash: a few base-36 characters, not a SHA-256.
+        let hash = try #require(validObject["hash"] as? String)
+        #expect((6...7).contains(hash.count), "\(hash)")
+        #expect(hash.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) }, "\(hash)")
         #expect(validObject["models"] as? Int == 2 && validObject["tables"] as? Int == 2)
+        // A misspelt type is only a warning (a varchar, as in EngineJS): still valid, exit 0.
         try repository.commit(["dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"strng\"}}}"])
+        let warned = try EngineSyncBinary.run(["validate", "--dir", repository.path])
+        #expect(warned.status == 0, "\(warned.stdout)")
+        // One line per diagnostic, the hint included.
+        let line = try #require(warned.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:32: warning:") })
+        #expect(line.contains("unknown type 'strng'"))
+        #expect(line.contains("did you mean 'string'?"))
+        #expect(line.contains("[unknown_type] at /fields/email/type (hint: known types:"))
+        // A length that is not a number is refused by EngineJS's DSL schema: invalid, exit 3.
+        try repository.commit(["dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"string\", \"length\": \"50\"}}}"])
         let invalid = try EngineSyncBinary.run(["validate", "--dir", repository.path])
         #expect(invalid.status == 3)
-        #expect(invalid.stdout.contains("dsl/models/user.json:2:32: error: unknown type 'strng' — did you mean 'string'?"))
-        // One line per diagnostic, the hint included.
-        let line = try #require(invalid.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:32: error:") })
-        #expect(line.contains("[unknown_type] at /fields/email/type (hint: known types:"))
-        #expect(invalid.stdout.hasSuffix("invalid: 1 error, 1 warning\n"))
+        let error = try #require(invalid.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:") })
+        #expect(error.contains(": error: 'length' must be a number"), "\(error)")
+        #expect(error.contains("[schema_invalid] at /fields/email/length"), "\(error)")
+        #expect(invalid.stdout.hasSuffix("invalid: 1 error, 0 warnings\n"), "\(invalid.stdout)")
         let json = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--format", "json"])
         #expect(json.status == 3)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["valid"] as? Bool == false)
         #expect(object["hash"] is NSNull)
         #expect(object["models"] as? Int == 0 && object["tables"] as? Int == 0)
-        #expect((object["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "unknown_type" } == true)
+        #expect((object["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "schema_invalid" } == true)
     }
 
     @Test func unreadableInputsExitOneAndUsageSixtyFour() throws {

@@ -10,7 +10,8 @@ import Testing
 
 @Suite("MigrationRunner against a real database")
 struct MigrationRunnerTests {
-    @Test func appliesPendingMigrationsInByteOrder() throws {
+    /// EngineJS's order (JavaScript localeCompare): case-insensitive first, so `a_lower` comes before `B_upper`.
+    @Test func appliesPendingMigrationsInLocaleCompareOrder() throws {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()
             try directory.write("0000_log", "CREATE TABLE log (seq serial, id text);")
@@ -18,7 +19,7 @@ struct MigrationRunnerTests {
                 try directory.write(id, "INSERT INTO log (id) VALUES ('\(id)');")
             }
             let runner = try directory.runner(connection)
-            let expected = ["0000_log", "0001_a", "0001_a_more", "0002_b", "0010_c", "B_upper", "a_lower"]
+            let expected = ["0000_log", "0001_a", "0001_a_more", "0002_b", "0010_c", "a_lower", "B_upper"]
             #expect(try runner.status().pending == expected)
             #expect(try runner.status().executed == [])
             let applied = try runner.up()

@@ -26,9 +26,9 @@ struct QuotedNamesTests {
             try repository.commit([
                 "dsl/meta/dsl.json": Story.snapshotModel,
                 "dsl/models/Order.json": """
-                    {"fields": {"select": {"type": "string", "default": \(defaultJSON), "unique": true},
+                    {"fields": {"select": {"type": "string", "default": \(defaultJSON)},
                                 "Total": {"type": "int", "default": 0}},
-                     "indexes": {"many": [["Total"]]}}
+                     "indexes": {"unique": [["select"]], "many": [["Total"]]}}
                     """,
                 "dsl/models/line.json": #"{"fields": {"order": {"type": "int", "source": "Order", "sourceid": "id"}, "user": {"type": "text"}}}"#,
             ])

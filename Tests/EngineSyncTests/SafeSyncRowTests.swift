@@ -29,6 +29,8 @@ struct SafeSyncBlockedRowTests {
         /// The SQLSTATE the suggested SQL fails with when the data is not fixed first.
         var suggestedFailsWith: String?
         var maxRewriteRows: Int?
+        /// The manual items listed next to the blocked ones (index and foreign key changes EngineJS never makes).
+        var manual: [String] = []
 
         var testDescription: String { blocked[0] }
     }
@@ -62,20 +64,10 @@ struct SafeSyncBlockedRowTests {
             setup: "INSERT INTO item (code) VALUES ('42'), ('7')",
             after: ["dsl/models/item.json": #"{"fields": {"code": {"type": "int"}}}"#],
             probe: ReconcileStory.columnType("item", "code"), probeBefore: "character varying(20)", probeAfter: "integer"),
-        Row(blocked: ["drop_index"],
-            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"many": [["title"]]}}"#],
-            after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#],
-            probe: ReconcileStory.indexColumns("idx_post_title"), probeBefore: "title", probeAfter: "absent"),
-        // The DSL cannot give one name two definitions; an index rebuilt by hand (or by an older EngineJS) can.
-        Row(blocked: ["change_index"],
-            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}, "indexes": {"many": [["title"]]}}"#],
-            setup: "DROP INDEX idx_post_title; CREATE INDEX idx_post_title ON post (body);",
-            after: ["README.md": "the DSL did not change; the index did"],
-            probe: ReconcileStory.indexColumns("idx_post_title"), probeBefore: "body", probeAfter: "title"),
         Row(blocked: ["rename_table"],
-            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#],
+            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"unique": [["title"]]}}"#],
             setup: "INSERT INTO post (title) VALUES ('data that must follow the rename')",
-            after: ["dsl/models/post.json": #"{"table": "article", "fields": {"title": {"type": "string", "unique": true}}}"#],
+            after: ["dsl/models/post.json": #"{"table": "article", "fields": {"title": {"type": "string"}}, "indexes": {"unique": [["title"]]}}"#],
             probe: """
                 SELECT coalesce(pg_catalog.to_regclass('public.post')::text, '-') || ' ' || coalesce(pg_catalog.to_regclass('public.article')::text, '-')
                     || ' ' || coalesce((SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_catalog.pg_class
@@ -91,24 +83,9 @@ struct SafeSyncBlockedRowTests {
                 WHERE attrelid = 'public.post'::regclass AND attname IN ('title', 'headline') AND NOT attisdropped
                 """,
             probeBefore: "title", probeAfter: "headline"),
-        // Blocked because existing rows may violate it: here one does (owner 999), so VALIDATE fails (23503).
-        Row(blocked: ["add_foreign_key"],
-            before: ["dsl/models/user.json": user, "dsl/models/post.json": postWithPlainOwner],
-            setup: #"INSERT INTO "user" (id, email) VALUES (1, 'a@x'); INSERT INTO post (title, owner) VALUES ('ok', 1), ('orphan', 999);"#,
-            after: ["dsl/models/post.json": postWithOwner],
-            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: "absent", probeAfter: #""user" r c t"#,
-            dataFix: #"UPDATE post SET owner = NULL WHERE owner NOT IN (SELECT id FROM "user");"#,
-            suggestedFailsWith: "23503"),
-        Row(blocked: ["drop_foreign_key"],
-            before: ["dsl/models/user.json": user, "dsl/models/post.json": postWithOwner],
-            after: ["dsl/models/post.json": postWithPlainOwner],
-            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: #""user" r c t"#, probeAfter: "absent"),
-        Row(blocked: ["change_foreign_key"],
-            before: ["dsl/models/user.json": user, "dsl/models/post.json": postWithOwner],
-            after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "owner": {"type": "int", "source": "user", "sourceid": "id", "onDelete": "CASCADE"}}}"#],
-            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: #""user" r c t"#, probeAfter: #""user" c c t"#),
-        // The visible index is on the primary key, so it changes with it.
-        Row(blocked: ["change_primary_key", "change_index"],
+        // The visible index is on the primary key, so it changes with it: a manual change_index (EngineJS never
+        // rebuilds an index), not a second blocked change.
+        Row(blocked: ["change_primary_key"],
             before: ["dsl/models/t.json": #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "code": {"type": "string", "length": 20}}}"#],
             setup: "INSERT INTO t (code) VALUES ('a'), ('b')",
             after: ["dsl/models/t.json": #"{"fields": {"id": {"type": "int", "autoIncrement": true}, "code": {"type": "string", "length": 20, "primary": true}}}"#],
@@ -117,7 +94,7 @@ struct SafeSyncBlockedRowTests {
                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
                 WHERE c.conrelid = 'public.t'::regclass AND c.contype = 'p'
                 """,
-            probeBefore: "id", probeAfter: "code"),
+            probeBefore: "id", probeAfter: "code", manual: ["change_index"]),
         Row(blocked: ["rewrite_too_large"],
             before: ["dsl/models/m.json": #"{"fields": {"n": {"type": "int"}}}"#],
             setup: "INSERT INTO m (n) SELECT g FROM generate_series(1, 200) g; ANALYZE m;",
@@ -140,7 +117,7 @@ struct SafeSyncBlockedRowTests {
         Row(blocked: ["unique_conflict"],
             before: ["dsl/models/user.json": user],
             setup: #"INSERT INTO "user" (email, deleted, archived) VALUES ('a@x', false, false), ('a@x', false, false), ('b@x', false, false);"#,
-            after: ["dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}}}"#],
+            after: ["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#],
             probe: ReconcileStory.indexColumns("uidx_user_email"), probeBefore: "absent", probeAfter: "email",
             dataFix: #"DELETE FROM "user" a USING "user" b WHERE a.email = b.email AND a.id > b.id;"#,
             suggestedFailsWith: "23505"),
@@ -167,6 +144,7 @@ struct SafeSyncBlockedRowTests {
             let blocked = ReconcileStory.reconcile(database, repository, configure: configure)
             #expect(blocked.report.outcome == .blocked, "\(blocked.report.errors)")
             #expect(blocked.report.blocked.map(\.kind) == row.blocked)
+            #expect(blocked.report.manual.map(\.kind) == row.manual, "\(blocked.report.manual)")
             #expect(blocked.report.applied.isEmpty, "\(blocked.report.applied)")
             #expect(try ReconcileStory.value(connection, row.probe) == row.probeBefore)
             let catalogBlocked = try CatalogFingerprint.capture(connection)
@@ -199,6 +177,135 @@ struct SafeSyncBlockedRowTests {
             #expect(settled.report.outcome == .synced)
             #expect(settled.report.applied.isEmpty, "\(settled.report.applied)")
             #expect(settled.report.blocked.isEmpty)
+        }
+    }
+}
+
+/// The index and foreign key changes EngineJS's sync never makes (it only creates, `IF NOT EXISTS`): not
+/// blocked, the reconcile stays `synced` and changes nothing; each is listed under `manual` with the SQL that
+/// makes it, and that SQL, committed as a migration, really runs: the next reconcile has nothing left to do.
+@Suite("Safe Sync: index and foreign key changes are manual items on real PostgreSQL")
+struct SafeSyncManualRowTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var kind: String
+        var before: [String: String?]
+        var setup: String?
+        var after: [String: String?]
+        var probe: String
+        var probeBefore: String
+        var probeAfter: String
+        /// Data the manual SQL needs fixed first, put at the top of the migration file.
+        var dataFix: String?
+        /// The SQLSTATE the manual SQL fails with when the data is not fixed first.
+        var sqlFailsWith: String?
+
+        var testDescription: String { kind }
+    }
+
+    typealias Blocked = SafeSyncBlockedRowTests
+
+    static let rows: [Row] = [
+        Row(kind: "drop_index",
+            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"many": [["title"]]}}"#],
+            after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#],
+            probe: ReconcileStory.indexColumns("idx_post_title"), probeBefore: "title", probeAfter: "absent"),
+        // The DSL cannot give one name two definitions; an index rebuilt by hand (or by an older EngineJS) can.
+        Row(kind: "change_index",
+            before: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}, "indexes": {"many": [["title"]]}}"#],
+            setup: "DROP INDEX idx_post_title; CREATE INDEX idx_post_title ON post (body);",
+            after: ["README.md": "the DSL did not change; the index did"],
+            probe: ReconcileStory.indexColumns("idx_post_title"), probeBefore: "body", probeAfter: "title"),
+        // Existing rows may violate it: here one does (owner 999), so VALIDATE fails (23503).
+        Row(kind: "add_foreign_key",
+            before: ["dsl/models/user.json": Blocked.user, "dsl/models/post.json": Blocked.postWithPlainOwner],
+            setup: #"INSERT INTO "user" (id, email) VALUES (1, 'a@x'); INSERT INTO post (title, owner) VALUES ('ok', 1), ('orphan', 999);"#,
+            after: ["dsl/models/post.json": Blocked.postWithOwner],
+            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: "absent", probeAfter: #""user" r c t"#,
+            dataFix: #"UPDATE post SET owner = NULL WHERE owner NOT IN (SELECT id FROM "user");"#,
+            sqlFailsWith: "23503"),
+        Row(kind: "drop_foreign_key",
+            before: ["dsl/models/user.json": Blocked.user, "dsl/models/post.json": Blocked.postWithOwner],
+            after: ["dsl/models/post.json": Blocked.postWithPlainOwner],
+            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: #""user" r c t"#, probeAfter: "absent"),
+        Row(kind: "change_foreign_key",
+            before: ["dsl/models/user.json": Blocked.user, "dsl/models/post.json": Blocked.postWithOwner],
+            after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "owner": {"type": "int", "source": "user", "sourceid": "id", "onDelete": "CASCADE"}}}"#],
+            probe: ReconcileStory.foreignKey("post_owner_fkey"), probeBefore: #""user" r c t"#, probeAfter: #""user" c c t"#),
+    ]
+
+    @Test(arguments: rows)
+    func listedAsManualThenMadeByItsSQLAsAMigration(_ row: Row) throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            var before = row.before
+            before["dsl/meta/dsl.json"] = ReconcileStory.snapshotModel
+            try repository.commit(before, message: "start")
+            let start = ReconcileStory.reconcile(database, repository)
+            try #require(start.report.outcome == .synced, "\(start.report.errors) \(start.report.blocked)")
+            if let setup = row.setup { try connection.execute(script: setup) }
+            #expect(try ReconcileStory.value(connection, row.probe) == row.probeBefore)
+            let catalogBefore = try CatalogFingerprint.capture(connection)
+
+            // 1. Not blocked, nothing changed: a manual item with its SQL.
+            try repository.commit(row.after, message: "the change")
+            let listed = ReconcileStory.reconcile(database, repository)
+            #expect(listed.report.outcome == .synced, "\(listed.report.errors) \(listed.report.blocked)")
+            #expect(listed.report.blocked.isEmpty, "\(listed.report.blocked)")
+            #expect(listed.report.applied.isEmpty, "\(listed.report.applied)")
+            #expect(listed.report.manual.map(\.kind) == [row.kind], "\(listed.report.manual)")
+            #expect(try ReconcileStory.value(connection, row.probe) == row.probeBefore)
+            let catalogListed = try CatalogFingerprint.capture(connection)
+            #expect(catalogListed.catalog == catalogBefore.catalog, "\(catalogBefore.difference(from: catalogListed))")
+            let sql = try #require(listed.report.manual.first?.sql, "\(row.kind) has no sql")
+            #expect(!sql.isEmpty)
+            if let code = row.sqlFailsWith {
+                // As it stands, the data violates the change.
+                #expect(try ReconcileStory.sqlStateOfTrying(connection, sql) == code)
+            }
+
+            // 2. The SQL, committed as a migration, makes the change; nothing is left to do by hand.
+            let fix = row.dataFix.map { $0 + "\n" } ?? ""
+            try repository.commit(["migrations/0001_\(row.kind).sql": fix + sql + "\n"], message: "the manual SQL")
+            let resolved = ReconcileStory.reconcile(database, repository)
+            #expect(resolved.report.outcome == .synced, "\(resolved.report.errors) \(resolved.report.blocked)")
+            #expect(resolved.report.blocked.isEmpty)
+            #expect(resolved.report.migrations.applied.map(\.id) == ["0001_\(row.kind)"])
+            #expect(resolved.report.manual.isEmpty, "\(resolved.report.manual)")
+            #expect(resolved.report.drift.isEmpty, "\(resolved.report.drift)")
+            #expect(try ReconcileStory.value(connection, row.probe) == row.probeAfter)
+
+            // 3. Settled: the next reconcile has nothing to do.
+            let settled = ReconcileStory.reconcile(database, repository)
+            #expect(settled.report.outcome == .synced)
+            #expect(settled.report.applied.isEmpty, "\(settled.report.applied)")
+            #expect(settled.report.blocked.isEmpty)
+            #expect(settled.report.manual.isEmpty, "\(settled.report.manual)")
+        }
+    }
+
+    /// A manual item stays manual: the reconcile after the one that listed it, with no change in between,
+    /// lists it again and still changes nothing (EngineJS's sync never adds a foreign key to an existing
+    /// column, however often it runs).
+    @Test(arguments: [false, true])
+    func aManualForeignKeyIsNotAddedByTheNextReconcile(orphan: Bool) throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                                   "dsl/models/user.json": Blocked.user, "dsl/models/post.json": Blocked.postWithPlainOwner])
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
+            try connection.execute(script: #"INSERT INTO "user" (id, email) VALUES (1, 'a@x'); INSERT INTO post (title, owner) VALUES ('ok', 1);"#)
+            if orphan { try connection.execute(script: "INSERT INTO post (title, owner) VALUES ('orphan', 999);") }
+            try repository.commit(["dsl/models/post.json": Blocked.postWithOwner])
+            let listed = ReconcileStory.reconcile(database, repository)
+            #expect(listed.report.manual.map(\.kind) == ["add_foreign_key"])
+            #expect(try ReconcileStory.value(connection, ReconcileStory.foreignKey("post_owner_fkey")) == "absent")
+            let next = ReconcileStory.reconcile(database, repository)
+            #expect(next.report.outcome == .synced, "\(next.report.blocked)")
+            #expect(next.report.blocked.isEmpty, "\(next.report.blocked)")
+            #expect(next.report.applied.isEmpty, "\(next.report.applied)")
+            #expect(next.report.drift.isEmpty, "\(next.report.drift)")
+            #expect(next.report.manual.map(\.kind) == ["add_foreign_key"], "\(next.report.manual)")
+            #expect(try ReconcileStory.value(connection, ReconcileStory.foreignKey("post_owner_fkey")) == "absent")
         }
     }
 }
@@ -286,10 +393,11 @@ struct SafeSyncOtherCaseTests {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#])
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"unique": [["title"]]}}"#])
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
+            #expect(try Story.value(connection, Story.indexColumns("uidx_post_title")) == "title")
             let before = try CatalogFingerprint.capture(connection)
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true, "columnName": "headline"}}}"#])
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "columnName": "headline"}}, "indexes": {"unique": [["title"]]}}"#])
             let blocked = Story.reconcile(database, repository)
             let after = try CatalogFingerprint.capture(connection)
             #expect(blocked.report.outcome == .blocked, "\(blocked.report.errors)")
@@ -375,8 +483,10 @@ struct SafeSyncOtherCaseTests {
         }
     }
 
-    /// The safe rows on an existing table: a column with its foreign key, integer and array widenings (table
-    /// rewrites), an index on an existing table, an auto_name backfill — all in one reconcile.
+    /// The safe rows on an existing table: a column with its foreign key, a varchar and an integer widening (a
+    /// table rewrite), an index on an existing table, an auto_name backfill — all in one reconcile. (A `multi`
+    /// string is always varchar(255)[], as in EngineJS, so there is no array widening; `text` with `multi` is a
+    /// plain text column, a change_column_type.)
     @Test func safeRowsOnAnExistingTable() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
@@ -385,17 +495,17 @@ struct SafeSyncOtherCaseTests {
                                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 20}, "n": {"type": "int"}, "tags": {"type": "string", "multi": true}}}"#])
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
             try connection.execute(script: #"INSERT INTO post (title, n, tags, deleted, archived) VALUES ('Hello', 1, ARRAY['a'], false, false);"#)
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 40}, "n": {"type": "bigint"}, "tags": {"type": "text", "multi": true}, "owner": {"type": "int", "source": "user", "sourceid": "id"}}, "indexes": {"many": [["n"]]}, "auto_name": ["title"]}"#])
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 40}, "n": {"type": "bigint"}, "tags": {"type": "string", "multi": true}, "owner": {"type": "int", "source": "user", "sourceid": "id"}}, "indexes": {"many": [["n"]]}, "auto_name": ["title"]}"#])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .synced, "\(result.report.blocked) \(result.report.errors)")
             #expect(result.report.applied.map { "\($0.kind) \($0.column ?? $0.index ?? "")" } == [
-                "add_column owner", "widen_column title", "widen_column n", "widen_column tags", "add_foreign_key owner",
+                "add_column owner", "widen_column title", "widen_column n", "add_foreign_key owner",
                 "create_index idx_post_n", "backfill_auto_name auto_name",
             ])
-            #expect(result.report.applied.filter { $0.kind == "widen_column" }.map(\.rewrite) == [false, true, true])
+            #expect(result.report.applied.filter { $0.kind == "widen_column" }.map(\.rewrite) == [false, true])
             #expect(try Story.value(connection, Story.columnType("post", "title")) == "character varying(40)")
             #expect(try Story.value(connection, Story.columnType("post", "n")) == "bigint")
-            #expect(try Story.value(connection, Story.columnType("post", "tags")) == "text[]")
+            #expect(try Story.value(connection, Story.columnType("post", "tags")) == "character varying(255)[]")
             #expect(try Story.value(connection, Story.foreignKey("post_owner_fkey")) == #""user" r c t"#)
             #expect(try Story.value(connection, Story.indexColumns("idx_post_n")) == "n")
             #expect(try Story.value(connection, "SELECT auto_name FROM post") == "Hello")

@@ -15,7 +15,7 @@ struct SafeSyncTests {
             let repository = try ScratchRepository()
             let sha = try repository.commit([
                 "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                "dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "age": {"type": "int", "default": 0}}}"#,
+                "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "age": {"type": "int", "default": 0}}, "indexes": {"unique": [["email"]]}}"#,
                 "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user", "sourceid": "id", "onDelete": "CASCADE"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}, "indexes": {"many": [["url"]]}}"#,
                 "dsl/models/tag.json": #"{"fields": {"name": {"type": "string", "length": 40}}}"#,
             ], message: "create")
@@ -124,7 +124,7 @@ struct SafeSyncTests {
                                    "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
             #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             try connection.query("INSERT INTO \"user\" (email, deleted, archived) VALUES ('a@x', false, false), ('a@x', false, false)")
-            try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string", "unique": true}, "name": {"type": "string"}}}"#])
+            try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#])
             let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .blocked)
             #expect(result.report.blocked.map(\.kind) == ["unique_conflict"])
@@ -243,11 +243,13 @@ struct SafeSyncTests {
     @Test func invalidDSLNeverTouchesTheDatabase() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "strng"}}}"#])
+            // A misspelt type is only a warning now (a varchar column, as in EngineJS); a length that is not a
+            // number is refused by EngineJS's DSL schema.
+            try repository.commit(["dsl/models/a.json": #"{"fields": {"x": {"type": "string", "length": "50"}}}"#])
             let result = ReconcileStory.reconcile(database, repository)
             #expect(result.report.outcome == .invalid)
             #expect(result.report.errors.first?.file == "dsl/models/a.json")
-            #expect(result.report.errors.first?.code == "unknown_type")
+            #expect(result.report.errors.first?.code == "schema_invalid")
             #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0)
         }
     }
@@ -319,8 +321,9 @@ struct SafeSyncTests {
                 archived boolean DEFAULT false, archived_at timestamptz
                 """
             let visible = "WHERE deleted = false AND archived = false"
-            let enginejsDSL = #"{"post": {"fields": {"title": {"type": "string", "unique": true}}}, "#
-                + #""\#(longTable)": {"fields": {"customer_email_address": {"type": "string", "unique": true}}}, "#
+            // Unique indexes come from `indexes.unique` (EngineJS creates none for a field's `unique: true`).
+            let enginejsDSL = #"{"post": {"fields": {"title": {"type": "string"}}, "indexes": {"unique": [["title"]]}}, "#
+                + #""\#(longTable)": {"fields": {"customer_email_address": {"type": "string"}}, "indexes": {"unique": [["customer_email_address"]]}}, "#
                 + #""tag": {"fields": {"name": {"type": "string"}}}, "#
                 + #""link": {"fields": {"url": {"type": "text"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}}"#
             try connection.execute(script: """
@@ -334,12 +337,11 @@ struct SafeSyncTests {
                 CREATE INDEX idx_tag_visible ON tag (id) \(visible);
                 CREATE TABLE link (id serial PRIMARY KEY, url text, \(system), auto_name varchar(512));
                 CREATE INDEX idx_link_visible ON link (id) \(visible);
-                CREATE TABLE \(junction) (id serial PRIMARY KEY,
+                CREATE TABLE \(junction) (
                     "linkId" integer NOT NULL REFERENCES link (id) ON DELETE RESTRICT ON UPDATE CASCADE,
-                    "tagId" integer NOT NULL REFERENCES tag (id) ON DELETE RESTRICT ON UPDATE CASCADE, \(system));
+                    "tagId" integer NOT NULL REFERENCES tag (id) ON DELETE RESTRICT ON UPDATE CASCADE, \(system),
+                    id serial PRIMARY KEY);
                 CREATE INDEX idx_\(junction)_visible ON \(junction) (id) \(visible);
-                CREATE INDEX idx_1ahjkps_owner ON \(junction) ("linkId");
-                CREATE INDEX idx_1ahjkps_source ON \(junction) ("tagId");
                 CREATE TABLE dsl (id serial PRIMARY KEY, hash varchar(255), dsl jsonb, \(system), auto_name varchar(512));
                 CREATE INDEX idx_dsl_visible ON dsl (id) \(visible);
                 INSERT INTO dsl (hash, dsl) VALUES ('enginejs-hash', '\(enginejsDSL)');
@@ -351,8 +353,8 @@ struct SafeSyncTests {
             let columnsBefore = try connection.query(columns).first?.string("v").split(separator: ",").map(String.init) ?? []
             let repository = try ScratchRepository()
             try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "unique": true}}}"#,
-                                   "dsl/models/\(longTable).json": #"{"fields": {"customer_email_address": {"type": "string", "unique": true}}}"#,
+                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"unique": [["title"]]}}"#,
+                                   "dsl/models/\(longTable).json": #"{"fields": {"customer_email_address": {"type": "string"}}, "indexes": {"unique": [["customer_email_address"]]}}"#,
                                    "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
                                    "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}"#])
             let plan = ReconcileStory.reconcile(database, repository) { $0.safeSync.dryRun = true }
