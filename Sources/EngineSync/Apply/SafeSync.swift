@@ -109,11 +109,12 @@ public final class SafeSync {
         }
         let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
         var effectiveDocument = plan.effectiveDocument
-        // Nothing blocked: the effective document is the desired one, whose hash the compiler computed.
-        var effectiveHash = plan.blocked.isEmpty ? desired.hash : codec.hash(effectiveDocument)
+        // Nothing left to a migration: the effective document is the desired one, whose hash the compiler computed.
+        let isDesired = effectiveDocument == desired.document
+        var effectiveHash = isDesired ? desired.hash : codec.hash(effectiveDocument)
         var snapshotChanged = effectiveHash != snapshotRow?.hash
         draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged,
-                               sha256: plan.blocked.isEmpty ? desired.contentHash : codec.contentHash(effectiveDocument))
+                               sha256: isDesired ? desired.contentHash : codec.contentHash(effectiveDocument))
         var storedHash = snapshotRow?.hash
         var snapshotWithheld = false
         /// Unique indexes that met duplicates were never built: the stored snapshot leaves them out (SPEC 4.5).

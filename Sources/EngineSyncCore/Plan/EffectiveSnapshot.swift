@@ -1,12 +1,26 @@
-/// Builds the effective DSL stored as the snapshot: D plus, for every blocked change, the old
-/// definition from S, so a blocked removal stays managed (and reported) until a migration performs it
-/// (SPEC 4.5).
+/// Builds the effective DSL stored as the snapshot: D plus, for every change left to a migration (blocked, or
+/// kept and listed under `manual`), the old definition from S, so it stays managed (and reported) until a
+/// migration performs it (SPEC 4.5).
 public enum EffectiveSnapshot {
     static func merge(desired: JSONObject, snapshot: JSONObject?, blocked: [PlannedChange]) -> JSONObject {
         var effective = desired
-        guard let snapshot else { return effective }
         for change in blocked {
-            guard let origin = change.origin, let oldModel = snapshot[origin.modelKey]?.objectValue else { continue }
+            // A relation added to an existing column that was never made a foreign key: the stored field has no
+            // relation (the old field when the snapshot has one), with or without a snapshot — otherwise the next
+            // reconcile would take the missing key for one dropped by hand and add it.
+            if change.kind == .addForeignKey, let origin = change.origin, let fieldKey = origin.fieldKey,
+               var model = effective[origin.modelKey]?.objectValue, var fields = model["fields"]?.objectValue {
+                if let oldField = snapshot?[origin.modelKey]?.objectValue?["fields"]?.objectValue?[fieldKey] {
+                    fields[fieldKey] = oldField
+                } else if var field = fields[fieldKey]?.objectValue {
+                    for key in ["source", "sourceid", "onDelete", "onUpdate"] { field[key] = nil }
+                    fields[fieldKey] = .object(field)
+                }
+                model["fields"] = .object(fields)
+                effective[origin.modelKey] = .object(model)
+                continue
+            }
+            guard let snapshot, let origin = change.origin, let oldModel = snapshot[origin.modelKey]?.objectValue else { continue }
             switch change.kind {
             case .renameTable:
                 guard var model = effective[origin.modelKey]?.objectValue else { continue }
@@ -33,18 +47,7 @@ public enum EffectiveSnapshot {
                     model["fields"] = .object(fields)
                 }
                 effective[origin.modelKey] = .object(model)
-            case .addForeignKey:
-                guard let fieldKey = origin.fieldKey, var model = effective[origin.modelKey]?.objectValue,
-                      var fields = model["fields"]?.objectValue else { continue }
-                if let oldField = oldModel["fields"]?.objectValue?[fieldKey] {
-                    fields[fieldKey] = oldField
-                } else if var field = fields[fieldKey]?.objectValue {
-                    for key in ["source", "sourceid", "onDelete", "onUpdate"] { field[key] = nil }
-                    fields[fieldKey] = .object(field)
-                }
-                model["fields"] = .object(fields)
-                effective[origin.modelKey] = .object(model)
-            case .uniqueConflict:
+            case .uniqueConflict, .addForeignKey:
                 continue
             default:
                 guard let fieldKey = origin.fieldKey else {

@@ -43,6 +43,8 @@ struct PlanRun {
     var blocked: [PlannedChange] = []
     var drift: [DriftItem] = []
     var manual: [ManualItem] = []
+    /// The changes behind `manual` items of `keep(_:)`: left to a migration like blocked ones.
+    var kept: [PlannedChange] = []
 
     var createdTables: Set<String> = []
     var addedColumns: Set<String> = []
@@ -501,6 +503,7 @@ struct PlanRun {
     mutating func keep(_ change: PlannedChange) {
         var change = change
         change.migrationName = Self.migrationName(for: change)
+        kept.append(change)
         let kind: ManualItem.Kind = switch change.kind {
         case .dropIndex: .dropIndex
         case .changeIndex: .changeIndex
@@ -531,7 +534,10 @@ struct PlanRun {
 
     func finish() -> Plan {
         let safe = tableChanges + columnChanges + wideningChanges + foreignKeyChanges + indexChanges + backfillChanges
-        let effective = EffectiveSnapshot.merge(desired: desired.document, snapshot: snapshot?.document, blocked: blocked)
+        // A change left to a migration (blocked, or kept as it is and listed under `manual`) keeps its old
+        // definition in the stored snapshot, so the next reconcile reports it again instead of "repairing" it.
+        let effective = EffectiveSnapshot.merge(desired: desired.document, snapshot: snapshot?.document,
+                                                blocked: blocked + kept)
         return Plan(safe: safe, blocked: blocked, drift: drift, manual: manual, effectiveDocument: effective)
     }
 }
