@@ -47,6 +47,9 @@ public final class DaemonReconciler {
     /// The outcome of the last step that reconciled something (for the idle status line).
     public private(set) var lastOutcome: ReconcileOutcome?
     private var lastBlocked = 0
+    /// The last settled reconcile left a change blocked by the data (a duplicate, an orphan): the drift check
+    /// and a restart retry it, since fixing the data needs no new commit.
+    private var lastBlockedByData = false
     private var loadedLastSettled = false
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
@@ -111,6 +114,7 @@ public final class DaemonReconciler {
                         blocked: report.blocked.count, durationMs: report.durationMs, error: nil)
         lastOutcome = report.outcome
         lastBlocked = report.blocked.count
+        lastBlockedByData = report.isBlockedByData
         switch report.outcome {
         case .synced, .blocked, .invalid:
             lastSettled = tip.hex
@@ -165,6 +169,21 @@ public final class DaemonReconciler {
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
         guard let commit = lastSettled else { return nil }
+        if lastBlockedByData {
+            // Not drift: the settled commit itself has a change blocked by the data. Reconcile it again (it
+            // applies only what the data now allows) rather than only planning it.
+            var retryOptions = options
+            retryOptions.skipUnchangedTrees = false
+            let retried = Reconciler(database: database, options: retryOptions, logger: logger, snapshotCache: snapshotCache)
+                .reconcile(.git(repository: repositoryPath, revision: commit))
+            if retried.report.outcome == .synced || retried.report.outcome == .blocked {
+                lastOutcome = retried.report.outcome
+                lastBlocked = retried.report.blocked.count
+                lastBlockedByData = retried.report.isBlockedByData
+                try? write(retried.report, name: retried.reportName)
+            }
+            return retried.report
+        }
         var planOptions = options
         planOptions.skipUnchangedTrees = false
         planOptions.safeSync.dryRun = true
@@ -253,6 +272,8 @@ public final class DaemonReconciler {
                 .latest(connection, outcomes: ["synced", "blocked"]) else { return }
         loadedLastSettled = true
         guard let entry = entries.first else { return }
+        // A change blocked by the data is retried once at start-up: the data may have been fixed meanwhile.
+        if let report = try? ReconcileReport.decode(Data(entry.reportJSON.utf8)), report.isBlockedByData { return }
         lastSettled = entry.commit
         lastOutcome = ReconcileOutcome(rawValue: entry.outcome)
         lastBlocked = entry.blockedCount

@@ -28,7 +28,8 @@ public struct ReconcilerOptions: Sendable {
     public var lockWait: Duration
     /// Refuse (`invalid`) a tip that does not descend from the last reconciled commit (SPEC 6).
     public var refuseNonFastForward: Bool
-    /// SPEC 6 step 3: unchanged `dsl/` and `migrations/` trees → record the commit with the last outcome,
+    /// SPEC 6 step 3: unchanged `dsl/` and `migrations/` trees → record the commit with the last outcome
+    /// (unless a change was blocked by the data, which may have been fixed since: then the plan runs again),
     /// without a catalog scan. The daemon sets it; a one-shot `sync` always checks afresh.
     public var skipUnchangedTrees: Bool
     /// The branch named in reports.
@@ -177,7 +178,8 @@ public final class Reconciler {
 
         if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
-           let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)) {
+           let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)),
+           !previousReport.isBlockedByData {
             // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
             draft.blocked = previousReport.blocked
             draft.manual = previousReport.manual
