@@ -71,3 +71,28 @@ import Testing
         }
     }
 }
+
+/// Issue 12 item 13: while the branch tip is invalid the drift check keeps checking the database against the last
+/// applied commit, and says so.
+@Suite struct DriftWhileTheTipIsInvalidTests {
+    @Test func theDriftCheckUsesTheLastAppliedCommit() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let applied = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"many": [["title"]]}}"#])
+            let reconciler = DaemonReconciler(configuration: DaemonReconcilerTests.configuration(repository, database, state: state),
+                                              logger: Logger(label: "test"))
+            #expect(reconciler.step().outcome == .synced)
+            let invalid = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": "50"}}}"#])
+            #expect(reconciler.step().outcome == .invalid)
+            try connection.execute(script: "DROP INDEX idx_post_title")
+
+            let report = try #require(reconciler.driftCheck(selfHeal: false))
+            #expect(report.commit?.sha == applied)
+            #expect(report.drift.contains { $0.kind == "recreated_index" && $0.index == "idx_post_title" }, "\(report.drift)")
+            let warning = try #require(report.warnings.first { $0.code == "drift_against_last_applied" })
+            #expect(warning.message.contains(String(invalid.prefix(12))) && warning.message.contains(String(applied.prefix(12))))
+        }
+    }
+}

@@ -50,6 +50,9 @@ public final class DaemonReconciler {
     /// The last settled reconcile left a change blocked by the data (a duplicate, an orphan): the drift check
     /// and a restart retry it, since fixing the data needs no new commit.
     private var lastBlockedByData = false
+    /// The last commit whose reconcile reached the database (`synced` or `blocked`): what the live database is
+    /// checked against while the tip is invalid.
+    private var lastApplied: String?
     private var loadedLastSettled = false
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
@@ -118,6 +121,7 @@ public final class DaemonReconciler {
         switch report.outcome {
         case .synced, .blocked, .invalid:
             lastSettled = tip.hex
+            if report.outcome != .invalid { lastApplied = tip.hex }
         case .failed, .skipped, .standby:
             // skipped and standby say why in a warning of their own, after any compile warnings.
             let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
@@ -168,8 +172,13 @@ public final class DaemonReconciler {
     /// Plans the last settled commit against the live database (SPEC 8 drift check). With `selfHeal`, a
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
-        guard let commit = lastSettled else { return nil }
-        if lastBlockedByData {
+        // While the tip is invalid the database is still checked, against the last commit that was applied.
+        guard let commit = lastApplied ?? (lastOutcome == .invalid ? nil : lastSettled) else {
+            if let tip = lastSettled { logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"]) }
+            return nil
+        }
+        let invalidTip = lastSettled.flatMap { $0 != commit ? $0 : nil }
+        if lastBlockedByData, invalidTip == nil {
             // Not drift: the settled commit itself has a change blocked by the data. Reconcile it again (it
             // applies only what the data now allows) rather than only planning it.
             var retryOptions = options
@@ -191,9 +200,14 @@ public final class DaemonReconciler {
             .reconcile(.git(repository: repositoryPath, revision: commit))
         guard plan.report.outcome != .failed else { return plan.report }
         guard !plan.report.drift.isEmpty || !plan.report.applied.isEmpty else { return nil }
+        var driftReport = plan.report
+        if let invalidTip {
+            driftReport.warnings.append(.init(code: "drift_against_last_applied", message: "the branch tip "
+                + "\(invalidTip.prefix(12)) is invalid; drift is checked against the last applied commit \(commit.prefix(12))"))
+        }
         let name = "drift-" + ReportDraft.migrationPrefix(now)
         do {
-            try reports?.write(name: name, json: try plan.report.jsonData(), markdown: plan.report.markdown, updateLatest: false)
+            try reports?.write(name: name, json: try driftReport.jsonData(), markdown: driftReport.markdown, updateLatest: false)
         } catch {
             logger.warning("cannot write the drift report", metadata: ["report.error": "\(error)"])
         }
@@ -205,7 +219,7 @@ public final class DaemonReconciler {
             try? write(healed.report, name: healed.reportName)
             return healed.report
         }
-        return plan.report
+        return driftReport
     }
 
     /// Rewrites report files that are missing but stored in `engine_reconciles` (a crash between COMMIT
@@ -275,6 +289,7 @@ public final class DaemonReconciler {
         // A change blocked by the data is retried once at start-up: the data may have been fixed meanwhile.
         if let report = try? ReconcileReport.decode(Data(entry.reportJSON.utf8)), report.isBlockedByData { return }
         lastSettled = entry.commit
+        lastApplied = entry.commit
         lastOutcome = ReconcileOutcome(rawValue: entry.outcome)
         lastBlocked = entry.blockedCount
         loadedLastSettled = true
