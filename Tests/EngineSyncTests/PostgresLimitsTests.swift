@@ -58,4 +58,26 @@ import Testing
             #expect(second.report.applied.isEmpty)
         }
     }
+
+    /// Issue 12 item 14: an unmanaged invalid unique index (a failed concurrent build over duplicates) would make
+    /// every rewrite of its table fail; the widening is blocked with the reason instead, and the rest applies.
+    @Test func anInvalidUniqueIndexBlocksARewriteInsteadOfFailingIt() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "int"}}}"#])
+            #expect(Story.reconcile(database, repository).report.outcome == .synced)
+            try connection.execute(script: #"INSERT INTO item (code) VALUES (1), (1)"#)
+            #expect(throws: PostgresError.self) { try connection.query("CREATE UNIQUE INDEX CONCURRENTLY by_code ON item (code)") }
+            #expect(try Story.value(connection, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'by_code'::regclass") == "false")
+
+            try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "bigint"}, "note": {"type": "text"}}}"#])
+            let result = Story.reconcile(database, repository)
+            #expect(result.report.outcome == .blocked, "\(result.report.errors)")
+            let blocked = try #require(result.report.blocked.first)
+            #expect(blocked.kind == "invalid_unique_index")
+            #expect(blocked.reason?.contains("by_code") == true)
+            #expect(result.report.applied.map(\.kind) == ["add_column"])
+            #expect(try Story.value(connection, Story.columnType("item", "code")) == "integer")
+        }
+    }
 }

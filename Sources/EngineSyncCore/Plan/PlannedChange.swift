@@ -22,6 +22,7 @@ public enum ChangeKind: String, Hashable, Sendable, Codable, CaseIterable {
     case uniqueConflict = "unique_conflict"
     case rewriteTooLarge = "rewrite_too_large"
     case dependentView = "dependent_view"
+    case invalidUniqueIndex = "invalid_unique_index"
 }
 
 /// Where in the DSL a change comes from, so a blocked change can keep its old definition in the

@@ -33,6 +33,9 @@ struct PlanRun {
     let snapshotTables: [String: Table]
     let snapshotTablesByModel: [String: Table]
     let viewsByColumn: [String: [ViewDependency]]
+    /// Live unique indexes left invalid (a failed concurrent build), by table: a table rewrite rebuilds them and
+    /// fails on the duplicates they let in.
+    let invalidUniqueIndexes: [String: [Index]]
 
     var tableChanges: [PlannedChange] = []
     var columnChanges: [PlannedChange] = []
@@ -70,6 +73,7 @@ struct PlanRun {
             snapshotSchema.tables.compactMap { table in table.modelKey.map { ($0, table) } },
             uniquingKeysWith: { first, _ in first })
         viewsByColumn = Dictionary(grouping: live.viewDependencies, by: { "\($0.table).\($0.column)" })
+        invalidUniqueIndexes = Dictionary(grouping: live.indexes.filter { !$0.isValid && $0.isUnique }, by: \.table)
     }
 
     // MARK: - Tables and columns
@@ -231,6 +235,18 @@ struct PlanRun {
                     statements: statements,
                     reason: "the type change rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
                         + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
+                    rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+            } else if rewrite, let invalid = invalidUniqueIndexes[table.name], !invalid.isEmpty {
+                // Issue 12 item 14: the rewrite rebuilds every index, and an invalid unique index may hold
+                // duplicates (that is often why its build failed): ALTER TYPE would fail on every reconcile.
+                let names = invalid.map(\.name).sorted()
+                block(PlannedChange(
+                    kind: .invalidUniqueIndex, table: table.name, column: column.name, from: from, to: to,
+                    statements: names.map { "DROP INDEX \(ddl.table($0))" } + statements,
+                    reason: "the type change rewrites '\(table.name)' and rebuilds its indexes, and the unique index"
+                        + (names.count == 1 ? " " : "es ") + names.map { "'\($0)'" }.joined(separator: ", ")
+                        + " \(names.count == 1 ? "is" : "are") invalid (a failed build; duplicates may exist): drop or "
+                        + "rebuild \(names.count == 1 ? "it" : "them") first",
                     rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
             } else {
                 wideningChanges.append(PlannedChange(
