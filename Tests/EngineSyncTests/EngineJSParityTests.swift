@@ -67,7 +67,8 @@ import Testing
                 #expect(Self.withoutCommitInOrder(order, expected: expectedOrder) == Self.lines(expectedOrder), "\(context)")
 
                 // The snapshot is EngineJS's: nothing injected (no `commit`, no `id` the DSL does not declare).
-                try Self.expectSnapshotHasNoInjectedFields(connection, directory: directory, context: context)
+                try Self.expectSnapshotHasNoInjectedFields(connection, directory: directory,
+                                                           keptChanges: report.manual.count, context: context)
 
                 // Nothing changed: the same DSL again sends no DDL.
                 let again = Self.sync(database, directory: directory.path)
@@ -158,13 +159,16 @@ import Testing
     }
 
     /// Every model of the stored snapshot has exactly the fields its files declare plus EngineJS's system fields.
-    static func expectSnapshotHasNoInjectedFields(_ connection: PostgresConnection, directory: URL,
+    static func expectSnapshotHasNoInjectedFields(_ connection: PostgresConnection, directory: URL, keptChanges: Int,
                                                   context: String) throws {
         let compiled = try #require(try DSLCompiler().compile(source: DirectoryDSLSource(root: directory.path)).compiled)
         let table = try connection.escapeIdentifier(compiled.snapshotTable)
         let stored = try #require(try connection.query("SELECT dsl::text AS d, hash FROM \(table) ORDER BY id DESC LIMIT 1").first)
         let document = try JSONReader().read(Array(try stored.string("d").utf8)).document.value
-        #expect(try stored.string("hash") == compiled.hash, "\(context)")
+        // The row's hash is EngineJS's hash of the row's document; it is the DSL's own unless a change was left to
+        // a migration (then the stored document keeps that change's old definition, SAFE-SYNC.md).
+        #expect(try stored.string("hash") == EngineJSNaming.snapshotHash(of: document), "\(context)")
+        if keptChanges == 0 { #expect(try stored.string("hash") == compiled.hash, "\(context)") }
         let system: Set<String> = ["created_at", "updated_at", "deleted", "deleted_at", "archived", "archived_at", "auto_name"]
         let written = try writtenFields(in: directory)
         for entry in document.objectValue?.entries ?? [] where entry.key != "$schema" {
