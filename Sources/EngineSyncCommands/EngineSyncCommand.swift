@@ -1,5 +1,7 @@
 public import ArgumentParser
+import Foundation
 import GitClient
+import PostgresClient
 
 /// The `enginesync` command line: the composition root that turns flags into configuration values.
 public struct EngineSyncCommand: AsyncParsableCommand {
@@ -23,6 +25,13 @@ public struct EngineSyncCommand: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// `enginesync` without a command is a usage error (SPEC 9: exit 64), not a success: a typo in a
+    /// wrapper script or unit file must not look like a reconcile that went well.
+    public func run() async throws {
+        FileHandle.standardError.write(Data((Self.helpMessage() + "\n\nerror: missing command\n").utf8))
+        throw ExitCode(64)
+    }
 }
 
 extension EngineSyncCommand {
@@ -31,6 +40,34 @@ extension EngineSyncCommand {
         // Every repository enginesync opens is one the operator named (flag or configuration), typically a
         // bare repository owned by the developers' account while the daemon runs as `enginesync`.
         try? GitRepository.setOwnerValidation(false)
+        if let warning = passwordOnCommandLineWarning(CommandLine.arguments) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         await main()
+    }
+}
+
+extension EngineSyncCommand {
+    /// The start-up warning for a database password given with `--database` (a conninfo `password=…` or a
+    /// URI `postgresql://user:secret@…`): every local user can read a process's arguments with `ps`. The
+    /// warning names no part of the value. `nil` when no `--database` argument holds a password.
+    static func passwordOnCommandLineWarning(_ arguments: [String]) -> String? {
+        var values: [String] = []
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { break }
+            if argument == "--database", index + 1 < arguments.count {
+                values.append(arguments[index + 1])
+                index += 2
+                continue
+            }
+            if argument.hasPrefix("--database=") { values.append(String(argument.dropFirst("--database=".count))) }
+            index += 1
+        }
+        guard values.contains(where: { PostgresConfiguration(dsn: $0).dsnContainsPassword }) else { return nil }
+        return "warning: --database holds a password, which every local user can read in the process list (ps); "
+            + "put it in a file instead: database_password_file (enginesync run, --database-password-file or "
+            + "ENGINESYNC_DATABASE_PASSWORD_FILE), or a libpq password file (~/.pgpass or PGPASSFILE)"
     }
 }

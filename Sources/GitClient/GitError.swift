@@ -12,12 +12,14 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     /// What was being looked up (a path, revision or URL), for the operator.
     public var subject: String?
 
+    /// `message` and `subject` are stored with every URL's credentials masked (`URLRedaction`): libgit2 quotes
+    /// the remote URL in its errors, and these texts reach the journal, reports and systemd's `STATUS=`.
     public init(code: Int32, errorClass: Int32, message: String, function: String, subject: String? = nil) {
         self.code = code
         self.errorClass = errorClass
-        self.message = message
+        self.message = URLRedaction.redact(message)
         self.function = function
-        self.subject = subject
+        self.subject = subject.map(URLRedaction.redact)
     }
 
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }

@@ -279,6 +279,9 @@ final class NotifyListener: @unchecked Sendable {
         unlink(path)
     }
 
+    /// Every datagram read so far, one per line.
+    var receivedText: String { received.joined(separator: "\n") }
+
     /// Reads datagrams until one contains `text` or the timeout passes.
     func waitFor(_ text: String, timeout: Double) -> Bool {
         if received.contains(where: { $0.contains(text) }) { return true }

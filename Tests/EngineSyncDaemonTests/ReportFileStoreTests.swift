@@ -40,20 +40,24 @@ import Glibc
         #expect(try String(contentsOfFile: store.path("latest", "md"), encoding: .utf8) == "two")
     }
 
+    /// A commit-like report name (retention only manages names enginesync gives its reports): `sha("c1")`
+    /// is 38 `0`s then `c1`.
+    func sha(_ suffix: String) -> String { String(repeating: "0", count: 40 - suffix.count) + suffix }
+
     @Test func retentionKeepsTheNewestPairsByModificationTime() throws {
-        for (index, name) in ["c1", "a2", "b3"].enumerated() {
+        for (index, name) in ["c1", "a2", "b3"].map(sha).enumerated() {
             try store.write(name: name, json: Data(), markdown: name)
             setModificationTime(name, seconds: 1_000_000 + index)
         }
-        try store.write(name: "z4", json: Data(), markdown: "z4")
-        #expect(try store.storedNames() == ["z4", "b3", "a2"])
-        #expect(!FileManager.default.fileExists(atPath: store.path("c1", "json")))
-        #expect(!FileManager.default.fileExists(atPath: store.path("c1", "md")))
+        try store.write(name: sha("f4"), json: Data(), markdown: "f4")
+        #expect(try store.storedNames() == ["f4", "b3", "a2"].map(sha))
+        #expect(!FileManager.default.fileExists(atPath: store.path(sha("c1"), "json")))
+        #expect(!FileManager.default.fileExists(atPath: store.path(sha("c1"), "md")))
         #expect(FileManager.default.fileExists(atPath: store.path("latest", "json")))
     }
 
     @Test func driftReportsNeverPushCommitReportsOut() throws {
-        for (index, name) in ["c1", "c2", "c3"].enumerated() {
+        for (index, name) in ["c1", "c2", "c3"].map(sha).enumerated() {
             try store.write(name: name, json: Data(), markdown: name)
             setModificationTime(name, seconds: 1_000_000 + index)
         }
@@ -63,18 +67,38 @@ import Glibc
             setModificationTime(name, seconds: 1_000_100 + index)
         }
         let names = try store.storedNames()
-        #expect(names.filter { !$0.hasPrefix("drift-") } == ["c3", "c2", "c1"])
+        #expect(names.filter { !$0.hasPrefix("drift-") } == ["c3", "c2", "c1"].map(sha))
         #expect(names.filter { $0.hasPrefix("drift-") } == ["drift-20261125000004", "drift-20261125000003", "drift-20261125000002"])
     }
 
     @Test func theJustWrittenPairIsNewestEvenWithAnOlderTimestamp() throws {
-        for (index, name) in ["a", "b", "c"].enumerated() {
+        for (index, name) in ["a", "b", "c"].map(sha).enumerated() {
             try store.write(name: name, json: Data(), markdown: name)
             setModificationTime(name, seconds: 2_000_000_000 + index)  // far in the future
         }
-        try store.write(name: "d", json: Data(), markdown: "d")
-        #expect(try store.storedNames().contains("d"))
-        #expect(!FileManager.default.fileExists(atPath: store.path("a", "json")))
+        try store.write(name: sha("d"), json: Data(), markdown: "d")
+        #expect(try store.storedNames().contains(sha("d")))
+        #expect(!FileManager.default.fileExists(atPath: store.path(sha("a"), "json")))
+    }
+
+    /// Issue 12 item 3: files enginesync did not write are neither counted nor removed, however old.
+    @Test func retentionNeverRemovesFilesItDidNotWrite() throws {
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        let strangers = ["package.json", "NOTES.md", "abc123.json", "drift-notes.md", "invalid.md", sha("c").uppercased() + ".json",
+                         sha("c") + "0.md", "drift-2026112500000.json"]
+        for name in strangers { try "keep".write(toFile: store.directory + "/" + name, atomically: true, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: store.directory + "/" + sha("e") + ".json", withIntermediateDirectories: true)
+        for (index, name) in ["1", "2", "3", "4", "5"].map(sha).enumerated() {
+            try store.write(name: name, json: Data(), markdown: name)
+            setModificationTime(name, seconds: 1_000_000 + index)
+        }
+        let sixtyFour = String(repeating: "ab", count: 32)
+        try store.write(name: sixtyFour, json: Data(), markdown: "")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: store.directory))
+        for name in strangers { #expect(files.contains(name), "\(name) was removed") }
+        #expect(files.contains(sha("e") + ".json"))
+        #expect(try store.storedNames() == [sixtyFour, sha("5"), sha("4")])
+        #expect(!files.contains(sha("3") + ".json") && !files.contains(sha("1") + ".md"))
     }
 
     @Test func missingReportsFindsAbsentFiles() throws {

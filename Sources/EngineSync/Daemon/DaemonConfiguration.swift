@@ -123,15 +123,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return parts.joined(separator: " ")
     }
 
-    /// A remote URL without its user-info password (`https://user:secret@host/…` → `https://user:***@host/…`).
+    /// A remote URL without its credentials (`https://user:secret@host/…` → `https://user:***@host/…`, a token
+    /// user name and query values masked too; `URLRedaction`).
     static func redactedURL(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let userInfo = authority[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<schemeEnd.upperBound]) + userInfo[..<colon] + ":***" + String(rest[at...])
+        URLRedaction.redact(url)
     }
 }

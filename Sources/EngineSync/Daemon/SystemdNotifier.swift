@@ -1,5 +1,6 @@
 public import Logging
 import Synchronization
+import GitClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,8 +101,10 @@ public final class SystemdNotifier: Sendable {
         return .microseconds(Int64(microseconds / 2))
     }
 
+    /// One line for `STATUS=` (shown to every local user by `systemctl status`): newlines folded and, as a last
+    /// line of defence, every URL's credentials masked.
     static func oneLine(_ text: String) -> String {
-        String(text.map { $0.isNewline ? " " : $0 })
+        URLRedaction.redact(String(text.map { $0.isNewline ? " " : $0 }))
     }
 
     /// Returns a description of the failure, or nil on success.

@@ -60,7 +60,8 @@ public final class Reconciler {
     public struct Result: Sendable {
         public var report: ReconcileReport
         public var plan: Plan?
-        /// The report files' base name: the commit sha, or the DSL hash for a directory source.
+        /// The report files' base name: the commit sha, or the DSL's SHA-256 content hash for a directory source
+        /// (names retention recognises, `ReportFileStore.isRetainedReportName`).
         public var reportName: String
         /// The resolved commit, when the source is git.
         public var commit: ObjectID?
@@ -95,7 +96,7 @@ public final class Reconciler {
         draft.context.commit = input.commitInfo
         draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
         draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
-        let reportName = input.commit?.id.hex ?? input.compilation.compiled?.hash ?? "invalid"
+        let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
 
         // 4. Compile and validate: invalid → the database is not touched.
         guard let desired = input.compilation.compiled else {

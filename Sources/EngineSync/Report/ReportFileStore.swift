@@ -61,7 +61,8 @@ public struct ReportFileStore: Sendable {
         }
     }
 
-    /// The stored report names, newest first (by modification time), without `latest`.
+    /// The stored report names that retention manages, newest first (by modification time): commit ids,
+    /// DSL content hashes and drift reports; never `latest` or files enginesync did not write.
     public func storedNames() throws -> [String] {
         try entries().map(\.name)
     }
@@ -73,6 +74,21 @@ public struct ReportFileStore: Sendable {
 
     /// Prefix of drift-check reports (`drift-<time>`), kept apart from commit reports by retention.
     public static let driftPrefix = "drift-"
+
+    /// Whether `name` is one retention may delete: a name enginesync gives the reports it writes under their
+    /// own name, i.e. a commit id (40 hex digits, or 64 for a SHA-256 repository), a DSL content hash
+    /// (`sync --dir`, 64 hex digits) or a drift report (`drift-` and a 14-digit UTC time). Anything else in the
+    /// directory (`package.json`, `NOTES.md`, `latest.*`, an operator's notes) is never removed.
+    public static func isRetainedReportName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func isLowerHex(_ byte: UInt8) -> Bool { (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) }
+        if bytes.count == 40 || bytes.count == 64 { return bytes.allSatisfy(isLowerHex) }
+        let prefix = Array(driftPrefix.utf8)
+        if bytes.count == prefix.count + 14, bytes.starts(with: prefix) {
+            return bytes[prefix.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+        return false
+    }
 
     /// Deletes the oldest pairs beyond `retention`; the pair just written counts as the newest even when
     /// the file system's timestamp granularity gives it the same mtime as an older one. Drift reports and
@@ -111,7 +127,11 @@ public struct ReportFileStore: Sendable {
             if file.hasSuffix(".json") { name = String(file.dropLast(5)) }
             else if file.hasSuffix(".md") { name = String(file.dropLast(3)) }
             else { continue }
-            guard name != Self.latestName, !name.isEmpty else { continue }
+            // Only files enginesync wrote, by their exact name: a stranger's file is neither counted nor removed.
+            guard Self.isRetainedReportName(name) else { continue }
+            // A directory, symlink or socket with a report's name is not a report either.
+            var link = stat()
+            guard lstat(directory + "/" + file, &link) == 0, (link.st_mode & S_IFMT) == S_IFREG else { continue }
             var info = stat()
             guard stat(directory + "/" + file, &info) == 0 else { continue }
             let modified = info.st_mtim

@@ -97,7 +97,7 @@ public struct DaemonConfigurationLoader: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw DaemonConfigurationError(origin: origin, key: "(syntax)", message: "\(error)".split(separator: "\n").joined(separator: " "))
+            throw DaemonConfigurationError(origin: origin, key: "(syntax)", message: syntaxMessage(error))
         }
         guard let root else { return [:] }  // an empty file (or only comments)
         guard let mapping = root.mapping else {
@@ -121,6 +121,30 @@ public struct DaemonConfigurationLoader: Sendable {
             }
         }
         return result
+    }
+
+    /// A YAML error without any of the file's text: Yams's own descriptions quote the offending line (a
+    /// scanner or parser error) or the whole file (a duplicate key), either of which may hold the database
+    /// password. Only libyaml's fixed problem text, the position and known key names are kept.
+    static func syntaxMessage(_ error: any Error) -> String {
+        func position(_ mark: Mark) -> String { "line \(mark.line), column \(mark.column)" }
+        guard let error = error as? YamlError else { return "not valid YAML" }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let while_ = context.map { " (\($0.text) at \(position($0.mark)))" } ?? ""
+            return "not valid YAML at \(position(mark)): \(problem)\(while_)"
+        case let .reader(problem, offset, _, _):
+            return "not valid YAML" + (offset.map { " at byte \($0)" } ?? "") + ": \(problem)"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let named = duplicates.sorted().map { keys.contains($0) ? $0 : "(an unknown key)" }
+            return "duplicate key \(named.joined(separator: ", ")) (the mapping at \(position(context.mark))); "
+                + "set each key once"
+        case .dataCouldNotBeDecoded:
+            return "the file is not UTF-8 text"
+        default:
+            return "not valid YAML"
+        }
     }
 
     static func closestKey(to key: String) -> String? {

@@ -23,18 +23,18 @@ public struct DaemonOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: "State directory (default: /var/lib/enginesync).") public var stateDir: String?
     @Option(name: [.customLong("reports-dir"), .customLong("reports")], help: "Report directory (default: <state-dir>/reports).")
     public var reportsDir: String?
-    @Option(name: .customLong("report-retention"), help: "Reports kept (default: 1000).") public var reportRetention: String?
-    @Option(name: .customLong("poll-interval"), help: "Fallback poll interval (default: 5s local, 30s remote).")
+    @Option(name: .customLong("report-retention"), parsing: .unconditional, help: "Reports kept (default: 1000).") public var reportRetention: String?
+    @Option(name: .customLong("poll-interval"), parsing: .unconditional, help: "Fallback poll interval (default: 5s local, 30s remote).")
     public var pollInterval: String?
-    @Option(name: .customLong("max-backoff"), help: "Longest retry delay (default: 5m).") public var maxBackoff: String?
-    @Option(name: .customLong("lock-timeout"), help: "PostgreSQL lock_timeout (default: 3s).") public var lockTimeout: String?
-    @Option(name: .customLong("statement-timeout"), help: "PostgreSQL statement_timeout (default: 10m).")
+    @Option(name: .customLong("max-backoff"), parsing: .unconditional, help: "Longest retry delay (default: 5m).") public var maxBackoff: String?
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "PostgreSQL lock_timeout (default: 3s).") public var lockTimeout: String?
+    @Option(name: .customLong("statement-timeout"), parsing: .unconditional, help: "PostgreSQL statement_timeout (default: 10m).")
     public var statementTimeout: String?
-    @Option(name: .customLong("max-rewrite-rows"), help: "Largest table to rewrite for a widening (default: 100000).")
+    @Option(name: .customLong("max-rewrite-rows"), parsing: .unconditional, help: "Largest table to rewrite for a widening (default: 100000).")
     public var maxRewriteRows: String?
-    @Option(name: .customLong("concurrent-index-rows"), help: "Build indexes concurrently above this many rows (default: 100000).")
+    @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Build indexes concurrently above this many rows (default: 100000).")
     public var concurrentIndexRows: String?
-    @Option(name: .customLong("max-file-bytes"), help: "Largest DSL or migration file (default: 1MiB).")
+    @Option(name: .customLong("max-file-bytes"), parsing: .unconditional, help: "Largest DSL or migration file (default: 1MiB).")
     public var maxFileBytes: String?
     @Flag(name: .customLong("refuse-non-fast-forward"), inversion: .prefixedNo, help: "Refuse a rewound branch tip.")
     public var refuseNonFastForward: Bool?
@@ -43,7 +43,7 @@ public struct DaemonOptions: ParsableArguments {
     @Flag(name: .customLong("strict"), inversion: .prefixedNo,
           help: "DSL warnings about what EngineJS does silently (unknown type → varchar, …) become errors.")
     public var strict: Bool?
-    @Option(name: .customLong("drift-interval"), help: "Periodic drift check, e.g. 1h (default: off).")
+    @Option(name: .customLong("drift-interval"), parsing: .unconditional, help: "Periodic drift check, e.g. 1h (default: off).")
     public var driftInterval: String?
     @Flag(name: .customLong("self-heal"), inversion: .prefixedNo, help: "Re-apply safe changes found by the drift check.")
     public var selfHeal: Bool?

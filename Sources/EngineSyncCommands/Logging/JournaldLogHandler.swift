@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import GitClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,10 +72,11 @@ public struct JournaldLogHandler: LogHandler {
 
     /// `<N>message key=value …` plus a newline; keys sorted for stable output.
     public static func format(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = "<\(priority(of: level))>" + escape(message)
+        // Every URL's credentials are masked in the message and in every value (a remote's password or token).
+        var line = "<\(priority(of: level))>" + escape(URLRedaction.redact(message))
         for key in metadata.keys.sorted() {
             guard let value = metadata[key] else { continue }
-            let text = isSecret(key) ? "***" : "\(value)"
+            let text = isSecret(key) ? "***" : URLRedaction.redact("\(value)")
             line += " \(key)=\(quoteIfNeeded(escape(text)))"
         }
         return line + "\n"

@@ -32,19 +32,21 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .long, help: "The PostgreSQL schema to reconcile.")
     var schema: String = "public"
 
-    @Option(name: .customLong("lock-timeout"), help: "lock_timeout for every DDL statement.")
+    // Numbers and durations take the next argument even when it starts with "-", so `--max-rewrite-rows -5`
+    // says "must be ≥ 0" rather than ArgumentParser's "Missing value" (it would read -5 as a flag).
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "lock_timeout for every DDL statement.")
     var lockTimeout = DurationArgument(milliseconds: 3_000)
 
-    @Option(name: .customLong("statement-timeout"), help: "statement_timeout for every statement.")
+    @Option(name: .customLong("statement-timeout"), parsing: .unconditional, help: "statement_timeout for every statement.")
     var statementTimeout = DurationArgument(milliseconds: 600_000)
 
-    @Option(name: .customLong("lock-wait"), help: "How long to wait for another reconciler's advisory lock before giving up as skipped.")
+    @Option(name: .customLong("lock-wait"), parsing: .unconditional, help: "How long to wait for another reconciler's advisory lock before giving up as skipped.")
     var lockWait = DurationArgument(milliseconds: 60_000)
 
-    @Option(name: .customLong("max-rewrite-rows"), help: "Widenings that rewrite a larger table are blocked (rewrite_too_large).")
+    @Option(name: .customLong("max-rewrite-rows"), parsing: .unconditional, help: "Widenings that rewrite a larger table are blocked (rewrite_too_large).")
     var maxRewriteRows: Int = 100_000
 
-    @Option(name: .customLong("concurrent-index-rows"), help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
+    @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
     var concurrentIndexRows: Int = 100_000
 
     @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
