@@ -3,7 +3,7 @@ import EngineSync
 import Foundation
 import Synchronization
 
-/// SIGINT (Ctrl-C) and SIGTERM for the one-shot commands that write (`sync`, `plan`, `migrate up`,
+/// SIGINT (Ctrl-C) and SIGTERM for the one-shot commands that use the database (`sync`, `plan`, `migrate up`,
 /// `migrate resolve`), as the daemon treats them (docs/OPERATIONS.md, "Stopping a one-shot command"):
 ///
 /// 1. The first signal asks the work to stop (`ReconcileProgress.requestStop`): the running statement is
