@@ -148,3 +148,26 @@ struct MigrationLoaderTests {
         #expect(error.description.contains("submodule"))
     }
 }
+
+/// `check` collects every bad file (what `validate` prints); `load` still refuses the set at the first one and
+/// says how many more there are (issue 12 item 18).
+@Suite("MigrationLoader.check: every problem at once")
+struct MigrationLoaderCheckTests {
+    @Test func checkListsEveryBadFileAndLoadCountsThem() throws {
+        let directory = try MigrationDirectory()
+        try directory.write("0001_ok", "SELECT 1;")
+        try directory.write("0002_begin", "BEGIN;\nSELECT 1;\nCOMMIT;")
+        try directory.write("0003_quote", "SELECT 'open;")
+        try directory.write("0004_empty", "")
+        let check = MigrationLoader.check(directory: directory.root)
+        #expect(!check.isValid)
+        #expect(check.migrations.map(\.id) == ["0001_ok"])
+        #expect(check.problems.map(\.file) == ["migrations/0002_begin.sql", "migrations/0003_quote.sql",
+                                               "migrations/0004_empty.sql"])
+        #expect(check.problems.map(\.line) == [1, 1, nil])
+        #expect(check.problems.allSatisfy { $0.kind == .invalid })
+        let error = try #require(throws: MigrationError.self) { try directory.load() }
+        #expect(error.file == "migrations/0002_begin.sql")
+        #expect(error.message.contains("and 2 more problems in migrations/"), "\(error.message)")
+    }
+}

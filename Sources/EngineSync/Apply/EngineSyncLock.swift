@@ -27,9 +27,9 @@ public enum EngineSyncLock {
     /// session's `lock_timeout`, and never queues behind a stuck holder.
     public static func withAdvisoryLock<Value>(
         _ connection: PostgresConnection, wait: Duration = .zero, pollInterval: Duration = .milliseconds(200),
-        _ body: () throws -> Value
+        stop: () -> Bool = { false }, _ body: () throws -> Value
     ) throws -> Outcome<Value> {
-        guard try acquire(connection, wait: wait, pollInterval: pollInterval) else { return .heldElsewhere }
+        guard try acquire(connection, wait: wait, pollInterval: pollInterval, stop: stop) else { return .heldElsewhere }
         let value: Value
         do {
             value = try body()
@@ -47,12 +47,14 @@ public enum EngineSyncLock {
         return .acquired(value)
     }
 
-    /// Polls `pg_try_advisory_lock` until it succeeds or `wait` has passed; `true` when held.
+    /// Polls `pg_try_advisory_lock` until it succeeds or `wait` has passed; `true` when held. Throws `Stopped`
+    /// as soon as `stop` says so (a one-shot command's SIGINT/SIGTERM), rather than waiting on.
     public static func acquire(_ connection: PostgresConnection, wait: Duration = .zero,
-                               pollInterval: Duration = .milliseconds(200)) throws -> Bool {
+                               pollInterval: Duration = .milliseconds(200), stop: () -> Bool = { false }) throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
         while true {
+            if stop() { throw Stopped() }
             if try tryLock(connection) { return true }
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero { return false }
@@ -71,6 +73,11 @@ public enum EngineSyncLock {
     public static func unlock(_ connection: PostgresConnection) throws -> Bool {
         try connection.query("SELECT pg_catalog.pg_advisory_unlock($1::bigint) AS unlocked", [key]).first?
             .bool("unlocked") ?? false
+    }
+
+    /// The wait for the lock was abandoned because the command was asked to stop (SIGINT/SIGTERM).
+    public struct Stopped: Error, CustomStringConvertible {
+        public var description: String { "interrupted while waiting for the enginesync advisory lock" }
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -17,21 +17,28 @@ public enum MigrationLoader {
     /// `engine_migrations.id` is `varchar(255)` (EngineJS).
     public static let maxIDBytes = 255
 
-    /// The migrations of `commit` under `path`.
+    /// The migrations of `commit` under `path`; throws the first problem (`check` lists them all).
     public static func load(repository: GitRepository, commit: ObjectID, path: String = defaultPath,
                             maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+        try check(repository: repository, commit: commit, path: path, maxFileBytes: maxFileBytes).set()
+    }
+
+    /// Every problem of the migrations of `commit` under `path` (for `validate`), with the migrations that are fine.
+    public static func check(repository: GitRepository, commit: ObjectID, path: String = defaultPath,
+                             maxFileBytes: Int = defaultMaxFileBytes) -> MigrationCheck {
         let folder = normalise(path)
         let entries: [GitTreeEntry]
         let treeID: ObjectID?
         do {
             treeID = try repository.treeID(commit: commit, path: folder)
             guard treeID != nil, let listed = try repository.treeEntries(commit: commit, path: folder) else {
-                return MigrationSet(migrations: [])
+                return MigrationCheck(migrations: [])
             }
             entries = listed
-        } catch let error as GitError {
-            throw MigrationError(kind: .invalid, message: "cannot read the migrations folder: \(error.message)",
-                                 file: folder)
+        } catch {
+            let message = (error as? GitError)?.message ?? "\(error)"
+            return MigrationCheck(migrations: [], problems: [MigrationError(
+                kind: .invalid, message: "cannot read the migrations folder: \(message)", file: folder)])
         }
         var found: [Entry] = []
         for entry in entries {
@@ -52,28 +59,36 @@ public enum MigrationLoader {
                 }
             })
         }
-        var set = try makeSet(found)
-        set.treeID = treeID
-        return set
+        var check = collect(found)
+        check.treeID = treeID
+        return check
     }
 
-    /// The migrations under `root/path` on disk (`root` is laid out like the repository).
+    /// The migrations under `root/path` on disk (`root` is laid out like the repository); throws the first
+    /// problem (`check` lists them all).
     public static func load(directory root: String, path: String = defaultPath,
                             maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+        try check(directory: root, path: path, maxFileBytes: maxFileBytes).set()
+    }
+
+    /// Every problem of the migrations under `root/path` on disk (for `validate`), with the migrations that are fine.
+    public static func check(directory root: String, path: String = defaultPath,
+                             maxFileBytes: Int = defaultMaxFileBytes) -> MigrationCheck {
         let folder = normalise(path)
         let fileManager = FileManager.default
         let url = URL(fileURLWithPath: root).appendingPathComponent(folder)
         var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return MigrationSet(migrations: []) }
+        guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return MigrationCheck(migrations: []) }
         guard isDirectory.boolValue else {
-            throw MigrationError(kind: .invalid, message: "is not a directory", file: folder)
+            return MigrationCheck(migrations: [], problems: [MigrationError(kind: .invalid, message: "is not a directory",
+                                                                            file: folder)])
         }
         let names: [String]
         do {
             names = try fileManager.contentsOfDirectory(atPath: url.path)
         } catch {
-            throw MigrationError(kind: .invalid, message: "cannot list the migrations folder: \(error.localizedDescription)",
-                                 file: folder)
+            return MigrationCheck(migrations: [], problems: [MigrationError(
+                kind: .invalid, message: "cannot list the migrations folder: \(error.localizedDescription)", file: folder)])
         }
         var found: [Entry] = []
         for name in names.sorted(by: idPrecedes) {
@@ -104,7 +119,7 @@ public enum MigrationLoader {
                 return [UInt8](data)
             })
         }
-        return try makeSet(found)
+        return collect(found)
     }
 
     /// One directory entry, whatever it was read from.
@@ -117,23 +132,34 @@ public enum MigrationLoader {
     }
 
     static func makeSet(_ entries: [Entry]) throws -> MigrationSet {
+        try collect(entries).set()
+    }
+
+    /// Checks every entry, collecting every problem (one per file: the first found in it) instead of stopping
+    /// at the first file.
+    static func collect(_ entries: [Entry]) -> MigrationCheck {
         var migrations: [String: Migration] = [:]
         var warnings: [MigrationWarning] = []
+        var problems: [MigrationError] = []
         for entry in entries {
             if entry.name.hasPrefix(".") && entry.kind == .file { continue }
+            func problem(_ message: String, id: String? = nil, line: Int? = nil) {
+                problems.append(MigrationError(kind: .invalid, message: message, id: id, file: entry.file, line: line))
+            }
             switch entry.kind {
             case .file: break
             case .directory:
-                throw MigrationError(kind: .invalid, message: "is a directory; migrations/ holds only <id>.sql files",
-                                     file: entry.file)
+                problem("is a directory; migrations/ holds only <id>.sql files")
+                continue
             case .symlink:
-                throw MigrationError(kind: .invalid, message: "is a symbolic link; symlinks are not followed",
-                                     file: entry.file)
+                problem("is a symbolic link; symlinks are not followed")
+                continue
             case .submodule:
-                throw MigrationError(kind: .invalid, message: "is a git submodule; migrations/ holds only <id>.sql files",
-                                     file: entry.file)
+                problem("is a git submodule; migrations/ holds only <id>.sql files")
+                continue
             case .other:
-                throw MigrationError(kind: .invalid, message: "is not a regular file", file: entry.file)
+                problem("is not a regular file")
+                continue
             }
             guard entry.name.lowercased().hasSuffix(".sql") else {
                 warnings.append(MigrationWarning(code: "ignored_file",
@@ -142,29 +168,65 @@ public enum MigrationLoader {
             }
             let id = String(entry.name.dropLast(4))
             guard !id.isEmpty else {
-                throw MigrationError(kind: .invalid, message: "has no id before .sql", file: entry.file)
+                problem("has no id before .sql")
+                continue
             }
             guard id.utf8.count <= maxIDBytes else {
-                throw MigrationError(kind: .invalid, message: "id is longer than \(maxIDBytes) bytes", file: entry.file)
+                problem("id is longer than \(maxIDBytes) bytes")
+                continue
             }
             if let other = migrations[id] {
-                throw MigrationError(kind: .invalid,
-                                     message: "duplicate migration id '\(id)' (also \(other.file ?? other.id))",
-                                     id: id, file: entry.file)
+                problem("duplicate migration id '\(id)' (also \(other.file ?? other.id))", id: id)
+                continue
             }
-            let script: MigrationScript
             do {
-                script = try MigrationScript(bytes: try entry.read())
-            } catch let problem as MigrationScript.Problem {
-                throw MigrationError(kind: .invalid, message: problem.reason, id: id, file: entry.file, line: problem.line)
+                let script = try MigrationScript(bytes: try entry.read())
+                migrations[id] = Migration(id: id, file: entry.file, script: script)
+            } catch let error as MigrationError {
+                problems.append(error)
+            } catch let error as MigrationScript.Problem {
+                problem(error.reason, id: id, line: error.line)
+            } catch {
+                problem("\(error)", id: id)
             }
-            migrations[id] = Migration(id: id, file: entry.file, script: script)
         }
         let sorted = migrations.values.sorted { idPrecedes($0.id, $1.id) }
-        return MigrationSet(migrations: sorted, warnings: warnings)
+        return MigrationCheck(migrations: sorted, warnings: warnings, problems: problems)
     }
 
     static func normalise(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+    }
+}
+
+/// What `MigrationLoader.check` found: the migrations that load, the warnings, and every problem (each an
+/// `invalid` `MigrationError` naming its file, and its line where known). `validate` prints them all; a
+/// reconcile or `migrate` refuses the whole set when there is any (`set()` throws the first).
+public struct MigrationCheck: Sendable {
+    public var migrations: [Migration]
+    public var warnings: [MigrationWarning]
+    public var problems: [MigrationError]
+    public var treeID: ObjectID?
+
+    public init(migrations: [Migration], warnings: [MigrationWarning] = [], problems: [MigrationError] = [],
+                treeID: ObjectID? = nil) {
+        self.migrations = migrations
+        self.warnings = warnings
+        self.problems = problems
+        self.treeID = treeID
+    }
+
+    public var isValid: Bool { problems.isEmpty }
+
+    /// The set, or the first problem (naming how many more there are).
+    public func set() throws -> MigrationSet {
+        if var first = problems.first {
+            if problems.count > 1 {
+                first.message += " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s") in migrations/: "
+                    + "`enginesync validate` lists them all)"
+            }
+            throw first
+        }
+        return MigrationSet(migrations: migrations, warnings: warnings, treeID: treeID)
     }
 }

@@ -158,12 +158,18 @@ public final class MigrationRunner {
             for id in status.pending {
                 guard let migration = byID[id] else { continue }
                 do {
+                    // Each migration starts from enginesync's session, whatever the one before it SET.
+                    try resetSession()
                     applied.append(try run(migration))
                 } catch var error as MigrationError {
                     error.applied = applied
+                    // Whatever the failed migration SET does not outlive it either (a reconcile records the failure).
+                    if connection.isConnected { try? resetSession() }
                     throw error
                 }
             }
+            // … and so does what runs after the last one (Safe Sync in a reconcile).
+            if !applied.isEmpty { try resetSession() }
             if applied.isEmpty { logger.info("no pending migrations") }
             let acknowledged = try acknowledgeOtherRunners(rows)
             return MigrationRunReport(applied: applied, warnings: status.warnings + acknowledged)
@@ -361,7 +367,9 @@ public final class MigrationRunner {
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         let outcome: EngineSyncLock.Outcome<T>
         do {
-            outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait, body)
+            let progress = options.progress
+            outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
+                                                          stop: { progress?.isStopRequested ?? false }, body)
         } catch {
             throw MigrationError.database(error, doing: "migrations")
         }
@@ -375,14 +383,35 @@ public final class MigrationRunner {
     }
 
     private func prepareSession() throws {
+        try resetSession()
         do {
-            try connection.setTimeouts(lockMilliseconds: options.lockTimeout.map(Self.milliseconds),
-                                       statementMilliseconds: options.statementTimeout.map(Self.milliseconds))
             try table.ensure()
         } catch {
             throw MigrationError.database(error, doing: "preparing \(options.schema).\(MigrationTrackingTable.name)")
         }
     }
+
+    /// enginesync's own session settings, restored before every migration and after the last one
+    /// (docs/MIGRATIONS.md, "Session settings"): `RESET ALL` (back to the server, role, database and connection
+    /// defaults; `RESET ROLE` and `SET SESSION AUTHORIZATION DEFAULT` too, which `RESET ALL` skips), then the
+    /// timeouts and `search_path = "<schema>", pg_catalog`, so an unqualified name in a migration means the
+    /// managed schema and nothing a migration SETs (`lock_timeout = 0`, `search_path = ''`) carries over.
+    public func resetSession() throws {
+        do {
+            try connection.query("RESET ALL")
+            try connection.query("SET SESSION AUTHORIZATION DEFAULT")
+            try connection.query("RESET ROLE")
+            try connection.setTimeouts(lockMilliseconds: options.lockTimeout.map(Self.milliseconds),
+                                       statementMilliseconds: options.statementTimeout.map(Self.milliseconds),
+                                       idleInTransactionMilliseconds: options.idleInTransactionTimeout.map(Self.milliseconds))
+            try connection.setSearchPath(Self.searchPath(schema: options.schema))
+        } catch {
+            throw MigrationError.database(error, doing: "restoring enginesync's session settings")
+        }
+    }
+
+    /// The `search_path` every migration runs with: the managed schema, then `pg_catalog`.
+    public static func searchPath(schema: String) -> [String] { [schema, "pg_catalog"] }
 
     static func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)

@@ -17,6 +17,7 @@ public final class ReconcileProgress: Sendable {
     private let last: Mutex<ContinuousClock.Instant>
     /// The running reconcile's database session, for cancelling it on shutdown.
     private let session = Mutex<PostgresCancelToken?>(nil)
+    private let stopRequested = Mutex(false)
 
     public init(grace: Duration = .seconds(30)) {
         self.grace = grace
@@ -42,6 +43,17 @@ public final class ReconcileProgress: Sendable {
         guard let token = session.withLock({ $0 }) else { return false }
         return token.cancel() == nil
     }
+
+    /// Asks the reconcile to stop (a one-shot command got SIGINT or SIGTERM): cancels the running statement and,
+    /// from now on, `isStopRequested` makes lock waits give up. The caller repeats it until the work returns,
+    /// so a statement that starts after one request is cancelled by the next.
+    public func requestStop() {
+        stopRequested.withLock { $0 = true }
+        cancelRunningStatement()
+    }
+
+    /// Whether `requestStop()` was called.
+    public var isStopRequested: Bool { stopRequested.withLock { $0 } }
 
     /// Runs `body` with no session registered for cancellation (work that must not stop half-way outside a
     /// transaction), then restores the registration.

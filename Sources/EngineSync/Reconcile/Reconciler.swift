@@ -130,12 +130,17 @@ public final class Reconciler {
             try connection.setTimeouts(lockMilliseconds: options.safeSync.lockTimeoutMilliseconds,
                                        statementMilliseconds: options.safeSync.statementTimeoutMilliseconds,
                                        idleInTransactionMilliseconds: options.safeSync.idleInTransactionTimeoutMilliseconds)
+            // Unqualified names never reach another schema (migrations run with the same path; Safe Sync narrows
+            // it to pg_catalog, qualifying every name).
+            try connection.setSearchPath(MigrationRunner.searchPath(schema: options.safeSync.planner.schema))
             if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
                 draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
                 return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
             options.progress?.touch()
-            let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait) {
+            let progress = options.progress
+            let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
+                                                              stop: { progress?.isStopRequested ?? false }) {
                 try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
             }
             switch outcome {
@@ -198,7 +203,9 @@ public final class Reconciler {
         let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
             schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
             lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
-            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds), logger: logger,
+            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds),
+            idleInTransactionTimeout: .milliseconds(options.safeSync.idleInTransactionTimeoutMilliseconds),
+            logger: logger,
             progress: options.progress))
         do {
             if options.safeSync.dryRun {

@@ -54,7 +54,8 @@ struct MigrateOptions: ParsableArguments {
     }
 
     /// Loads the migrations, connects and builds a runner; failures become one line and an exit code.
-    func makeRunner() throws -> MigrationRunner {
+    /// With `progress`, the session is registered for cancellation (`SignalInterruption`).
+    func makeRunner(progress: ReconcileProgress? = nil) throws -> MigrationRunner {
         let set: MigrationSet
         var commit: String?
         if let repo {
@@ -80,8 +81,9 @@ struct MigrateOptions: ParsableArguments {
                 + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
                                  exitCode: .failure)
         }
+        progress?.register(connection.cancelToken())
         let options = MigrationRunnerOptions(schema: schema, commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)),
-                                             logger: logger)
+                                             logger: logger, progress: progress)
         return MigrationRunner(connection: connection, set: set, options: options)
     }
 

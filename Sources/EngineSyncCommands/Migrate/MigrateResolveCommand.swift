@@ -31,8 +31,21 @@ struct MigrateResolveCommand: ParsableCommand {
     }
 
     func run() throws {
+        // SIGINT/SIGTERM cancel the running statement (rolled back) and exit 130/143, like `migrate up`.
+        let interruption = SignalInterruption()
+        defer { interruption.finish() }
+        do {
+            try resolve(interruption)
+        } catch {
+            if let code = interruption.exitCode { throw ExitCode(code) }
+            throw error
+        }
+        if let code = interruption.exitCode { throw ExitCode(code) }
+    }
+
+    private func resolve(_ interruption: SignalInterruption) throws {
         try CommandFailure.reporting {
-            let runner = try options.makeRunner()
+            let runner = try options.makeRunner(progress: interruption.progress)
             let resolution: MigrationResolution = applied ? .applied : .rolledBack
             try runner.resolve(id: id, as: resolution)
             print("resolved \(id): \(resolution.rawValue)")

@@ -10,7 +10,8 @@ struct MigrateUpCommand: ParsableCommand {
         discussion: """
             Each migration and its engine_migrations row commit in one transaction, unless its first line is \
             `-- enginesync: no-transaction`. Waits up to --lock-wait seconds for the advisory lock shared with \
-            sync; exits 1 (skipped) when another enginesync holds it.
+            sync; exits 1 (skipped) when another enginesync holds it. SIGINT/SIGTERM cancel the running \
+            statement (its migration rolls back) and exit 130/143.
 
             Example:
               enginesync migrate up --repo /srv/git/app.git --database "host=/run/postgresql dbname=app"
@@ -20,8 +21,21 @@ struct MigrateUpCommand: ParsableCommand {
     @OptionGroup var options: MigrateOptions
 
     func run() throws {
+        // SIGINT/SIGTERM cancel the running statement (its migration rolls back) and exit 130/143.
+        let interruption = SignalInterruption()
+        defer { interruption.finish() }
+        do {
+            try body(interruption)
+        } catch {
+            if let code = interruption.exitCode { throw ExitCode(code) }
+            throw error
+        }
+        if let code = interruption.exitCode { throw ExitCode(code) }
+    }
+
+    private func body(_ interruption: SignalInterruption) throws {
         try CommandFailure.reporting {
-            let runner = try options.makeRunner()
+            let runner = try options.makeRunner(progress: interruption.progress)
             let report: MigrationRunReport
             do {
                 report = try runner.upWithReport()

@@ -16,7 +16,8 @@ struct SyncCommand: ParsableCommand {
             report. Narrowing or destructive changes are refused and listed with the migration that would \
             perform them.
 
-            Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped or standby, 64 usage.
+            Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped or standby, 64 usage; 130 after \
+            SIGINT, 143 after SIGTERM (the running statement is cancelled and rolled back first).
 
             Examples:
               enginesync sync --repo /srv/git/schema.git --rev main --database "host=/run/postgresql dbname=app"
@@ -67,22 +68,33 @@ struct ReconcileCommandRunner {
     func run() throws {
         var logger = Logger(label: "enginesync") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = options.verbose ? .info : .critical
+        var reconcilerOptions = try options.reconcilerOptions(dryRun: dryRun)
+        // SIGINT/SIGTERM cancel the running statement (it rolls back) and exit 130/143, as the daemon stops.
+        let interruption = SignalInterruption()
+        reconcilerOptions.progress = interruption.progress
         let reconciler = Reconciler(database: PostgresConfiguration(dsn: options.database),
-                                    options: try options.reconcilerOptions(dryRun: dryRun), logger: logger)
+                                    options: reconcilerOptions, logger: logger)
         let result = reconciler.reconcile(options.source)
+        interruption.finish()
+        defer {
+            if let code = interruption.exitCode {
+                CommandFailure.printError("interrupted by signal \(code - 128); the report above says what committed")
+            }
+        }
         if let directory = options.reports, !dryRun {
             do {
                 try ReportFileStore(directory: directory, retention: 1000)
                     .write(name: result.reportName, json: try result.report.jsonData(), markdown: result.report.markdown)
             } catch {
                 CommandFailure.printError("cannot write reports to \(directory): \(error)")
-                throw ExitCode.failure
+                throw interruption.exitCode.map { ExitCode($0) } ?? ExitCode.failure
             }
         }
         switch options.format {
         case .text: print(result.report.text(dryRun: dryRun))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
         }
+        if let code = interruption.exitCode { throw ExitCode(code) }
         let code = result.report.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }

@@ -11,8 +11,9 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Compile the DSL of a directory or a commit and report every error and warning.",
         discussion: """
             Reads <dsl-path>/meta/*.json, <dsl-path>/models/*.json (or <dsl-path>/dsl.json when there is no \
-            fragment), compiles them to the desired PostgreSQL schema and prints one line per diagnostic. \
-            Nothing connects to a database.
+            fragment), compiles them to the desired PostgreSQL schema, checks every file under \
+            <migrations-path>/ as `migrate up` and `sync` would load it (UTF-8, quotes, transaction control, \
+            duplicate ids) and prints one line per diagnostic. Nothing connects to a database.
 
             Exit status: 0 valid, 3 invalid, 1 when the repository or revision cannot be read, 64 usage.
 
@@ -33,6 +34,9 @@ struct ValidateCommand: ParsableCommand {
 
     @Option(name: .customLong("dsl-path"), help: "The DSL directory inside the repository.")
     var dslPath: String = "dsl"
+
+    @Option(name: .customLong("migrations-path"), help: "The migrations directory inside the repository.")
+    var migrationsPath: String = MigrationLoader.defaultPath
 
     @Option(name: .customLong("snapshot-model"), help: "The key of the snapshot model.")
     var snapshotModel: String = "dsl"
@@ -55,7 +59,8 @@ struct ValidateCommand: ParsableCommand {
         let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
                                          strict: try StrictSetting.resolve(flag: strict))
         let compiler = DSLCompiler(options: options)
-        let compilation: DSLCompilation
+        var compilation: DSLCompilation
+        let migrations: MigrationCheck
         do {
             if let dir {
                 var isDirectory: ObjCBool = false
@@ -63,6 +68,7 @@ struct ValidateCommand: ParsableCommand {
                     throw CommandFailure("cannot read directory '\(dir)': no such directory")
                 }
                 compilation = try compiler.compile(source: DirectoryDSLSource(root: dir))
+                migrations = MigrationLoader.check(directory: dir, path: migrationsPath)
             } else if let repo {
                 let repository: GitRepository
                 do {
@@ -77,6 +83,7 @@ struct ValidateCommand: ParsableCommand {
                     throw CommandFailure("cannot resolve revision '\(rev)' in '\(repo)': \(error)")
                 }
                 compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+                migrations = MigrationLoader.check(repository: repository, commit: commit.id, path: migrationsPath)
             } else {
                 throw ValidationError("give exactly one of --dir or --repo")
             }
@@ -87,11 +94,27 @@ struct ValidateCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("error: cannot read " + failure.description + "\n").utf8))
             throw ExitCode(1)
         }
+        Self.add(migrations, to: &compilation)
         switch format {
         case .text: print(Self.text(compilation, dslPath: dslPath), terminator: "")
         case .json: print(Self.json(compilation))
         }
         if !compilation.isValid { throw ExitCode(3) }
+    }
+
+    /// The migrations' problems (errors, `migration_invalid`) and warnings join the DSL's diagnostics; any
+    /// problem makes the whole revision invalid, as it would make `sync` refuse it.
+    static func add(_ migrations: MigrationCheck, to compilation: inout DSLCompilation) {
+        for problem in migrations.problems {
+            compilation.diagnostics.append(Diagnostic(
+                severity: .error, code: "migration_invalid", file: problem.file, line: problem.line,
+                column: problem.line == nil ? nil : 1, message: problem.message))
+        }
+        for warning in migrations.warnings {
+            compilation.diagnostics.append(Diagnostic(severity: .warning, code: warning.code, file: warning.file,
+                                                      message: warning.message))
+        }
+        if !migrations.problems.isEmpty { compilation.compiled = nil }
     }
 
     static func text(_ compilation: DSLCompilation, dslPath: String) -> String {
