@@ -207,11 +207,9 @@ struct HardeningCommandTests {
         }
     }
 
-    /// The fix belongs in `ReconcileCommandRunner` (Sources/EngineSyncCommands/Sync/SyncCommand.swift), which
-    /// another change owns while issue 12 is worked on: print the report, warn that the files could not be
-    /// written, exit with the outcome's code. Enable this test with that change.
-    @Test(.disabled("needs the ReconcileCommandRunner change in SyncCommand.swift (issue 12 item 19)"))
-    func anUnwritableReportsDirectoryStillPrintsTheReportAndTheOutcomesCode() throws {
+    /// Issue 12 item 19: the reconcile committed, so `sync` prints its report, warns that the files could not be
+    /// written and exits with the outcome's code.
+    @Test func anUnwritableReportsDirectoryStillPrintsTheReportAndTheOutcomesCode() throws {
         try ScratchDatabase.with { database, _ in
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/post.json": Self.post], message: "create post")

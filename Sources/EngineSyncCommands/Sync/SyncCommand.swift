@@ -86,8 +86,10 @@ struct ReconcileCommandRunner {
                 try ReportFileStore(directory: directory, retention: 1000)
                     .write(name: result.reportName, json: try result.report.jsonData(), markdown: result.report.markdown)
             } catch {
-                CommandFailure.printError("cannot write reports to \(directory): \(error)")
-                throw interruption.exitCode.map { ExitCode($0) } ?? ExitCode.failure
+                // The reconcile itself stands (it committed or not): say the files are missing, print the report
+                // and exit with the outcome's code, so a script never mistakes a committed sync for a failure.
+                FileHandle.standardError.write(Data(("warning: the reconcile's outcome stands, but its report files "
+                    + "could not be written to \(directory): \(error)\n").utf8))
             }
         }
         switch options.format {
