@@ -46,7 +46,7 @@ import Testing
         (#"{}"#, "missing type", .varchar(length: 255), nil),
         (#"{"length": 20}"#, "missing type takes the length", .varchar(length: 20), nil),
         (#"{"type": "string", "default": "hi"}"#, "", .varchar(length: 255), .string("hi")),
-        (#"{"type": "string", "default": null}"#, "", .varchar(length: 255), nil),
+        (#"{"type": "string", "default": null}"#, "", .varchar(length: 255), .expression("NULL")),  // Sequelize: DEFAULT NULL
         // Sequelize writes numbers and booleans on string columns unquoted: DEFAULT 5, DEFAULT false.
         (#"{"type": "string", "default": 5}"#, "", .varchar(length: 255), .number("5")),
         (#"{"type": "string", "default": 2.50}"#, "", .varchar(length: 255), .number("2.5")),

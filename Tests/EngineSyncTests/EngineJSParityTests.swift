@@ -19,7 +19,7 @@ import Testing
     /// Every recorded set (a directory of `stepN/`).
     static let sets: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") && !$0.hasPrefix("LICENSE") }.sorted()
+        return names.filter { !$0.hasPrefix(".") && !$0.hasPrefix("LICENSE") && !$0.hasSuffix(".md") }.sorted()
     }()
 
     struct Expected: Decodable {

@@ -180,7 +180,11 @@ extension CompilationSession {
         }
         var column = Column(name: columnName, type: type, isNotNull: isPrimary, isAutoIncrement: isAutoIncrement,
                             fieldKey: key)
-        if !ignoresColumnProperties, let value = definition["default"], value != .null {
+        if !ignoresColumnProperties, definition["default"] == .null, !isAutoIncrement {
+            // Sequelize writes `DEFAULT NULL`, which PostgreSQL keeps as `NULL::<type>`: the same "no value" as no
+            // default at all (the planner treats both alike), but EngineJS's catalog has it.
+            column.defaultValue = .expression("NULL")
+        } else if !ignoresColumnProperties, let value = definition["default"], value != .null {
             if isAutoIncrement {
                 error(.invalidDefault, at: origin, pointer + "/default",
                       "field '\(key)' is autoIncrement: its default is the sequence and cannot be set",

@@ -4,6 +4,8 @@
 /// `now()`); the introspection normalises them into `ColumnDefault`, and this compares the rest.
 public enum DefaultComparison {
     public static func equivalent(_ desired: ColumnDefault?, _ live: ColumnDefault?) -> Bool {
+        // `DEFAULT NULL` (PostgreSQL prints `NULL::character varying`) inserts what no default inserts.
+        if isNull(desired) && isNull(live) { return true }
         switch (desired, live) {
         case (nil, nil): return true
         case (.currentTimestamp, .currentTimestamp): return true
@@ -18,6 +20,14 @@ public enum DefaultComparison {
         case (.some(let a), .some(let b)): return a == b
         default: return false
         }
+    }
+
+    /// No default, or a NULL one (`NULL`, `NULL::type`).
+    static func isNull(_ value: ColumnDefault?) -> Bool {
+        guard let value else { return true }
+        guard case .expression(let text) = value else { return false }
+        let upper = text.uppercased()
+        return upper == "NULL" || upper.hasPrefix("NULL::")
     }
 
     /// JSON text without whitespace outside strings (jsonb prints `{"a": 1}`, the DSL canonical form `{"a":1}`).
