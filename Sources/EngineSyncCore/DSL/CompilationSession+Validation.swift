@@ -66,8 +66,11 @@ extension CompilationSession {
                   "model key \(Self.quoted(model.key)) does not match EngineJS's pattern ^[a-zA-Z_][a-zA-Z0-9_]*$",
                   hint: "rename the model (or its file) to letters, digits and underscores, starting with a letter or underscore")
         }
-        if model.key.utf8.contains(0) { checkNoNUL(.string(model.key), at: origin, "") }
-        checkNoNUL(.object(model.object), at: origin, "")
+        // A NUL can only come from a `\u0000` escape: files without one are not walked.
+        if mayHoldNUL(origin) {
+            if model.key.utf8.contains(0) { checkNoNUL(.string(model.key), at: origin, "") }
+            checkNoNUL(.object(model.object), at: origin, "")
+        }
         check(model.object, against: Self.modelPropertyTypes, at: origin, "")
         if case .object(let indexes)? = model.object["indexes"] {
             check(indexes, against: [("unique", .arrayOfStringArrays), ("many", .arrayOfStringArrays),
@@ -113,6 +116,27 @@ extension CompilationSession {
             }
         }
         return errorCount == before
+    }
+
+    /// Whether the model's file contains a `\u0000` escape (any case); a stored snapshot (jsonb) never does.
+    private func mayHoldNUL(_ origin: Origin) -> Bool {
+        guard let fileIndex = origin.fileIndex, let bytes = files[fileIndex].document?.bytes else { return false }
+        if let known = nulEscapes[fileIndex] { return known }
+        var found = false
+        var index = 0
+        while index + 5 < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] | 0x20 == UInt8(ascii: "u"),
+               bytes[index + 2] == 0x30, bytes[index + 3] == 0x30, bytes[index + 4] == 0x30, bytes[index + 5] == 0x30 {
+                // Not `\\u0000` (an escaped backslash followed by text): count the backslashes before it.
+                var backslashes = 0
+                var back = index - 1
+                while back >= 0, bytes[back] == UInt8(ascii: "\\") { backslashes += 1; back -= 1 }
+                if backslashes % 2 == 0 { found = true; break }
+            }
+            index += 1
+        }
+        nulEscapes[fileIndex] = found
+        return found
     }
 
     private func check(_ object: JSONObject, against types: [(String, JSONKind)], at origin: Origin, _ pointer: String) {

@@ -34,6 +34,8 @@ final class CompilationSession {
     var indexesByName: [String: Index] = [:]
     /// The DSL's `$schema` (EngineJS keeps it in the document) and how many models precede it.
     var schemaURI: (value: JSONValue, position: Int)?
+    /// Per file: whether it holds a `\u0000` escape (computed on first use).
+    var nulEscapes: [Int: Bool] = [:]
     /// Built on a file's first diagnostic (see `JSONDocumentLocator`).
     var locators: [Int: JSONDocumentLocator] = [:]
 
