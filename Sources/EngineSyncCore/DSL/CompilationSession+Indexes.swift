@@ -28,26 +28,24 @@ extension CompilationSession {
         var many: [(columns: [String], pointer: String)] = []
         // The shapes were checked against EngineJS's schema before this runs.
         if case .object(let indexes)? = model.object["indexes"] {
-            do {
-                for entry in indexes.entries {
-                    let pointer = JSONPointer.appending(entry.key, to: "/indexes")
-                    switch entry.key {
-                    case "unique", "many", "lower":
-                        for (lists, position) in indexLists(entry.value, model: model, pointer: pointer) {
-                            let item = (columns: lists, pointer: pointer + "/\(position)")
-                            if entry.key == "unique" { unique.append(item) }
-                            else if entry.key == "many" { many.append(item) }
-                            else {
-                                warning(.lowerIndexIgnored, at: origin, item.pointer,
-                                        "indexes.lower on (\(lists.joined(separator: ", "))) is not built: EngineJS's sync never creates lower() indexes",
-                                        hint: "create it with a migration (CREATE INDEX … (lower(col))) if queries need it")
-                            }
+            for entry in indexes.entries {
+                let pointer = JSONPointer.appending(entry.key, to: "/indexes")
+                switch entry.key {
+                case "unique", "many", "lower":
+                    for (lists, position) in indexLists(entry.value, model: model, pointer: pointer) {
+                        let item = (columns: lists, pointer: pointer + "/\(position)")
+                        if entry.key == "unique" { unique.append(item) }
+                        else if entry.key == "many" { many.append(item) }
+                        else {
+                            warning(.lowerIndexIgnored, at: origin, item.pointer,
+                                    "indexes.lower on (\(lists.joined(separator: ", "))) is not built: EngineJS's sync never creates lower() indexes",
+                                    hint: "create it with a migration (CREATE INDEX … (lower(col))) if queries need it")
                         }
-                    default:
-                        surprise(.unknownIndexKind, at: origin, pointer,
-                                "index kind '\(entry.key)' is not known and is ignored",
-                                hint: "known kinds: unique, many, lower")
                     }
+                default:
+                    surprise(.unknownIndexKind, at: origin, pointer,
+                            "index kind '\(entry.key)' is not known and is ignored",
+                            hint: "known kinds: unique, many, lower")
                 }
             }
         }
