@@ -30,7 +30,11 @@ struct BinaryTests {
         (["run", "--repo", "/nonexistent", "--statement-timeout", "25h"], "--statement-timeout: must be at most 24h"),
     ])
     func zeroOrAbsurdTimeoutsAreUsageErrors(arguments: [String], expected: String) throws {
-        let result = try EngineSyncBinary.run(arguments, environment: ["ENGINESYNC_CONFIG": "/nonexistent/enginesync.yaml"])
+        // An empty configuration file, so a machine's /etc/enginesync/enginesync.yaml plays no part.
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("enginesync-\(UUID().uuidString).yaml").path
+        try "".write(toFile: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let result = try EngineSyncBinary.run(arguments, environment: ["ENGINESYNC_CONFIG": config])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
