@@ -170,6 +170,14 @@ public final class GitRepository {
     /// Reads a blob; larger than `maxBytes` is an error rather than an allocation.
     public func readBlob(_ id: ObjectID, maxBytes: Int, subject: String? = nil) throws -> [UInt8] {
         var oid = try Self.oid(id)
+        // The size comes from the object's header first (git_odb_read_header inflates only the header of a
+        // loose object and reads a packed object's size from its pack header), so a 200 MB blob is refused
+        // without ever being inflated into memory; only a blob within the limit is looked up.
+        let headerSize = try objectSize(&oid, subject: subject ?? id.short)
+        if headerSize > maxBytes {
+            throw GitError(code: 0, errorClass: 9, message: "is \(headerSize) bytes, over the limit of \(maxBytes)",
+                           function: "readBlob", subject: subject ?? id.short)
+        }
         var blob: OpaquePointer?
         _ = try check("git_blob_lookup", subject: subject ?? id.short) { git_blob_lookup(&blob, handle, &oid) }
         defer { git_blob_free(blob) }
@@ -181,6 +189,20 @@ public final class GitRepository {
         guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
         // rawcontent is not NUL-terminated and dies with the blob: copy exactly `size` bytes.
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// An object's inflated size from its header, without reading its content (`git_odb_read_header`).
+    private func objectSize(_ oid: inout git_oid, subject: String) throws -> Int {
+        var odb: OpaquePointer?
+        _ = try check("git_repository_odb", subject: subject) { git_repository_odb(&odb, handle) }
+        defer { git_odb_free(odb) }
+        var length = 0
+        var type = GIT_OBJECT_INVALID
+        _ = try check("git_odb_read_header", subject: subject) { git_odb_read_header(&length, &type, odb, &oid) }
+        guard type == GIT_OBJECT_BLOB else {
+            throw GitError(code: -3, errorClass: 9, message: "is not a blob", function: "git_odb_read_header", subject: subject)
+        }
+        return length
     }
 
     // MARK: - Fetching

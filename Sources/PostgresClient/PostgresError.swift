@@ -81,10 +81,31 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     /// True when the session is gone and a new connection is needed; an in-flight COMMIT has an unknown outcome.
     public var isConnectionLoss: Bool { kind == .connectionLost || kind == .connect }
 
+    /// One line: the message, SQLSTATE and PostgreSQL's HINT (e.g. "You might need to increase
+    /// max_locks_per_transaction."), which is often the only pointer to the fix.
     public var description: String {
         var text = message
         if let sqlState { text = "\(text) (SQLSTATE \(sqlState))" }
+        if let hint = Self.oneLine(hint) { text += "; hint: \(hint)" }
         return text
+    }
+
+    /// The message with PostgreSQL's DETAIL and HINT, one line, for reports: "out of shared memory; hint: You
+    /// might need to increase max_locks_per_transaction.". DETAIL can quote row values (a duplicate key);
+    /// it is cut at 500 characters.
+    public var messageWithDetailAndHint: String {
+        var text = message
+        if let detail = Self.oneLine(detail) {
+            text += "; detail: " + (detail.count > 500 ? String(detail.prefix(500)) + "…" : detail)
+        }
+        if let hint = Self.oneLine(hint) { text += "; hint: \(hint)" }
+        return text
+    }
+
+    private static func oneLine(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return line.isEmpty ? nil : line
     }
 
     public var debugDescription: String {

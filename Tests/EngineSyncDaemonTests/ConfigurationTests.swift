@@ -145,6 +145,12 @@ import Testing
         ("repo: /a\ndatabase: \"host=x bogus\"\n", "database: invalid connection string"),
         ("repo: /a\nrepo: /b\n", "(syntax)"),
         ("- just\n- a list\n", "expected a mapping"),
+        // Issue 12 item 6: 0 is "no limit" in PostgreSQL; absurd values protect nothing.
+        ("repo: /a\nlock_timeout: 0s\n", "lock_timeout: must be at least 1ms, got 0s (0 turns PostgreSQL's limit off"),
+        ("repo: /a\nlock_timeout: 0ms\n", "lock_timeout: must be at least 1ms"),
+        ("repo: /a\nlock_timeout: 11m\n", "lock_timeout: must be at most 10m, got 11m"),
+        ("repo: /a\nstatement_timeout: 0s\n", "statement_timeout: must be at least 1ms, got 0s"),
+        ("repo: /a\nstatement_timeout: 25h\n", "statement_timeout: must be at most 24h, got 25h"),
     ])
     func badFilesAreRefused(yaml: String, expected: String) throws {
         let path = try write(yaml)
@@ -169,6 +175,27 @@ import Testing
         } catch {
             #expect("\(error)" == "--drift-interval: expected a duration like \"5s\" or \"off\", got \"sometimes\"")
         }
+    }
+
+    @Test func zeroAndAbsurdTimeoutsFromTheEnvironmentAndFlagsNameTheirSpelling() throws {
+        for (env, flags, expected) in [
+            (["ENGINESYNC_LOCK_TIMEOUT": "0s"], [:], "ENGINESYNC_LOCK_TIMEOUT: must be at least 1ms"),
+            (["ENGINESYNC_STATEMENT_TIMEOUT": "0s"], [:], "ENGINESYNC_STATEMENT_TIMEOUT: must be at least 1ms"),
+            ([:], ["lock_timeout": "0s"], "--lock-timeout: must be at least 1ms"),
+            ([:], ["statement_timeout": "48h"], "--statement-timeout: must be at most 24h, got 48h"),
+        ] as [([String: String], [String: String], String)] {
+            do {
+                _ = try load("repo: /a\n", env: env, flags: flags)
+                Issue.record("expected an error containing \(expected)")
+            } catch {
+                #expect("\(error)".hasPrefix(expected), "\(error)")
+            }
+        }
+        // The limits themselves are accepted.
+        let edge = try load("repo: /a\nlock_timeout: 10m\nstatement_timeout: 24h\n")
+        #expect(edge.lockTimeout == .seconds(600))
+        #expect(edge.statementTimeout == .seconds(86_400))
+        #expect(try load("repo: /a\nlock_timeout: 1ms\n").lockTimeout == .milliseconds(1))
     }
 
     @Test func missingExplicitFileIsAnError() {

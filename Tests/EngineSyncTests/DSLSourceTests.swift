@@ -79,6 +79,39 @@ struct DSLSourceTests {
         #expect(fromDirectory.diagnostics == fromGit.diagnostics)
     }
 
+    /// Issue 12 item 9: a huge blob is refused from its object header, never inflated. 30 MiB and 20 MiB of
+    /// zeros (a few KiB compressed) under dsl/models and migrations, max_file_bytes 1 MiB. The loose objects are
+    /// then cut to their first 512 bytes: the header still reads, but inflating the content is impossible, so
+    /// this passes only when the size check happens before the content is read.
+    @Test func oversizedBlobsAreRefusedFromTheirHeaderWithoutInflating() throws {
+        let repository = try ScratchRepository()
+        let sha = try repository.commit([
+            "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+            "dsl/models/huge.json": String(repeating: "0", count: 30 << 20),
+            "migrations/0001_huge.sql": String(repeating: "0", count: 20 << 20),
+        ])
+        for (path, size) in [("dsl/models/huge.json", 30 << 20), ("migrations/0001_huge.sql", 20 << 20)] {
+            let blob = try repository.output(["rev-parse", "HEAD:\(path)"])
+            #expect(try repository.output(["cat-file", "-s", blob]) == "\(size)")
+            let object = repository.path + "/.git/objects/" + blob.prefix(2) + "/" + blob.dropFirst(2)
+            let handle = try #require(FileHandle(forUpdatingAtPath: object), "\(object) is not a loose object")
+            try handle.truncate(atOffset: 512)
+            try handle.close()
+        }
+        let git = try GitRepository.open(path: repository.path)
+        let commit = try #require(ObjectID(hex: sha))
+        let result = try DSLCompiler(options: DSLCompilerOptions(maxFileBytes: 1 << 20))
+            .compile(source: GitTreeDSLSource(repository: git, commit: commit))
+        let tooLarge = try #require(result.errors.first { $0.code == "file_too_large" }, "\(result.errors)")
+        #expect(tooLarge.file == "dsl/models/huge.json")
+        #expect(tooLarge.message.contains("31457280 bytes"), "\(tooLarge.message)")
+        let migrationError = try #require(throws: MigrationError.self) {
+            try MigrationLoader.load(repository: git, commit: commit, maxFileBytes: 1 << 20)
+        }
+        #expect(migrationError.file == "migrations/0001_huge.sql")
+        #expect(migrationError.message.contains("20971520 bytes, over the limit of 1048576"), "\(migrationError)")
+    }
+
     @Test func symlinkedDSLDirectoryIsAnErrorInBothSources() throws {
         let repository = try ScratchRepository()
         try repository.commit(["real/models/user.json": #"{"fields": {}}"#])

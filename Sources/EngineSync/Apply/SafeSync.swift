@@ -47,7 +47,7 @@ public final class SafeSync {
         do {
             return try run(desired: desired, draft: &draft)
         } catch {
-            draft.errors.append(ReportDraft.message(for: error))
+            draft.errors.append(Reconciler.message(error))
             logger.error("safe sync failed", metadata: ["error": "\(error)"])
             let report = draft.finish(outcome: .failed)
             var logID: Int?
@@ -107,7 +107,8 @@ public final class SafeSync {
             adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
             snapshot = adopted
         }
-        let plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
+        var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
+        try gateLargeBackfills(&plan, live: live, desired: desired, snapshot: snapshot)
         var effectiveDocument = plan.effectiveDocument
         // Nothing left to a migration: the effective document is the desired one, whose hash the compiler computed.
         let isDesired = effectiveDocument == desired.document
@@ -144,26 +145,46 @@ public final class SafeSync {
         var reachedCommit = false
         /// The session after COMMIT: a new one when the connection dropped during COMMIT.
         var session = connection
+        func applyChange(_ change: PlannedChange) throws {
+            if change.isUniqueIndexBuild || change.isForeignKeyRestore {
+                do {
+                    try connection.withSavepoint("enginesync_guarded_change") {
+                        for statement in change.statements { try apply(statement, on: connection) }
+                    }
+                    applied.append(change)
+                } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
+                    blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
+                } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && change.isForeignKeyRestore {
+                    blocked.append(Self.foreignKeyConflict(change, error: error))
+                }
+            } else {
+                for statement in change.statements { try apply(statement) }
+                applied.append(change)
+            }
+        }
+        // A plan whose new tables would overflow PostgreSQL's lock table (issue 12 item 17): they are created
+        // (with their indexes and foreign keys) and committed in batches first; the rest, the snapshot and the
+        // log row follow in the one final transaction.
+        let split = Self.splitNewTables(plan.safe.filter { !$0.concurrently }, desired: desired, ddl: DDL(schema: schema),
+                                        lockBudget: options.locksPerTransaction)
+        if !split.batches.isEmpty {
+            let tables = split.batches.joined().filter { $0.kind == .createTable }.count
+            draft.warnings.append(.init(code: "batched_create_tables", message: "this plan creates \(tables) tables, more "
+                + "than one transaction may lock (about \(options.locksPerTransaction) locks; max_locks_per_transaction): "
+                + "they are created in \(split.batches.count) transactions, each committed, before the rest of the plan; "
+                + "if one fails, the tables already committed stay and the next reconcile continues from them"))
+            logger.notice("creating new tables in batches", metadata: ["tables": "\(tables)", "batches": "\(split.batches.count)"])
+            for batch in split.batches {
+                progress?.touch()
+                try connection.withTransaction {
+                    for change in batch { try applyChange(change) }
+                }
+            }
+        }
         do {
             progress?.touch()
             try connection.withTransaction {
-                for change in plan.safe where !change.concurrently {
-                    if change.isUniqueIndexBuild || change.isForeignKeyRestore {
-                        do {
-                            try connection.withSavepoint("enginesync_guarded_change") {
-                                for statement in change.statements { try apply(statement, on: connection) }
-                            }
-                            applied.append(change)
-                        } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
-                            blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
-                        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && change.isForeignKeyRestore {
-                            blocked.append(Self.foreignKeyConflict(change, error: error))
-                        }
-                    } else {
-                        for statement in change.statements { try apply(statement) }
-                        applied.append(change)
-                    }
-                }
+                for change in split.rest { try applyChange(change) }
                 progress?.touch()
                 try log.ensureTable(connection)
                 excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
@@ -224,7 +245,7 @@ public final class SafeSync {
             } catch {
                 // The invalid leftover is dropped and rebuilt on the next reconcile.
                 concurrentFailure = true
-                draft.errors.append(ReportDraft.message(for: error))
+                draft.errors.append(Reconciler.message(error))
             }
         }
         let concurrentConflicts = blocked.filter { conflict in
@@ -267,6 +288,123 @@ public final class SafeSync {
             + "\(error.detail ?? error.message); fix the rows, then the key is re-created on the next reconcile"
         conflict.migrationName = "restore_foreign_key_\(change.table)_\(change.column ?? "")"
         return conflict
+    }
+
+    /// Splits the non-concurrent changes of a plan whose new tables need more locks than `lockBudget`:
+    /// batches of whole new tables (CREATE TABLE, then its indexes) within the budget, then batches of the
+    /// foreign keys between them, and the rest for the final transaction. A plan within the budget is not
+    /// split (`batches` empty): an ordinary reconcile stays one transaction.
+    ///
+    /// Locks are estimated per statement: a CREATE TABLE locks the table, its sequences, primary key index
+    /// and TOAST table and index (5); an index 2 (it and its table); a foreign key 3 (both tables and the
+    /// referenced index). A foreign key is batched when its own table is new and the referenced table is new
+    /// too or untouched by the rest of the plan (so it never runs before a change it depends on).
+    static func splitNewTables(_ changes: [PlannedChange], desired: CompiledDSL, ddl: DDL,
+                               lockBudget: Int) -> (batches: [[PlannedChange]], rest: [PlannedChange]) {
+        let newTables = Set(changes.filter { $0.kind == .createTable }.map(\.table))
+        guard !newTables.isEmpty else { return ([], changes) }
+        func cost(_ change: PlannedChange) -> Int {
+            switch change.kind {
+            case .createTable: 5
+            case .addForeignKey: 3
+            default: 2
+            }
+        }
+        func belongsToNewTable(_ change: PlannedChange) -> Bool {
+            newTables.contains(change.table) && (change.kind == .createTable || change.kind == .createIndex)
+        }
+        let tableWork = changes.filter(belongsToNewTable)
+        let candidateKeys = changes.filter { $0.kind == .addForeignKey && newTables.contains($0.table) && !$0.isForeignKeyRestore }
+        let otherTables = Set(changes.filter { !belongsToNewTable($0) && $0.kind != .addForeignKey }.map(\.table))
+        let keys = candidateKeys.filter { change in
+            guard let key = desired.schema.foreignKeys.first(where: {
+                $0.table == change.table && $0.columns.first == change.column && change.statements == [ddl.addForeignKey($0)]
+            }) else { return false }
+            return newTables.contains(key.referencedTable) || !otherTables.contains(key.referencedTable)
+        }
+        let total = (tableWork + keys).reduce(0) { $0 + cost($1) }
+        guard total > lockBudget else { return ([], changes) }
+
+        var batches: [[PlannedChange]] = []
+        var current: [PlannedChange] = []
+        var currentCost = 0
+        func close() {
+            if !current.isEmpty { batches.append(current) }
+            current = []
+            currentCost = 0
+        }
+        // Whole tables: a table and its indexes never straddle two transactions.
+        var byTable: [String: [PlannedChange]] = [:]
+        var order: [String] = []
+        for change in tableWork {
+            if byTable[change.table] == nil { order.append(change.table) }
+            byTable[change.table, default: []].append(change)
+        }
+        for table in order {
+            let group = byTable[table] ?? []
+            let groupCost = group.reduce(0) { $0 + cost($1) }
+            if currentCost > 0, currentCost + groupCost > lockBudget { close() }
+            current += group
+            currentCost += groupCost
+        }
+        close()
+        for key in keys {
+            if currentCost > 0, currentCost + cost(key) > lockBudget { close() }
+            current.append(key)
+            currentCost += cost(key)
+        }
+        close()
+        let batched = Set(tableWork + keys)
+        return (batches, changes.filter { !batched.contains($0) })
+    }
+
+    /// An `auto_name` backfill on a table with more estimated rows than `max_rewrite_rows` (issue 12 item 8) is
+    /// blocked, like a large rewrite: one UPDATE of every visible row would hold its row locks (and the
+    /// DDL transaction's ACCESS EXCLUSIVE locks on other tables) for as long as it runs. The effective snapshot
+    /// keeps the old `auto_name` list, so the next reconcile checks again. Before blocking, one read-only query
+    /// asks whether any visible row differs from the new value: when a migration already ran the UPDATE, none
+    /// does, nothing is planned and the snapshot records the new list.
+    private func gateLargeBackfills(_ plan: inout Plan, live: Schema, desired: CompiledDSL,
+                                    snapshot: CompiledDSL?) throws {
+        let limit = options.planner.maxRewriteRows
+        guard plan.safe.contains(where: { $0.kind == .backfillAutoName }) else { return }
+        let ddl = DDL(schema: schema)
+        var kept: [PlannedChange] = []
+        for change in plan.safe {
+            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows, rows > limit,
+                  let modelKey = desired.schema.table(named: change.table)?.modelKey,
+                  let columns = desired.autoNameColumns[modelKey] else {
+                kept.append(change)
+                continue
+            }
+            let value = Self.autoNameValue(columns)
+            let visible: SQL = "\(ident: "deleted") = false AND \(ident: "archived") = false"
+            progress?.touch()
+            let pending = try connection.run("SELECT EXISTS (SELECT 1 FROM \(ddl.table(change.table)) WHERE \(visible) "
+                + "AND \(ident: "auto_name") IS DISTINCT FROM \(value)) AS pending").first?.bool("pending") ?? true
+            guard pending else { continue }
+            var gated = change
+            gated.reason = "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
+                + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
+                + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
+                + "every row up to date and records the new auto_name list"
+            gated.statements = ["UPDATE \(ddl.table(change.table)) SET \(ident: "auto_name") = \(value) WHERE \(visible) "
+                + "AND \(ident: "auto_name") IS DISTINCT FROM \(value)"]
+            gated.migrationName = "backfill_auto_name_\(change.table)"
+            gated.origin = ChangeOrigin(modelKey: modelKey)
+            plan.blocked.append(gated)
+            if var model = plan.effectiveDocument[modelKey]?.objectValue {
+                model["auto_name"] = snapshot?.document[modelKey]?.objectValue?["auto_name"]
+                plan.effectiveDocument[modelKey] = .object(model)
+            }
+        }
+        plan.safe = kept
+    }
+
+    /// SPEC 2.7's value, as DDL.backfillAutoName computes it: trimmed, non-empty values joined by `_`, else NULL.
+    static func autoNameValue(_ columns: [String]) -> SQL {
+        let parts = columns.map { column -> SQL in "NULLIF(btrim(\(ident: column)::text), '')" }
+        return "NULLIF(concat_ws('_', " + SQL.joined(parts, separator: ", ") + "), '')"
     }
 
     static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {

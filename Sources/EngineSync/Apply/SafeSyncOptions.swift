@@ -10,6 +10,12 @@ public struct SafeSyncOptions: Sendable {
     public var requireSnapshot: Bool
     /// Plan only: nothing is written.
     public var dryRun: Bool
+    /// The estimated number of relation locks one transaction may take for new tables (issue 12 item 17):
+    /// a plan whose new tables need more is created in several transactions (docs/SAFE-SYNC.md). PostgreSQL's
+    /// shared lock table holds `max_locks_per_transaction` × (`max_connections` + background processes)
+    /// locks, about 7,800 with the defaults (64 × 122), for every session together.
+    public var locksPerTransaction: Int = SafeSyncOptions.defaultLocksPerTransaction
+    public static let defaultLocksPerTransaction = 1_000
 
     public init(planner: PlannerOptions = PlannerOptions(), lockTimeoutMilliseconds: Int = 3_000,
                 statementTimeoutMilliseconds: Int = 600_000, idleInTransactionTimeoutMilliseconds: Int = 600_000,

@@ -261,11 +261,19 @@ public final class Reconciler {
         try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: trees)
     }
 
+    /// The report's message for an error; PostgreSQL's DETAIL and HINT are kept (issue 12 item 17: "out of
+    /// shared memory" without "You might need to increase max_locks_per_transaction" says nothing useful).
     static func message(_ error: any Error) -> ReconcileReport.Message {
         if let error = error as? MigrationError {
-            return .init(code: "migration_\(error.kind.rawValue)", message: error.message, file: error.file, line: error.line,
+            var text = error.message
+            if let postgres = error.postgresError {
+                text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
+            }
+            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
                          sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
         }
-        return ReportDraft.message(for: error)
+        var message = ReportDraft.message(for: error)
+        if let error = error as? PostgresError { message.message = error.messageWithDetailAndHint }
+        return message
     }
 }

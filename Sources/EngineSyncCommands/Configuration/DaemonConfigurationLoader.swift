@@ -240,8 +240,14 @@ public struct DaemonConfigurationLoader: Sendable {
             guard let value, value >= .seconds(1) else { throw fail("max_backoff", "must be at least 1s") }
             configuration.maxBackoff = value
         }
-        if let value = try duration("lock_timeout") { configuration.lockTimeout = value ?? .zero }
-        if let value = try duration("statement_timeout") { configuration.statementTimeout = value ?? .zero }
+        if let value = try duration("lock_timeout") {
+            if let problem = TimeoutLimits.lockTimeoutProblem(value ?? .zero) { throw fail("lock_timeout", problem) }
+            configuration.lockTimeout = value ?? .zero
+        }
+        if let value = try duration("statement_timeout") {
+            if let problem = TimeoutLimits.statementTimeoutProblem(value ?? .zero) { throw fail("statement_timeout", problem) }
+            configuration.statementTimeout = value ?? .zero
+        }
         if let value = try integer("max_rewrite_rows", minimum: 0) { configuration.maxRewriteRows = value }
         if let value = try integer("concurrent_index_rows", minimum: 0) { configuration.concurrentIndexRows = value }
         if let value = text("max_file_bytes") {

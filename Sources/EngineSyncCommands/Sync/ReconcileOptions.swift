@@ -70,6 +70,12 @@ struct ReconcileOptions: ParsableArguments {
     func validate() throws {
         if (repo == nil) == (dir == nil) { throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT") }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let problem = TimeoutLimits.lockTimeoutProblem(lockTimeout.duration) {
+            throw ValidationError("--lock-timeout \(problem)")
+        }
+        if let problem = TimeoutLimits.statementTimeoutProblem(statementTimeout.duration) {
+            throw ValidationError("--statement-timeout \(problem)")
+        }
         if maxRewriteRows < 0 { throw ValidationError("--max-rewrite-rows must be ≥ 0") }
         if concurrentIndexRows < 0 { throw ValidationError("--concurrent-index-rows must be ≥ 0") }
         if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
