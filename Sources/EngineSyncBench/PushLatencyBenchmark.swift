@@ -13,7 +13,9 @@ enum PushLatencyBenchmark {
         var pushTimes: [Double] = []
         let modelFile = "dsl/models/\(BenchDSL.modelName(0)).json"
         for push in 1...pushes {
-            guard let file = BenchDSL.files(models: 1, extraFields: push).first else { BenchMain.fail("no model") }
+            guard let file = BenchDSL.files(models: 1, extraFields: push).first(where: { $0.path == modelFile }) else {
+                BenchMain.fail("no model")
+            }
             do {
                 try Data(file.bytes).write(to: URL(fileURLWithPath: clone).appendingPathComponent(modelFile))
             } catch {
