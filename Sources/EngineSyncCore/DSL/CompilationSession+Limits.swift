@@ -20,14 +20,15 @@ extension CompilationSession {
         func origin(of table: String) -> Origin? { origins[table] ?? tableOrigins[table]?.origin }
 
         // One namespace for relations: tables, their primary keys' indexes and the DSL's indexes.
-        var relations: [String: String] = [:]
-        func claim(_ name: String, as what: String, table: String) {
+        // Name → what claimed it (described only when two collide).
+        var relations: [String: (what: () -> String, table: String)] = [:]
+        func claim(_ name: String, as what: @escaping () -> String, table: String) {
             if let other = relations[name] {
                 error(.nameCollision, at: origin(of: table), "",
-                      "\(what) '\(name)' has the same name as \(other) (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
+                      "\(what()) '\(name)' has the same name as \(other.what()) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
                       hint: "rename a model, its table or a field so the generated names differ")
             } else {
-                relations[name] = "\(what) '\(name)'"
+                relations[name] = (what, table)
             }
         }
         for table in schema.tables {
@@ -35,7 +36,7 @@ extension CompilationSession {
                 error(.reservedName, at: origin(of: table.name), "",
                       "table '\(table.name)' is enginesync's own table", hint: "give the model another \"table\"")
             }
-            claim(table.name, as: "table", table: table.name)
+            claim(table.name, as: { "table" }, table: table.name)
             if table.columns.count > Self.maxColumns {
                 error(.tooManyColumns, at: origin(of: table.name), "/fields",
                       "table '\(table.name)' would have \(table.columns.count) columns; PostgreSQL allows \(Self.maxColumns)")
@@ -47,11 +48,11 @@ extension CompilationSession {
             }
         }
         for table in schema.tables where !table.primaryKey.isEmpty {
-            claim(EngineJSNaming.primaryKeyName(table: table.name), as: "the primary key of table '\(table.name)'",
+            claim(EngineJSNaming.primaryKeyName(table: table.name), as: { "the primary key of table '\(table.name)'" },
                   table: table.name)
         }
         for index in schema.indexes {
-            claim(index.name, as: "index", table: index.table)
+            claim(index.name, as: { "index" }, table: index.table)
             if index.columns.count > Self.maxIndexColumns {
                 error(.tooManyIndexColumns, at: origin(of: index.table), "/indexes",
                       "index '\(index.name)' lists \(index.columns.count) columns; PostgreSQL allows \(Self.maxIndexColumns)")

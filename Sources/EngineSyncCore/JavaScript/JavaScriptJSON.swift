@@ -123,6 +123,8 @@ public enum JavaScriptJSON {
 
     /// JavaScript's OrdinaryOwnPropertyKeys: array-index keys ascending, then the rest in insertion order.
     private static func propertyOrder(_ entries: [JSONObject.Entry]) -> [JSONObject.Entry] {
+        // Almost every object has no integer-like key: nothing to reorder, nothing to allocate.
+        guard entries.contains(where: { $0.key.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }) else { return entries }
         var indices: [(index: UInt32, entry: JSONObject.Entry)] = []
         var others: [JSONObject.Entry] = []
         for entry in entries {

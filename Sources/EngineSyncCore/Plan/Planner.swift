@@ -491,7 +491,7 @@ struct PlanRun {
             // As EngineJS: only when the snapshot has the model and its list differs. Without a snapshot (a first
             // run, or one withheld while changes are blocked) nothing is recomputed: every reconcile would
             // otherwise rewrite every visible row of every table.
-            guard let snapshot, snapshot.document[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns else { continue }
+            guard let snapshot, snapshotTablesByModel[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns else { continue }
             backfillChanges.append(PlannedChange(
                 kind: .backfillAutoName, table: table.name, column: "auto_name",
                 to: columns.joined(separator: ", "),
