@@ -71,10 +71,9 @@ extension CompilationSession {
             if model.key.utf8.contains(0) { checkNoNUL(.string(model.key), at: origin, "") }
             checkNoNUL(.object(model.object), at: origin, "")
         }
-        check(model.object, against: Self.modelPropertyTypes, at: origin, "")
+        check(model.object, against: Self.modelPropertyKinds, at: origin, "")
         if case .object(let indexes)? = model.object["indexes"] {
-            check(indexes, against: [("unique", .arrayOfStringArrays), ("many", .arrayOfStringArrays),
-                                     ("lower", .arrayOfStringArrays)], at: origin, "/indexes")
+            check(indexes, against: Self.indexKinds, at: origin, "/indexes")
         }
         let fields = model.object["fields"]?.objectValue ?? JSONObject()
         var virtual: Set<String> = []
@@ -86,7 +85,7 @@ extension CompilationSession {
                       hint: "write {\"type\": \"string\"}")
                 continue
             }
-            check(definition, against: Self.fieldPropertyTypes, at: origin, pointer)
+            check(definition, against: Self.fieldPropertyKinds, at: origin, pointer)
             guard definition["save"] == .bool(false) else { continue }
             virtual.insert(entry.key)
             for property in Self.virtualForbidden where definition[property] != nil {
@@ -139,9 +138,17 @@ extension CompilationSession {
         return found
     }
 
-    private func check(_ object: JSONObject, against types: [(String, JSONKind)], at origin: Origin, _ pointer: String) {
-        for (property, kind) in types {
-            guard let value = object[property], !kind.matches(value) else { continue }
+    /// The kinds by property, so a check reads each property once (a field has a few of the 21 named ones).
+    static let fieldPropertyKinds = Dictionary(fieldPropertyTypes, uniquingKeysWith: { first, _ in first })
+    static let modelPropertyKinds = Dictionary(modelPropertyTypes, uniquingKeysWith: { first, _ in first })
+    static let indexKinds: [String: JSONKind] = ["unique": .arrayOfStringArrays, "many": .arrayOfStringArrays,
+                                                  "lower": .arrayOfStringArrays]
+
+    private func check(_ object: JSONObject, against kinds: [String: JSONKind], at origin: Origin, _ pointer: String) {
+        for entry in object.entries {
+            guard let kind = kinds[entry.key], !kind.matches(entry.value) else { continue }
+            let property = entry.key
+            let value = entry.value
             error(.schemaInvalid, at: origin, pointer + "/" + property,
                   "'\(property)' must be \(kind.name), not \(Self.describe(value)) (EngineJS's DSL schema)",
                   hint: value == .null ? "remove '\(property)' instead of setting it to null" : nil)
