@@ -377,19 +377,16 @@ public final class SafeSync {
                 kept.append(change)
                 continue
             }
-            let value = Self.autoNameValue(columns)
-            let visible: SQL = "\(ident: "deleted") = false AND \(ident: "archived") = false"
             progress?.touch()
-            let pending = try connection.run("SELECT EXISTS (SELECT 1 FROM \(ddl.table(change.table)) WHERE \(visible) "
-                + "AND \(ident: "auto_name") IS DISTINCT FROM \(value)) AS pending").first?.bool("pending") ?? true
+            let pending = try connection.run(ddl.autoNameIsStale(table: change.table, columns: columns))
+                .first?.bool("stale") ?? true
             guard pending else { continue }
             var gated = change
             gated.reason = "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
                 + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
                 + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
                 + "every row up to date and records the new auto_name list"
-            gated.statements = ["UPDATE \(ddl.table(change.table)) SET \(ident: "auto_name") = \(value) WHERE \(visible) "
-                + "AND \(ident: "auto_name") IS DISTINCT FROM \(value)"]
+            gated.statements = [ddl.backfillAutoName(table: change.table, columns: columns, onlyChanged: true)]
             gated.migrationName = "backfill_auto_name_\(change.table)"
             gated.origin = ChangeOrigin(modelKey: modelKey)
             plan.blocked.append(gated)
@@ -399,12 +396,6 @@ public final class SafeSync {
             }
         }
         plan.safe = kept
-    }
-
-    /// SPEC 2.7's value, as DDL.backfillAutoName computes it: trimmed, non-empty values joined by `_`, else NULL.
-    static func autoNameValue(_ columns: [String]) -> SQL {
-        let parts = columns.map { column -> SQL in "NULLIF(btrim(\(ident: column)::text), '')" }
-        return "NULLIF(concat_ws('_', " + SQL.joined(parts, separator: ", ") + "), '')"
     }
 
     static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {

@@ -111,14 +111,10 @@ extension CompilationSession {
             Column(name: "archived", type: .boolean, defaultValue: .boolean(false)),
             Column(name: "archived_at", type: .timestamptz),
         ]
+        // Model tables and earlier junctions are all in `tableOrigins`.
         if let existing = tableOrigins[name] {
             error(.duplicateTable, at: owner.origin, field.pointer,
                   "junction table '\(name)' is also defined in \(fileName(existing.origin)) at \(existing.origin.pointer + existing.pointer)")
-            return
-        }
-        if schema.table(named: name) != nil || junctionCollidesWithModelTable(name) {
-            error(.duplicateTable, at: owner.origin, field.pointer,
-                  "junction table '\(name)' has the name of a model's table", hint: "rename the model or the field")
             return
         }
         schema.tables.append(Table(name: name, columns: columns, primaryKey: ["id"], modelKey: nil))
@@ -142,7 +138,4 @@ extension CompilationSession {
         }
     }
 
-    private func junctionCollidesWithModelTable(_ name: String) -> Bool {
-        models.contains { ($0.object["table"]?.stringValue ?? $0.key) == name }
-    }
 }

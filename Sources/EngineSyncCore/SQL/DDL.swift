@@ -96,11 +96,28 @@ public struct DDL: Sendable {
     }
 
     /// The set-based `auto_name` recomputation of SPEC 2.7: trimmed, non-empty values joined by `_`, else NULL.
-    public func backfillAutoName(table: String, columns: [String]) -> SQL {
-        let parts = columns.map { column -> SQL in "NULLIF(btrim(\(ident: column)::text), '')" }
-        return "UPDATE \(self.table(table)) SET \(ident: "auto_name") = NULLIF(concat_ws('_', "
-            + SQL.joined(parts, separator: ", ") + "), '') WHERE deleted = false AND archived = false"
+    /// `auto_name` of the visible rows (SPEC 2.7). `onlyChanged` leaves rows already up to date alone, so the
+    /// statement can be split by id range and re-run (a gated backfill's suggested migration).
+    public func backfillAutoName(table: String, columns: [String], onlyChanged: Bool = false) -> SQL {
+        let value = Self.autoNameValue(columns)
+        var sql: SQL = "UPDATE \(self.table(table)) SET \(ident: "auto_name") = " + value + " WHERE " + Self.visibleRows
+        if onlyChanged { sql = sql + " AND \(ident: "auto_name") IS DISTINCT FROM " + value }
+        return sql
     }
+
+    /// Whether a visible row's `auto_name` differs from SPEC 2.7's value (a read-only check).
+    public func autoNameIsStale(table: String, columns: [String]) -> SQL {
+        "SELECT EXISTS (SELECT 1 FROM \(self.table(table)) WHERE " + Self.visibleRows + " AND \(ident: "auto_name") "
+            + "IS DISTINCT FROM " + Self.autoNameValue(columns) + ") AS stale"
+    }
+
+    /// SPEC 2.7's value: the trimmed, non-empty values of the columns joined by `_`, else NULL.
+    static func autoNameValue(_ columns: [String]) -> SQL {
+        let parts = columns.map { column -> SQL in "NULLIF(btrim(\(ident: column)::text), '')" }
+        return "NULLIF(concat_ws('_', " + SQL.joined(parts, separator: ", ") + "), '')"
+    }
+
+    static let visibleRows: SQL = "deleted = false AND archived = false"
 
     static func isNumberLexeme(_ text: String) -> Bool {
         text.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil
