@@ -13,7 +13,9 @@ struct ValidateCommand: ParsableCommand {
             Reads <dsl-path>/meta/*.json, <dsl-path>/models/*.json (or <dsl-path>/dsl.json when there is no \
             fragment), compiles them to the desired PostgreSQL schema, checks every file under \
             <migrations-path>/ as `migrate up` and `sync` would load it (UTF-8, quotes, transaction control, \
-            duplicate ids) and prints one line per diagnostic. Nothing connects to a database.
+            duplicate ids) and prints one line per diagnostic. The DSL is held to EngineJS's own rules: what \
+            EngineJS refuses is an error, what it does silently (an unknown type becomes varchar, a field's \
+            `unique` creates no index, …) a warning — an error with --strict. Nothing connects to a database.
 
             Exit status: 0 valid, 3 invalid, 1 when the repository or revision cannot be read, 64 usage.
 
