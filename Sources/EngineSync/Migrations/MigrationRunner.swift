@@ -364,12 +364,20 @@ public final class MigrationRunner {
 
     // MARK: - Session
 
+    /// Writes run under the advisory lock, and never on a standby: there every write fails as "read-only
+    /// transaction", which would read as a broken migration rather than as the wrong server.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         let outcome: EngineSyncLock.Outcome<T>
         do {
+            if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
+                throw MigrationError(kind: .standby, message: "the server is a standby (pg_is_in_recovery); nothing "
+                    + "applied: point --database at the primary")
+            }
             let progress = options.progress
             outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
                                                           stop: { progress?.isStopRequested ?? false }, body)
+        } catch let error as MigrationError {
+            throw error
         } catch {
             throw MigrationError.database(error, doing: "migrations")
         }

@@ -109,7 +109,8 @@ public final class ReconcileWorker: Sendable {
         let outcome = step.outcome?.rawValue ?? (step.idle ? "idle" : "failed")
         return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
                                 blockedCount: step.blocked, appliedCount: step.applied,
-                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle)
+                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle,
+                                repeatsIdentically: step.repeatsIdentically)
     }
 
     private func lastOutcome(_ reconciler: DaemonReconciler) -> String {

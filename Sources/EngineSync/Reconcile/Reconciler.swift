@@ -238,6 +238,7 @@ public final class Reconciler {
             let outcome: ReconcileOutcome = switch error.kind {
             case .invalid: .invalid
             case .lockHeld: .skipped
+            case .standby: .standby
             default: .failed
             }
             let report = draft.finish(outcome: outcome)
