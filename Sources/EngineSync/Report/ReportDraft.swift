@@ -11,13 +11,14 @@ public struct ReportDraft: Sendable {
     public var blocked: [ReconcileReport.Change] = []
     public var drift: [ReconcileReport.Note] = []
     public var manual: [ReconcileReport.Note] = []
-    public var warnings: [ReconcileReport.Message]
+    public var warnings: [ReconcileReport.Message] = []
     public var errors: [ReconcileReport.Message] = []
 
+    /// `started`: when the reconcile began (before reading the source), so `started_at` and `duration_ms`
+    /// cover all of it — source read, compile, connect, lock wait, migrations and Safe Sync.
     public init(context: ReconcileContext, started: Date) {
         self.context = context
         self.started = started
-        warnings = context.warnings
     }
 
     public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
