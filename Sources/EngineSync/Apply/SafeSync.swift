@@ -46,7 +46,7 @@ public final class SafeSync {
         do {
             return try run(desired: desired, draft: &draft)
         } catch {
-            draft.errors.append(Reconciler.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             logger.error("safe sync failed", metadata: ["error": "\(error)"])
             let report = draft.finish(outcome: .failed)
             var logID: Int?
@@ -235,7 +235,7 @@ public final class SafeSync {
             } catch {
                 // The invalid leftover is dropped and rebuilt on the next reconcile.
                 concurrentFailure = true
-                draft.errors.append(Reconciler.message(error))
+                draft.errors.append(ReportDraft.message(for: error))
             }
         }
         let concurrentConflicts = blocked.filter { conflict in
