@@ -182,7 +182,6 @@ public final class SafeSync {
         }
         let attemptID = UUID().uuidString
         let log = ReconcileLog(schema: schema)
-        var reachedCommit = false
         do {
             self.progress?.touch()
             try connection.withTransaction {
@@ -201,10 +200,9 @@ public final class SafeSync {
                 try draft.add(blocked: progress.blocked, with: connection)
                 let report = draft.finish(outcome: progress.blocked.isEmpty ? .synced : .blocked)
                 progress.logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
-                reachedCommit = true
             }
             if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
-        } catch let error as PostgresError where reachedCommit && error.isConnectionLoss {
+        } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
             logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
             guard (try? session.reconnect()) != nil, let id = try log.attemptCommitted(connection, attemptID: attemptID) else {
