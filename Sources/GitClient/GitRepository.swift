@@ -44,6 +44,16 @@ public final class GitRepository {
         return GitRepository(handle: repository)
     }
 
+    /// Adds an object directory to search after the repository's own, e.g. a `pre-receive` hook's quarantine
+    /// (`GIT_QUARANTINE_PATH`), where git keeps a push's objects until every hook accepted it
+    /// (`git_odb_add_disk_alternate`; libgit2 does not read git's `GIT_*` object variables by itself).
+    public func addAlternateObjectDirectory(_ path: String) throws {
+        var odb: OpaquePointer?
+        _ = try check("git_repository_odb", subject: path) { git_repository_odb(&odb, handle) }
+        defer { git_odb_free(odb) }
+        _ = try check("git_odb_add_disk_alternate", subject: path) { git_odb_add_disk_alternate(odb, path) }
+    }
+
     /// Creates (or opens, when it exists) a bare repository, e.g. the daemon's mirror of a remote.
     public static func initBare(path: String) throws -> GitRepository {
         _ = libgit2Runtime

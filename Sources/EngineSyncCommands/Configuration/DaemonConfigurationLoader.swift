@@ -26,6 +26,9 @@ public struct DaemonConfigurationLoader: Sendable {
     /// The file read when neither `--config` nor `ENGINESYNC_CONFIG` names one (tests point it elsewhere so a
     /// machine with enginesync installed does not leak its configuration into them).
     public var defaultConfigPath: String
+    /// `false` for the git hooks, which run as the pushing user (issue 16): the database password file, the ssh
+    /// key and webhook secrets are neither read nor checked, so the hooks need no credentials.
+    public var readsCredentials = true
 
     /// `environment` defaults to the process environment.
     public init(configPath: String? = nil, flags: [String: String] = [:],
@@ -43,7 +46,11 @@ public struct DaemonConfigurationLoader: Sendable {
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
         "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
         "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
+        "hooks_allow_invalid", "hooks_report_wait",
     ]
+
+    /// Keys the file alone may set (lists of mappings, no `ENGINESYNC_*` variable or flag): `notify`.
+    public static let fileOnlyKeys = ["notify"]
 
     /// The environment variable for a key: `poll_interval` → `ENGINESYNC_POLL_INTERVAL`.
     public static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
@@ -60,6 +67,7 @@ public struct DaemonConfigurationLoader: Sendable {
     /// Loads, merges and validates; reads the password file. Throws the first problem found.
     public func load() throws(DaemonConfigurationError) -> DaemonConfiguration {
         var settings: [String: Setting] = [:]
+        var webhooks: [Webhook] = []
 
         let explicitPath = configPath ?? environment["ENGINESYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = explicitPath ?? defaultConfigPath
@@ -73,6 +81,7 @@ public struct DaemonConfigurationLoader: Sendable {
             for (key, value) in try Self.parseFile(text, origin: path) {
                 settings[key] = Setting(value: value, origin: path, spelledKey: key)
             }
+            webhooks = try WebhookSettings.parse(text, origin: path)
         } else if explicitPath != nil {
             throw DaemonConfigurationError(origin: path, key: "(file)", message: "no such file")
         }
@@ -89,7 +98,10 @@ public struct DaemonConfigurationLoader: Sendable {
             }
             settings[key] = Setting(value: value, origin: "command line", spelledKey: Self.flagName(for: key))
         }
-        return try build(from: settings)
+        var configuration = try build(from: settings)
+        configuration.notify = readsCredentials ? try WebhookSettings.readSecrets(webhooks, origin: path, environment: environment)
+            : webhooks
+        return configuration
     }
 
     /// The top-level mapping of the YAML file as key → scalar text (`nil` for YAML null), refusing
@@ -110,6 +122,7 @@ public struct DaemonConfigurationLoader: Sendable {
             guard let key = keyNode.string else {
                 throw DaemonConfigurationError(origin: origin, key: "(file)", message: "keys must be plain strings")
             }
+            if fileOnlyKeys.contains(key) { continue }  // parsed by its own reader (WebhookSettings)
             guard keys.contains(key) else {
                 let hint = closestKey(to: key).map { " (did you mean \($0)?)" } ?? ""
                 throw DaemonConfigurationError(origin: origin, key: key, message: "unknown key\(hint)")
@@ -219,7 +232,9 @@ public struct DaemonConfigurationLoader: Sendable {
             }
             configuration.database = value
         }
-        if let value = text("database_password_file") {
+        if let value = text("database_password_file"), !readsCredentials {
+            configuration.databasePasswordFile = Self.expandCredentialsDirectory(value, environment: environment)
+        } else if let value = text("database_password_file") {
             let path = Self.expandCredentialsDirectory(value, environment: environment)
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw fail("database_password_file", "cannot read \(path)")
@@ -232,7 +247,7 @@ public struct DaemonConfigurationLoader: Sendable {
             // LoadCredential= file may stay empty.
             configuration.databasePassword = password.isEmpty ? nil : password
         }
-        try validateSSH(&configuration, text: text, fail: fail)
+        if readsCredentials { try validateSSH(&configuration, text: text, fail: fail) }
         if let value = try integer("report_retention", minimum: 1) { configuration.reportRetention = value }
         if let value = try duration("poll_interval") {
             guard let value, value > .zero else { throw fail("poll_interval", "must be more than 0s") }
@@ -274,6 +289,10 @@ public struct DaemonConfigurationLoader: Sendable {
                 throw fail("log_level", "expected one of trace, debug, info, notice, warning, error, critical, got \"\(value)\"")
             }
             configuration.logLevel = level
+        }
+        if let value = try boolean("hooks_allow_invalid") { configuration.hooksAllowInvalid = value }
+        if let value = try duration("hooks_report_wait", allowOff: true) {
+            configuration.hooksReportWait = value ?? .zero
         }
         return configuration
     }

@@ -52,6 +52,13 @@ public struct DaemonOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
     public var logLevel: String?
 
+    @Flag(name: .customLong("hooks-allow-invalid"), inversion: .prefixedNo,
+          help: "Git hooks: warn about an invalid pushed commit instead of refusing the push.")
+    public var hooksAllowInvalid: Bool?
+    @Option(name: .customLong("hooks-report-wait"), parsing: .unconditional,
+            help: "Git hooks: how long post-receive waits for the daemon's report (default: 10s).")
+    public var hooksReportWait: String?
+
     public init() {}
 
     /// The flags that were given, by configuration key, for `DaemonConfigurationLoader(flags:)`.
@@ -68,6 +75,7 @@ public struct DaemonOptions: ParsableArguments {
             ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
             ("drift_interval", driftInterval),
             ("self_heal", selfHeal.map(String.init)), ("metrics_file", metricsFile), ("log_level", logLevel),
+            ("hooks_allow_invalid", hooksAllowInvalid.map(String.init)), ("hooks_report_wait", hooksReportWait),
         ]
         var values: [String: String] = [:]
         for (key, value) in pairs { if let value { values[key] = value } }

@@ -54,6 +54,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: no metrics file.
     public var metricsFile: String?
     public var logLevel: Logger.Level = .info
+    /// Git hooks (issue 16): `pre-receive` warns instead of refusing an invalid commit (`hooks_allow_invalid`).
+    public var hooksAllowInvalid = false
+    /// Git hooks: how long `post-receive` waits for the daemon's report of the pushed commit (`hooks_report_wait`).
+    public var hooksReportWait: Duration = .seconds(10)
+    /// Webhooks told about outcome changes and problem commits (`notify:`, issue 16); empty: none.
+    public var notify: [Webhook] = []
 
     public init(source: Source) {
         self.source = source
@@ -121,6 +127,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
             "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
             "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)",
+            "hooks_allow_invalid=\(hooksAllowInvalid)", "hooks_report_wait=\(DurationText.format(hooksReportWait))",
+            "notify=[\(notify.map(\.redactedDescription).joined(separator: ", "))]",
         ]
         return parts.joined(separator: " ")
     }
