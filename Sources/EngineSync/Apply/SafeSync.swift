@@ -200,6 +200,10 @@ public final class SafeSync {
                 try draft.add(blocked: progress.blocked, with: connection)
                 let report = draft.finish(outcome: progress.blocked.isEmpty ? .synced : .blocked)
                 progress.logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
+                if let outbox = options.outbox {
+                    try outbox.ensureTables(connection)
+                    try outbox.record(connection, report: report)
+                }
             }
             if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
         } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {

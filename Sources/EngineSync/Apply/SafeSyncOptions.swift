@@ -13,6 +13,9 @@ public struct SafeSyncOptions: Sendable {
     /// shared lock table holds `max_locks_per_transaction` × (`max_connections` + background processes)
     /// locks, about 7,800 with the defaults (64 × 122), for every session together.
     public var locksPerTransaction: Int = SafeSyncOptions.defaultLocksPerTransaction
+    /// The daemon's notification outbox (issue 16): the reconcile's event is recorded in its transaction.
+    /// `nil` (one-shot commands, no `notify:`): nothing is recorded.
+    public var outbox: NotificationOutbox?
     public static let defaultLocksPerTransaction = 1_000
 
     public init(planner: PlannerOptions = PlannerOptions(), requireSnapshot: Bool = false, dryRun: Bool = false) {

@@ -32,7 +32,8 @@ struct PostReceiveCommand: ParsableCommand {
         let jsonPath = store.path(update.new, "json")
         let markdownPath = store.path(update.new, "md")
         let short = String(update.new.prefix(12))
-        guard access(store.directory, R_OK | X_OK) == 0 else {
+        // A missing directory is fine (the daemon creates it with its first report); an unreadable one is not.
+        guard access(store.directory, R_OK | X_OK) == 0 || errno == ENOENT else {
             HookInput.say("cannot read \(store.directory) (\(String(cString: strerror(errno)))): the daemon's report of "
                 + "\(short) will be there; ask an operator to add you to the group that may read reports_dir")
             return
