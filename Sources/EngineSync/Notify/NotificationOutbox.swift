@@ -14,7 +14,7 @@ public struct OutboxEvent: Sendable, Equatable {
 }
 
 /// Where delivery to one webhook stands (`status`, metrics, logs).
-public struct DeliveryState: Sendable, Equatable {
+public struct DeliveryState: Codable, Sendable, Equatable {
     /// The webhook's redacted URL.
     public var target: String
     /// The position of the last event delivered (0: none yet).
@@ -26,6 +26,15 @@ public struct DeliveryState: Sendable, Equatable {
     public var lastError: String?
     public var lastAttemptAt: String?
     public var deliveredAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case target = "url"
+        case deliveredPosition = "delivered_position"
+        case pending, attempts
+        case lastError = "last_error"
+        case lastAttemptAt = "last_attempt_at"
+        case deliveredAt = "delivered_at"
+    }
 }
 
 /// The notification outbox (issue 16): `engine_notifications` (the events), `engine_notification_state` (the

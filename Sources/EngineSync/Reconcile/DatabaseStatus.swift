@@ -43,6 +43,8 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     public var snapshotCommit: String?
     public var pendingMigrations: [String]?
     public var failedMigrations: [String]?
+    /// Webhook delivery (issue 16); `nil` when notifications were never configured.
+    public var notifications: [DeliveryState]?
 
     enum CodingKeys: String, CodingKey {
         case lastReconcile = "last_reconcile"
@@ -51,6 +53,7 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         case snapshotCommit = "snapshot_commit"
         case pendingMigrations = "pending_migrations"
         case failedMigrations = "failed_migrations"
+        case notifications
     }
 
     /// Reads the status; read-only (no table is created, no lock taken).
@@ -64,6 +67,8 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
                                                  finishedAt: entry.finishedAt, applied: entry.appliedCount,
                                                  blocked: entry.blockedCount)
         }
+        let deliveries = try NotificationOutbox(schema: schema).deliveryStates(connection)
+        status.notifications = deliveries.isEmpty ? nil : deliveries
         try session.use(.catalogOnly)
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
@@ -101,6 +106,7 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         if let failedMigrations, !failedMigrations.isEmpty {
             lines.append("failed migrations: \(failedMigrations.joined(separator: ", ")) (settle with `enginesync migrate resolve`)")
         }
+        lines += notificationLines
         return lines.joined(separator: "\n")
     }
 }

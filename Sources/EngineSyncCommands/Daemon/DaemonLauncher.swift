@@ -24,6 +24,9 @@ public enum DaemonLauncher {
         checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil, reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
+        // Webhooks (issue 16) are delivered beside the reconcile loop; a change of `notify:` needs a restart.
+        let deliverer = configuration.notify.isEmpty ? nil : NotificationDeliverer(configuration: configuration, logger: logger)
+        deliverer?.registerWebhooks()
         let service = DaemonService(
             configuration: configuration,
             notifier: SystemdNotifier(environment: environment, logger: logger),
@@ -37,9 +40,17 @@ public enum DaemonLauncher {
             },
             checkSource: checkSource,
             progress: progress,
-            reconcileOnce: { await reconcile(current.get()) })
+            reconcileOnce: {
+                let summary = await reconcile(current.get())
+                deliverer?.wakeUp()
+                return summary
+            })
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let deliverer { services.append(.init(service: deliverer, successTerminationBehavior: .ignore)) }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         return (group, service)

@@ -10,7 +10,8 @@ extension DaemonConfiguration {
     /// The reconcile settings the daemon uses: SPEC 6 step 3 (skip unchanged trees) on, the branch in reports.
     public var reconcilerOptions: ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
-        let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
+        var safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
+        if !notify.isEmpty { safeSync.outbox = NotificationOutbox(schema: schema) }
         return ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,

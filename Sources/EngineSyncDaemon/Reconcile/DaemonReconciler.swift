@@ -40,6 +40,8 @@ public final class DaemonReconciler {
     private var loadedLastSettled = false
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
+    /// A report whose notification event could not be recorded yet (database down); retried on the next step.
+    var unrecordedNotification: ReconcileReport?
 
     /// - Parameters:
     ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
@@ -96,6 +98,7 @@ public final class DaemonReconciler {
         let reconciler = Reconciler(database: database, options: options, logger: logger, snapshotCache: snapshotCache)
         let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
         let report = result.report
+        recordNotification(report)
         var step = ReconcileSummary(commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
                                     appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
         lastOutcome = report.outcome
