@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineSyncCommandsTests",
-            dependencies: ["EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient"],
+            dependencies: ["EngineSyncCommands", "EngineSyncCore", "EngineSyncTestSupport", "PostgresClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
