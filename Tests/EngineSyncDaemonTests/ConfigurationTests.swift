@@ -325,3 +325,55 @@ import Testing
         #expect(DurationText.parse(text) == nil)
     }
 }
+
+@Suite struct HookAndNotifyConfigurationTests {
+    @Test func notifyHooksKeysAndCredentialFreeLoading() throws {
+        let directory = try TemporaryDirectory()
+        try "s3cret\n".write(toFile: directory.path + "/secret", atomically: true, encoding: .utf8)
+        let path = directory.path + "/enginesync.yaml"
+        try """
+            repo: /srv/a.git
+            database_password_file: \(directory.path)/unreadable-password
+            hooks_allow_invalid: true
+            hooks_report_wait: 3s
+            notify:
+              - url: https://user:token@hooks.example.com/x?key=abc
+                secret_file: \(directory.path)/secret
+              - url: http://127.0.0.1:8080/hook
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        // As the hooks load it: no credential is read, so an unreadable password file does not matter.
+        var loader = DaemonConfigurationLoader(configPath: path, environment: [:])
+        loader.readsCredentials = false
+        let hooks = try loader.load()
+        #expect(hooks.hooksAllowInvalid)
+        #expect(hooks.hooksReportWait == .seconds(3))
+        #expect(hooks.databasePassword == nil)
+        #expect(hooks.notify.count == 2 && hooks.notify.allSatisfy { $0.secret == nil })
+        // As the daemon loads it: the password file is required, the webhook secret read and never printed.
+        #expect(throws: DaemonConfigurationError.self) { try DaemonConfigurationLoader(configPath: path, environment: [:]).load() }
+        try "pw".write(toFile: directory.path + "/unreadable-password", atomically: true, encoding: .utf8)
+        let daemon = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+        #expect(daemon.notify.first?.secret == "s3cret")
+        #expect(!daemon.redactedDescription.contains("s3cret"))
+        #expect(!daemon.redactedDescription.contains("token"))
+    }
+
+    @Test(arguments: [
+        ("notify: https://x\n", "notify: expected a list"),
+        ("notify:\n  - secret_file: /x\n", "notify[0].url: missing"),
+        ("notify:\n  - url: ftp://x/y\n", "expected an http:// or https:// URL"),
+        ("notify:\n  - url: https://x/y\n    secret: abc\n", "unknown key \"secret\""),
+        ("notify:\n  - url: https://x/y\n    secret_file: /nonexistent/secret\n", "notify[0].secret_file: cannot read"),
+    ])
+    func badNotifyEntriesNameTheEntry(yaml: String, expected: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/enginesync.yaml"
+        try ("repo: /srv/a.git\n" + yaml).write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+            Issue.record("loaded")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
+}
