@@ -3,7 +3,10 @@
 #   - installs what is missing (scripts/ensure-packages.sh) and builds enginesync (release),
 #   - starts a throwaway PostgreSQL 15 cluster (scripts/scratch-postgres.sh) with a database `demo`,
 #   - creates a bare repository, a work clone, and starts `enginesync run` on the bare repository,
-#   - plays examples/story/NN-* (one commit + push each) and prints the report the daemon writes,
+#   - installs the git hooks (`enginesync hooks install`) and a local webhook receiver (python3, if present),
+#   - plays examples/story/NN-* (one commit + push each): each push prints the daemon's report,
+#   - pushes an invalid commit, which pre-receive refuses with its diagnostics,
+#   - lists the webhook events the daemon delivered (signed, in order),
 #   - prints the final schema and `enginesync status`, then stops and removes everything.
 # Usage: scripts/demo.sh [--keep] [--save-reports]
 #   --keep          leave the daemon and the cluster running; print how to stop them and where things are
@@ -32,6 +35,7 @@ source "$ROOT/scripts/scratch-postgres.sh"
 
 DEMO_DIR=""
 DAEMON_PID=""
+WEBHOOK_PID=""
 finished=false   # set once the demo succeeded; until then the trap treats every exit as a failure
 
 # The daemon's log, shown whenever something goes wrong: the reason is nearly always in it.
@@ -74,6 +78,7 @@ cleanup() {
         show_log_tail
     fi
     stop_daemon || status=1
+    [ -z "$WEBHOOK_PID" ] || kill "$WEBHOOK_PID" 2>/dev/null || true
     scratch_postgres_stop || true
     [ -z "$DEMO_DIR" ] || rm -rf "$DEMO_DIR"
     exit "$status"
@@ -118,15 +123,53 @@ git -C "$WORK" config user.email "demo@enginesync.invalid"
 # exist; the daemon logs that and retries with back-off, and the push wakes it at once.
 # An explicit, empty configuration file: a machine where enginesync is installed as a service has
 # /etc/enginesync/enginesync.yaml, which the daemon would otherwise read under the demo's flags.
-printf '# empty: the demo passes everything as flags\n' >"$DEMO_DIR/enginesync.yaml"
+# The hooks read the same file (as the pushing user would), so it names the repository and the state
+# directory; the database and poll interval stay flags of the daemon.
+printf 'repo: %s\nstate_dir: %s\nhooks_report_wait: %ss\n' "$BARE" "$STATE" "$REPORT_TIMEOUT" >"$DEMO_DIR/enginesync.yaml"
+
+# A local webhook receiver (docs/OPERATIONS.md "Notifications"): it records every event it is sent. The
+# daemon signs each body with the secret in secret_file (X-Hub-Signature-256); the receiver checks it.
+if command -v python3 >/dev/null 2>&1; then
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DEMO_DIR/webhook-secret"
+    python3 - "$DEMO_DIR/webhook.port" "$DEMO_DIR/webhook.events" "$DEMO_DIR/webhook-secret" <<'PY' &
+import hashlib, hmac, http.server, json, sys
+port_file, events_file, secret_file = sys.argv[1:4]
+secret = open(secret_file, "rb").read().strip()
+class Receiver(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        signed = hmac.compare_digest(expected, self.headers.get("X-Hub-Signature-256", ""))
+        event = json.loads(body)
+        with open(events_file, "a") as out:
+            out.write("    %-9s %s  commit %s  id %s  signature %s\n" % (event["event"], event["outcome"],
+                      (event.get("commit") or "")[:12], event["id"], "ok" if signed else "WRONG"))
+        self.send_response(200 if signed else 401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+open(port_file, "w").write(str(server.server_port))
+server.serve_forever()
+PY
+    WEBHOOK_PID=$!
+    for _ in $(seq 50); do [ -s "$DEMO_DIR/webhook.port" ] && break; sleep 0.1; done
+    printf 'notify:\n  - url: http://127.0.0.1:%s/enginesync\n    secret_file: %s\n' \
+        "$(cat "$DEMO_DIR/webhook.port")" "$DEMO_DIR/webhook-secret" >>"$DEMO_DIR/enginesync.yaml"
+    echo "==> webhook receiver on 127.0.0.1:$(cat "$DEMO_DIR/webhook.port") (events in $DEMO_DIR/webhook.events)"
+else
+    echo "==> python3 not found: no webhook receiver, the demo shows the hooks only"
+fi
+echo "==> enginesync hooks install --repo $BARE --config $DEMO_DIR/enginesync.yaml"
+"$ENGINESYNC" hooks install --repo "$BARE" --config "$DEMO_DIR/enginesync.yaml" | sed 's/^/    /'
 echo "==> starting the daemon; its log (stderr) goes to $LOG"
 # ENGINESYNC_* variables of the caller's environment would be read too (ENGINESYNC_REMOTE would even
 # conflict with --repo), so the daemon starts without them. stdout goes to the log as well: the
 # daemon must not hold the caller's terminal or pipe open after `--keep` returns.
 (
     unset "${!ENGINESYNC_@}"
-    exec "$ENGINESYNC" run --config "$DEMO_DIR/enginesync.yaml" --repo "$BARE" --database "$DSN" \
-        --state-dir "$STATE" --poll-interval 30s
+    exec "$ENGINESYNC" run --config "$DEMO_DIR/enginesync.yaml" --database "$DSN" --poll-interval 30s
 ) </dev/null >>"$LOG" 2>&1 &
 DAEMON_PID=$!
 sleep 0.5
@@ -164,7 +207,9 @@ for overlay in "$STORY"/[0-9][0-9]-*/; do
     git -C "$WORK" commit -q -m "$message"
     sha=$(git -C "$WORK" rev-parse HEAD)
     pushed=$(date +%s.%N)
-    git -C "$WORK" push -q origin main
+    # The hooks print the daemon's report in the push output (remote: enginesync: …).
+    git -C "$WORK" push origin main >"$DEMO_DIR/push.txt" 2>&1
+    sed 's/^/    /' "$DEMO_DIR/push.txt"
     report="$STATE/reports/$sha.md"
     # Poll every 0.2 s: the report is written atomically (rename), so once it exists it is complete.
     for _ in $(seq $((REPORT_TIMEOUT * 5))); do
@@ -177,16 +222,39 @@ for overlay in "$STORY"/[0-9][0-9]-*/; do
         exit 1
     fi
     seconds=$(awk -v now="$(date +%s.%N)" -v then="$pushed" 'BEGIN { printf "%.1f", now - then }')
-    printf '    pushed %s; report after %s s: %s\n\n' "${sha:0:12}" "$seconds" "$report"
-    cat "$report"
+    printf '    pushed %s; push and report done after %s s: %s\n' "${sha:0:12}" "$seconds" "$report"
     expected=$(expected_outcome "$name")
     if ! head -n 1 "$report" | grep -q "^# enginesync: $expected"; then
         echo "==> step $name ended $(head -n 1 "$report" | cut -d' ' -f3), expected $expected" >&2
         exit 1
     fi
+    if ! grep -qi "remote: enginesync: $expected: " "$DEMO_DIR/push.txt"; then
+        echo "==> the push output does not show the daemon's report ($expected)" >&2
+        exit 1
+    fi
     report_files+=("$report")
     report_names+=("$name")
 done
+
+echo
+echo "==> step 07 invalid: a syntax error in dsl/models/tag.json; pre-receive refuses the push"
+printf '{"fields": {"name": {"type": "string"}' >"$WORK/dsl/models/tag.json"
+git -C "$WORK" commit -q -am "07 invalid: a missing brace"
+if git -C "$WORK" push origin main >"$DEMO_DIR/refused.txt" 2>&1; then
+    cat "$DEMO_DIR/refused.txt"
+    echo "==> the invalid push was accepted; expected pre-receive to refuse it" >&2
+    exit 1
+fi
+sed 's/^/    /' "$DEMO_DIR/refused.txt"
+grep -q "push refused" "$DEMO_DIR/refused.txt" || { echo "==> the refusal did not say why" >&2; exit 1; }
+git -C "$WORK" reset -q --hard HEAD~1
+
+if [ -n "$WEBHOOK_PID" ]; then
+    echo
+    echo "==> webhook events received (in order; a blocked commit is an event each time, synced after blocked is recovered)"
+    for _ in $(seq 50); do [ "$(wc -l <"$DEMO_DIR/webhook.events" 2>/dev/null || echo 0)" -ge 4 ] && break; sleep 0.2; done
+    cat "$DEMO_DIR/webhook.events" 2>/dev/null || echo "    (none yet)"
+fi
 
 echo
 echo "==> final schema: \\d \"user\""
