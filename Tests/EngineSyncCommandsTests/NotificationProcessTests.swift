@@ -64,6 +64,9 @@ struct NotificationProcessTests {
             let narrowed = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
                                            message: "narrow")
             #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(narrowed).json") })
+            // The outbox's tables are enginesync's own: never reported as drift.
+            let narrowedReport = (try? String(contentsOfFile: "\(state)/reports/\(narrowed).json", encoding: .utf8)) ?? ""
+            #expect(!narrowedReport.contains("engine_notification"), "\(narrowedReport)")
             #expect(waitUntil(timeout: 30) { Self.log(state).contains("cannot reach http://127.0.0.1:\(receiver.port)/hook") },
                     "\(Self.log(state))")
             let broken = try remote.push(["dsl/models/post.json": #"{"fields": {"#], message: "typo")

@@ -47,6 +47,7 @@ public struct DeliveryState: Codable, Sendable, Equatable {
 /// The state row is locked (`FOR UPDATE`), so the two paths never record the same reconcile twice. A value
 /// type over the schema name; every identifier goes through `DDL`/`SQL` quoting.
 public struct NotificationOutbox: Sendable {
+    // The names are listed in `NotificationPolicy.tables` too (the planner's owned tables).
     public static let eventsTable = "engine_notifications"
     public static let stateTable = "engine_notification_state"
     public static let deliveriesTable = "engine_notification_deliveries"

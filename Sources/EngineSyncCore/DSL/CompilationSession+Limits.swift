@@ -1,7 +1,7 @@
 extension CompilationSession {
     /// enginesync's own tables: a model may not name them (it would change the tracking of migrations and
     /// reconciles).
-    static let reservedTables: Set<String> = ["engine_migrations", "engine_reconciles"]
+    static let reservedTables: Set<String> = Set(["engine_migrations", "engine_reconciles"]).union(NotificationPolicy.tables)
 
     /// PostgreSQL's system columns, which every table already has.
     static let systemColumns: Set<String> = ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"]

@@ -10,7 +10,7 @@ public struct PlannerOptions: Hashable, Sendable {
     public var ownedTables: Set<String>
 
     public init(schema: String = "public", maxRewriteRows: Int = 100_000, concurrentIndexRows: Int = 100_000,
-                ownedTables: Set<String> = ["engine_reconciles", "engine_migrations"]) {
+                ownedTables: Set<String> = Set(["engine_reconciles", "engine_migrations"]).union(NotificationPolicy.tables)) {
         self.schema = schema
         self.maxRewriteRows = maxRewriteRows
         self.concurrentIndexRows = concurrentIndexRows
