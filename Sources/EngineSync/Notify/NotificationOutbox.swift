@@ -120,6 +120,13 @@ public struct NotificationOutbox: Sendable {
         }
     }
 
+    /// How many events `target` has not received yet.
+    public func pendingCount(_ connection: PostgresConnection, target: String) throws -> Int {
+        let cursor = try deliveredPosition(connection, target: target)
+        return try connection.run("SELECT count(*)::int8 AS pending FROM \(ddl.table(Self.eventsTable)) WHERE id > $1",
+                                  [cursor]).first?.int("pending") ?? 0
+    }
+
     /// A webhook's cursor; a new webhook starts after the events that exist when it is first seen, so adding a
     /// webhook does not replay history.
     func deliveredPosition(_ connection: PostgresConnection, target: String) throws -> Int {

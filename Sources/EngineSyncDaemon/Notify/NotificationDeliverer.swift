@@ -109,8 +109,10 @@ public final class NotificationDeliverer: Service, Sendable {
                 fail(webhook, state: &state, reason: "cannot read the outbox: \(error)", eventID: nil, random: &random)
                 return
             }
-            state.pending = events.count
-            guard !events.isEmpty else { return }
+            guard !events.isEmpty else {
+                state.pending = 0
+                return
+            }
             for event in events {
                 do {
                     try await client.send(event, to: webhook)
@@ -118,6 +120,9 @@ public final class NotificationDeliverer: Service, Sendable {
                     let reason = "\(error)"
                     _ = try? await onQueue { [outbox] in try outbox.markFailed($0, target: webhook.target, error: reason) }
                     fail(webhook, state: &state, reason: reason, eventID: event.id, random: &random)
+                    if let count = try? await onQueue({ [outbox] in try outbox.pendingCount($0, target: webhook.target) }) {
+                        state.pending = count
+                    }
                     return
                 }
                 do {
@@ -128,7 +133,7 @@ public final class NotificationDeliverer: Service, Sendable {
                     return
                 }
                 state.delivered += 1
-                state.pending -= 1
+                state.pending = max(0, state.pending - 1)
                 state.attempts = 0
                 state.backoff.reset()
                 if case .recovered(let lastError, let failures) = state.deduplicator.succeeded() {
