@@ -77,9 +77,13 @@ public final class Reconciler {
     let logger: Logger
     let snapshotCache: SnapshotCache?
 
-    /// `snapshotCache`: a long-running caller's compiled snapshot, reused across reconciles.
-    public init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-                snapshotCache: SnapshotCache? = nil) {
+    public convenience init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
+        self.init(database: database, options: options, logger: logger, snapshotCache: nil)
+    }
+
+    /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles.
+    package init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
+                 snapshotCache: SnapshotCache?) {
         self.database = database
         self.options = options
         self.logger = logger
