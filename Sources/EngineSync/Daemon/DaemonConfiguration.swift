@@ -1,3 +1,4 @@
+public import EngineSyncCore
 public import Logging
 import Foundation
 import GitClient
@@ -41,6 +42,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var statementTimeout: Duration = .seconds(600)
     public var maxRewriteRows = 100_000
     public var concurrentIndexRows = 100_000
+    /// `migration_lint`: `block` stops pending migrations with a hazard over the size limits (issue 18).
+    public var migrationLint: MigrationLintMode = .warn
     public var maxFileBytes = 1 << 20
     public var refuseNonFastForward = false
     public var requireSnapshot = false
@@ -115,7 +118,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             "report_retention=\(reportRetention)", "poll_interval=\(DurationText.format(pollInterval))",
             "max_backoff=\(DurationText.format(maxBackoff))", "lock_timeout=\(DurationText.format(lockTimeout))",
             "statement_timeout=\(DurationText.format(statementTimeout))", "max_rewrite_rows=\(maxRewriteRows)",
-            "concurrent_index_rows=\(concurrentIndexRows)", "max_file_bytes=\(maxFileBytes)",
+            "concurrent_index_rows=\(concurrentIndexRows)", "migration_lint=\(migrationLint.rawValue)", "max_file_bytes=\(maxFileBytes)",
             "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
             "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
             "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)",

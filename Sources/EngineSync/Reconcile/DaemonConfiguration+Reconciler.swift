@@ -15,7 +15,7 @@ extension DaemonConfiguration {
         return ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, lockWait: .zero, refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true,
-            branch: branch)
+            branch: branch, migrationLint: migrationLint)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -36,11 +36,13 @@ public struct ReconcilerOptions: Sendable {
     public var branch: String?
     /// Touched at each phase and SQL statement, for the daemon's watchdog; `nil` for one-shot commands.
     public var progress: ReconcileProgress?
+    /// `migration_lint`: whether a pending migration's hazard over the size limits blocks it (issue 18).
+    public var migrationLint: MigrationLintMode
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
                 safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
                 refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
-                progress: ReconcileProgress? = nil) {
+                progress: ReconcileProgress? = nil, migrationLint: MigrationLintMode = .warn) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
@@ -49,6 +51,7 @@ public struct ReconcilerOptions: Sendable {
         self.skipUnchangedTrees = skipUnchangedTrees
         self.branch = branch
         self.progress = progress
+        self.migrationLint = migrationLint
     }
 }
 
@@ -207,6 +210,25 @@ public final class Reconciler {
             idleInTransactionTimeout: .milliseconds(options.safeSync.idleInTransactionTimeoutMilliseconds),
             logger: logger,
             progress: options.progress))
+        // Migration lint (issue 18): the pending migrations against the live sizes, before any of them runs.
+        var lintBlocked: [ReconcileReport.Change] = []
+        if let pending = try? runner.status().pending, !pending.isEmpty {
+            let gate = MigrationLintGate(options: options)
+            let live = try gate.readLive(connection, progress: options.progress)
+            let lint = gate.check(migrations.migrations.filter { pending.contains($0.id) }, desired: desired.schema, live: live)
+            draft.warnings += lint.warnings
+            // A sync lets the server refuse bad SQL (a failed migration, SQLSTATE kept); a plan says so up front.
+            if options.safeSync.dryRun, !lint.errors.isEmpty {
+                draft.errors += lint.errors
+                return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+            }
+            lintBlocked = lint.blocked
+            if !lintBlocked.isEmpty, !options.safeSync.dryRun {
+                draft.blocked += lintBlocked
+                draft.context.migrations.pending = pending
+                return SafeSync.Result(report: draft.finish(outcome: .blocked), plan: nil, logID: nil)
+            }
+        }
         do {
             if options.safeSync.dryRun {
                 let status = try runner.status()
@@ -252,7 +274,13 @@ public final class Reconciler {
                                 progress: options.progress)
         var context = draft.context
         context.warnings = draft.warnings
-        return safeSync.reconcile(desired: desired, context: context)
+        var result = safeSync.reconcile(desired: desired, context: context)
+        if !lintBlocked.isEmpty {
+            // A plan under migration_lint: block shows what the sync would refuse.
+            result.report.blocked = lintBlocked + result.report.blocked
+            if result.report.outcome == .synced { result.report.outcome = .blocked }
+        }
+        return result
     }
 
     private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees) throws {

@@ -49,6 +49,12 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
     var concurrentIndexRows: Int = 100_000
 
+    @Option(name: .customLong("migration-lint"), help: ArgumentHelp(
+        "warn: lint hazards in pending migrations are warnings; block: one over max-rewrite-rows / "
+            + "concurrent-index-rows stops the migrations (also ENGINESYNC_MIGRATION_LINT; default warn).",
+        valueName: "warn|block"))
+    var migrationLint: String?
+
     @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
     var requireSnapshot = false
 
@@ -78,6 +84,7 @@ struct ReconcileOptions: ParsableArguments {
         }
         if maxRewriteRows < 0 { throw ValidationError("--max-rewrite-rows must be ≥ 0") }
         if concurrentIndexRows < 0 { throw ValidationError("--concurrent-index-rows must be ≥ 0") }
+        _ = try MigrationLintSetting.resolve(option: migrationLint)
         if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
@@ -97,6 +104,7 @@ struct ReconcileOptions: ParsableArguments {
             compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
                                          strict: try StrictSetting.resolve(flag: strict)),
             migrationsPath: migrationsPath, safeSync: safeSync, lockWait: lockWait.duration,
-            refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
+            refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev,
+            migrationLint: try MigrationLintSetting.resolve(option: migrationLint))
     }
 }

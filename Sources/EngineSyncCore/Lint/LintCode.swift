@@ -50,6 +50,23 @@ public enum LintCode: String, CaseIterable, Codable, Hashable, Sendable {
         }
     }
 
+    /// The lock the statement takes on the table, as reports name locks.
+    public var lock: String? {
+        switch self {
+        case .createIndexNotConcurrently: "SHARE"
+        case .addForeignKeyValidating: "SHARE ROW EXCLUSIVE"
+        case .dropTableInDSL, .dropColumnInDSL, .alterColumnType, .setNotNull, .addColumnVolatileDefault,
+             .addCheckValidating, .addUniqueConstraint, .tableRewriteCommand:
+            "ACCESS EXCLUSIVE"
+        case .lockTimeoutDisabled, .concurrentlyInTransaction: nil
+        }
+    }
+
+    /// Whether PostgreSQL rewrites the table.
+    public var rewrites: Bool {
+        self == .alterColumnType || self == .addColumnVolatileDefault || self == .tableRewriteCommand
+    }
+
     /// Why the statement is a hazard (one sentence, no names: the hazard's message adds them).
     public var why: String {
         switch self {
