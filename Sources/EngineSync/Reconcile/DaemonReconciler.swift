@@ -146,6 +146,7 @@ public final class DaemonReconciler {
             unwritten = (result.reportName, report)
             step.error = step.error ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
+        exportCatalog(after: report)
         return step
     }
 

@@ -67,8 +67,8 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Write <sha>.json/.md and latest.* reports into this directory.", valueName: "dir"))
     var reports: String?
 
-    @Option(name: .long, help: "Output format: text or json (the SPEC 7 report).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text, json (the SPEC 7 report) or markdown (for a pull-request comment).")
+    var format: ReportFormat = .text
 
     @Flag(name: .long, help: "Log progress to stderr.")
     var verbose = false

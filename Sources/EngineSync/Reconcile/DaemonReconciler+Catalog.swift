@@ -1,0 +1,25 @@
+import EngineSyncCore
+import Foundation
+import Logging
+import PostgresClient
+
+extension DaemonReconciler {
+    /// Writes `catalog.json` next to the reports after a reconcile that reached the database (`synced` or
+    /// `blocked`), for `plan --catalog` in CI (issue 18). Its own short session, read-only; a failure is logged
+    /// and never changes the reconcile's outcome.
+    func exportCatalog(after report: ReconcileReport) {
+        guard report.outcome == .synced || report.outcome == .blocked, let reports else { return }
+        let path = reports.directory + "/" + CatalogFile.fileName
+        do {
+            let connection = try PostgresConnection.connect(database)
+            try connection.setTimeouts(lockMilliseconds: options.safeSync.lockTimeoutMilliseconds,
+                                       statementMilliseconds: options.safeSync.statementTimeoutMilliseconds,
+                                       idleInTransactionMilliseconds: options.safeSync.idleInTransactionTimeoutMilliseconds)
+            let exporter = CatalogExporter(schema: options.safeSync.planner.schema,
+                                           snapshotTable: options.compiler.snapshotModelKey)
+            try CatalogExporter.write(try exporter.export(connection), to: path)
+        } catch {
+            logger.warning("cannot write the catalog file", metadata: ["file": "\(path)", "error": "\(error)"])
+        }
+    }
+}
