@@ -83,7 +83,7 @@ extension ReconcileReport {
             lines.append("")
             for hazard in hazards {
                 let location = hazard.file.map { " " + code($0 + (hazard.line.map { ":\($0)" } ?? "")) } ?? ""
-                lines.append("- **\(text(hazard.code))**\(location): \(text(hazard.message))")
+                lines.append("- \(code(hazard.code))\(location): \(text(hazard.message))")
             }
         }
 
