@@ -120,4 +120,18 @@ struct OfflinePlanTests {
             #expect(!text.contains("password"))
         }
     }
+
+    /// The offline quoting is libpq's, text for text, so offline SQL reads like online SQL.
+    @Test func offlineQuotingIsLibpqs() throws {
+        try ScratchDatabase.with { _, connection in
+            let quoter = OfflineQuoter()
+            for text in ["plain", "it's", #"back\slash"#, #"both ' and \"#, #"a"b"#, "Mixed Case", "ünïcode ✓", "", "$$", "\n"] {
+                let identifier = try connection.escapeIdentifier(text)
+                let literal = try connection.escapeLiteral(text)
+                #expect(try quoter.quoteIdentifier(text) == identifier, "\(text)")
+                #expect(try quoter.quoteLiteral(text) == literal, "\(text)")
+            }
+            #expect(throws: OfflineQuoter.NULByte.self) { try quoter.quoteLiteral("nul\u{0}after") }
+        }
+    }
 }

@@ -15,6 +15,7 @@ public enum MigrationLint {
         public var description: String { "\(file):\(line): \(message)" }
     }
 
+    /// What lint found in a set of migrations: hazards in statement order, and the files it could not parse.
     public struct Result: Hashable, Sendable {
         public var hazards: [LintHazard] = []
         public var syntaxErrors: [SyntaxError] = []

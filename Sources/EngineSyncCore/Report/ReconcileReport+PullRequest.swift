@@ -40,7 +40,7 @@ extension ReconcileReport {
                 if let from = change.from, let to = change.to { line += ": \(code(from)) → \(code(to))" }
                 if let count = rows?[change.table] { line += " — ~\(count) rows" }
                 lines.append(line)
-                if let reason = change.reason { lines.append("  " + text(reason)) }
+                if let reason = change.reason { lines.append("  " + ReportEscaping.markdown(reason, atLineStart: true)) }
                 if let sql = change.suggestedSQL {
                     lines.append("")
                     lines.append("  Suggested migration" + (change.suggestedMigration.map { " " + code("migrations/\($0)") } ?? "")
