@@ -57,6 +57,14 @@ struct CatalogCommandTests {
             #expect(markdown.stdout.contains("~250 rows"))
             #expect(markdown.stdout.contains("#### Migrations that would run"))
             #expect(markdown.stdout.contains("`create_index_not_concurrently` `migrations/0001_idx.sql:1`"))
+            // Online, the same comment (the suggested migration's timestamp aside).
+            let onlineMarkdown = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--database", database.dsn,
+                                                          "--format", "markdown"])
+            #expect(onlineMarkdown.status == 2)
+            func withoutTimestamps(_ text: String) -> String {
+                text.replacingOccurrences(of: #"migrations/\d{14}_"#, with: "migrations/", options: .regularExpression)
+            }
+            #expect(withoutTimestamps(onlineMarkdown.stdout) == withoutTimestamps(markdown.stdout))
         }
     }
 

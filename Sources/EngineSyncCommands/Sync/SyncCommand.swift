@@ -116,11 +116,24 @@ struct ReconcileCommandRunner {
         switch options.format {
         case .text: print(result.report.text(dryRun: dryRun))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
-        case .markdown: print(dryRun ? result.report.pullRequestMarkdown() : result.report.markdown, terminator: "")
+        case .markdown:
+            print(dryRun ? result.report.pullRequestMarkdown(rows: liveRowEstimates()) : result.report.markdown, terminator: "")
         }
         if let code = interruption.exitCode { throw ExitCode(code) }
         let code = result.report.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension ReconcileCommandRunner {
+    /// The managed tables' row estimates for a plan's Markdown, read as `export-catalog` reads them; empty when
+    /// the database cannot be read (the plan itself already says why).
+    func liveRowEstimates() -> [String: Int] {
+        guard let connection = try? PostgresConnection.connect(PostgresConfiguration(dsn: options.database)),
+              let catalog = try? CatalogExporter(schema: options.schema).export(connection) else { return [:] }
+        var rows: [String: Int] = [:]
+        for table in catalog.tables { rows[table.name] = table.estimatedRows }
+        return rows
     }
 }
 
