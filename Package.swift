@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "EngineSyncTests",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery", "EngineSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
