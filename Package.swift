@@ -8,7 +8,8 @@
 //   PostgresClient        the only owner of libpq handles
 //   GitClient             the only owner of libgit2 handles
 //   PgQuery               the only caller of libpg_query (PostgreSQL's own parser, for migration lint)
-//   EngineSync            introspection, applier, migrations, sources, reconciler, reports
+//   EngineSync            one reconcile: source, session, migrations, introspection, Safe Sync, reports
+//   EngineSyncDaemon      the daemon: service loop, ref watcher, worker, systemd notifier, metrics
 //   EngineSyncCommands    the CLI (composition root)
 //   enginesync            a thin @main
 import PackageDescription
@@ -57,6 +58,14 @@ let package = Package(
             dependencies: [
                 "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EngineSyncDaemon",
+            dependencies: [
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -65,7 +74,7 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -106,7 +115,8 @@ let package = Package(
         .testTarget(
             name: "EngineSyncTests",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery", "EngineSyncTestSupport",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery",
+                "EngineSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -119,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "EngineSyncDaemonTests",
             dependencies: [
-                "EngineSync", "EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "EngineSyncCommands", "GitClient", "EngineSyncTestSupport", "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,10 +2,8 @@ public import EngineSyncCore
 
 /// Settings of one Safe Sync run (SPEC 4.3); defaults follow the SPEC.
 public struct SafeSyncOptions: Sendable {
+    /// The planner's settings; `planner.schema` is the managed schema of the whole reconcile.
     public var planner: PlannerOptions
-    public var lockTimeoutMilliseconds: Int
-    public var statementTimeoutMilliseconds: Int
-    public var idleInTransactionTimeoutMilliseconds: Int
     /// Refuse (`invalid`) a database without a snapshot: a guard against the wrong database.
     public var requireSnapshot: Bool
     /// Plan only: nothing is written.
@@ -17,39 +15,9 @@ public struct SafeSyncOptions: Sendable {
     public var locksPerTransaction: Int = SafeSyncOptions.defaultLocksPerTransaction
     public static let defaultLocksPerTransaction = 1_000
 
-    public init(planner: PlannerOptions = PlannerOptions(), lockTimeoutMilliseconds: Int = 3_000,
-                statementTimeoutMilliseconds: Int = 600_000, idleInTransactionTimeoutMilliseconds: Int = 600_000,
-                requireSnapshot: Bool = false, dryRun: Bool = false) {
+    public init(planner: PlannerOptions = PlannerOptions(), requireSnapshot: Bool = false, dryRun: Bool = false) {
         self.planner = planner
-        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
-        self.idleInTransactionTimeoutMilliseconds = idleInTransactionTimeoutMilliseconds
         self.requireSnapshot = requireSnapshot
         self.dryRun = dryRun
-    }
-}
-
-/// What a reconcile is about, for the report and the log (filled by the caller).
-public struct ReconcileContext: Sendable {
-    public var commit: ReconcileReport.CommitInfo?
-    public var previousCommit: String?
-    public var commits: [String]?
-    public var branch: String?
-    public var source: String?
-    public var trees: ReconcileLog.Trees
-    public var migrations: ReconcileReport.Migrations
-    public var warnings: [ReconcileReport.Message]
-
-    public init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
-                branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),
-                migrations: ReconcileReport.Migrations = .init(), warnings: [ReconcileReport.Message] = []) {
-        self.commit = commit
-        self.previousCommit = previousCommit
-        self.commits = commits
-        self.branch = branch
-        self.source = source
-        self.trees = trees
-        self.migrations = migrations
-        self.warnings = warnings
     }
 }

@@ -44,7 +44,7 @@ public struct OfflinePlanner {
             migrations = set
             draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
         case .failure(let error):
-            draft.errors.append(Reconciler.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return finish(.invalid)
         }
         let schema = options.safeSync.planner.schema
@@ -113,7 +113,7 @@ public struct OfflinePlanner {
             let outcome: ReconcileOutcome = result.outcome == .synced && !lintBlocked.isEmpty ? .blocked : result.outcome
             return finish(outcome, result.plan)
         } catch {
-            draft.errors.append(Reconciler.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return finish(.failed)
         }
     }

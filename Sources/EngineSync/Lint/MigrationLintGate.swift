@@ -41,14 +41,13 @@ struct MigrationLintGate {
         return outcome
     }
 
-    /// Reads the live schema (with row estimates) for the lint, then puts the session's search_path back.
-    func readLive(_ connection: PostgresConnection, progress: ReconcileProgress?) throws -> Schema {
-        // CatalogReader wants pg_catalog alone on the path (stable format_type output); migrations run with the
-        // managed schema's path, so it is restored before they do.
-        try connection.setSearchPath(["pg_catalog"])
-        defer { _ = try? connection.setSearchPath(MigrationRunner.searchPath(schema: schema)) }
+    /// Reads the live schema (with row estimates) for the lint, then puts the managed schema's search_path back
+    /// for the migrations.
+    func readLive(_ session: DatabaseSession) throws -> Schema {
+        try session.use(.catalogOnly)
+        defer { _ = try? session.use(.managedSchema) }
         var reader = CatalogReader(schema: schema)
-        return try reader.read(connection) { progress?.touch() }
+        return try reader.read(session.connection) { session.progress?.touch() }
     }
 
     /// A hazard over its limit, reported like a blocked change: kind `migration_lint`, the file and line in the reason.

@@ -23,7 +23,10 @@ public enum ReconcileSource: Sendable, Equatable, CustomStringConvertible {
 public struct ReconcilerOptions: Sendable {
     public var compiler: DSLCompilerOptions
     public var migrationsPath: String
+    /// Safe Sync's settings; `safeSync.planner.schema` is the managed schema of the whole reconcile.
     public var safeSync: SafeSyncOptions
+    /// The session's timeouts (SPEC 4.3), set once when it connects.
+    public var timeouts: SessionTimeouts
     /// How long one-shot commands wait for the advisory lock before giving up as `skipped` (SPEC 9).
     public var lockWait: Duration
     /// Refuse (`invalid`) a tip that does not descend from the last reconciled commit (SPEC 6).
@@ -40,12 +43,14 @@ public struct ReconcilerOptions: Sendable {
     public var migrationLint: MigrationLintMode
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
-                safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
+                safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
+                lockWait: Duration = .seconds(60),
                 refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
                 progress: ReconcileProgress? = nil, migrationLint: MigrationLintMode = .warn) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
+        self.timeouts = timeouts
         self.lockWait = lockWait
         self.refuseNonFastForward = refuseNonFastForward
         self.skipUnchangedTrees = skipUnchangedTrees
@@ -84,14 +89,30 @@ public final class Reconciler {
         self.snapshotCache = snapshotCache
     }
 
+    /// The session every reconcile opens: the managed schema and the configured timeouts.
+    var sessionSettings: SessionSettings {
+        SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
+    }
+
     public func reconcile(_ source: ReconcileSource) -> Result {
-        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description),
-                                started: Date())
+        reconcile(description: source.description) { try SourceInput.read(source, options: options) }
+    }
+
+    /// Reconciles `commit` of a repository the caller keeps open (the daemon), opened from `path` (named in the
+    /// report): the commit is read as it is, with no second open of the repository and no revision lookup.
+    public func reconcile(_ repository: GitRepository, at path: String, commit: ObjectID) -> Result {
+        reconcile(description: ReconcileSource.git(repository: path, revision: commit.hex).description) {
+            try SourceInput.read(repository, commit: try repository.commit(commit), options: options)
+        }
+    }
+
+    private func reconcile(description: String, read: () throws -> SourceInput) -> Result {
+        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: description), started: Date())
         // 1–2. Read the commit's files straight from the object database (or the directory).
         options.progress?.touch()
         let input: SourceInput
         do {
-            input = try SourceInput.read(source, options: options)
+            input = try read()
         } catch {
             draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
@@ -112,39 +133,26 @@ public final class Reconciler {
             migrationSet = set
             draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
         case .failure(let error):
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
 
-        // 5. Connect, standby check, advisory lock.
+        // 5. Connect (timeouts and search_path set once), standby check, advisory lock.
         options.progress?.touch()
-        let connection: PostgresConnection
+        let session: DatabaseSession
         do {
-            connection = try PostgresConnection.connect(database)
+            session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
         } catch {
             draft.errors.append(.init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
-        // A graceful shutdown cancels this session's running statement rather than waiting for it.
-        options.progress?.register(connection.cancelToken())
-        defer { options.progress?.register(nil) }
+        if session.isStandby {
+            draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+            return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
         do {
-            // The session's timeouts hold from its first statement on (Safe Sync sets them again, unchanged).
-            try connection.setTimeouts(lockMilliseconds: options.safeSync.lockTimeoutMilliseconds,
-                                       statementMilliseconds: options.safeSync.statementTimeoutMilliseconds,
-                                       idleInTransactionMilliseconds: options.safeSync.idleInTransactionTimeoutMilliseconds)
-            // Unqualified names never reach another schema (migrations run with the same path; Safe Sync narrows
-            // it to pg_catalog, qualifying every name).
-            try connection.setSearchPath(MigrationRunner.searchPath(schema: options.safeSync.planner.schema))
-            if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
-                draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
-                return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
-            }
-            options.progress?.touch()
-            let progress = options.progress
-            let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
-                                                              stop: { progress?.isStopRequested ?? false }) {
-                try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
+            let outcome = try session.withAdvisoryLock(wait: options.lockWait) {
+                try locked(session: session, input: input, desired: desired, migrations: migrationSet, draft: draft)
             }
             switch outcome {
             case .acquired(let result):
@@ -155,14 +163,16 @@ public final class Reconciler {
                 return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
         } catch {
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
     }
 
-    /// Everything that happens under the advisory lock.
-    private func locked(connection: PostgresConnection, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
-                        draft: inout ReportDraft) throws -> SafeSync.Result {
+    /// Everything that happens under the advisory lock, continuing the reconcile's one report draft.
+    private func locked(session: DatabaseSession, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
+                        draft: ReportDraft) throws -> SafeSync.Result {
+        var draft = draft
+        let connection = session.connection
         let schema = options.safeSync.planner.schema
         let log = ReconcileLog(schema: schema)
         // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
@@ -203,18 +213,13 @@ public final class Reconciler {
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
         options.progress?.touch()
-        let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
-            schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
-            lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
-            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds),
-            idleInTransactionTimeout: .milliseconds(options.safeSync.idleInTransactionTimeoutMilliseconds),
-            logger: logger,
-            progress: options.progress))
+        let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(
+            commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
         // Migration lint (issue 18): the pending migrations against the live sizes, before any of them runs.
         var lintBlocked: [ReconcileReport.Change] = []
         if let pending = try? runner.status().pending, !pending.isEmpty {
             let gate = MigrationLintGate(options: options)
-            let live = try gate.readLive(connection, progress: options.progress)
+            let live = try gate.readLive(session)
             let lint = gate.check(migrations.migrations.filter { pending.contains($0.id) }, desired: desired.schema, live: live)
             draft.warnings += lint.warnings
             // A sync lets the server refuse bad SQL (a failed migration, SQLSTATE kept); a plan says so up front.
@@ -256,10 +261,11 @@ public final class Reconciler {
                 let failed = Set(draft.context.migrations.failed)
                 draft.context.migrations.pending = status.pending.filter { !failed.contains($0) }
             }
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             let outcome: ReconcileOutcome = switch error.kind {
             case .invalid: .invalid
             case .lockHeld: .skipped
+            case .standby: .standby
             default: .failed
             }
             let report = draft.finish(outcome: outcome)
@@ -267,14 +273,9 @@ public final class Reconciler {
             return SafeSync.Result(report: report, plan: nil, logID: nil)
         }
 
-        let codec = DSLSnapshotCodec(options: options.compiler)
-        let database = self.database
-        let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
-                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache,
-                                progress: options.progress)
-        var context = draft.context
-        context.warnings = draft.warnings
-        var result = safeSync.reconcile(desired: desired, context: context)
+        let safeSync = SafeSync(session: session, codec: DSLSnapshotCodec(options: options.compiler),
+                                options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
+        var result = safeSync.reconcile(desired: desired, draft: draft)
         if !lintBlocked.isEmpty {
             // A plan under migration_lint: block shows what the sync would refuse.
             result.report.blocked = lintBlocked + result.report.blocked
@@ -287,21 +288,5 @@ public final class Reconciler {
         let log = ReconcileLog(schema: options.safeSync.planner.schema)
         try log.ensureTable(connection)
         try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: trees)
-    }
-
-    /// The report's message for an error; PostgreSQL's DETAIL and HINT are kept (issue 12 item 17: "out of
-    /// shared memory" without "You might need to increase max_locks_per_transaction" says nothing useful).
-    static func message(_ error: any Error) -> ReconcileReport.Message {
-        if let error = error as? MigrationError {
-            var text = error.message
-            if let postgres = error.postgresError {
-                text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
-            }
-            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
-                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
-        }
-        var message = ReportDraft.message(for: error)
-        if let error = error as? PostgresError { message.message = error.messageWithDetailAndHint }
-        return message
     }
 }

@@ -11,13 +11,14 @@ public struct ReportDraft: Sendable {
     public var blocked: [ReconcileReport.Change] = []
     public var drift: [ReconcileReport.Note] = []
     public var manual: [ReconcileReport.Note] = []
-    public var warnings: [ReconcileReport.Message]
+    public var warnings: [ReconcileReport.Message] = []
     public var errors: [ReconcileReport.Message] = []
 
+    /// `started`: when the reconcile began (before reading the source), so `started_at` and `duration_ms`
+    /// cover all of it — source read, compile, connect, lock wait, migrations and Safe Sync.
     public init(context: ReconcileContext, started: Date) {
         self.context = context
         self.started = started
-        warnings = context.warnings
     }
 
     public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
@@ -61,10 +62,22 @@ public struct ReportDraft: Sendable {
         try statements.map { try $0.render(with: quoter) + ";" }.joined(separator: "\n")
     }
 
+    /// The report's message for an error: a migration's file, line and SQLSTATE; PostgreSQL's DETAIL and HINT
+    /// kept (issue 12 item 17: "out of shared memory" without "You might need to increase
+    /// max_locks_per_transaction" says nothing useful).
     public static func message(for error: any Error) -> ReconcileReport.Message {
+        if let error = error as? MigrationError {
+            var text = error.message
+            if let postgres = error.postgresError {
+                text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
+            }
+            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
+                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
+        }
         if let error = error as? PostgresError {
-            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error", message: error.message,
-                         sqlstate: error.sqlState?.rawValue, statement: error.statement)
+            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error",
+                         message: error.messageWithDetailAndHint, sqlstate: error.sqlState?.rawValue,
+                         statement: error.statement)
         }
         return .init(code: "error", message: "\(error)")
     }
@@ -74,7 +87,7 @@ public struct ReportDraft: Sendable {
             .timeSeparator(.colon).timeZone(separator: .omitted))
     }
 
-    static func migrationPrefix(_ date: Date) -> String {
+    package static func migrationPrefix(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

@@ -57,7 +57,7 @@ struct ExportCatalogCommand: ParsableCommand {
         let catalog: CatalogFile
         do {
             let connection = try PostgresConnection.connect(configuration)
-            try connection.setTimeouts(lockMilliseconds: 3_000, statementMilliseconds: statementTimeout.milliseconds)
+            try connection.setTimeouts(lock: .seconds(3), statement: statementTimeout.duration)
             catalog = try CatalogExporter(schema: schema, snapshotTable: snapshotTable).export(connection)
         } catch let error as PostgresError where error.kind == .connect {
             CommandFailure.printError("cannot connect to \(configuration.redactedDSN): \(error)")

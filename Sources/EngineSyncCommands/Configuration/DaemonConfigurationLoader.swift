@@ -1,6 +1,7 @@
+import EngineSyncCore
 import Foundation
 public import EngineSync
-import EngineSyncCore
+public import EngineSyncDaemon
 import Logging
 import PostgresClient
 import Yams

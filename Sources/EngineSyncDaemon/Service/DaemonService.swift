@@ -1,3 +1,5 @@
+import EngineSyncCore
+public import EngineSync
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -147,7 +149,7 @@ public final class DaemonService: Service, Sendable {
             }
 
             var metadata: Logger.Metadata = [
-                "reconcile.outcome": "\(summary.outcome)",
+                "reconcile.outcome": "\(summary.outcome.rawValue)",
                 "reconcile.blocked": "\(summary.blockedCount)",
                 "reconcile.applied": "\(summary.appliedCount)",
             ]
@@ -158,12 +160,21 @@ public final class DaemonService: Service, Sendable {
                 consecutiveFailures += 1
                 backoff.maximum = max(backoff.initial, configuration.maxBackoff)
                 delay = backoff.nextDelay(using: &random)
+                    .clamped(atLeast: summary.repeatsIdentically ? backoff.maximum : .zero)
                 metadata["retry.delay"] = "\(DurationText.format(delay))"
                 metadata["retry.failures"] = "\(consecutiveFailures)"
                 switch deduplicator.failed(summary.failureDescription) {
                 case .report(let error):
                     metadata["error"] = "\(error)"
-                    logger.error("reconcile failed, retrying with back-off", metadata: metadata)
+                    if summary.repeatsIdentically {
+                        // Retrying sooner would repeat the same work and the same error (issue 12 item 11).
+                        logger.error("""
+                            reconcile failed the same way it will fail again until the commit or the database \
+                            changes; retrying at max_backoff or on the next push
+                            """, metadata: metadata)
+                    } else {
+                        logger.error("reconcile failed, retrying with back-off", metadata: metadata)
+                    }
                 case .suppress:
                     logger.debug("reconcile still failing", metadata: metadata)
                 case .recovered, .none:
@@ -269,7 +280,7 @@ public final class DaemonService: Service, Sendable {
                     group.cancelAll()
                 }
             }
-            return result ?? ReconcileSummary(commit: nil, outcome: "failed", errorDescription: "reconcile did not return")
+            return result ?? ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "reconcile did not return")
         }
     }
 
@@ -283,4 +294,8 @@ public final class DaemonService: Service, Sendable {
             return false
         }
     }
+}
+
+extension Duration {
+    fileprivate func clamped(atLeast floor: Duration) -> Duration { Swift.max(self, floor) }
 }

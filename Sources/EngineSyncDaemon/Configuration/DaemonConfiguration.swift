@@ -1,3 +1,4 @@
+import EngineSync
 public import EngineSyncCore
 public import Logging
 import Foundation
@@ -128,7 +129,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// A remote URL without its credentials (`https://user:secret@host/…` → `https://user:***@host/…`, a token
     /// user name and query values masked too; `URLRedaction`).
-    static func redactedURL(_ url: String) -> String {
+    package static func redactedURL(_ url: String) -> String {
         URLRedaction.redact(url)
     }
 }

@@ -1,0 +1,24 @@
+import EngineSync
+import EngineSyncCore
+import Foundation
+import Logging
+import PostgresClient
+
+extension DaemonReconciler {
+    /// Writes `catalog.json` next to the reports after a reconcile that reached the database (`synced` or
+    /// `blocked`), for `plan --catalog` in CI (issue 18). Its own short session with the reconcile's timeouts,
+    /// read-only; a failure is logged and never changes the reconcile's outcome.
+    func exportCatalog(after report: ReconcileReport) {
+        guard report.outcome == .synced || report.outcome == .blocked, let reports else { return }
+        let path = reports.directory + "/" + CatalogFile.fileName
+        do {
+            let schema = options.safeSync.planner.schema
+            let session = try DatabaseSession.connect(database, settings: SessionSettings(schema: schema, timeouts: options.timeouts),
+                                                      searchPath: .catalogOnly)
+            let exporter = CatalogExporter(schema: schema, snapshotTable: options.compiler.snapshotModelKey)
+            try CatalogExporter.write(try exporter.export(session.connection), to: path)
+        } catch {
+            logger.warning("cannot write the catalog file", metadata: ["file": "\(path)", "error": "\(error)"])
+        }
+    }
+}
