@@ -46,4 +46,10 @@ public struct CatalogExporter: Sendable {
     public static func write(_ catalog: CatalogFile, to path: String) throws {
         try AtomicFileWriter.write(Array(try catalog.jsonData()), to: path, mode: 0o640)
     }
+
+    /// Writes `catalog.json` into a reports directory, creating it (mode 0750) as the report store does.
+    public static func write(_ catalog: CatalogFile, intoReportsDirectory directory: String) throws {
+        try AtomicFileWriter.createDirectory(directory, mode: 0o750)
+        try write(catalog, to: directory + "/" + CatalogFile.fileName)
+    }
 }

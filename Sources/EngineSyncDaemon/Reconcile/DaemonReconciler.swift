@@ -128,6 +128,7 @@ public final class DaemonReconciler {
             metadata["reconcile.errors"] = "\(report.errors.count)"
         }
         logger.log(level: level, "reconciled", metadata: metadata)
+        exportCatalog(after: report)
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)
@@ -135,7 +136,6 @@ public final class DaemonReconciler {
             unwritten = (result.reportName, report)
             step.errorDescription = step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
-        exportCatalog(after: report)
         return step
     }
 
