@@ -159,11 +159,8 @@ public struct OfflinePlanner {
         }
         var plan = Planner(options: options.safeSync.planner).plan(desired: desired, snapshot: snapshot, live: live)
         gateLargeBackfills(&plan, live: live, desired: desired, snapshot: snapshot)
-        let effectiveDocument = plan.effectiveDocument
-        let isDesired = effectiveDocument == desired.document
-        let effectiveHash = isDesired ? desired.hash : codec.hash(effectiveDocument)
-        draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: effectiveHash != snapshotRow?.hash,
-                               sha256: isDesired ? desired.contentHash : codec.contentHash(effectiveDocument))
+        draft.snapshot = SnapshotDecision(effectiveDocument: plan.effectiveDocument, desired: desired,
+                                          row: snapshotRow.map { ($0.id, $0.hash) }).reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: quoter)
         try draft.add(applied: plan.safe, with: quoter)
         try draft.add(blocked: plan.blocked, with: quoter)

@@ -25,7 +25,7 @@ public struct ReportDraft: Sendable {
         for change in changes {
             applied.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
                                  from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
-                                 rewrite: change.rewrite, lock: change.lock, concurrently: change.concurrently ? true : nil))
+                                 rewrite: change.rewrite, lock: change.lock?.rawValue, concurrently: change.concurrently ? true : nil))
         }
     }
 
@@ -36,7 +36,7 @@ public struct ReportDraft: Sendable {
                                  from: change.from, to: change.to, reason: change.reason,
                                  suggestedSQL: try Self.render(change.statements, quoter),
                                  suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
-                                 rewrite: change.rewrite, lock: change.lock))
+                                 rewrite: change.rewrite, lock: change.lock?.rawValue))
         }
     }
 
