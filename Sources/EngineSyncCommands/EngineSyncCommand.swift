@@ -21,7 +21,8 @@ package struct EngineSyncCommand: AsyncParsableCommand {
               enginesync run --config /etc/enginesync/enginesync.yaml
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self,
+                      ExportCatalogCommand.self]
     )
 
     package init() {}

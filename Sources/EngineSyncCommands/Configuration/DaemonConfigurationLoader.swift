@@ -41,7 +41,7 @@ package struct DaemonConfigurationLoader: Sendable {
         "repo", "remote", "ssh_key_file", "ssh_known_hosts_file", "branch", "dsl_path", "migrations_path", "database",
         "database_password_file", "schema",
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
-        "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
+        "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "migration_lint", "max_file_bytes", "refuse_non_fast_forward",
         "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
     ]
 
@@ -252,6 +252,12 @@ package struct DaemonConfigurationLoader: Sendable {
         }
         if let value = try integer("max_rewrite_rows", minimum: 0) { configuration.maxRewriteRows = value }
         if let value = try integer("concurrent_index_rows", minimum: 0) { configuration.concurrentIndexRows = value }
+        if let value = text("migration_lint") {
+            guard let mode = MigrationLintMode(rawValue: value.lowercased()) else {
+                throw fail("migration_lint", "expected warn or block, got \"\(value)\"")
+            }
+            configuration.migrationLint = mode
+        }
         if let value = text("max_file_bytes") {
             guard let bytes = Self.parseByteSize(value), bytes > 0 else {
                 throw fail("max_file_bytes", "expected a size like \"1MiB\", \"512KiB\" or a number of bytes, got \"\(value)\"")

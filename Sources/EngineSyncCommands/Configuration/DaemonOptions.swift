@@ -35,6 +35,8 @@ package struct DaemonOptions: ParsableArguments {
     package var maxRewriteRows: String?
     @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Build indexes concurrently above this many rows (default: 100000).")
     package var concurrentIndexRows: String?
+    @Option(name: .customLong("migration-lint"), help: "warn or block: whether a migration lint hazard over the size limits stops the migrations (default: warn).")
+    package var migrationLint: String?
     @Option(name: .customLong("max-file-bytes"), parsing: .unconditional, help: "Largest DSL or migration file (default: 1MiB).")
     package var maxFileBytes: String?
     @Flag(name: .customLong("refuse-non-fast-forward"), inversion: .prefixedNo, help: "Refuse a rewound branch tip.")
@@ -63,7 +65,7 @@ package struct DaemonOptions: ParsableArguments {
             ("schema", schema), ("state_dir", stateDir), ("reports_dir", reportsDir), ("report_retention", reportRetention),
             ("poll_interval", pollInterval), ("max_backoff", maxBackoff), ("lock_timeout", lockTimeout),
             ("statement_timeout", statementTimeout), ("max_rewrite_rows", maxRewriteRows),
-            ("concurrent_index_rows", concurrentIndexRows), ("max_file_bytes", maxFileBytes),
+            ("concurrent_index_rows", concurrentIndexRows), ("migration_lint", migrationLint), ("max_file_bytes", maxFileBytes),
             ("refuse_non_fast_forward", refuseNonFastForward.map(String.init)),
             ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
             ("drift_interval", driftInterval),

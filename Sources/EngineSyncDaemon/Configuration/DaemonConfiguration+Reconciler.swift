@@ -14,6 +14,7 @@ extension DaemonConfiguration {
         return ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
-            refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch)
+            refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch,
+            migrationLint: migrationLint)
     }
 }

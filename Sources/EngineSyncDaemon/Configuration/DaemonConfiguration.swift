@@ -1,5 +1,5 @@
 import EngineSync
-import EngineSyncCore
+package import EngineSyncCore
 package import Logging
 import Foundation
 import GitClient
@@ -43,6 +43,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var statementTimeout: Duration = .seconds(600)
     package var maxRewriteRows = 100_000
     package var concurrentIndexRows = 100_000
+    /// `migration_lint`: `block` stops pending migrations with a hazard over the size limits (issue 18).
+    package var migrationLint: MigrationLintMode = .warn
     package var maxFileBytes = 1 << 20
     package var refuseNonFastForward = false
     package var requireSnapshot = false
@@ -117,7 +119,7 @@ package struct DaemonConfiguration: Sendable, Equatable {
             "report_retention=\(reportRetention)", "poll_interval=\(DurationText.format(pollInterval))",
             "max_backoff=\(DurationText.format(maxBackoff))", "lock_timeout=\(DurationText.format(lockTimeout))",
             "statement_timeout=\(DurationText.format(statementTimeout))", "max_rewrite_rows=\(maxRewriteRows)",
-            "concurrent_index_rows=\(concurrentIndexRows)", "max_file_bytes=\(maxFileBytes)",
+            "concurrent_index_rows=\(concurrentIndexRows)", "migration_lint=\(migrationLint.rawValue)", "max_file_bytes=\(maxFileBytes)",
             "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
             "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
             "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)",

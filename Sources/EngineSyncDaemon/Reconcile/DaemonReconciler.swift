@@ -128,6 +128,7 @@ package final class DaemonReconciler {
             metadata["reconcile.errors"] = "\(report.errors.count)"
         }
         logger.log(level: level, "reconciled", metadata: metadata)
+        exportCatalog(after: report)
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)
