@@ -15,7 +15,7 @@ public struct SafeSyncOptions: Sendable {
     public var locksPerTransaction: Int = SafeSyncOptions.defaultLocksPerTransaction
     /// The daemon's notification outbox (issue 16): the reconcile's event is recorded in its transaction.
     /// `nil` (one-shot commands, no `notify:`): nothing is recorded.
-    public var outbox: NotificationOutbox?
+    package var outbox: NotificationOutbox?
     public static let defaultLocksPerTransaction = 1_000
 
     public init(planner: PlannerOptions = PlannerOptions(), requireSnapshot: Bool = false, dryRun: Bool = false) {

@@ -1,16 +1,16 @@
 public import EngineSyncCore
 public import Foundation
-public import PostgresClient
+package import PostgresClient
 
 /// One row of the outbox: an event to deliver, in `id` order.
-public struct OutboxEvent: Sendable, Equatable {
+package struct OutboxEvent: Sendable, Equatable {
     /// The row's position: deliveries go in this order and the cursor stores it.
-    public var position: Int
+    package var position: Int
     /// The event's stable id (the body's `id`): what receivers deduplicate on.
-    public var id: String
-    public var event: String
-    public var commit: String?
-    public var body: Data
+    package var id: String
+    package var event: String
+    package var commit: String?
+    package var body: Data
 }
 
 /// Where delivery to one webhook stands (`status`, metrics, logs).
@@ -46,17 +46,17 @@ public struct DeliveryState: Codable, Sendable, Equatable {
 /// transaction (`invalid`, `failed`), a small one of its own that the daemon opens after the reconcile.
 /// The state row is locked (`FOR UPDATE`), so the two paths never record the same reconcile twice. A value
 /// type over the schema name; every identifier goes through `DDL`/`SQL` quoting.
-public struct NotificationOutbox: Sendable {
+package struct NotificationOutbox: Sendable {
     // The names are listed in `NotificationPolicy.tables` too (the planner's owned tables).
-    public static let eventsTable = "engine_notifications"
-    public static let stateTable = "engine_notification_state"
-    public static let deliveriesTable = "engine_notification_deliveries"
+    package static let eventsTable = "engine_notifications"
+    package static let stateTable = "engine_notification_state"
+    package static let deliveriesTable = "engine_notification_deliveries"
     let ddl: DDL
 
-    public init(schema: String) { ddl = DDL(schema: schema) }
+    package init(schema: String) { ddl = DDL(schema: schema) }
 
     /// Idempotent: creates the three tables.
-    public func ensureTables(_ connection: PostgresConnection) throws {
+    package func ensureTables(_ connection: PostgresConnection) throws {
         try connection.ensureBookkeepingTable(Self.eventsTable, schema: ddl.schema, columns: """
             id bigserial PRIMARY KEY, event_id text NOT NULL UNIQUE, event character varying(16) NOT NULL, \
             outcome character varying(16) NOT NULL, commit character varying(64), \
@@ -74,7 +74,7 @@ public struct NotificationOutbox: Sendable {
 
     /// Records the event `report` calls for, if any, in the caller's transaction; returns it (`nil`: none).
     @discardableResult
-    public func record(_ connection: PostgresConnection, report: ReconcileReport, now: Date = Date()) throws -> NotificationEvent? {
+    package func record(_ connection: PostgresConnection, report: ReconcileReport, now: Date = Date()) throws -> NotificationEvent? {
         guard NotificationPolicy.records(report.outcome) else { return nil }
         let state = ddl.table(Self.stateTable)
         let row = try connection.run("SELECT commit, outcome FROM \(state) WHERE singleton FOR UPDATE").first
@@ -101,7 +101,7 @@ public struct NotificationOutbox: Sendable {
 
     /// `record` in a transaction of its own, for outcomes whose reconcile has none (`invalid`, `failed`).
     @discardableResult
-    public func recordInOwnTransaction(_ connection: PostgresConnection, report: ReconcileReport) throws -> NotificationEvent? {
+    package func recordInOwnTransaction(_ connection: PostgresConnection, report: ReconcileReport) throws -> NotificationEvent? {
         try connection.withTransaction {
             try ensureTables(connection)
             return try record(connection, report: report)
@@ -109,7 +109,7 @@ public struct NotificationOutbox: Sendable {
     }
 
     /// The next undelivered events for `target`, oldest first.
-    public func pending(_ connection: PostgresConnection, target: String, limit: Int = 20) throws -> [OutboxEvent] {
+    package func pending(_ connection: PostgresConnection, target: String, limit: Int = 20) throws -> [OutboxEvent] {
         let cursor = try deliveredPosition(connection, target: target)
         return try connection.run("""
             SELECT id::int8 AS position, event_id, event, commit, body FROM \(ddl.table(Self.eventsTable)) \
@@ -121,7 +121,7 @@ public struct NotificationOutbox: Sendable {
     }
 
     /// How many events `target` has not received yet.
-    public func pendingCount(_ connection: PostgresConnection, target: String) throws -> Int {
+    package func pendingCount(_ connection: PostgresConnection, target: String) throws -> Int {
         let cursor = try deliveredPosition(connection, target: target)
         return try connection.run("SELECT count(*)::int8 AS pending FROM \(ddl.table(Self.eventsTable)) WHERE id > $1",
                                   [cursor]).first?.int("pending") ?? 0
@@ -139,7 +139,7 @@ public struct NotificationOutbox: Sendable {
     }
 
     /// Moves the cursor past `position` after the receiver accepted it (the only write that ends a redelivery).
-    public func markDelivered(_ connection: PostgresConnection, target: String, position: Int) throws {
+    package func markDelivered(_ connection: PostgresConnection, target: String, position: Int) throws {
         try connection.run("""
             UPDATE \(ddl.table(Self.deliveriesTable)) SET delivered_id = greatest(delivered_id, $2), attempts = 0, \
             last_error = NULL, last_attempt_at = now(), delivered_at = now() WHERE target = $1
@@ -147,7 +147,7 @@ public struct NotificationOutbox: Sendable {
     }
 
     /// Counts a failed attempt at the first pending event and keeps its one-line reason (never a secret).
-    public func markFailed(_ connection: PostgresConnection, target: String, error: String) throws {
+    package func markFailed(_ connection: PostgresConnection, target: String, error: String) throws {
         try connection.run("""
             UPDATE \(ddl.table(Self.deliveriesTable)) SET attempts = attempts + 1, last_error = $2, last_attempt_at = now() \
             WHERE target = $1
@@ -155,7 +155,7 @@ public struct NotificationOutbox: Sendable {
     }
 
     /// Every webhook's delivery state; empty when the tables do not exist (notifications never configured).
-    public func deliveryStates(_ connection: PostgresConnection) throws -> [DeliveryState] {
+    package func deliveryStates(_ connection: PostgresConnection) throws -> [DeliveryState] {
         let present = try connection.query("SELECT to_regclass($1) IS NOT NULL AS present",
                                            [try ddl.table(Self.deliveriesTable).render(with: connection)]).first?.bool("present")
         guard present == true else { return [] }

@@ -52,7 +52,7 @@ enum WebhookSettings {
         var result: [Webhook] = []
         for (index, var webhook) in webhooks.enumerated() {
             if let file = webhook.secretFile {
-                let path = DaemonConfigurationLoader.expandCredentialsDirectory(file, environment: environment)
+                let path = ConfigurationKey.expandCredentialsDirectory(file, environment: environment)
                 guard let data = FileManager.default.contents(atPath: path),
                       let secret = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !secret.isEmpty else {
                     throw DaemonConfigurationError(origin: origin, key: "notify[\(index)].secret_file",

@@ -1,9 +1,9 @@
 import EngineSync
 import EngineSyncCore
 import Foundation
-public import Logging
+package import Logging
 import PostgresClient
-public import ServiceLifecycle
+package import ServiceLifecycle
 import Synchronization
 
 /// Delivers the outbox to every `notify:` webhook (issue 16), as a service beside the reconcile loop.
@@ -14,7 +14,7 @@ import Synchronization
 /// same event with the same `id` (receivers deduplicate on it): at least once, in order, never skipped.
 /// A failing webhook never blocks the reconciles, nor the other webhooks; its error is logged once per
 /// distinct reason. libpq blocks, so the database work runs on its own serial queue; HTTP is asynchronous.
-public final class NotificationDeliverer: Service, Sendable {
+package final class NotificationDeliverer: Service, Sendable {
     private let webhooks: [Webhook]
     private let database: PostgresConfiguration
     private let outbox: NotificationOutbox
@@ -33,7 +33,7 @@ public final class NotificationDeliverer: Service, Sendable {
         init(_ connection: PostgresConnection) { self.connection = connection }
     }
 
-    public init(configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2)) {
+    package init(configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2)) {
         webhooks = configuration.notify
         database = configuration.postgres
         outbox = NotificationOutbox(schema: configuration.schema)
@@ -45,24 +45,24 @@ public final class NotificationDeliverer: Service, Sendable {
     }
 
     /// `enginesync-notifications.prom` beside the daemon's metrics file, for the same textfile collector.
-    public static func metricsPath(beside path: String) -> String {
+    package static func metricsPath(beside path: String) -> String {
         (path as NSString).deletingLastPathComponent.appending("/enginesync-notifications.prom")
     }
 
     /// A reconcile finished: look at the outbox now rather than at the next poll.
-    public func wakeUp() { wake.signal() }
+    package func wakeUp() { wake.signal() }
 
     /// Creates the tables and every webhook's cursor before the first reconcile, so a webhook that is new
     /// starts with the first event after the daemon's start (not with the outbox's history, not after a
     /// first event recorded before it was seen). Failure (database down) is retried by the delivery loop.
-    public func registerWebhooks() {
+    package func registerWebhooks() {
         try? onQueueSync { connection in
             try outbox.ensureTables(connection)
             for webhook in webhooks { _ = try outbox.pending(connection, target: webhook.target, limit: 1) }
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 

@@ -1,6 +1,6 @@
 import EngineSyncCore
-public import EngineSync
-public import Foundation
+package import EngineSync
+package import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -10,11 +10,11 @@ import FoundationNetworking
 ///
 /// Every attempt is bounded (`timeout` for the whole request), so an unreachable or silent receiver costs a
 /// failed attempt and a back-off, never a stuck daemon. Thread-safe: one ephemeral session, no cookies or cache.
-public final class WebhookClient: Sendable {
+package final class WebhookClient: Sendable {
     private let session: URLSession
-    public let timeout: Duration
+    package let timeout: Duration
 
-    public init(timeout: Duration = .seconds(10)) {
+    package init(timeout: Duration = .seconds(10)) {
         self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
@@ -26,12 +26,12 @@ public final class WebhookClient: Sendable {
     }
 
     /// Why an attempt failed, in one line for the log and `status` (never the secret or the URL's credentials).
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
+    package struct Failure: Error, CustomStringConvertible, Sendable {
+        package var description: String
     }
 
     /// Sends `event` to `webhook`; returns when the receiver answered 2xx, throws `Failure` otherwise.
-    public func send(_ event: OutboxEvent, to webhook: Webhook) async throws(Failure) {
+    package func send(_ event: OutboxEvent, to webhook: Webhook) async throws(Failure) {
         guard let url = URL(string: webhook.url) else { throw Failure(description: "not a URL: \(webhook.redactedURL)") }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
