@@ -39,6 +39,11 @@ public struct ReconcileContext: Sendable {
     public var trees: ReconcileLog.Trees
     public var migrations: ReconcileReport.Migrations
     public var warnings: [ReconcileReport.Message]
+    /// Blocked before Safe Sync ran (an unapproved migration, issue 15): kept in the report, and the outcome is
+    /// `blocked` however the plan turns out.
+    public var blocked: [ReconcileReport.Change] = []
+    /// The signature and approvals (issue 15), copied into the report.
+    public var trust: ReconcileReport.Trust?
 
     public init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
                 branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),

@@ -12,7 +12,7 @@
 public struct MetricsTextFile: Sendable {
     /// Every outcome gets a series, 1 for the current one and 0 for the others, so alerts can use
     /// `enginesync_last_reconcile_outcome{outcome="failed"} == 1` without absent-series tricks.
-    public static let outcomes = ["synced", "blocked", "invalid", "failed", "skipped", "standby"]
+    public static let outcomes = ["synced", "blocked", "invalid", "failed", "skipped", "standby", "untrusted"]
 
     public let path: String
 

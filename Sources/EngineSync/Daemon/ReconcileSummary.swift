@@ -14,9 +14,12 @@ public struct ReconcileSummary: Sendable, Equatable {
     /// Nothing was attempted (the tip is the settled commit): `outcome` and `blockedCount` repeat the last
     /// attempt's, and the metrics keep describing that attempt.
     public var idle: Bool
+    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`.
+    public var detail: String?
 
     public init(commit: String?, outcome: String, blockedCount: Int = 0, appliedCount: Int = 0,
-                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false) {
+                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false, detail: String? = nil) {
+        self.detail = detail
         self.commit = commit
         self.outcome = outcome
         self.blockedCount = blockedCount
@@ -45,7 +48,7 @@ public struct ReconcileSummary: Sendable, Equatable {
     /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
     public var statusLine: String {
         let head = commit.map { "commit \($0.prefix(12)) \(outcome)" } ?? "no commit \(outcome)"
-        if let errorDescription {
+        if let errorDescription = errorDescription ?? detail {
             let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
             return "\(head): \(short)"
         }

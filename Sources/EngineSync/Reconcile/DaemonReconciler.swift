@@ -20,6 +20,8 @@ public final class DaemonReconciler {
         public var durationMs: Int
         /// A failure the caller should back off from (fetch, database down, lock held, report write …).
         public var error: String?
+        /// Why a settled commit was not applied (`untrusted`: the commit, signer and reason), for `STATUS=`.
+        public var detail: String?
 
         public static func idle(commit: String?) -> Step {
             Step(idle: true, commit: commit, outcome: nil, applied: 0, blocked: 0, durationMs: 0, error: nil)
@@ -47,6 +49,8 @@ public final class DaemonReconciler {
     /// The outcome of the last step that reconciled something (for the idle status line).
     public private(set) var lastOutcome: ReconcileOutcome?
     private var lastBlocked = 0
+    /// The last step's `detail` (why an untrusted tip waits), repeated while idle.
+    private var lastDetail: String?
     /// The last settled reconcile left a change blocked by the data (a duplicate, an orphan): the drift check
     /// and a restart retry it, since fixing the data needs no new commit.
     private var lastBlockedByData = false
@@ -106,6 +110,7 @@ public final class DaemonReconciler {
             var idle = Step.idle(commit: tip.hex)
             idle.blocked = lastBlocked
             idle.outcome = lastOutcome
+            idle.detail = lastDetail
             return idle
         }
 
@@ -119,9 +124,13 @@ public final class DaemonReconciler {
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
         switch report.outcome {
-        case .synced, .blocked, .invalid:
+        case .synced, .blocked, .invalid, .untrusted:
+            // An untrusted tip is settled like an invalid one: the daemon waits for the next push (or a reload
+            // of the signers file, `ReconcileWorker.update`) instead of retrying it.
             lastSettled = tip.hex
-            if report.outcome != .invalid { lastApplied = tip.hex }
+            if report.outcome == .synced || report.outcome == .blocked { lastApplied = tip.hex }
+            if report.outcome == .untrusted { step.detail = report.errors.first?.message }
+            lastDetail = step.detail
         case .failed, .skipped, .standby:
             // skipped and standby say why in a warning of their own, after any compile warnings.
             let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
@@ -130,7 +139,7 @@ public final class DaemonReconciler {
         }
         let level: Logger.Level = switch report.outcome {
         case .failed: .error
-        case .blocked, .invalid, .skipped, .standby: .warning
+        case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
         case .synced: .notice
         }
         logger.log(level: level,
@@ -173,7 +182,7 @@ public final class DaemonReconciler {
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
         // While the tip is invalid the database is still checked, against the last commit that was applied.
-        guard let commit = lastApplied ?? (lastOutcome == .invalid ? nil : lastSettled) else {
+        guard let commit = lastApplied ?? (lastOutcome == .invalid || lastOutcome == .untrusted ? nil : lastSettled) else {
             if let tip = lastSettled { logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"]) }
             return nil
         }

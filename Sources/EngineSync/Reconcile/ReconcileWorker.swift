@@ -36,7 +36,8 @@ public final class ReconcileWorker: Sendable {
     /// Uses a reloaded configuration from the next reconcile on (the last settled commit is kept).
     public func update(_ configuration: DaemonConfiguration) {
         state.withLock { state in
-            let settled = state.reconciler.lastSettled
+            // An untrusted tip is tried again: the reload may have added its signer (issue 15).
+            let settled = state.reconciler.lastOutcome == .untrusted ? nil : state.reconciler.lastSettled
             state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
                                                 progress: progress)
             state.reconciler.adoptLastSettled(settled)
@@ -109,7 +110,8 @@ public final class ReconcileWorker: Sendable {
         let outcome = step.outcome?.rawValue ?? (step.idle ? "idle" : "failed")
         return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
                                 blockedCount: step.blocked, appliedCount: step.applied,
-                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle)
+                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle,
+                                detail: step.detail)
     }
 
     private func lastOutcome(_ reconciler: DaemonReconciler) -> String {

@@ -36,6 +36,8 @@ public struct ReconcilerOptions: Sendable {
     public var branch: String?
     /// Touched at each phase and SQL statement, for the daemon's watchdog; `nil` for one-shot commands.
     public var progress: ReconcileProgress?
+    /// Signed commits and approved migrations (issue 15; `Reconciler+Trust.swift`).
+    public var trust = TrustSettings()
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
                 safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
@@ -97,6 +99,10 @@ public final class Reconciler {
         draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
         draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
         let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
+        // 1b. An untrusted commit (issue 15) goes no further: the database is not even connected to.
+        if let outcome = checkCommitTrust(input, draft: &draft) {
+            return Result(report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
 
         // 4. Compile and validate: invalid → the database is not touched.
         guard let desired = input.compilation.compiled else {
@@ -200,6 +206,7 @@ public final class Reconciler {
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
         options.progress?.touch()
+        let migrations = try approvedMigrations(migrations, input: input, connection: connection, draft: &draft)
         let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
             schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
             lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
@@ -252,6 +259,7 @@ public final class Reconciler {
                                 progress: options.progress)
         var context = draft.context
         context.warnings = draft.warnings
+        context.blocked = draft.blocked
         return safeSync.reconcile(desired: desired, context: context)
     }
 

@@ -18,6 +18,7 @@ public struct ReportDraft: Sendable {
         self.context = context
         self.started = started
         warnings = context.warnings
+        blocked = context.blocked
     }
 
     public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
@@ -47,13 +48,17 @@ public struct ReportDraft: Sendable {
         }
     }
 
+    /// The report; `synced` becomes `blocked` when something was blocked before Safe Sync (`context.blocked`).
     public func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
-        ReconcileReport(
+        let outcome: ReconcileOutcome = outcome == .synced && !blocked.isEmpty ? .blocked : outcome
+        var report = ReconcileReport(
             outcome: outcome, commit: context.commit, previousCommit: context.previousCommit, commits: context.commits,
             branch: context.branch, source: context.source, startedAt: Self.timestamp(started),
             finishedAt: Self.timestamp(now), durationMs: max(0, Int(now.timeIntervalSince(started) * 1000)),
             snapshot: snapshot, migrations: context.migrations, applied: applied, blocked: blocked, drift: drift,
             manual: manual, warnings: warnings, errors: errors)
+        report.trust = context.trust
+        return report
     }
 
     /// Statements joined as a script, each ending with `;`.
