@@ -52,6 +52,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: no metrics file.
     public var metricsFile: String?
     public var logLevel: Logger.Level = .info
+    /// `require_signed_commits`, `allowed_signers_file`, `migration_approvers_file`, `gpg_keyring_file` (issue 15).
+    public var trust = TrustSettings()
 
     public init(source: Source) {
         self.source = source
@@ -118,7 +120,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             "concurrent_index_rows=\(concurrentIndexRows)", "max_file_bytes=\(maxFileBytes)",
             "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
             "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
-            "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)",
+            "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)", trust.redactedDescription,
         ]
         return parts.joined(separator: " ")
     }

@@ -12,10 +12,12 @@ extension DaemonConfiguration {
         let safeSync = SafeSyncOptions(
             planner: planner, lockTimeoutMilliseconds: Self.milliseconds(lockTimeout),
             statementTimeoutMilliseconds: Self.milliseconds(statementTimeout), requireSnapshot: requireSnapshot)
-        return ReconcilerOptions(
+        var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, lockWait: .zero, refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true,
             branch: branch)
+        options.trust = trust
+        return options
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -41,7 +41,7 @@ public struct DaemonConfigurationLoader: Sendable {
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
         "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
         "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
-    ]
+    ] + TrustSettingsBuilder.keys
 
     /// The environment variable for a key: `poll_interval` → `ENGINESYNC_POLL_INTERVAL`.
     public static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
@@ -272,6 +272,17 @@ public struct DaemonConfigurationLoader: Sendable {
                 throw fail("log_level", "expected one of trace, debug, info, notice, warning, error, critical, got \"\(value)\"")
             }
             configuration.logLevel = level
+        }
+        let requireSigned = try boolean("require_signed_commits") ?? false
+        do throws(TrustSettingsBuilder.Problem) {
+            configuration.trust = try TrustSettingsBuilder.build(
+                require: requireSigned,
+                allowedSignersFile: text("allowed_signers_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
+                approversFile: text("migration_approvers_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
+                keyringFile: text("gpg_keyring_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
+                environment: environment)
+        } catch {
+            throw fail(error.key, error.message)
         }
         return configuration
     }

@@ -50,6 +50,15 @@ public struct DaemonOptions: ParsableArguments {
     @Option(name: .customLong("metrics-file"), help: "Prometheus text file to write (default: off).") public var metricsFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
     public var logLevel: String?
+    @Flag(name: .customLong("require-signed-commits"), inversion: .prefixedNo,
+          help: "Reconcile only commits signed by a key in the allowed signers file (default: off).")
+    public var requireSignedCommits: Bool?
+    @Option(name: .customLong("allowed-signers-file"), help: "OpenSSH allowed_signers file of the keys that may sign commits.")
+    public var allowedSignersFile: String?
+    @Option(name: .customLong("migration-approvers-file"), help: "allowed_signers file of the keys that approve migrations.")
+    public var migrationApproversFile: String?
+    @Option(name: .customLong("gpg-keyring-file"), help: "OpenPGP keyring to verify OpenPGP signatures with gpgv.")
+    public var gpgKeyringFile: String?
 
     public init() {}
 
@@ -67,6 +76,8 @@ public struct DaemonOptions: ParsableArguments {
             ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
             ("drift_interval", driftInterval),
             ("self_heal", selfHeal.map(String.init)), ("metrics_file", metricsFile), ("log_level", logLevel),
+            ("require_signed_commits", requireSignedCommits.map(String.init)), ("allowed_signers_file", allowedSignersFile),
+            ("migration_approvers_file", migrationApproversFile), ("gpg_keyring_file", gpgKeyringFile),
         ]
         var values: [String: String] = [:]
         for (key, value) in pairs { if let value { values[key] = value } }

@@ -67,6 +67,8 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(name: .long, help: "Log progress to stderr.")
     var verbose = false
 
+    @OptionGroup(title: "Trust (signed commits, approved migrations)") var trust: TrustOptions
+
     func validate() throws {
         if (repo == nil) == (dir == nil) { throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT") }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
@@ -93,10 +95,12 @@ struct ReconcileOptions: ParsableArguments {
         let safeSync = SafeSyncOptions(planner: planner, lockTimeoutMilliseconds: lockTimeout.milliseconds,
                                        statementTimeoutMilliseconds: statementTimeout.milliseconds,
                                        requireSnapshot: requireSnapshot, dryRun: dryRun)
-        return ReconcilerOptions(
+        var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
                                          strict: try StrictSetting.resolve(flag: strict)),
             migrationsPath: migrationsPath, safeSync: safeSync, lockWait: lockWait.duration,
             refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
+        options.trust = try trust.settings()
+        return options
     }
 }
