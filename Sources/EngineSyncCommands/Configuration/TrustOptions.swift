@@ -21,6 +21,13 @@ struct TrustOptions: ParsableArguments {
             help: ArgumentHelp("OpenPGP keyring for gpgv; without it OpenPGP signatures are unverifiable.", valueName: "path"))
     var gpgKeyringFile: String?
 
+    /// Whether any trust flag or `ENGINESYNC_*` trust variable is given (`status` otherwise takes the
+    /// configuration file's).
+    func isSpecified(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        requireSignedCommits || allowedSignersFile != nil || migrationApproversFile != nil || gpgKeyringFile != nil
+            || TrustSettingsBuilder.keys.contains { !(environment[DaemonConfigurationLoader.environmentVariable(for: $0)] ?? "").isEmpty }
+    }
+
     /// The settings, flags first, then the environment; a bad value or file is a usage error naming it.
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TrustSettings {
         func variable(_ key: String) -> String? {
