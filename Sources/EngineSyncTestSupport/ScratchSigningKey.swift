@@ -1,3 +1,4 @@
+import EngineSyncCore
 import Foundation
 
 /// A real ed25519 SSH signing key in a temporary directory, made with `ssh-keygen`, for signed-commit tests
@@ -35,6 +36,11 @@ public final class ScratchSigningKey: @unchecked Sendable {
 
     /// This key's allowed_signers line.
     public var allowedSignersLine: String { "\(principal) \(publicKey)" }
+
+    /// The checksum an `Approve-Migration` trailer names for a migration file with this text.
+    public static func migrationChecksum(_ text: String) -> String {
+        MigrationScript.checksum(bytes: Array(text.utf8))
+    }
 
     /// Writes an allowed_signers file listing `keys` (one line each) to `path`.
     public static func writeAllowedSigners(_ keys: [ScratchSigningKey], to path: String) throws {

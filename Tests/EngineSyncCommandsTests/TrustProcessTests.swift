@@ -76,6 +76,54 @@ struct TrustProcessTests {
         #expect(missing.stderr.contains("allowed_signers_file: missing"), "\(missing.stderr)")
     }
 
+    /// `run --once` as the daemon reconciles (unchanged trees are normally carried over): an approval that is an
+    /// empty commit still runs the waiting migration; `plan` and `status` show what is missing and who approved.
+    @Test func anEmptyApprovalCommitRunsTheWaitingMigrationInTheDaemon() throws {
+        try ScratchDatabase.with { database, connection in
+            let alice = try ScratchSigningKey(principal: "alice@example.com")
+            let dba = try ScratchSigningKey(principal: "dba@example.com")
+            let remote = try DaemonProcessTests.Remote()
+            let state = try DaemonProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            try ScratchSigningKey.writeAllowedSigners([alice, dba], to: state + "/allowed_signers")
+            try ScratchSigningKey.writeAllowedSigners([dba], to: state + "/approvers")
+            let config = state + "/enginesync.yaml"
+            try """
+                repo: \(remote.bare.path)
+                database: "\(database.dsn)"
+                state_dir: \(state)
+                require_signed_commits: true
+                allowed_signers_file: \(state)/allowed_signers
+                migration_approvers_file: \(state)/approvers
+
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let once = ["run", "--once", "--config", config]
+            remote.work.signingKey = alice.privateKey
+            try remote.push(["dsl/models/post.json": Self.post], message: "create")
+            #expect(try EngineSyncBinary.run(once).status == 0)
+            let migration = "INSERT INTO post (title) VALUES ('approved');\n"
+            try remote.push(["migrations/0001_seed.sql": migration], message: "seed")
+            let waiting = try EngineSyncBinary.run(once)
+            #expect(waiting.status == 2, "\(waiting.stdout) \(waiting.stderr)")
+            let status = try EngineSyncBinary.run(["status", "--config", config])
+            #expect(status.stdout.contains("trust: migration 0001_seed needs approval"), "\(status.stdout) \(status.stderr)")
+            let plan = try EngineSyncBinary.run(["plan", "--repo", remote.bare.path, "--database", database.dsn,
+                                                 "--allowed-signers-file", state + "/allowed_signers",
+                                                 "--migration-approvers-file", state + "/approvers"])
+            #expect(plan.status == 2)
+            #expect(plan.stdout.contains("unapproved_migration 0001_seed"), "\(plan.stdout)")
+
+            remote.work.signingKey = dba.privateKey
+            let checksum = ScratchSigningKey.migrationChecksum(migration)
+            let approval = try remote.push([:], message: "approve\n\nApprove-Migration: 0001_seed sha256:\(checksum)")
+            let ran = try EngineSyncBinary.run(once)
+            #expect(ran.status == 0, "\(ran.stdout) \(ran.stderr)")
+            let report = try String(contentsOfFile: "\(state)/reports/\(approval).json", encoding: .utf8)
+            #expect(report.contains("\"via\" : \"trailer\""))
+            #expect(try connection.query("SELECT count(*)::int AS n FROM post").first?.int("n") == 1)
+        }
+    }
+
     /// The daemon skips an untrusted tip (report, metrics, STATUS=), reconciles the next trusted one, and a
     /// SIGHUP reload of the signers file revokes a key, or restores it and retries the waiting tip.
     @Test func theDaemonWaitsForATrustedTipAndReloadsTheSignersFileOnSIGHUP() throws {

@@ -140,6 +140,7 @@ struct TrustReconcileTests {
             let checksum = MigrationScript.checksum(bytes: Array(backfill.utf8))
             #expect(blocked.reason?.contains("Approve-Migration: 0001_backfill sha256:\(checksum)") == true)
             #expect(waiting.report.migrations.applied.isEmpty)
+            #expect(waiting.report.migrations.pending == ["0001_backfill", "0002_later"])
             #expect(try Story.value(connection, "SELECT count(*) FROM post") == "0")
             #expect(try !Self.tableExists(connection, "later"))
             #expect(try Story.value(connection, Story.columnType("post", "body")) == "text")

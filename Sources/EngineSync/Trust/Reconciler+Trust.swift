@@ -50,8 +50,14 @@ extension Reconciler {
         guard options.trust.migrationApprovers != nil, let repository = input.repository, let commit = input.commit else {
             return set
         }
-        let status = try MigrationRunner(connection: connection, set: set,
+        let status: MigrationStatus
+        do {
+            status = try MigrationRunner(connection: connection, set: set,
                                          options: MigrationRunnerOptions(schema: options.safeSync.planner.schema)).status()
+        } catch let error as MigrationError where error.kind == .invalid {
+            // Duplicate or malformed ids: the runner refuses the set before running anything and reports it.
+            return set
+        }
         let byID = Dictionary(set.migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let pending = status.pending.compactMap { byID[$0] }
         let approvals = try TrustGate(settings: options.trust).approvals(repository: repository, tip: commit.id,
@@ -68,6 +74,7 @@ extension Reconciler {
         ])
         var allowed = set
         allowed.migrations.removeAll { held.contains($0.id) }
+        draft.context.migrations.pending = pending.map(\.id).filter { held.contains($0) }
         return allowed
     }
 }
