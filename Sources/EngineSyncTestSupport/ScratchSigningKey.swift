@@ -75,3 +75,54 @@ extension ScratchRepository {
         return forged
     }
 }
+
+/// A real OpenPGP key in a private GnuPG home, made with `gpg --quick-gen-key`, and its public keyring exported
+/// for `gpg_keyring_file` (issue 15). The gpg-agent git starts for signing is stopped on deinit.
+public final class ScratchOpenPGPKey: @unchecked Sendable {
+    public let home: String
+    /// The exported public keyring (what `gpg_keyring_file` names).
+    public let keyring: String
+    public let userID: String
+    public let email: String
+
+    public init(name: String, email: String) throws {
+        guard let gpg = ["/usr/bin/gpg", "/usr/local/bin/gpg", "/bin/gpg"].first(where: FileManager.default.isExecutableFile) else {
+            throw TestEnvironment.Missing(description: "this test needs gpg (apt-get install -y gnupg)")
+        }
+        self.email = email
+        userID = "\(name) <\(email)>"
+        // Short: gpg-agent's socket lives in the home directory, and socket paths are limited to 108 bytes.
+        home = "/tmp/es-gpg-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        keyring = home + "/trustedkeys.gpg"
+        try Self.run(gpg, ["--batch", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", "never"], home: home)
+        let exported = try Self.run(gpg, ["--export", email], home: home)
+        FileManager.default.createFile(atPath: keyring, contents: exported)
+    }
+
+    deinit {
+        _ = try? Self.run("/usr/bin/gpgconf", ["--kill", "gpg-agent"], home: home)
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    /// The environment git needs to sign with this key.
+    public var environment: [String: String] { ["GNUPGHOME": home] }
+
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String], home: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["GNUPGHOME": home]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestEnvironment.Missing(description: "\(tool) \(arguments.first ?? "") failed (status \(process.terminationStatus))")
+        }
+        return data
+    }
+}

@@ -106,6 +106,38 @@ struct TrustReconcileTests {
         }
     }
 
+    @Test func openPGPSignaturesAreCheckedWithGpgvWhenAKeyringIsConfigured() throws {
+        try ScratchDatabase.with { database, connection in
+            let keys = try Keys()
+            let carol = try ScratchOpenPGPKey(name: "Carol", email: "carol@example.com")
+            let repository = try ScratchRepository()
+            repository.signingFormat = "openpgp"
+            repository.commitEnvironment = carol.environment
+            repository.signingKey = carol.email
+            try repository.commit(["dsl/models/post.json": Self.post], message: "by carol")
+            repository.signingKey = nil
+
+            var trust = try keys.settings(signers: [keys.alice])
+            let unverifiable = Self.reconcile(database, repository, trust)
+            #expect(unverifiable.report.outcome == .untrusted)
+            #expect(unverifiable.report.trust?.signature?.state == .unverifiable)
+            #expect(try !Self.tableExists(connection, "post"))
+
+            trust.gpgKeyringFile = carol.keyring
+            let trusted = Self.reconcile(database, repository, trust)
+            #expect(trusted.report.outcome == .synced, "\(trusted.report.errors)")
+            #expect(trusted.report.trust?.signature?.format == .openpgp)
+            #expect(trusted.report.trust?.signature?.signer == "Carol <carol@example.com>")
+
+            // The same commit text with its message changed keeps the signature, which no longer matches.
+            let tip = try repository.output(["rev-parse", "HEAD"])
+            try repository.forge(from: tip, replacing: "by carol", with: "by carol, surely")
+            let forged = Self.reconcile(database, repository, trust)
+            #expect(forged.report.outcome == .untrusted)
+            #expect(forged.report.trust?.signature?.state == .invalidSignature)
+        }
+    }
+
     @Test func aKeyRemovedFromTheSignersFileNoLongerSigns() throws {
         try ScratchDatabase.with { database, _ in
             let keys = try Keys()

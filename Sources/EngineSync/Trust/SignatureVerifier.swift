@@ -15,12 +15,16 @@ struct SignatureVerifier {
         var description: String
     }
 
-    /// The verdict on `signature` (nil: unsigned) against `signers` (an allowed_signers file).
-    func verify(_ signature: GitCommitSignature?, signers: AllowedSigners) throws -> SignatureVerdict {
+    /// The verdict on `signature` (nil: unsigned) against `signers` (an allowed_signers file; `nil`: no SSH key
+    /// is trusted, only OpenPGP ones through the keyring).
+    func verify(_ signature: GitCommitSignature?, signers: AllowedSigners?) throws -> SignatureVerdict {
         guard let signature else { return .unsigned }
         let format = SignatureVerdict.Format.detect(signature.signature)
         switch format {
         case .ssh:
+            guard let signers else {
+                return SignatureVerdict(state: .unknownKey, format: .ssh, reason: "an SSH signature, and no allowed_signers_file is configured")
+            }
             return try verifySSH(signature, signers: signers)
         case .openpgp:
             guard let keyring = settings.gpgKeyringFile else {

@@ -18,10 +18,10 @@ final class TrustGate {
         verifier = SignatureVerifier(settings: settings)
     }
 
-    /// The tip's signature against `allowed_signers_file`; `nil` when none is configured.
+    /// The tip's signature against `allowed_signers_file` (and `gpg_keyring_file`); `nil` when neither is set.
     func commitVerdict(repository: GitRepository, commit: ObjectID) throws -> SignatureVerdict? {
-        guard let signers = settings.allowedSigners else { return nil }
-        return try verifier.verify(repository.signature(of: commit), signers: signers)
+        guard settings.allowedSigners != nil || settings.gpgKeyringFile != nil else { return nil }
+        return try verifier.verify(repository.signature(of: commit), signers: settings.allowedSigners)
     }
 
     /// Approvals of `migrations` (in run order) at `tip`; empty when `migration_approvers_file` is not set.

@@ -31,7 +31,9 @@ public struct TrustSettings: Sendable, Equatable {
     }
 
     /// Whether anything is checked at all (otherwise no verifier ever runs).
-    public var isActive: Bool { requireSignedCommits || allowedSigners != nil || migrationApprovers != nil }
+    public var isActive: Bool {
+        requireSignedCommits || allowedSigners != nil || migrationApprovers != nil || gpgKeyringFile != nil
+    }
 
     /// `key=value` pairs for the start-up log line: paths and counts, never keys.
     public var redactedDescription: String {

@@ -20,9 +20,10 @@ enum TrustSettingsBuilder {
         var settings = TrustSettings(requireSignedCommits: require)
         if let path = allowedSignersFile {
             settings.allowedSigners = try readSigners(path, key: "allowed_signers_file")
-        } else if require {
+        } else if require && keyringFile == nil {
             throw Problem(key: "allowed_signers_file", message: "missing: require_signed_commits is set; name the "
-                + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, --allowed-signers-file)")
+                + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, "
+                + "--allowed-signers-file), or a gpg_keyring_file for OpenPGP signatures")
         }
         if let path = approversFile {
             settings.migrationApprovers = try readSigners(path, key: "migration_approvers_file")
@@ -37,7 +38,7 @@ enum TrustSettingsBuilder {
             }
             settings.gpgvPath = gpgv
         }
-        if settings.isActive {
+        if settings.allowedSigners != nil || settings.migrationApprovers != nil {
             guard let sshKeygen = findTool("ssh-keygen", environment: environment) else {
                 throw Problem(key: settings.allowedSigners != nil ? "allowed_signers_file" : "migration_approvers_file",
                               message: "ssh-keygen is not on PATH (install openssh-client to verify SSH signatures)")
