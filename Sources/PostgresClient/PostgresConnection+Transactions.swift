@@ -42,14 +42,19 @@ extension PostgresConnection {
         try query("SELECT pg_catalog.set_config($1, $2, $3)", [name, value, local])
     }
 
-    /// `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout` in milliseconds (0 = off).
-    public func setTimeouts(lockMilliseconds: Int? = nil, statementMilliseconds: Int? = nil,
-                            idleInTransactionMilliseconds: Int? = nil) throws {
-        if let lockMilliseconds { try setSetting("lock_timeout", "\(lockMilliseconds)ms") }
-        if let statementMilliseconds { try setSetting("statement_timeout", "\(statementMilliseconds)ms") }
-        if let idleInTransactionMilliseconds {
-            try setSetting("idle_in_transaction_session_timeout", "\(idleInTransactionMilliseconds)ms")
+    /// `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout`, sent in whole
+    /// milliseconds (PostgreSQL's unit for all three); `nil` leaves a setting as it is.
+    public func setTimeouts(lock: Duration? = nil, statement: Duration? = nil, idleInTransaction: Duration? = nil) throws {
+        if let lock { try setSetting("lock_timeout", "\(Self.milliseconds(lock))ms") }
+        if let statement { try setSetting("statement_timeout", "\(Self.milliseconds(statement))ms") }
+        if let idleInTransaction {
+            try setSetting("idle_in_transaction_session_timeout", "\(Self.milliseconds(idleInTransaction))ms")
         }
+    }
+
+    /// Whole milliseconds, rounded down (the configuration never holds less than 1 ms: `TimeoutLimits`).
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Pins `search_path` so catalog output (format_type, pg_get_indexdef) is stable.

@@ -24,6 +24,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let connectionFailure = SQLState("08006")
     public static let deadlockDetected = SQLState("40P01")
     public static let inFailedSQLTransaction = SQLState("25P02")
+    public static let insufficientPrivilege = SQLState("42501")
 
     /// Class 08 and the shutdown codes mean the session is gone (postgres-facts.md section 8).
     public var isConnectionError: Bool {

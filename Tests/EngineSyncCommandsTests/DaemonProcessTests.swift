@@ -68,6 +68,40 @@ struct DaemonProcessTests {
         }
     }
 
+    @Test func runOnceWritesTheMetricsFileAndTheJournalSaysWhyACommitIsInvalid() throws {
+        try ScratchDatabase.with { database, _ in
+            let remote = try Remote()
+            let state = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let metrics = state + "/enginesync.prom"
+            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
+                             "--database", database.dsn, "--state-dir", state, "--metrics-file", metrics]
+            let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
+            let synced = try EngineSyncBinary.run(arguments)
+            #expect(synced.status == 0, "\(synced.stderr)")
+            let written = try String(contentsOfFile: metrics, encoding: .utf8)
+            #expect(written.contains(#"enginesync_last_reconcile_outcome{outcome="synced"} 1"#))
+            #expect(written.contains(#"enginesync_info{commit="\#(first)"} 1"#))
+            #expect(written.contains("enginesync_consecutive_failures 0"))
+
+            try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}"#], message: "typo")
+            let invalid = try EngineSyncBinary.run(arguments)
+            #expect(invalid.status == 3, "\(invalid.stderr)")
+            let line = invalid.stderr.split(separator: "\n").first { $0.contains("reconciled") }.map(String.init) ?? ""
+            #expect(line.contains("reconcile.outcome=invalid"), "\(invalid.stderr)")
+            #expect(line.contains("reconcile.error=") && line.contains("dsl/models/post.json"), "\(line)")
+            #expect(line.contains("[json_syntax]"), "\(line)")
+            #expect(try String(contentsOfFile: metrics, encoding: .utf8)
+                .contains(#"enginesync_last_reconcile_outcome{outcome="invalid"} 1"#))
+
+            // A metrics path that cannot be written is a failure of the one-shot command, after the reconcile.
+            try remote.push(["dsl/models/post.json": Self.post], message: "fixed")
+            let unwritable = try EngineSyncBinary.run(arguments.dropLast() + [state + "/missing/dir/enginesync.prom"])
+            #expect(unwritable.status == 1)
+            #expect(unwritable.stderr.contains("cannot write the metrics file"), "\(unwritable.stderr)")
+        }
+    }
+
     @Test func runOnceWaitsForTheAdvisoryLockUpToLockWait() throws {
         try ScratchDatabase.with { database, connection in
             let remote = try Remote()

@@ -227,6 +227,47 @@ struct HardeningCommandTests {
         }
     }
 
+    /// Issue 12 item 19: a role that may write enginesync's bookkeeping rows but does not own the tables (the
+    /// owner, or EngineJS's role, created them) syncs and migrates; when a column is missing and the role may
+    /// not add it, the error names the statement for the owner to run, and nothing is applied.
+    @Test func aRoleThatDoesNotOwnTheBookkeepingTablesSyncs() throws {
+        try ScratchDatabase.with { database, admin in
+            let role = "es_writer_" + UUID().uuidString.prefix(8).lowercased()
+            try admin.query("CREATE ROLE \(role) LOGIN")
+            defer {
+                _ = try? admin.query("DROP OWNED BY \(role)")
+                _ = try? admin.query("DROP ROLE \(role)")
+            }
+            let repository = try ScratchRepository()
+            try repository.commit(["dsl/models/post.json": Self.post, "migrations/0001_a.sql": "CREATE TABLE a (id int);\n"])
+            // The owner's first sync creates engine_migrations, engine_reconciles and the tables.
+            let first = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn])
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            try admin.query("GRANT CREATE, USAGE ON SCHEMA public TO \(role)")
+            try admin.query("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)")
+            try admin.query("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)")
+            let writer = "host=\(database.host) port=\(database.port) user=\(role) dbname=\(database.name)"
+            try repository.commit(["dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
+                                   "migrations/0002_b.sql": "CREATE TABLE b (id int);\n"])
+            let second = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", writer])
+            #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+            #expect(try admin.query("SELECT count(*)::int AS n FROM engine_migrations").first?.int("n") == 2)
+            #expect(try admin.query("SELECT to_regclass('public.tag') IS NOT NULL AS t").first?.bool("t") == true)
+
+            // An EngineJS-made tracking table (id, executed_at) the role may not extend.
+            try admin.query("DROP TABLE engine_migrations")
+            try admin.query("CREATE TABLE engine_migrations (id varchar(255) PRIMARY KEY, executed_at timestamptz NOT NULL DEFAULT now())")
+            try admin.query("INSERT INTO engine_migrations (id) VALUES ('0001_a'), ('0002_b')")
+            try admin.query("GRANT SELECT, INSERT, UPDATE, DELETE ON engine_migrations TO \(role)")
+            try repository.commit(["migrations/0003_c.sql": "CREATE TABLE c (id int);\n"])
+            let refused = try EngineSyncBinary.run(["migrate", "up", "--repo", repository.path, "--database", writer])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("have the table's owner run `ALTER TABLE"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("ADD COLUMN IF NOT EXISTS \"checksum\""), "\(refused.stderr)")
+            #expect(try admin.query("SELECT to_regclass('public.c') IS NULL AS gone").first?.bool("gone") == true)
+        }
+    }
+
     @Test func noSubcommandIsAUsageError() throws {
         let result = try EngineSyncBinary.run([])
         #expect(result.status == 64)

@@ -89,6 +89,37 @@ final class Counter: Sendable {
         #expect(metrics.contains("enginesync_consecutive_failures 0\n"))
     }
 
+    /// Issue 12 item 11: a failure that repeats identically is retried at `max_backoff` at once, not from the
+    /// initial back-off up, and the log line and STATUS= say so.
+    @Test func aFailureThatRepeatsIdenticallyWaitsTheLongestBackoff() async throws {
+        var configuration = DaemonConfiguration(source: .remote(url: "file:///nonexistent.git"))
+        configuration.pollIntervalOverride = .seconds(60)
+        configuration.maxBackoff = .seconds(30)
+        let capture = LogCapture()
+        let logger = Logger(label: "test") { _ in StreamCaptureHandler(capture: capture) }
+        let calls = Counter()
+        let service = DaemonService(
+            configuration: configuration, notifier: SystemdNotifier(environment: [:], logger: logger), logger: logger,
+            initialBackoff: .milliseconds(10), trapsHangup: false
+        ) {
+            _ = calls.increment()
+            return ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "failed: division by zero",
+                                    repeatsIdentically: true)
+        }
+        let (group, task) = runGroup(service)
+        #expect(await eventually { calls.current >= 1 })
+        // With the 10 ms initial back-off a transient failure is retried within milliseconds (see above).
+        try await Task.sleep(for: .milliseconds(500))
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(calls.current == 1)
+        let errors = capture.all.filter { $0.hasPrefix("error reconcile failed the same way") }
+        #expect(errors.count == 1, "\(capture.all)")
+        #expect(errors.first?.contains("retry.delay=30s") == true, "\(errors)")
+        #expect(ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "failed: x", repeatsIdentically: true)
+            .statusLine == "commit abc failed (repeats until the commit or database changes): failed: x")
+    }
+
     @Test func theWatchdogIsFedDuringAReconcileOnlyWhileItMakesProgress() async throws {
         let listener = try DatagramListener()
         var configuration = DaemonConfiguration(source: .remote(url: "file:///x.git"))

@@ -56,6 +56,29 @@ struct DaemonReconcilerTests {
         }
     }
 
+    /// Issue 12 item 11: a failure PostgreSQL raises from the statement (here a migration's division by zero)
+    /// repeats identically and says so; the advisory lock held elsewhere does not.
+    @Test func aFailureThatRepeatsIdenticallyIsMarkedSo() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
+                                   "migrations/0001_bad.sql": "SELECT 1 / 0;\n"])
+            let reconciler = DaemonReconciler(configuration: Self.configuration(repository, database, state: state),
+                                              logger: Logger(label: "test"))
+            #expect(try EngineSyncLock.tryLock(connection))
+            let skipped = reconciler.step()
+            #expect(skipped.outcome == .skipped)
+            #expect(!skipped.repeatsIdentically)
+            try EngineSyncLock.unlock(connection)
+            let failed = reconciler.step()
+            #expect(failed.outcome == .failed)
+            #expect(failed.error?.contains("division by zero") == true, "\(failed.error ?? "")")
+            #expect(failed.repeatsIdentically)
+        }
+    }
+
     @Test func aFailingTipIsRetriedAndANewerTipReplacesIt() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()

@@ -23,7 +23,7 @@ import Testing
 
             // --- README example, Migration Runner ---
             let connection = try PostgresConnection.connect(PostgresConfiguration(dsn: database.dsn))
-            let runner = MigrationRunner(connection: connection, migrations: [
+            let runner = try MigrationRunner(connection: connection, migrations: [
                 Migration(id: "20260101_backfill_slugs") { context in
                     try context.connection.query("UPDATE post SET slug = lower(title) WHERE slug IS NULL")
                 },

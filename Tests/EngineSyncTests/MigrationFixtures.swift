@@ -25,8 +25,9 @@ final class MigrationDirectory {
 
     func load() throws -> MigrationSet { try MigrationLoader.load(directory: root) }
 
-    func runner(_ connection: PostgresConnection, options: MigrationRunnerOptions = .quiet) throws -> MigrationRunner {
-        MigrationRunner(connection: connection, set: try load(), options: options)
+    func runner(_ connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+                options: MigrationRunnerOptions = .quiet) throws -> MigrationRunner {
+        try MigrationRunner(connection: connection, settings: settings, set: try load(), options: options)
     }
 }
 

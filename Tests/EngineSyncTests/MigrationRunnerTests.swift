@@ -51,7 +51,7 @@ struct MigrationRunnerTests {
 
             let second = try scratch.commit(["migrations/0002_insert.sql": "INSERT INTO t VALUES (1);\n"])
             let secondSet = try MigrationLoader.load(repository: repository, commit: try #require(ObjectID(hex: second)))
-            let runner = MigrationRunner(connection: connection, set: secondSet,
+            let runner = try MigrationRunner(connection: connection, set: secondSet,
                                          options: .quiet.with { $0.commit = second })
             #expect(try runner.up().map(\.id) == ["0002_insert"])
             #expect(try runner.up().isEmpty)
@@ -417,7 +417,7 @@ struct MigrationRunnerTests {
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
                 do {
                     let connection = try PostgresConnection.connect(configuration)
-                    let runner = MigrationRunner(connection: connection, set: set,
+                    let runner = try MigrationRunner(connection: connection, set: set,
                                                  options: .quiet.with { $0.lockWait = .seconds(30) })
                     let applied = try runner.up().map(\.id)
                     results.withLock { $0.append(applied) }
@@ -486,7 +486,7 @@ struct MigrationRunnerTests {
                     try context.connection.query("SELECT * FROM no_such_table")
                 },
             ]
-            let runner = MigrationRunner(connection: connection, migrations: migrations, options: .quiet)
+            let runner = try MigrationRunner(connection: connection, migrations: migrations, options: .quiet)
             let error = try #require(throws: MigrationError.self) { try runner.up() }
             #expect(error.id == "0002_swift_fails")
             #expect(error.file == nil)
@@ -496,7 +496,7 @@ struct MigrationRunnerTests {
             let rows = try connection.trackingRows()
             #expect(rows.map { $0[0] } == ["0001_swift"])
             #expect(rows[0][2] == nil)  // no checksum for Swift migrations
-            let duplicate = MigrationRunner(connection: connection, migrations: [migrations[0], migrations[0]], options: .quiet)
+            let duplicate = try MigrationRunner(connection: connection, migrations: [migrations[0], migrations[0]], options: .quiet)
             #expect(throws: MigrationError.self) { try duplicate.status() }
         }
     }
@@ -506,12 +506,11 @@ struct MigrationRunnerTests {
             try connection.query("CREATE SCHEMA ops")
             let directory = try MigrationDirectory()
             try directory.write("0001_a", "CREATE TABLE a (id int);")
-            let options = MigrationRunnerOptions.quiet.with { $0.schema = "ops" }
-            #expect(try directory.runner(connection, options: options).up().map(\.id) == ["0001_a"])
+            #expect(try directory.runner(connection, settings: SessionSettings(schema: "ops")).up().map(\.id) == ["0001_a"])
             #expect(try connection.tableExists("ops.engine_migrations"))
             #expect(try !connection.tableExists("public.engine_migrations"))
             #expect(try connection.trackingRows(schema: "ops").count == 1)
-            #expect(try directory.runner(connection, options: options).status().executed == ["0001_a"])
+            #expect(try directory.runner(connection, settings: SessionSettings(schema: "ops")).status().executed == ["0001_a"])
         }
     }
 }

@@ -25,7 +25,7 @@ struct MigrationSessionTests {
             let directory = try MigrationDirectory()
             try directory.write("0001_drop_nickname", #"ALTER TABLE "user" DROP COLUMN nickname;"#)
             try directory.write("0002_create", "CREATE TABLE created_by_migration (id int);\nINSERT INTO \"user\" VALUES (2);")
-            let runner = try directory.runner(connection, options: .quiet.with { $0.schema = "x" })
+            let runner = try directory.runner(connection, settings: SessionSettings(schema: "x"))
             #expect(try runner.up().map(\.id) == ["0001_drop_nickname", "0002_create"])
 
             func columns(_ schema: String) throws -> [String?] {
@@ -63,12 +63,10 @@ struct MigrationSessionTests {
                 // Unqualified: lands in the managed schema, not nowhere (search_path '' would say 3F000).
                 try context.connection.query("CREATE TABLE after_dump (id int)")
             }
-            let options = MigrationRunnerOptions.quiet.with {
-                $0.lockTimeout = .milliseconds(1_500)
-                $0.statementTimeout = .seconds(250)
-            }
-            let runner = MigrationRunner(connection: connection, migrations: try directory.load().migrations + [reader],
-                                         options: options)
+            let session = SessionSettings(timeouts: SessionTimeouts(lock: .milliseconds(1_500), statement: .seconds(250),
+                                                                    idleInTransaction: nil))
+            let runner = try MigrationRunner(connection: connection, settings: session,
+                                             migrations: try directory.load().migrations + [reader], options: .quiet)
             #expect(try runner.up().map(\.id) == ["0001_dump", "0002_reads_its_session"])
             let expectedPath = #""public", "pg_catalog""#
             let settings = seen.withLock { $0 }

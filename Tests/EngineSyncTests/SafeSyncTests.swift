@@ -190,7 +190,7 @@ struct SafeSyncTests {
             try blocker.query("BEGIN")
             try blocker.query("LOCK TABLE b IN ACCESS SHARE MODE")
             let before = try CatalogFingerprint.capture(connection)
-            let result = ReconcileStory.reconcile(database, repository) { $0.safeSync.lockTimeoutMilliseconds = 200 }
+            let result = ReconcileStory.reconcile(database, repository) { $0.timeouts.lock = .milliseconds(200) }
             try blocker.query("ROLLBACK")
             #expect(result.report.outcome == .failed)
             // The catalog is exactly as before (a's new column included); only the `failed` log row was added.
@@ -406,9 +406,8 @@ struct StandbyTests {
     @Test func aHotStandbyIsReportedAsStandbyAndNothingIsWritten() throws {
         try ScratchDatabase.with { database, primary in
             let standbyPort = try TestEnvironment.standbyPort()
-            let standby = PostgresConfiguration(
-                dsn: "host=\(database.host) port=\(standbyPort) user=\(database.user) dbname=\(database.name)",
-                connectTimeoutSeconds: 5)
+            let standbyDSN = "host=\(database.host) port=\(standbyPort) user=\(database.user) dbname=\(database.name)"
+            let standby = PostgresConfiguration(dsn: standbyDSN, connectTimeoutSeconds: 5)
             // The new database reaches the standby through streaming replication: wait until the standby has
             // replayed the primary's WAL up to now (other tests keep the primary busy, so this can take a while).
             let target = try #require(try primary.query("SELECT pg_current_wal_lsn()::text AS lsn").first?.string("lsn"))
@@ -438,6 +437,22 @@ struct StandbyTests {
             #expect(result.report.outcome.exitCode == 1)
             #expect(result.report.applied.isEmpty)
             #expect(result.report.warnings.map(\.code).contains("standby"))
+
+            // Issue 12 item 19: `migrate up` and `migrate resolve` say "standby", not a read-only transaction
+            // error that reads like a broken migration. (Here, before the promotion below: the scratch cluster
+            // has one standby, and the tests run in parallel.)
+            let root = NSTemporaryDirectory() + "enginesync-standby-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root + "/migrations", withIntermediateDirectories: true)
+            try "CREATE TABLE a (id int);\n".write(toFile: root + "/migrations/0001_a.sql", atomically: true, encoding: .utf8)
+            let up = try EngineSyncBinary.run(["migrate", "up", "--dir", root, "--database", standbyDSN])
+            #expect(up.status == 1, "\(up.stdout)\(up.stderr)")
+            #expect(up.stderr.contains("standby:") && up.stderr.contains("pg_is_in_recovery"), "\(up.stderr)")
+            #expect(!up.stderr.contains("read-only"), "\(up.stderr)")
+            let resolve = try EngineSyncBinary.run(["migrate", "resolve", "0001_a", "--applied", "--dir", root,
+                                                    "--database", standbyDSN])
+            #expect(resolve.status == 1)
+            #expect(resolve.stderr.contains("standby:"), "\(resolve.stderr)")
 
             // Promoted, it is a primary: the same reconcile now applies (SPEC 4.3 "takes over").
             try replica.query("SELECT pg_promote(true, 30)")

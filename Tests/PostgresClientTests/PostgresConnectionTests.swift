@@ -148,7 +148,7 @@ struct PostgresConnectionTests {
 
     @Test func settingsAreApplied() throws {
         try ScratchDatabase.with { _, connection in
-        try connection.setTimeouts(lockMilliseconds: 3000, statementMilliseconds: 600_000, idleInTransactionMilliseconds: 60_000)
+        try connection.setTimeouts(lock: .seconds(3), statement: .seconds(600), idleInTransaction: .seconds(60))
         try connection.setSearchPath(["pg_catalog"])
         #expect(try connection.query("SHOW lock_timeout").first?.string("lock_timeout") == "3s")
         #expect(try connection.query("SHOW statement_timeout").first?.string("statement_timeout") == "10min")

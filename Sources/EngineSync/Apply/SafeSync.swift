@@ -16,34 +16,33 @@ public final class SafeSync {
         public var logID: Int?
     }
 
-    let connection: PostgresConnection
+    /// The reconcile's session: connection, timeouts, `search_path`, progress token; after a connection lost
+    /// during COMMIT, `session.reconnect()` continues on a new connection with the same settings.
+    let session: DatabaseSession
     let codec: any SnapshotCodec
     let options: SafeSyncOptions
     let logger: Logger
-    /// Opens a new session after the connection dropped during COMMIT.
-    let reconnect: (() throws -> PostgresConnection)?
     /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
     let snapshotCache: SnapshotCache?
+    var connection: PostgresConnection { session.connection }
     /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
-    let progress: ReconcileProgress?
+    var progress: ReconcileProgress? { session.progress }
 
-    public init(connection: PostgresConnection, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-                reconnect: (() throws -> PostgresConnection)? = nil, snapshotCache: SnapshotCache? = nil,
-                progress: ReconcileProgress? = nil) {
-        self.connection = connection
+    public init(session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
+                snapshotCache: SnapshotCache? = nil) {
+        self.session = session
         self.codec = codec
         self.options = options
         self.logger = logger
-        self.reconnect = reconnect
         self.snapshotCache = snapshotCache
-        self.progress = progress
     }
 
     var schema: String { options.planner.schema }
 
-    public func reconcile(desired: CompiledDSL, context: ReconcileContext) -> Result {
-        let started = Date()
-        var draft = ReportDraft(context: context, started: started)
+    /// Plans and applies; `draft` is the reconcile's report so far (its start time, commit, migrations and
+    /// warnings), finished here.
+    public func reconcile(desired: CompiledDSL, draft: ReportDraft) -> Result {
+        var draft = draft
         do {
             return try run(desired: desired, draft: &draft)
         } catch {
@@ -52,22 +51,18 @@ public final class SafeSync {
             let report = draft.finish(outcome: .failed)
             var logID: Int?
             if !options.dryRun, connection.isConnected {
-                logID = try? recordFailure(report, context: context)
+                logID = try? recordFailure(report, context: draft.context)
             }
             return Result(report: report, plan: nil, logID: logID)
         }
     }
 
     private func run(desired: CompiledDSL, draft: inout ReportDraft) throws -> Result {
-        try connection.setTimeouts(lockMilliseconds: options.lockTimeoutMilliseconds,
-                                   statementMilliseconds: options.statementTimeoutMilliseconds,
-                                   idleInTransactionMilliseconds: options.idleInTransactionTimeoutMilliseconds)
-        // format_type / pg_get_expr output depends on search_path; every DDL name is schema-qualified.
-        try connection.setSearchPath(["pg_catalog"])
-        if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
+        if session.isStandby {
             draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
+        try session.use(.catalogOnly)
 
         progress?.touch()
         var reader = CatalogReader(schema: schema)
@@ -143,8 +138,6 @@ public final class SafeSync {
         let log = ReconcileLog(schema: schema)
         var logID = 0
         var reachedCommit = false
-        /// The session after COMMIT: a new one when the connection dropped during COMMIT.
-        var session = connection
         func applyChange(_ change: PlannedChange) throws {
             if change.isUniqueIndexBuild || change.isForeignKeyRestore {
                 do {
@@ -215,33 +208,30 @@ public final class SafeSync {
         } catch let error as PostgresError where reachedCommit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
             logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
-            guard let reconnect, let fresh = try? reconnect(), let id = try log.attemptCommitted(fresh, attemptID: attemptID) else {
+            guard (try? session.reconnect()) != nil, let id = try log.attemptCommitted(connection, attemptID: attemptID) else {
                 throw error
             }
             logID = id
             draft.warnings.append(.init(code: "commit_connection_lost", message: "the connection dropped during COMMIT; "
                 + "engine_reconciles shows the transaction committed"))
             // The attempt id was written in the same transaction, so its row is proof the whole transaction
-            // committed; the rest (large indexes, the log update) continues on the new session.
-            session = fresh
-            try session.setTimeouts(lockMilliseconds: options.lockTimeoutMilliseconds,
-                                    statementMilliseconds: options.statementTimeoutMilliseconds,
-                                    idleInTransactionMilliseconds: options.idleInTransactionTimeoutMilliseconds)
-            try session.setSearchPath(["pg_catalog"])
+            // committed; the rest (large indexes, the log update) continues on the new connection, which
+            // carries the same settings.
+            try session.use(.catalogOnly)
         }
 
         // Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3).
         var concurrentFailure = false
         for change in plan.safe where change.concurrently {
             do {
-                for statement in change.statements { try apply(statement, on: session) }
+                for statement in change.statements { try apply(statement) }
                 applied.append(change)
-                try draft.add(applied: [change], with: session)
+                try draft.add(applied: [change], with: connection)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 let conflict = Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema))
                 blocked.append(conflict)
-                try draft.add(blocked: [conflict], with: session)
-                if let index = change.index { _ = try? session.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
+                try draft.add(blocked: [conflict], with: connection)
+                if let index = change.index { _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
             } catch {
                 // The invalid leftover is dropped and rebuilt on the next reconcile.
                 concurrentFailure = true
@@ -254,7 +244,7 @@ public final class SafeSync {
         if !concurrentConflicts.isEmpty, !snapshotWithheld {
             excludeConflicts(concurrentConflicts)
             if snapshotChanged {
-                draft.snapshot.id = try store.insert(session, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
+                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
                                                      commit: draft.context.commit?.sha,
                                                      table: desired.schema.table(named: desired.snapshotTable))
             }
@@ -262,16 +252,16 @@ public final class SafeSync {
         let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)
         let report = draft.finish(outcome: outcome)
         if plan.safe.contains(where: \.concurrently) {
-            try log.update(session, id: logID, report: report)
+            try log.update(connection, id: logID, report: report)
         }
         return Result(report: report, plan: plan, logID: logID)
     }
 
-    /// One planned statement; each may run up to statement_timeout, which the daemon's watchdog allows per touch.
-    /// Runs one planned statement, marking progress for the watchdog first.
-    private func apply(_ statement: SQL, on session: PostgresConnection? = nil) throws {
+    /// Runs one planned statement, marking progress for the watchdog first (each may run up to
+    /// statement_timeout, which the watchdog allows per touch).
+    private func apply(_ statement: SQL, on target: PostgresConnection? = nil) throws {
         progress?.touch()
-        try (session ?? connection).run(statement)
+        try (target ?? connection).run(statement)
     }
 
     private func recordFailure(_ report: ReconcileReport, context: ReconcileContext) throws -> Int {

@@ -2,10 +2,8 @@ public import EngineSyncCore
 
 /// Settings of one Safe Sync run (SPEC 4.3); defaults follow the SPEC.
 public struct SafeSyncOptions: Sendable {
+    /// The planner's settings; `planner.schema` is the managed schema of the whole reconcile.
     public var planner: PlannerOptions
-    public var lockTimeoutMilliseconds: Int
-    public var statementTimeoutMilliseconds: Int
-    public var idleInTransactionTimeoutMilliseconds: Int
     /// Refuse (`invalid`) a database without a snapshot: a guard against the wrong database.
     public var requireSnapshot: Bool
     /// Plan only: nothing is written.
@@ -17,13 +15,8 @@ public struct SafeSyncOptions: Sendable {
     public var locksPerTransaction: Int = SafeSyncOptions.defaultLocksPerTransaction
     public static let defaultLocksPerTransaction = 1_000
 
-    public init(planner: PlannerOptions = PlannerOptions(), lockTimeoutMilliseconds: Int = 3_000,
-                statementTimeoutMilliseconds: Int = 600_000, idleInTransactionTimeoutMilliseconds: Int = 600_000,
-                requireSnapshot: Bool = false, dryRun: Bool = false) {
+    public init(planner: PlannerOptions = PlannerOptions(), requireSnapshot: Bool = false, dryRun: Bool = false) {
         self.planner = planner
-        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
-        self.idleInTransactionTimeoutMilliseconds = idleInTransactionTimeoutMilliseconds
         self.requireSnapshot = requireSnapshot
         self.dryRun = dryRun
     }
@@ -38,16 +31,10 @@ public struct ReconcileContext: Sendable {
     public var source: String?
     public var trees: ReconcileLog.Trees
     public var migrations: ReconcileReport.Migrations
-    public var warnings: [ReconcileReport.Message]
-    /// Blocked before Safe Sync ran (an unapproved migration, issue 15): kept in the report, and the outcome is
-    /// `blocked` however the plan turns out.
-    public var blocked: [ReconcileReport.Change] = []
-    /// The signature and approvals (issue 15), copied into the report.
-    public var trust: ReconcileReport.Trust?
 
     public init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
                 branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),
-                migrations: ReconcileReport.Migrations = .init(), warnings: [ReconcileReport.Message] = []) {
+                migrations: ReconcileReport.Migrations = .init()) {
         self.commit = commit
         self.previousCommit = previousCommit
         self.commits = commits
@@ -55,6 +42,5 @@ public struct ReconcileContext: Sendable {
         self.source = source
         self.trees = trees
         self.migrations = migrations
-        self.warnings = warnings
     }
 }

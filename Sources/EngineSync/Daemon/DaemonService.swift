@@ -158,12 +158,21 @@ public final class DaemonService: Service, Sendable {
                 consecutiveFailures += 1
                 backoff.maximum = max(backoff.initial, configuration.maxBackoff)
                 delay = backoff.nextDelay(using: &random)
+                    .clamped(atLeast: summary.repeatsIdentically ? backoff.maximum : .zero)
                 metadata["retry.delay"] = "\(DurationText.format(delay))"
                 metadata["retry.failures"] = "\(consecutiveFailures)"
                 switch deduplicator.failed(summary.failureDescription) {
                 case .report(let error):
                     metadata["error"] = "\(error)"
-                    logger.error("reconcile failed, retrying with back-off", metadata: metadata)
+                    if summary.repeatsIdentically {
+                        // Retrying sooner would repeat the same work and the same error (issue 12 item 11).
+                        logger.error("""
+                            reconcile failed the same way it will fail again until the commit or the database \
+                            changes; retrying at max_backoff or on the next push
+                            """, metadata: metadata)
+                    } else {
+                        logger.error("reconcile failed, retrying with back-off", metadata: metadata)
+                    }
                 case .suppress:
                     logger.debug("reconcile still failing", metadata: metadata)
                 case .recovered, .none:
@@ -283,4 +292,8 @@ public final class DaemonService: Service, Sendable {
             return false
         }
     }
+}
+
+extension Duration {
+    fileprivate func clamped(atLeast floor: Duration) -> Duration { Swift.max(self, floor) }
 }

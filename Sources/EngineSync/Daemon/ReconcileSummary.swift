@@ -14,11 +14,16 @@ public struct ReconcileSummary: Sendable, Equatable {
     /// Nothing was attempted (the tip is the settled commit): `outcome` and `blockedCount` repeat the last
     /// attempt's, and the metrics keep describing that attempt.
     public var idle: Bool
+    /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
+    /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
+    public var repeatsIdentically: Bool
     /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`.
     public var detail: String?
 
     public init(commit: String?, outcome: String, blockedCount: Int = 0, appliedCount: Int = 0,
-                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false, detail: String? = nil) {
+                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
+                repeatsIdentically: Bool = false, detail: String? = nil) {
+        self.repeatsIdentically = repeatsIdentically
         self.detail = detail
         self.commit = commit
         self.outcome = outcome
@@ -50,7 +55,7 @@ public struct ReconcileSummary: Sendable, Equatable {
         let head = commit.map { "commit \($0.prefix(12)) \(outcome)" } ?? "no commit \(outcome)"
         if let errorDescription = errorDescription ?? detail {
             let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
-            return "\(head): \(short)"
+            return "\(head)\(repeatsIdentically ? " (repeats until the commit or database changes)" : ""): \(short)"
         }
         return "\(head), \(blockedCount) blocked"
     }

@@ -16,6 +16,8 @@ public struct MigrationError: Error, CustomStringConvertible, Sendable {
         case lockHeld = "lock_held"
         /// `resolve` named a migration that is not failed.
         case notResolvable = "not_resolvable"
+        /// The server is a standby (read-only): nothing can be applied there (outcome `standby`).
+        case standby
     }
 
     public var kind: Kind

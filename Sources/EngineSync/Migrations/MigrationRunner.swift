@@ -17,29 +17,48 @@ public import PostgresClient
 ///   treated as applied and reported once (`recorded_by_other_runner`), by the `up` that marks its row
 ///   `origin = 'external'`; an id enginesync recorded whose file is gone warns `missing_file` every run.
 ///
-/// Not `Sendable`: it uses one `PostgresConnection`, which lives in one task. Every method throws
+/// Not `Sendable`: it runs over one `DatabaseSession`, which lives on one thread. Every method throws
 /// `MigrationError`.
 public final class MigrationRunner {
-    public let connection: PostgresConnection
+    /// The connection, its settings (schema, timeouts, `search_path`), the advisory lock and the progress token.
+    public let session: DatabaseSession
     public let migrations: [Migration]
     public let options: MigrationRunnerOptions
     /// Warnings from loading (e.g. `ignored_file`), repeated in every status.
     public let loadWarnings: [MigrationWarning]
     private var logger: Logger { options.logger }
-    private var table: MigrationTrackingTable { MigrationTrackingTable(connection: connection, schema: options.schema) }
+    private var connection: PostgresConnection { session.connection }
+    private var schema: String { session.settings.schema }
+    private var table: MigrationTrackingTable { MigrationTrackingTable(connection: connection, schema: schema) }
 
-    public init(connection: PostgresConnection, migrations: [Migration], loadWarnings: [MigrationWarning] = [],
+    public init(session: DatabaseSession, migrations: [Migration], loadWarnings: [MigrationWarning] = [],
                 options: MigrationRunnerOptions = MigrationRunnerOptions()) {
-        self.connection = connection
+        self.session = session
         self.migrations = migrations.sorted { idPrecedes($0.id, $1.id) }
         self.loadWarnings = loadWarnings
         self.options = options
     }
 
     /// A runner for the migrations of a commit or directory (`MigrationLoader.load`).
-    public convenience init(connection: PostgresConnection, set: MigrationSet,
+    public convenience init(session: DatabaseSession, set: MigrationSet,
                             options: MigrationRunnerOptions = MigrationRunnerOptions()) {
-        self.init(connection: connection, migrations: set.migrations, loadWarnings: set.warnings, options: options)
+        self.init(session: session, migrations: set.migrations, loadWarnings: set.warnings, options: options)
+    }
+
+    /// A runner over a connection the caller opened (a library user): enginesync's session settings
+    /// (`settings`: schema, timeouts, `search_path`) are applied to it.
+    public convenience init(connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+                            migrations: [Migration], loadWarnings: [MigrationWarning] = [],
+                            options: MigrationRunnerOptions = MigrationRunnerOptions()) throws {
+        self.init(session: try DatabaseSession(adopting: connection, settings: settings), migrations: migrations,
+                  loadWarnings: loadWarnings, options: options)
+    }
+
+    /// `init(connection:settings:migrations:…)` for a loaded `MigrationSet`.
+    public convenience init(connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+                            set: MigrationSet, options: MigrationRunnerOptions = MigrationRunnerOptions()) throws {
+        try self.init(connection: connection, settings: settings, migrations: set.migrations, loadWarnings: set.warnings,
+                      options: options)
     }
 
     // MARK: - Status
@@ -55,7 +74,7 @@ public final class MigrationRunner {
         do {
             return try table.read()
         } catch {
-            throw MigrationError.database(error, doing: "reading \(options.schema).\(MigrationTrackingTable.name)")
+            throw MigrationError.database(error, doing: "reading \(schema).\(MigrationTrackingTable.name)")
         }
     }
 
@@ -271,7 +290,7 @@ public final class MigrationRunner {
     }
 
     private func withoutShutdownCancellation<T>(_ body: () throws -> T) rethrows -> T {
-        guard let progress = options.progress else { return try body() }
+        guard let progress = session.progress else { return try body() }
         return try progress.withoutCancellation(body)
     }
 
@@ -281,7 +300,7 @@ public final class MigrationRunner {
         case .sql(let statements):
             for statement in statements {
                 // Each statement may run up to statement_timeout: the daemon's watchdog allows that much per touch.
-                options.progress?.touch()
+                session.progress?.touch()
                 do {
                     // One statement per simple query: CREATE INDEX CONCURRENTLY refuses a multi-statement one.
                     try connection.execute(script: statement.text)
@@ -292,7 +311,7 @@ public final class MigrationRunner {
                 }
             }
         case .swift(let up):
-            options.progress?.touch()
+            session.progress?.touch()
             try up(MigrationContext(migrationID: migration.id, connection: connection, logger: logger))
         }
     }
@@ -331,7 +350,7 @@ public final class MigrationRunner {
             do {
                 rows = try table.read()
             } catch {
-                throw MigrationError.database(error, doing: "reading \(options.schema).\(MigrationTrackingTable.name)")
+                throw MigrationError.database(error, doing: "reading \(schema).\(MigrationTrackingTable.name)")
             }
             let file = migrations.first { $0.id == id }?.file
             guard let row = rows.first(where: { $0.id == id }) else {
@@ -364,12 +383,18 @@ public final class MigrationRunner {
 
     // MARK: - Session
 
+    /// Writes run under the advisory lock, and never on a standby: there every write fails as "read-only
+    /// transaction", which would read as a broken migration rather than as the wrong server.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
+        if session.isStandby {
+            throw MigrationError(kind: .standby, message: "the server is a standby (pg_is_in_recovery); nothing "
+                + "applied: point --database at the primary")
+        }
         let outcome: EngineSyncLock.Outcome<T>
         do {
-            let progress = options.progress
-            outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
-                                                          stop: { progress?.isStopRequested ?? false }, body)
+            outcome = try session.withAdvisoryLock(wait: options.lockWait, body)
+        } catch let error as MigrationError {
+            throw error
         } catch {
             throw MigrationError.database(error, doing: "migrations")
         }
@@ -387,33 +412,19 @@ public final class MigrationRunner {
         do {
             try table.ensure()
         } catch {
-            throw MigrationError.database(error, doing: "preparing \(options.schema).\(MigrationTrackingTable.name)")
+            throw MigrationError.database(error, doing: "preparing \(schema).\(MigrationTrackingTable.name)")
         }
     }
 
     /// enginesync's own session settings, restored before every migration and after the last one
-    /// (docs/MIGRATIONS.md, "Session settings"): `RESET ALL` (back to the server, role, database and connection
-    /// defaults; `RESET ROLE` and `SET SESSION AUTHORIZATION DEFAULT` too, which `RESET ALL` skips), then the
-    /// timeouts and `search_path = "<schema>", pg_catalog`, so an unqualified name in a migration means the
-    /// managed schema and nothing a migration SETs (`lock_timeout = 0`, `search_path = ''`) carries over.
+    /// (docs/MIGRATIONS.md, "Session settings"; `DatabaseSession.reset`), with `search_path` =
+    /// `"<schema>", pg_catalog`, so an unqualified name in a migration means the managed schema.
     public func resetSession() throws {
         do {
-            try connection.query("RESET ALL")
-            try connection.query("SET SESSION AUTHORIZATION DEFAULT")
-            try connection.query("RESET ROLE")
-            try connection.setTimeouts(lockMilliseconds: options.lockTimeout.map(Self.milliseconds),
-                                       statementMilliseconds: options.statementTimeout.map(Self.milliseconds),
-                                       idleInTransactionMilliseconds: options.idleInTransactionTimeout.map(Self.milliseconds))
-            try connection.setSearchPath(Self.searchPath(schema: options.schema))
+            try session.reset()
+            try session.use(.managedSchema)
         } catch {
             throw MigrationError.database(error, doing: "restoring enginesync's session settings")
         }
-    }
-
-    /// The `search_path` every migration runs with: the managed schema, then `pg_catalog`.
-    public static func searchPath(schema: String) -> [String] { [schema, "pg_catalog"] }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

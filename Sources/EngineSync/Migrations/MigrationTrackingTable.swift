@@ -52,24 +52,22 @@ struct MigrationTrackingTable {
     /// Schema-qualified through the same builder every other statement uses.
     var qualified: SQL { DDL(schema: schema).table(Self.name) }
 
-    /// Creates the table, or adds the enginesync columns to an EngineJS one. Call under the advisory lock:
-    /// two concurrent `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.
+    /// The columns enginesync adds to EngineJS's two.
+    static let addedColumns: [PostgresConnection.BookkeepingColumn] = [
+        .init(name: "checksum", definition: "character varying(64)"),
+        .init(name: "commit", definition: "character varying(64)"),
+        .init(name: "duration_ms", definition: "integer"),
+        .init(name: "state", definition: "character varying(16) NOT NULL DEFAULT 'applied'"),
+        .init(name: "origin", definition: "character varying(16)"),
+    ]
+
+    /// Creates the table, or adds the enginesync columns an EngineJS one lacks (only those: a role that does
+    /// not own the table works once they exist). Call under the advisory lock.
     func ensure() throws {
-        try connection.run("""
-            CREATE TABLE IF NOT EXISTS \(qualified) (
-                id character varying(255) PRIMARY KEY,
-                executed_at timestamp with time zone NOT NULL DEFAULT now()
-            )
-            """)
-        try connection.run("""
-            ALTER TABLE \(qualified)
-                ADD COLUMN IF NOT EXISTS checksum character varying(64),
-                ADD COLUMN IF NOT EXISTS \(ident: "commit") character varying(64),
-                ADD COLUMN IF NOT EXISTS duration_ms integer,
-                ADD COLUMN IF NOT EXISTS state character varying(16) NOT NULL DEFAULT 'applied',
-                ADD COLUMN IF NOT EXISTS origin character varying(16)
-            """)
-        _ = connection.drainNotices()  // "column … already exists, skipping"
+        try connection.ensureBookkeepingTable(
+            qualified,
+            createBody: "id character varying(255) PRIMARY KEY, executed_at timestamp with time zone NOT NULL DEFAULT now()",
+            columns: Self.addedColumns)
     }
 
     /// All rows; none when the table does not exist yet.
@@ -122,3 +120,4 @@ struct MigrationTrackingTable {
         try connection.run("DELETE FROM \(qualified) WHERE id = $1", [id])
     }
 }
+

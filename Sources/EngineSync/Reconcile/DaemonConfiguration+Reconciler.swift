@@ -9,18 +9,12 @@ extension DaemonConfiguration {
     /// The reconcile settings the daemon uses: SPEC 6 step 3 (skip unchanged trees) on, the branch in reports.
     public var reconcilerOptions: ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
-        let safeSync = SafeSyncOptions(
-            planner: planner, lockTimeoutMilliseconds: Self.milliseconds(lockTimeout),
-            statementTimeoutMilliseconds: Self.milliseconds(statementTimeout), requireSnapshot: requireSnapshot)
+        let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
         var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
-            safeSync: safeSync, lockWait: .zero, refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true,
-            branch: branch)
+            safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
+            refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch)
         options.trust = trust
         return options
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -20,6 +20,9 @@ public final class DaemonReconciler {
         public var durationMs: Int
         /// A failure the caller should back off from (fetch, database down, lock held, report write …).
         public var error: String?
+        /// The failure comes back identically until the commit or the database changes
+        /// (`ReconcileReport.failureRepeatsIdentically`): the daemon waits the longest back-off at once.
+        public var repeatsIdentically = false
         /// Why a settled commit was not applied (`untrusted`: the commit, signer and reason), for `STATUS=`.
         public var detail: String?
 
@@ -136,18 +139,24 @@ public final class DaemonReconciler {
             let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
                 ?? report.warnings.first
             step.error = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+            step.repeatsIdentically = report.failureRepeatsIdentically
         }
         let level: Logger.Level = switch report.outcome {
         case .failed: .error
         case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
         case .synced: .notice
         }
-        logger.log(level: level,
-                   "reconciled", metadata: [
-                       "git.commit": "\(tip.hex)", "reconcile.outcome": "\(report.outcome.rawValue)",
-                       "reconcile.applied": "\(report.applied.count)", "reconcile.blocked": "\(report.blocked.count)",
-                       "reconcile.duration_ms": "\(report.durationMs)",
-                   ])
+        var metadata: Logger.Metadata = [
+            "git.commit": "\(tip.hex)", "reconcile.outcome": "\(report.outcome.rawValue)",
+            "reconcile.applied": "\(report.applied.count)", "reconcile.blocked": "\(report.blocked.count)",
+            "reconcile.duration_ms": "\(report.durationMs)",
+        ]
+        // The journal says why a commit is invalid or failed (the first error; the report has them all).
+        if let first = report.errors.first {
+            metadata["reconcile.error"] = "\(first.oneLine)"
+            metadata["reconcile.errors"] = "\(report.errors.count)"
+        }
+        logger.log(level: level, "reconciled", metadata: metadata)
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)

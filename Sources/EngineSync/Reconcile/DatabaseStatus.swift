@@ -1,6 +1,5 @@
 public import EngineSyncCore
 import Foundation
-public import PostgresClient
 
 /// What `enginesync status` reports: the last reconcile, the snapshot and the migrations.
 public struct DatabaseStatus: Codable, Sendable, Equatable {
@@ -61,15 +60,17 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     }
 
     /// Reads the status; read-only (no table is created, no lock taken).
-    public static func read(_ connection: PostgresConnection, schema: String, snapshotTable: String,
+    public static func read(_ session: DatabaseSession, snapshotTable: String,
                             migrations: MigrationSet?) throws -> DatabaseStatus {
+        let connection = session.connection
+        let schema = session.settings.schema
         var status = DatabaseStatus()
         if let entry = try ReconcileLog(schema: schema).latest(connection).first {
             status.lastReconcile = LastReconcile(commit: entry.commit, outcome: entry.outcome, startedAt: entry.startedAt,
                                                  finishedAt: entry.finishedAt, applied: entry.appliedCount,
                                                  blocked: entry.blockedCount)
         }
-        try connection.setSearchPath(["pg_catalog"])
+        try session.use(.catalogOnly)
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
         if let row = try SnapshotStore(schema: schema, table: snapshotTable).latest(connection, live: live) {
@@ -77,9 +78,8 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
             status.snapshotCommit = row.commit
         }
         if let migrations {
-            try connection.query("RESET search_path")
-            let migrationStatus = try MigrationRunner(connection: connection, set: migrations,
-                                                      options: MigrationRunnerOptions(schema: schema)).status()
+            try session.use(.managedSchema)
+            let migrationStatus = try MigrationRunner(session: session, set: migrations).status()
             status.pendingMigrations = migrationStatus.pending
             status.failedMigrations = migrationStatus.failed.map(\.id)
         }

@@ -26,22 +26,28 @@ public struct ReconcileLog: Sendable {
 
     var table: SQL { ddl.table(Self.tableName) }
 
-    /// Idempotent: creates the table, then adds any column a newer enginesync needs.
+    /// Columns added after the first release, in order.
+    static let addedColumns: [PostgresConnection.BookkeepingColumn] = [
+        .init(name: "commit", definition: "character varying(64)"),
+        .init(name: "dsl_tree", definition: "character varying(64)"),
+        .init(name: "migrations_tree", definition: "character varying(64)"),
+        .init(name: "applied_count", definition: "integer NOT NULL DEFAULT 0"),
+        .init(name: "blocked_count", definition: "integer NOT NULL DEFAULT 0"),
+        .init(name: "snapshot_id", definition: "bigint"),
+        .init(name: "finished_at", definition: "timestamp with time zone"),
+        .init(name: "dsl_sha256", definition: "character varying(64)"),
+    ]
+
+    /// Idempotent: creates the table, then adds any column a newer enginesync needs (only those, so a role
+    /// that may write rows but does not own the table works).
     public func ensureTable(_ connection: PostgresConnection) throws {
-        try connection.run("""
-            CREATE TABLE IF NOT EXISTS \(table) (id bigserial PRIMARY KEY, attempt_id text NOT NULL, \
-            outcome character varying(16) NOT NULL, started_at timestamp with time zone NOT NULL, \
-            report jsonb NOT NULL)
-            """)
-        let columns: [(String, String)] = [
-            ("commit", "character varying(64)"), ("dsl_tree", "character varying(64)"),
-            ("migrations_tree", "character varying(64)"), ("applied_count", "integer NOT NULL DEFAULT 0"),
-            ("blocked_count", "integer NOT NULL DEFAULT 0"), ("snapshot_id", "bigint"),
-            ("finished_at", "timestamp with time zone"), ("dsl_sha256", "character varying(64)"),
-        ]
-        for (name, type) in columns {
-            try connection.run("ALTER TABLE \(table) ADD COLUMN IF NOT EXISTS \(ident: name) \(unsafeRaw: type)")
-        }
+        try connection.ensureBookkeepingTable(
+            table,
+            createBody: """
+                id bigserial PRIMARY KEY, attempt_id text NOT NULL, outcome character varying(16) NOT NULL, \
+                started_at timestamp with time zone NOT NULL, report jsonb NOT NULL
+                """,
+            columns: Self.addedColumns)
     }
 
     public struct Trees: Sendable {

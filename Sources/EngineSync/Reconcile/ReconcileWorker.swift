@@ -111,7 +111,7 @@ public final class ReconcileWorker: Sendable {
         return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
                                 blockedCount: step.blocked, appliedCount: step.applied,
                                 duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle,
-                                detail: step.detail)
+                                repeatsIdentically: step.repeatsIdentically, detail: step.detail)
     }
 
     private func lastOutcome(_ reconciler: DaemonReconciler) -> String {

@@ -23,7 +23,10 @@ public enum ReconcileSource: Sendable, Equatable, CustomStringConvertible {
 public struct ReconcilerOptions: Sendable {
     public var compiler: DSLCompilerOptions
     public var migrationsPath: String
+    /// Safe Sync's settings; `safeSync.planner.schema` is the managed schema of the whole reconcile.
     public var safeSync: SafeSyncOptions
+    /// The session's timeouts (SPEC 4.3), set once when it connects.
+    public var timeouts: SessionTimeouts
     /// How long one-shot commands wait for the advisory lock before giving up as `skipped` (SPEC 9).
     public var lockWait: Duration
     /// Refuse (`invalid`) a tip that does not descend from the last reconciled commit (SPEC 6).
@@ -40,12 +43,14 @@ public struct ReconcilerOptions: Sendable {
     public var trust = TrustSettings()
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
-                safeSync: SafeSyncOptions = SafeSyncOptions(), lockWait: Duration = .seconds(60),
+                safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
+                lockWait: Duration = .seconds(60),
                 refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
                 progress: ReconcileProgress? = nil) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
+        self.timeouts = timeouts
         self.lockWait = lockWait
         self.refuseNonFastForward = refuseNonFastForward
         self.skipUnchangedTrees = skipUnchangedTrees
@@ -81,6 +86,11 @@ public final class Reconciler {
         self.options = options
         self.logger = logger
         self.snapshotCache = snapshotCache
+    }
+
+    /// The session every reconcile opens: the managed schema and the configured timeouts.
+    var sessionSettings: SessionSettings {
+        SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
     }
 
     public func reconcile(_ source: ReconcileSource) -> Result {
@@ -119,35 +129,22 @@ public final class Reconciler {
             return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
 
-        // 5. Connect, standby check, advisory lock.
+        // 5. Connect (timeouts and search_path set once), standby check, advisory lock.
         options.progress?.touch()
-        let connection: PostgresConnection
+        let session: DatabaseSession
         do {
-            connection = try PostgresConnection.connect(database)
+            session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
         } catch {
             draft.errors.append(.init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
-        // A graceful shutdown cancels this session's running statement rather than waiting for it.
-        options.progress?.register(connection.cancelToken())
-        defer { options.progress?.register(nil) }
+        if session.isStandby {
+            draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+            return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
         do {
-            // The session's timeouts hold from its first statement on (Safe Sync sets them again, unchanged).
-            try connection.setTimeouts(lockMilliseconds: options.safeSync.lockTimeoutMilliseconds,
-                                       statementMilliseconds: options.safeSync.statementTimeoutMilliseconds,
-                                       idleInTransactionMilliseconds: options.safeSync.idleInTransactionTimeoutMilliseconds)
-            // Unqualified names never reach another schema (migrations run with the same path; Safe Sync narrows
-            // it to pg_catalog, qualifying every name).
-            try connection.setSearchPath(MigrationRunner.searchPath(schema: options.safeSync.planner.schema))
-            if try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true {
-                draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
-                return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
-            }
-            options.progress?.touch()
-            let progress = options.progress
-            let outcome = try EngineSyncLock.withAdvisoryLock(connection, wait: options.lockWait,
-                                                              stop: { progress?.isStopRequested ?? false }) {
-                try locked(connection: connection, input: input, desired: desired, migrations: migrationSet, draft: &draft)
+            let outcome = try session.withAdvisoryLock(wait: options.lockWait) {
+                try locked(session: session, input: input, desired: desired, migrations: migrationSet, draft: draft)
             }
             switch outcome {
             case .acquired(let result):
@@ -163,9 +160,11 @@ public final class Reconciler {
         }
     }
 
-    /// Everything that happens under the advisory lock.
-    private func locked(connection: PostgresConnection, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
-                        draft: inout ReportDraft) throws -> SafeSync.Result {
+    /// Everything that happens under the advisory lock, continuing the reconcile's one report draft.
+    private func locked(session: DatabaseSession, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
+                        draft: ReportDraft) throws -> SafeSync.Result {
+        var draft = draft
+        let connection = session.connection
         let schema = options.safeSync.planner.schema
         let log = ReconcileLog(schema: schema)
         // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
@@ -206,14 +205,9 @@ public final class Reconciler {
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
         options.progress?.touch()
-        let migrations = try approvedMigrations(migrations, input: input, connection: connection, draft: &draft)
-        let runner = MigrationRunner(connection: connection, set: migrations, options: MigrationRunnerOptions(
-            schema: schema, commit: input.commit?.id.hex, lockWait: .zero,
-            lockTimeout: .milliseconds(options.safeSync.lockTimeoutMilliseconds),
-            statementTimeout: .milliseconds(options.safeSync.statementTimeoutMilliseconds),
-            idleInTransactionTimeout: .milliseconds(options.safeSync.idleInTransactionTimeoutMilliseconds),
-            logger: logger,
-            progress: options.progress))
+        let migrations = try approvedMigrations(migrations, input: input, session: session, draft: &draft)
+        let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(
+            commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
         do {
             if options.safeSync.dryRun {
                 let status = try runner.status()
@@ -245,6 +239,7 @@ public final class Reconciler {
             let outcome: ReconcileOutcome = switch error.kind {
             case .invalid: .invalid
             case .lockHeld: .skipped
+            case .standby: .standby
             default: .failed
             }
             let report = draft.finish(outcome: outcome)
@@ -252,15 +247,9 @@ public final class Reconciler {
             return SafeSync.Result(report: report, plan: nil, logID: nil)
         }
 
-        let codec = DSLSnapshotCodec(options: options.compiler)
-        let database = self.database
-        let safeSync = SafeSync(connection: connection, codec: codec, options: options.safeSync, logger: logger,
-                                reconnect: { try PostgresConnection.connect(database) }, snapshotCache: snapshotCache,
-                                progress: options.progress)
-        var context = draft.context
-        context.warnings = draft.warnings
-        context.blocked = draft.blocked
-        return safeSync.reconcile(desired: desired, context: context)
+        let safeSync = SafeSync(session: session, codec: DSLSnapshotCodec(options: options.compiler),
+                                options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
+        return safeSync.reconcile(desired: desired, draft: draft)
     }
 
     private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees) throws {

@@ -11,14 +11,16 @@ public struct ReportDraft: Sendable {
     public var blocked: [ReconcileReport.Change] = []
     public var drift: [ReconcileReport.Note] = []
     public var manual: [ReconcileReport.Note] = []
-    public var warnings: [ReconcileReport.Message]
+    public var warnings: [ReconcileReport.Message] = []
     public var errors: [ReconcileReport.Message] = []
+    /// The signature and approvals (issue 15), copied into the report.
+    public var trust: ReconcileReport.Trust?
 
+    /// `started`: when the reconcile began (before reading the source), so `started_at` and `duration_ms`
+    /// cover all of it — source read, compile, connect, lock wait, migrations and Safe Sync.
     public init(context: ReconcileContext, started: Date) {
         self.context = context
         self.started = started
-        warnings = context.warnings
-        blocked = context.blocked
     }
 
     public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
@@ -48,7 +50,8 @@ public struct ReportDraft: Sendable {
         }
     }
 
-    /// The report; `synced` becomes `blocked` when something was blocked before Safe Sync (`context.blocked`).
+    /// The report; `synced` becomes `blocked` when something was blocked before Safe Sync ran (an unapproved
+    /// migration, issue 15), whatever the plan's own verdict.
     public func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
         let outcome: ReconcileOutcome = outcome == .synced && !blocked.isEmpty ? .blocked : outcome
         var report = ReconcileReport(
@@ -57,7 +60,7 @@ public struct ReportDraft: Sendable {
             finishedAt: Self.timestamp(now), durationMs: max(0, Int(now.timeIntervalSince(started) * 1000)),
             snapshot: snapshot, migrations: context.migrations, applied: applied, blocked: blocked, drift: drift,
             manual: manual, warnings: warnings, errors: errors)
-        report.trust = context.trust
+        report.trust = trust
         return report
     }
 

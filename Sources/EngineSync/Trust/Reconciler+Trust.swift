@@ -12,7 +12,7 @@ extension Reconciler {
     func checkCommitTrust(_ input: SourceInput, draft: inout ReportDraft) -> ReconcileOutcome? {
         let settings = options.trust
         guard settings.isActive else { return nil }
-        draft.context.trust = ReconcileReport.Trust(required: settings.requireSignedCommits)
+        draft.trust = ReconcileReport.Trust(required: settings.requireSignedCommits)
         guard let repository = input.repository, let commit = input.commit else {
             // A directory has no commits, hence no signatures and no approvals.
             guard settings.requireSignedCommits || settings.migrationApprovers != nil else { return nil }
@@ -28,7 +28,7 @@ extension Reconciler {
                 + "\(commit.id.short): \(error)"))
             return .failed
         }
-        draft.context.trust?.signature = verdict
+        draft.trust?.signature = verdict
         logger.info("commit signature checked", metadata: [
             "git.commit": "\(commit.id.hex)", "trust.state": "\(verdict?.state.rawValue ?? "unchecked")",
             "trust.signer": "\(verdict?.signedBy ?? "")",
@@ -45,15 +45,14 @@ extension Reconciler {
     /// The migrations allowed to run: all of them unless `migration_approvers_file` is set; then the pending
     /// ones stop before the first unapproved one, which is reported as blocked (`unapproved_migration`).
     /// Migrations already applied are never re-judged.
-    func approvedMigrations(_ set: MigrationSet, input: SourceInput, connection: PostgresConnection,
+    func approvedMigrations(_ set: MigrationSet, input: SourceInput, session: DatabaseSession,
                             draft: inout ReportDraft) throws -> MigrationSet {
         guard options.trust.migrationApprovers != nil, let repository = input.repository, let commit = input.commit else {
             return set
         }
         let status: MigrationStatus
         do {
-            status = try MigrationRunner(connection: connection, set: set,
-                                         options: MigrationRunnerOptions(schema: options.safeSync.planner.schema)).status()
+            status = try MigrationRunner(session: session, set: set, options: MigrationRunnerOptions(logger: logger)).status()
         } catch let error as MigrationError where error.kind == .invalid {
             // Duplicate or malformed ids: the runner refuses the set before running anything and reports it.
             return set
@@ -62,8 +61,8 @@ extension Reconciler {
         let pending = status.pending.compactMap { byID[$0] }
         let approvals = try TrustGate(settings: options.trust).approvals(repository: repository, tip: commit.id,
                                                                         migrations: pending)
-        if draft.context.trust == nil { draft.context.trust = ReconcileReport.Trust(required: options.trust.requireSignedCommits) }
-        draft.context.trust?.approvals = approvals
+        if draft.trust == nil { draft.trust = ReconcileReport.Trust(required: options.trust.requireSignedCommits) }
+        draft.trust?.approvals = approvals
         let byApproval = Dictionary(approvals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard let blockedID = MigrationApproval.firstUnapproved(pending: pending.map(\.id), approvals: byApproval),
               let blocked = byApproval[blockedID] else { return set }

@@ -22,7 +22,9 @@ struct RunCommand: AsyncParsableCommand {
 
             With --once it reconciles the tip once and exits with the codes of `sync`: 0 synced, \
             2 blocked, 3 invalid, 1 failed/skipped/standby; it waits up to --lock-wait (default 60s) for \
-            another reconciler's advisory lock. A bad configuration exits 64 naming the key.
+            another reconciler's advisory lock. A bad configuration exits 64 naming the key. With \
+            --metrics-file it writes the metrics file once, as a daemon turn would (an unwritable file \
+            is exit 1).
 
             Examples:
               enginesync run --config /etc/enginesync/enginesync.yaml
@@ -63,7 +65,22 @@ struct RunCommand: AsyncParsableCommand {
             let outcome = step.outcome ?? (step.idle ? .synced : .failed)  // idle: the settled commit's outcome
             print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
                 + "\(step.applied) applied, \(step.blocked) blocked; reports in \(configuration.reportsDirectory)")
+            // The textfile collector sees a `--once` run (a cron job or a systemd timer) like a daemon turn.
+            var metricsWritten = true
+            if let path = configuration.metricsFile {
+                let snapshot = MetricsSnapshot(
+                    lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: outcome.rawValue,
+                    lastReconcileDuration: .milliseconds(step.durationMs), appliedChanges: step.applied,
+                    blockedChanges: step.blocked, consecutiveFailures: step.error == nil ? 0 : 1, commit: step.commit)
+                do {
+                    try MetricsTextFile(path: path).write(snapshot)
+                } catch {
+                    CommandFailure.printError("cannot write the metrics file \(path): \(error)")
+                    metricsWritten = false
+                }
+            }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            if !metricsWritten { throw ExitCode.failure }
             // Applied, but the reports could not be written (the database keeps the report; a later run
             // restores the files): still a failure for a one-shot command.
             if step.error != nil { throw ExitCode.failure }

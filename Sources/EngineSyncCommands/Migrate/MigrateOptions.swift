@@ -73,18 +73,17 @@ struct MigrateOptions: ParsableArguments {
             set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
         }
         let configuration = PostgresConfiguration(dsn: database)
-        let connection: PostgresConnection
+        let session: DatabaseSession
         do {
-            connection = try PostgresConnection.connect(configuration)
+            // Registered for cancellation (SIGINT/SIGTERM) as soon as it connects.
+            session = try DatabaseSession.connect(configuration, settings: SessionSettings(schema: schema), progress: progress)
         } catch let error as PostgresError {
             throw CommandFailure(message: "cannot connect to the database (\(configuration.redactedDSN)): "
                 + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
                                  exitCode: .failure)
         }
-        progress?.register(connection.cancelToken())
-        let options = MigrationRunnerOptions(schema: schema, commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)),
-                                             logger: logger, progress: progress)
-        return MigrationRunner(connection: connection, set: set, options: options)
+        let options = MigrationRunnerOptions(commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)), logger: logger)
+        return MigrationRunner(session: session, set: set, options: options)
     }
 
     private func loading(_ body: () throws -> MigrationSet) throws -> MigrationSet {

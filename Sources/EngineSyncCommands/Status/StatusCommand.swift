@@ -126,16 +126,15 @@ struct StatusCommand: ParsableCommand {
             } else if let dir {
                 migrations = try MigrationLoader.load(directory: dir, path: settings.migrationsPath)
             }
-            let connection: PostgresConnection
+            let session: DatabaseSession
             do {
-                connection = try PostgresConnection.connect(settings.database)
+                session = try DatabaseSession.connect(settings.database, settings: SessionSettings(schema: settings.schema))
             } catch {
                 throw CommandFailure("cannot connect to the database (\(settings.database.redactedDSN)): \(error)")
             }
             var status: DatabaseStatus
             do {
-                status = try DatabaseStatus.read(connection, schema: settings.schema, snapshotTable: snapshotTable,
-                                                 migrations: migrations)
+                status = try DatabaseStatus.read(session, snapshotTable: snapshotTable, migrations: migrations)
             } catch let error as PostgresError {
                 throw CommandFailure("cannot read the status: \(error)")
             }

@@ -26,6 +26,8 @@ struct CommandFailure: Error {
             self.init(message: "invalid: \(error)", exitCode: Self.invalid)
         case .lockHeld:
             self.init(message: "skipped: \(error)", exitCode: .failure)
+        case .standby:
+            self.init(message: "standby: \(error)", exitCode: .failure)
         case .failed, .unresolved, .notResolvable:
             self.init(message: "\(error.kind == .failed ? "failed" : "error"): \(error)", exitCode: .failure)
         }

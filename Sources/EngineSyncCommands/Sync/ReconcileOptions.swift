@@ -92,13 +92,13 @@ struct ReconcileOptions: ParsableArguments {
 
     func reconcilerOptions(dryRun: Bool) throws -> ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
-        let safeSync = SafeSyncOptions(planner: planner, lockTimeoutMilliseconds: lockTimeout.milliseconds,
-                                       statementTimeoutMilliseconds: statementTimeout.milliseconds,
-                                       requireSnapshot: requireSnapshot, dryRun: dryRun)
+        let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot, dryRun: dryRun)
         var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
                                          strict: try StrictSetting.resolve(flag: strict)),
-            migrationsPath: migrationsPath, safeSync: safeSync, lockWait: lockWait.duration,
+            migrationsPath: migrationsPath, safeSync: safeSync,
+            timeouts: SessionTimeouts(lock: lockTimeout.duration, statement: statementTimeout.duration),
+            lockWait: lockWait.duration,
             refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
         options.trust = try trust.settings()
         return options

@@ -158,6 +158,15 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
             self.statement = statement
         }
 
+        /// One line for a log or a terminal (`file:line:col: message [code]`), control characters escaped:
+        /// the journal's reader learns why without opening the report.
+        public var oneLine: String {
+            var location = file ?? ""
+            if let line { location += ":\(line)" + (column.map { ":\($0)" } ?? "") }
+            let text = "\(message) [\(code)]" + (pointer.map { $0.isEmpty ? "" : " at \($0)" } ?? "")
+            return ReportEscaping.terminal(location.isEmpty ? text : "\(location): \(text)")
+        }
+
         public init(_ diagnostic: Diagnostic) {
             self.init(code: diagnostic.code, message: diagnostic.hint.map { "\(diagnostic.message) (\($0))" } ?? diagnostic.message,
                       file: diagnostic.file, line: diagnostic.line, column: diagnostic.column, pointer: diagnostic.pointer)

@@ -63,3 +63,32 @@ import Testing
         #expect(outcome.exitCode == code)
     }
 }
+
+/// Issue 12 item 11: which failures come back identically on retry.
+@Suite struct FailureRepetitionTests {
+    @Test(arguments: [
+        ("22012", true), ("23505", true), ("42601", true), ("42501", true), ("54011", true), ("P0001", true),
+        ("0A000", true), ("2BP01", true),
+        ("08006", false), ("40P01", false), ("55P03", false), ("57014", false), ("53200", false), ("XX000", false),
+        ("", false), ("22", false),
+    ])
+    func sqlstateClasses(sqlstate: String, repeats: Bool) {
+        #expect(FailureRepetition.repeats(sqlstate: sqlstate) == repeats)
+    }
+
+    @Test func aFailedReportRepeatsOnlyWhenEveryErrorDoes() {
+        var report = ReconcileReportTests.sample
+        report.outcome = .failed
+        report.errors = [.init(code: "migration_failed", message: "division by zero", sqlstate: "22012")]
+        #expect(report.failureRepeatsIdentically)
+        report.errors.append(.init(code: "connection", message: "server closed the connection"))
+        #expect(!report.failureRepeatsIdentically)
+        report.errors = [.init(code: "lock_timeout", message: "canceling statement due to lock timeout", sqlstate: "55P03")]
+        #expect(!report.failureRepeatsIdentically)
+        report.errors = []
+        #expect(!report.failureRepeatsIdentically)
+        report.outcome = .blocked
+        report.errors = [.init(code: "x", message: "y", sqlstate: "22012")]
+        #expect(!report.failureRepeatsIdentically)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+public import PostgresClient
+
+/// The one connection of a reconcile (or of a `migrate` command) and everything set on it.
+///
+/// It connects, sets the timeouts and `search_path` once, checks for a standby once, registers the connection
+/// for cancellation (SIGTERM, the daemon's shutdown) and takes the advisory lock. Migrations, introspection,
+/// Safe Sync and the reconcile log run over it and never set session state themselves: `reset()` restores
+/// enginesync's settings after a migration, `use(_:)` switches the `search_path` between phases, and
+/// `reconnect()` (after a connection lost during COMMIT) re-applies everything on a new connection.
+///
+/// Not `Sendable`: one reconcile, one thread.
+public final class DatabaseSession {
+    /// Which names resolve without a schema.
+    public enum SearchPath: Sendable, Equatable {
+        /// `"<schema>", pg_catalog`: migrations, so an unqualified name means the managed schema, never
+        /// the role's default (`public`).
+        case managedSchema
+        /// `pg_catalog` only: introspection and Safe Sync, so that `format_type`, `pg_get_expr` and
+        /// `pg_get_indexdef` qualify every name the same way whatever the schema (every DDL name is qualified).
+        case catalogOnly
+    }
+
+    public private(set) var connection: PostgresConnection
+    public let settings: SessionSettings
+    /// Touched by long phases (the daemon's watchdog) and holding the cancel token of `connection`.
+    public let progress: ReconcileProgress?
+    /// `pg_is_in_recovery()` when the session opened. A standby is never written to.
+    public private(set) var isStandby: Bool
+    public private(set) var searchPath: SearchPath
+    /// `nil` for an adopted connection, which cannot be re-opened.
+    private let configuration: PostgresConfiguration?
+
+    /// Connects and applies `settings` (and `searchPath`), then asks whether the server is a standby.
+    public static func connect(_ configuration: PostgresConfiguration, settings: SessionSettings,
+                               searchPath: SearchPath = .managedSchema,
+                               progress: ReconcileProgress? = nil) throws -> DatabaseSession {
+        let connection = try PostgresConnection.connect(configuration)
+        return try DatabaseSession(connection: connection, configuration: configuration, settings: settings,
+                                   searchPath: searchPath, progress: progress)
+    }
+
+    /// A session over a connection the caller opened (a library user, a test); it cannot reconnect.
+    public convenience init(adopting connection: PostgresConnection, settings: SessionSettings,
+                            searchPath: SearchPath = .managedSchema, progress: ReconcileProgress? = nil) throws {
+        try self.init(connection: connection, configuration: nil, settings: settings, searchPath: searchPath,
+                      progress: progress)
+    }
+
+    private init(connection: PostgresConnection, configuration: PostgresConfiguration?, settings: SessionSettings,
+                 searchPath: SearchPath, progress: ReconcileProgress?) throws {
+        self.connection = connection
+        self.configuration = configuration
+        self.settings = settings
+        self.searchPath = searchPath
+        self.progress = progress
+        isStandby = false
+        // A graceful shutdown cancels this session's running statement rather than waiting for it.
+        progress?.register(connection.cancelToken())
+        try apply()
+        isStandby = try Self.inRecovery(connection)
+    }
+
+    deinit {
+        progress?.register(nil)
+    }
+
+    /// The names in `search_path` for `path`.
+    public func schemas(for path: SearchPath) -> [String] {
+        switch path {
+        case .managedSchema: [settings.schema, "pg_catalog"]
+        case .catalogOnly: ["pg_catalog"]
+        }
+    }
+
+    /// Switches `search_path` (a phase change: migrations → introspection and Safe Sync).
+    public func use(_ path: SearchPath) throws {
+        guard path != searchPath else { return }
+        try connection.setSearchPath(schemas(for: path))
+        searchPath = path
+    }
+
+    /// Back to enginesync's own settings after a migration: `RESET ALL` (server, role, database and
+    /// connection defaults), `SET SESSION AUTHORIZATION DEFAULT` and `RESET ROLE` (which `RESET ALL` skips),
+    /// then the timeouts and `search_path` again. Whatever a migration SET (`lock_timeout = 0`,
+    /// `search_path = ''`, `SET ROLE`) does not carry over.
+    public func reset() throws {
+        try connection.query("RESET ALL")
+        try connection.query("SET SESSION AUTHORIZATION DEFAULT")
+        try connection.query("RESET ROLE")
+        try apply()
+    }
+
+    /// Replaces a lost connection with a new one carrying the same settings; throws for an adopted connection.
+    public func reconnect() throws {
+        guard let configuration else { throw CannotReconnect() }
+        let fresh = try PostgresConnection.connect(configuration)
+        connection = fresh
+        progress?.register(fresh.cancelToken())
+        try apply()
+        isStandby = try Self.inRecovery(fresh)
+    }
+
+    /// Runs `body` holding `EngineSyncLock`, waiting up to `wait` for it; a stop request (SIGINT/SIGTERM of a
+    /// one-shot command) ends the wait at once.
+    public func withAdvisoryLock<Value>(wait: Duration,
+                                        _ body: () throws -> Value) throws -> EngineSyncLock.Outcome<Value> {
+        progress?.touch()
+        let progress = self.progress
+        return try EngineSyncLock.withAdvisoryLock(connection, wait: wait, stop: { progress?.isStopRequested ?? false },
+                                                   body)
+    }
+
+    private func apply() throws {
+        try connection.setTimeouts(lock: settings.timeouts.lock, statement: settings.timeouts.statement,
+                                   idleInTransaction: settings.timeouts.idleInTransaction)
+        try connection.setSearchPath(schemas(for: searchPath))
+    }
+
+    private static func inRecovery(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT pg_catalog.pg_is_in_recovery() AS standby").first?.bool("standby") == true
+    }
+
+    /// `reconnect()` on a session over an adopted connection.
+    public struct CannotReconnect: Error, CustomStringConvertible {
+        public var description: String { "the session's connection was opened by the caller and cannot be re-opened" }
+    }
+}
