@@ -24,8 +24,15 @@ extension Reconciler {
         do {
             verdict = try TrustGate(settings: settings).commitVerdict(repository: repository, commit: commit.id)
         } catch {
-            draft.errors.append(.init(code: "signature_check_failed", message: "cannot check the signature of commit "
-                + "\(commit.id.short): \(error)"))
+            let message = ReconcileReport.Message(code: "signature_check_failed", message: "cannot check the signature of "
+                + "commit \(commit.id.short): \(error)")
+            // Required: no verdict, no reconcile (retried, since the tool failed, not the commit). Otherwise the
+            // signature was only being shown.
+            guard settings.requireSignedCommits else {
+                draft.warnings.append(message)
+                return nil
+            }
+            draft.errors.append(message)
             return .failed
         }
         draft.trust?.signature = verdict
