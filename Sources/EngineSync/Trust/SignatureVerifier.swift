@@ -23,7 +23,8 @@ struct SignatureVerifier {
         switch format {
         case .ssh:
             guard let signers else {
-                return SignatureVerdict(state: .unknownKey, format: .ssh, reason: "an SSH signature, and no allowed_signers_file is configured")
+                return SignatureVerdict(state: .unknownKey, format: .ssh,
+                                        reason: "an SSH signature, and no allowed_signers_file is configured")
             }
             return try verifySSH(signature, signers: signers)
         case .openpgp:
