@@ -6,7 +6,8 @@
 //   EngineSyncCore        pure: DSL compiler, schema model, planner, SQL fragments (no I/O, no C)
 //   PostgresClient        the only owner of libpq handles
 //   GitClient             the only owner of libgit2 handles
-//   EngineSync            introspection, applier, migrations, sources, reconciler, reports
+//   EngineSync            one reconcile: source, session, migrations, introspection, Safe Sync, reports
+//   EngineSyncDaemon      the daemon: service loop, ref watcher, worker, systemd notifier, metrics
 //   EngineSyncCommands    the CLI (composition root)
 //   enginesync            a thin @main
 import PackageDescription
@@ -52,6 +53,14 @@ let package = Package(
             dependencies: [
                 "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EngineSyncDaemon",
+            dependencies: [
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -60,7 +69,7 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -101,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "EngineSyncTests",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "EngineSyncDaemonTests",
             dependencies: [
-                "EngineSync", "EngineSyncCommands", "EngineSyncTestSupport", "PostgresClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "EngineSyncCommands", "GitClient", "EngineSyncTestSupport", "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

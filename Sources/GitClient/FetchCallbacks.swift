@@ -23,7 +23,7 @@ final class FetchCallbackContext {
     }
 
     private func refuse(_ code: git_error_code, function: String, subject: String, _ message: String) -> Int32 {
-        let error = GitError(code: code.rawValue, errorClass: Int32(GIT_ERROR_SSH.rawValue), message: message,
+        let error = GitError(code: GitErrorCode(rawValue: code.rawValue), errorClass: .ssh, message: message,
                              function: function, subject: subject)
         if failure == nil { failure = error }
         _ = git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "\(subject): \(message)")

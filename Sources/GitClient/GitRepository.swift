@@ -40,7 +40,7 @@ public final class GitRepository {
             git_repository_open_ext(&repository, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         }
         guard let repository else {
-            throw GitError(code: -1, errorClass: 0, message: "no repository returned", function: "git_repository_open_ext")
+            throw GitError(code: .generic, errorClass: .repository, message: "no repository returned", function: "git_repository_open_ext")
         }
         return GitRepository(handle: repository)
     }
@@ -51,7 +51,7 @@ public final class GitRepository {
         var repository: OpaquePointer?
         _ = try check("git_repository_init", subject: path) { git_repository_init(&repository, path, 1) }
         guard let repository else {
-            throw GitError(code: -1, errorClass: 0, message: "no repository returned", function: "git_repository_init")
+            throw GitError(code: .generic, errorClass: .repository, message: "no repository returned", function: "git_repository_init")
         }
         return GitRepository(handle: repository)
     }
@@ -70,7 +70,8 @@ public final class GitRepository {
             git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
         }
         defer { git_object_free(peeled) }
-        guard let peeled else { throw GitError(code: -3, errorClass: 0, message: "not a commit", function: "git_object_peel") }
+        guard let peeled else { throw GitError(code: .notFound, errorClass: .object, reason: .notACommit, message: "not a commit",
+                                                   function: "git_object_peel") }
         return Self.commitValue(peeled)
     }
 
@@ -90,7 +91,7 @@ public final class GitRepository {
         var commit: OpaquePointer?
         _ = try check("git_commit_lookup", subject: "commit \(id.short)") { git_commit_lookup(&commit, handle, &oid) }
         defer { git_commit_free(commit) }
-        guard let commit else { throw GitError(code: -3, errorClass: 0, message: "no commit", function: "git_commit_lookup") }
+        guard let commit else { throw GitError(code: .notFound, errorClass: .object, reason: .notACommit, message: "no commit", function: "git_commit_lookup") }
         return Self.commitValue(commit)
     }
 
@@ -142,7 +143,8 @@ public final class GitRepository {
             if code < 0 { throw GitError.last(code, "git_tree_entry_bypath", subject: clean) }
             defer { git_tree_entry_free(entry) }  // bypath entries are owned (c-libraries.md 1.6)
             guard git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE else {
-                throw GitError(code: 0, errorClass: 14, message: "is not a directory", function: "treeID", subject: clean)
+                throw GitError(code: .enginesync, errorClass: .tree, reason: .notADirectory, message: "is not a directory",
+                               function: "treeID", subject: clean)
             }
             return Self.objectID(git_tree_entry_id(entry))
         }
@@ -176,7 +178,8 @@ public final class GitRepository {
         // without ever being inflated into memory; only a blob within the limit is looked up.
         let headerSize = try objectSize(&oid, subject: subject ?? id.short)
         if headerSize > maxBytes {
-            throw GitError(code: 0, errorClass: 9, message: "is \(headerSize) bytes, over the limit of \(maxBytes)",
+            throw GitError(code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: headerSize, limit: maxBytes),
+                           message: "is \(headerSize) bytes, over the limit of \(maxBytes)",
                            function: "readBlob", subject: subject ?? id.short)
         }
         var blob: OpaquePointer?
@@ -184,7 +187,8 @@ public final class GitRepository {
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         if size > maxBytes {
-            throw GitError(code: 0, errorClass: 9, message: "is \(size) bytes, over the limit of \(maxBytes)",
+            throw GitError(code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: size, limit: maxBytes),
+                           message: "is \(size) bytes, over the limit of \(maxBytes)",
                            function: "readBlob", subject: subject ?? id.short)
         }
         guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
@@ -201,7 +205,8 @@ public final class GitRepository {
         var type = GIT_OBJECT_INVALID
         _ = try check("git_odb_read_header", subject: subject) { git_odb_read_header(&length, &type, odb, &oid) }
         guard type == GIT_OBJECT_BLOB else {
-            throw GitError(code: -3, errorClass: 9, message: "is not a blob", function: "git_odb_read_header", subject: subject)
+            throw GitError(code: .notFound, errorClass: .odb, reason: .notABlob, message: "is not a blob",
+                           function: "git_odb_read_header", subject: subject)
         }
         return length
     }
@@ -252,7 +257,7 @@ public final class GitRepository {
         var tree: OpaquePointer?
         _ = try check("git_commit_tree", subject: "commit \(commit.short)") { git_commit_tree(&tree, commitHandle) }
         defer { git_tree_free(tree) }
-        guard let tree else { throw GitError(code: -3, errorClass: 14, message: "no tree", function: "git_commit_tree") }
+        guard let tree else { throw GitError(code: .notFound, errorClass: .tree, message: "no tree", function: "git_commit_tree") }
         return try body(tree)
     }
 

@@ -1,18 +1,19 @@
 extension PostgresConnection {
-    /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls back and is rethrown unchanged.
+    /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls back and is rethrown. A `PostgresError` says
+    /// which phase failed (`transactionPhase`: BEGIN, the body, the ROLLBACK after it, or COMMIT).
     ///
     /// A failing COMMIT throws; when that error `isConnectionLoss`, the outcome is unknown and the caller
     /// must re-read the database before deciding (SPEC 4.3).
     public func withTransaction<T>(_ body: () throws -> T) throws -> T {
-        try query("BEGIN")
+        try phase(.begin) { try query("BEGIN") }
         let value: T
         do {
             value = try body()
         } catch {
-            rollbackQuietly("ROLLBACK")
-            throw error
+            let rolledBack = rollbackQuietly("ROLLBACK")
+            throw Self.marked(error, rolledBack ? .body : .rollback)
         }
-        try query("COMMIT")
+        try phase(.commit) { try query("COMMIT") }
         return value
     }
 
@@ -24,17 +25,33 @@ extension PostgresConnection {
         do {
             value = try body()
         } catch {
-            rollbackQuietly("ROLLBACK TO SAVEPOINT " + quoted)
+            _ = rollbackQuietly("ROLLBACK TO SAVEPOINT " + quoted)
             throw error
         }
         try query("RELEASE SAVEPOINT " + quoted)
         return value
     }
 
-    /// A rollback that cannot make matters worse: the body's error is the one worth reporting.
-    private func rollbackQuietly(_ sql: String) {
-        guard isConnected else { return }
-        _ = try? query(sql)
+    private func phase(_ phase: PostgresError.TransactionPhase, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            throw Self.marked(error, phase)
+        }
+    }
+
+    /// `error` with its phase set, unless an inner transaction or savepoint already set one.
+    private static func marked(_ error: any Error, _ phase: PostgresError.TransactionPhase) -> any Error {
+        guard var postgres = error as? PostgresError, postgres.transactionPhase == nil else { return error }
+        postgres.transactionPhase = phase
+        return postgres
+    }
+
+    /// A rollback that cannot make matters worse: the body's error is the one worth reporting. `false` when
+    /// it could not be sent or failed.
+    private func rollbackQuietly(_ sql: String) -> Bool {
+        guard isConnected else { return false }
+        return (try? query(sql)) != nil
     }
 
     /// Sets a session setting with `set_config` (DDL-style `SET x = $1` does not take parameters).

@@ -61,6 +61,18 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public var statement: String?
     /// The libpq function whose failure this is.
     public var function: String
+    /// Which part of a `withTransaction`/`withSavepoint` failed, when the error came from one.
+    public var transactionPhase: TransactionPhase?
+
+    /// Where in a transaction an error happened: a COMMIT that fails with a lost connection has an unknown
+    /// outcome (the database must be asked), a failing BEGIN never started one, a body error rolled back.
+    public enum TransactionPhase: String, Sendable, Equatable {
+        case begin = "BEGIN"
+        case body = "the transaction's statements"
+        /// The body failed and so did the ROLLBACK (the connection is usually gone; the server rolls back).
+        case rollback = "ROLLBACK after a failed statement"
+        case commit = "COMMIT"
+    }
 
     public init(
         kind: Kind, sqlState: SQLState? = nil, severity: String? = nil, message: String, detail: String? = nil,
@@ -87,6 +99,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public var description: String {
         var text = message
         if let sqlState { text = "\(text) (SQLSTATE \(sqlState))" }
+        if let transactionPhase, transactionPhase != .body { text += " during \(transactionPhase.rawValue)" }
         if let hint = Self.oneLine(hint) { text += "; hint: \(hint)" }
         return text
     }

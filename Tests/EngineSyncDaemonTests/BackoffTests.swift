@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import EngineSync
 import Testing
 

@@ -1,3 +1,5 @@
+import EngineSyncCore
+import EngineSyncDaemon
 import ArgumentParser
 @testable import EngineSync
 @testable import EngineSyncCommands

@@ -1,3 +1,5 @@
+import EngineSyncCore
+import EngineSyncDaemon
 import EngineSync
 import EngineSyncCommands
 import EngineSyncTestSupport
@@ -36,7 +38,7 @@ final class Counter: Sendable {
             logger: .quiet, trapsHangup: false
         ) {
             let call = calls.increment()
-            return ReconcileSummary(commit: "abc123\(call)", outcome: "synced", blockedCount: 0, appliedCount: 1)
+            return ReconcileSummary(commit: "abc123\(call)", outcome: .synced, blockedCount: 0, appliedCount: 1)
         }
         let (group, task) = runGroup(service)
 
@@ -67,9 +69,9 @@ final class Counter: Sendable {
         ) {
             let call = calls.increment()
             if call <= 3 {
-                return ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "connection refused")
+                return ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "connection refused")
             }
-            return ReconcileSummary(commit: "abc", outcome: "synced")
+            return ReconcileSummary(commit: "abc", outcome: .synced)
         }
         let (group, task) = runGroup(service)
         #expect(await eventually { calls.current >= 4 })
@@ -103,7 +105,7 @@ final class Counter: Sendable {
             initialBackoff: .milliseconds(10), trapsHangup: false
         ) {
             _ = calls.increment()
-            return ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "failed: division by zero",
+            return ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "failed: division by zero",
                                     repeatsIdentically: true)
         }
         let (group, task) = runGroup(service)
@@ -116,7 +118,7 @@ final class Counter: Sendable {
         let errors = capture.all.filter { $0.hasPrefix("error reconcile failed the same way") }
         #expect(errors.count == 1, "\(capture.all)")
         #expect(errors.first?.contains("retry.delay=30s") == true, "\(errors)")
-        #expect(ReconcileSummary(commit: "abc", outcome: "failed", errorDescription: "failed: x", repeatsIdentically: true)
+        #expect(ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "failed: x", repeatsIdentically: true)
             .statusLine == "commit abc failed (repeats until the commit or database changes): failed: x")
     }
 
@@ -163,7 +165,7 @@ final class Counter: Sendable {
             var late: [String] = []
             while let message = listener.receive(timeoutMilliseconds: 0) { late.append(message) }
             seen.withLock { $0 = Seen(done: true, pingsWhileWorking: pings, stallLogged: stalled, datagramsAfterStall: late) }
-            return ReconcileSummary(commit: "abc", outcome: "synced")
+            return ReconcileSummary(commit: "abc", outcome: .synced)
         }
         let (group, task) = runGroup(service)
         // The reconcile reads the listener itself until it returns.
@@ -196,13 +198,13 @@ final class Counter: Sendable {
             seen.withLock { $0[call] = file }
             switch call {
             case 1:
-                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, appliedCount: 3,
+                return ReconcileSummary(commit: "abc", outcome: .synced, blockedCount: 1, appliedCount: 3,
                                         duration: .milliseconds(1250))
             case 5, 6:
-                return ReconcileSummary(commit: "def", outcome: "failed", duration: .milliseconds(500),
+                return ReconcileSummary(commit: "def", outcome: .failed, duration: .milliseconds(500),
                                         errorDescription: "connection refused")
             default:  // the tip is the settled commit: what the worker reports between attempts
-                return ReconcileSummary(commit: "abc", outcome: "synced", blockedCount: 1, idle: true)
+                return ReconcileSummary(commit: "abc", outcome: .synced, blockedCount: 1, idle: true)
             }
         }
         let (group, task) = runGroup(service)
@@ -241,7 +243,7 @@ final class Counter: Sendable {
             // A reconcile that ignores cancellation, like a libpq call blocking a thread.
             try? await Task.sleep(for: .milliseconds(500))
             _ = finished.increment()
-            return ReconcileSummary(commit: "abc", outcome: "synced")
+            return ReconcileSummary(commit: "abc", outcome: .synced)
         }
         let (group, task) = runGroup(service)
         #expect(await eventually { started.current == 1 })
@@ -267,7 +269,7 @@ final class Counter: Sendable {
                 new.branch = "production"
                 return new
             },
-            reconcileOnce: { ReconcileSummary(commit: nil, outcome: "synced") })
+            reconcileOnce: { ReconcileSummary(commit: nil, outcome: .synced) })
 
         await service.reload()
         #expect(service.currentConfiguration == original)
@@ -279,12 +281,12 @@ final class Counter: Sendable {
     }
 
     @Test func statusLines() {
-        #expect(ReconcileSummary(commit: "0123456789abcdef", outcome: "blocked", blockedCount: 2).statusLine
+        #expect(ReconcileSummary(commit: "0123456789abcdef", outcome: .blocked, blockedCount: 2).statusLine
             == "commit 0123456789ab blocked, 2 blocked")
-        #expect(ReconcileSummary(commit: nil, outcome: "failed", errorDescription: "connection refused").statusLine
+        #expect(ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "connection refused").statusLine
             == "no commit failed: connection refused")
-        #expect(ReconcileSummary(commit: "a", outcome: "skipped").needsRetry)
-        #expect(!ReconcileSummary(commit: "a", outcome: "invalid").needsRetry)
+        #expect(ReconcileSummary(commit: "a", outcome: .skipped).needsRetry)
+        #expect(!ReconcileSummary(commit: "a", outcome: .invalid).needsRetry)
     }
 }
 
@@ -302,7 +304,7 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
         let (_, service) = DaemonLauncher.makeServiceGroup(
             configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false,
             logLevel: level
-        ) { _ in ReconcileSummary(commit: "abc", outcome: "synced") }
+        ) { _ in ReconcileSummary(commit: "abc", outcome: .synced) }
         try "remote: file:///x.git\nlog_level: debug\n".write(toFile: path, atomically: true, encoding: .utf8)
         await service.reload()  // what SIGHUP does
         #expect(level.level == .debug)
@@ -321,7 +323,7 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
             configuration: try loader.load(), loader: loader, logger: .quiet, environment: [:], trapSignals: false
         ) { configuration in
             seen.withLock { $0.append(configuration.branch) }
-            return ReconcileSummary(commit: "abc", outcome: "synced")
+            return ReconcileSummary(commit: "abc", outcome: .synced)
         }
         let task = Task { try await group.run() }
         #expect(await eventually { seen.withLock { $0 } == ["one"] })

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 @testable import EngineSyncCommands
 import Logging
 import Testing

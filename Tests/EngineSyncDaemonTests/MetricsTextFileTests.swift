@@ -1,10 +1,12 @@
+import EngineSyncCore
+import EngineSyncDaemon
 import EngineSync
 import Foundation
 import Testing
 
 @Suite struct MetricsTextFileTests {
     let snapshot = MetricsSnapshot(
-        lastReconcileTimestamp: 1_764_106_091.5, outcome: "blocked", lastReconcileDuration: .milliseconds(1250),
+        lastReconcileTimestamp: 1_764_106_091.5, outcome: .blocked, lastReconcileDuration: .milliseconds(1250),
         appliedChanges: 3, blockedChanges: 1, consecutiveFailures: 0,
         commit: "0123456789abcdef0123456789abcdef01234567")
 

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import ArgumentParser
 @testable import EngineSync
 @testable import EngineSyncCommands

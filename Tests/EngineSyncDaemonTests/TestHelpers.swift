@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import Foundation
 import Logging
 import Synchronization

@@ -1,4 +1,5 @@
 @testable import EngineSync
+import EngineSyncDaemon
 @testable import EngineSyncCommands
 import EngineSyncCore
 import Foundation

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import EngineSync
 import EngineSyncCore
 import EngineSyncTestSupport
@@ -29,7 +30,7 @@ struct DaemonReconcilerTests {
             #expect(!first.idle)
             #expect(first.commit == tip)
             #expect(first.outcome == .synced)
-            #expect(first.error == nil)
+            #expect(first.errorDescription == nil)
             #expect(reconciler.lastSettled == tip)
             // Two pushed commits were reconciled once, at the tip.
             #expect(try connection.query("SELECT count(*)::int AS n FROM engine_reconciles").first?.int("n") == 1)
@@ -74,7 +75,7 @@ struct DaemonReconcilerTests {
             try EngineSyncLock.unlock(connection)
             let failed = reconciler.step()
             #expect(failed.outcome == .failed)
-            #expect(failed.error?.contains("division by zero") == true, "\(failed.error ?? "")")
+            #expect(failed.errorDescription?.contains("division by zero") == true, "\(failed.errorDescription ?? "")")
             #expect(failed.repeatsIdentically)
         }
     }
@@ -90,14 +91,14 @@ struct DaemonReconcilerTests {
             #expect(try EngineSyncLock.tryLock(connection))
             let skipped = reconciler.step()
             #expect(skipped.outcome == .skipped)
-            #expect(skipped.error?.hasPrefix("skipped: another reconciler holds the enginesync advisory lock") == true)
+            #expect(skipped.errorDescription?.hasPrefix("skipped: another reconciler holds the enginesync advisory lock") == true)
             #expect(reconciler.lastSettled == nil)
             try EngineSyncLock.unlock(connection)
             let newer = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "n": {"type": "int"}}}"#])
             let step = reconciler.step()
             #expect(step.commit == newer)
             #expect(step.outcome == .synced)
-            #expect(step.error == nil)
+            #expect(step.errorDescription == nil)
         }
     }
 
@@ -108,7 +109,7 @@ struct DaemonReconcilerTests {
             var configuration = Self.configuration(repository, database, state: NSTemporaryDirectory() + UUID().uuidString)
             configuration.branch = "production"
             let step = DaemonReconciler(configuration: configuration, logger: Logger(label: "test")).step()
-            #expect(step.error?.contains("branch 'production' does not exist") == true)
+            #expect(step.errorDescription?.contains("branch 'production' does not exist") == true)
         }
     }
 }
@@ -130,12 +131,12 @@ struct DaemonReportFailureTests {
             let reconciler = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
             let failed = reconciler.step()
             #expect(failed.outcome == .synced)
-            #expect(failed.error?.contains(reportsPath) == true)
+            #expect(failed.errorDescription?.contains(reportsPath) == true)
             #expect(reconciler.lastSettled == sha)
             // The cause goes away: the next step writes the pending report without reconciling again.
             try FileManager.default.removeItem(atPath: reportsPath)
             let recovered = reconciler.step()
-            #expect(recovered.error == nil)
+            #expect(recovered.errorDescription == nil)
             #expect(recovered.idle)
             #expect(FileManager.default.fileExists(atPath: "\(reportsPath)/\(sha).md"))
         }

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import EngineSync
 import EngineSyncCore
 import EngineSyncTestSupport
@@ -60,12 +61,12 @@ import Testing
                 """)
             try repository.commit(["dsl/models/user.json": Self.user.replacingOccurrences(of: "\"string\"", with: "\"string\", \"label\": \"E-mail\"")])
             let blockedAgain = first.step()
-            #expect(blockedAgain.outcome == .blocked && blockedAgain.blocked == 1)
+            #expect(blockedAgain.outcome == .blocked && blockedAgain.blockedCount == 1)
             try connection.execute(script: #"DELETE FROM "user" WHERE id = (SELECT max(id) FROM "user")"#)
             let restarted = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
             let step = restarted.step()
             #expect(!step.idle)
-            #expect(step.outcome == .synced, "\(step.error ?? "")")
+            #expect(step.outcome == .synced, "\(step.errorDescription ?? "")")
             #expect(try ReconcileStory.count(connection, Self.indexCount) == 1)
             #expect(restarted.step().idle)
         }

@@ -75,13 +75,19 @@ struct GitRepositoryTests {
         #expect(String(decoding: blob, as: UTF8.self) == #"{"fields":{"x":{}}}"#)
         let tooBig = try #require(throws: GitError.self) { try repository.readBlob(entries[1].id, maxBytes: 4, subject: "dsl/models/b.json") }
         #expect(tooBig.description.contains("dsl/models/b.json"))
+        // Typed, so callers never parse the message (issue 13).
+        #expect(tooBig.reason == .blobTooLarge(size: 19, limit: 4))
+        #expect(tooBig.code == .enginesync && tooBig.errorClass == .odb)
         #expect(try repository.treeEntries(commit: linkCommit, path: "migrations") == nil)
         // The tree id of dsl/ is unchanged by a commit that only touches other files.
         let dslCommit = try #require(ObjectID(hex: dsl))
         let readme = try #require(ObjectID(hex: try scratch.commit(["README.md": "x"])))
         #expect(try repository.treeID(commit: readme, path: "dsl") == repository.treeID(commit: linkCommit, path: "dsl"))
         #expect(try repository.treeID(commit: dslCommit, path: "dsl") != repository.treeID(commit: linkCommit, path: "dsl"))
-        #expect(throws: GitError.self) { try repository.treeID(commit: readme, path: "other.txt") }
+        let notATree = try #require(throws: GitError.self) { try repository.treeID(commit: readme, path: "other.txt") }
+        #expect(notATree.reason == .notADirectory)
+        let missing = try #require(throws: GitError.self) { try repository.resolveCommit("no-such-branch") }
+        #expect(missing.isNotFound && missing.reason == .libgit2 && missing.errorClass == .reference)
     }
 
     @Test func submodulesAreReportedNotFollowed() throws {
@@ -115,7 +121,7 @@ struct GitRepositoryTests {
         try mirror.fetchMirror(from: upstream.path)
         #expect(try mirror.branchTip("main")?.hex == rewritten)
         let error = try #require(throws: GitError.self) { try mirror.fetchMirror(from: "file:///nonexistent/repo") }
-        #expect(error.code < 0)
+        #expect(error.code.isFailure)
     }
 }
 

@@ -142,7 +142,7 @@ struct SSHFetchTests {
                                    options: GitFetchOptions(sshPrivateKeyFile: stranger.privateKeyFile,
                                                             sshKnownHostsFile: server.knownHostsFile))
         }
-        #expect(refused.code < 0, "\(refused)")
+        #expect(refused.code.isFailure, "\(refused)")
         #expect(try mirror.branchTip("main") == nil)
     }
 

@@ -146,6 +146,38 @@ struct PostgresConnectionTests {
         }
     }
 
+    /// Issue 13: a transaction error says which phase failed.
+    @Test func transactionErrorsSayWhichPhaseFailed() throws {
+        try ScratchDatabase.with { database, connection in
+            try connection.query("CREATE TABLE d (v int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+            // The body: a statement fails and is rolled back.
+            let body = try #require(throws: PostgresError.self) {
+                try connection.withTransaction { try connection.query("INSERT INTO d VALUES ('x')") }
+            }
+            #expect(body.transactionPhase == .body)
+            #expect(!body.description.contains(" during "))
+            // COMMIT: a deferred unique constraint is checked only then.
+            let commit = try #require(throws: PostgresError.self) {
+                try connection.withTransaction { try connection.query("INSERT INTO d VALUES (1), (1)") }
+            }
+            #expect(commit.transactionPhase == .commit)
+            #expect(commit.sqlState == .uniqueViolation)
+            #expect(commit.description.hasSuffix("during COMMIT"), "\(commit.description)")
+            // A savepoint's error inside a transaction keeps the phase the transaction gives it.
+            let inner = try #require(throws: PostgresError.self) {
+                try connection.withTransaction {
+                    try connection.withSavepoint("sp") { try connection.query("SELECT 1/0") }
+                }
+            }
+            #expect(inner.transactionPhase == .body && inner.sqlState == SQLState("22012"))
+            // A lost connection fails BEGIN.
+            let pid = try #require(try connection.query("SELECT pg_backend_pid() AS pid").first?.int("pid"))
+            try database.connect().query("SELECT pg_terminate_backend($1)", [pid])
+            let begin = try #require(throws: PostgresError.self) { try connection.withTransaction { } }
+            #expect(begin.transactionPhase == .begin)
+        }
+    }
+
     @Test func settingsAreApplied() throws {
         try ScratchDatabase.with { _, connection in
         try connection.setTimeouts(lock: .seconds(3), statement: .seconds(600), idleInTransaction: .seconds(60))

@@ -46,7 +46,7 @@ public final class SafeSync {
         do {
             return try run(desired: desired, draft: &draft)
         } catch {
-            draft.errors.append(Reconciler.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             logger.error("safe sync failed", metadata: ["error": "\(error)"])
             let report = draft.finish(outcome: .failed)
             var logID: Int?
@@ -57,73 +57,39 @@ public final class SafeSync {
         }
     }
 
+    /// What planning starts from: the live catalog and the stored snapshot.
+    struct Baseline {
+        var live: Schema
+        var row: SnapshotRow?
+        /// The stored snapshot compiled (`nil` on a first run or when it cannot be compiled).
+        var snapshot: CompiledDSL?
+    }
+
+    /// Where applying stands: what was applied and blocked so far, and the snapshot to record.
+    struct Progress {
+        var applied: [PlannedChange] = []
+        var blocked: [PlannedChange]
+        var snapshot: SnapshotDecision
+        var logID = 0
+    }
+
     private func run(desired: CompiledDSL, draft: inout ReportDraft) throws -> Result {
         if session.isStandby {
             draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
         try session.use(.catalogOnly)
-
-        progress?.touch()
-        var reader = CatalogReader(schema: schema)
-        let live = try reader.read(connection) { progress?.touch() }
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
-        let snapshotRow = try store.latest(connection, live: live, document: false)
-        if options.requireSnapshot && snapshotRow == nil {
+        let baseline = try readBaseline(desired: desired, store: store, draft: &draft)
+        if options.requireSnapshot && baseline.row == nil {
             draft.errors.append(.init(code: "no_snapshot", message: "require_snapshot is set and schema '\(schema)' has no "
                 + "snapshot row in '\(desired.snapshotTable)': is this the right database?"))
             return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
-        var snapshot: CompiledDSL?
-        if let snapshotRow {
-            if snapshotRow.hash == desired.hash {
-                // The stored document is the desired one (same canonical hash): no need to fetch or recompile it.
-                snapshot = desired
-            } else if let cached = snapshotCache?.compiled(hash: snapshotRow.hash) {
-                snapshot = cached
-            } else {
-                let json = try store.document(connection, id: snapshotRow.id)
-                do {
-                    let compiled = try codec.compileSnapshot(json: json)
-                    snapshot = compiled
-                    if compiled.hash == snapshotRow.hash { snapshotCache?.remember(compiled) }
-                } catch {
-                    draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(snapshotRow.id) could not "
-                        + "be compiled (\(error)); planning as a first run: nothing is dropped"))
-                }
-            }
-        }
-
-        if var adopted = snapshot, live.table(named: desired.snapshotTable)?.column(named: "commit") == nil,
-           let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable }) {
-            // A snapshot table without enginesync's `commit` column (written by EngineJS): the snapshot model's
-            // augmentation adds the column to the compiled snapshot, but it was never live, so adding it is not
-            // "dropped by hand, re-created" drift.
-            adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
-            snapshot = adopted
-        }
-        var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: live)
-        try gateLargeBackfills(&plan, live: live, desired: desired, snapshot: snapshot)
-        var effectiveDocument = plan.effectiveDocument
-        // Nothing left to a migration: the effective document is the desired one, whose hash the compiler computed.
-        let isDesired = effectiveDocument == desired.document
-        var effectiveHash = isDesired ? desired.hash : codec.hash(effectiveDocument)
-        var snapshotChanged = effectiveHash != snapshotRow?.hash
-        draft.snapshot = .init(id: snapshotRow?.id, hash: effectiveHash, changed: snapshotChanged,
-                               sha256: isDesired ? desired.contentHash : codec.contentHash(effectiveDocument))
-        var storedHash = snapshotRow?.hash
-        var snapshotWithheld = false
-        /// Unique indexes that met duplicates were never built: the stored snapshot leaves them out (SPEC 4.5).
-        func excludeConflicts(_ conflicts: [PlannedChange]) {
-            let names = conflicts.compactMap(\.index)
-            guard !names.isEmpty else { return }
-            effectiveDocument = EffectiveSnapshot.removingUniqueIndexes(named: names, from: effectiveDocument, desired: desired)
-            effectiveHash = codec.hash(effectiveDocument)
-            snapshotChanged = effectiveHash != storedHash
-            draft.snapshot.hash = effectiveHash
-            draft.snapshot.sha256 = codec.contentHash(effectiveDocument)
-            draft.snapshot.changed = effectiveHash != snapshotRow?.hash
-        }
+        let plan = try makePlan(desired: desired, baseline: baseline)
+        var progress = Progress(blocked: plan.blocked, snapshot: SnapshotDecision(
+            effectiveDocument: plan.effectiveDocument, desired: desired, row: baseline.row.map { ($0.id, $0.hash) }))
+        draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
 
         if options.dryRun {
@@ -131,30 +97,70 @@ public final class SafeSync {
             try draft.add(blocked: plan.blocked, with: connection)
             return Result(report: draft.finish(outcome: plan.blocked.isEmpty ? .synced : .blocked), plan: plan, logID: nil)
         }
-
-        var applied: [PlannedChange] = []
-        var blocked = plan.blocked
-        let attemptID = UUID().uuidString
-        let log = ReconcileLog(schema: schema)
-        var logID = 0
-        var reachedCommit = false
-        func applyChange(_ change: PlannedChange) throws {
-            if change.isUniqueIndexBuild || change.isForeignKeyRestore {
-                do {
-                    try connection.withSavepoint("enginesync_guarded_change") {
-                        for statement in change.statements { try apply(statement, on: connection) }
-                    }
-                    applied.append(change)
-                } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
-                    blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
-                } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && change.isForeignKeyRestore {
-                    blocked.append(Self.foreignKeyConflict(change, error: error))
-                }
-            } else {
-                for statement in change.statements { try apply(statement) }
-                applied.append(change)
-            }
+        try applyInTransaction(plan, desired: desired, store: store, progress: &progress, draft: &draft)
+        let concurrentFailure = try buildConcurrently(plan, desired: desired, store: store, progress: &progress,
+                                                      draft: &draft)
+        let report = draft.finish(outcome: SnapshotDecision.outcome(blocked: progress.blocked,
+                                                                    concurrentFailure: concurrentFailure))
+        if plan.safe.contains(where: \.concurrently) {
+            try ReconcileLog(schema: schema).update(connection, id: progress.logID, report: report)
         }
+        return Result(report: report, plan: plan, logID: progress.logID)
+    }
+
+    // MARK: - Plan
+
+    /// Reads the live catalog and the latest snapshot row, and compiles the snapshot (from the cache when the
+    /// daemon compiled it last time).
+    private func readBaseline(desired: CompiledDSL, store: SnapshotStore, draft: inout ReportDraft) throws -> Baseline {
+        progress?.touch()
+        var reader = CatalogReader(schema: schema)
+        let live = try reader.read(connection) { [progress] in progress?.touch() }
+        guard let row = try store.latest(connection, live: live, document: false) else {
+            return Baseline(live: live, row: nil, snapshot: nil)
+        }
+        if row.hash == desired.hash {
+            // The stored document is the desired one (same canonical hash): no need to fetch or recompile it.
+            return Baseline(live: live, row: row, snapshot: desired)
+        }
+        if let cached = snapshotCache?.compiled(hash: row.hash) {
+            return Baseline(live: live, row: row, snapshot: cached)
+        }
+        let json = try store.document(connection, id: row.id)
+        do {
+            let compiled = try codec.compileSnapshot(json: json)
+            if compiled.hash == row.hash { snapshotCache?.remember(compiled) }
+            return Baseline(live: live, row: row, snapshot: compiled)
+        } catch {
+            draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(row.id) could not "
+                + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+            return Baseline(live: live, row: row, snapshot: nil)
+        }
+    }
+
+    /// The pure planner's plan, with large `auto_name` backfills gated (a read-only query each).
+    private func makePlan(desired: CompiledDSL, baseline: Baseline) throws -> Plan {
+        var snapshot = baseline.snapshot
+        if var adopted = snapshot, baseline.live.table(named: desired.snapshotTable)?.column(named: "commit") == nil,
+           let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable }) {
+            // A snapshot table without enginesync's `commit` column (written by EngineJS): the snapshot model's
+            // augmentation adds the column to the compiled snapshot, but it was never live, so adding it is not
+            // "dropped by hand, re-created" drift.
+            adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
+            snapshot = adopted
+        }
+        var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: baseline.live)
+        try gateLargeBackfills(&plan, live: baseline.live, desired: desired, snapshot: snapshot)
+        return plan
+    }
+
+    // MARK: - Apply
+
+    /// Applies the plan's non-concurrent changes, the snapshot row and the log row in ONE transaction (new
+    /// tables beyond the lock budget go first, in committed batches). After a connection lost during COMMIT,
+    /// asks the database whether the transaction committed and carries on over a new connection if it did.
+    private func applyInTransaction(_ plan: Plan, desired: CompiledDSL, store: SnapshotStore,
+                                    progress: inout Progress, draft: inout ReportDraft) throws {
         // A plan whose new tables would overflow PostgreSQL's lock table (issue 12 item 17): they are created
         // (with their indexes and foreign keys) and committed in batches first; the rest, the snapshot and the
         // log row follow in the one final transaction.
@@ -168,93 +174,106 @@ public final class SafeSync {
                 + "if one fails, the tables already committed stay and the next reconcile continues from them"))
             logger.notice("creating new tables in batches", metadata: ["tables": "\(tables)", "batches": "\(split.batches.count)"])
             for batch in split.batches {
-                progress?.touch()
+                self.progress?.touch()
                 try connection.withTransaction {
-                    for change in batch { try applyChange(change) }
+                    for change in batch { try applyChange(change, progress: &progress) }
                 }
             }
         }
+        let attemptID = UUID().uuidString
+        let log = ReconcileLog(schema: schema)
         do {
-            progress?.touch()
+            self.progress?.touch()
             try connection.withTransaction {
-                for change in split.rest { try applyChange(change) }
-                progress?.touch()
+                for change in split.rest { try applyChange(change, progress: &progress) }
+                self.progress?.touch()
                 try log.ensureTable(connection)
-                excludeConflicts(blocked.filter { $0.kind == .uniqueConflict })
-                if snapshotRow == nil, blocked.contains(where: { $0.kind != .uniqueConflict }) {
-                    // A first run with blocked changes: the old definitions are unknown without a snapshot, and
-                    // storing the DSL would turn each blocked change into "changed by hand" drift next time.
-                    // Plan as a first run again until they are resolved.
-                    snapshotWithheld = true
-                    snapshotChanged = false
-                    draft.snapshot = .init(id: nil, hash: nil, changed: false)
+                progress.snapshot.leaveOut(conflicts: progress.blocked, desired: desired)
+                if progress.snapshot.withholdIfFirstRun(blocked: progress.blocked) {
                     draft.warnings.append(.init(code: "snapshot_withheld", message: "no snapshot is recorded while this "
                         + "first reconcile has blocked changes; resolve them (or their migrations) and the next reconcile "
                         + "records it"))
                 }
-                if snapshotChanged {
-                    draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
-                                                         commit: draft.context.commit?.sha,
-                                                         table: desired.schema.table(named: desired.snapshotTable))
-                    storedHash = effectiveHash
-                }
-                try draft.add(applied: applied, with: connection)
-                try draft.add(blocked: blocked, with: connection)
-                let report = draft.finish(outcome: blocked.isEmpty ? .synced : .blocked)
-                logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
-                reachedCommit = true
+                try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+                draft.snapshot = progress.snapshot.reportInfo
+                try draft.add(applied: progress.applied, with: connection)
+                try draft.add(blocked: progress.blocked, with: connection)
+                let report = draft.finish(outcome: progress.blocked.isEmpty ? .synced : .blocked)
+                progress.logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
             }
-            if effectiveHash == desired.hash { snapshotCache?.remember(desired) }
-        } catch let error as PostgresError where reachedCommit && error.isConnectionLoss {
+            if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
+        } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
             logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
             guard (try? session.reconnect()) != nil, let id = try log.attemptCommitted(connection, attemptID: attemptID) else {
                 throw error
             }
-            logID = id
+            progress.logID = id
             draft.warnings.append(.init(code: "commit_connection_lost", message: "the connection dropped during COMMIT; "
                 + "engine_reconciles shows the transaction committed"))
             // The attempt id was written in the same transaction, so its row is proof the whole transaction
             // committed; the rest (large indexes, the log update) continues on the new connection, which
             // carries the same settings.
-            try session.use(.catalogOnly)
         }
+    }
 
-        // Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3).
-        var concurrentFailure = false
+    /// One planned change. A unique index build or a foreign key restore runs under a savepoint: duplicates or
+    /// orphan rows block that change (with a migration to fix the data) instead of failing the transaction.
+    private func applyChange(_ change: PlannedChange, progress: inout Progress) throws {
+        guard change.isUniqueIndexBuild || change.isForeignKeyRestore else {
+            for statement in change.statements { try apply(statement) }
+            progress.applied.append(change)
+            return
+        }
+        do {
+            try connection.withSavepoint("enginesync_guarded_change") {
+                for statement in change.statements { try apply(statement) }
+            }
+            progress.applied.append(change)
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation && change.isUniqueIndexBuild {
+            progress.blocked.append(Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema)))
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation && change.isForeignKeyRestore {
+            progress.blocked.append(Self.foreignKeyConflict(change, error: error))
+        }
+    }
+
+    /// Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3). A build that meets duplicates is
+    /// blocked and its invalid leftover dropped; the snapshot then leaves that index out. Returns whether a
+    /// build failed for another reason (the leftover is dropped and rebuilt on the next reconcile).
+    private func buildConcurrently(_ plan: Plan, desired: CompiledDSL, store: SnapshotStore, progress: inout Progress,
+                                   draft: inout ReportDraft) throws -> Bool {
+        var failed = false
+        var conflicts: [PlannedChange] = []
         for change in plan.safe where change.concurrently {
             do {
                 for statement in change.statements { try apply(statement) }
-                applied.append(change)
+                progress.applied.append(change)
                 try draft.add(applied: [change], with: connection)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 let conflict = Self.uniqueConflict(change, error: error, ddl: DDL(schema: schema))
-                blocked.append(conflict)
+                progress.blocked.append(conflict)
+                conflicts.append(conflict)
                 try draft.add(blocked: [conflict], with: connection)
                 if let index = change.index { _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
             } catch {
-                // The invalid leftover is dropped and rebuilt on the next reconcile.
-                concurrentFailure = true
-                draft.errors.append(Reconciler.message(error))
+                failed = true
+                draft.errors.append(ReportDraft.message(for: error))
             }
         }
-        let concurrentConflicts = blocked.filter { conflict in
-            conflict.kind == .uniqueConflict && plan.safe.contains { $0.concurrently && $0.index == conflict.index }
+        if !conflicts.isEmpty, !progress.snapshot.withheld {
+            progress.snapshot.leaveOut(conflicts: conflicts, desired: desired)
+            try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+            draft.snapshot = progress.snapshot.reportInfo
         }
-        if !concurrentConflicts.isEmpty, !snapshotWithheld {
-            excludeConflicts(concurrentConflicts)
-            if snapshotChanged {
-                draft.snapshot.id = try store.insert(connection, hash: effectiveHash, json: codec.canonicalJSON(effectiveDocument),
-                                                     commit: draft.context.commit?.sha,
-                                                     table: desired.schema.table(named: desired.snapshotTable))
-            }
-        }
-        let outcome: ReconcileOutcome = concurrentFailure ? .failed : (blocked.isEmpty ? .synced : .blocked)
-        let report = draft.finish(outcome: outcome)
-        if plan.safe.contains(where: \.concurrently) {
-            try log.update(connection, id: logID, report: report)
-        }
-        return Result(report: report, plan: plan, logID: logID)
+        return failed
+    }
+
+    private func storeSnapshotIfNeeded(_ snapshot: inout SnapshotDecision, desired: CompiledDSL, store: SnapshotStore,
+                                       draft: ReportDraft) throws {
+        guard snapshot.needsStore else { return }
+        let id = try store.insert(connection, hash: snapshot.hash, json: codec.canonicalJSON(snapshot.document),
+                                  commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
+        snapshot.stored(id: id)
     }
 
     /// Runs one planned statement, marking progress for the watchdog first (each may run up to

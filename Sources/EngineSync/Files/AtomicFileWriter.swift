@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #elseif canImport(Darwin)
-import Darwin
+package import Darwin
 #endif
 
 /// Writes whole files so that a reader (a person, node_exporter, the daemon after a crash) sees either
@@ -10,10 +10,10 @@ import Darwin
 /// The recipe is the POSIX one: write a temporary file in the same directory (rename(2) is atomic only
 /// within one file system), fsync it, rename it over the target, then fsync the directory so the rename
 /// itself survives a power loss. Stateless; safe to call from any thread.
-enum AtomicFileWriter {
+package enum AtomicFileWriter {
     /// Replaces `path` with `bytes`, with permission bits `mode` (applied with fchmod so the umask does not
     /// widen or narrow them).
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t, syncDirectory: Bool = true) throws(FileWriteError) {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t, syncDirectory: Bool = true) throws(FileWriteError) {
         let directory = directoryName(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = directory + "/." + base + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"

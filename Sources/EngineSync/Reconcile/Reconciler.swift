@@ -94,13 +94,24 @@ public final class Reconciler {
     }
 
     public func reconcile(_ source: ReconcileSource) -> Result {
-        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description),
-                                started: Date())
+        reconcile(description: source.description) { try SourceInput.read(source, options: options) }
+    }
+
+    /// Reconciles `commit` of a repository the caller keeps open (the daemon), opened from `path` (named in the
+    /// report): the commit is read as it is, with no second open of the repository and no revision lookup.
+    public func reconcile(_ repository: GitRepository, at path: String, commit: ObjectID) -> Result {
+        reconcile(description: ReconcileSource.git(repository: path, revision: commit.hex).description) {
+            try SourceInput.read(repository, commit: try repository.commit(commit), options: options)
+        }
+    }
+
+    private func reconcile(description: String, read: () throws -> SourceInput) -> Result {
+        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: description), started: Date())
         // 1–2. Read the commit's files straight from the object database (or the directory).
         options.progress?.touch()
         let input: SourceInput
         do {
-            input = try SourceInput.read(source, options: options)
+            input = try read()
         } catch {
             draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
@@ -125,7 +136,7 @@ public final class Reconciler {
             migrationSet = set
             draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
         case .failure(let error):
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
 
@@ -155,7 +166,7 @@ public final class Reconciler {
                 return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
             }
         } catch {
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
     }
@@ -235,7 +246,7 @@ public final class Reconciler {
                 let failed = Set(draft.context.migrations.failed)
                 draft.context.migrations.pending = status.pending.filter { !failed.contains($0) }
             }
-            draft.errors.append(Self.message(error))
+            draft.errors.append(ReportDraft.message(for: error))
             let outcome: ReconcileOutcome = switch error.kind {
             case .invalid: .invalid
             case .lockHeld: .skipped
@@ -256,21 +267,5 @@ public final class Reconciler {
         let log = ReconcileLog(schema: options.safeSync.planner.schema)
         try log.ensureTable(connection)
         try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: trees)
-    }
-
-    /// The report's message for an error; PostgreSQL's DETAIL and HINT are kept (issue 12 item 17: "out of
-    /// shared memory" without "You might need to increase max_locks_per_transaction" says nothing useful).
-    static func message(_ error: any Error) -> ReconcileReport.Message {
-        if let error = error as? MigrationError {
-            var text = error.message
-            if let postgres = error.postgresError {
-                text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
-            }
-            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
-                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
-        }
-        var message = ReportDraft.message(for: error)
-        if let error = error as? PostgresError { message.message = error.messageWithDetailAndHint }
-        return message
     }
 }

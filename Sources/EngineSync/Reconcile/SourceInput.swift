@@ -21,34 +21,38 @@ struct SourceInput {
     }
 
     static func read(_ source: ReconcileSource, options: ReconcilerOptions) throws -> SourceInput {
-        let compiler = DSLCompiler(options: options.compiler)
         switch source {
         case .git(let path, let revision):
             let repository = try GitRepository.open(path: path)
-            let commit = try repository.resolveCommit(revision)
-            let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
-            let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
-            options.progress?.touch()
-            let compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
-            let migrations = Result<MigrationSet, MigrationError> {
-                try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath,
-                                        maxFileBytes: options.compiler.maxFileBytes)
-            }
-            return SourceInput(repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
-                               compilation: compilation, migrations: migrations)
+            return try read(repository, commit: try repository.resolveCommit(revision), options: options)
         case .directory(let root):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw SourceError(message: "\(root): no such directory")
             }
             options.progress?.touch()
-            let compilation = try compiler.compile(source: DirectoryDSLSource(root: root))
+            let compilation = try DSLCompiler(options: options.compiler).compile(source: DirectoryDSLSource(root: root))
             let migrations = Result<MigrationSet, MigrationError> {
                 try MigrationLoader.load(directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)
             }
             return SourceInput(repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
                                migrations: migrations)
         }
+    }
+
+    /// A commit of a repository the caller already opened (the daemon keeps one): no second open, no revparse.
+    static func read(_ repository: GitRepository, commit: GitCommit, options: ReconcilerOptions) throws -> SourceInput {
+        let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
+        let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
+        options.progress?.touch()
+        let compilation = try DSLCompiler(options: options.compiler)
+            .compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+        let migrations = Result<MigrationSet, MigrationError> {
+            try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath,
+                                    maxFileBytes: options.compiler.maxFileBytes)
+        }
+        return SourceInput(repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
+                           compilation: compilation, migrations: migrations)
     }
 
     struct SourceError: Error, CustomStringConvertible {

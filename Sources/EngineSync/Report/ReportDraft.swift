@@ -27,7 +27,7 @@ public struct ReportDraft: Sendable {
         for change in changes {
             applied.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
                                  from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
-                                 rewrite: change.rewrite, lock: change.lock, concurrently: change.concurrently ? true : nil))
+                                 rewrite: change.rewrite, lock: change.lock?.rawValue, concurrently: change.concurrently ? true : nil))
         }
     }
 
@@ -38,7 +38,7 @@ public struct ReportDraft: Sendable {
                                  from: change.from, to: change.to, reason: change.reason,
                                  suggestedSQL: try Self.render(change.statements, quoter),
                                  suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
-                                 rewrite: change.rewrite, lock: change.lock))
+                                 rewrite: change.rewrite, lock: change.lock?.rawValue))
         }
     }
 
@@ -69,10 +69,22 @@ public struct ReportDraft: Sendable {
         try statements.map { try $0.render(with: quoter) + ";" }.joined(separator: "\n")
     }
 
+    /// The report's message for an error: a migration's file, line and SQLSTATE; PostgreSQL's DETAIL and HINT
+    /// kept (issue 12 item 17: "out of shared memory" without "You might need to increase
+    /// max_locks_per_transaction" says nothing useful).
     public static func message(for error: any Error) -> ReconcileReport.Message {
+        if let error = error as? MigrationError {
+            var text = error.message
+            if let postgres = error.postgresError {
+                text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
+            }
+            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
+                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
+        }
         if let error = error as? PostgresError {
-            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error", message: error.message,
-                         sqlstate: error.sqlState?.rawValue, statement: error.statement)
+            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error",
+                         message: error.messageWithDetailAndHint, sqlstate: error.sqlState?.rawValue,
+                         statement: error.statement)
         }
         return .init(code: "error", message: "\(error)")
     }
@@ -82,7 +94,7 @@ public struct ReportDraft: Sendable {
             .timeSeparator(.colon).timeZone(separator: .omitted))
     }
 
-    static func migrationPrefix(_ date: Date) -> String {
+    package static func migrationPrefix(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

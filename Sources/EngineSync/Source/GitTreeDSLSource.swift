@@ -28,10 +28,11 @@ public struct GitTreeDSLSource: DSLFileSource {
         }
         do {
             return try repository.readBlob(entry.id, maxBytes: maxBytes, subject: path)
-        } catch let error as GitError where error.function == "readBlob" {
-            // readBlob's size error reads "is <size> bytes, over the limit of <max>".
-            let size = error.message.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? maxBytes + 1
-            throw DSLSourceError(path: path, reason: .tooLarge(size: size, limit: maxBytes))
+        } catch let error as GitError {
+            if case .blobTooLarge(let size, let limit) = error.reason {
+                throw DSLSourceError(path: path, reason: .tooLarge(size: size, limit: limit))
+            }
+            throw DSLSourceError(path: path, reason: .unreadable("\(error)"))
         } catch {
             throw DSLSourceError(path: path, reason: .unreadable("\(error)"))
         }
@@ -42,7 +43,7 @@ public struct GitTreeDSLSource: DSLFileSource {
         let entries: [GitTreeEntry]?
         do {
             entries = try repository.treeEntries(commit: commit, path: path)
-        } catch let error as GitError where error.function == "treeID" {
+        } catch let error as GitError where error.reason == .notADirectory {
             throw DSLSourceError(path: path, reason: .notADirectory)
         } catch {
             throw DSLSourceError(path: path, reason: .unreadable("\(error)"))

@@ -1,3 +1,4 @@
+import EngineSyncCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 /// A configuration problem found at start-up (or on reload), naming where the value came from and the
 /// key, e.g. `enginesync.yaml: poll_interval: expected a duration like "5s", got "fast"`.
 public struct DaemonConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {

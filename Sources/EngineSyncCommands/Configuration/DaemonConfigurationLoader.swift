@@ -1,5 +1,7 @@
+import EngineSyncCore
 import Foundation
 public import EngineSync
+public import EngineSyncDaemon
 import Logging
 import PostgresClient
 import Yams

@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 public import ArgumentParser
 
 /// The daemon's configuration flags, one per configuration key, for `enginesync run` to embed with

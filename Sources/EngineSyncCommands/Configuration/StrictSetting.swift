@@ -1,3 +1,4 @@
+import EngineSyncDaemon
 import ArgumentParser
 import Foundation
 

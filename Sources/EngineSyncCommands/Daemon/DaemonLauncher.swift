@@ -1,4 +1,5 @@
 public import EngineSync
+public import EngineSyncDaemon
 import Foundation
 public import Logging
 public import ServiceLifecycle

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineSync
+import EngineSyncDaemon
 import EngineSyncCore
 import Foundation
 import Logging
@@ -61,17 +62,18 @@ struct RunCommand: AsyncParsableCommand {
 
         if once {
             let step = await worker.reconcileTipOnce()
-            if let error = step.error { CommandFailure.printError(error) }
-            let outcome = step.outcome ?? (step.idle ? .synced : .failed)  // idle: the settled commit's outcome
+            if let error = step.errorDescription { CommandFailure.printError(error) }
+            let outcome = step.outcome  // idle: the settled commit's outcome
             print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
-                + "\(step.applied) applied, \(step.blocked) blocked; reports in \(configuration.reportsDirectory)")
+                + "\(step.appliedCount) applied, \(step.blockedCount) blocked; reports in \(configuration.reportsDirectory)")
             // The textfile collector sees a `--once` run (a cron job or a systemd timer) like a daemon turn.
             var metricsWritten = true
             if let path = configuration.metricsFile {
                 let snapshot = MetricsSnapshot(
-                    lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: outcome.rawValue,
-                    lastReconcileDuration: .milliseconds(step.durationMs), appliedChanges: step.applied,
-                    blockedChanges: step.blocked, consecutiveFailures: step.error == nil ? 0 : 1, commit: step.commit)
+                    lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: outcome,
+                    lastReconcileDuration: step.duration, appliedChanges: step.appliedCount,
+                    blockedChanges: step.blockedCount, consecutiveFailures: step.errorDescription == nil ? 0 : 1,
+                    commit: step.commit)
                 do {
                     try MetricsTextFile(path: path).write(snapshot)
                 } catch {
@@ -83,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
             if !metricsWritten { throw ExitCode.failure }
             // Applied, but the reports could not be written (the database keeps the report; a later run
             // restores the files): still a failure for a one-shot command.
-            if step.error != nil { throw ExitCode.failure }
+            if step.errorDescription != nil { throw ExitCode.failure }
             return
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineSync
+import EngineSyncDaemon
 import EngineSyncCore
 import Foundation
 import GitClient

@@ -1,3 +1,4 @@
+import EngineSyncCore
 import ArgumentParser
 import EngineSync
 

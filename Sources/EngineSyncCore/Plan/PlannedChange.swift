@@ -25,6 +25,21 @@ public enum ChangeKind: String, Hashable, Sendable, Codable, CaseIterable {
     case invalidUniqueIndex = "invalid_unique_index"
 }
 
+/// A PostgreSQL table lock mode (postgres-facts.md): what a change holds, and so what application queries wait
+/// behind while it runs. The raw value is PostgreSQL's spelling, as reports show it.
+public enum LockMode: String, Codable, Hashable, Sendable, CaseIterable {
+    /// `ALTER TABLE` in general, `DROP`, `CREATE TABLE … ` on an existing name: blocks reads and writes.
+    case accessExclusive = "ACCESS EXCLUSIVE"
+    /// `ADD FOREIGN KEY`, on both tables: blocks writes, allows reads.
+    case shareRowExclusive = "SHARE ROW EXCLUSIVE"
+    /// `CREATE INDEX` (not concurrently): blocks writes, allows reads.
+    case share = "SHARE"
+    /// `CREATE INDEX CONCURRENTLY`, `VALIDATE CONSTRAINT`: allows reads and writes.
+    case shareUpdateExclusive = "SHARE UPDATE EXCLUSIVE"
+    /// `UPDATE`/`INSERT`/`DELETE`: row locks only, conflicts with the share modes.
+    case rowExclusive = "ROW EXCLUSIVE"
+}
+
 /// Where in the DSL a change comes from, so a blocked change can keep its old definition in the
 /// effective snapshot (SPEC 4.5).
 public struct ChangeOrigin: Hashable, Sendable {
@@ -51,8 +66,8 @@ public struct PlannedChange: Hashable, Sendable {
     public var reason: String?
     /// Whether PostgreSQL rewrites the table (and every index on it).
     public var rewrite: Bool?
-    /// The strongest table lock taken, e.g. `ACCESS EXCLUSIVE`.
-    public var lock: String?
+    /// The strongest table lock taken.
+    public var lock: LockMode?
     /// An index built after COMMIT with `CREATE INDEX CONCURRENTLY`.
     public var concurrently: Bool
     /// A unique index: built under a savepoint so duplicates become `unique_conflict`, not a failure.
@@ -66,7 +81,7 @@ public struct PlannedChange: Hashable, Sendable {
 
     public init(kind: ChangeKind, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
                 to: String? = nil, statements: [SQL] = [], reason: String? = nil, rewrite: Bool? = nil,
-                lock: String? = nil, concurrently: Bool = false, isUniqueIndexBuild: Bool = false,
+                lock: LockMode? = nil, concurrently: Bool = false, isUniqueIndexBuild: Bool = false,
                 isForeignKeyRestore: Bool = false, origin: ChangeOrigin? = nil, migrationName: String? = nil) {
         self.kind = kind
         self.table = table

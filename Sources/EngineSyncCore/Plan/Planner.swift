@@ -97,7 +97,7 @@ struct PlanRun {
                 createdTables.insert(table.name)
                 tableChanges.append(PlannedChange(
                     kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
-                    lock: "ACCESS EXCLUSIVE"))
+                    lock: .accessExclusive))
                 if snapshotTables[table.name] != nil {
                     drift.append(DriftItem(kind: .recreatedTable, table: table.name,
                                            message: "table '\(table.name)' was in the snapshot but missing; re-created"))
@@ -190,13 +190,13 @@ struct PlanRun {
                 statements: [statement],
                 reason: "adding auto-increment column rewrites '\(table.name)' (about \(rows) rows, max_rewrite_rows "
                     + "\(options.maxRewriteRows)) under ACCESS EXCLUSIVE",
-                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+                rewrite: true, lock: .accessExclusive, origin: origin))
             return
         }
         addedColumns.insert("\(table.name).\(column.name)")
         columnChanges.append(PlannedChange(
             kind: .addColumn, table: table.name, column: column.name, to: column.type.sql, statements: [statement],
-            rewrite: rewrite, lock: "ACCESS EXCLUSIVE"))
+            rewrite: rewrite, lock: .accessExclusive))
     }
 
     mutating func planType(of column: Column, table: Table, live liveColumn: Column, liveTable: Table,
@@ -228,14 +228,14 @@ struct PlanRun {
                     statements: migration,
                     reason: "views depend on '\(table.name).\(column.name)' (\(views.map(\.view).joined(separator: ", "))); "
                         + "ALTER TYPE would fail with 0A000",
-                    rewrite: rewrite, lock: "ACCESS EXCLUSIVE", origin: origin))
+                    rewrite: rewrite, lock: .accessExclusive, origin: origin))
             } else if rewrite, let rows = liveTable.estimatedRows, rows > options.maxRewriteRows {
                 block(PlannedChange(
                     kind: .rewriteTooLarge, table: table.name, column: column.name, from: from, to: to,
                     statements: statements,
                     reason: "the type change rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
                         + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
-                    rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+                    rewrite: true, lock: .accessExclusive, origin: origin))
             } else if rewrite, let invalid = invalidUniqueIndexes[table.name], !invalid.isEmpty {
                 // Issue 12 item 14: the rewrite rebuilds every index, and an invalid unique index may hold
                 // duplicates (that is often why its build failed): ALTER TYPE would fail on every reconcile.
@@ -247,11 +247,11 @@ struct PlanRun {
                         + (names.count == 1 ? " " : "es ") + names.map { "'\($0)'" }.joined(separator: ", ")
                         + " \(names.count == 1 ? "is" : "are") invalid (a failed build; duplicates may exist): drop or "
                         + "rebuild \(names.count == 1 ? "it" : "them") first",
-                    rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+                    rewrite: true, lock: .accessExclusive, origin: origin))
             } else {
                 wideningChanges.append(PlannedChange(
                     kind: .widenColumn, table: table.name, column: column.name, from: from, to: to,
-                    statements: statements, rewrite: rewrite, lock: "ACCESS EXCLUSIVE"))
+                    statements: statements, rewrite: rewrite, lock: .accessExclusive))
             }
         case .narrowing:
             if let snapshotColumn, snapshotColumn.type != liveColumn.type {
@@ -262,13 +262,13 @@ struct PlanRun {
                 kind: .narrowColumn, table: table.name, column: column.name, from: from, to: to,
                 statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)],
                 reason: "a narrowing: existing values may be truncated or rejected",
-                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+                rewrite: true, lock: .accessExclusive, origin: origin))
         case .other:
             block(PlannedChange(
                 kind: .changeColumnType, table: table.name, column: column.name, from: from, to: to,
                 statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type, using: true)],
                 reason: "not a widening: existing values may not convert",
-                rewrite: true, lock: "ACCESS EXCLUSIVE", origin: origin))
+                rewrite: true, lock: .accessExclusive, origin: origin))
         }
     }
 
@@ -298,7 +298,7 @@ struct PlanRun {
             statements: statements,
             reason: "primary key (\(liveTable.primaryKey.joined(separator: ", "))) → (\(table.primaryKey.joined(separator: ", "))) "
                 + "rebuilds the key and may fail on existing rows",
-            lock: "ACCESS EXCLUSIVE", origin: table.modelKey.map { ChangeOrigin(modelKey: $0) }))
+            lock: .accessExclusive, origin: table.modelKey.map { ChangeOrigin(modelKey: $0) }))
     }
 
     mutating func planRemovedTables() {
@@ -369,7 +369,7 @@ struct PlanRun {
             statements.append(ddl.createIndex(index, concurrently: concurrently))
             indexChanges.append(PlannedChange(
                 kind: .createIndex, table: index.table, index: index.name, to: Self.describe(index),
-                statements: statements, rewrite: false, lock: concurrently ? "SHARE UPDATE EXCLUSIVE" : "SHARE",
+                statements: statements, rewrite: false, lock: concurrently ? .shareUpdateExclusive : .share,
                 concurrently: concurrently, isUniqueIndexBuild: index.isUnique))
         }
         let desiredNames = Set(desired.schema.indexes.map(\.name))
@@ -434,7 +434,7 @@ struct PlanRun {
             if isNew {
                 foreignKeyChanges.append(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                    statements: [ddl.addForeignKey(key)], rewrite: false, lock: "SHARE ROW EXCLUSIVE"))
+                    statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
             } else if snapshotKeys.contains(columnsKey(key)) {
                 // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
                 // blocked add_foreign_key instead of failing the reconcile.
@@ -443,7 +443,7 @@ struct PlanRun {
                 foreignKeyChanges.append(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                     statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
-                    rewrite: false, lock: "SHARE ROW EXCLUSIVE", isForeignKeyRestore: true, origin: origin))
+                    rewrite: false, lock: .shareRowExclusive, isForeignKeyRestore: true, origin: origin))
             } else {
                 keep(PlannedChange(
                     kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
@@ -496,7 +496,7 @@ struct PlanRun {
                 kind: .backfillAutoName, table: table.name, column: "auto_name",
                 to: columns.joined(separator: ", "),
                 statements: [ddl.backfillAutoName(table: table.name, columns: columns)],
-                rewrite: false, lock: "ROW EXCLUSIVE"))
+                rewrite: false, lock: .rowExclusive))
         }
     }
 

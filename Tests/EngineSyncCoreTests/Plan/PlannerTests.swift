@@ -95,7 +95,7 @@ struct PlannerTests {
         #expect(plan.safe.count + plan.blocked.count == 1)
         #expect(change.kind == testCase.kind)
         #expect(change.rewrite == testCase.rewrite)
-        #expect(change.lock == "ACCESS EXCLUSIVE")
+        #expect(change.lock == .accessExclusive)
         #expect(change.from == testCase.live.sql)
         #expect(change.to == testCase.desired.sql)
         #expect(change.sqlText.contains("ALTER COLUMN \"c\" TYPE \(testCase.desired.sql)"))
@@ -300,7 +300,7 @@ struct PlannerTests {
         let plan = planner.plan(desired: desired, snapshot: snapshot, live: live)
         #expect(plan.safe.map(\.index) == ["idx_post_body", "idx_post_visible"])
         try #require(plan.safe.count == 2)
-        #expect(plan.safe.map(\.lock) == ["SHARE", "SHARE"])
+        #expect(plan.safe.map(\.lock) == [LockMode.share, .share])
         #expect(plan.safe[1].statements.count == 2)
         #expect(plan.safe[1].sqlText.hasPrefix(#"DROP INDEX IF EXISTS "public"."idx_post_visible""#))
         // EngineJS's sync never drops nor changes an index: the live one is kept, the change is a manual item
@@ -323,7 +323,7 @@ struct PlannerTests {
         let change = try #require(plan.safe.first)
         #expect(change.concurrently)
         #expect(change.isUniqueIndexBuild)
-        #expect(change.lock == "SHARE UPDATE EXCLUSIVE")
+        #expect(change.lock == .shareUpdateExclusive)
         #expect(change.sqlText.hasPrefix("CREATE UNIQUE INDEX CONCURRENTLY"))
     }
 
@@ -374,7 +374,7 @@ struct PlannerTests {
         let plan = planner.plan(desired: Fixture.compiled([user, post], foreignKeys: [owner]), snapshot: nil, live: live)
         #expect(plan.safe.map(\.kind) == [.addColumn, .addForeignKey])
         try #require(plan.safe.count == 2)
-        #expect(plan.safe[1].lock == "SHARE ROW EXCLUSIVE")
+        #expect(plan.safe[1].lock == .shareRowExclusive)
     }
 
     @Test func primaryKeyChangesAreBlocked() throws {

@@ -1,3 +1,4 @@
+public import EngineSync
 public import EngineSyncCore
 public import Foundation
 import GitClient
@@ -9,28 +10,6 @@ import PostgresClient
 ///
 /// Not `Sendable`: it keeps a `GitRepository` and is driven by one task.
 public final class DaemonReconciler {
-    /// What one step did, for logs, systemd STATUS, metrics and backoff.
-    public struct Step: Sendable, Equatable {
-        /// Nothing new: the tip is the last settled commit.
-        public var idle: Bool
-        public var commit: String?
-        public var outcome: ReconcileOutcome?
-        public var applied: Int
-        public var blocked: Int
-        public var durationMs: Int
-        /// A failure the caller should back off from (fetch, database down, lock held, report write …).
-        public var error: String?
-        /// The failure comes back identically until the commit or the database changes
-        /// (`ReconcileReport.failureRepeatsIdentically`): the daemon waits the longest back-off at once.
-        public var repeatsIdentically = false
-        /// Why a settled commit was not applied (`untrusted`: the commit, signer and reason), for `STATUS=`.
-        public var detail: String?
-
-        public static func idle(commit: String?) -> Step {
-            Step(idle: true, commit: commit, outcome: nil, applied: 0, blocked: 0, durationMs: 0, error: nil)
-        }
-    }
-
     let configuration: DaemonConfiguration
     let options: ReconcilerOptions
     let reports: ReportFileStore?
@@ -52,7 +31,7 @@ public final class DaemonReconciler {
     /// The outcome of the last step that reconciled something (for the idle status line).
     public private(set) var lastOutcome: ReconcileOutcome?
     private var lastBlocked = 0
-    /// The last step's `detail` (why an untrusted tip waits), repeated while idle.
+    /// The last reconcile's `detail` (why an untrusted tip waits), repeated while idle.
     private var lastDetail: String?
     /// The last settled reconcile left a change blocked by the data (a duplicate, an orphan): the drift check
     /// and a restart retry it, since fixing the data needs no new commit.
@@ -80,7 +59,7 @@ public final class DaemonReconciler {
     }
 
     /// Fetch (remote), resolve the tip, reconcile it when it is new.
-    public func step() -> Step {
+    public func step() -> ReconcileSummary {
         if let pending = unwritten {
             do {
                 try write(pending.report, name: pending.name)
@@ -90,6 +69,7 @@ public final class DaemonReconciler {
             }
         }
         let tip: ObjectID
+        let source: GitRepository
         do {
             options.progress?.touch()
             if case .remote(let url) = configuration.source {
@@ -100,7 +80,8 @@ public final class DaemonReconciler {
                     return failure("fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)", commit: nil)
                 }
             }
-            guard let resolved = try openRepository().branchTip(branch) else {
+            source = try openRepository()
+            guard let resolved = try source.branchTip(branch) else {
                 return failure("branch '\(branch)' does not exist in \(repositoryPath)", commit: nil)
             }
             tip = resolved
@@ -110,19 +91,16 @@ public final class DaemonReconciler {
         }
         loadLastSettledIfNeeded()
         if tip.hex == lastSettled {
-            var idle = Step.idle(commit: tip.hex)
-            idle.blocked = lastBlocked
-            idle.outcome = lastOutcome
-            idle.detail = lastDetail
-            return idle
+            return ReconcileSummary(commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
+                                    detail: lastDetail)
         }
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
         let reconciler = Reconciler(database: database, options: options, logger: logger, snapshotCache: snapshotCache)
-        let result = reconciler.reconcile(.git(repository: repositoryPath, revision: tip.hex))
+        let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
         let report = result.report
-        var step = Step(idle: false, commit: tip.hex, outcome: report.outcome, applied: report.applied.count,
-                        blocked: report.blocked.count, durationMs: report.durationMs, error: nil)
+        var step = ReconcileSummary(commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
+                                    appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
         lastOutcome = report.outcome
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
@@ -138,7 +116,7 @@ public final class DaemonReconciler {
             // skipped and standby say why in a warning of their own, after any compile warnings.
             let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
                 ?? report.warnings.first
-            step.error = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+            step.errorDescription = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
             step.repeatsIdentically = report.failureRepeatsIdentically
         }
         let level: Logger.Level = switch report.outcome {
@@ -162,7 +140,7 @@ public final class DaemonReconciler {
             try write(report, name: result.reportName)
         } catch {
             unwritten = (result.reportName, report)
-            step.error = step.error ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
+            step.errorDescription = step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
         return step
     }
@@ -321,7 +299,7 @@ public final class DaemonReconciler {
         return opened
     }
 
-    private func failure(_ message: String, commit: String?) -> Step {
-        Step(idle: false, commit: commit, outcome: nil, applied: 0, blocked: 0, durationMs: 0, error: message)
+    private func failure(_ message: String, commit: String?) -> ReconcileSummary {
+        .failure(message, commit: commit)
     }
 }

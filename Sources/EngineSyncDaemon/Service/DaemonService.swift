@@ -1,3 +1,5 @@
+import EngineSyncCore
+public import EngineSync
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -147,7 +149,7 @@ public final class DaemonService: Service, Sendable {
             }
 
             var metadata: Logger.Metadata = [
-                "reconcile.outcome": "\(summary.outcome)",
+                "reconcile.outcome": "\(summary.outcome.rawValue)",
                 "reconcile.blocked": "\(summary.blockedCount)",
                 "reconcile.applied": "\(summary.appliedCount)",
             ]
@@ -278,7 +280,7 @@ public final class DaemonService: Service, Sendable {
                     group.cancelAll()
                 }
             }
-            return result ?? ReconcileSummary(commit: nil, outcome: "failed", errorDescription: "reconcile did not return")
+            return result ?? ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "reconcile did not return")
         }
     }
 

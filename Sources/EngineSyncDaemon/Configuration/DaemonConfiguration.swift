@@ -1,3 +1,5 @@
+public import EngineSync
+import EngineSyncCore
 public import Logging
 import Foundation
 import GitClient
@@ -127,7 +129,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// A remote URL without its credentials (`https://user:secret@host/…` → `https://user:***@host/…`, a token
     /// user name and query values masked too; `URLRedaction`).
-    static func redactedURL(_ url: String) -> String {
+    package static func redactedURL(_ url: String) -> String {
         URLRedaction.redact(url)
     }
 }

@@ -1,10 +1,13 @@
-/// What one reconcile attempt tells the daemon loop: enough for the systemd status line, the metrics
-/// file, back-off and error de-duplication. The report itself is written by the reconciler.
+public import EngineSyncCore
+
+/// What one daemon step did: enough for the systemd status line, the metrics file, back-off and error
+/// de-duplication. The report itself is written by the reconciler.
 public struct ReconcileSummary: Sendable, Equatable {
     /// The commit reconciled (or attempted); `nil` when the source could not even be read.
     public var commit: String?
-    /// `synced`, `blocked`, `invalid`, `failed`, `skipped` or `standby` (SPEC 4.4).
-    public var outcome: String
+    /// The outcome (SPEC 4.4). A step that failed before reaching a reconcile (fetch, unreadable repository,
+    /// report write) is `failed`; an idle step repeats the settled commit's outcome.
+    public var outcome: ReconcileOutcome
     public var blockedCount: Int
     public var appliedCount: Int
     public var duration: Duration
@@ -17,13 +20,13 @@ public struct ReconcileSummary: Sendable, Equatable {
     /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
     /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
     public var repeatsIdentically: Bool
-    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`.
+    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`;
+    /// not an error, so it is not retried.
     public var detail: String?
 
-    public init(commit: String?, outcome: String, blockedCount: Int = 0, appliedCount: Int = 0,
+    public init(commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
                 duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
                 repeatsIdentically: Bool = false, detail: String? = nil) {
-        self.repeatsIdentically = repeatsIdentically
         self.detail = detail
         self.commit = commit
         self.outcome = outcome
@@ -32,27 +35,33 @@ public struct ReconcileSummary: Sendable, Equatable {
         self.duration = duration
         self.errorDescription = errorDescription
         self.idle = idle
+        self.repeatsIdentically = repeatsIdentically
     }
 
     /// A failed attempt, for a reconcile closure that caught an error.
     public static func failed(_ error: any Error, commit: String? = nil, duration: Duration = .zero) -> Self {
-        ReconcileSummary(commit: commit, outcome: "failed", duration: duration, errorDescription: "\(error)")
+        ReconcileSummary(commit: commit, outcome: .failed, duration: duration, errorDescription: "\(error)")
+    }
+
+    /// A step that failed before any reconcile ran (fetch, repository, report files).
+    static func failure(_ message: String, commit: String?) -> Self {
+        ReconcileSummary(commit: commit, outcome: .failed, errorDescription: message)
     }
 
     /// `failed` and `skipped` (and any attempt with an error) are retried with back-off; `synced`,
     /// `blocked`, `invalid` and `standby` wait for the next push or poll: retrying cannot change them.
     public var needsRetry: Bool {
-        errorDescription != nil || outcome == "failed" || outcome == "skipped"
+        errorDescription != nil || outcome == .failed || outcome == .skipped
     }
 
     /// The de-duplication key of a retried attempt.
     public var failureDescription: String {
-        errorDescription ?? "outcome \(outcome)"
+        errorDescription ?? "outcome \(outcome.rawValue)"
     }
 
     /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
     public var statusLine: String {
-        let head = commit.map { "commit \($0.prefix(12)) \(outcome)" } ?? "no commit \(outcome)"
+        let head = commit.map { "commit \($0.prefix(12)) \(outcome.rawValue)" } ?? "no commit \(outcome.rawValue)"
         if let errorDescription = errorDescription ?? detail {
             let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
             return "\(head)\(repeatsIdentically ? " (repeats until the commit or database changes)" : ""): \(short)"

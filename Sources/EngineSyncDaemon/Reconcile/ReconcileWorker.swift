@@ -1,3 +1,4 @@
+public import EngineSync
 import Dispatch
 import EngineSyncCore
 import Foundation
@@ -68,7 +69,7 @@ public final class ReconcileWorker: Sendable {
     }
 
     /// The outcome of `run --once`: one step, reported in full.
-    public func reconcileTipOnce() async -> DaemonReconciler.Step {
+    public func reconcileTipOnce() async -> ReconcileSummary {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let reconciler = state.withLock { $0.reconciler }
@@ -101,21 +102,13 @@ public final class ReconcileWorker: Sendable {
             }
         }
         let step = reconciler.step()
-        if step.error == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
+        if step.errorDescription == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
             if let drift = reconciler.driftCheck(selfHeal: configuration.selfHeal) {
                 logger.notice("drift found", metadata: ["drift.items": "\(drift.drift.count)",
                                                         "drift.missing": "\(drift.applied.count)"])
             }
         }
-        let outcome = step.outcome?.rawValue ?? (step.idle ? "idle" : "failed")
-        return ReconcileSummary(commit: step.commit, outcome: step.idle ? lastOutcome(reconciler) : outcome,
-                                blockedCount: step.blocked, appliedCount: step.applied,
-                                duration: .milliseconds(step.durationMs), errorDescription: step.error, idle: step.idle,
-                                repeatsIdentically: step.repeatsIdentically, detail: step.detail)
-    }
-
-    private func lastOutcome(_ reconciler: DaemonReconciler) -> String {
-        reconciler.lastOutcome?.rawValue ?? "synced"
+        return step
     }
 
     private func dueForDriftCheck(_ interval: Duration) -> Bool {

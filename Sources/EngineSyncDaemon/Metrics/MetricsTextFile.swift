@@ -1,3 +1,5 @@
+import EngineSync
+public import EngineSyncCore
 /// A Prometheus text-exposition file for node_exporter's textfile collector (SPEC 8 "Metrics").
 ///
 /// Written by hand rather than through swift-prometheus: that library's registry is built for a
@@ -12,7 +14,7 @@
 public struct MetricsTextFile: Sendable {
     /// Every outcome gets a series, 1 for the current one and 0 for the others, so alerts can use
     /// `enginesync_last_reconcile_outcome{outcome="failed"} == 1` without absent-series tricks.
-    public static let outcomes = ["synced", "blocked", "invalid", "failed", "skipped", "standby", "untrusted"]
+    public static let outcomes = ReconcileOutcome.allCases
 
     public let path: String
 
@@ -35,10 +37,8 @@ public struct MetricsTextFile: Sendable {
         }
         gauge("enginesync_last_reconcile_timestamp_seconds", "Unix time when the last reconcile attempt finished.",
               [("", format(snapshot.lastReconcileTimestamp))])
-        var outcomes = Self.outcomes
-        if !outcomes.contains(snapshot.outcome) { outcomes.append(snapshot.outcome) }
         gauge("enginesync_last_reconcile_outcome", "1 for the outcome of the last reconcile attempt, 0 for the others.",
-              outcomes.map { ("{outcome=\"\(escape($0))\"}", $0 == snapshot.outcome ? "1" : "0") })
+              Self.outcomes.map { ("{outcome=\"\($0.rawValue)\"}", $0 == snapshot.outcome ? "1" : "0") })
         gauge("enginesync_last_reconcile_duration_seconds", "Duration of the last reconcile attempt.",
               [("", format(seconds(snapshot.lastReconcileDuration)))])
         gauge("enginesync_applied_changes", "Changes applied by the last reconcile.", [("", String(snapshot.appliedChanges))])

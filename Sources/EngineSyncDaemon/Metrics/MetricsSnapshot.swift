@@ -1,9 +1,11 @@
+public import EngineSyncCore
+
 /// The values the metrics text file exposes after a reconcile attempt (SPEC 8 "Metrics").
 public struct MetricsSnapshot: Sendable, Equatable {
     /// When the last reconcile finished, seconds since the Unix epoch.
     public var lastReconcileTimestamp: Double
-    /// The last outcome (`synced`, `blocked`, `invalid`, `failed`, `skipped`, `standby`).
-    public var outcome: String
+    /// The last attempt's outcome.
+    public var outcome: ReconcileOutcome
     public var lastReconcileDuration: Duration
     public var appliedChanges: Int
     public var blockedChanges: Int
@@ -11,7 +13,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// The last reconciled commit; `nil` before any commit was seen.
     public var commit: String?
 
-    public init(lastReconcileTimestamp: Double, outcome: String, lastReconcileDuration: Duration, appliedChanges: Int,
+    public init(lastReconcileTimestamp: Double, outcome: ReconcileOutcome, lastReconcileDuration: Duration, appliedChanges: Int,
                 blockedChanges: Int, consecutiveFailures: Int, commit: String?) {
         self.lastReconcileTimestamp = lastReconcileTimestamp
         self.outcome = outcome

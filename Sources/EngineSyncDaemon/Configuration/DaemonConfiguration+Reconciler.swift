@@ -1,3 +1,4 @@
+public import EngineSync
 import EngineSyncCore
 
 extension DaemonConfiguration {

@@ -1,3 +1,4 @@
+import EngineSyncCore
 public import Logging
 import Synchronization
 import GitClient
