@@ -42,12 +42,12 @@ public struct ReconcileLog: Sendable {
     /// that may write rows but does not own the table works).
     public func ensureTable(_ connection: PostgresConnection) throws {
         try connection.ensureBookkeepingTable(
-            table,
-            createBody: """
+            Self.tableName, schema: ddl.schema,
+            columns: """
                 id bigserial PRIMARY KEY, attempt_id text NOT NULL, outcome character varying(16) NOT NULL, \
                 started_at timestamp with time zone NOT NULL, report jsonb NOT NULL
                 """,
-            columns: Self.addedColumns)
+            added: Self.addedColumns)
     }
 
     public struct Trees: Sendable {

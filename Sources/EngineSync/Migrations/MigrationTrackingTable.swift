@@ -65,9 +65,9 @@ struct MigrationTrackingTable {
     /// not own the table works once they exist). Call under the advisory lock.
     func ensure() throws {
         try connection.ensureBookkeepingTable(
-            qualified,
-            createBody: "id character varying(255) PRIMARY KEY, executed_at timestamp with time zone NOT NULL DEFAULT now()",
-            columns: Self.addedColumns)
+            Self.name, schema: schema,
+            columns: "id character varying(255) PRIMARY KEY, executed_at timestamp with time zone NOT NULL DEFAULT now()",
+            added: Self.addedColumns)
     }
 
     /// All rows; none when the table does not exist yet.

@@ -16,27 +16,25 @@ extension PostgresConnection {
         var definition: String
     }
 
-    /// Creates `table` with `createBody` (the column list of `CREATE TABLE`) when it does not exist, then adds
-    /// the `columns` it lacks. Call under the advisory lock.
-    func ensureBookkeepingTable(_ table: SQL, createBody: SQL, columns: [BookkeepingColumn]) throws {
+    /// Creates table `name` of `schema` with `columns` (the column list of `CREATE TABLE`) when it does not
+    /// exist, then adds the `added` columns it lacks. Call under the advisory lock.
+    func ensureBookkeepingTable(_ name: String, schema: String, columns: String, added: [BookkeepingColumn]) throws {
+        let ddl = DDL(schema: schema)
         let present = try query("""
             SELECT a.attname::text AS name FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-            """, [try table.render(with: self)]).rows.map { try $0.string("name") }
+            """, [try ddl.table(name).render(with: self)]).rows.map { try $0.string("name") }
         if present.isEmpty {
-            try run("CREATE TABLE IF NOT EXISTS \(table) (\(createBody))")
+            try run(ddl.createTableIfNotExists(name, columns: columns))
         }
-        let missing = columns.filter { !present.contains($0.name) }
+        let missing = added.filter { !present.contains($0.name) }
         guard !missing.isEmpty else { return }
-        let additions = missing.map { column -> SQL in
-            "ADD COLUMN IF NOT EXISTS \(ident: column.name) \(unsafeRaw: column.definition)"
-        }
-        let statement: SQL = "ALTER TABLE \(table) " + SQL.joined(additions, separator: ", ")
+        let statement = ddl.addColumnsIfNotExist(missing.map { ($0.name, $0.definition) }, to: name)
         do {
             try run(statement)
         } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
-            throw BookkeepingTableError(table: try table.render(with: self), statement: try statement.render(with: self),
-                                        serverMessage: error.message)
+            throw BookkeepingTableError(table: try ddl.table(name).render(with: self),
+                                        statement: try statement.render(with: self), serverMessage: error.message)
         }
         _ = drainNotices()  // "column … already exists, skipping": a concurrent runner added it first
     }

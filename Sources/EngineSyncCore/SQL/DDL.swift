@@ -16,6 +16,20 @@ public struct DDL: Sendable {
         return "CREATE TABLE \(self.table(table.name)) (" + SQL.joined(items, separator: ", ") + ")"
     }
 
+    /// enginesync's bookkeeping tables (`engine_migrations`, `engine_reconciles`): created once, with a column
+    /// list written in enginesync's code (never user input).
+    public func createTableIfNotExists(_ name: String, columns: String) -> SQL {
+        "CREATE TABLE IF NOT EXISTS \(table(name)) (\(unsafeRaw: columns))"
+    }
+
+    /// Adds bookkeeping columns (name, type and constraints written in enginesync's code) in one statement.
+    public func addColumnsIfNotExist(_ columns: [(name: String, definition: String)], to name: String) -> SQL {
+        let additions = columns.map { column -> SQL in
+            "ADD COLUMN IF NOT EXISTS \(ident: column.name) \(unsafeRaw: column.definition)"
+        }
+        return "ALTER TABLE \(table(name)) " + SQL.joined(additions, separator: ", ")
+    }
+
     public func addColumn(_ column: Column, to table: String) -> SQL {
         "ALTER TABLE \(self.table(table)) ADD COLUMN " + columnDefinition(column)
     }
