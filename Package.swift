@@ -2,10 +2,12 @@
 // enginesync — keeps a PostgreSQL schema in step with a git repository of EngineJS DSL files.
 //
 // Modules follow the data (see docs/ARCHITECTURE.md):
-//   CLibPQ, CLibGit2      C headers only
+//   CLibPQ, CLibGit2,
+//   CLibPgQuery           C headers only
 //   EngineSyncCore        pure: DSL compiler, schema model, planner, SQL fragments (no I/O, no C)
 //   PostgresClient        the only owner of libpq handles
 //   GitClient             the only owner of libgit2 handles
+//   PgQuery               the only caller of libpg_query (PostgreSQL's own parser, for migration lint)
 //   EngineSync            one reconcile: source, session, migrations, introspection, Safe Sync, reports
 //   EngineSyncDaemon      the daemon: service loop, ref watcher, worker, systemd notifier, metrics
 //   EngineSyncCommands    the CLI (composition root)
@@ -36,6 +38,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // Debian's libpg-query-dev has no .pc file: the module map links `pg_query` by name.
+        .systemLibrary(name: "CLibPgQuery", providers: [.apt(["libpg-query-dev"])]),
         .target(
             name: "EngineSyncCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -48,10 +52,11 @@ let package = Package(
             dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "PgQuery", dependencies: ["CLibPgQuery"], swiftSettings: swiftSettings),
         .target(
             name: "EngineSync",
             dependencies: [
-                "EngineSyncCore", "PostgresClient", "GitClient",
+                "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -110,7 +115,8 @@ let package = Package(
         .testTarget(
             name: "EngineSyncTests",
             dependencies: [
-                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient", "EngineSyncTestSupport",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery",
+                "EngineSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

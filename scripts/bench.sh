@@ -42,6 +42,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 need_packages=()
 dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
 dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
+dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
 [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
 [ -x /usr/bin/time ] || need_packages+=(time)
 command -v jq >/dev/null 2>&1 || need_packages+=(jq)

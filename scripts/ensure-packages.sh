@@ -1,6 +1,7 @@
 # Sourced by scripts/test.sh and scripts/demo.sh: installs the Debian packages enginesync needs when
 # they are missing (a fresh Debian 12 machine with Swift 6.3 has none of them):
 #   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
+#   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
 #   git                     the demo pushes with it; the tests create repositories with it
 #   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
 #   openssh-server          the ssh remote tests start a throwaway sshd of their own on a localhost port
@@ -13,6 +14,7 @@ ensure_packages() {
     local need_packages=()
     dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
     dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
+    dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
     command -v git >/dev/null 2>&1 || need_packages+=(git)
     if [ "${1:-}" != build ]; then
         [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)

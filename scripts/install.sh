@@ -42,7 +42,7 @@ esac
 source scripts/ensure-packages.sh
 ensure_packages build
 
-# The Swift runtime is linked statically: the service depends only on Debian's libgit2 and libpq, not on
+# The Swift runtime is linked statically: the service depends only on Debian's libgit2, libpq and libpg_query, not on
 # the toolchain directory staying where it is.
 echo "==> swift build -c release --static-swift-stdlib"
 swift build -c release --product enginesync --static-swift-stdlib

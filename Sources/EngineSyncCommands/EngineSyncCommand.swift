@@ -1,13 +1,13 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import GitClient
 import PostgresClient
 
 /// The `enginesync` command line: the composition root that turns flags into configuration values.
-public struct EngineSyncCommand: AsyncParsableCommand {
-    public static let version = "0.1.0"
+package struct EngineSyncCommand: AsyncParsableCommand {
+    package static let version = "0.1.0"
 
-    public static let configuration = CommandConfiguration(
+    package static let configuration = CommandConfiguration(
         commandName: "enginesync",
         abstract: "Keep a PostgreSQL schema in step with a git repository of EngineJS DSL files.",
         discussion: """
@@ -21,14 +21,15 @@ public struct EngineSyncCommand: AsyncParsableCommand {
               enginesync run --config /etc/enginesync/enginesync.yaml
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self,
+                      ExportCatalogCommand.self]
     )
 
-    public init() {}
+    package init() {}
 
     /// `enginesync` without a command is a usage error (SPEC 9: exit 64), not a success: a typo in a
     /// wrapper script or unit file must not look like a reconcile that went well.
-    public func run() async throws {
+    package func run() async throws {
         FileHandle.standardError.write(Data((Self.helpMessage() + "\n\nerror: missing command\n").utf8))
         throw ExitCode(64)
     }
@@ -36,7 +37,7 @@ public struct EngineSyncCommand: AsyncParsableCommand {
 
 extension EngineSyncCommand {
     /// Parses the process arguments and runs the command; usage errors exit 64 (SPEC 9).
-    public static func runFromCommandLine() async {
+    package static func runFromCommandLine() async {
         // Every repository enginesync opens is one the operator named (flag or configuration), typically a
         // bare repository owned by the developers' account while the daemon runs as `enginesync`.
         try? GitRepository.setOwnerValidation(false)

@@ -96,7 +96,8 @@ struct DaemonScenarioProcessTests {
             let created = try remote.push([Self.model: Self.post(length: 200)], message: "create")
             let first = Self.waitForReport(state, created)
             #expect(first?["outcome"] as? String == "synced", "\(Self.log(state))")
-            #expect(Self.exists(state, "\(created).md"))
+            // The JSON file is written first, the Markdown file right after it.
+            #expect(waitUntil(timeout: 10) { Self.exists(state, "\(created).md") })
             #expect(try Self.columnType(connection, "post", "title") == "character varying(200)")
 
             let narrowed = try remote.push([Self.model: Self.post(length: 50)], message: "narrow")
@@ -205,7 +206,8 @@ struct DaemonScenarioProcessTests {
         let connection = try PostgresConnection.connect(PostgresConfiguration(dsn: dsn, connectTimeoutSeconds: 5))
         #expect(try Self.columnType(connection, "post", "body") == "text")
         #expect(try Self.reconciledCommits(connection).last == next)
-        #expect(Self.log(state).contains("recovered"))
+        // The report is written before the service loop logs "recovered".
+        #expect(waitUntil(timeout: 10) { Self.log(state).contains("recovered") }, "\(Self.log(state))")
         #expect(daemon.terminate() == 0)
     }
 

@@ -1,19 +1,19 @@
-public import EngineSyncCore
+package import EngineSyncCore
 import Foundation
-public import Logging
-public import PostgresClient
+package import Logging
+package import PostgresClient
 
 /// Safe Sync (SPEC 4): introspect, plan against the snapshot, apply the safe part in ONE transaction
 /// together with the snapshot row and the reconcile-log row, then build large indexes concurrently.
 ///
 /// Never throws: every failure becomes a report with outcome `failed` (database rolled back) or
 /// `invalid`. The caller holds the advisory lock and has run pending migrations.
-public final class SafeSync {
-    public struct Result: Sendable {
-        public var report: ReconcileReport
-        public var plan: Plan?
+package final class SafeSync {
+    package struct Result: Sendable {
+        package var report: ReconcileReport
+        package var plan: Plan?
         /// The `engine_reconciles` row id, when one was written.
-        public var logID: Int?
+        package var logID: Int?
     }
 
     /// The reconcile's session: connection, timeouts, `search_path`, progress token; after a connection lost
@@ -28,7 +28,7 @@ public final class SafeSync {
     /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
     var progress: ReconcileProgress? { session.progress }
 
-    public init(session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
+    package init(session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
                 snapshotCache: SnapshotCache? = nil) {
         self.session = session
         self.codec = codec
@@ -41,7 +41,7 @@ public final class SafeSync {
 
     /// Plans and applies; `draft` is the reconcile's report so far (its start time, commit, migrations and
     /// warnings), finished here.
-    public func reconcile(desired: CompiledDSL, draft: ReportDraft) -> Result {
+    package func reconcile(desired: CompiledDSL, draft: ReportDraft) -> Result {
         var draft = draft
         do {
             return try run(desired: desired, draft: &draft)

@@ -1,20 +1,20 @@
-public import EngineSyncCore
-public import PostgresClient
+package import EngineSyncCore
+package import PostgresClient
 
 /// Reads the live schema of one PostgreSQL schema into the same model the DSL compiles to (SPEC 4.2).
 ///
 /// A fixed number of catalog queries, whatever the table count (`queryCount`). The caller pins
 /// `search_path` first so `format_type` and `pg_get_expr` print stable, unqualified names.
-public struct CatalogReader {
-    public let schema: String
+package struct CatalogReader {
+    package let schema: String
     /// Queries issued by the last `read`: constant, proven by a test with few and many tables.
-    public private(set) var queryCount = 0
+    package private(set) var queryCount = 0
 
-    public init(schema: String) { self.schema = schema }
+    package init(schema: String) { self.schema = schema }
 
     /// `beforeEachQuery` runs before each catalog query (the daemon's watchdog progress: one slow catalog
     /// query may take up to `statement_timeout`, like any other statement).
-    public mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
+    package mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
         queryCount = 0
         let tableRows = try run(connection, Self.tablesQuery, beforeEachQuery)
         let columnRows = try run(connection, Self.columnsQuery, beforeEachQuery)
@@ -86,7 +86,7 @@ public struct CatalogReader {
 
     /// The catalog queries `read` runs, in order, each taking the schema name as `$1`: for the benchmark that
     /// times them with psql, and for operators who want to see exactly what enginesync reads.
-    public static var queries: [(name: String, sql: String)] {
+    package static var queries: [(name: String, sql: String)] {
         [("tables", tablesQuery), ("columns", columnsQuery), ("indexes", indexesQuery),
          ("constraints", constraintsQuery), ("view_dependencies", viewDependenciesQuery)]
     }

@@ -1,9 +1,9 @@
-public import EngineSyncCore
+package import EngineSyncCore
 
 /// Normalises a `pg_get_expr` default into a `ColumnDefault`, so `'abc'::character varying` and the
 /// DSL's `"abc"` compare equal.
-public enum LiveDefault {
-    public static func parse(_ expression: String, type: ColumnType) -> ColumnDefault {
+package enum LiveDefault {
+    package static func parse(_ expression: String, type: ColumnType) -> ColumnDefault {
         let text = expression.trimmingCharacters(in: .whitespaces)
         switch text.lowercased() {
         case "current_timestamp", "now()", "transaction_timestamp()": return .currentTimestamp

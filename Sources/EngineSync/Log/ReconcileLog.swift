@@ -1,28 +1,28 @@
-public import EngineSyncCore
+package import EngineSyncCore
 import Foundation
-public import PostgresClient
+package import PostgresClient
 
 /// A row of `engine_reconciles`: one per reconcile attempt that reached the database (SPEC 4.5).
-public struct ReconcileLogEntry: Sendable, Equatable {
-    public var id: Int
-    public var commit: String?
-    public var dslTree: String?
-    public var migrationsTree: String?
-    public var outcome: String
-    public var appliedCount: Int
-    public var blockedCount: Int
-    public var snapshotID: Int?
-    public var startedAt: String
-    public var finishedAt: String?
-    public var reportJSON: String
+package struct ReconcileLogEntry: Sendable, Equatable {
+    package var id: Int
+    package var commit: String?
+    package var dslTree: String?
+    package var migrationsTree: String?
+    package var outcome: String
+    package var appliedCount: Int
+    package var blockedCount: Int
+    package var snapshotID: Int?
+    package var startedAt: String
+    package var finishedAt: String?
+    package var reportJSON: String
 }
 
 /// `engine_reconciles`: created and extended by enginesync itself (it is not a DSL model).
-public struct ReconcileLog: Sendable {
-    public static let tableName = "engine_reconciles"
+package struct ReconcileLog: Sendable {
+    package static let tableName = "engine_reconciles"
     let ddl: DDL
 
-    public init(schema: String) { ddl = DDL(schema: schema) }
+    package init(schema: String) { ddl = DDL(schema: schema) }
 
     var table: SQL { ddl.table(Self.tableName) }
 
@@ -40,7 +40,7 @@ public struct ReconcileLog: Sendable {
 
     /// Idempotent: creates the table, then adds any column a newer enginesync needs (only those, so a role
     /// that may write rows but does not own the table works).
-    public func ensureTable(_ connection: PostgresConnection) throws {
+    package func ensureTable(_ connection: PostgresConnection) throws {
         try connection.ensureBookkeepingTable(
             Self.tableName, schema: ddl.schema,
             columns: """
@@ -50,17 +50,17 @@ public struct ReconcileLog: Sendable {
             added: Self.addedColumns)
     }
 
-    public struct Trees: Sendable {
-        public var dsl: String?
-        public var migrations: String?
-        public init(dsl: String? = nil, migrations: String? = nil) {
+    package struct Trees: Sendable {
+        package var dsl: String?
+        package var migrations: String?
+        package init(dsl: String? = nil, migrations: String? = nil) {
             self.dsl = dsl
             self.migrations = migrations
         }
     }
 
     @discardableResult
-    public func insert(_ connection: PostgresConnection, attemptID: String, report: ReconcileReport,
+    package func insert(_ connection: PostgresConnection, attemptID: String, report: ReconcileReport,
                        trees: Trees) throws -> Int {
         let json = String(decoding: try report.jsonData(), as: UTF8.self)
         let sql: SQL = """
@@ -76,7 +76,7 @@ public struct ReconcileLog: Sendable {
         return try connection.run(sql, parameters).first?.int("id") ?? 0
     }
 
-    public func update(_ connection: PostgresConnection, id: Int, report: ReconcileReport) throws {
+    package func update(_ connection: PostgresConnection, id: Int, report: ReconcileReport) throws {
         let json = String(decoding: try report.jsonData(), as: UTF8.self)
         try connection.run("""
             UPDATE \(table) SET outcome = $1, applied_count = $2, blocked_count = $3, finished_at = $4::timestamptz, \
@@ -85,13 +85,13 @@ public struct ReconcileLog: Sendable {
     }
 
     /// Whether an attempt committed: after a connection loss during COMMIT the outcome is unknown (SPEC 4.3).
-    public func attemptCommitted(_ connection: PostgresConnection, attemptID: String) throws -> Int? {
+    package func attemptCommitted(_ connection: PostgresConnection, attemptID: String) throws -> Int? {
         guard try tableExists(connection) else { return nil }
         return try connection.run("SELECT id::int8 AS id FROM \(table) WHERE attempt_id = $1", [attemptID]).first?.int("id")
     }
 
     /// The newest entries, newest first; `outcomes` filters (e.g. `synced`, `blocked`).
-    public func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws -> [ReconcileLogEntry] {
+    package func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws -> [ReconcileLogEntry] {
         guard try tableExists(connection) else { return [] }
         var sql: SQL = """
             SELECT id::int8 AS id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \

@@ -39,6 +39,8 @@ public struct ReconcilerOptions: Sendable {
     public var branch: String?
     /// Touched at each phase and SQL statement, for the daemon's watchdog; `nil` for one-shot commands.
     public var progress: ReconcileProgress?
+    /// `migration_lint`: whether a pending migration's hazard over the size limits blocks it (issue 18).
+    public var migrationLint: MigrationLintMode
     /// Signed commits and approved migrations (issue 15; `Reconciler+Trust.swift`).
     public var trust = TrustSettings()
 
@@ -46,7 +48,7 @@ public struct ReconcilerOptions: Sendable {
                 safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
                 lockWait: Duration = .seconds(60),
                 refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
-                progress: ReconcileProgress? = nil) {
+                progress: ReconcileProgress? = nil, migrationLint: MigrationLintMode = .warn) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
@@ -56,6 +58,7 @@ public struct ReconcilerOptions: Sendable {
         self.skipUnchangedTrees = skipUnchangedTrees
         self.branch = branch
         self.progress = progress
+        self.migrationLint = migrationLint
     }
 }
 
@@ -79,9 +82,13 @@ public final class Reconciler {
     let logger: Logger
     let snapshotCache: SnapshotCache?
 
-    /// `snapshotCache`: a long-running caller's compiled snapshot, reused across reconciles.
-    public init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-                snapshotCache: SnapshotCache? = nil) {
+    public convenience init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
+        self.init(database: database, options: options, logger: logger, snapshotCache: nil)
+    }
+
+    /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles.
+    package init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
+                 snapshotCache: SnapshotCache?) {
         self.database = database
         self.options = options
         self.logger = logger
@@ -219,6 +226,25 @@ public final class Reconciler {
         let migrations = try approvedMigrations(migrations, input: input, session: session, draft: &draft)
         let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(
             commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
+        // Migration lint (issue 18): the pending migrations against the live sizes, before any of them runs.
+        var lintBlocked: [ReconcileReport.Change] = []
+        if let pending = try? runner.status().pending, !pending.isEmpty {
+            let gate = MigrationLintGate(options: options)
+            let live = try gate.readLive(session)
+            let lint = gate.check(migrations.migrations.filter { pending.contains($0.id) }, desired: desired.schema, live: live)
+            draft.warnings += lint.warnings
+            // A sync lets the server refuse bad SQL (a failed migration, SQLSTATE kept); a plan says so up front.
+            if options.safeSync.dryRun, !lint.errors.isEmpty {
+                draft.errors += lint.errors
+                return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+            }
+            lintBlocked = lint.blocked
+            if !lintBlocked.isEmpty, !options.safeSync.dryRun {
+                draft.blocked += lintBlocked
+                draft.context.migrations.pending = pending
+                return SafeSync.Result(report: draft.finish(outcome: .blocked), plan: nil, logID: nil)
+            }
+        }
         do {
             if options.safeSync.dryRun {
                 let status = try runner.status()
@@ -260,7 +286,13 @@ public final class Reconciler {
 
         let safeSync = SafeSync(session: session, codec: DSLSnapshotCodec(options: options.compiler),
                                 options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
-        return safeSync.reconcile(desired: desired, draft: draft)
+        var result = safeSync.reconcile(desired: desired, draft: draft)
+        if !lintBlocked.isEmpty {
+            // A plan under migration_lint: block shows what the sync would refuse.
+            result.report.blocked = lintBlocked + result.report.blocked
+            if result.report.outcome == .synced { result.report.outcome = .blocked }
+        }
+        return result
     }
 
     private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees) throws {

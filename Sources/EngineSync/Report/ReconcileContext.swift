@@ -1,16 +1,16 @@
-public import EngineSyncCore
+package import EngineSyncCore
 
 /// What a reconcile is about, for the report and the log (filled by the caller).
-public struct ReconcileContext: Sendable {
-    public var commit: ReconcileReport.CommitInfo?
-    public var previousCommit: String?
-    public var commits: [String]?
-    public var branch: String?
-    public var source: String?
-    public var trees: ReconcileLog.Trees
-    public var migrations: ReconcileReport.Migrations
+package struct ReconcileContext: Sendable {
+    package var commit: ReconcileReport.CommitInfo?
+    package var previousCommit: String?
+    package var commits: [String]?
+    package var branch: String?
+    package var source: String?
+    package var trees: ReconcileLog.Trees
+    package var migrations: ReconcileReport.Migrations
 
-    public init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
+    package init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
                 branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),
                 migrations: ReconcileReport.Migrations = .init()) {
         self.commit = commit

@@ -1,29 +1,29 @@
-public import EngineSyncCore
-public import Foundation
+package import EngineSyncCore
+package import Foundation
 import PostgresClient
 
 /// Accumulates a report while a reconcile runs; SQL is rendered with the live connection's quoting.
-public struct ReportDraft: Sendable {
-    public var context: ReconcileContext
-    public let started: Date
-    public var snapshot = ReconcileReport.SnapshotInfo()
-    public var applied: [ReconcileReport.Change] = []
-    public var blocked: [ReconcileReport.Change] = []
-    public var drift: [ReconcileReport.Note] = []
-    public var manual: [ReconcileReport.Note] = []
-    public var warnings: [ReconcileReport.Message] = []
-    public var errors: [ReconcileReport.Message] = []
+package struct ReportDraft: Sendable {
+    package var context: ReconcileContext
+    package let started: Date
+    package var snapshot = ReconcileReport.SnapshotInfo()
+    package var applied: [ReconcileReport.Change] = []
+    package var blocked: [ReconcileReport.Change] = []
+    package var drift: [ReconcileReport.Note] = []
+    package var manual: [ReconcileReport.Note] = []
+    package var warnings: [ReconcileReport.Message] = []
+    package var errors: [ReconcileReport.Message] = []
     /// The signature and approvals (issue 15), copied into the report.
-    public var trust: ReconcileReport.Trust?
+    package var trust: ReconcileReport.Trust?
 
     /// `started`: when the reconcile began (before reading the source), so `started_at` and `duration_ms`
     /// cover all of it — source read, compile, connect, lock wait, migrations and Safe Sync.
-    public init(context: ReconcileContext, started: Date) {
+    package init(context: ReconcileContext, started: Date) {
         self.context = context
         self.started = started
     }
 
-    public mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
+    package mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
         for change in changes {
             applied.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
                                  from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
@@ -31,7 +31,7 @@ public struct ReportDraft: Sendable {
         }
     }
 
-    public mutating func add(blocked changes: [PlannedChange], with quoter: some SQLQuoting) throws {
+    package mutating func add(blocked changes: [PlannedChange], with quoter: some SQLQuoting) throws {
         let prefix = Self.migrationPrefix(started)
         for change in changes {
             blocked.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
@@ -42,7 +42,7 @@ public struct ReportDraft: Sendable {
         }
     }
 
-    public mutating func add(drift items: [DriftItem], manual manualItems: [ManualItem], with quoter: some SQLQuoting) throws {
+    package mutating func add(drift items: [DriftItem], manual manualItems: [ManualItem], with quoter: some SQLQuoting) throws {
         drift += items.map { .init(kind: $0.kind.rawValue, table: $0.table, column: $0.column, index: $0.index, message: $0.message) }
         for item in manualItems {
             manual.append(.init(kind: item.kind.rawValue, table: item.table, column: item.column, index: item.index,
@@ -52,7 +52,7 @@ public struct ReportDraft: Sendable {
 
     /// The report; `synced` becomes `blocked` when something was blocked before Safe Sync ran (an unapproved
     /// migration, issue 15), whatever the plan's own verdict.
-    public func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
+    package func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
         let outcome: ReconcileOutcome = outcome == .synced && !blocked.isEmpty ? .blocked : outcome
         var report = ReconcileReport(
             outcome: outcome, commit: context.commit, previousCommit: context.previousCommit, commits: context.commits,
@@ -72,7 +72,7 @@ public struct ReportDraft: Sendable {
     /// The report's message for an error: a migration's file, line and SQLSTATE; PostgreSQL's DETAIL and HINT
     /// kept (issue 12 item 17: "out of shared memory" without "You might need to increase
     /// max_locks_per_transaction" says nothing useful).
-    public static func message(for error: any Error) -> ReconcileReport.Message {
+    package static func message(for error: any Error) -> ReconcileReport.Message {
         if let error = error as? MigrationError {
             var text = error.message
             if let postgres = error.postgresError {
@@ -89,7 +89,7 @@ public struct ReportDraft: Sendable {
         return .init(code: "error", message: "\(error)")
     }
 
-    public static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
             .timeSeparator(.colon).timeZone(separator: .omitted))
     }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,25 +11,25 @@ import Glibc
 /// content is produced elsewhere; this type only stores it. Errors (disk full, permissions) are thrown
 /// as `FileWriteError` naming the path; the daemon logs them and retries. A value type without state:
 /// safe to share between tasks, but two concurrent writers of the same name race (the last rename wins).
-public struct ReportFileStore: Sendable {
+package struct ReportFileStore: Sendable {
     /// The name of the always-current pair; never removed by retention.
-    public static let latestName = "latest"
+    package static let latestName = "latest"
     /// Permission bits of report files: readable by the service's group (e.g. an operator group).
     static let fileMode: mode_t = 0o640
 
-    public let directory: String
+    package let directory: String
     /// How many `<name>.*` pairs to keep (SPEC 7 `report_retention`).
-    public let retention: Int
+    package let retention: Int
 
-    public init(directory: String, retention: Int) {
+    package init(directory: String, retention: Int) {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.retention = max(1, retention)
     }
 
     /// A report name that would escape the directory or collide with `latest` / temporary files.
-    public struct InvalidName: Error, CustomStringConvertible, Sendable {
-        public var name: String
-        public var description: String { "invalid report name \"\(name)\": expected letters, digits, '-', '_' or '.'" }
+    package struct InvalidName: Error, CustomStringConvertible, Sendable {
+        package var name: String
+        package var description: String { "invalid report name \"\(name)\": expected letters, digits, '-', '_' or '.'" }
     }
 
     /// Writes `<name>.json`, `<name>.md`, then `latest.json`, `latest.md`, then applies retention.
@@ -37,7 +37,7 @@ public struct ReportFileStore: Sendable {
     /// The `<name>` pair is written first so that `latest` never points at content that is not also
     /// stored under its own name.
     /// `updateLatest: false` stores a side report (a drift check) without moving `latest`.
-    public func write(name: String, json: Data, markdown: String, updateLatest: Bool = true) throws {
+    package func write(name: String, json: Data, markdown: String, updateLatest: Bool = true) throws {
         try Self.validate(name: name)
         try AtomicFileWriter.createDirectory(directory, mode: 0o750)
         let jsonBytes = [UInt8](json)
@@ -54,7 +54,7 @@ public struct ReportFileStore: Sendable {
 
     /// The names (in the given order) whose `.json` or `.md` file is absent, so the daemon can rewrite them
     /// from `engine_reconciles` at start-up.
-    public func missingReports(names: [String]) -> [String] {
+    package func missingReports(names: [String]) -> [String] {
         names.filter { name in
             !FileManager.default.fileExists(atPath: path(name, "json"))
                 || !FileManager.default.fileExists(atPath: path(name, "md"))
@@ -63,23 +63,23 @@ public struct ReportFileStore: Sendable {
 
     /// The stored report names that retention manages, newest first (by modification time): commit ids,
     /// DSL content hashes and drift reports; never `latest` or files enginesync did not write.
-    public func storedNames() throws -> [String] {
+    package func storedNames() throws -> [String] {
         try entries().map(\.name)
     }
 
     /// The path of `<name>.<ext>`.
-    public func path(_ name: String, _ fileExtension: String) -> String {
+    package func path(_ name: String, _ fileExtension: String) -> String {
         "\(directory)/\(name).\(fileExtension)"
     }
 
     /// Prefix of drift-check reports (`drift-<time>`), kept apart from commit reports by retention.
-    public static let driftPrefix = "drift-"
+    package static let driftPrefix = "drift-"
 
     /// Whether `name` is one retention may delete: a name enginesync gives the reports it writes under their
     /// own name, i.e. a commit id (40 hex digits, or 64 for a SHA-256 repository), a DSL content hash
     /// (`sync --dir`, 64 hex digits) or a drift report (`drift-` and a 14-digit UTC time). Anything else in the
     /// directory (`package.json`, `NOTES.md`, `latest.*`, an operator's notes) is never removed.
-    public static func isRetainedReportName(_ name: String) -> Bool {
+    package static func isRetainedReportName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         func isLowerHex(_ byte: UInt8) -> Bool { (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) }
         if bytes.count == 40 || bytes.count == 64 { return bytes.allSatisfy(isLowerHex) }

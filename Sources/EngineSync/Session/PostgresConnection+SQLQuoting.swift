@@ -8,7 +8,7 @@ extension PostgresConnection: SQLQuoting {
 
     /// Renders `sql` with this connection's quoting and runs it.
     @discardableResult
-    public func run(_ sql: SQL, _ parameters: [(any PostgresBindable)?] = []) throws -> PostgresResult {
+    package func run(_ sql: SQL, _ parameters: [(any PostgresBindable)?] = []) throws -> PostgresResult {
         try query(sql.render(with: self), parameters)
     }
 }

@@ -1,4 +1,4 @@
-public import EngineSyncCore
+package import EngineSyncCore
 import Synchronization
 
 /// The last compiled snapshot, kept by a long-running daemon between reconciles.
@@ -6,18 +6,18 @@ import Synchronization
 /// Each reconcile stores the effective DSL it planned with; the next one finds that row and would recompile
 /// it (tens of milliseconds for a few hundred models, and the jsonb document fetched from the server). The
 /// cache holds one entry, keyed by the row's canonical hash, so the common "previous commit" case skips both.
-public final class SnapshotCache: Sendable {
+package final class SnapshotCache: Sendable {
     private let entry = Mutex<CompiledDSL?>(nil)
 
-    public init() {}
+    package init() {}
 
     /// The compiled snapshot whose canonical hash is `hash`, if it is the one remembered.
-    public func compiled(hash: String) -> CompiledDSL? {
+    package func compiled(hash: String) -> CompiledDSL? {
         entry.withLock { $0?.hash == hash ? $0 : nil }
     }
 
     /// Remembers `compiled` (replacing the previous entry).
-    public func remember(_ compiled: CompiledDSL) {
+    package func remember(_ compiled: CompiledDSL) {
         entry.withLock { $0 = compiled }
     }
 }

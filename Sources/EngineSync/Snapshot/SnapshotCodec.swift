@@ -1,10 +1,10 @@
-public import EngineSyncCore
+package import EngineSyncCore
 
 /// What Safe Sync needs from the DSL compiler to read and write snapshots.
 ///
 /// The snapshot row stores the effective DSL as JSON; planning recompiles it to learn which model and
 /// field produced which table and column.
-public protocol SnapshotCodec: Sendable {
+package protocol SnapshotCodec: Sendable {
     /// Compiles a stored snapshot document (`dsl` jsonb as text) like a monolith DSL.
     func compileSnapshot(json: String) throws -> CompiledDSL
     /// The JSON text stored in the snapshot row (EngineJS stores `JSON.stringify` of its compiled DSL).

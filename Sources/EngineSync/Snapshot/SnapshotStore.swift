@@ -1,29 +1,29 @@
-public import EngineSyncCore
-public import PostgresClient
+package import EngineSyncCore
+package import PostgresClient
 
 /// The latest snapshot row of the `dsl` model's table (SPEC 4.5).
-public struct SnapshotRow: Sendable, Equatable {
-    public var id: Int
-    public var hash: String
+package struct SnapshotRow: Sendable, Equatable {
+    package var id: Int
+    package var hash: String
     /// The stored DSL as JSON text; `nil` when read without it (`latest(_:live:document: false)`).
-    public var json: String?
+    package var json: String?
     /// `nil` for rows written by EngineJS, which are a valid baseline.
-    public var commit: String?
+    package var commit: String?
 }
 
 /// Reads and writes snapshot rows; the table itself is managed by Safe Sync as an ordinary DSL model.
-public struct SnapshotStore: Sendable {
-    public let ddl: DDL
-    public let table: String
+package struct SnapshotStore: Sendable {
+    package let ddl: DDL
+    package let table: String
 
-    public init(schema: String, table: String) {
+    package init(schema: String, table: String) {
         ddl = DDL(schema: schema)
         self.table = table
     }
 
     /// The newest row, or `nil` when the table or its `hash`/`dsl` columns do not exist yet or it is empty.
     /// `document: false` leaves the (large) DSL out; `document(_:id:)` fetches it when it is needed.
-    public func latest(_ connection: PostgresConnection, live: Schema, document: Bool = true) throws -> SnapshotRow? {
+    package func latest(_ connection: PostgresConnection, live: Schema, document: Bool = true) throws -> SnapshotRow? {
         guard let liveTable = live.table(named: table), liveTable.column(named: "hash") != nil,
               liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil else { return nil }
         let hasCommit = liveTable.column(named: "commit") != nil
@@ -38,7 +38,7 @@ public struct SnapshotStore: Sendable {
     }
 
     /// The DSL document of row `id` as JSON text.
-    public func document(_ connection: PostgresConnection, id: Int) throws -> String {
+    package func document(_ connection: PostgresConnection, id: Int) throws -> String {
         let sql: SQL = "SELECT dsl::text AS dsl FROM \(ddl.table(table)) WHERE id = $1"
         return try connection.run(sql, [id]).first?.optionalString("dsl") ?? "{}"
     }
@@ -47,7 +47,7 @@ public struct SnapshotStore: Sendable {
     /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`; the
     /// system columns keep their defaults), plus the commit in enginesync's `commit` column when that column
     /// holds text.
-    public func insert(_ connection: PostgresConnection, hash: String, json: String, commit: String?,
+    package func insert(_ connection: PostgresConnection, hash: String, json: String, commit: String?,
                        table definition: Table?) throws -> Int {
         var names = ["hash", "dsl"]
         var values: [SQL] = ["$1", "$2::jsonb"]

@@ -1,17 +1,17 @@
-public import EngineSyncCore
+package import EngineSyncCore
 import Foundation
 
 /// DSL files from a directory laid out like the repository (`--dir DSL_ROOT`), e.g. a working tree.
 ///
 /// Uses `lstat`, so a symlink is reported as a symlink and never followed, as in a git tree.
-public struct DirectoryDSLSource: DSLFileSource, Sendable {
-    public let root: String
+package struct DirectoryDSLSource: DSLFileSource, Sendable {
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
     }
 
-    public func entries(inDirectory path: String) throws -> [DSLFileEntry]? {
+    package func entries(inDirectory path: String) throws -> [DSLFileEntry]? {
         let full = absolute(path)
         guard let kind = try entryKind(atAbsolutePath: full, relative: path) else { return nil }
         guard kind == .directory else { throw DSLSourceError(path: path, reason: .notADirectory) }
@@ -26,7 +26,7 @@ public struct DirectoryDSLSource: DSLFileSource, Sendable {
         }
     }
 
-    public func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+    package func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
         let full = absolute(path)
         var info = stat()
         guard lstat(full, &info) == 0 else {

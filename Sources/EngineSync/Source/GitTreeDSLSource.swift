@@ -1,25 +1,25 @@
-public import EngineSyncCore
-public import GitClient
+package import EngineSyncCore
+package import GitClient
 
 /// DSL files of one commit, read straight from the object database (no checkout, SPEC 6).
 ///
 /// Not `Sendable`: it borrows a `GitRepository`, which is used by one task at a time. Directory listings are
 /// cached so reading N files of one directory looks the tree up once, not N times.
-public struct GitTreeDSLSource: DSLFileSource {
-    public let repository: GitRepository
-    public let commit: ObjectID
+package struct GitTreeDSLSource: DSLFileSource {
+    package let repository: GitRepository
+    package let commit: ObjectID
     private let cache = ListingCache()
 
-    public init(repository: GitRepository, commit: ObjectID) {
+    package init(repository: GitRepository, commit: ObjectID) {
         self.repository = repository
         self.commit = commit
     }
 
-    public func entries(inDirectory path: String) throws -> [DSLFileEntry]? {
+    package func entries(inDirectory path: String) throws -> [DSLFileEntry]? {
         try gitEntries(path)?.map { DSLFileEntry(name: $0.name, kind: Self.kind($0.kind)) }
     }
 
-    public func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+    package func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
         let directory = path.split(separator: "/").dropLast().joined(separator: "/")
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let entry = try gitEntries(directory)?.first(where: { $0.name == name }),

@@ -1,15 +1,15 @@
-public import EngineSyncCore
-public import GitClient
+package import EngineSyncCore
+package import GitClient
 
 /// The trust state of a commit for `validate` and `status` (issue 15): who signed it and who approved which
 /// migrations, without a reconcile. The same `TrustGate` the reconciler uses, so what they show is what a
 /// reconcile would decide.
-public enum TrustInspection {
+package enum TrustInspection {
     /// - Parameters:
     ///   - migrations: the migrations whose approval to show (`status`: the pending ones; `validate`: all).
     /// - Returns: the trust state, and the refusal message when `require_signed_commits` would make the commit
     ///   `untrusted`.
-    public static func inspect(repository: GitRepository, commit: ObjectID, migrations: [Migration],
+    package static func inspect(repository: GitRepository, commit: ObjectID, migrations: [Migration],
                                settings: TrustSettings) throws -> (trust: ReconcileReport.Trust, refusal: String?) {
         let gate = TrustGate(settings: settings)
         var trust = ReconcileReport.Trust(required: settings.requireSignedCommits)

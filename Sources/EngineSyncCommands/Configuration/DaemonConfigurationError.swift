@@ -1,20 +1,20 @@
 import EngineSyncDaemon
 /// A configuration problem found at start-up (or on reload), naming where the value came from and the
 /// key, e.g. `enginesync.yaml: poll_interval: expected a duration like "5s", got "fast"`.
-public struct DaemonConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct DaemonConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file path, `environment`, or `command line`.
-    public var origin: String
+    package var origin: String
     /// The key as the operator spelled it there (`poll_interval`, `ENGINESYNC_POLL_INTERVAL`, `--poll-interval`).
-    public var key: String
-    public var message: String
+    package var key: String
+    package var message: String
 
-    public init(origin: String, key: String, message: String) {
+    package init(origin: String, key: String, message: String) {
         self.origin = origin
         self.key = key
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         switch origin {
         case "environment", "command line": "\(key): \(message)"
         case "": "\(key): \(message)"

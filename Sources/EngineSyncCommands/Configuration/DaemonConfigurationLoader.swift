@@ -1,7 +1,7 @@
 import EngineSyncCore
 import Foundation
-public import EngineSync
-public import EngineSyncDaemon
+package import EngineSync
+package import EngineSyncDaemon
 import Logging
 import PostgresClient
 import Yams
@@ -15,20 +15,20 @@ import Yams
 /// validation is the real work. Unknown `ENGINESYNC_*` variables are ignored, not refused: the prefix is
 /// shared with the test harness (`ENGINESYNC_TEST_*`) and wrappers. The loader reads files and the
 /// given environment only; it holds no state.
-public struct DaemonConfigurationLoader: Sendable {
-    public static let defaultPath = "/etc/enginesync/enginesync.yaml"
+package struct DaemonConfigurationLoader: Sendable {
+    package static let defaultPath = "/etc/enginesync/enginesync.yaml"
 
     /// `--config`; `nil`: `ENGINESYNC_CONFIG`, else the default path, which may be absent.
-    public var configPath: String?
+    package var configPath: String?
     /// Flag values by configuration key (`poll_interval` → "10s"), as given on the command line.
-    public var flags: [String: String]
-    public var environment: [String: String]
+    package var flags: [String: String]
+    package var environment: [String: String]
     /// The file read when neither `--config` nor `ENGINESYNC_CONFIG` names one (tests point it elsewhere so a
     /// machine with enginesync installed does not leak its configuration into them).
-    public var defaultConfigPath: String
+    package var defaultConfigPath: String
 
     /// `environment` defaults to the process environment.
-    public init(configPath: String? = nil, flags: [String: String] = [:],
+    package init(configPath: String? = nil, flags: [String: String] = [:],
                 environment: [String: String]? = nil, defaultConfigPath: String = Self.defaultPath) {
         self.configPath = configPath
         self.flags = flags
@@ -37,19 +37,19 @@ public struct DaemonConfigurationLoader: Sendable {
     }
 
     /// Every key, in documentation order.
-    public static let keys = [
+    package static let keys = [
         "repo", "remote", "ssh_key_file", "ssh_known_hosts_file", "branch", "dsl_path", "migrations_path", "database",
         "database_password_file", "schema",
         "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
-        "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "max_file_bytes", "refuse_non_fast_forward",
+        "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "migration_lint", "max_file_bytes", "refuse_non_fast_forward",
         "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
     ] + TrustSettingsBuilder.keys
 
     /// The environment variable for a key: `poll_interval` → `ENGINESYNC_POLL_INTERVAL`.
-    public static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
+    package static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
 
     /// The flag for a key: `poll_interval` → `--poll-interval`.
-    public static func flagName(for key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+    package static func flagName(for key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
 
     private struct Setting {
         var value: String?
@@ -58,7 +58,7 @@ public struct DaemonConfigurationLoader: Sendable {
     }
 
     /// Loads, merges and validates; reads the password file. Throws the first problem found.
-    public func load() throws(DaemonConfigurationError) -> DaemonConfiguration {
+    package func load() throws(DaemonConfigurationError) -> DaemonConfiguration {
         var settings: [String: Setting] = [:]
 
         let explicitPath = configPath ?? environment["ENGINESYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
@@ -252,6 +252,12 @@ public struct DaemonConfigurationLoader: Sendable {
         }
         if let value = try integer("max_rewrite_rows", minimum: 0) { configuration.maxRewriteRows = value }
         if let value = try integer("concurrent_index_rows", minimum: 0) { configuration.concurrentIndexRows = value }
+        if let value = text("migration_lint") {
+            guard let mode = MigrationLintMode(rawValue: value.lowercased()) else {
+                throw fail("migration_lint", "expected warn or block, got \"\(value)\"")
+            }
+            configuration.migrationLint = mode
+        }
         if let value = text("max_file_bytes") {
             guard let bytes = Self.parseByteSize(value), bytes > 0 else {
                 throw fail("max_file_bytes", "expected a size like \"1MiB\", \"512KiB\" or a number of bytes, got \"\(value)\"")

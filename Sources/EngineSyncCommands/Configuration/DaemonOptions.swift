@@ -1,70 +1,72 @@
 import EngineSyncDaemon
-public import ArgumentParser
+package import ArgumentParser
 
 /// The daemon's configuration flags, one per configuration key, for `enginesync run` to embed with
 /// `@OptionGroup`. Values stay strings here so that the loader parses and reports them exactly like
 /// file and environment values (`--poll-interval: expected a duration like "5s", got "fast"`).
-public struct DaemonOptions: ParsableArguments {
+package struct DaemonOptions: ParsableArguments {
     @Option(help: "Configuration file (default: /etc/enginesync/enginesync.yaml, if present).")
-    public var config: String?
-    @Option(help: "Local git repository to watch (bare or not).") public var repo: String?
-    @Option(help: "Remote git URL to fetch into a mirror under the state directory.") public var remote: String?
+    package var config: String?
+    @Option(help: "Local git repository to watch (bare or not).") package var repo: String?
+    @Option(help: "Remote git URL to fetch into a mirror under the state directory.") package var remote: String?
     @Option(name: .customLong("ssh-key-file"), help: "Private key for an ssh remote ($CREDENTIALS_DIRECTORY is expanded).")
-    public var sshKeyFile: String?
+    package var sshKeyFile: String?
     @Option(name: .customLong("ssh-known-hosts-file"), help: "known_hosts listing an ssh remote's host key (default: /etc/enginesync/known_hosts).")
-    public var sshKnownHostsFile: String?
-    @Option(help: "Branch to reconcile (default: main).") public var branch: String?
-    @Option(name: .customLong("dsl-path"), help: "DSL directory in the repository (default: dsl).") public var dslPath: String?
+    package var sshKnownHostsFile: String?
+    @Option(help: "Branch to reconcile (default: main).") package var branch: String?
+    @Option(name: .customLong("dsl-path"), help: "DSL directory in the repository (default: dsl).") package var dslPath: String?
     @Option(name: .customLong("migrations-path"), help: "Migrations directory (default: migrations).")
-    public var migrationsPath: String?
-    @Option(help: "libpq connection string or URI (default: PG* variables).") public var database: String?
+    package var migrationsPath: String?
+    @Option(help: "libpq connection string or URI (default: PG* variables).") package var database: String?
     @Option(name: .customLong("database-password-file"), help: "File holding the database password.")
-    public var databasePasswordFile: String?
-    @Option(help: "Database schema (default: public).") public var schema: String?
-    @Option(name: .customLong("state-dir"), help: "State directory (default: /var/lib/enginesync).") public var stateDir: String?
+    package var databasePasswordFile: String?
+    @Option(help: "Database schema (default: public).") package var schema: String?
+    @Option(name: .customLong("state-dir"), help: "State directory (default: /var/lib/enginesync).") package var stateDir: String?
     @Option(name: [.customLong("reports-dir"), .customLong("reports")], help: "Report directory (default: <state-dir>/reports).")
-    public var reportsDir: String?
-    @Option(name: .customLong("report-retention"), parsing: .unconditional, help: "Reports kept (default: 1000).") public var reportRetention: String?
+    package var reportsDir: String?
+    @Option(name: .customLong("report-retention"), parsing: .unconditional, help: "Reports kept (default: 1000).") package var reportRetention: String?
     @Option(name: .customLong("poll-interval"), parsing: .unconditional, help: "Fallback poll interval (default: 5s local, 30s remote).")
-    public var pollInterval: String?
-    @Option(name: .customLong("max-backoff"), parsing: .unconditional, help: "Longest retry delay (default: 5m).") public var maxBackoff: String?
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "PostgreSQL lock_timeout (default: 3s).") public var lockTimeout: String?
+    package var pollInterval: String?
+    @Option(name: .customLong("max-backoff"), parsing: .unconditional, help: "Longest retry delay (default: 5m).") package var maxBackoff: String?
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "PostgreSQL lock_timeout (default: 3s).") package var lockTimeout: String?
     @Option(name: .customLong("statement-timeout"), parsing: .unconditional, help: "PostgreSQL statement_timeout (default: 10m).")
-    public var statementTimeout: String?
+    package var statementTimeout: String?
     @Option(name: .customLong("max-rewrite-rows"), parsing: .unconditional, help: "Largest table to rewrite for a widening (default: 100000).")
-    public var maxRewriteRows: String?
+    package var maxRewriteRows: String?
     @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Build indexes concurrently above this many rows (default: 100000).")
-    public var concurrentIndexRows: String?
+    package var concurrentIndexRows: String?
+    @Option(name: .customLong("migration-lint"), help: "warn or block: whether a migration lint hazard over the size limits stops the migrations (default: warn).")
+    package var migrationLint: String?
     @Option(name: .customLong("max-file-bytes"), parsing: .unconditional, help: "Largest DSL or migration file (default: 1MiB).")
-    public var maxFileBytes: String?
+    package var maxFileBytes: String?
     @Flag(name: .customLong("refuse-non-fast-forward"), inversion: .prefixedNo, help: "Refuse a rewound branch tip.")
-    public var refuseNonFastForward: Bool?
+    package var refuseNonFastForward: Bool?
     @Flag(name: .customLong("require-snapshot"), inversion: .prefixedNo, help: "Refuse a database without a snapshot.")
-    public var requireSnapshot: Bool?
+    package var requireSnapshot: Bool?
     @Flag(name: .customLong("strict"), inversion: .prefixedNo,
           help: "DSL warnings about what EngineJS does silently (unknown type → varchar, …) become errors.")
-    public var strict: Bool?
+    package var strict: Bool?
     @Option(name: .customLong("drift-interval"), parsing: .unconditional, help: "Periodic drift check, e.g. 1h (default: off).")
-    public var driftInterval: String?
+    package var driftInterval: String?
     @Flag(name: .customLong("self-heal"), inversion: .prefixedNo, help: "Re-apply safe changes found by the drift check.")
-    public var selfHeal: Bool?
-    @Option(name: .customLong("metrics-file"), help: "Prometheus text file to write (default: off).") public var metricsFile: String?
+    package var selfHeal: Bool?
+    @Option(name: .customLong("metrics-file"), help: "Prometheus text file to write (default: off).") package var metricsFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
-    public var logLevel: String?
+    package var logLevel: String?
     @Flag(name: .customLong("require-signed-commits"), inversion: .prefixedNo,
           help: "Reconcile only commits signed by a key in the allowed signers file (default: off).")
-    public var requireSignedCommits: Bool?
+    package var requireSignedCommits: Bool?
     @Option(name: .customLong("allowed-signers-file"), help: "OpenSSH allowed_signers file of the keys that may sign commits.")
-    public var allowedSignersFile: String?
+    package var allowedSignersFile: String?
     @Option(name: .customLong("migration-approvers-file"), help: "allowed_signers file of the keys that approve migrations.")
-    public var migrationApproversFile: String?
+    package var migrationApproversFile: String?
     @Option(name: .customLong("gpg-keyring-file"), help: "OpenPGP keyring to verify OpenPGP signatures with gpgv.")
-    public var gpgKeyringFile: String?
+    package var gpgKeyringFile: String?
 
-    public init() {}
+    package init() {}
 
     /// The flags that were given, by configuration key, for `DaemonConfigurationLoader(flags:)`.
-    public var flagValues: [String: String] {
+    package var flagValues: [String: String] {
         let pairs: [(String, String?)] = [
             ("repo", repo), ("remote", remote), ("ssh_key_file", sshKeyFile),
             ("ssh_known_hosts_file", sshKnownHostsFile), ("branch", branch), ("dsl_path", dslPath),
@@ -72,7 +74,7 @@ public struct DaemonOptions: ParsableArguments {
             ("schema", schema), ("state_dir", stateDir), ("reports_dir", reportsDir), ("report_retention", reportRetention),
             ("poll_interval", pollInterval), ("max_backoff", maxBackoff), ("lock_timeout", lockTimeout),
             ("statement_timeout", statementTimeout), ("max_rewrite_rows", maxRewriteRows),
-            ("concurrent_index_rows", concurrentIndexRows), ("max_file_bytes", maxFileBytes),
+            ("concurrent_index_rows", concurrentIndexRows), ("migration_lint", migrationLint), ("max_file_bytes", maxFileBytes),
             ("refuse_non_fast_forward", refuseNonFastForward.map(String.init)),
             ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
             ("drift_interval", driftInterval),
@@ -86,7 +88,7 @@ public struct DaemonOptions: ParsableArguments {
     }
 
     /// The loader for these flags and the process environment.
-    public func makeLoader(environment: [String: String]? = nil,
+    package func makeLoader(environment: [String: String]? = nil,
                            defaultConfigPath: String = DaemonConfigurationLoader.defaultPath) -> DaemonConfigurationLoader {
         DaemonConfigurationLoader(configPath: config, flags: flagValues, environment: environment,
                                   defaultConfigPath: defaultConfigPath)

@@ -1,8 +1,8 @@
-public import EngineSync
-public import EngineSyncDaemon
+package import EngineSync
+package import EngineSyncDaemon
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
@@ -12,13 +12,13 @@ import UnixSignals
 ///
 /// The reconcile closure receives the configuration in force, which a SIGHUP reload may replace between
 /// two reconciles (so the engine never reads the environment itself).
-public enum DaemonLauncher {
-    public typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
+package enum DaemonLauncher {
+    package typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
 
     /// The service and its group, without touching global state (logging bootstrap, process signals
     /// other than the ones the group traps when it runs) — for `run` and for tests. A reload sets
     /// `logLevel` (what `LoggingBootstrap` returned) to the new `log_level`.
-    public static func makeServiceGroup(
+    package static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
         environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
         checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil, reconcile: @escaping Reconcile

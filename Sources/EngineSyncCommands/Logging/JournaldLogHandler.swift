@@ -1,5 +1,5 @@
 import Foundation
-public import Logging
+package import Logging
 import GitClient
 #if canImport(Glibc)
 import Glibc
@@ -16,13 +16,13 @@ import Glibc
 ///
 /// The level comes from a shared `LogLevelSetting` (a reload changes every logger at once) unless a
 /// logger sets its own.
-public struct JournaldLogHandler: LogHandler {
-    public var logLevel: Logger.Level {
+package struct JournaldLogHandler: LogHandler {
+    package var logLevel: Logger.Level {
         get { ownLevel ?? sharedLevel.level }
         set { ownLevel = newValue }
     }
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let output: @Sendable (String) -> Void
     private let sharedLevel: LogLevelSetting
@@ -32,7 +32,7 @@ public struct JournaldLogHandler: LogHandler {
     /// - Parameters:
     ///   - level: the shared level this handler follows.
     ///   - output: receives each finished line (with its newline); stderr by default.
-    public init(label: String, level: LogLevelSetting, metadataProvider: Logger.MetadataProvider? = nil,
+    package init(label: String, level: LogLevelSetting, metadataProvider: Logger.MetadataProvider? = nil,
                 output: (@Sendable (String) -> Void)? = nil) {
         self.label = label
         self.sharedLevel = level
@@ -41,18 +41,18 @@ public struct JournaldLogHandler: LogHandler {
     }
 
     /// A handler with a level of its own.
-    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
+    package init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
                 output: (@Sendable (String) -> Void)? = nil) {
         self.init(label: label, level: LogLevelSetting(level), metadataProvider: metadataProvider, output: output)
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// syslog(3) priorities: journald maps them to its levels.
-    public static func priority(of level: Logger.Level) -> Int {
+    package static func priority(of level: Logger.Level) -> Int {
         switch level {
         case .trace, .debug: 7
         case .info: 6
@@ -63,7 +63,7 @@ public struct JournaldLogHandler: LogHandler {
         }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
@@ -71,7 +71,7 @@ public struct JournaldLogHandler: LogHandler {
     }
 
     /// `<N>message key=value …` plus a newline; keys sorted for stable output.
-    public static func format(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+    package static func format(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         // Every URL's credentials are masked in the message and in every value (a remote's password or token).
         var line = "<\(priority(of: level))>" + escape(URLRedaction.redact(message))
         for key in metadata.keys.sorted() {

@@ -1,18 +1,18 @@
-public import Logging
+package import Logging
 import Synchronization
 
 /// The log level every `JournaldLogHandler` of the process reads, so a SIGHUP reload of `log_level`
 /// changes it at once (swift-log bootstraps its factory only once, and loggers copy their handler).
 ///
 /// Thread-safe: the level sits behind a mutex; handlers read it on every log call.
-public final class LogLevelSetting: Sendable {
+package final class LogLevelSetting: Sendable {
     private let value: Mutex<Logger.Level>
 
-    public init(_ level: Logger.Level) {
+    package init(_ level: Logger.Level) {
         value = Mutex(level)
     }
 
-    public var level: Logger.Level {
+    package var level: Logger.Level {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }

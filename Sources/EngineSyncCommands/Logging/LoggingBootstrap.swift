@@ -1,11 +1,11 @@
-public import Logging
+package import Logging
 
 /// The one place that bootstraps swift-log (libraries only receive a `Logger`): journald-style lines
 /// on stderr at the configured level. Call once, early in the executable's command.
-public enum LoggingBootstrap {
+package enum LoggingBootstrap {
     /// Returns the level every handler follows: the daemon sets it when a reload changes `log_level`.
     @discardableResult
-    public static func bootstrapJournald(level: Logger.Level) -> LogLevelSetting {
+    package static func bootstrapJournald(level: Logger.Level) -> LogLevelSetting {
         let setting = LogLevelSetting(level)
         LoggingSystem.bootstrap { label in
             JournaldLogHandler(label: label, level: setting)

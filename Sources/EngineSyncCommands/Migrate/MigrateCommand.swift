@@ -1,8 +1,8 @@
-public import ArgumentParser
+package import ArgumentParser
 
 /// `enginesync migrate status|up|resolve`: the Migration Runner from the command line.
-public struct MigrateCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct MigrateCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Show, run or resolve the SQL migrations in migrations/<id>.sql.",
         discussion: """
@@ -19,5 +19,5 @@ public struct MigrateCommand: ParsableCommand {
         subcommands: [MigrateStatusCommand.self, MigrateUpCommand.self, MigrateResolveCommand.self]
     )
 
-    public init() {}
+    package init() {}
 }

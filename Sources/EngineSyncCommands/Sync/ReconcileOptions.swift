@@ -49,6 +49,12 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
     var concurrentIndexRows: Int = 100_000
 
+    @Option(name: .customLong("migration-lint"), help: ArgumentHelp(
+        "warn: lint hazards in pending migrations are warnings; block: one over max-rewrite-rows / "
+            + "concurrent-index-rows stops the migrations (also ENGINESYNC_MIGRATION_LINT; default warn).",
+        valueName: "warn|block"))
+    var migrationLint: String?
+
     @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
     var requireSnapshot = false
 
@@ -61,8 +67,8 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Write <sha>.json/.md and latest.* reports into this directory.", valueName: "dir"))
     var reports: String?
 
-    @Option(name: .long, help: "Output format: text or json (the SPEC 7 report).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text, json (the SPEC 7 report) or markdown (for a pull-request comment).")
+    var format: ReportFormat = .text
 
     @Flag(name: .long, help: "Log progress to stderr.")
     var verbose = false
@@ -80,6 +86,7 @@ struct ReconcileOptions: ParsableArguments {
         }
         if maxRewriteRows < 0 { throw ValidationError("--max-rewrite-rows must be ≥ 0") }
         if concurrentIndexRows < 0 { throw ValidationError("--concurrent-index-rows must be ≥ 0") }
+        _ = try MigrationLintSetting.resolve(option: migrationLint)
         if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
@@ -99,7 +106,8 @@ struct ReconcileOptions: ParsableArguments {
             migrationsPath: migrationsPath, safeSync: safeSync,
             timeouts: SessionTimeouts(lock: lockTimeout.duration, statement: statementTimeout.duration),
             lockWait: lockWait.duration,
-            refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev)
+            refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev,
+            migrationLint: try MigrationLintSetting.resolve(option: migrationLint))
         options.trust = try trust.settings()
         return options
     }

@@ -47,20 +47,41 @@ struct PlanCommand: ParsableCommand {
         abstract: "Print what a sync would apply and refuse; change nothing.",
         discussion: """
             Same as `sync --dry-run`: reads the revision, compiles the DSL, introspects the database and prints \
-            the plan. Pending migrations are listed, not run (the plan is against the current database).
+            the plan. Pending migrations are listed, not run (the plan is against the current database), and \
+            linted with PostgreSQL's parser against the live table sizes (docs/MIGRATIONS.md).
+
+            With --catalog FILE no database is needed: the plan runs against a catalog.json exported by the \
+            daemon (next to its reports) or by `enginesync export-catalog`, and prints the same report; \
+            --format markdown gives the pull-request comment with the row estimates (docs/CI.md). A catalog \
+            file that is malformed or of a newer format version is an error (exit 3).
 
             Exit status: 0 nothing blocked, 2 something would be blocked, 3 invalid, 1 failed or untrusted, 64 usage.
 
             Examples:
               enginesync plan --repo /srv/git/schema.git --database postgresql:///app
               enginesync plan --dir . --format json
+              enginesync plan --dir . --catalog catalog.json --format markdown
             """
     )
 
     @OptionGroup var options: ReconcileOptions
 
+    @Option(name: .long, help: ArgumentHelp("Plan against this exported catalog.json instead of a database connection.",
+                                            valueName: "file"))
+    var catalog: String?
+
+    func validate() throws {
+        if catalog != nil, options.database != nil {
+            throw ValidationError("give --catalog FILE or --database DSN, not both: --catalog plans without a connection")
+        }
+    }
+
     func run() throws {
-        try ReconcileCommandRunner(options: options, dryRun: true).run()
+        if let catalog {
+            try OfflinePlanCommandRunner(options: options, catalogPath: catalog).run()
+        } else {
+            try ReconcileCommandRunner(options: options, dryRun: true).run()
+        }
     }
 }
 
@@ -99,8 +120,53 @@ struct ReconcileCommandRunner {
         switch options.format {
         case .text: print(result.report.text(dryRun: dryRun))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
+        case .markdown:
+            print(dryRun ? result.report.pullRequestMarkdown(rows: liveRowEstimates()) : result.report.markdown, terminator: "")
         }
         if let code = interruption.exitCode { throw ExitCode(code) }
+        let code = result.report.outcome.exitCode
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension ReconcileCommandRunner {
+    /// The managed tables' row estimates for a plan's Markdown, read as `export-catalog` reads them; empty when
+    /// the database cannot be read (the plan itself already says why).
+    func liveRowEstimates() -> [String: Int] {
+        guard let connection = try? PostgresConnection.connect(PostgresConfiguration(dsn: options.database)),
+              let catalog = try? CatalogExporter(schema: options.schema).export(connection) else { return [:] }
+        var rows: [String: Int] = [:]
+        for table in catalog.tables { rows[table.name] = table.estimatedRows }
+        return rows
+    }
+}
+
+/// `plan --catalog`: the plan against an exported catalog file, printed like `plan`'s.
+struct OfflinePlanCommandRunner {
+    var options: ReconcileOptions
+    var catalogPath: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: catalogPath) else {
+            CommandFailure.printError("cannot read catalog file '\(catalogPath)'")
+            throw ExitCode.failure
+        }
+        let catalog: CatalogFile
+        do {
+            catalog = try CatalogFile.decode(data)
+        } catch {
+            CommandFailure.printError("catalog file '\(catalogPath)': \(error.message)")
+            throw CommandFailure.invalid
+        }
+        let result = OfflinePlanner(options: try options.reconcilerOptions(dryRun: true)).plan(options.source, catalog: catalog)
+        switch options.format {
+        case .text: print(result.report.text(dryRun: true))
+        case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
+        case .markdown:
+            var rows: [String: Int] = [:]
+            for table in catalog.tables { rows[table.name] = table.estimatedRows }
+            print(result.report.pullRequestMarkdown(rows: rows), terminator: "")
+        }
         let code = result.report.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }

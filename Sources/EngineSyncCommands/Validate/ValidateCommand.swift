@@ -13,7 +13,10 @@ struct ValidateCommand: ParsableCommand {
             Reads <dsl-path>/meta/*.json, <dsl-path>/models/*.json (or <dsl-path>/dsl.json when there is no \
             fragment), compiles them to the desired PostgreSQL schema, checks every file under \
             <migrations-path>/ as `migrate up` and `sync` would load it (UTF-8, quotes, transaction control, \
-            duplicate ids) and prints one line per diagnostic. The DSL is held to EngineJS's own rules: what \
+            duplicate ids), parses every migration statement with PostgreSQL's own parser and lints it for \
+            hazards (table rewrites, full scans, index builds that block writes, drops of what the DSL still \
+            declares: warnings coded as in docs/MIGRATIONS.md, sizes unknown without a database; a statement \
+            the parser refuses is a migration_syntax error) and prints one line per diagnostic. The DSL is held to EngineJS's own rules: what \
             EngineJS refuses is an error, what it does silently (an unknown type becomes varchar, a field's \
             `unique` creates no index, …) a warning — an error with --strict. Nothing connects to a database.
 
@@ -48,6 +51,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("snapshot-model"), help: "The key of the snapshot model.")
     var snapshotModel: String = "dsl"
 
+    @Option(name: .long, help: "The PostgreSQL schema migrations run in (lint resolves unqualified names there).")
+    var schema: String = "public"
+
     @Option(name: .customLong("max-file-bytes"), help: "Larger DSL files are errors.")
     var maxFileBytes: Int = 1 << 20
 
@@ -62,6 +68,7 @@ struct ValidateCommand: ParsableCommand {
     func validate() throws {
         if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
         if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
+        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
     }
 
     func run() throws {
@@ -114,6 +121,9 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         Self.add(migrations, to: &compilation)
+        let lint = MigrationLint.lint(migrations.migrations, linter: MigrationLinter(
+            schema: schema, desired: compilation.compiled?.schema, live: nil))
+        Self.add(lint, to: &compilation)
         if dir != nil, trustSettings.requireSignedCommits {
             trustState = (ReconcileReport.Trust(required: true), "a directory source has no signed commits; "
                 + "require_signed_commits needs --repo")
@@ -144,6 +154,20 @@ struct ValidateCommand: ParsableCommand {
                                                       message: warning.message))
         }
         if !migrations.problems.isEmpty { compilation.compiled = nil }
+    }
+
+    /// Lint hazards are warnings (sizes are unknown without a database); a statement PostgreSQL's parser refuses
+    /// is an error (`migration_syntax`) that makes the revision invalid, as the migration could never run.
+    static func add(_ lint: MigrationLint.Result, to compilation: inout DSLCompilation) {
+        for error in lint.syntaxErrors {
+            compilation.diagnostics.append(Diagnostic(severity: .error, code: MigrationLint.syntaxErrorCode, file: error.file,
+                                                      line: error.line, column: 1, message: error.message))
+        }
+        for hazard in lint.hazards {
+            compilation.diagnostics.append(Diagnostic(severity: .warning, code: hazard.code.rawValue, file: hazard.file,
+                                                      line: hazard.line, column: 1, message: hazard.message))
+        }
+        if !lint.syntaxErrors.isEmpty { compilation.compiled = nil }
     }
 
     static func text(_ compilation: DSLCompilation, dslPath: String) -> String {

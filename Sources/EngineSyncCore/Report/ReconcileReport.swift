@@ -269,10 +269,11 @@ extension ReconcileReport {
     /// Blocked kinds whose cause is the data, not the DSL (duplicates, orphans, table size): fixing the data
     /// resolves them with no new commit, so they are retried on the next commit, the drift check and restarts
     /// (issue 12 item 12) instead of being carried over.
-    /// `unapproved_migration` is listed too: an approval arrives as a commit that changes no tree (an empty
-    /// commit with a trailer), so the plan must run again rather than be carried over.
+    /// `migration_lint` (issue 18): a migration held back by its table's size. `unapproved_migration` (issue 15):
+    /// an approval arrives as a commit that changes no tree (an empty commit with a trailer), so the plan must run
+    /// again rather than be carried over.
     public static let dataDependentKinds: Set<String> = ["unique_conflict", "add_foreign_key", "rewrite_too_large",
-                                                         MigrationApproval.blockedKind]
+                                                         "migration_lint", MigrationApproval.blockedKind]
 
     /// Whether a change is blocked by the data rather than by the DSL.
     public var isBlockedByData: Bool { blocked.contains { Self.dataDependentKinds.contains($0.kind) } }

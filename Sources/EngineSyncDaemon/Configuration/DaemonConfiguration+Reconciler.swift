@@ -1,20 +1,21 @@
-public import EngineSync
+package import EngineSync
 import EngineSyncCore
 
 extension DaemonConfiguration {
     /// The remote's bare mirror under `state_dir`.
-    public var mirrorPath: String {
+    package var mirrorPath: String {
         (stateDirectory.hasSuffix("/") ? stateDirectory : stateDirectory + "/") + "mirror.git"
     }
 
     /// The reconcile settings the daemon uses: SPEC 6 step 3 (skip unchanged trees) on, the branch in reports.
-    public var reconcilerOptions: ReconcilerOptions {
+    package var reconcilerOptions: ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
         var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
-            refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch)
+            refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch,
+            migrationLint: migrationLint)
         options.trust = trust
         return options
     }

@@ -1,19 +1,19 @@
-public import EngineSyncCore
+package import EngineSyncCore
 
 /// The values the metrics text file exposes after a reconcile attempt (SPEC 8 "Metrics").
-public struct MetricsSnapshot: Sendable, Equatable {
+package struct MetricsSnapshot: Sendable, Equatable {
     /// When the last reconcile finished, seconds since the Unix epoch.
-    public var lastReconcileTimestamp: Double
+    package var lastReconcileTimestamp: Double
     /// The last attempt's outcome.
-    public var outcome: ReconcileOutcome
-    public var lastReconcileDuration: Duration
-    public var appliedChanges: Int
-    public var blockedChanges: Int
-    public var consecutiveFailures: Int
+    package var outcome: ReconcileOutcome
+    package var lastReconcileDuration: Duration
+    package var appliedChanges: Int
+    package var blockedChanges: Int
+    package var consecutiveFailures: Int
     /// The last reconciled commit; `nil` before any commit was seen.
-    public var commit: String?
+    package var commit: String?
 
-    public init(lastReconcileTimestamp: Double, outcome: ReconcileOutcome, lastReconcileDuration: Duration, appliedChanges: Int,
+    package init(lastReconcileTimestamp: Double, outcome: ReconcileOutcome, lastReconcileDuration: Duration, appliedChanges: Int,
                 blockedChanges: Int, consecutiveFailures: Int, commit: String?) {
         self.lastReconcileTimestamp = lastReconcileTimestamp
         self.outcome = outcome

@@ -1,5 +1,5 @@
 import EngineSync
-public import EngineSyncCore
+package import EngineSyncCore
 /// A Prometheus text-exposition file for node_exporter's textfile collector (SPEC 8 "Metrics").
 ///
 /// Written by hand rather than through swift-prometheus: that library's registry is built for a
@@ -11,24 +11,24 @@ public import EngineSyncCore
 ///
 /// The file is replaced atomically with mode 0644 (node_exporter runs as another user and must never
 /// read a half-written file: it rejects the whole directory's metrics then).
-public struct MetricsTextFile: Sendable {
+package struct MetricsTextFile: Sendable {
     /// Every outcome gets a series, 1 for the current one and 0 for the others, so alerts can use
     /// `enginesync_last_reconcile_outcome{outcome="failed"} == 1` without absent-series tricks.
-    public static let outcomes = ReconcileOutcome.allCases
+    package static let outcomes = ReconcileOutcome.allCases
 
-    public let path: String
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// Renders and atomically replaces the file.
-    public func write(_ snapshot: MetricsSnapshot) throws {
+    package func write(_ snapshot: MetricsSnapshot) throws {
         try AtomicFileWriter.write(Array(Self.render(snapshot).utf8), to: path, mode: 0o644)
     }
 
     /// The exposition text, deterministic for a given snapshot.
-    public static func render(_ snapshot: MetricsSnapshot) -> String {
+    package static func render(_ snapshot: MetricsSnapshot) -> String {
         var lines: [String] = []
         func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             lines.append("# HELP \(name) \(help)")

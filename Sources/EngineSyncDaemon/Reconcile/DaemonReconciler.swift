@@ -1,15 +1,15 @@
-public import EngineSync
-public import EngineSyncCore
-public import Foundation
+package import EngineSync
+package import EngineSyncCore
+package import Foundation
 import GitClient
-public import Logging
+package import Logging
 import PostgresClient
 
 /// The daemon's reconcile step (SPEC 6, 8): the branch tip only, once per new commit; a failing commit is
 /// retried (with the caller's backoff) until a newer tip replaces it.
 ///
 /// Not `Sendable`: it keeps a `GitRepository` and is driven by one task.
-public final class DaemonReconciler {
+package final class DaemonReconciler {
     let configuration: DaemonConfiguration
     let options: ReconcilerOptions
     let reports: ReportFileStore?
@@ -19,7 +19,7 @@ public final class DaemonReconciler {
     var branch: String { configuration.branch }
     var database: PostgresConfiguration { configuration.postgres }
     /// The repository reconciles read: the local path, or the mirror of a remote under `state_dir`.
-    public var repositoryPath: String {
+    package var repositoryPath: String {
         switch configuration.source {
         case .repository(let path): path
         case .remote: configuration.mirrorPath
@@ -27,9 +27,9 @@ public final class DaemonReconciler {
     }
     private var repository: GitRepository?
     /// The last commit whose outcome is final (synced, blocked, invalid): never reconciled again.
-    public private(set) var lastSettled: String?
+    package private(set) var lastSettled: String?
     /// The outcome of the last step that reconciled something (for the idle status line).
-    public private(set) var lastOutcome: ReconcileOutcome?
+    package private(set) var lastOutcome: ReconcileOutcome?
     private var lastBlocked = 0
     /// The last reconcile's `detail` (why an untrusted tip waits), repeated while idle.
     private var lastDetail: String?
@@ -47,7 +47,7 @@ public final class DaemonReconciler {
     ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
     ///     retries with back-off; `run --once` waits like the other one-shot commands (SPEC 9).
     ///   - progress: touched at each phase and statement, for the daemon's watchdog.
-    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
+    package init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
                 progress: ReconcileProgress? = nil) {
         self.configuration = configuration
         var options = configuration.reconcilerOptions
@@ -59,7 +59,7 @@ public final class DaemonReconciler {
     }
 
     /// Fetch (remote), resolve the tip, reconcile it when it is new.
-    public func step() -> ReconcileSummary {
+    package func step() -> ReconcileSummary {
         if let pending = unwritten {
             do {
                 try write(pending.report, name: pending.name)
@@ -135,6 +135,7 @@ public final class DaemonReconciler {
             metadata["reconcile.errors"] = "\(report.errors.count)"
         }
         logger.log(level: level, "reconciled", metadata: metadata)
+        exportCatalog(after: report)
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)
@@ -146,7 +147,7 @@ public final class DaemonReconciler {
     }
 
     /// Fetches a remote and resolves the branch tip, without touching the database; one line for systemd.
-    public func checkSource() -> String {
+    package func checkSource() -> String {
         do {
             if case .remote(let url) = configuration.source {
                 do {
@@ -167,7 +168,7 @@ public final class DaemonReconciler {
 
     /// Plans the last settled commit against the live database (SPEC 8 drift check). With `selfHeal`, a
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
-    public func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
+    package func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
         // While the tip is invalid the database is still checked, against the last commit that was applied.
         guard let commit = lastApplied ?? (lastOutcome == .invalid || lastOutcome == .untrusted ? nil : lastSettled) else {
             if let tip = lastSettled { logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"]) }
@@ -222,7 +223,7 @@ public final class DaemonReconciler {
     /// and the file write loses nothing), and `latest.*` when it is missing or describes a reconcile older
     /// than the newest stored one. Returns how many were written.
     @discardableResult
-    public func restoreMissingReports() throws -> Int {
+    package func restoreMissingReports() throws -> Int {
         guard let reports else { return 0 }
         options.progress?.touch()
         let connection = try PostgresConnection.connect(database)
@@ -268,7 +269,7 @@ public final class DaemonReconciler {
     }
 
     /// Carries the last settled commit over to a reconciler built from a reloaded configuration.
-    public func adoptLastSettled(_ commit: String?) {
+    package func adoptLastSettled(_ commit: String?) {
         guard let commit else { return }
         lastSettled = commit
         loadedLastSettled = true

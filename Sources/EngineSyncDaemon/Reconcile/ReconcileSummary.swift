@@ -1,30 +1,30 @@
-public import EngineSyncCore
+package import EngineSyncCore
 
 /// What one daemon step did: enough for the systemd status line, the metrics file, back-off and error
 /// de-duplication. The report itself is written by the reconciler.
-public struct ReconcileSummary: Sendable, Equatable {
+package struct ReconcileSummary: Sendable, Equatable {
     /// The commit reconciled (or attempted); `nil` when the source could not even be read.
-    public var commit: String?
+    package var commit: String?
     /// The outcome (SPEC 4.4). A step that failed before reaching a reconcile (fetch, unreadable repository,
     /// report write) is `failed`; an idle step repeats the settled commit's outcome.
-    public var outcome: ReconcileOutcome
-    public var blockedCount: Int
-    public var appliedCount: Int
-    public var duration: Duration
+    package var outcome: ReconcileOutcome
+    package var blockedCount: Int
+    package var appliedCount: Int
+    package var duration: Duration
     /// One line for an operator when the attempt failed (database down, fetch error, …); the key of
     /// error de-duplication, so it must not contain timestamps or counters.
-    public var errorDescription: String?
+    package var errorDescription: String?
     /// Nothing was attempted (the tip is the settled commit): `outcome` and `blockedCount` repeat the last
     /// attempt's, and the metrics keep describing that attempt.
-    public var idle: Bool
+    package var idle: Bool
     /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
     /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
-    public var repeatsIdentically: Bool
+    package var repeatsIdentically: Bool
     /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`;
     /// not an error, so it is not retried.
-    public var detail: String?
+    package var detail: String?
 
-    public init(commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
+    package init(commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
                 duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
                 repeatsIdentically: Bool = false, detail: String? = nil) {
         self.detail = detail
@@ -39,7 +39,7 @@ public struct ReconcileSummary: Sendable, Equatable {
     }
 
     /// A failed attempt, for a reconcile closure that caught an error.
-    public static func failed(_ error: any Error, commit: String? = nil, duration: Duration = .zero) -> Self {
+    package static func failed(_ error: any Error, commit: String? = nil, duration: Duration = .zero) -> Self {
         ReconcileSummary(commit: commit, outcome: .failed, duration: duration, errorDescription: "\(error)")
     }
 
@@ -50,17 +50,17 @@ public struct ReconcileSummary: Sendable, Equatable {
 
     /// `failed` and `skipped` (and any attempt with an error) are retried with back-off; `synced`,
     /// `blocked`, `invalid` and `standby` wait for the next push or poll: retrying cannot change them.
-    public var needsRetry: Bool {
+    package var needsRetry: Bool {
         errorDescription != nil || outcome == .failed || outcome == .skipped
     }
 
     /// The de-duplication key of a retried attempt.
-    public var failureDescription: String {
+    package var failureDescription: String {
         errorDescription ?? "outcome \(outcome.rawValue)"
     }
 
     /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
-    public var statusLine: String {
+    package var statusLine: String {
         let head = commit.map { "commit \($0.prefix(12)) \(outcome.rawValue)" } ?? "no commit \(outcome.rawValue)"
         if let errorDescription = errorDescription ?? detail {
             let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)

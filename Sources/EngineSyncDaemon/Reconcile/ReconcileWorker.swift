@@ -1,21 +1,21 @@
-public import EngineSync
+package import EngineSync
 import Dispatch
 import EngineSyncCore
 import Foundation
-public import Logging
+package import Logging
 import Synchronization
 
 /// Runs the daemon's reconciles on one dedicated thread and answers the `DaemonService` loop.
 ///
 /// libpq and libgit2 calls block the calling thread, so they stay off Swift's cooperative pool; the
 /// serial queue also gives the non-`Sendable` `DaemonReconciler` the single owner it needs.
-public final class ReconcileWorker: Sendable {
+package final class ReconcileWorker: Sendable {
     private let queue = DispatchQueue(label: "enginesync.reconcile")
     private let state: Mutex<State>
     private let logger: Logger
     private let lockWait: Duration
     /// Touched by every reconcile this worker runs; the daemon's watchdog reads it (`DaemonService`).
-    public let progress = ReconcileProgress()
+    package let progress = ReconcileProgress()
 
     private struct State: @unchecked Sendable {
         var reconciler: DaemonReconciler
@@ -26,7 +26,7 @@ public final class ReconcileWorker: Sendable {
         var restoreFailureLogged = false
     }
 
-    public init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
+    package init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
         self.logger = logger
         self.lockWait = lockWait
         state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
@@ -35,7 +35,7 @@ public final class ReconcileWorker: Sendable {
     }
 
     /// Uses a reloaded configuration from the next reconcile on (the last settled commit is kept).
-    public func update(_ configuration: DaemonConfiguration) {
+    package func update(_ configuration: DaemonConfiguration) {
         state.withLock { state in
             // An untrusted tip is tried again: the reload may have added its signer (issue 15).
             let settled = state.reconciler.lastOutcome == .untrusted ? nil : state.reconciler.lastSettled
@@ -48,7 +48,7 @@ public final class ReconcileWorker: Sendable {
 
     /// One step for the service loop with the configuration in force (a SIGHUP reload may have replaced
     /// it): restore missing reports once, reconcile the tip if it is new, run the drift check when due.
-    public func reconcileOnce(configuration: DaemonConfiguration) async -> ReconcileSummary {
+    package func reconcileOnce(configuration: DaemonConfiguration) async -> ReconcileSummary {
         if state.withLock({ $0.configuration != configuration }) { update(configuration) }
         return await withCheckedContinuation { continuation in
             queue.async { [self] in
@@ -59,7 +59,7 @@ public final class ReconcileWorker: Sendable {
 
     /// A first look at the source for systemd's READY=1: fetch a remote, resolve the branch tip. Returns the
     /// STATUS= line ("tip abc123 of main, reconciling" or the error).
-    public func checkSource() async -> String {
+    package func checkSource() async -> String {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let reconciler = state.withLock { $0.reconciler }
@@ -69,7 +69,7 @@ public final class ReconcileWorker: Sendable {
     }
 
     /// The outcome of `run --once`: one step, reported in full.
-    public func reconcileTipOnce() async -> ReconcileSummary {
+    package func reconcileTipOnce() async -> ReconcileSummary {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let reconciler = state.withLock { $0.reconciler }

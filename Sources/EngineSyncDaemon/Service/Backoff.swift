@@ -4,22 +4,22 @@
 /// its own clock) and supplies the random source, so tests are deterministic. The n-th consecutive
 /// failure waits `initial * 2^(n-1)`, capped at `maximum`, then scaled by a random factor in
 /// `[1 - jitter, 1]` so that several daemons failing on the same database do not retry in lock-step.
-public struct Backoff: Sendable, Equatable {
-    public var initial: Duration
-    public var maximum: Duration
+package struct Backoff: Sendable, Equatable {
+    package var initial: Duration
+    package var maximum: Duration
     /// Fraction of the delay that may be taken off at random, 0 … 1.
-    public var jitter: Double
+    package var jitter: Double
     /// Failures since the last success.
-    public private(set) var consecutiveFailures = 0
+    package private(set) var consecutiveFailures = 0
 
-    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(300), jitter: Double = 0.5) {
+    package init(initial: Duration = .seconds(1), maximum: Duration = .seconds(300), jitter: Double = 0.5) {
         self.initial = initial
         self.maximum = max(initial, maximum)
         self.jitter = min(1, max(0, jitter))
     }
 
     /// Records a failure and returns how long to wait before the next attempt.
-    public mutating func nextDelay(using generator: inout some RandomNumberGenerator) -> Duration {
+    package mutating func nextDelay(using generator: inout some RandomNumberGenerator) -> Duration {
         consecutiveFailures += 1
         let base = ceiling(forFailure: consecutiveFailures)
         guard jitter > 0 else { return base }
@@ -28,7 +28,7 @@ public struct Backoff: Sendable, Equatable {
     }
 
     /// The delay before jitter for the n-th consecutive failure (1-based).
-    public func ceiling(forFailure failure: Int) -> Duration {
+    package func ceiling(forFailure failure: Int) -> Duration {
         var delay = initial
         var remaining = failure - 1
         while remaining > 0, delay < maximum {
@@ -39,7 +39,7 @@ public struct Backoff: Sendable, Equatable {
     }
 
     /// Back to the initial delay after a success.
-    public mutating func reset() {
+    package mutating func reset() {
         consecutiveFailures = 0
     }
 }

@@ -1,8 +1,8 @@
 import EngineSyncCore
-public import EngineSync
+package import EngineSync
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
@@ -20,11 +20,11 @@ import UnixSignals
 ///
 /// The service owns no database or git handle: the reconcile closure does. Loop state lives in `run()`;
 /// the only shared state, the current configuration, is behind a mutex.
-public final class DaemonService: Service, Sendable {
-    public typealias Reconcile = @Sendable () async -> ReconcileSummary
-    public typealias Reload = @Sendable () async throws -> DaemonConfiguration
+package final class DaemonService: Service, Sendable {
+    package typealias Reconcile = @Sendable () async -> ReconcileSummary
+    package typealias Reload = @Sendable () async throws -> DaemonConfiguration
     /// A quick look at the source (resolve the branch tip, fetch a remote) returning the STATUS= line.
-    public typealias SourceCheck = @Sendable () async -> String
+    package typealias SourceCheck = @Sendable () async -> String
 
     private let configuration: Mutex<DaemonConfiguration>
     private let notifier: SystemdNotifier
@@ -49,7 +49,7 @@ public final class DaemonService: Service, Sendable {
     ///   - progress: what `reconcileOnce` touches as it works; the watchdog is fed during a reconcile only while
     ///     the last touch is within `statement_timeout + lock_timeout +` the progress's grace.
     ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
-    public init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
+    package init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
                 initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
                 reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
                 progress: ReconcileProgress? = nil, reconcileOnce: @escaping Reconcile) {
@@ -65,14 +65,14 @@ public final class DaemonService: Service, Sendable {
     }
 
     /// The configuration in force (changes on a successful reload).
-    public var currentConfiguration: DaemonConfiguration { configuration.withLock { $0 } }
+    package var currentConfiguration: DaemonConfiguration { configuration.withLock { $0 } }
 
     /// Ends the current wait and reconciles now (e.g. a drift timer, an admin request).
-    public func wakeUp() {
+    package func wakeUp() {
         wakeSignal.signal()
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await withDiscardingTaskGroup { group in
             if trapsHangup, reloadConfiguration != nil {
                 group.addTask {
@@ -100,7 +100,7 @@ public final class DaemonService: Service, Sendable {
     /// Reloads the configuration through the injected closure (what SIGHUP does): `RELOADING=1`, then the
     /// new configuration or, when it is bad, the old one with the reason logged, then `READY=1` and an
     /// immediate reconcile.
-    public func reload() async {
+    package func reload() async {
         guard let reloadConfiguration else { return }
         notifier.reloading()
         do {

@@ -3,8 +3,8 @@
 ///
 /// A pure state machine keyed by the error's description (which for our error types is one stable line
 /// without timestamps); it returns what to log and the caller logs it.
-public struct ErrorDeduplicator: Sendable, Equatable {
-    public enum Action: Sendable, Equatable {
+package struct ErrorDeduplicator: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// A new (or different) error: log it.
         case report(error: String)
         /// The same error as last time: stay quiet. `repeats` counts the suppressed occurrences.
@@ -15,12 +15,12 @@ public struct ErrorDeduplicator: Sendable, Equatable {
         case none
     }
 
-    public private(set) var currentError: String?
+    package private(set) var currentError: String?
     private var failures = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func failed(_ description: String) -> Action {
+    package mutating func failed(_ description: String) -> Action {
         defer { currentError = description }
         if currentError == description {
             failures += 1
@@ -30,7 +30,7 @@ public struct ErrorDeduplicator: Sendable, Equatable {
         return .report(error: description)
     }
 
-    public mutating func succeeded() -> Action {
+    package mutating func succeeded() -> Action {
         guard let lastError = currentError else { return .none }
         let count = failures
         currentError = nil

@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -18,18 +18,18 @@ import Glibc
 /// Ownership: one dedicated thread blocks in poll(2) on the inotify descriptor and a stop pipe — no CPU
 /// while idle. That thread alone touches the inotify descriptor and the watch table; `stop()` (or
 /// deinit) writes to the pipe, and the thread closes the inotify descriptor on its way out.
-public final class RefWatcher: Sendable {
+package final class RefWatcher: Sendable {
     /// The repository path as given (bare repository or work tree).
-    public let repositoryPath: String
+    package let repositoryPath: String
     /// The git directory being watched (`<repo>/.git` for a repository with a work tree).
-    public let gitDirectory: String
+    package let gitDirectory: String
     /// Signalled (debounced) when a ref may have changed; `wait(timeout:)` reads it.
-    public let signal: WakeUpSignal
+    package let signal: WakeUpSignal
     private let stopPipe: OwnedDescriptorPair
     private let stopped = Mutex(false)
 
     /// Starts watching the repository at `repositoryPath` (bare, or a work tree with `.git`).
-    public init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(25),
+    package init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(25),
                 logger: Logger) throws(RefWatcherError) {
         self.repositoryPath = repositoryPath
         let gitDirectory = try Self.gitDirectory(forRepository: repositoryPath)
@@ -65,12 +65,12 @@ public final class RefWatcher: Sendable {
     deinit { stop() }
 
     /// Waits for a (debounced) ref change or `timeout`; cancellation returns `.cancelled`.
-    public func wait(timeout: Duration) async -> WakeUpSignal.Reason {
+    package func wait(timeout: Duration) async -> WakeUpSignal.Reason {
         await signal.wait(timeout: timeout)
     }
 
     /// Stops the watcher thread; idempotent.
-    public func stop() {
+    package func stop() {
         let alreadyStopped = stopped.withLock { value in
             defer { value = true }
             return value

@@ -1,12 +1,12 @@
 /// The ref watcher could not start; the daemon falls back to polling and says why.
-public struct RefWatcherError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var message: String
+package struct RefWatcherError: Error, CustomStringConvertible, Sendable {
+    package var path: String
+    package var message: String
 
-    public init(path: String, message: String) {
+    package init(path: String, message: String) {
         self.path = path
         self.message = message
     }
 
-    public var description: String { "cannot watch \(path): \(message)" }
+    package var description: String { "cannot watch \(path): \(message)" }
 }

@@ -1,5 +1,5 @@
 import EngineSyncCore
-public import Logging
+package import Logging
 import Synchronization
 import GitClient
 #if canImport(Glibc)
@@ -13,47 +13,47 @@ import Glibc
 /// error, so a missing socket does not flood the journal every watchdog period — and never thrown: a
 /// broken notify socket must not take the daemon down (systemd will act on the missing READY/WATCHDOG).
 /// Thread-safe: each send opens its own socket, and the only state is the last error, behind a mutex.
-public final class SystemdNotifier: Sendable {
+package final class SystemdNotifier: Sendable {
     /// The socket address: a file-system path, or an abstract name (`@name` in `NOTIFY_SOCKET`).
-    public enum Address: Sendable, Equatable {
+    package enum Address: Sendable, Equatable {
         case path(String)
         case abstract(String)
     }
 
-    public let address: Address?
+    package let address: Address?
     /// How often to send `WATCHDOG=1`: half of `WATCHDOG_USEC` (sd_watchdog_enabled(3)); `nil` when the
     /// watchdog is off or meant for another process (`WATCHDOG_PID`).
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
     private let logger: Logger
     private let lastError = Mutex<String?>(nil)
 
     /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from `environment`.
-    public init(environment: [String: String], logger: Logger) {
+    package init(environment: [String: String], logger: Logger) {
         self.logger = logger
         address = Self.parseAddress(environment["NOTIFY_SOCKET"])
         watchdogInterval = Self.watchdogInterval(environment: environment, pid: getpid())
     }
 
-    public var isSupervised: Bool { address != nil }
+    package var isSupervised: Bool { address != nil }
 
     /// Start-up is complete (a `Type=notify` unit stays "activating" until then).
-    public func ready(status: String? = nil) {
+    package func ready(status: String? = nil) {
         send(["READY=1"] + (status.map { ["STATUS=\(Self.oneLine($0))"] } ?? []))
     }
 
     /// One line for `systemctl status`.
-    public func status(_ text: String) {
+    package func status(_ text: String) {
         send(["STATUS=\(Self.oneLine(text))"])
     }
 
     /// Graceful shutdown has begun.
-    public func stopping() {
+    package func stopping() {
         send(["STOPPING=1"])
     }
 
     /// A reload started; `MONOTONIC_USEC` is required by `Type=notify-reload` (systemd ≥ 253) and ignored
     /// by older versions, so it is always sent. Follow with `ready()` when done.
-    public func reloading() {
+    package func reloading() {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let microseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
@@ -61,13 +61,13 @@ public final class SystemdNotifier: Sendable {
     }
 
     /// Keep-alive for `WatchdogSec=`; a no-op when the watchdog is not enabled for this process.
-    public func watchdog() {
+    package func watchdog() {
         guard watchdogInterval != nil else { return }
         send(["WATCHDOG=1"])
     }
 
     /// Sends `KEY=VALUE` lines as one datagram.
-    public func send(_ assignments: [String]) {
+    package func send(_ assignments: [String]) {
         guard let address else { return }
         let payload = assignments.joined(separator: "\n")
         if let failure = Self.sendDatagram(Array(payload.utf8), to: address) {

@@ -6,9 +6,9 @@ import Synchronization
 /// reconcile runs is not lost — the next `wait` returns at once. Waiting suspends the task (no thread,
 /// no CPU). Thread-safe: all state is behind one mutex, and `signal()` may be called from any thread
 /// (the inotify thread calls it).
-public final class WakeUpSignal: Sendable {
+package final class WakeUpSignal: Sendable {
     /// Why `wait(timeout:)` returned.
-    public enum Reason: Sendable, Equatable {
+    package enum Reason: Sendable, Equatable {
         case signalled
         case timedOut
         case cancelled
@@ -27,10 +27,10 @@ public final class WakeUpSignal: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Wakes all waiters, or the next one to come when there is none.
-    public func signal() {
+    package func signal() {
         let woken = state.withLock { state -> [Waiter] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
@@ -46,7 +46,7 @@ public final class WakeUpSignal: Sendable {
     }
 
     /// Suspends until `signal()`, `timeout`, or cancellation of the calling task.
-    public func wait(timeout: Duration) async -> Reason {
+    package func wait(timeout: Duration) async -> Reason {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -84,7 +84,7 @@ public final class WakeUpSignal: Sendable {
     }
 
     /// Whether a signal is waiting to be consumed (for tests and diagnostics).
-    public var isPending: Bool { state.withLock { $0.pending } }
+    package var isPending: Bool { state.withLock { $0.pending } }
 
     private func finish(_ id: UInt64, with reason: Reason) {
         let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
