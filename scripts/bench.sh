@@ -6,10 +6,12 @@
 #      then the real binary: sync on an empty database (next to psql running the same DDL), plan ×5 on the
 #      synced one, the same no-change plan phase by phase (next to psql running the bare catalog queries),
 #      a widening sync
+#      then the peers on the same synced database, in the same run: migra (the database against itself) and
+#      alembic's compare_metadata (metadata reflected from it), installed in a throwaway Python venv from PyPI
 #   4. the daemon: a bare repository of a 100-model schema, `enginesync run` watching it, 50 one-column
 #      pushes (push → report latency p50/p99), then idle CPU over 60 s and the idle daemon's RSS
 #   5. a table of the figures
-# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--no-daemon | --daemon-only]
+# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--no-daemon | --daemon-only] [--no-peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,7 @@ IDLE_SECONDS=60
 DAEMON_MODELS=100
 RUN_SCHEMA=1
 RUN_DAEMON=1
+RUN_PEERS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --models) MODELS=${2:?--models needs a number}; shift 2 ;;
@@ -28,9 +31,10 @@ while [ $# -gt 0 ]; do
         --idle-seconds) IDLE_SECONDS=${2:?--idle-seconds needs a number}; shift 2 ;;
         --no-daemon) RUN_DAEMON=0; shift ;;
         --daemon-only) RUN_SCHEMA=0; shift ;;
+        --no-peers) RUN_PEERS=0; shift ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N]" \
-                "[--no-daemon | --daemon-only])" >&2; exit 64 ;;
+                "[--no-daemon | --daemon-only] [--no-peers])" >&2; exit 64 ;;
     esac
 done
 for number in "$MODELS" "$PUSHES" "$IDLE_SECONDS"; do
@@ -46,6 +50,7 @@ dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
 [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
 [ -x /usr/bin/time ] || need_packages+=(time)
 command -v jq >/dev/null 2>&1 || need_packages+=(jq)
+[ "$RUN_PEERS" = 0 ] || dpkg -s python3-venv >/dev/null 2>&1 || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
     echo "==> installing ${need_packages[*]}"
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -96,6 +101,47 @@ statements() { jq '[.applied[].sql // "" | [scan(";(\n|$)")] | length] | add // 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 phase() { echo "$PHASES" | sed -n "s/^  $1: \([0-9.]*\) ms/\1/p"; }
+
+# The peers, pinned so a rerun measures the same code: migra (schemainspect) and alembic's autogenerate.
+PEER_PACKAGES=(migra==3.0.1663481299 schemainspect==3.1.1663587362 sqlbag==0.1.1617247075 SQLAlchemy==2.0.36
+    alembic==1.14.0 psycopg2-binary==2.9.10)
+
+# peer_benchmarks: on the synced database, ×$PLAN_RUNS each (median): migra comparing the database with itself
+# (it reads the whole catalog twice, then diffs), and alembic's compare_metadata against MetaData reflected
+# from the same database beforehand (only the compare is timed: it reads the live catalog and diffs).
+peer_benchmarks() {
+    echo "==> peers: a throwaway venv with ${PEER_PACKAGES[*]}"
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "${PEER_PACKAGES[@]}"
+    local url="postgresql+psycopg2://postgres@/postgres?host=$SCRATCH_PGHOST&port=$SCRATCH_PGPORT"
+    cat >"$WORK/alembic_compare.py" <<'PY'
+import sys, time
+from sqlalchemy import create_engine, MetaData
+from alembic.migration import MigrationContext
+from alembic.autogenerate import compare_metadata
+engine = create_engine(sys.argv[1])
+runs = int(sys.argv[2])
+metadata = MetaData()
+with engine.connect() as connection:
+    metadata.reflect(bind=connection)
+for _ in range(runs):
+    start = time.monotonic()
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    print(f"{time.monotonic() - start:.3f} {len(differences)}")
+PY
+    echo "==> migra, the synced database against itself ×$PLAN_RUNS"
+    : >"$WORK/migra-walls"
+    for run in $(seq 1 "$PLAN_RUNS"); do
+        timed migra 0 "$WORK/venv/bin/migra" --unsafe "$url" "$url"
+        echo "    run $run: ${T_WALL}s wall, ${T_RSS} MiB peak RSS, $(wc -l <"$WORK/migra.json") lines of diff"
+        echo "$T_WALL" >>"$WORK/migra-walls"
+    done
+    MIGRA_WALL=$(median <"$WORK/migra-walls")
+    echo "==> alembic compare_metadata against the reflected metadata ×$PLAN_RUNS"
+    "$WORK/venv/bin/python" "$WORK/alembic_compare.py" "$url" "$PLAN_RUNS" | tee "$WORK/alembic-runs"
+    ALEMBIC_WALL=$(awk '{ print $1 }' "$WORK/alembic-runs" | median)
+}
 
 schema_benchmarks() {
     echo "==> pure benchmarks ($MODELS models × 30 fields, no database)"
@@ -153,6 +199,8 @@ schema_benchmarks() {
     done
     PSQL_CATALOG_WALL=$(median <"$WORK/psql-walls")
     echo "    median ${PSQL_CATALOG_WALL}s wall"
+
+    if [ "$RUN_PEERS" = 1 ]; then peer_benchmarks; fi
 
     echo "==> widening sync (10% of string lengths raised)"
     timed widen 0 "$BIN" sync --dir "$WORK/repo-widened" --database "$DSN" --format json
@@ -247,6 +295,12 @@ if [ "$RUN_SCHEMA" -eq 1 ]; then
     row "  phases: total" "$(phase total) ms" "-" ""
     row "psql, the bare catalog queries (median of $PLAN_RUNS)" "${PSQL_CATALOG_WALL} s" "-" \
         "plan wall / psql = $(ratio "$PLAN_WALL" "$PSQL_CATALOG_WALL"); phases total / psql = $(ratio "$(phase total)" "$(awk -v s="$PSQL_CATALOG_WALL" 'BEGIN { print s * 1000 }')") (target ≤ 1.5)"
+    if [ "$RUN_PEERS" = 1 ]; then
+        row "peer: migra, database against itself (median of $PLAN_RUNS)" "${MIGRA_WALL} s" "-" \
+            "migra / psql catalog = $(ratio "$MIGRA_WALL" "$PSQL_CATALOG_WALL"); enginesync plan / migra = $(ratio "$PLAN_WALL" "$MIGRA_WALL")"
+        row "peer: alembic compare_metadata (median of $PLAN_RUNS)" "${ALEMBIC_WALL} s" "-" \
+            "alembic / psql catalog = $(ratio "$ALEMBIC_WALL" "$PSQL_CATALOG_WALL"); enginesync plan / alembic = $(ratio "$PLAN_WALL" "$ALEMBIC_WALL")"
+    fi
     row "widening sync" "${WIDEN_WALL} s" "${WIDEN_RSS} MiB" "$WIDEN_OUTCOME; $WIDEN_CHANGES widenings, $WIDEN_STATEMENTS statements; reconcile ${WIDEN_ENGINE_MS} ms"
 fi
 if [ "$RUN_DAEMON" -eq 1 ]; then

@@ -302,6 +302,30 @@ import Testing
         #expect(configuration.reportsDirectory == "/tmp/r")
     }
 
+    /// Issue 13: one table of keys. Every key has exactly one option (named after it), the loader accepts
+    /// every key from the file, the environment and the flags, and the start-up line shows every key once.
+    @Test func everyKeyHasOneOptionAndOneDescription() throws {
+        let options = try DaemonOptions.parse([])
+        #expect(options.optionKeys == ConfigurationKey.names)
+        #expect(Set(ConfigurationKey.names).count == ConfigurationKey.names.count)
+        for key in ConfigurationKey.all {
+            #expect(DaemonConfigurationLoader.keys.contains(key.name))
+            #expect(key.environmentVariable == "ENGINESYNC_" + key.name.uppercased())
+            // Each option is spelled --<key-with-dashes> on the command line.
+            let isFlag = ["refuse_non_fast_forward", "require_snapshot", "strict", "self_heal", "require_signed_commits"]
+                .contains(key.name)
+            let parsed = try DaemonOptions.parse(isFlag ? [key.flag] : [key.flag, "x"])
+            #expect(parsed.flagValues[key.name] == (isFlag ? "true" : "x"), "\(key.flag)")
+        }
+        let configuration = try load("remote: https://u:secret@git.example.com/s.git\n")
+        let description = " " + configuration.redactedDescription
+        for name in ConfigurationKey.names where name != "repo" {
+            #expect(description.components(separatedBy: " \(name)=").count == 2, "\(name) in \(description)")
+        }
+        #expect(!description.contains(" repo="))
+        #expect(!configuration.redactedDescription.contains("secret"))
+    }
+
     @Test func runOnceTakesALockWait() throws {
         #expect(try RunCommand.parse(["--once", "--lock-wait", "0s"]).lockWait.duration == .zero)
         #expect(try RunCommand.parse(["--once", "--lock-wait", "1m30s"]).lockWait.duration == .seconds(90))

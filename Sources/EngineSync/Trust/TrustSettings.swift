@@ -1,4 +1,5 @@
 public import EngineSyncCore
+import Foundation
 
 /// Who may change the database (issue 15): `require_signed_commits`, the signers files and the verifier tools.
 ///
@@ -35,11 +36,24 @@ public struct TrustSettings: Sendable, Equatable {
         requireSignedCommits || allowedSigners != nil || migrationApprovers != nil || gpgKeyringFile != nil
     }
 
-    /// `key=value` pairs for the start-up log line: paths and counts, never keys.
-    public var redactedDescription: String {
-        "require_signed_commits=\(requireSignedCommits) "
-            + "allowed_signers_file=\(allowedSigners.map { "\($0.file) (\($0.entries.count) keys)" } ?? "off") "
-            + "migration_approvers_file=\(migrationApprovers.map { "\($0.file) (\($0.entries.count) keys)" } ?? "off") "
-            + "gpg_keyring_file=\(gpgKeyringFile ?? "off")"
+    /// A signers file as the start-up log shows it: its path and how many keys, never the keys.
+    package static func describe(_ signers: AllowedSigners?) -> String {
+        signers.map { "\($0.file) (\($0.entries.count) keys)" } ?? "off"
+    }
+
+    /// Reads and parses an allowed_signers file; the problem names the file (and the line, when malformed).
+    package static func readSigners(_ path: String) throws(FileProblem) -> AllowedSigners {
+        guard let data = FileManager.default.contents(atPath: path) else { throw FileProblem(message: "cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw FileProblem(message: "\(path) is not UTF-8 text") }
+        do {
+            return try AllowedSigners.parse(text, file: path)
+        } catch {
+            throw FileProblem(message: "\(error) (OpenSSH allowed_signers format: principals [options] key-type base64-key)")
+        }
+    }
+
+    /// An unreadable or malformed signers file, as one line for the start-up error.
+    package struct FileProblem: Error {
+        package var message: String
     }
 }

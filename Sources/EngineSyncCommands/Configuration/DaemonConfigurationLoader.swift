@@ -36,14 +36,8 @@ package struct DaemonConfigurationLoader: Sendable {
         self.defaultConfigPath = defaultConfigPath
     }
 
-    /// Every key, in documentation order.
-    package static let keys = [
-        "repo", "remote", "ssh_key_file", "ssh_known_hosts_file", "branch", "dsl_path", "migrations_path", "database",
-        "database_password_file", "schema",
-        "state_dir", "reports_dir", "report_retention", "poll_interval", "max_backoff", "lock_timeout",
-        "statement_timeout", "max_rewrite_rows", "concurrent_index_rows", "migration_lint", "max_file_bytes", "refuse_non_fast_forward",
-        "require_snapshot", "strict", "drift_interval", "self_heal", "metrics_file", "log_level",
-    ] + TrustSettingsBuilder.keys
+    /// Every key, in documentation order (`ConfigurationKey.all`).
+    package static var keys: [String] { ConfigurationKey.names }
 
     /// The environment variable for a key: `poll_interval` → `ENGINESYNC_POLL_INTERVAL`.
     package static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
@@ -164,29 +158,6 @@ package struct DaemonConfigurationLoader: Sendable {
             guard let value = settings[key]?.value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             return value
         }
-        func duration(_ key: String, allowOff: Bool = false) throws(DaemonConfigurationError) -> Duration?? {
-            guard let value = text(key) else { return nil }
-            if allowOff, ["off", "0", "false", "no"].contains(value.lowercased()) { return .some(nil) }
-            guard let parsed = DurationText.parse(value) else {
-                throw fail(key, "expected a duration like \"5s\"\(allowOff ? " or \"off\"" : ""), got \"\(value)\"")
-            }
-            return .some(parsed)
-        }
-        func integer(_ key: String, minimum: Int) throws(DaemonConfigurationError) -> Int? {
-            guard let value = text(key) else { return nil }
-            guard let parsed = Int(value.replacingOccurrences(of: "_", with: "")), parsed >= minimum else {
-                throw fail(key, "expected a whole number of at least \(minimum), got \"\(value)\"")
-            }
-            return parsed
-        }
-        func boolean(_ key: String) throws(DaemonConfigurationError) -> Bool? {
-            guard let value = text(key) else { return nil }
-            switch value.lowercased() {
-            case "true", "yes", "on", "1": return true
-            case "false", "no", "off", "0": return false
-            default: throw fail(key, "expected true or false, got \"\(value)\"")
-            }
-        }
 
         let repo = text("repo")
         let remote = text("remote")
@@ -201,94 +172,14 @@ package struct DaemonConfigurationLoader: Sendable {
                 "missing: set repo (a local repository path) or remote (a URL) in the file, ENGINESYNC_REPO/ENGINESYNC_REMOTE or --repo/--remote")
         }
         var configuration = DaemonConfiguration(source: source)
-
-        if let value = text("branch") {
-            guard !value.contains(where: { $0.isWhitespace }), !value.hasPrefix("-") else {
-                throw fail("branch", "expected a branch name, got \"\(value)\"")
-            }
-            configuration.branch = value.hasPrefix("refs/heads/") ? String(value.dropFirst("refs/heads/".count)) : value
+        for key in ConfigurationKey.all where key.name != "repo" && key.name != "remote" {
+            guard let value = text(key.name) else { continue }
+            if let problem = key.apply(value, &configuration, environment) { throw fail(key.name, problem) }
         }
-        if let value = text("dsl_path") { configuration.dslPath = value }
-        if let value = text("migrations_path") { configuration.migrationsPath = value }
-        if let value = text("schema") { configuration.schema = value }
-        if let value = text("state_dir") { configuration.stateDirectory = value }
-        if let value = text("reports_dir") { configuration.reportsDirectoryOverride = value }
-        if let value = text("database") {
-            if let problem = PostgresConfiguration(dsn: value).validateDSN() {
-                throw fail("database", "invalid connection string: \(problem)")
-            }
-            configuration.database = value
-        }
-        if let value = text("database_password_file") {
-            let path = Self.expandCredentialsDirectory(value, environment: environment)
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw fail("database_password_file", "cannot read \(path)")
-            }
-            guard let password = String(data: contents, encoding: .utf8)?.trimmingCharacters(in: .newlines) else {
-                throw fail("database_password_file", "\(path) is not UTF-8 text")
-            }
-            configuration.databasePasswordFile = path
-            // An empty file means "no password" (peer or certificate authentication), so the shipped unit's
-            // LoadCredential= file may stay empty.
-            configuration.databasePassword = password.isEmpty ? nil : password
-        }
-        try validateSSH(&configuration, text: text, fail: fail)
-        if let value = try integer("report_retention", minimum: 1) { configuration.reportRetention = value }
-        if let value = try duration("poll_interval") {
-            guard let value, value > .zero else { throw fail("poll_interval", "must be more than 0s") }
-            configuration.pollIntervalOverride = value
-        }
-        if let value = try duration("max_backoff") {
-            guard let value, value >= .seconds(1) else { throw fail("max_backoff", "must be at least 1s") }
-            configuration.maxBackoff = value
-        }
-        if let value = try duration("lock_timeout") {
-            if let problem = TimeoutLimits.lockTimeoutProblem(value ?? .zero) { throw fail("lock_timeout", problem) }
-            configuration.lockTimeout = value ?? .zero
-        }
-        if let value = try duration("statement_timeout") {
-            if let problem = TimeoutLimits.statementTimeoutProblem(value ?? .zero) { throw fail("statement_timeout", problem) }
-            configuration.statementTimeout = value ?? .zero
-        }
-        if let value = try integer("max_rewrite_rows", minimum: 0) { configuration.maxRewriteRows = value }
-        if let value = try integer("concurrent_index_rows", minimum: 0) { configuration.concurrentIndexRows = value }
-        if let value = text("migration_lint") {
-            guard let mode = MigrationLintMode(rawValue: value.lowercased()) else {
-                throw fail("migration_lint", "expected warn or block, got \"\(value)\"")
-            }
-            configuration.migrationLint = mode
-        }
-        if let value = text("max_file_bytes") {
-            guard let bytes = Self.parseByteSize(value), bytes > 0 else {
-                throw fail("max_file_bytes", "expected a size like \"1MiB\", \"512KiB\" or a number of bytes, got \"\(value)\"")
-            }
-            configuration.maxFileBytes = bytes
-        }
-        if let value = try boolean("refuse_non_fast_forward") { configuration.refuseNonFastForward = value }
-        if let value = try boolean("require_snapshot") { configuration.requireSnapshot = value }
-        if let value = try boolean("strict") { configuration.strict = value }
-        if let value = try duration("drift_interval", allowOff: true) {
-            if let value, value <= .zero { throw fail("drift_interval", "must be more than 0s, or off") }
-            configuration.driftInterval = value
-        }
-        if let value = try boolean("self_heal") { configuration.selfHeal = value }
-        if let value = text("metrics_file") {
-            configuration.metricsFile = ["off", "false", "no"].contains(value.lowercased()) ? nil : value
-        }
-        if let value = text("log_level") {
-            guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                throw fail("log_level", "expected one of trace, debug, info, notice, warning, error, critical, got \"\(value)\"")
-            }
-            configuration.logLevel = level
-        }
-        let requireSigned = try boolean("require_signed_commits") ?? false
+        try validateSSH(configuration, fail: fail)
         do throws(TrustSettingsBuilder.Problem) {
-            configuration.trust = try TrustSettingsBuilder.build(
-                require: requireSigned,
-                allowedSignersFile: text("allowed_signers_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
-                approversFile: text("migration_approvers_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
-                keyringFile: text("gpg_keyring_file").map { Self.expandCredentialsDirectory($0, environment: environment) },
-                environment: environment)
+            // The trust keys were read one by one (`ConfigurationKey`); what they need together is checked here.
+            try TrustSettingsBuilder.complete(&configuration.trust, environment: environment)
         } catch {
             throw fail(error.key, error.message)
         }
@@ -298,14 +189,8 @@ package struct DaemonConfigurationLoader: Sendable {
     /// ssh_key_file and ssh_known_hosts_file: readable when set, and both required (known_hosts by its
     /// default path) when the remote is reached over ssh, so a missing key fails at start-up, not at the
     /// first fetch. Only paths are kept; the key itself is read by libssh2 at each fetch.
-    private func validateSSH(_ configuration: inout DaemonConfiguration, text: (String) -> String?,
+    private func validateSSH(_ configuration: DaemonConfiguration,
                              fail: (String, String) -> DaemonConfigurationError) throws(DaemonConfigurationError) {
-        if let value = text("ssh_key_file") {
-            configuration.sshKeyFile = Self.expandCredentialsDirectory(value, environment: environment)
-        }
-        if let value = text("ssh_known_hosts_file") {
-            configuration.sshKnownHostsFileOverride = Self.expandCredentialsDirectory(value, environment: environment)
-        }
         let ssh = configuration.usesSSH
         if let path = configuration.sshKeyFile {
             guard FileManager.default.isReadableFile(atPath: path) else {
@@ -321,27 +206,6 @@ package struct DaemonConfigurationLoader: Sendable {
                 throw fail("ssh_known_hosts_file", "cannot read \(path)"
                     + (ssh ? " (the ssh remote's host key must be listed there, e.g. from ssh-keyscan)" : ""))
             }
-        }
-    }
-
-    /// `$CREDENTIALS_DIRECTORY/pgpass` or `${CREDENTIALS_DIRECTORY}/pgpass` (systemd's LoadCredential=).
-    static func expandCredentialsDirectory(_ path: String, environment: [String: String]) -> String {
-        guard let directory = environment["CREDENTIALS_DIRECTORY"] else { return path }
-        return path.replacingOccurrences(of: "${CREDENTIALS_DIRECTORY}", with: directory)
-            .replacingOccurrences(of: "$CREDENTIALS_DIRECTORY", with: directory)
-    }
-
-    /// "1048576", "512KiB", "1MiB", "1GiB" (also "K", "M", "G", "KB", "MB": binary units either way).
-    static func parseByteSize(_ text: String) -> Int? {
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 15, let value = Int(digits) else { return nil }
-        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
-        switch unit {
-        case "", "b": return value
-        case "k", "kb", "kib": return value * 1024
-        case "m", "mb", "mib": return value * 1024 * 1024
-        case "g", "gb", "gib": return value * 1024 * 1024 * 1024
-        default: return nil
         }
     }
 }

@@ -65,26 +65,42 @@ package struct DaemonOptions: ParsableArguments {
 
     package init() {}
 
-    /// The flags that were given, by configuration key, for `DaemonConfigurationLoader(flags:)`.
+    /// Flag values by configuration key, read from the options themselves: `sshKeyFile` is `ssh_key_file`
+    /// (`ConfigurationKey`), so a new key needs no mapping here. `optionKeys` lists them; a test checks that they
+    /// are exactly `ConfigurationKey.names`.
     package var flagValues: [String: String] {
-        let pairs: [(String, String?)] = [
-            ("repo", repo), ("remote", remote), ("ssh_key_file", sshKeyFile),
-            ("ssh_known_hosts_file", sshKnownHostsFile), ("branch", branch), ("dsl_path", dslPath),
-            ("migrations_path", migrationsPath), ("database", database), ("database_password_file", databasePasswordFile),
-            ("schema", schema), ("state_dir", stateDir), ("reports_dir", reportsDir), ("report_retention", reportRetention),
-            ("poll_interval", pollInterval), ("max_backoff", maxBackoff), ("lock_timeout", lockTimeout),
-            ("statement_timeout", statementTimeout), ("max_rewrite_rows", maxRewriteRows),
-            ("concurrent_index_rows", concurrentIndexRows), ("migration_lint", migrationLint), ("max_file_bytes", maxFileBytes),
-            ("refuse_non_fast_forward", refuseNonFastForward.map(String.init)),
-            ("require_snapshot", requireSnapshot.map(String.init)), ("strict", strict.map(String.init)),
-            ("drift_interval", driftInterval),
-            ("self_heal", selfHeal.map(String.init)), ("metrics_file", metricsFile), ("log_level", logLevel),
-            ("require_signed_commits", requireSignedCommits.map(String.init)), ("allowed_signers_file", allowedSignersFile),
-            ("migration_approvers_file", migrationApproversFile), ("gpg_keyring_file", gpgKeyringFile),
-        ]
         var values: [String: String] = [:]
-        for (key, value) in pairs { if let value { values[key] = value } }
+        for (key, value) in optionValues { if let value { values[key] = value } }
         return values
+    }
+
+    /// Every configuration option by key, set or not.
+    var optionValues: [(key: String, value: String?)] {
+        Mirror(reflecting: self).children.compactMap { child in
+            guard let label = child.label, label != "_config" else { return nil }
+            let key = Self.key(forProperty: String(label.drop { $0 == "_" }))
+            switch child.value {
+            case let option as Option<String?>: return (key, option.wrappedValue)
+            case let flag as Flag<Bool?>: return (key, flag.wrappedValue.map(String.init))
+            default: return nil
+            }
+        }
+    }
+
+    /// The configuration keys these options set, in declaration order.
+    package var optionKeys: [String] { optionValues.map(\.key) }
+
+    /// `sshKeyFile` → `ssh_key_file`.
+    static func key(forProperty name: String) -> String {
+        var key = ""
+        for character in name {
+            if character.isUppercase {
+                key += "_" + character.lowercased()
+            } else {
+                key.append(character)
+            }
+        }
+        return key
     }
 
     /// The loader for these flags and the process environment.

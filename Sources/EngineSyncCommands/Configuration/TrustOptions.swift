@@ -25,7 +25,7 @@ struct TrustOptions: ParsableArguments {
     /// configuration file's).
     func isSpecified(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         requireSignedCommits || allowedSignersFile != nil || migrationApproversFile != nil || gpgKeyringFile != nil
-            || TrustSettingsBuilder.keys.contains { !(environment[DaemonConfigurationLoader.environmentVariable(for: $0)] ?? "").isEmpty }
+            || ["require_signed_commits", "allowed_signers_file", "migration_approvers_file", "gpg_keyring_file"].contains { !(environment[DaemonConfigurationLoader.environmentVariable(for: $0)] ?? "").isEmpty }
     }
 
     /// The settings, flags first, then the environment; a bad value or file is a usage error naming it.

@@ -6,9 +6,6 @@ import Foundation
 /// commands alike: reads and parses the signers files (a malformed line is an error naming file and line) and
 /// finds the verifier tools on `PATH`, so a problem stops start-up instead of every reconcile.
 enum TrustSettingsBuilder {
-    /// The trust keys, in documentation order.
-    static let keys = ["require_signed_commits", "allowed_signers_file", "migration_approvers_file", "gpg_keyring_file"]
-
     /// A problem with one key's value: the key and one line for the operator.
     struct Problem: Error {
         var key: String
@@ -20,19 +17,33 @@ enum TrustSettingsBuilder {
         var settings = TrustSettings(requireSignedCommits: require)
         if let path = allowedSignersFile {
             settings.allowedSigners = try readSigners(path, key: "allowed_signers_file")
-        } else if require && keyringFile == nil {
-            throw Problem(key: "allowed_signers_file", message: "missing: require_signed_commits is set; name the "
-                + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, "
-                + "--allowed-signers-file), or a gpg_keyring_file for OpenPGP signatures")
         }
         if let path = approversFile {
             settings.migrationApprovers = try readSigners(path, key: "migration_approvers_file")
         }
         if let path = keyringFile {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw Problem(key: "gpg_keyring_file", message: "cannot read \(path)")
-            }
-            settings.gpgKeyringFile = URL(fileURLWithPath: path).standardizedFileURL.path
+            guard let keyring = keyringPath(path) else { throw Problem(key: "gpg_keyring_file", message: "cannot read \(path)") }
+            settings.gpgKeyringFile = keyring
+        }
+        try complete(&settings, environment: environment)
+        return settings
+    }
+
+    /// The keyring's absolute path when it is readable (gpgv looks a relative name up in its home directory).
+    static func keyringPath(_ path: String) -> String? {
+        guard FileManager.default.isReadableFile(atPath: path) else { return nil }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// What the keys need together: a signers file (or keyring) when signatures are required, and the verifier
+    /// tools on `PATH` for the files that are set.
+    static func complete(_ settings: inout TrustSettings, environment: [String: String]) throws(Problem) {
+        if settings.requireSignedCommits, settings.allowedSigners == nil, settings.gpgKeyringFile == nil {
+            throw Problem(key: "allowed_signers_file", message: "missing: require_signed_commits is set; name the "
+                + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, "
+                + "--allowed-signers-file), or a gpg_keyring_file for OpenPGP signatures")
+        }
+        if settings.gpgKeyringFile != nil {
             guard let gpgv = findTool("gpgv", environment: environment) else {
                 throw Problem(key: "gpg_keyring_file", message: "gpgv is not on PATH (install gnupg's gpgv to verify OpenPGP signatures)")
             }
@@ -45,20 +56,13 @@ enum TrustSettingsBuilder {
             }
             settings.sshKeygenPath = sshKeygen
         }
-        return settings
     }
 
     static func readSigners(_ path: String, key: String) throws(Problem) -> AllowedSigners {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Problem(key: key, message: "cannot read \(path)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Problem(key: key, message: "\(path) is not UTF-8 text")
-        }
         do {
-            return try AllowedSigners.parse(text, file: path)
+            return try TrustSettings.readSigners(path)
         } catch {
-            throw Problem(key: key, message: "\(error) (OpenSSH allowed_signers format: principals [options] key-type base64-key)")
+            throw Problem(key: key, message: error.message)
         }
     }
 

@@ -104,31 +104,6 @@ package struct DaemonConfiguration: Sendable, Equatable {
         PostgresConfiguration(dsn: database, password: databasePassword, keepalives: PostgresConfiguration.Keepalives())
     }
 
-    /// One line for the start-up log: every setting, secrets removed (the DSN through libpq's own notion
-    /// of which keywords are secret, the password file only by path).
-    package var redactedDescription: String {
-        var parts: [String] = []
-        switch source {
-        case .repository(let path): parts.append("repo=\(path)")
-        case .remote(let url): parts.append("remote=\(Self.redactedURL(url))")
-        }
-        parts += [
-            "branch=\(branch)", "dsl_path=\(dslPath)", "migrations_path=\(migrationsPath)",
-            "database=\"\(postgres.redactedDSN)\"",
-            "database_password_file=\(databasePasswordFile ?? "off")",
-            "ssh_key_file=\(sshKeyFile ?? "off")", "ssh_known_hosts_file=\(sshKnownHostsFile)",
-            "schema=\(schema)", "state_dir=\(stateDirectory)", "reports_dir=\(reportsDirectory)",
-            "report_retention=\(reportRetention)", "poll_interval=\(DurationText.format(pollInterval))",
-            "max_backoff=\(DurationText.format(maxBackoff))", "lock_timeout=\(DurationText.format(lockTimeout))",
-            "statement_timeout=\(DurationText.format(statementTimeout))", "max_rewrite_rows=\(maxRewriteRows)",
-            "concurrent_index_rows=\(concurrentIndexRows)", "migration_lint=\(migrationLint.rawValue)", "max_file_bytes=\(maxFileBytes)",
-            "refuse_non_fast_forward=\(refuseNonFastForward)", "require_snapshot=\(requireSnapshot)", "strict=\(strict)",
-            "drift_interval=\(driftInterval.map(DurationText.format) ?? "off")", "self_heal=\(selfHeal)",
-            "metrics_file=\(metricsFile ?? "off")", "log_level=\(logLevel)", trust.redactedDescription,
-        ]
-        return parts.joined(separator: " ")
-    }
-
     /// A remote URL without its credentials (`https://user:secret@host/…` → `https://user:***@host/…`, a token
     /// user name and query values masked too; `URLRedaction`).
     package static func redactedURL(_ url: String) -> String {
