@@ -11,10 +11,12 @@ extension DaemonConfiguration {
     package var reconcilerOptions: ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
-        return ReconcilerOptions(
+        var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
             refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch,
             migrationLint: migrationLint)
+        options.trust = trust
+        return options
     }
 }

@@ -1,4 +1,4 @@
-import EngineSync
+package import EngineSync
 package import EngineSyncCore
 package import Logging
 import Foundation
@@ -56,6 +56,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: no metrics file.
     package var metricsFile: String?
     package var logLevel: Logger.Level = .info
+    /// `require_signed_commits`, `allowed_signers_file`, `migration_approvers_file`, `gpg_keyring_file` (issue 15).
+    package var trust = TrustSettings()
 
     package init(source: Source) {
         self.source = source
