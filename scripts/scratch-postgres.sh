@@ -41,7 +41,10 @@ scratch_postgres_start() {
 }
 
 # A hot standby of the scratch cluster (pg_basebackup -R, streaming), for the tests of the `standby`
-# outcome. Sets SCRATCH_STANDBY_PORT; the socket is in the same directory.
+# outcome. Replay waits for the standby's queries (max_standby_streaming_delay=-1, hot_standby_feedback):
+# the parallel tests drop databases and vacuum on the primary all the time, and a test's query on the
+# standby must not be cancelled with "conflict with recovery" because of them. Sets SCRATCH_STANDBY_PORT;
+# the socket is in the same directory.
 scratch_standby_start() {
     SCRATCH_STANDBY_PORT=$((SCRATCH_PGPORT + 1))
     echo "==> starting a hot standby of it (port $SCRATCH_STANDBY_PORT)"
@@ -49,7 +52,7 @@ scratch_standby_start() {
         -D "$SCRATCH_PGDIR/standby" -R -X stream >"$SCRATCH_PGDIR/basebackup.log" 2>&1 \
         || { cat "$SCRATCH_PGDIR/basebackup.log"; return 1; }
     "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -l "$SCRATCH_PGDIR/standby.log" -w -t 60 \
-        -o "-p $SCRATCH_STANDBY_PORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off -c hot_standby=on" \
+        -o "-p $SCRATCH_STANDBY_PORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=-1" \
         start >/dev/null || { cat "$SCRATCH_PGDIR/standby.log"; return 1; }
     export SCRATCH_STANDBY_PORT
 }

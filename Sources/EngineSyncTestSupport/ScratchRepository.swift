@@ -11,6 +11,12 @@ public final class ScratchRepository: @unchecked Sendable {
     /// EngineJS's standard `<dsl>/meta/dsl.json` when the tree has none. Tests about a missing snapshot model
     /// turn this off.
     public var addsSnapshotModel = true
+    /// A private key file: commits are signed with it (`gpg.format=ssh`), as `commit(_:message:signedBy:)` does.
+    public var signingKey: String?
+    /// git's `gpg.format` for `signingKey`: `ssh` (a key file) or `openpgp` (a key id, with `environment`'s GNUPGHOME).
+    public var signingFormat = "ssh"
+    /// Extra environment for commits (e.g. `GNUPGHOME` for OpenPGP signing).
+    public var commitEnvironment: [String: String] = [:]
 
     /// EngineJS's standard `dsl/meta/dsl.json`.
     public static let standardSnapshotModel = #"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}"#
@@ -53,8 +59,9 @@ public final class ScratchRepository: @unchecked Sendable {
         tick += 1
         // Fixed dates keep shas stable across runs.
         let date = "2026-01-01T00:00:\(String(format: "%02d", tick % 60))Z"
-        try run(["commit", "--quiet", "--allow-empty", "-m", message],
-                environment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
+        let signing = signingKey.map { ["-c", "gpg.format=\(signingFormat)", "-c", "user.signingkey=\($0)"] } ?? []
+        try run(signing + ["commit", "--quiet", "--allow-empty"] + (signingKey == nil ? [] : ["-S"]) + ["-m", message],
+                environment: commitEnvironment.merging(["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]) { $1 })
         return try output(["rev-parse", "HEAD"])
     }
 

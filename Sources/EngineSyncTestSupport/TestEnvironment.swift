@@ -49,6 +49,15 @@ public enum TestEnvironment {
 
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
+    /// The absolute path of `ssh-keygen`, required for signing-key tests (issue 15); missing is a failure.
+    public static func sshKeygenExecutable() throws -> String {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = directory + "/ssh-keygen"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw Missing(description: "this test needs ssh-keygen (apt-get install -y openssh-client)")
+    }
+
     /// The absolute path of `git`, required for building fixture repositories.
     public static func gitExecutable() throws -> String {
         for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {

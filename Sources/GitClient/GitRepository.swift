@@ -9,7 +9,8 @@ private let libgit2Runtime: Int32 = git_libgit2_init()
 /// Not `Sendable`: libgit2 objects must not be used from two threads at once, so keep one
 /// `GitRepository` per task. A long-lived instance sees new refs and objects without reopening.
 public final class GitRepository {
-    private let handle: OpaquePointer
+    /// Internal (not private) for the `GitRepository+…` extensions of this module; never public.
+    let handle: OpaquePointer
     /// `git_repository_path`: the `.git` directory or the bare repository, ending in `/`.
     public let gitDirectory: String
     public let isBare: Bool
@@ -285,13 +286,13 @@ public final class GitRepository {
         }
     }
 
-    private static func oid(_ id: ObjectID) throws -> git_oid {
+    static func oid(_ id: ObjectID) throws -> git_oid {
         var oid = git_oid()
         _ = try check("git_oid_fromstr", subject: id.hex) { git_oid_fromstr(&oid, id.hex) }
         return oid
     }
 
-    private static func objectID(_ oid: UnsafePointer<git_oid>?) -> ObjectID {
+    static func objectID(_ oid: UnsafePointer<git_oid>?) -> ObjectID {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, oid)
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }

@@ -312,7 +312,8 @@ import Testing
             #expect(DaemonConfigurationLoader.keys.contains(key.name))
             #expect(key.environmentVariable == "ENGINESYNC_" + key.name.uppercased())
             // Each option is spelled --<key-with-dashes> on the command line.
-            let isFlag = ["refuse_non_fast_forward", "require_snapshot", "strict", "self_heal", "hooks_allow_invalid"]
+            let isFlag = ["refuse_non_fast_forward", "require_snapshot", "strict", "self_heal", "require_signed_commits",
+                          "hooks_allow_invalid"]
                 .contains(key.name)
             let parsed = try DaemonOptions.parse(isFlag ? [key.flag] : [key.flag, "x"])
             #expect(parsed.flagValues[key.name] == (isFlag ? "true" : "x"), "\(key.flag)")

@@ -23,6 +23,7 @@ import Testing
             enginesync_last_reconcile_outcome{outcome="failed"} 0
             enginesync_last_reconcile_outcome{outcome="skipped"} 0
             enginesync_last_reconcile_outcome{outcome="standby"} 0
+            enginesync_last_reconcile_outcome{outcome="untrusted"} 0
             # HELP enginesync_last_reconcile_duration_seconds Duration of the last reconcile attempt.
             # TYPE enginesync_last_reconcile_duration_seconds gauge
             enginesync_last_reconcile_duration_seconds 1.25

@@ -134,7 +134,7 @@ struct MigrationRunnerTests {
             #expect(try !connection.tableExists("later"))
             #expect(try connection.trackingRows().map { [$0[0], $0[1]] } == [["0001_table", "applied"], ["0002_indexes", "failed"]])
             let status = try directory.runner(connection).status()
-            #expect(status.failed == [FailedMigration(id: "0002_indexes", state: "failed", file: "migrations/0002_indexes.sql")])
+            #expect(status.failed == [FailedMigration(id: "0002_indexes", state: .failed, file: "migrations/0002_indexes.sql")])
             #expect(status.pending == ["0003_later"])
 
             let refused = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
@@ -178,7 +178,7 @@ struct MigrationRunnerTests {
             try connection.query("UPDATE engine_migrations SET state = 'running' WHERE id = '0001_a'")
             try connection.execute(script: "DELETE FROM engine_migrations WHERE id = '0002_b'; DROP TABLE b;")
             let status = try directory.runner(connection).status()
-            #expect(status.failed == [FailedMigration(id: "0001_a", state: "running", file: "migrations/0001_a.sql")])
+            #expect(status.failed == [FailedMigration(id: "0001_a", state: .running, file: "migrations/0001_a.sql")])
             #expect(status.executed == [])
             let error = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
             #expect(error.kind == .unresolved)

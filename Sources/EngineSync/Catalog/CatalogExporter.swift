@@ -35,7 +35,7 @@ public struct CatalogExporter: Sendable {
             .map { CatalogFile.Snapshot(table: snapshotTable, id: $0.id, hash: $0.hash, commit: $0.commit, dsl: $0.json ?? "{}") }
         let lastCommit = try ReconcileLog(schema: schema).latest(connection, outcomes: ["synced", "blocked"]).first?.commit
         let migrations = try MigrationTrackingTable(connection: connection, schema: schema).read()
-            .map { CatalogFile.AppliedMigration(id: $0.id, checksum: $0.checksum, state: $0.state) }
+            .map { CatalogFile.AppliedMigration(id: $0.id, checksum: $0.checksum, state: $0.state.rawValue) }
             .sorted { $0.id < $1.id }
         return CatalogFile(schema: schema, live: live, totalBytes: sizes, snapshot: snapshot,
                            lastReconciledCommit: lastCommit, migrations: migrations,

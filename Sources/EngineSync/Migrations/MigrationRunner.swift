@@ -87,17 +87,17 @@ public final class MigrationRunner {
     func makeStatus(rows: [MigrationTrackingTable.Row]) -> MigrationStatus {
         let byID = Dictionary(migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let recorded = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let executed = rows.filter { $0.state == "applied" }.map(\.id).sorted(by: idPrecedes)
+        let executed = rows.filter { $0.state.isApplied }.map(\.id).sorted(by: idPrecedes)
         // Said once, by the `up` that acknowledges them (`acknowledgeOtherRunners`), never by status.
         let otherRunner = otherRunnerRows(rows).map(\.id)
         let otherRunnerIDs = Set(otherRunner)
-        let failed = rows.filter { $0.state != "applied" }.sorted { idPrecedes($0.id, $1.id) }
+        let failed = rows.filter { !$0.state.isApplied }.sorted { idPrecedes($0.id, $1.id) }
             .map { FailedMigration(id: $0.id, state: $0.state, file: byID[$0.id]?.file) }
         let pending = migrations.filter { recorded[$0.id] == nil }.map(\.id)
         var mismatches: [ChecksumMismatch] = []
         for migration in migrations {
             // Only applied rows are checked: fixing the file of a failed migration is the normal workflow.
-            guard let row = recorded[migration.id], row.state == "applied", let stored = row.checksum,
+            guard let row = recorded[migration.id], row.state.isApplied, let stored = row.checksum,
                   let actual = migration.checksum, stored != actual else { continue }
             mismatches.append(ChecksumMismatch(id: migration.id, file: migration.file, recorded: stored, actual: actual))
         }
@@ -251,7 +251,7 @@ public final class MigrationRunner {
                 try connection.withTransaction {
                     try perform(migration, logger: logger)
                     try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
-                                     durationMs: elapsed(), state: "applied")
+                                     durationMs: elapsed(), state: .applied)
                 }
             } catch {
                 throw failure(error, migration: migration)
@@ -259,7 +259,7 @@ public final class MigrationRunner {
         } else {
             do {
                 try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
-                                 durationMs: nil, state: "running")
+                                 durationMs: nil, state: .running)
             } catch {
                 throw failure(error, migration: migration)
             }
@@ -274,12 +274,12 @@ public final class MigrationRunner {
                     _ = try? connection.query("ROLLBACK")
                     _ = connection.drainNotices()
                     // A row left `running` (connection gone) is treated like `failed`.
-                    try? table.update(id: migration.id, state: "failed", durationMs: elapsed())
+                    try? table.update(id: migration.id, state: .failed, durationMs: elapsed())
                 }
                 throw failure
             }
             do {
-                try table.update(id: migration.id, state: "applied", durationMs: elapsed())
+                try table.update(id: migration.id, state: .applied, durationMs: elapsed())
             } catch {
                 throw failure(error, migration: migration)
             }
@@ -357,7 +357,7 @@ public final class MigrationRunner {
                 throw MigrationError(kind: .notResolvable, message: "is not recorded in engine_migrations; nothing to resolve",
                                      id: id, file: file)
             }
-            guard row.state != "applied" else {
+            guard !row.state.isApplied else {
                 throw MigrationError(kind: .notResolvable, message: "is already applied; only failed migrations are resolved",
                                      id: id, file: file)
             }
@@ -365,7 +365,7 @@ public final class MigrationRunner {
                 switch resolution {
                 case .applied:
                     try connection.withTransaction {
-                        try table.update(id: id, state: "applied", durationMs: nil)
+                        try table.update(id: id, state: .applied, durationMs: nil)
                         if let checksum = migrations.first(where: { $0.id == id })?.checksum {
                             try table.setChecksum(id: id, checksum: checksum, onlyWhenMissing: false)
                         }

@@ -19,7 +19,7 @@ struct MigrationTrackingTable {
     /// One tracking row as read.
     struct Row {
         var id: String
-        var state: String
+        var state: MigrationState
         var checksum: String?
         var commit: String? = nil
         var durationMs: Int? = nil
@@ -31,7 +31,7 @@ struct MigrationTrackingTable {
         /// have an origin (since the column exists) or a duration (before: a transactional migration records
         /// it with its row, a no-transaction one when it finishes or fails).
         var isFromOtherRunner: Bool {
-            guard state == "applied" else { return false }
+            guard state.isApplied else { return false }
             if origin == Origin.external { return true }
             return origin == nil && checksum == nil && commit == nil && durationMs == nil
         }
@@ -80,18 +80,19 @@ struct MigrationTrackingTable {
             let text = try row.string("row")
             guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
                   let id = object["id"] as? String else { return nil }
-            return Row(id: id, state: object["state"] as? String ?? "applied", checksum: object["checksum"] as? String,
+            return Row(id: id, state: MigrationState(rawValue: object["state"] as? String ?? MigrationState.applied.rawValue),
+                       checksum: object["checksum"] as? String,
                        commit: object["commit"] as? String, durationMs: (object["duration_ms"] as? NSNumber)?.intValue,
                        origin: object["origin"] as? String)
         }
     }
 
     /// Records an applied migration (inside the migration's transaction for transactional ones).
-    func insert(id: String, checksum: String?, commit: String?, durationMs: Int?, state: String) throws {
+    func insert(id: String, checksum: String?, commit: String?, durationMs: Int?, state: MigrationState) throws {
         try connection.run("""
             INSERT INTO \(qualified) (id, executed_at, checksum, \(ident: "commit"), duration_ms, state, origin)
             VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4::integer, $5, $6)
-            """, [id, checksum, commit, durationMs, state, Origin.enginesync])
+            """, [id, checksum, commit, durationMs, state.rawValue, Origin.enginesync])
     }
 
     /// Marks another runner's row as reported (`origin = 'external'`); `false` when it is gone or already
@@ -103,12 +104,12 @@ struct MigrationTrackingTable {
         return !result.rows.isEmpty
     }
 
-    func update(id: String, state: String, durationMs: Int?) throws {
+    func update(id: String, state: MigrationState, durationMs: Int?) throws {
         try connection.run("""
             UPDATE \(qualified) SET state = $2, duration_ms = COALESCE($3::integer, duration_ms),
                 executed_at = pg_catalog.clock_timestamp()
             WHERE id = $1
-            """, [id, state, durationMs])
+            """, [id, state.rawValue, durationMs])
     }
 
     func setChecksum(id: String, checksum: String, onlyWhenMissing: Bool) throws {

@@ -24,8 +24,10 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         public var outcome: String
         public var finishedAt: String
         public var errors: [String]
+        /// The report's trust lines (signed by whom, approved by whom, what is missing; issue 15).
+        public var trust: [String]?
         enum CodingKeys: String, CodingKey {
-            case commit, outcome, errors
+            case commit, outcome, errors, trust
             case finishedAt = "finished_at"
         }
 
@@ -34,6 +36,7 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
             outcome = report.outcome.rawValue
             finishedAt = report.finishedAt
             errors = report.errors.map { [$0.file, $0.message].compactMap { $0 }.joined(separator: ": ") }
+            trust = report.trust?.lines
         }
     }
 
@@ -43,10 +46,13 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     public var snapshotCommit: String?
     public var pendingMigrations: [String]?
     public var failedMigrations: [String]?
+    /// The trust state of the repository's revision now (issue 15), when signers files are configured.
+    public var trust: ReconcileReport.Trust?
     /// Webhook delivery (issue 16); `nil` when notifications were never configured.
     public var notifications: [DeliveryState]?
 
     enum CodingKeys: String, CodingKey {
+        case trust
         case lastReconcile = "last_reconcile"
         case latestReport = "latest_report"
         case snapshotHash = "snapshot_hash"
@@ -96,8 +102,10 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         if let report = latestReport,
            report.commit != lastReconcile?.commit || report.outcome != lastReconcile?.outcome {
             lines.append("latest report: \(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "(directory)") "
-                + "at \(report.finishedAt)" + (report.outcome == "invalid" ? " (never recorded in the database)" : ""))
+                + "at \(report.finishedAt)" + (report.outcome == "invalid" || report.outcome == "untrusted"
+                    ? " (never recorded in the database)" : ""))
             lines += report.errors.prefix(5).map { "  error: \($0)" }
+            lines += (report.trust ?? []).map { "  trust: \($0)" }
         }
         lines.append("snapshot: \(snapshotHash ?? "none")" + (snapshotCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""))
         if let pendingMigrations {
@@ -106,6 +114,7 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
         if let failedMigrations, !failedMigrations.isEmpty {
             lines.append("failed migrations: \(failedMigrations.joined(separator: ", ")) (settle with `enginesync migrate resolve`)")
         }
+        lines += (trust?.lines ?? []).map { "trust: \($0)" }
         lines += notificationLines
         return lines.joined(separator: "\n")
     }

@@ -41,6 +41,8 @@ public struct ReconcilerOptions: Sendable {
     public var progress: ReconcileProgress?
     /// `migration_lint`: whether a pending migration's hazard over the size limits blocks it (issue 18).
     public var migrationLint: MigrationLintMode
+    /// Signed commits and approved migrations (issue 15; `Reconciler+Trust.swift`).
+    public var trust = TrustSettings()
 
     public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
                 safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
@@ -125,6 +127,10 @@ public final class Reconciler {
         draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
         draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
         let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
+        // 1b. An untrusted commit (issue 15) goes no further: the database is not even connected to.
+        if let outcome = checkCommitTrust(input, draft: &draft) {
+            return Result(report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
+        }
 
         // 4. Compile and validate: invalid → the database is not touched.
         guard let desired = input.compilation.compiled else {
@@ -217,6 +223,7 @@ public final class Reconciler {
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
         options.progress?.touch()
+        let migrations = try approvedMigrations(migrations, input: input, session: session, draft: &draft)
         let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(
             commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
         // Migration lint (issue 18): the pending migrations against the live sizes, before any of them runs.

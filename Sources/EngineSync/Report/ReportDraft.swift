@@ -13,6 +13,8 @@ package struct ReportDraft: Sendable {
     package var manual: [ReconcileReport.Note] = []
     package var warnings: [ReconcileReport.Message] = []
     package var errors: [ReconcileReport.Message] = []
+    /// The signature and approvals (issue 15), copied into the report.
+    package var trust: ReconcileReport.Trust?
 
     /// `started`: when the reconcile began (before reading the source), so `started_at` and `duration_ms`
     /// cover all of it — source read, compile, connect, lock wait, migrations and Safe Sync.
@@ -48,13 +50,18 @@ package struct ReportDraft: Sendable {
         }
     }
 
+    /// The report; `synced` becomes `blocked` when something was blocked before Safe Sync ran (an unapproved
+    /// migration, issue 15), whatever the plan's own verdict.
     package func finish(outcome: ReconcileOutcome, now: Date = Date()) -> ReconcileReport {
-        ReconcileReport(
+        let outcome: ReconcileOutcome = outcome == .synced && !blocked.isEmpty ? .blocked : outcome
+        var report = ReconcileReport(
             outcome: outcome, commit: context.commit, previousCommit: context.previousCommit, commits: context.commits,
             branch: context.branch, source: context.source, startedAt: Self.timestamp(started),
             finishedAt: Self.timestamp(now), durationMs: max(0, Int(now.timeIntervalSince(started) * 1000)),
             snapshot: snapshot, migrations: context.migrations, applied: applied, blocked: blocked, drift: drift,
             manual: manual, warnings: warnings, errors: errors)
+        report.trust = trust
+        return report
     }
 
     /// Statements joined as a script, each ending with `;`.

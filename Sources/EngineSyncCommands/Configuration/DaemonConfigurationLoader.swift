@@ -191,6 +191,12 @@ package struct DaemonConfigurationLoader: Sendable {
             if let problem = key.apply(value, &configuration, environment) { throw fail(key.name, problem) }
         }
         if readsCredentials { try validateSSH(configuration, fail: fail) }
+        do throws(TrustSettingsBuilder.Problem) {
+            // The trust keys were read one by one (`ConfigurationKey`); what they need together is checked here.
+            try TrustSettingsBuilder.complete(&configuration.trust, environment: environment)
+        } catch {
+            throw fail(error.key, error.message)
+        }
         return configuration
     }
 

@@ -53,6 +53,15 @@ package struct DaemonOptions: ParsableArguments {
     @Option(name: .customLong("metrics-file"), help: "Prometheus text file to write (default: off).") package var metricsFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
     package var logLevel: String?
+    @Flag(name: .customLong("require-signed-commits"), inversion: .prefixedNo,
+          help: "Reconcile only commits signed by a key in the allowed signers file (default: off).")
+    package var requireSignedCommits: Bool?
+    @Option(name: .customLong("allowed-signers-file"), help: "OpenSSH allowed_signers file of the keys that may sign commits.")
+    package var allowedSignersFile: String?
+    @Option(name: .customLong("migration-approvers-file"), help: "allowed_signers file of the keys that approve migrations.")
+    package var migrationApproversFile: String?
+    @Option(name: .customLong("gpg-keyring-file"), help: "OpenPGP keyring to verify OpenPGP signatures with gpgv.")
+    package var gpgKeyringFile: String?
     @Flag(name: .customLong("hooks-allow-invalid"), inversion: .prefixedNo,
           help: "Git hooks: warn about an invalid pushed commit instead of refusing the push.")
     package var hooksAllowInvalid: Bool?

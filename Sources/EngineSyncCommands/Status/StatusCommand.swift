@@ -60,6 +60,8 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup(title: "Trust (default: the configuration file's)") var trust: TrustOptions
+
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
         if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
@@ -75,6 +77,7 @@ struct StatusCommand: ParsableCommand {
         var rev = "main"
         var migrationsPath = "migrations"
         var reportsDirectory: String?
+        var trust = TrustSettings()
     }
 
     func settings() throws -> Settings {
@@ -94,7 +97,9 @@ struct StatusCommand: ParsableCommand {
             settings.rev = loaded.branch
             settings.migrationsPath = loaded.migrationsPath
             settings.reportsDirectory = loaded.reportsDirectory
+            settings.trust = loaded.trust
         }
+        if trust.isSpecified() { settings.trust = try trust.settings() }
         if let database { settings.database = PostgresConfiguration(dsn: database) }
         if let schema { settings.schema = schema }
         if let repo { settings.repo = repo }
@@ -109,10 +114,12 @@ struct StatusCommand: ParsableCommand {
         try CommandFailure.reporting {
             let settings = try settings()
             var migrations: MigrationSet?
+            var revision: (repository: GitRepository, commit: ObjectID)?
             if let repo = settings.repo {
                 do {
                     let repository = try GitRepository.open(path: repo)
                     let commit = try repository.resolveCommit(settings.rev)
+                    revision = (repository, commit.id)
                     migrations = try MigrationLoader.load(repository: repository, commit: commit.id, path: settings.migrationsPath)
                 } catch let error as GitError {
                     throw CommandFailure("repository \(repo): \(error)")
@@ -131,6 +138,17 @@ struct StatusCommand: ParsableCommand {
                 status = try DatabaseStatus.read(session, snapshotTable: snapshotTable, migrations: migrations)
             } catch let error as PostgresError {
                 throw CommandFailure("cannot read the status: \(error)")
+            }
+            if settings.trust.isActive, let revision {
+                // Who signed the revision and who approved its pending migrations, as the next reconcile would judge.
+                let pending = Set(status.pendingMigrations ?? [])
+                do {
+                    status.trust = try TrustInspection.inspect(
+                        repository: revision.repository, commit: revision.commit,
+                        migrations: (migrations?.migrations ?? []).filter { pending.contains($0.id) }, settings: settings.trust).trust
+                } catch {
+                    throw CommandFailure("cannot check the trust of \(settings.rev): \(error)")
+                }
             }
             if let directory = settings.reportsDirectory {
                 let store = ReportFileStore(directory: directory, retention: 1)

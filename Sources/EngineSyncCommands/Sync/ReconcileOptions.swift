@@ -73,6 +73,8 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(name: .long, help: "Log progress to stderr.")
     var verbose = false
 
+    @OptionGroup(title: "Trust (signed commits, approved migrations)") var trust: TrustOptions
+
     func validate() throws {
         if (repo == nil) == (dir == nil) { throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT") }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
@@ -98,7 +100,7 @@ struct ReconcileOptions: ParsableArguments {
     func reconcilerOptions(dryRun: Bool) throws -> ReconcilerOptions {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot, dryRun: dryRun)
-        return ReconcilerOptions(
+        var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
                                          strict: try StrictSetting.resolve(flag: strict)),
             migrationsPath: migrationsPath, safeSync: safeSync,
@@ -106,5 +108,7 @@ struct ReconcileOptions: ParsableArguments {
             lockWait: lockWait.duration,
             refuseNonFastForward: refuseNonFastForward, branch: repo == nil ? nil : rev,
             migrationLint: try MigrationLintSetting.resolve(option: migrationLint))
+        options.trust = try trust.settings()
+        return options
     }
 }

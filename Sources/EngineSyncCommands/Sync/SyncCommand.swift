@@ -16,7 +16,11 @@ struct SyncCommand: ParsableCommand {
             report. Narrowing or destructive changes are refused and listed with the migration that would \
             perform them.
 
-            Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped or standby, 64 usage; 130 after \
+            With --require-signed-commits, a revision not signed by a key in --allowed-signers-file is not \
+            reconciled (outcome untrusted); with --migration-approvers-file, a migration runs only once an \
+            approver signed it (docs/OPERATIONS.md, "Signed commits and approved migrations").
+
+            Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped, standby or untrusted, 64 usage; 130 after \
             SIGINT, 143 after SIGTERM (the running statement is cancelled and rolled back first).
 
             Examples:
@@ -51,7 +55,7 @@ struct PlanCommand: ParsableCommand {
             --format markdown gives the pull-request comment with the row estimates (docs/CI.md). A catalog \
             file that is malformed or of a newer format version is an error (exit 3).
 
-            Exit status: 0 nothing blocked, 2 something would be blocked, 3 invalid, 1 failed, 64 usage.
+            Exit status: 0 nothing blocked, 2 something would be blocked, 3 invalid, 1 failed or untrusted, 64 usage.
 
             Examples:
               enginesync plan --repo /srv/git/schema.git --database postgresql:///app

@@ -20,7 +20,12 @@ struct ValidateCommand: ParsableCommand {
             EngineJS refuses is an error, what it does silently (an unknown type becomes varchar, a field's \
             `unique` creates no index, …) a warning — an error with --strict. Nothing connects to a database.
 
-            Exit status: 0 valid, 3 invalid, 1 when the repository or revision cannot be read, 64 usage.
+            With --allowed-signers-file (and --migration-approvers-file) it also prints who signed the \
+            revision and who approved each migration; with --require-signed-commits an untrusted revision \
+            exits 1.
+
+            Exit status: 0 valid, 3 invalid, 1 when the repository or revision cannot be read or the revision \
+            is untrusted, 64 usage (also a malformed signers file).
 
             Examples:
               enginesync validate --dir .
@@ -58,6 +63,8 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, help: "Warnings about what EngineJS does silently become errors (also ENGINESYNC_STRICT=true).")
     var strict = false
 
+    @OptionGroup(title: "Trust (signed commits, approved migrations)") var trust: TrustOptions
+
     func validate() throws {
         if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
         if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
@@ -68,8 +75,10 @@ struct ValidateCommand: ParsableCommand {
         let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
                                          strict: try StrictSetting.resolve(flag: strict))
         let compiler = DSLCompiler(options: options)
+        let trustSettings = try trust.settings()
         var compilation: DSLCompilation
         let migrations: MigrationCheck
+        var trustState: (trust: ReconcileReport.Trust, refusal: String?)?
         do {
             if let dir {
                 var isDirectory: ObjCBool = false
@@ -93,6 +102,14 @@ struct ValidateCommand: ParsableCommand {
                 }
                 compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
                 migrations = MigrationLoader.check(repository: repository, commit: commit.id, path: migrationsPath)
+                if trustSettings.isActive {
+                    do {
+                        trustState = try TrustInspection.inspect(repository: repository, commit: commit.id,
+                                                                 migrations: migrations.migrations, settings: trustSettings)
+                    } catch {
+                        throw CommandFailure("cannot check the signature of '\(rev)': \(error)")
+                    }
+                }
             } else {
                 throw ValidationError("give exactly one of --dir or --repo")
             }
@@ -107,11 +124,21 @@ struct ValidateCommand: ParsableCommand {
         let lint = MigrationLint.lint(migrations.migrations, linter: MigrationLinter(
             schema: schema, desired: compilation.compiled?.schema, live: nil))
         Self.add(lint, to: &compilation)
+        if dir != nil, trustSettings.requireSignedCommits {
+            trustState = (ReconcileReport.Trust(required: true), "a directory source has no signed commits; "
+                + "require_signed_commits needs --repo")
+        }
         switch format {
-        case .text: print(Self.text(compilation, dslPath: dslPath), terminator: "")
-        case .json: print(Self.json(compilation))
+        case .text:
+            print(Self.text(compilation, dslPath: dslPath), terminator: "")
+            if let trustState {
+                for line in trustState.trust.lines { print("trust: \(line)") }
+                if let refusal = trustState.refusal { print("untrusted: \(refusal)") }
+            }
+        case .json: print(Self.json(compilation, trust: trustState))
         }
         if !compilation.isValid { throw ExitCode(3) }
+        if trustState?.refusal != nil { throw ExitCode(1) }
     }
 
     /// The migrations' problems (errors, `migration_invalid`) and warnings join the DSL's diagnostics; any
@@ -176,9 +203,12 @@ struct ValidateCommand: ParsableCommand {
         var errors: Int
         var warnings: Int
         var diagnostics: [Diagnostic]
+        /// Issue 15, when signers files are given: the signature and approvals, and why the commit is untrusted.
+        var trust: ReconcileReport.Trust?
+        var untrusted: String?
 
         enum CodingKeys: String, CodingKey {
-            case valid, hash, sha256, models, tables, errors, warnings, diagnostics
+            case valid, hash, sha256, models, tables, errors, warnings, diagnostics, trust, untrusted
         }
 
         /// `hash` is written as `null` when invalid, so the key is always present.
@@ -192,16 +222,18 @@ struct ValidateCommand: ParsableCommand {
             try container.encode(errors, forKey: .errors)
             try container.encode(warnings, forKey: .warnings)
             try container.encode(diagnostics, forKey: .diagnostics)
+            try container.encodeIfPresent(trust, forKey: .trust)
+            try container.encodeIfPresent(untrusted, forKey: .untrusted)
         }
     }
 
-    static func json(_ compilation: DSLCompilation) -> String {
+    static func json(_ compilation: DSLCompilation, trust: (trust: ReconcileReport.Trust, refusal: String?)? = nil) -> String {
         let report = Report(valid: compilation.isValid, hash: compilation.compiled?.hash,
                             sha256: compilation.compiled?.contentHash,
                             models: compilation.compiled?.document.count ?? 0,
                             tables: compilation.compiled?.schema.tables.count ?? 0,
                             errors: compilation.errors.count, warnings: compilation.warnings.count,
-                            diagnostics: compilation.diagnostics)
+                            diagnostics: compilation.diagnostics, trust: trust?.trust, untrusted: trust?.refusal)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report) else { return "{\"valid\":false}" }

@@ -3,9 +3,9 @@
 /// inventing a second event.
 ///
 /// - an outcome that differs from the previous one is an event (`synced`, `blocked`, …);
-/// - every `blocked`, `invalid` and `failed` commit is an event, once per commit (retries of the same failing
-///   commit are not);
-/// - `synced` after `blocked`, `invalid` or `failed` is `recovered`;
+/// - every `blocked`, `invalid`, `failed` and `untrusted` commit is an event, once per commit (retries of the same
+///   failing commit are not);
+/// - `synced` after one of those is `recovered`;
 /// - `skipped` and `standby` say nothing about the commit (another reconciler, a read-only server): no event,
 ///   and the state is left as it was.
 public enum NotificationPolicy {
@@ -25,7 +25,8 @@ public enum NotificationPolicy {
 
     /// The event name `recovered`.
     public static let recovered = "recovered"
-    static let problems: Set<ReconcileOutcome> = [.blocked, .invalid, .failed]
+    /// `untrusted` (issue 15: a tip not signed by an allowed key) is told like `invalid`: once per commit.
+    static let problems: Set<ReconcileOutcome> = [.blocked, .invalid, .failed, .untrusted]
 
     /// Whether a reconcile with this outcome is recorded at all (updates the state).
     public static func records(_ outcome: ReconcileOutcome) -> Bool {

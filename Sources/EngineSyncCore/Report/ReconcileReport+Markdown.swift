@@ -26,6 +26,7 @@ extension ReconcileReport {
         if let hash = snapshot.hash {
             facts.append("- Snapshot: \(code(String(hash.prefix(12))))" + (snapshot.changed ? " (new row \(snapshot.id.map(String.init) ?? "?"))" : " (unchanged)"))
         }
+        for line in trust?.lines ?? [] { facts.append("- Trust: \(text(line))") }
         lines.append(contentsOf: facts)
 
         if !errors.isEmpty {

@@ -12,6 +12,7 @@ extension ReconcileReport {
         case .blocked: "blocked: a migration is needed before these changes apply"
         case .invalid: "invalid: fix the errors below"
         case .failed, .skipped, .standby: "could not plan"
+        case .untrusted: "untrusted: the commit is not signed by an allowed key"
         }
         let subject = commit.map { " for \(code($0.short))" } ?? ""
         lines.append("### enginesync plan\(subject): \(verdict)")

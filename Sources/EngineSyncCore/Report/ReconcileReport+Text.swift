@@ -24,6 +24,7 @@ extension ReconcileReport {
             lines.append(line)
             if let statement = error.statement { lines.append("  statement: \(ReportEscaping.terminal(statement, keepNewlines: true))") }
         }
+        for line in trust?.lines ?? [] { lines.append("trust: \(one(line))") }
         if !blocked.isEmpty {
             lines.append("")
             lines.append("Blocked (\(blocked.count)) — add a migration to perform them:")

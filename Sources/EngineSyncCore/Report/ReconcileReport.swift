@@ -3,6 +3,9 @@ public import Foundation
 /// How a reconcile ended (SPEC 4.4). Raw values are the report's `outcome` strings.
 public enum ReconcileOutcome: String, Codable, Hashable, Sendable, CaseIterable {
     case synced, blocked, invalid, failed, skipped, standby
+    /// `require_signed_commits` is set and the commit's signature is missing, invalid or by an unknown key
+    /// (issue 15): nothing was read from or written to the database.
+    case untrusted
 
     /// CLI exit codes (SPEC 9): 0 synced, 2 blocked, 3 invalid, 1 otherwise.
     public var exitCode: Int32 {
@@ -10,7 +13,7 @@ public enum ReconcileOutcome: String, Codable, Hashable, Sendable, CaseIterable 
         case .synced: 0
         case .blocked: 2
         case .invalid: 3
-        case .failed, .skipped, .standby: 1
+        case .failed, .skipped, .standby, .untrusted: 1
         }
     }
 }
@@ -190,6 +193,8 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
     public var manual: [Note]
     public var warnings: [Message]
     public var errors: [Message]
+    /// Who signed the commit and who approved its migrations (issue 15); `nil` when no signers are configured.
+    public var trust: Trust?
 
     public init(outcome: ReconcileOutcome, commit: CommitInfo? = nil, previousCommit: String? = nil,
                 commits: [String]? = nil, branch: String? = nil, source: String? = nil, startedAt: String,
@@ -217,7 +222,7 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, outcome, commit, commits, branch, source, snapshot, migrations, applied, blocked, drift, manual,
-             warnings, errors
+             warnings, errors, trust
         case previousCommit = "previous_commit"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -245,6 +250,7 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
         try container.encode(manual, forKey: .manual)
         try container.encode(warnings, forKey: .warnings)
         try container.encode(errors, forKey: .errors)
+        try container.encodeIfPresent(trust, forKey: .trust)
     }
 
     /// Pretty, key-sorted JSON: stable diffs between reports.
@@ -263,9 +269,11 @@ extension ReconcileReport {
     /// Blocked kinds whose cause is the data, not the DSL (duplicates, orphans, table size): fixing the data
     /// resolves them with no new commit, so they are retried on the next commit, the drift check and restarts
     /// (issue 12 item 12) instead of being carried over.
-    /// `migration_lint` (issue 18): a migration held back by its table's size.
+    /// `migration_lint` (issue 18): a migration held back by its table's size. `unapproved_migration` (issue 15):
+    /// an approval arrives as a commit that changes no tree (an empty commit with a trailer), so the plan must run
+    /// again rather than be carried over.
     public static let dataDependentKinds: Set<String> = ["unique_conflict", "add_foreign_key", "rewrite_too_large",
-                                                         "migration_lint"]
+                                                         "migration_lint", MigrationApproval.blockedKind]
 
     /// Whether a change is blocked by the data rather than by the DSL.
     public var isBlockedByData: Bool { blocked.contains { Self.dataDependentKinds.contains($0.kind) } }

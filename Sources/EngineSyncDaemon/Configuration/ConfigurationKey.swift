@@ -129,6 +129,18 @@ package struct ConfigurationKey: Sendable {
             configuration.logLevel = level
             return nil
         }, describe: { "\($0.logLevel)" }),
+        // Issue 15: the files are read and parsed here, so a malformed line stops start-up (and a reload); what
+        // the keys need together (a signers file when required, the verifier tools) the loader checks after.
+        boolean("require_signed_commits", \.trust.requireSignedCommits),
+        signers("allowed_signers_file", \.trust.allowedSigners),
+        signers("migration_approvers_file", \.trust.migrationApprovers),
+        ConfigurationKey(name: "gpg_keyring_file", apply: { value, configuration, environment in
+            let path = expandCredentialsDirectory(value, environment: environment)
+            guard FileManager.default.isReadableFile(atPath: path) else { return "cannot read \(path)" }
+            // gpgv looks a relative keyring name up in its home directory: keep the absolute path.
+            configuration.trust.gpgKeyringFile = URL(fileURLWithPath: path).standardizedFileURL.path
+            return nil
+        }, describe: { $0.trust.gpgKeyringFile ?? "off" }),
         boolean("hooks_allow_invalid", \.hooksAllowInvalid),
         ConfigurationKey(name: "hooks_report_wait", apply: { value, configuration, _ in
             if ["off", "0", "false", "no"].contains(value.lowercased()) {
@@ -178,6 +190,20 @@ package struct ConfigurationKey: Sendable {
             }
             return nil
         }, describe: { String($0[keyPath: keyPath]) })
+    }
+
+    /// An OpenSSH allowed_signers file, read and parsed when the configuration is loaded.
+    static func signers(_ name: String,
+                        _ keyPath: any WritableKeyPath<DaemonConfiguration, AllowedSigners?> & Sendable) -> Self {
+        ConfigurationKey(name: name, apply: { value, configuration, environment in
+            do throws(TrustSettings.FileProblem) {
+                configuration[keyPath: keyPath] = try TrustSettings.readSigners(
+                    expandCredentialsDirectory(value, environment: environment))
+                return nil
+            } catch {
+                return error.message
+            }
+        }, describe: { TrustSettings.describe($0[keyPath: keyPath]) })
     }
 
     /// A duration in the configuration's syntax (`DurationText`); `check` returns a problem with the value.

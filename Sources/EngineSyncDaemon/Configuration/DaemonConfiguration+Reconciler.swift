@@ -12,10 +12,12 @@ extension DaemonConfiguration {
         let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         var safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
         if !notify.isEmpty { safeSync.outbox = NotificationOutbox(schema: schema) }
-        return ReconcilerOptions(
+        var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
             safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
             refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch,
             migrationLint: migrationLint)
+        options.trust = trust
+        return options
     }
 }

@@ -1,4 +1,4 @@
-import EngineSync
+package import EngineSync
 package import EngineSyncCore
 package import Logging
 import Foundation
@@ -56,6 +56,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: no metrics file.
     package var metricsFile: String?
     package var logLevel: Logger.Level = .info
+    /// `require_signed_commits`, `allowed_signers_file`, `migration_approvers_file`, `gpg_keyring_file` (issue 15).
+    package var trust = TrustSettings()
     /// Git hooks (issue 16): `pre-receive` warns instead of refusing an invalid commit (`hooks_allow_invalid`).
     package var hooksAllowInvalid = false
     /// Git hooks: how long `post-receive` waits for the daemon's report of the pushed commit (`hooks_report_wait`).

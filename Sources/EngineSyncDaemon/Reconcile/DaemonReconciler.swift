@@ -31,6 +31,8 @@ package final class DaemonReconciler {
     /// The outcome of the last step that reconciled something (for the idle status line).
     package private(set) var lastOutcome: ReconcileOutcome?
     private var lastBlocked = 0
+    /// The last reconcile's `detail` (why an untrusted tip waits), repeated while idle.
+    private var lastDetail: String?
     /// The last settled reconcile left a change blocked by the data (a duplicate, an orphan): the drift check
     /// and a restart retry it, since fixing the data needs no new commit.
     private var lastBlockedByData = false
@@ -91,7 +93,8 @@ package final class DaemonReconciler {
         }
         loadLastSettledIfNeeded()
         if tip.hex == lastSettled {
-            return ReconcileSummary(commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true)
+            return ReconcileSummary(commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
+                                    detail: lastDetail)
         }
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
@@ -105,9 +108,13 @@ package final class DaemonReconciler {
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
         switch report.outcome {
-        case .synced, .blocked, .invalid:
+        case .synced, .blocked, .invalid, .untrusted:
+            // An untrusted tip is settled like an invalid one: the daemon waits for the next push (or a reload
+            // of the signers file, `ReconcileWorker.update`) instead of retrying it.
             lastSettled = tip.hex
-            if report.outcome != .invalid { lastApplied = tip.hex }
+            if report.outcome == .synced || report.outcome == .blocked { lastApplied = tip.hex }
+            if report.outcome == .untrusted { step.detail = report.errors.first?.message }
+            lastDetail = step.detail
         case .failed, .skipped, .standby:
             // skipped and standby say why in a warning of their own, after any compile warnings.
             let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
@@ -117,7 +124,7 @@ package final class DaemonReconciler {
         }
         let level: Logger.Level = switch report.outcome {
         case .failed: .error
-        case .blocked, .invalid, .skipped, .standby: .warning
+        case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
         case .synced: .notice
         }
         var metadata: Logger.Metadata = [
@@ -166,7 +173,7 @@ package final class DaemonReconciler {
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     package func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
         // While the tip is invalid the database is still checked, against the last commit that was applied.
-        guard let commit = lastApplied ?? (lastOutcome == .invalid ? nil : lastSettled) else {
+        guard let commit = lastApplied ?? (lastOutcome == .invalid || lastOutcome == .untrusted ? nil : lastSettled) else {
             if let tip = lastSettled { logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"]) }
             return nil
         }

@@ -20,10 +20,14 @@ package struct ReconcileSummary: Sendable, Equatable {
     /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
     /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
     package var repeatsIdentically: Bool
+    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`;
+    /// not an error, so it is not retried.
+    package var detail: String?
 
     package init(commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
                 duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
-                repeatsIdentically: Bool = false) {
+                repeatsIdentically: Bool = false, detail: String? = nil) {
+        self.detail = detail
         self.commit = commit
         self.outcome = outcome
         self.blockedCount = blockedCount
@@ -58,7 +62,7 @@ package struct ReconcileSummary: Sendable, Equatable {
     /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
     package var statusLine: String {
         let head = commit.map { "commit \($0.prefix(12)) \(outcome.rawValue)" } ?? "no commit \(outcome.rawValue)"
-        if let errorDescription {
+        if let errorDescription = errorDescription ?? detail {
             let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
             return "\(head)\(repeatsIdentically ? " (repeats until the commit or database changes)" : ""): \(short)"
         }

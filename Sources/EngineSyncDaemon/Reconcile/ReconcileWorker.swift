@@ -37,7 +37,8 @@ package final class ReconcileWorker: Sendable {
     /// Uses a reloaded configuration from the next reconcile on (the last settled commit is kept).
     package func update(_ configuration: DaemonConfiguration) {
         state.withLock { state in
-            let settled = state.reconciler.lastSettled
+            // An untrusted tip is tried again: the reload may have added its signer (issue 15).
+            let settled = state.reconciler.lastOutcome == .untrusted ? nil : state.reconciler.lastSettled
             state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
                                                 progress: progress)
             state.reconciler.adoptLastSettled(settled)

@@ -17,6 +17,8 @@ struct NotificationPolicyTests {
         (State(commit: "d", outcome: .invalid), State(commit: "e", outcome: .synced), "recovered"),
         (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .failed), nil),
         (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .synced), "recovered"),
+        (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .untrusted), "untrusted"),
+        (State(commit: "f", outcome: .untrusted), State(commit: "g", outcome: .synced), "recovered"),
         (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .skipped), nil),
         (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .standby), nil),
     ] as [(State?, State, String?)])
