@@ -115,22 +115,38 @@ peer_benchmarks() {
     "$WORK/venv/bin/pip" install -q --disable-pip-version-check "${PEER_PACKAGES[@]}"
     local url="postgresql+psycopg2://postgres@/postgres?host=$SCRATCH_PGHOST&port=$SCRATCH_PGPORT"
     cat >"$WORK/alembic_compare.py" <<'PY'
-import sys, time
+import sys, threading, time
 from sqlalchemy import create_engine, MetaData
 from alembic.migration import MigrationContext
 from alembic.autogenerate import compare_metadata
-engine = create_engine(sys.argv[1])
-runs = int(sys.argv[2])
-metadata = MetaData()
-with engine.connect() as connection:
-    # resolve_fks=False: every table is reflected anyway, and following the generated schema's 1,000-table
-    # foreign-key chain recursively exceeds Python's recursion limit.
-    metadata.reflect(bind=connection, resolve_fks=False)
-for _ in range(runs):
-    start = time.monotonic()
+
+def main():
+    engine = create_engine(sys.argv[1])
+    runs = int(sys.argv[2])
+    metadata = MetaData()
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    print(f"{time.monotonic() - start:.3f} {len(differences)}")
+        metadata.reflect(bind=connection)
+    for _ in range(runs):
+        start = time.monotonic()
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        print(f"{time.monotonic() - start:.3f} {len(differences)}", flush=True)
+
+# Reflection follows each foreign key to the table it references, recursively: the generated schema's chain of
+# 1,000 tables (parent_id → the previous model) needs a deeper stack than Python's default.
+sys.setrecursionlimit(1_000_000)
+threading.stack_size(1 << 30)
+failures = []
+def guarded():
+    try:
+        main()
+    except BaseException as error:
+        failures.append(error)
+        raise
+worker = threading.Thread(target=guarded)
+worker.start()
+worker.join()
+sys.exit(1 if failures else 0)
 PY
     echo "==> migra, the synced database against itself ×$PLAN_RUNS"
     : >"$WORK/migra-walls"
