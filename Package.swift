@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(
             name: "EngineSyncDaemonTests",
             dependencies: [
-                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "EngineSyncCommands", "GitClient", "EngineSyncTestSupport", "PostgresClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "EngineSyncCommands", "GitClient",
+                "EngineSyncTestSupport", "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (README): sets up everything on a fresh Debian 12 machine and runs the tests.
 #   - installs libgit2-dev (and git) when missing
+#   - checks the formatting (.swift-format, swift format lint --strict)
 #   - starts a throwaway PostgreSQL 15 cluster in a temp dir (unix socket only, private port)
 #   - swift build + swift test with ENGINESYNC_TEST_PGHOST/PORT exported
 #   - stops and removes the cluster even when the tests fail (or the cluster fails half-way)
@@ -30,6 +31,11 @@ export ENGINESYNC_TEST_PASSWORD_USER="$SCRATCH_PASSWORD_USER"
 export ENGINESYNC_TEST_PASSWORD="$SCRATCH_PASSWORD"
 
 scripts/check-imports.sh
+
+# The checked-in .swift-format, enforced: `swift format format -i -r Sources Tests Package.swift` fixes what
+# this reports (swift-format ships with the toolchain).
+echo "==> swift format lint --strict"
+swift format lint --strict -r Sources Tests Package.swift
 
 echo "==> swift build"
 swift build --build-tests

@@ -20,10 +20,14 @@ enum BenchDSL {
     /// one-column commits).
     static func files(models modelCount: Int, widen: Bool = false, extraFields: Int = 0) -> [DSLInputFile] {
         // EngineJS's standard snapshot model, which every DSL must have.
-        var files = [DSLInputFile(path: "dsl/meta/dsl.json", text: """
-            {"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, \
-            "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}
-            """)]
+        var files = [
+            DSLInputFile(
+                path: "dsl/meta/dsl.json",
+                text: """
+                    {"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, \
+                    "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}
+                    """)
+        ]
         files.reserveCapacity(modelCount + 1)
         var stringOrdinal = 0
         for model in 0..<modelCount {
@@ -47,18 +51,23 @@ enum BenchDSL {
                 fields.append("\"field_\(field)\": {\(definition)}")
             }
             if model > 0 {
-                fields.append("\"parent_id\": {\"type\": \"int\", \"source\": \"\(modelName(model - 1))\", \"sourceid\": \"id\"}")
-                fields.append("\"root_id\": {\"type\": \"int\", \"source\": \"\(modelName(model / 2))\", \"sourceid\": \"id\"}")
+                fields.append(
+                    "\"parent_id\": {\"type\": \"int\", \"source\": \"\(modelName(model - 1))\", \"sourceid\": \"id\"}")
+                fields.append(
+                    "\"root_id\": {\"type\": \"int\", \"source\": \"\(modelName(model / 2))\", \"sourceid\": \"id\"}")
             } else {
                 fields.append("\"parent_id\": {\"type\": \"int\"}")
                 fields.append("\"root_id\": {\"type\": \"bigint\"}")
-                for extra in 0..<extraFields { fields.append("\"extra_\(extra)\": {\"type\": \"string\", \"length\": 50}") }
+                for extra in 0..<extraFields {
+                    fields.append("\"extra_\(extra)\": {\"type\": \"string\", \"length\": 50}")
+                }
             }
             var indexes: [String] = []
             // (The unique index on field_7 was a scalar `unique: true` until EngineJS parity: EngineJS ignores those.)
             if model % 3 == 0 { indexes.append("\"unique\": [[\"field_0\", \"field_2\"], [\"field_7\"]]") }
             if model % 2 == 0 { indexes.append("\"many\": [[\"field_9\"]]") }
-            let text = "{\"fields\": {\(fields.joined(separator: ", "))}, "
+            let text =
+                "{\"fields\": {\(fields.joined(separator: ", "))}, "
                 + "\"indexes\": {\(indexes.joined(separator: ", "))}, "
                 + "\"auto_name\": [\"field_0\"]}"
             files.append(DSLInputFile(path: "dsl/models/\(modelName(model)).json", text: text))
@@ -70,7 +79,8 @@ enum BenchDSL {
     static func write(_ files: [DSLInputFile], to directory: String) throws {
         let root = URL(fileURLWithPath: directory)
         for folder in ["dsl/meta", "dsl/models"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         for file in files {
             try Data(file.bytes).write(to: root.appendingPathComponent(file.path))

@@ -54,11 +54,14 @@ enum BenchMain {
         case "catalog-sql":
             PhaseBenchmark.printCatalogSQL(schema: schema)
         case "push-latency":
-            guard arguments.count == 3 else { fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N]") }
+            guard arguments.count == 3 else {
+                fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N]")
+            }
             PushLatencyBenchmark.run(clone: arguments[1], reports: arguments[2], models: models, pushes: pushes)
         default:
-            fail("usage: enginesync-bench [compile|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
-                + "[--models N] [--widen] [--database DSN] [--schema S] [--runs N] [--pushes N]")
+            fail(
+                "usage: enginesync-bench [compile|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
+                    + "[--models N] [--widen] [--database DSN] [--schema S] [--runs N] [--pushes N]")
         }
     }
 
@@ -80,7 +83,9 @@ enum BenchMain {
     /// reader would return it (no model/field keys). Nothing to do, so every column, index and key is compared.
     static func planBenchmark(models: Int) {
         let result = DSLCompiler().compile(files: BenchDSL.files(models: models))
-        guard let desired = result.compiled else { fail("bench DSL is invalid: \(result.errors.first?.message ?? "?")") }
+        guard let desired = result.compiled else {
+            fail("bench DSL is invalid: \(result.errors.first?.message ?? "?")")
+        }
         var live = desired.schema
         for tableIndex in live.tables.indices {
             live.tables[tableIndex].modelKey = nil
@@ -97,8 +102,9 @@ enum BenchMain {
             changes = plan.safe.count + plan.blocked.count
         }
         let columns = live.tables.reduce(0) { $0 + $1.columns.count }
-        report("plan: \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
-            + "\(live.foreignKeys.count) foreign keys; \(changes) changes", timings)
+        report(
+            "plan: \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
+                + "\(live.foreignKeys.count) foreign keys; \(changes) changes", timings)
     }
 
     /// Removes `--name VALUE` from `arguments` and returns VALUE.
@@ -128,8 +134,9 @@ enum BenchMain {
     }
 
     static func report(_ label: String, _ timings: [Double]) {
-        print("\(label): median \(String(format: "%.1f", timings[timings.count / 2])) ms, "
-            + "min \(String(format: "%.1f", timings[0])) ms over \(timings.count) runs")
+        print(
+            "\(label): median \(String(format: "%.1f", timings[timings.count / 2])) ms, "
+                + "min \(String(format: "%.1f", timings[0])) ms over \(timings.count) runs")
     }
 
     static func fail(_ message: String) -> Never {

@@ -36,15 +36,18 @@ enum PhaseBenchmark {
                 let row = try store.latest(connection, live: live, document: false)
                 let codec = DSLSnapshotCodec(options: DSLCompilerOptions())
                 let snapshot = try row.map { row in
-                    row.hash == desired.hash ? desired
+                    row.hash == desired.hash
+                        ? desired
                         : try codec.compileSnapshot(json: store.document(connection, id: row.id))
                 }
                 lap("snapshot")
                 let plan = Planner().plan(desired: desired, snapshot: snapshot, live: live)
-                if plan.effectiveDocument != desired.document { _ = codec.hash(plan.effectiveDocument) }  // as SafeSync does
+                // As Safe Sync does.
+                if plan.effectiveDocument != desired.document { _ = codec.hash(plan.effectiveDocument) }
                 lap("diff")
                 phases["total", default: []].append(mark - start)
-                summary = "\(live.tables.count) tables, \(reader.queryCount) catalog queries, "
+                summary =
+                    "\(live.tables.count) tables, \(reader.queryCount) catalog queries, "
                     + "\(plan.safe.count) safe and \(plan.blocked.count) blocked changes"
             } catch {
                 BenchMain.fail("phases: \(error)")

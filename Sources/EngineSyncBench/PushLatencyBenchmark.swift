@@ -34,8 +34,9 @@ enum PushLatencyBenchmark {
             }
             let done = PhaseBenchmark.now()
             if let data = FileManager.default.contents(atPath: report),
-               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let outcome = json["outcome"] as? String, outcome != "synced" {
+                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let outcome = json["outcome"] as? String, outcome != "synced"
+            {
                 BenchMain.fail("push \(push): outcome \(outcome), expected synced (\(report))")
             }
             fromPushStart.append(done - start)
@@ -51,9 +52,12 @@ enum PushLatencyBenchmark {
 
     static func line(_ label: String, _ values: [Double]) {
         let sorted = values.sorted()
-        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
-        print("  \(label): p50 \(format(percentile(0.5))) ms, p99 \(format(percentile(0.99))) ms, "
-            + "max \(format(sorted.last ?? 0)) ms")
+        func percentile(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        print(
+            "  \(label): p50 \(format(percentile(0.5))) ms, p99 \(format(percentile(0.99))) ms, "
+                + "max \(format(sorted.last ?? 0)) ms")
     }
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }

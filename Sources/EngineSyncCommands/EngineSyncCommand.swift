@@ -21,8 +21,11 @@ package struct EngineSyncCommand: AsyncParsableCommand {
               enginesync run --config /etc/enginesync/enginesync.yaml
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self, RunCommand.self,
-                      ExportCatalogCommand.self, HooksCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, SyncCommand.self, MigrateCommand.self, StatusCommand.self,
+            RunCommand.self,
+            ExportCatalogCommand.self, HooksCommand.self,
+        ]
     )
 
     package init() {}

@@ -15,8 +15,10 @@ public struct CatalogFingerprint: Equatable, Sendable, CustomStringConvertible {
     /// The snapshot table (`dsl` by default), `engine_reconciles` and `engine_migrations`.
     public static let engineTables = ["dsl", "engine_reconciles", "engine_migrations"]
 
-    public static func capture(_ connection: PostgresConnection, schema: String = "public",
-                               countRowsOf tables: [String] = engineTables) throws -> CatalogFingerprint {
+    public static func capture(
+        _ connection: PostgresConnection, schema: String = "public",
+        countRowsOf tables: [String] = engineTables
+    ) throws -> CatalogFingerprint {
         var lines: [String] = []
         for row in try connection.query(relationsQuery, [schema]).rows {
             lines.append("relation \(try row.string("line"))")
@@ -36,9 +38,11 @@ public struct CatalogFingerprint: Equatable, Sendable, CustomStringConvertible {
         var counts: [String: Int?] = [:]
         for table in tables {
             let qualified = try connection.escapeIdentifier(schema) + "." + connection.escapeIdentifier(table)
-            let exists = try connection.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present", [qualified])
+            let exists =
+                try connection.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present", [qualified])
                 .first?.bool("present") ?? false
-            counts[table] = exists ? try connection.query("SELECT count(*)::int AS n FROM \(qualified)").first?.int("n") : nil
+            counts[table] =
+                exists ? try connection.query("SELECT count(*)::int AS n FROM \(qualified)").first?.int("n") : nil
         }
         return CatalogFingerprint(catalog: lines.sorted(), rowCounts: counts)
     }
@@ -47,10 +51,13 @@ public struct CatalogFingerprint: Equatable, Sendable, CustomStringConvertible {
     public func difference(from other: CatalogFingerprint) -> String {
         let mine = Set(catalog)
         let theirs = Set(other.catalog)
-        var text = mine.subtracting(theirs).sorted().map { "- \($0)" } + theirs.subtracting(mine).sorted().map { "+ \($0)" }
+        var text =
+            mine.subtracting(theirs).sorted().map { "- \($0)" } + theirs.subtracting(mine).sorted().map { "+ \($0)" }
         for table in Set(rowCounts.keys).union(other.rowCounts.keys).sorted()
         where rowCounts[table] ?? nil != other.rowCounts[table] ?? nil {
-            text.append("rows \(table): \(String(describing: rowCounts[table] ?? nil)) → \(String(describing: other.rowCounts[table] ?? nil))")
+            text.append(
+                "rows \(table): \(String(describing: rowCounts[table] ?? nil)) → \(String(describing: other.rowCounts[table] ?? nil))"
+            )
         }
         return text.isEmpty ? "(identical)" : text.joined(separator: "\n")
     }

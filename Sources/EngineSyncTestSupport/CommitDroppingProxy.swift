@@ -1,7 +1,8 @@
 import Foundation
 public import PostgresClient
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A unix-socket proxy in front of the scratch cluster that can lose the reply to one COMMIT.
@@ -43,7 +44,9 @@ public final class CommitDroppingProxy: @unchecked Sendable {
         guard fd >= 0 else { throw ProxyError(message: "socket: \(String(cString: strerror(errno)))") }
         do {
             try Self.withAddress(path) { address, length in
-                guard bind(fd, address, length) == 0 else { throw ProxyError(message: "bind \(path): \(String(cString: strerror(errno)))") }
+                guard bind(fd, address, length) == 0 else {
+                    throw ProxyError(message: "bind \(path): \(String(cString: strerror(errno)))")
+                }
             }
             guard listen(fd, 64) == 0 else { throw ProxyError(message: "listen: \(String(cString: strerror(errno)))") }
         } catch {
@@ -65,8 +68,9 @@ public final class CommitDroppingProxy: @unchecked Sendable {
 
     /// A configuration that reaches `database` through this proxy.
     public func configuration(for database: ScratchDatabase) -> PostgresConfiguration {
-        PostgresConfiguration(dsn: "host=\(directory) port=\(port) user=\(database.user) dbname=\(database.name)",
-                              connectTimeoutSeconds: 5)
+        PostgresConfiguration(
+            dsn: "host=\(directory) port=\(port) user=\(database.user) dbname=\(database.name)",
+            connectTimeoutSeconds: 5)
     }
 
     /// Drops the reply to the next COMMIT (once).
@@ -145,7 +149,8 @@ public final class CommitDroppingProxy: @unchecked Sendable {
         let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard server >= 0 else { return }
         defer { close(server) }
-        let connected = (try? withAddress(upstreamPath) { address, length in connect(server, address, length) == 0 }) ?? false
+        let connected =
+            (try? withAddress(upstreamPath) { address, length in connect(server, address, length) == 0 }) ?? false
         guard connected else { return }
 
         var fromClient = MessageParser(startup: true)
@@ -155,8 +160,10 @@ public final class CommitDroppingProxy: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !state.isStopped {
             if dropping, Date() >= deadline { break }
-            var entries = [pollfd(fd: client, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: server, events: Int16(POLLIN), revents: 0)]
+            var entries = [
+                pollfd(fd: client, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: server, events: Int16(POLLIN), revents: 0),
+            ]
             let ready = poll(&entries, 2, 100)
             if ready < 0 && errno != EINTR { return }
             guard ready > 0 else { continue }
@@ -208,7 +215,9 @@ public final class CommitDroppingProxy: @unchecked Sendable {
         return true
     }
 
-    private static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T) throws -> T {
+    private static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T) throws
+        -> T
+    {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -266,7 +275,10 @@ struct MessageParser {
             guard pending.count - offset >= typeLength + 4 else { break }
             let lengthStart = offset + typeLength
             let length = pending[lengthStart..<(lengthStart + 4)].reduce(0) { $0 << 8 | Int($1) }
-            guard length >= 4 else { pending = []; return messages }  // not a protocol stream we understand
+            guard length >= 4 else {
+                pending = []
+                return messages
+            }  // not a protocol stream we understand
             guard pending.count - offset >= typeLength + length else { break }
             let bodyStart = lengthStart + 4
             let body = Array(pending[bodyStart..<(lengthStart + length)])

@@ -25,14 +25,18 @@ public enum EngineSyncBinary {
         }
     }
 
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: String? = nil) throws -> Result {
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: String? = nil
+    ) throws -> Result {
         try start(arguments, environment: environment, currentDirectory: currentDirectory).wait()
     }
 
     /// Starts the executable and returns at once, e.g. to run several side by side; `wait()` collects it.
-    public static func start(_ arguments: [String], environment: [String: String] = [:],
-                             currentDirectory: String? = nil) throws -> Running {
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: String? = nil
+    ) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path)
         process.arguments = arguments
@@ -71,9 +75,10 @@ public enum EngineSyncBinary {
         public func wait() -> Result {
             process.waitUntilExit()
             while readers.contains(where: { !$0.isFinished }) { usleep(1000) }
-            return Result(status: process.terminationStatus,
-                          stdout: String(decoding: outputData, as: UTF8.self),
-                          stderr: String(decoding: errorData, as: UTF8.self))
+            return Result(
+                status: process.terminationStatus,
+                stdout: String(decoding: outputData, as: UTF8.self),
+                stderr: String(decoding: errorData, as: UTF8.self))
         }
     }
 }

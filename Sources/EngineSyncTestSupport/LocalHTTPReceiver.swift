@@ -1,7 +1,8 @@
 public import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 that records what webhooks POST to it (issue 16's tests).
@@ -45,11 +46,14 @@ public final class LocalHTTPReceiver: @unchecked Sendable {
         address.sin_port = (requested ?? port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(descriptor, 16) == 0 else {
             close(descriptor)
-            throw TestEnvironment.Missing(description: "cannot listen on 127.0.0.1:\(requested ?? port): errno \(errno)")
+            throw TestEnvironment.Missing(
+                description: "cannot listen on 127.0.0.1:\(requested ?? port): errno \(errno)")
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -104,7 +108,8 @@ public final class LocalHTTPReceiver: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         var body = Array(buffer[(headerEnd + 4)...])
@@ -114,16 +119,19 @@ public final class LocalHTTPReceiver: @unchecked Sendable {
             body += chunk[0..<count]
         }
         let parts = (head.first ?? "").split(separator: " ")
-        let request = Request(path: parts.count > 1 ? String(parts[1]) : "/", headers: headers, body: Data(body.prefix(length)))
+        let request = Request(
+            path: parts.count > 1 ? String(parts[1]) : "/", headers: headers, body: Data(body.prefix(length)))
         let status = respond(request)
         if (200..<300).contains(status) { accepted.withLock { $0.append(request) } }
-        let response = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Refused")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        let response =
+            "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Refused")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         _ = response.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<(start + needle.count)]) == needle {
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<(start + needle.count)]) == needle
+        {
             return start
         }
         return nil

@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A PostgreSQL cluster of one test's own, for tests that stop and start the server (the shared scratch
@@ -26,8 +27,9 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
     public init() throws {
         binaries = ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
         guard FileManager.default.isExecutableFile(atPath: binaries + "/initdb") else {
-            throw TestEnvironment.Missing(description: "this test needs the PostgreSQL 15 server binaries in \(binaries) "
-                + "(scripts/test.sh installs them)")
+            throw TestEnvironment.Missing(
+                description: "this test needs the PostgreSQL 15 server binaries in \(binaries) "
+                    + "(scripts/test.sh installs them)")
         }
         runAsPostgres = getuid() == 0
         // Short: the socket path (directory + "/.s.PGSQL.<port>") must fit in sockaddr_un.
@@ -35,8 +37,12 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         port = String(Int.random(in: 20000..<60000))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         if runAsPostgres { try Self.execute("/bin/chown", ["postgres:", directory]) }
-        try execute(binaries + "/initdb", ["-D", directory + "/data", "-U", user, "--auth=trust", "-E", "UTF8",
-                                           "--locale=C.UTF-8", "--no-sync"])
+        try execute(
+            binaries + "/initdb",
+            [
+                "-D", directory + "/data", "-U", user, "--auth=trust", "-E", "UTF8",
+                "--locale=C.UTF-8", "--no-sync",
+            ])
         try start()
     }
 
@@ -51,8 +57,10 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
     /// Starts the server and waits until it accepts connections.
     public func start() throws {
         let process = Process()
-        let command = [binaries + "/postgres", "-D", directory + "/data", "-p", port, "-k", directory,
-                       "-c", "listen_addresses=", "-c", "fsync=off"]
+        let command = [
+            binaries + "/postgres", "-D", directory + "/data", "-p", port, "-k", directory,
+            "-c", "listen_addresses=", "-c", "fsync=off",
+        ]
         process.executableURL = URL(fileURLWithPath: runAsPostgres ? "/usr/sbin/runuser" : command[0])
         process.arguments = runAsPostgres ? ["-u", "postgres", "--"] + command : Array(command.dropFirst())
         let log = directory + "/server.log"
@@ -66,12 +74,15 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         server = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if (try? PostgresConnection.connect(PostgresConfiguration(dsn: dsn(), connectTimeoutSeconds: 2))) != nil { return }
+            if (try? PostgresConnection.connect(PostgresConfiguration(dsn: dsn(), connectTimeoutSeconds: 2))) != nil {
+                return
+            }
             guard process.isRunning else { break }
             usleep(100_000)
         }
-        throw TestEnvironment.Missing(description: "the private PostgreSQL cluster in \(directory) did not start: "
-            + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        throw TestEnvironment.Missing(
+            description: "the private PostgreSQL cluster in \(directory) did not start: "
+                + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
     }
 
     /// A fast shutdown: sessions are disconnected, the next connection attempt is refused.
@@ -105,8 +116,9 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(description: "\(executable) \(arguments.joined(separator: " ")) failed: "
-                + String(decoding: data, as: UTF8.self))
+            throw TestEnvironment.Missing(
+                description: "\(executable) \(arguments.joined(separator: " ")) failed: "
+                    + String(decoding: data, as: UTF8.self))
         }
     }
 }

@@ -15,13 +15,16 @@ public final class ScratchDatabase: @unchecked Sendable {
         port = server.port
         user = server.user
         name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())_\(ProcessInfo.processInfo.processIdentifier)"
-        let admin = try PostgresConnection.connect(Self.configuration(host: host, port: port, user: user, database: "postgres"))
+        let admin = try PostgresConnection.connect(
+            Self.configuration(host: host, port: port, user: user, database: "postgres"))
         try admin.query("CREATE DATABASE " + admin.escapeIdentifier(name))
     }
 
     deinit {
-        guard let admin = try? PostgresConnection.connect(
-            Self.configuration(host: host, port: port, user: user, database: "postgres")) else { return }
+        guard
+            let admin = try? PostgresConnection.connect(
+                Self.configuration(host: host, port: port, user: user, database: "postgres"))
+        else { return }
         _ = try? admin.query("DROP DATABASE IF EXISTS \((try? admin.escapeIdentifier(name)) ?? "\"\"") WITH (FORCE)")
     }
 
@@ -45,6 +48,7 @@ public final class ScratchDatabase: @unchecked Sendable {
     }
 
     static func configuration(host: String, port: String, user: String, database: String) -> PostgresConfiguration {
-        PostgresConfiguration(dsn: "host=\(host) port=\(port) user=\(user) dbname=\(database)", connectTimeoutSeconds: 5)
+        PostgresConfiguration(
+            dsn: "host=\(host) port=\(port) user=\(user) dbname=\(database)", connectTimeoutSeconds: 5)
     }
 }

@@ -19,14 +19,17 @@ public final class ScratchRepository: @unchecked Sendable {
     public var commitEnvironment: [String: String] = [:]
 
     /// EngineJS's standard `dsl/meta/dsl.json`.
-    public static let standardSnapshotModel = #"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}"#
+    public static let standardSnapshotModel =
+        #"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}}"#
 
     /// A repository with a work tree on branch `main` (or a bare one, for push targets).
     public init(bare: Bool = false) throws {
         git = try TestEnvironment.gitExecutable()
         path = NSTemporaryDirectory() + "enginesync-repo-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try run(bare ? ["init", "--quiet", "--bare", "--initial-branch=main"] : ["init", "--quiet", "--initial-branch=main"])
+        try run(
+            bare
+                ? ["init", "--quiet", "--bare", "--initial-branch=main"] : ["init", "--quiet", "--initial-branch=main"])
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -38,7 +41,7 @@ public final class ScratchRepository: @unchecked Sendable {
         if addsSnapshotModel {
             for relative in files.keys {
                 guard let range = relative.range(of: "models/"),
-                      range.lowerBound == relative.startIndex || relative[relative.index(before: range.lowerBound)] == "/"
+                    range.lowerBound == relative.startIndex || relative[relative.index(before: range.lowerBound)] == "/"
                 else { continue }
                 let meta = String(relative[..<range.lowerBound]) + "meta/dsl.json"
                 if files[meta] == nil, !FileManager.default.fileExists(atPath: path + "/" + meta) {
@@ -49,7 +52,8 @@ public final class ScratchRepository: @unchecked Sendable {
         for (relative, contents) in files {
             let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
             if let contents {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try contents.write(to: url, atomically: true, encoding: .utf8)
             } else {
                 try? FileManager.default.removeItem(at: url)
@@ -60,8 +64,9 @@ public final class ScratchRepository: @unchecked Sendable {
         // Fixed dates keep shas stable across runs.
         let date = "2026-01-01T00:00:\(String(format: "%02d", tick % 60))Z"
         let signing = signingKey.map { ["-c", "gpg.format=\(signingFormat)", "-c", "user.signingkey=\($0)"] } ?? []
-        try run(signing + ["commit", "--quiet", "--allow-empty"] + (signingKey == nil ? [] : ["-S"]) + ["-m", message],
-                environment: commitEnvironment.merging(["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]) { $1 })
+        try run(
+            signing + ["commit", "--quiet", "--allow-empty"] + (signingKey == nil ? [] : ["-S"]) + ["-m", message],
+            environment: commitEnvironment.merging(["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]) { $1 })
         return try output(["rev-parse", "HEAD"])
     }
 
@@ -89,8 +94,9 @@ public final class ScratchRepository: @unchecked Sendable {
         let errorData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(description: "git \(arguments.joined(separator: " ")) failed: "
-                + (String(data: errorData, encoding: .utf8) ?? ""))
+            throw TestEnvironment.Missing(
+                description: "git \(arguments.joined(separator: " ")) failed: "
+                    + (String(data: errorData, encoding: .utf8) ?? ""))
         }
         return String(data: data, encoding: .utf8) ?? ""
     }

@@ -25,9 +25,10 @@ public final class ScratchSSHServer: @unchecked Sendable {
 
     public init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.sshd) else {
-            throw TestEnvironment.Missing(description: """
-                this test needs \(Self.sshd): install openssh-server (scripts/ensure-packages.sh does, via scripts/test.sh)
-                """)
+            throw TestEnvironment.Missing(
+                description: """
+                    this test needs \(Self.sshd): install openssh-server (scripts/ensure-packages.sh does, via scripts/test.sh)
+                    """)
         }
         directory = NSTemporaryDirectory() + "enginesync-sshd-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -38,7 +39,9 @@ public final class ScratchSSHServer: @unchecked Sendable {
         clientKeyFile = client.privateKeyFile
         try (client.publicKey + "\n").write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
         // sshd refuses to start as root without its privilege separation directory.
-        if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+        if getuid() == 0 {
+            try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        }
 
         var lastError = ""
         for _ in 0..<5 {
@@ -66,7 +69,8 @@ public final class ScratchSSHServer: @unchecked Sendable {
                 self.port = port
                 self.pid = pid
                 knownHostsFile = directory + "/known_hosts"
-                try "[127.0.0.1]:\(port) \(hostPublicKey)\n".write(toFile: knownHostsFile, atomically: true, encoding: .utf8)
+                try "[127.0.0.1]:\(port) \(hostPublicKey)\n".write(
+                    toFile: knownHostsFile, atomically: true, encoding: .utf8)
                 return
             }
             if Self.isRunning(pid) { Self.terminate(pid) }
@@ -98,11 +102,12 @@ public final class ScratchSSHServer: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let cArguments = arguments.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
+        defer { for argument in cArguments { free(argument) } }
         var pid: pid_t = 0
         let code = posix_spawn(&pid, arguments[0], &actions, nil, cArguments, environ)
         guard code == 0 else {
-            throw TestEnvironment.Missing(description: "cannot start \(arguments[0]): \(String(cString: strerror(code)))")
+            throw TestEnvironment.Missing(
+                description: "cannot start \(arguments[0]): \(String(cString: strerror(code)))")
         }
         return pid
     }
@@ -124,13 +129,17 @@ public final class ScratchSSHServer: @unchecked Sendable {
     }
 
     /// `ssh://user@127.0.0.1:port/<path>`.
-    public func url(path: String) -> String { "ssh://\(user)@127.0.0.1:\(port)\(path.hasPrefix("/") ? "" : "/")\(path)" }
+    public func url(path: String) -> String {
+        "ssh://\(user)@127.0.0.1:\(port)\(path.hasPrefix("/") ? "" : "/")\(path)"
+    }
 
     /// What sshd logged so far (authentication results), for failure messages.
     public var log: String { (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? "" }
 
     /// A new unencrypted ed25519 key pair in `directory`; `publicKey` is `ssh-ed25519 AAAA… comment`.
-    public static func generateKey(in directory: String, name: String) throws -> (privateKeyFile: String, publicKey: String) {
+    public static func generateKey(in directory: String, name: String) throws -> (
+        privateKeyFile: String, publicKey: String
+    ) {
         let file = directory + "/" + name
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
@@ -140,7 +149,8 @@ public final class ScratchSSHServer: @unchecked Sendable {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let publicKey = try? String(contentsOfFile: file + ".pub", encoding: .utf8) else {
+            let publicKey = try? String(contentsOfFile: file + ".pub", encoding: .utf8)
+        else {
             throw TestEnvironment.Missing(description: "ssh-keygen failed (install openssh-client)")
         }
         return (file, publicKey.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -16,8 +16,9 @@ public final class ScratchSigningKey: @unchecked Sendable {
         let tool = try TestEnvironment.sshKeygenExecutable()
         self.principal = principal
         directory = NSTemporaryDirectory() + "enginesync-key-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         privateKey = directory + "/id_ed25519"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
@@ -27,9 +28,11 @@ public final class ScratchSigningKey: @unchecked Sendable {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(description: "ssh-keygen could not generate a key (status \(process.terminationStatus))")
+            throw TestEnvironment.Missing(
+                description: "ssh-keygen could not generate a key (status \(process.terminationStatus))")
         }
-        publicKey = try String(contentsOfFile: privateKey + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        publicKey = try String(contentsOfFile: privateKey + ".pub", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -44,14 +47,17 @@ public final class ScratchSigningKey: @unchecked Sendable {
 
     /// Writes an allowed_signers file listing `keys` (one line each) to `path`.
     public static func writeAllowedSigners(_ keys: [ScratchSigningKey], to path: String) throws {
-        try (keys.map(\.allowedSignersLine).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (keys.map(\.allowedSignersLine).joined(separator: "\n") + "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 }
 
 extension ScratchRepository {
     /// Commits like `commit(_:message:)`, signed with `key` (git runs `ssh-keygen -Y sign`); `nil` = unsigned.
     @discardableResult
-    public func commit(_ files: [String: String?], message: String = "change", signedBy key: ScratchSigningKey?) throws -> String {
+    public func commit(_ files: [String: String?], message: String = "change", signedBy key: ScratchSigningKey?) throws
+        -> String
+    {
         signingKey = key?.privateKey
         defer { signingKey = nil }
         return try commit(files, message: message)
@@ -61,15 +67,18 @@ extension ScratchRepository {
     /// headers) and its `gpgsig` header kept, written with `git hash-object -t commit -w` and made the branch tip.
     /// Its signature no longer matches its content.
     @discardableResult
-    public func forge(from sha: String, replacing original: String, with replacement: String,
-                      branch: String = "main") throws -> String {
+    public func forge(
+        from sha: String, replacing original: String, with replacement: String,
+        branch: String = "main"
+    ) throws -> String {
         let object = try run(["cat-file", "commit", sha])
         guard object.contains(original) else {
             throw TestEnvironment.Missing(description: "commit \(sha) does not contain \"\(original)\"")
         }
         let file = NSTemporaryDirectory() + "enginesync-forged-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: file) }
-        try object.replacingOccurrences(of: original, with: replacement).write(toFile: file, atomically: true, encoding: .utf8)
+        try object.replacingOccurrences(of: original, with: replacement).write(
+            toFile: file, atomically: true, encoding: .utf8)
         let forged = try output(["hash-object", "-t", "commit", "-w", file])
         try run(["update-ref", "refs/heads/\(branch)", forged])
         return forged
@@ -86,16 +95,21 @@ public final class ScratchOpenPGPKey: @unchecked Sendable {
     public let email: String
 
     public init(name: String, email: String) throws {
-        guard let gpg = ["/usr/bin/gpg", "/usr/local/bin/gpg", "/bin/gpg"].first(where: FileManager.default.isExecutableFile) else {
+        guard
+            let gpg = ["/usr/bin/gpg", "/usr/local/bin/gpg", "/bin/gpg"].first(
+                where: FileManager.default.isExecutableFile)
+        else {
             throw TestEnvironment.Missing(description: "this test needs gpg (apt-get install -y gnupg)")
         }
         self.email = email
         userID = "\(name) <\(email)>"
         // Short: gpg-agent's socket lives in the home directory, and socket paths are limited to 108 bytes.
         home = "/tmp/es-gpg-" + UUID().uuidString.prefix(8).lowercased()
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         keyring = home + "/trustedkeys.gpg"
-        try Self.run(gpg, ["--batch", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", "never"], home: home)
+        try Self.run(
+            gpg, ["--batch", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", "never"], home: home)
         let exported = try Self.run(gpg, ["--export", email], home: home)
         FileManager.default.createFile(atPath: keyring, contents: exported)
     }
@@ -121,7 +135,8 @@ public final class ScratchOpenPGPKey: @unchecked Sendable {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(description: "\(tool) \(arguments.first ?? "") failed (status \(process.terminationStatus))")
+            throw TestEnvironment.Missing(
+                description: "\(tool) \(arguments.first ?? "") failed (status \(process.terminationStatus))")
         }
         return data
     }

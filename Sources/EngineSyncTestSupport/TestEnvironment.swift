@@ -14,10 +14,11 @@ public enum TestEnvironment {
     public static func postgresServer() throws -> (host: String, port: String, user: String) {
         let environment = ProcessInfo.processInfo.environment
         guard let host = environment["ENGINESYNC_TEST_PGHOST"], let port = environment["ENGINESYNC_TEST_PGPORT"] else {
-            throw Missing(description: """
-                this test needs the scratch PostgreSQL cluster: run the tests with scripts/test.sh \
-                (ENGINESYNC_TEST_PGHOST/ENGINESYNC_TEST_PGPORT are not set)
-                """)
+            throw Missing(
+                description: """
+                    this test needs the scratch PostgreSQL cluster: run the tests with scripts/test.sh \
+                    (ENGINESYNC_TEST_PGHOST/ENGINESYNC_TEST_PGPORT are not set)
+                    """)
         }
         return (host, port, environment["ENGINESYNC_TEST_PGUSER"] ?? "postgres")
     }
@@ -25,10 +26,11 @@ public enum TestEnvironment {
     /// The port of the scratch cluster's hot standby (same socket directory), from `ENGINESYNC_TEST_STANDBY_PORT`.
     public static func standbyPort() throws -> String {
         guard let port = ProcessInfo.processInfo.environment["ENGINESYNC_TEST_STANDBY_PORT"], !port.isEmpty else {
-            throw Missing(description: """
-                this test needs the scratch cluster's hot standby: run the tests with scripts/test.sh \
-                (ENGINESYNC_TEST_STANDBY_PORT is not set)
-                """)
+            throw Missing(
+                description: """
+                    this test needs the scratch cluster's hot standby: run the tests with scripts/test.sh \
+                    (ENGINESYNC_TEST_STANDBY_PORT is not set)
+                    """)
         }
         return port
     }
@@ -38,11 +40,13 @@ public enum TestEnvironment {
     public static func passwordRole() throws -> (user: String, password: String) {
         let environment = ProcessInfo.processInfo.environment
         guard let user = environment["ENGINESYNC_TEST_PASSWORD_USER"], !user.isEmpty,
-              let password = environment["ENGINESYNC_TEST_PASSWORD"], !password.isEmpty else {
-            throw Missing(description: """
-                this test needs the scratch cluster's password role: run the tests with scripts/test.sh \
-                (ENGINESYNC_TEST_PASSWORD_USER/ENGINESYNC_TEST_PASSWORD are not set)
-                """)
+            let password = environment["ENGINESYNC_TEST_PASSWORD"], !password.isEmpty
+        else {
+            throw Missing(
+                description: """
+                    this test needs the scratch cluster's password role: run the tests with scripts/test.sh \
+                    (ENGINESYNC_TEST_PASSWORD_USER/ENGINESYNC_TEST_PASSWORD are not set)
+                    """)
         }
         return (user, password)
     }

@@ -23,8 +23,9 @@ final class FetchCallbackContext {
     }
 
     private func refuse(_ code: git_error_code, function: String, subject: String, _ message: String) -> Int32 {
-        let error = GitError(code: GitErrorCode(rawValue: code.rawValue), errorClass: .ssh, message: message,
-                             function: function, subject: subject)
+        let error = GitError(
+            code: GitErrorCode(rawValue: code.rawValue), errorClass: .ssh, message: message,
+            function: function, subject: subject)
         if failure == nil { failure = error }
         _ = git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "\(subject): \(message)")
         return code.rawValue
@@ -35,19 +36,23 @@ final class FetchCallbackContext {
     // MARK: - Credentials
 
     /// `git_credential_acquire_cb`: the configured key, for the URL's user (default `git`).
-    func acquireCredential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, usernameFromURL: String?,
-                           allowedTypes: UInt32) -> Int32 {
+    func acquireCredential(
+        _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, usernameFromURL: String?,
+        allowedTypes: UInt32
+    ) -> Int32 {
         let user = usernameFromURL.flatMap { $0.isEmpty ? nil : $0 } ?? "git"
         if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
             guard let privateKey = options.sshPrivateKeyFile else {
-                return refuse(GIT_EAUTH, function: "ssh credentials", subject: hostName,
-                              "the server asks for an ssh key and none is configured (ssh_key_file)")
+                return refuse(
+                    GIT_EAUTH, function: "ssh credentials", subject: hostName,
+                    "the server asks for an ssh key and none is configured (ssh_key_file)")
             }
             keyAttempts += 1
             // libgit2 asks again after the server refused a key: answering with the same key would loop.
             guard keyAttempts == 1 else {
-                return refuse(GIT_EAUTH, function: "ssh credentials", subject: hostName,
-                              "the server refused the key \(privateKey) for user '\(user)'")
+                return refuse(
+                    GIT_EAUTH, function: "ssh credentials", subject: hostName,
+                    "the server refused the key \(privateKey) for user '\(user)'")
             }
             return git_credential_ssh_key_new(out, user, options.sshPublicKeyFile, privateKey, options.sshPassphrase)
         }
@@ -73,36 +78,44 @@ final class FetchCallbackContext {
         }
         let function = "ssh host key check"
         guard let knownHostsFile = options.sshKnownHostsFile else {
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "no known_hosts file is configured (ssh_known_hosts_file): refusing the host key")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "no known_hosts file is configured (ssh_known_hosts_file): refusing the host key")
         }
-        let key: [UInt8]? = UnsafeRawPointer(cert).withMemoryRebound(to: git_cert_hostkey.self, capacity: 1) { hostkey in
+        let key: [UInt8]? = UnsafeRawPointer(cert).withMemoryRebound(to: git_cert_hostkey.self, capacity: 1) {
+            hostkey in
             guard hostkey.pointee.type.rawValue & GIT_CERT_SSH_RAW.rawValue != 0, let raw = hostkey.pointee.hostkey,
-                  hostkey.pointee.hostkey_len > 0 else { return nil }
+                hostkey.pointee.hostkey_len > 0
+            else { return nil }
             return Array(UnsafeRawBufferPointer(start: raw, count: hostkey.pointee.hostkey_len))
         }
         guard let key else {
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "libgit2 did not provide the raw host key, so it cannot be checked against \(knownHostsFile)")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "libgit2 did not provide the raw host key, so it cannot be checked against \(knownHostsFile)")
         }
         guard let data = FileManager.default.contents(atPath: knownHostsFile) else {
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "cannot read the known_hosts file \(knownHostsFile)")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "cannot read the known_hosts file \(knownHostsFile)")
         }
         let description = "\(Self.keyType(key)) key \(Self.fingerprint(key))"
         switch KnownHosts(text: String(decoding: data, as: UTF8.self)).verify(name: name, key: key) {
         case .match:
             return 0
         case .unknown:
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "host \(name) is not in the known_hosts file \(knownHostsFile) (server offered \(description))")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "host \(name) is not in the known_hosts file \(knownHostsFile) (server offered \(description))")
         case .mismatch:
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "host key of \(name) does not match the known_hosts file \(knownHostsFile) "
-                              + "(server offered \(description)): refusing, it may be an impostor")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "host key of \(name) does not match the known_hosts file \(knownHostsFile) "
+                    + "(server offered \(description)): refusing, it may be an impostor")
         case .revoked:
-            return refuse(GIT_ECERTIFICATE, function: function, subject: name,
-                          "host key of \(name) is marked @revoked in \(knownHostsFile) (\(description))")
+            return refuse(
+                GIT_ECERTIFICATE, function: function, subject: name,
+                "host key of \(name) is marked @revoked in \(knownHostsFile) (\(description))")
         }
     }
 
@@ -132,8 +145,9 @@ extension git_remote_callbacks {
         credentials = { out, _, usernameFromURL, allowedTypes, payload in
             guard let out, let payload else { return GIT_EUSER.rawValue }
             let context = Unmanaged<FetchCallbackContext>.fromOpaque(payload).takeUnretainedValue()
-            return context.acquireCredential(out, usernameFromURL: usernameFromURL.map { String(cString: $0) },
-                                             allowedTypes: allowedTypes)
+            return context.acquireCredential(
+                out, usernameFromURL: usernameFromURL.map { String(cString: $0) },
+                allowedTypes: allowedTypes)
         }
         certificate_check = { cert, _, host, payload in
             guard let cert, let payload else { return GIT_EUSER.rawValue }

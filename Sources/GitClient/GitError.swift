@@ -22,7 +22,8 @@ public struct GitErrorCode: RawRepresentable, Hashable, Sendable, ExpressibleByI
 }
 
 /// libgit2's error class (`git_error_t`), named.
-public struct GitErrorClass: RawRepresentable, Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+public struct GitErrorClass: RawRepresentable, Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible
+{
     public var rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
     public init(integerLiteral value: Int32) { rawValue = value }
@@ -97,8 +98,10 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
 
     /// `message` and `subject` are stored with every URL's credentials masked (`URLRedaction`): libgit2 quotes
     /// the remote URL in its errors, and these texts reach the journal, reports and systemd's `STATUS=`.
-    public init(code: GitErrorCode, errorClass: GitErrorClass, reason: Reason = .libgit2, message: String,
-                function: String, subject: String? = nil) {
+    public init(
+        code: GitErrorCode, errorClass: GitErrorClass, reason: Reason = .libgit2, message: String,
+        function: String, subject: String? = nil
+    ) {
         self.code = code
         self.errorClass = errorClass
         self.reason = reason
@@ -121,13 +124,15 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     static func last(_ code: Int32, _ function: String, subject: String? = nil) -> GitError {
         if let error = git_error_last() {
             let message = error.pointee.message.map { String(cString: $0) } ?? "unknown libgit2 error"
-            return GitError(code: GitErrorCode(rawValue: code), errorClass: GitErrorClass(rawValue: error.pointee.klass),
-                            message: message, function: function,
-                            subject: subject)
+            return GitError(
+                code: GitErrorCode(rawValue: code), errorClass: GitErrorClass(rawValue: error.pointee.klass),
+                message: message, function: function,
+                subject: subject)
         }
-        return GitError(code: GitErrorCode(rawValue: code), errorClass: .none, message: "libgit2 returned \(code)",
-                        function: function,
-                        subject: subject)
+        return GitError(
+            code: GitErrorCode(rawValue: code), errorClass: .none, message: "libgit2 returned \(code)",
+            function: function,
+            subject: subject)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How `GitRepository.fetchMirror` authenticates to an ssh remote and verifies its host key.
 ///
 /// Plain values (paths, no key material): the private key is read by libssh2 at connect time, the
@@ -13,8 +15,10 @@ public struct GitFetchOptions: Sendable, Equatable {
     /// OpenSSH known_hosts file holding the remote's host key. `nil`: every ssh host key is refused.
     public var sshKnownHostsFile: String?
 
-    public init(sshPrivateKeyFile: String? = nil, sshPublicKeyFile: String? = nil, sshPassphrase: String? = nil,
-                sshKnownHostsFile: String? = nil) {
+    public init(
+        sshPrivateKeyFile: String? = nil, sshPublicKeyFile: String? = nil, sshPassphrase: String? = nil,
+        sshKnownHostsFile: String? = nil
+    ) {
         self.sshPrivateKeyFile = sshPrivateKeyFile
         self.sshPublicKeyFile = sshPublicKeyFile
         self.sshPassphrase = sshPassphrase
@@ -43,7 +47,8 @@ public struct GitSSHRemote: Sendable, Equatable {
             let rest = url.dropFirst(prefix.count)
             authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
         } else if !url.contains("://"), !url.hasPrefix("/"), !url.hasPrefix("."),
-                  let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") {
+            let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/")
+        {
             // scp-like: a colon before any slash (git's rule for telling it from a local path).
             authority = url[..<colon]
             port = 22
@@ -79,5 +84,3 @@ public struct GitSSHRemote: Sendable, Equatable {
     /// How known_hosts names this host: `host` on port 22, `[host]:port` otherwise.
     public var knownHostsName: String { Self.knownHostsName(host: host, port: port) }
 }
-
-import Foundation

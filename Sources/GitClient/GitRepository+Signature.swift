@@ -24,7 +24,10 @@ extension GitRepository {
         let code = git_commit_extract_signature(&signature, &signedData, handle, &oid, nil)
         if code == GIT_ENOTFOUND.rawValue { return nil }
         if code < 0 { throw GitError.last(code, "git_commit_extract_signature", subject: "commit \(commit.short)") }
-        let armoured = signature.ptr.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: signature.size), as: UTF8.self) } ?? ""
+        let armoured =
+            signature.ptr.map {
+                String(decoding: UnsafeRawBufferPointer(start: $0, count: signature.size), as: UTF8.self)
+            } ?? ""
         let data = signedData.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: signedData.size)) } ?? []
         return GitCommitSignature(signature: armoured, signedData: data)
     }
@@ -34,7 +37,9 @@ extension GitRepository {
     public func entryID(commit: ObjectID, path: String) throws -> ObjectID? {
         var oid = try Self.oid(commit)
         var commitHandle: OpaquePointer?
-        _ = try check("git_commit_lookup", subject: "commit \(commit.short)") { git_commit_lookup(&commitHandle, handle, &oid) }
+        _ = try check("git_commit_lookup", subject: "commit \(commit.short)") {
+            git_commit_lookup(&commitHandle, handle, &oid)
+        }
         defer { git_commit_free(commitHandle) }
         var tree: OpaquePointer?
         _ = try check("git_commit_tree", subject: "commit \(commit.short)") { git_commit_tree(&tree, commitHandle) }

@@ -29,7 +29,9 @@ public final class GitRepository {
     /// never runs hooks or checkout filters for what enginesync does (read objects, fetch).
     public static func setOwnerValidation(_ enabled: Bool) throws {
         _ = libgit2Runtime
-        _ = try check("git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)") { clibgit2_set_owner_validation(enabled ? 1 : 0) }
+        _ = try check("git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)") {
+            clibgit2_set_owner_validation(enabled ? 1 : 0)
+        }
     }
 
     /// Opens a bare repository or a work tree's root, without searching parent directories.
@@ -40,7 +42,9 @@ public final class GitRepository {
             git_repository_open_ext(&repository, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         }
         guard let repository else {
-            throw GitError(code: .generic, errorClass: .repository, message: "no repository returned", function: "git_repository_open_ext")
+            throw GitError(
+                code: .generic, errorClass: .repository, message: "no repository returned",
+                function: "git_repository_open_ext")
         }
         return GitRepository(handle: repository)
     }
@@ -61,7 +65,9 @@ public final class GitRepository {
         var repository: OpaquePointer?
         _ = try check("git_repository_init", subject: path) { git_repository_init(&repository, path, 1) }
         guard let repository else {
-            throw GitError(code: .generic, errorClass: .repository, message: "no repository returned", function: "git_repository_init")
+            throw GitError(
+                code: .generic, errorClass: .repository, message: "no repository returned",
+                function: "git_repository_init")
         }
         return GitRepository(handle: repository)
     }
@@ -80,8 +86,11 @@ public final class GitRepository {
             git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
         }
         defer { git_object_free(peeled) }
-        guard let peeled else { throw GitError(code: .notFound, errorClass: .object, reason: .notACommit, message: "not a commit",
-                                                   function: "git_object_peel") }
+        guard let peeled else {
+            throw GitError(
+                code: .notFound, errorClass: .object, reason: .notACommit, message: "not a commit",
+                function: "git_object_peel")
+        }
         return Self.commitValue(peeled)
     }
 
@@ -101,7 +110,11 @@ public final class GitRepository {
         var commit: OpaquePointer?
         _ = try check("git_commit_lookup", subject: "commit \(id.short)") { git_commit_lookup(&commit, handle, &oid) }
         defer { git_commit_free(commit) }
-        guard let commit else { throw GitError(code: .notFound, errorClass: .object, reason: .notACommit, message: "no commit", function: "git_commit_lookup") }
+        guard let commit else {
+            throw GitError(
+                code: .notFound, errorClass: .object, reason: .notACommit, message: "no commit",
+                function: "git_commit_lookup")
+        }
         return Self.commitValue(commit)
     }
 
@@ -111,7 +124,9 @@ public final class GitRepository {
         var a = try Self.oid(commit)
         var b = try Self.oid(ancestor)
         let result = git_graph_descendant_of(handle, &a, &b)
-        if result < 0 { throw GitError.last(result, "git_graph_descendant_of", subject: "\(commit.short)..\(ancestor.short)") }
+        if result < 0 {
+            throw GitError.last(result, "git_graph_descendant_of", subject: "\(commit.short)..\(ancestor.short)")
+        }
         return result == 1
     }
 
@@ -153,8 +168,9 @@ public final class GitRepository {
             if code < 0 { throw GitError.last(code, "git_tree_entry_bypath", subject: clean) }
             defer { git_tree_entry_free(entry) }  // bypath entries are owned (c-libraries.md 1.6)
             guard git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE else {
-                throw GitError(code: .enginesync, errorClass: .tree, reason: .notADirectory, message: "is not a directory",
-                               function: "treeID", subject: clean)
+                throw GitError(
+                    code: .enginesync, errorClass: .tree, reason: .notADirectory, message: "is not a directory",
+                    function: "treeID", subject: clean)
             }
             return Self.objectID(git_tree_entry_id(entry))
         }
@@ -174,8 +190,10 @@ public final class GitRepository {
             // byindex entries are borrowed from the tree: copy before git_tree_free.
             guard let entry = git_tree_entry_byindex(tree, index) else { continue }
             let name = git_tree_entry_name(entry).map { String(cString: $0) } ?? ""
-            entries.append(GitTreeEntry(name: name, kind: Self.kind(git_tree_entry_filemode(entry)),
-                                        id: Self.objectID(git_tree_entry_id(entry))))
+            entries.append(
+                GitTreeEntry(
+                    name: name, kind: Self.kind(git_tree_entry_filemode(entry)),
+                    id: Self.objectID(git_tree_entry_id(entry))))
         }
         return entries
     }
@@ -188,18 +206,20 @@ public final class GitRepository {
         // without ever being inflated into memory; only a blob within the limit is looked up.
         let headerSize = try objectSize(&oid, subject: subject ?? id.short)
         if headerSize > maxBytes {
-            throw GitError(code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: headerSize, limit: maxBytes),
-                           message: "is \(headerSize) bytes, over the limit of \(maxBytes)",
-                           function: "readBlob", subject: subject ?? id.short)
+            throw GitError(
+                code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: headerSize, limit: maxBytes),
+                message: "is \(headerSize) bytes, over the limit of \(maxBytes)",
+                function: "readBlob", subject: subject ?? id.short)
         }
         var blob: OpaquePointer?
         _ = try check("git_blob_lookup", subject: subject ?? id.short) { git_blob_lookup(&blob, handle, &oid) }
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         if size > maxBytes {
-            throw GitError(code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: size, limit: maxBytes),
-                           message: "is \(size) bytes, over the limit of \(maxBytes)",
-                           function: "readBlob", subject: subject ?? id.short)
+            throw GitError(
+                code: .enginesync, errorClass: .odb, reason: .blobTooLarge(size: size, limit: maxBytes),
+                message: "is \(size) bytes, over the limit of \(maxBytes)",
+                function: "readBlob", subject: subject ?? id.short)
         }
         guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
         // rawcontent is not NUL-terminated and dies with the blob: copy exactly `size` bytes.
@@ -215,8 +235,9 @@ public final class GitRepository {
         var type = GIT_OBJECT_INVALID
         _ = try check("git_odb_read_header", subject: subject) { git_odb_read_header(&length, &type, odb, &oid) }
         guard type == GIT_OBJECT_BLOB else {
-            throw GitError(code: .notFound, errorClass: .odb, reason: .notABlob, message: "is not a blob",
-                           function: "git_odb_read_header", subject: subject)
+            throw GitError(
+                code: .notFound, errorClass: .odb, reason: .notABlob, message: "is not a blob",
+                function: "git_odb_read_header", subject: subject)
         }
         return length
     }
@@ -262,12 +283,16 @@ public final class GitRepository {
     private func withCommitTree<T>(_ commit: ObjectID, _ body: (OpaquePointer) throws -> T) throws -> T {
         var oid = try Self.oid(commit)
         var commitHandle: OpaquePointer?
-        _ = try check("git_commit_lookup", subject: "commit \(commit.short)") { git_commit_lookup(&commitHandle, handle, &oid) }
+        _ = try check("git_commit_lookup", subject: "commit \(commit.short)") {
+            git_commit_lookup(&commitHandle, handle, &oid)
+        }
         defer { git_commit_free(commitHandle) }
         var tree: OpaquePointer?
         _ = try check("git_commit_tree", subject: "commit \(commit.short)") { git_commit_tree(&tree, commitHandle) }
         defer { git_tree_free(tree) }
-        guard let tree else { throw GitError(code: .notFound, errorClass: .tree, message: "no tree", function: "git_commit_tree") }
+        guard let tree else {
+            throw GitError(code: .notFound, errorClass: .tree, message: "no tree", function: "git_commit_tree")
+        }
         return try body(tree)
     }
 
@@ -300,7 +325,9 @@ public final class GitRepository {
     }
 
     private static func signature(_ raw: UnsafePointer<git_signature>?) -> GitSignature {
-        guard let raw else { return GitSignature(name: "", email: "", time: Date(timeIntervalSince1970: 0), offsetMinutes: 0) }
+        guard let raw else {
+            return GitSignature(name: "", email: "", time: Date(timeIntervalSince1970: 0), offsetMinutes: 0)
+        }
         return GitSignature(
             name: raw.pointee.name.map { String(cString: $0) } ?? "",
             email: raw.pointee.email.map { String(cString: $0) } ?? "",

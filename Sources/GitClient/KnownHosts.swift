@@ -38,8 +38,10 @@ struct KnownHosts {
                 fields.removeFirst()
             }
             guard fields.count >= 3, let key = Data(base64Encoded: fields[2]) else { continue }
-            entries.append(Entry(marker: marker, patterns: fields[0].split(separator: ",").map(String.init),
-                                 keyType: fields[1], key: Array(key)))
+            entries.append(
+                Entry(
+                    marker: marker, patterns: fields[0].split(separator: ",").map(String.init),
+                    keyType: fields[1], key: Array(key)))
         }
     }
 
@@ -71,7 +73,8 @@ struct KnownHosts {
     static func hashedMatches(_ pattern: String, name: String) -> Bool {
         let parts = pattern.split(separator: "|", omittingEmptySubsequences: true)
         guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
-              let hash = Data(base64Encoded: String(parts[2])) else { return false }
+            let hash = Data(base64Encoded: String(parts[2]))
+        else { return false }
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
         return Data(mac) == hash
     }
@@ -80,14 +83,22 @@ struct KnownHosts {
     static func glob<P: StringProtocol, N: StringProtocol>(_ pattern: P, _ name: N) -> Bool {
         let p = Array(pattern.unicodeScalars)
         let n = Array(name.unicodeScalars)
-        var pi = 0, ni = 0, star = -1, mark = 0
+        var pi = 0
+        var ni = 0
+        var star = -1
+        var mark = 0
         while ni < n.count {
             if pi < p.count, p[pi] == "?" || p[pi] == n[ni] {
-                pi += 1; ni += 1
+                pi += 1
+                ni += 1
             } else if pi < p.count, p[pi] == "*" {
-                star = pi; mark = ni; pi += 1
+                star = pi
+                mark = ni
+                pi += 1
             } else if star >= 0 {
-                pi = star + 1; mark += 1; ni = mark
+                pi = star + 1
+                mark += 1
+                ni = mark
             } else {
                 return false
             }

@@ -19,7 +19,8 @@ public enum URLRedaction {
         var output = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
-            guard index + 2 < scalars.count, scalars[index] == ":", scalars[index + 1] == "/", scalars[index + 2] == "/" else {
+            guard index + 2 < scalars.count, scalars[index] == ":", scalars[index + 1] == "/", scalars[index + 2] == "/"
+            else {
                 output.append(scalars[index])
                 index += 1
                 continue

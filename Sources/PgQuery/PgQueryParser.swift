@@ -17,7 +17,9 @@ public enum PgQueryParser {
     public static func parseJSON(_ sql: String) throws(PgQueryError) -> String {
         // A NUL byte would end the C string early and parse less than the file says.
         if sql.utf8.contains(0) {
-            throw PgQueryError(message: "the statement contains a NUL byte", line: line(in: sql, bytesBefore: sql.utf8.firstIndex(of: 0)))
+            throw PgQueryError(
+                message: "the statement contains a NUL byte",
+                line: line(in: sql, bytesBefore: sql.utf8.firstIndex(of: 0)))
         }
         let result = pg_query_parse(sql)
         // libpg_query: the whole result (tree, error, stderr buffer) is released by one free call, always.
@@ -27,8 +29,9 @@ public enum PgQueryParser {
             let function = error.pointee.funcname.map { String(cString: $0) }
             let cursor = Int(error.pointee.cursorpos)
             let position = cursor > 0 ? cursor : nil
-            throw PgQueryError(message: message, position: position,
-                               line: position.map { line(in: sql, characterPosition: $0) } ?? 1, function: function)
+            throw PgQueryError(
+                message: message, position: position,
+                line: position.map { line(in: sql, characterPosition: $0) } ?? 1, function: function)
         }
         guard let tree = result.parse_tree else {
             throw PgQueryError(message: "libpg_query returned no parse tree")

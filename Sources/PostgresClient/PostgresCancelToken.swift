@@ -31,8 +31,8 @@ public final class PostgresCancelToken: Sendable {
             guard let handle else { return "already freed" }
             var buffer = [CChar](repeating: 0, count: 256)
             let sent = buffer.withUnsafeMutableBufferPointer { PQcancel(handle.pointer, $0.baseAddress, 256) }
-            return sent == 1 ? nil : String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return sent == 1
+                ? nil : String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 }
-

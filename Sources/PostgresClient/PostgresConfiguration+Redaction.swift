@@ -42,7 +42,9 @@ extension PostgresConfiguration {
         defer { PQconninfoFree(options) }
         var cursor = options
         while let keyword = cursor.pointee.keyword {
-            if String(cString: keyword) == "password", let value = cursor.pointee.val, value.pointee != 0 { return true }
+            if String(cString: keyword) == "password", let value = cursor.pointee.val, value.pointee != 0 {
+                return true
+            }
             cursor += 1
         }
         return false

@@ -31,8 +31,10 @@ public struct PostgresConfiguration: Sendable {
         }
     }
 
-    public init(dsn: String? = nil, password: String? = nil, connectTimeoutSeconds: Int = 10,
-                applicationName: String = "enginesync", keepalives: Keepalives? = nil) {
+    public init(
+        dsn: String? = nil, password: String? = nil, connectTimeoutSeconds: Int = 10,
+        applicationName: String = "enginesync", keepalives: Keepalives? = nil
+    ) {
         self.dsn = dsn
         self.password = password
         self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -52,7 +54,8 @@ public struct PostgresConfiguration: Sendable {
         if let keepalives {
             pairs += [
                 ("keepalives", "1"), ("keepalives_idle", String(keepalives.idleSeconds)),
-                ("keepalives_interval", String(keepalives.intervalSeconds)), ("keepalives_count", String(keepalives.count)),
+                ("keepalives_interval", String(keepalives.intervalSeconds)),
+                ("keepalives_count", String(keepalives.count)),
             ]
         }
         if let dsn, !dsn.isEmpty { pairs.append(("dbname", dsn)) }

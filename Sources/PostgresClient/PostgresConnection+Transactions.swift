@@ -61,7 +61,9 @@ extension PostgresConnection {
 
     /// `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout`, sent in whole
     /// milliseconds (PostgreSQL's unit for all three); `nil` leaves a setting as it is.
-    public func setTimeouts(lock: Duration? = nil, statement: Duration? = nil, idleInTransaction: Duration? = nil) throws {
+    public func setTimeouts(lock: Duration? = nil, statement: Duration? = nil, idleInTransaction: Duration? = nil)
+        throws
+    {
         if let lock { try setSetting("lock_timeout", "\(Self.milliseconds(lock))ms") }
         if let statement { try setSetting("statement_timeout", "\(Self.milliseconds(statement))ms") }
         if let idleInTransaction {

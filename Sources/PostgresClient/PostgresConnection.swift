@@ -31,8 +31,8 @@ public final class PostgresConnection {
         let keywords = pairs.map { strdup($0.0) } + [nil]
         let values = pairs.map { strdup($0.1) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let connection: OpaquePointer? = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordBuffer in
             values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valueBuffer in
@@ -40,7 +40,8 @@ public final class PostgresConnection {
             }
         }
         guard let connection else {
-            throw PostgresError(kind: .connect, message: "out of memory allocating a connection", function: "PQconnectdbParams")
+            throw PostgresError(
+                kind: .connect, message: "out of memory allocating a connection", function: "PQconnectdbParams")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.lastErrorMessage(connection)
@@ -55,15 +56,18 @@ public final class PostgresConnection {
         noticeBox = NoticeBox()
         // Retained until deinit, after PQfinish, so the callback never sees a dead box.
         noticeContext = Unmanaged.passRetained(noticeBox)
-        PQsetNoticeReceiver(handle, { context, result in
-            guard let context, let result else { return }
-            let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
-            func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
-            box.notices.append(PostgresNotice(
-                severity: field(CLibPQ_DIAG_SEVERITY_NONLOCALIZED) ?? "NOTICE",
-                sqlState: field(CLibPQ_DIAG_SQLSTATE),
-                message: field(CLibPQ_DIAG_MESSAGE_PRIMARY) ?? ""))
-        }, noticeContext.toOpaque())
+        PQsetNoticeReceiver(
+            handle,
+            { context, result in
+                guard let context, let result else { return }
+                let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
+                func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+                box.notices.append(
+                    PostgresNotice(
+                        severity: field(CLibPQ_DIAG_SEVERITY_NONLOCALIZED) ?? "NOTICE",
+                        sqlState: field(CLibPQ_DIAG_SQLSTATE),
+                        message: field(CLibPQ_DIAG_MESSAGE_PRIMARY) ?? ""))
+            }, noticeContext.toOpaque())
     }
 
     deinit {
@@ -126,11 +130,12 @@ public final class PostgresConnection {
     public func query(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> PostgresResult {
         let texts = parameters.map { $0?.postgresText }
         if let bad = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: sql,
-                                function: "PQexecParams")
+            throw PostgresError(
+                kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: sql,
+                function: "PQexecParams")
         }
         let cValues = texts.map { $0.flatMap { strdup($0) } }
-        defer { cValues.forEach { free($0) } }
+        defer { for value in cValues { free(value) } }
         let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
             PQexecParams(handle, sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
         }
@@ -153,12 +158,16 @@ public final class PostgresConnection {
             defer { PQclear(result) }
             let status = PQresultStatus(result)
             if status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR,
-               firstError == nil {
+                firstError == nil
+            {
                 firstError = error(from: result, statement: script, function: "PQgetResult")
             }
             if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
-                firstError = firstError ?? PostgresError(kind: .client, message: "COPY is not supported in scripts",
-                                                         statement: script, function: "PQgetResult")
+                firstError =
+                    firstError
+                    ?? PostgresError(
+                        kind: .client, message: "COPY is not supported in scripts",
+                        statement: script, function: "PQgetResult")
                 break
             }
         }
@@ -220,8 +229,9 @@ public final class PostgresConnection {
     }
 
     private func connectionOrClientError(statement: String?, function: String) -> PostgresError {
-        PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .client : .connectionLost,
-                      message: Self.lastErrorMessage(handle), statement: statement, function: function)
+        PostgresError(
+            kind: PQstatus(handle) == CONNECTION_OK ? .client : .connectionLost,
+            message: Self.lastErrorMessage(handle), statement: statement, function: function)
     }
 
     // MARK: - Quoting
@@ -238,8 +248,10 @@ public final class PostgresConnection {
         try escape(literal, function: "PQescapeLiteral") { PQescapeLiteral(handle, $0, $1) }
     }
 
-    private func escape(_ text: String, function: String,
-                        _ call: (UnsafePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?) throws -> String {
+    private func escape(
+        _ text: String, function: String,
+        _ call: (UnsafePointer<CChar>, Int) -> UnsafeMutablePointer<CChar>?
+    ) throws -> String {
         if text.utf8.contains(0) {
             throw PostgresError(kind: .client, message: "cannot quote text containing a NUL byte", function: function)
         }

@@ -45,13 +45,17 @@ public struct PostgresRow: Sendable {
 
     public func optionalInt(_ column: String) throws -> Int? {
         guard let text = try raw(column) else { return nil }
-        guard let value = Int(text) else { throw PostgresDecodingError(column: column, expected: "integer", actual: text) }
+        guard let value = Int(text) else {
+            throw PostgresDecodingError(column: column, expected: "integer", actual: text)
+        }
         return value
     }
 
     public func double(_ column: String) throws -> Double {
         let text = try string(column)
-        guard let value = Double(text) else { throw PostgresDecodingError(column: column, expected: "number", actual: text) }
+        guard let value = Double(text) else {
+            throw PostgresDecodingError(column: column, expected: "number", actual: text)
+        }
         return value
     }
 
@@ -97,7 +101,10 @@ enum PostgresArrayLiteral {
                 quoted = true
                 index += 1
                 while index < chars.endIndex, chars[index] != "\"" {
-                    if chars[index] == "\\" { index += 1; guard index < chars.endIndex else { return nil } }
+                    if chars[index] == "\\" {
+                        index += 1
+                        guard index < chars.endIndex else { return nil }
+                    }
                     element.append(chars[index])
                     index += 1
                 }

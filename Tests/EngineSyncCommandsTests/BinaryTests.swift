@@ -27,11 +27,16 @@ struct BinaryTests {
         (["sync", "--dir", ".", "--lock-timeout", "1h"], "--lock-timeout must be at most 10m"),
         (["plan", "--dir", ".", "--statement-timeout", "2d"], "statement-timeout"),
         (["run", "--once", "--repo", "/nonexistent", "--lock-timeout", "0s"], "--lock-timeout: must be at least 1ms"),
-        (["run", "--once", "--repo", "/nonexistent", "--statement-timeout", "25h"], "--statement-timeout: must be at most 24h"),
+        (
+            ["run", "--once", "--repo", "/nonexistent", "--statement-timeout", "25h"],
+            "--statement-timeout: must be at most 24h"
+        ),
     ])
     func zeroOrAbsurdTimeoutsAreUsageErrors(arguments: [String], expected: String) throws {
         // An empty configuration file, so a machine's /etc/enginesync/enginesync.yaml plays no part.
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("enginesync-\(UUID().uuidString).yaml").path
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "enginesync-\(UUID().uuidString).yaml"
+        ).path
         try "".write(toFile: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let result = try EngineSyncBinary.run(arguments, environment: ["ENGINESYNC_CONFIG": config])

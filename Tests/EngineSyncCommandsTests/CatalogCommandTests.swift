@@ -7,7 +7,8 @@ import Testing
 /// a real repository; bad catalog files are one clear error and change nothing.
 @Suite("enginesync export-catalog and plan --catalog")
 struct CatalogCommandTests {
-    static let snapshotModel = #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
+    static let snapshotModel =
+        #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
     static let post50 = #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}}}"#
     static let post20 = #"{"fields": {"title": {"type": "string", "length": 20}, "body": {"type": "text"}}}"#
 
@@ -18,21 +19,29 @@ struct CatalogCommandTests {
     @Test func exportThenPlanWithoutADatabase() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Self.snapshotModel, "dsl/models/post.json": Self.post50], message: "start")
+            try repository.commit(
+                ["dsl/meta/dsl.json": Self.snapshotModel, "dsl/models/post.json": Self.post50], message: "start")
             let sync = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn])
             #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
-            try connection.execute(script: "INSERT INTO public.post (title) SELECT 't' FROM generate_series(1, 250); ANALYZE public.post;")
+            try connection.execute(
+                script: "INSERT INTO public.post (title) SELECT 't' FROM generate_series(1, 250); ANALYZE public.post;")
             let file = Self.temporaryFile("catalog.json")
             defer { try? FileManager.default.removeItem(atPath: file) }
             let export = try EngineSyncBinary.run(["export-catalog", "--database", database.dsn, "--output", file])
             #expect(export.status == 0, "\(export.stderr)")
 
-            try repository.commit(["dsl/models/post.json": Self.post20,
-                                   "migrations/0001_idx.sql": "CREATE INDEX post_title ON post (title);\n"], message: "narrow")
-            let online = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--database", database.dsn, "--format", "json"])
+            try repository.commit(
+                [
+                    "dsl/models/post.json": Self.post20,
+                    "migrations/0001_idx.sql": "CREATE INDEX post_title ON post (title);\n",
+                ], message: "narrow")
+            let online = try EngineSyncBinary.run([
+                "plan", "--repo", repository.path, "--database", database.dsn, "--format", "json",
+            ])
             // No database at all: an unreachable PGHOST proves the offline plan never connects.
-            let offline = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--catalog", file, "--format", "json"],
-                                                   environment: ["PGHOST": "/nonexistent", "PGPORT": "1"])
+            let offline = try EngineSyncBinary.run(
+                ["plan", "--repo", repository.path, "--catalog", file, "--format", "json"],
+                environment: ["PGHOST": "/nonexistent", "PGPORT": "1"])
             #expect(offline.status == 2, "\(offline.stderr)")
             #expect(online.status == offline.status)
             /// The report without times and the suggested migrations' timestamp prefixes, as sorted-key JSON.
@@ -41,15 +50,20 @@ struct CatalogCommandTests {
                 for key in ["started_at", "finished_at", "duration_ms"] { object[key] = nil }
                 object["blocked"] = (object["blocked"] as? [[String: Any]])?.map { change in
                     var change = change
-                    change["suggested_migration"] = (change["suggested_migration"] as? String).map { String($0.drop { $0 != "_" }) }
+                    change["suggested_migration"] = (change["suggested_migration"] as? String).map {
+                        String($0.drop { $0 != "_" })
+                    }
                     return change
                 }
-                return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+                return String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
             }
-            #expect(try comparable(offline.stdout) == comparable(online.stdout), "\(offline.stdout)\n---\n\(online.stdout)")
+            #expect(
+                try comparable(offline.stdout) == comparable(online.stdout), "\(offline.stdout)\n---\n\(online.stdout)")
 
-            let markdown = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--catalog", file, "--format", "markdown"],
-                                                    environment: ["PGHOST": "/nonexistent"])
+            let markdown = try EngineSyncBinary.run(
+                ["plan", "--repo", repository.path, "--catalog", file, "--format", "markdown"],
+                environment: ["PGHOST": "/nonexistent"])
             #expect(markdown.status == 2)
             #expect(markdown.stdout.hasPrefix("### enginesync plan for `"))
             #expect(markdown.stdout.contains("#### Blocked"))
@@ -58,8 +72,10 @@ struct CatalogCommandTests {
             #expect(markdown.stdout.contains("#### Migrations that would run"))
             #expect(markdown.stdout.contains("`create_index_not_concurrently` `migrations/0001_idx.sql:1`"))
             // Online, the same comment (the suggested migration's timestamp aside).
-            let onlineMarkdown = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--database", database.dsn,
-                                                          "--format", "markdown"])
+            let onlineMarkdown = try EngineSyncBinary.run([
+                "plan", "--repo", repository.path, "--database", database.dsn,
+                "--format", "markdown",
+            ])
             #expect(onlineMarkdown.status == 2)
             func withoutTimestamps(_ text: String) -> String {
                 text.replacingOccurrences(of: #"migrations/\d{14}_"#, with: "migrations/", options: .regularExpression)

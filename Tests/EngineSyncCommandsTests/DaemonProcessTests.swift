@@ -2,8 +2,9 @@ import EngineSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon as systemd runs it: the real binary, a real bare repository receiving pushes, a real
@@ -41,13 +42,18 @@ struct DaemonProcessTests {
             let remote = try Remote()
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
+            let arguments = [
+                "run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database",
+                database.dsn, "--state-dir", state,
+            ]
             let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
             let created = try EngineSyncBinary.run(arguments)
             #expect(created.status == 0, "\(created.stderr)")
             #expect(FileManager.default.fileExists(atPath: "\(state)/reports/\(first).json"))
 
-            let narrowed = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#])
+            let narrowed = try remote.push([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#
+            ])
             #expect(try EngineSyncBinary.run(arguments).status == 2)
 
             // A README-only commit: same trees, the outcome and blocked list are carried over.
@@ -74,8 +80,10 @@ struct DaemonProcessTests {
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
             let metrics = state + "/enginesync.prom"
-            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
-                             "--database", database.dsn, "--state-dir", state, "--metrics-file", metrics]
+            let arguments = [
+                "run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
+                "--database", database.dsn, "--state-dir", state, "--metrics-file", metrics,
+            ]
             let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
             let synced = try EngineSyncBinary.run(arguments)
             #expect(synced.status == 0, "\(synced.stderr)")
@@ -84,15 +92,17 @@ struct DaemonProcessTests {
             #expect(written.contains(#"enginesync_info{commit="\#(first)"} 1"#))
             #expect(written.contains("enginesync_consecutive_failures 0"))
 
-            try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}"#], message: "typo")
+            try remote.push(
+                ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}"#], message: "typo")
             let invalid = try EngineSyncBinary.run(arguments)
             #expect(invalid.status == 3, "\(invalid.stderr)")
             let line = invalid.stderr.split(separator: "\n").first { $0.contains("reconciled") }.map(String.init) ?? ""
             #expect(line.contains("reconcile.outcome=invalid"), "\(invalid.stderr)")
             #expect(line.contains("reconcile.error=") && line.contains("dsl/models/post.json"), "\(line)")
             #expect(line.contains("[json_syntax]"), "\(line)")
-            #expect(try String(contentsOfFile: metrics, encoding: .utf8)
-                .contains(#"enginesync_last_reconcile_outcome{outcome="invalid"} 1"#))
+            #expect(
+                try String(contentsOfFile: metrics, encoding: .utf8)
+                    .contains(#"enginesync_last_reconcile_outcome{outcome="invalid"} 1"#))
 
             // A metrics path that cannot be written is a failure of the one-shot command, after the reconcile.
             try remote.push(["dsl/models/post.json": Self.post], message: "fixed")
@@ -107,11 +117,16 @@ struct DaemonProcessTests {
             let remote = try Remote()
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
-                             "--state-dir", state, "--lock-wait", "0s"]
+            let arguments = [
+                "run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database",
+                database.dsn,
+                "--state-dir", state, "--lock-wait", "0s",
+            ]
             try remote.push(["dsl/models/post.json": Self.post])
             // Another session holds the advisory lock every writer takes (EngineSyncLock.key, "enginesy").
-            #expect(try connection.query("SELECT pg_try_advisory_lock(7308892947790263161) AS locked").first?.bool("locked") == true)
+            #expect(
+                try connection.query("SELECT pg_try_advisory_lock(7308892947790263161) AS locked").first?.bool("locked")
+                    == true)
             let skipped = try EngineSyncBinary.run(arguments)
             #expect(skipped.status == 1)
             #expect(skipped.stdout.contains(" skipped, "))
@@ -128,19 +143,33 @@ struct DaemonProcessTests {
             let remote = try Remote()
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn, "--state-dir", state]
+            let arguments = [
+                "run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database",
+                database.dsn, "--state-dir", state,
+            ]
             try remote.push(["dsl/models/post.json": Self.post])
             #expect(try EngineSyncBinary.run(arguments).status == 0)
-            let second = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 80}}}"#])
+            let second = try remote.push([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 80}}}"#
+            ])
             #expect(try EngineSyncBinary.run(arguments).status == 2)
             try remote.work.run(["reset", "--quiet", "--hard", "HEAD~1"])
-            let rewritten = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 100}, "body": {"type": "text"}}}"#],
-                                            force: true)
+            let rewritten = try remote.push(
+                [
+                    "dsl/models/post.json":
+                        #"{"fields": {"title": {"type": "string", "length": 100}, "body": {"type": "text"}}}"#
+                ],
+                force: true)
             let refused = try EngineSyncBinary.run(arguments + ["--refuse-non-fast-forward"])
             #expect(refused.status == 3)
-            #expect(try String(contentsOfFile: "\(state)/reports/\(rewritten).json", encoding: .utf8).contains("non_fast_forward"))
+            #expect(
+                try String(contentsOfFile: "\(state)/reports/\(rewritten).json", encoding: .utf8).contains(
+                    "non_fast_forward"))
             let accepted = try EngineSyncBinary.run(arguments)
-            #expect(accepted.status == 0, "\(accepted.stdout) \(accepted.stderr) \((try? String(contentsOfFile: "\(state)/reports/\(rewritten).md", encoding: .utf8)) ?? "")")
+            #expect(
+                accepted.status == 0,
+                "\(accepted.stdout) \(accepted.stderr) \((try? String(contentsOfFile: "\(state)/reports/\(rewritten).md", encoding: .utf8)) ?? "")"
+            )
             let report = try String(contentsOfFile: "\(state)/reports/\(rewritten).json", encoding: .utf8)
             #expect(report.contains("does not descend from the last reconciled commit \(String(second.prefix(12)))"))
         }
@@ -152,12 +181,16 @@ struct DaemonProcessTests {
             let state = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
             let sha = try remote.push(["dsl/models/post.json": Self.post])
-            let result = try EngineSyncBinary.run(["run", "--once", "--config", state + "/empty.yaml", "--remote", "file://" + remote.bare.path,
-                                                   "--database", database.dsn, "--state-dir", state])
+            let result = try EngineSyncBinary.run([
+                "run", "--once", "--config", state + "/empty.yaml", "--remote", "file://" + remote.bare.path,
+                "--database", database.dsn, "--state-dir", state,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(FileManager.default.fileExists(atPath: "\(state)/mirror.git/HEAD"))
             #expect(FileManager.default.fileExists(atPath: "\(state)/reports/\(sha).md"))
-            #expect(try connection.query("SELECT to_regclass('public.post') IS NOT NULL AS present").first?.bool("present") == true)
+            #expect(
+                try connection.query("SELECT to_regclass('public.post') IS NOT NULL AS present").first?.bool("present")
+                    == true)
         }
     }
 
@@ -184,28 +217,34 @@ struct DaemonProcessTests {
             defer { try? FileManager.default.removeItem(atPath: state) }
             try remote.push(["dsl/models/post.json": Self.post])
             let config = state + "/enginesync.yaml"
-            let good = "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\npoll_interval: 60s\n"
+            let good =
+                "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\npoll_interval: 60s\n"
             try good.write(toFile: config, atomically: true, encoding: .utf8)
             let listener = try NotifyListener(path: state + "/notify.sock")
-            let daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
-                                           log: state + "/daemon.log")
+            let daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+                log: state + "/daemon.log")
             defer { daemon.kill() }
             #expect(listener.waitFor("READY=1", timeout: 20))
 
             try (good + "poll_interval: never\n").write(toFile: config, atomically: true, encoding: .utf8)
             kill(daemon.process.processIdentifier, SIGHUP)
             #expect(listener.waitFor("RELOADING=1", timeout: 10))
-            #expect(waitUntil(timeout: 10) {
-                ((try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? "").contains("keeping the previous configuration")
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    ((try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? "").contains(
+                        "keeping the previous configuration")
+                })
             #expect(daemon.process.isRunning)
 
             let metrics = state + "/enginesync.prom"
             try (good + "metrics_file: \(metrics)\n").write(toFile: config, atomically: true, encoding: .utf8)
             kill(daemon.process.processIdentifier, SIGHUP)
-            #expect(waitUntil(timeout: 10) {
-                ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains("enginesync_last_reconcile_outcome{outcome=\"synced\"} 1")
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains(
+                        "enginesync_last_reconcile_outcome{outcome=\"synced\"} 1")
+                })
             #expect(daemon.terminate() == 0)
         }
     }
@@ -220,22 +259,31 @@ struct DaemonProcessTests {
         let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
         // The database does not exist yet: the daemon must start, report the error and keep retrying.
         let dsn = "host=\(server.host) port=\(server.port) user=\(server.user) dbname=\(databaseName)"
-        let daemon = try DaemonProcess(arguments: ["run", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
-                                                   "--database", dsn, "--state-dir", state,
-                                                   "--poll-interval", "60s", "--max-backoff", "2s"],
-                                       environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
+        let daemon = try DaemonProcess(
+            arguments: [
+                "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
+                "--database", dsn, "--state-dir", state,
+                "--poll-interval", "60s", "--max-backoff", "2s",
+            ],
+            environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
         defer { daemon.kill() }
         #expect(listener.waitFor("READY=1\nSTATUS=tip ", timeout: 20))
         #expect(listener.waitFor("STATUS=", timeout: 5))
 
-        let admin = try PostgresConnection.connect(PostgresConfiguration(
-            dsn: "host=\(server.host) port=\(server.port) user=\(server.user) dbname=postgres"))
+        let admin = try PostgresConnection.connect(
+            PostgresConfiguration(
+                dsn: "host=\(server.host) port=\(server.port) user=\(server.user) dbname=postgres"))
         try admin.query("CREATE DATABASE " + admin.escapeIdentifier(databaseName))
-        defer { _ = try? admin.query("DROP DATABASE IF EXISTS " + admin.escapeIdentifier(databaseName) + " WITH (FORCE)") }
+        defer {
+            _ = try? admin.query("DROP DATABASE IF EXISTS " + admin.escapeIdentifier(databaseName) + " WITH (FORCE)")
+        }
         #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(state)/reports/\(first).json") })
 
         // A push is noticed through inotify, long before the 60 s poll.
-        let second = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 90}, "body": {"type": "text"}}}"#])
+        let second = try remote.push([
+            "dsl/models/post.json":
+                #"{"fields": {"title": {"type": "string", "length": 90}, "body": {"type": "text"}}}"#
+        ])
         #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: "\(state)/reports/\(second).json") })
 
         let status = daemon.terminate()
@@ -243,7 +291,8 @@ struct DaemonProcessTests {
         #expect(listener.waitFor("STOPPING=1", timeout: 5))
         let log = (try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? ""
         #expect(log.contains("<3>reconcile failed, retrying with back-off"))
-        #expect(log.components(separatedBy: "reconcile failed, retrying").count == 2, "the error is logged once:\n\(log)")
+        #expect(
+            log.components(separatedBy: "reconcile failed, retrying").count == 2, "the error is logged once:\n\(log)")
         #expect(log.contains("recovered"))
     }
 }
@@ -301,7 +350,9 @@ final class NotifyListener: @unchecked Sendable {
             for (index, byte) in path.utf8.enumerated() where index < buffer.count - 1 { buffer[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard descriptor >= 0, bound == 0 else { throw TestEnvironment.Missing(description: "cannot bind \(path)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)

@@ -2,8 +2,9 @@ import EngineSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 6: the daemon (`enginesync run`, the real binary as a child process) against real pushes to a
@@ -21,9 +22,12 @@ struct DaemonScenarioProcessTests {
     }
 
     static func startDaemon(_ remote: Remote, dsn: String, state: String) throws -> DaemonProcess {
-        try DaemonProcess(arguments: ["run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", dsn,
-                                      "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s"],
-                          environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+        try DaemonProcess(
+            arguments: [
+                "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", dsn,
+                "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s",
+            ],
+            environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
     }
 
     static func log(_ state: String) -> String {
@@ -37,8 +41,10 @@ struct DaemonScenarioProcessTests {
     }
 
     /// Polls for `<name>.json` (with `outcome`, when given).
-    static func waitForReport(_ state: String, _ name: String, outcome: String? = nil,
-                              timeout: Double = 30) -> [String: Any]? {
+    static func waitForReport(
+        _ state: String, _ name: String, outcome: String? = nil,
+        timeout: Double = 30
+    ) -> [String: Any]? {
         var found: [String: Any]?
         _ = waitUntil(timeout: timeout) {
             found = report(state, name)
@@ -58,28 +64,38 @@ struct DaemonScenarioProcessTests {
 
     /// `format_type` of a column of `public.<table>`, nil when the table or column does not exist.
     static func columnType(_ connection: PostgresConnection, _ table: String, _ column: String) throws -> String? {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute \
             WHERE attrelid = to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped
-            """, ["public." + table, column]).first?.optionalString("type")
+            """, ["public." + table, column]
+        ).first?.optionalString("type")
     }
 
     /// Every column of every table in `public`: the catalog state a reconcile could change.
     static func catalog(_ connection: PostgresConnection) throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) AS line \
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid \
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1
-            """).rows.map { try $0.string("line") }
+            """
+        ).rows.map { try $0.string("line") }
     }
 
     /// The commits recorded in `engine_reconciles`, oldest first.
     static func reconciledCommits(_ connection: PostgresConnection) throws -> [String] {
-        try connection.query("SELECT commit FROM public.engine_reconciles ORDER BY id").rows.map { try $0.string("commit") }
+        try connection.query("SELECT commit FROM public.engine_reconciles ORDER BY id").rows.map {
+            try $0.string("commit")
+        }
     }
 
-    static func count(_ connection: PostgresConnection, _ table: String, where condition: String, _ value: String) throws -> Int {
-        guard try connection.query("SELECT to_regclass($1) IS NOT NULL AS present", ["public." + table]).first?.bool("present") == true
+    static func count(_ connection: PostgresConnection, _ table: String, where condition: String, _ value: String)
+        throws -> Int
+    {
+        guard
+            try connection.query("SELECT to_regclass($1) IS NOT NULL AS present", ["public." + table]).first?.bool(
+                "present") == true
         else { return 0 }
         return try connection.query("SELECT count(*)::int8 AS n FROM public.\(table) WHERE \(condition) = $1", [value])
             .first?.int("n") ?? 0
@@ -108,9 +124,10 @@ struct DaemonScenarioProcessTests {
             #expect(blocked.first?["column"] as? String == "title")
             #expect(try Self.columnType(connection, "post", "title") == "character varying(200)")
             // `<sha>.*` is written before `latest.*` (latest never names a report that is not stored): wait for it.
-            #expect(waitUntil(timeout: 10) {
-                Self.latestSHA(state) == narrowed
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    Self.latestSHA(state) == narrowed
+                })
             #expect(daemon.terminate() == 0)
         }
     }
@@ -125,11 +142,14 @@ struct DaemonScenarioProcessTests {
             defer { daemon.kill() }
             #expect(Self.waitForReport(state, base)?["outcome"] as? String == "synced", "\(Self.log(state))")
 
-            let one = try remote.work.commit([Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#)], message: "body")
-            let two = try remote.work.commit([Self.model: Self.post(length: 50, #", "body": {"type": "text"}, "views": {"type": "integer"}"#)],
-                                             message: "views")
-            let tip = try remote.work.commit([Self.model: Self.post(length: 80, #", "body": {"type": "text"}, "views": {"type": "integer"}"#)],
-                                             message: "widen")
+            let one = try remote.work.commit(
+                [Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#)], message: "body")
+            let two = try remote.work.commit(
+                [Self.model: Self.post(length: 50, #", "body": {"type": "text"}, "views": {"type": "integer"}"#)],
+                message: "views")
+            let tip = try remote.work.commit(
+                [Self.model: Self.post(length: 80, #", "body": {"type": "text"}, "views": {"type": "integer"}"#)],
+                message: "widen")
             try remote.work.run(["push", "--quiet", remote.bare.path, "HEAD:refs/heads/main"])
 
             let report = Self.waitForReport(state, tip)
@@ -159,8 +179,11 @@ struct DaemonScenarioProcessTests {
 
             // A field whose type is not a string (EngineJS's DSL schema refuses it; a misspelt type name would
             // only be a warning) and a truncated file.
-            let invalid = try remote.push([Self.model: Self.post(length: 50, #", "body": {"type": 5}"#),
-                                           "dsl/models/comment.json": #"{"fields": {"text": "#], message: "broken")
+            let invalid = try remote.push(
+                [
+                    Self.model: Self.post(length: 50, #", "body": {"type": 5}"#),
+                    "dsl/models/comment.json": #"{"fields": {"text": "#,
+                ], message: "broken")
             let report = Self.waitForReport(state, invalid)
             #expect(report?["outcome"] as? String == "invalid", "\(Self.log(state))")
             #expect(((report?["errors"] as? [Any]) ?? []).count >= 2)
@@ -168,8 +191,11 @@ struct DaemonScenarioProcessTests {
             #expect(try Self.reconciledCommits(connection) == reconcilesBefore)
             #expect(daemon.process.isRunning)
 
-            let fixed = try remote.push([Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#),
-                                         "dsl/models/comment.json": #"{"fields": {"text": {"type": "text"}}}"#], message: "fixed")
+            let fixed = try remote.push(
+                [
+                    Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#),
+                    "dsl/models/comment.json": #"{"fields": {"text": {"type": "text"}}}"#,
+                ], message: "fixed")
             #expect(Self.waitForReport(state, fixed)?["outcome"] as? String == "synced", "\(Self.log(state))")
             #expect(try Self.columnType(connection, "post", "body") == "text")
             #expect(try Self.columnType(connection, "comment", "text") == "text")
@@ -182,7 +208,8 @@ struct DaemonScenarioProcessTests {
     @Test func databaseDownThenUpIsRecoveredWithoutHelp() throws {
         let cluster = try PrivatePostgresCluster()
         do {
-            let admin = try PostgresConnection.connect(PostgresConfiguration(dsn: cluster.dsn(), connectTimeoutSeconds: 5))
+            let admin = try PostgresConnection.connect(
+                PostgresConfiguration(dsn: cluster.dsn(), connectTimeoutSeconds: 5))
             try admin.query("CREATE DATABASE app")
         }
         let dsn = cluster.dsn(database: "app")
@@ -222,12 +249,14 @@ struct DaemonScenarioProcessTests {
             #expect(Self.waitForReport(state, base)?["outcome"] as? String == "synced", "\(Self.log(state))")
 
             let migration = "20260101_0000_slow"
-            let next = try remote.push([
-                "migrations/\(migration).sql": "CREATE TABLE slow_marker (id integer);\nSELECT pg_sleep(2);\n",
-                Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#),
-            ], message: "slow migration")
+            let next = try remote.push(
+                [
+                    "migrations/\(migration).sql": "CREATE TABLE slow_marker (id integer);\nSELECT pg_sleep(2);\n",
+                    Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#),
+                ], message: "slow migration")
             let sleeping = waitUntil(timeout: 20) {
-                let rows = try? connection.query("""
+                let rows = try? connection.query(
+                    """
                     SELECT count(*)::int8 AS n FROM pg_stat_activity WHERE datname = current_database() \
                     AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep%'
                     """)
@@ -236,13 +265,16 @@ struct DaemonScenarioProcessTests {
             #expect(sleeping, "\(Self.log(state))")
             #expect(daemon.terminate() == 0, "\(Self.log(state))")
 
-            let table = try connection.query("SELECT to_regclass('public.slow_marker') IS NOT NULL AS present")
+            let table =
+                try connection.query("SELECT to_regclass('public.slow_marker') IS NOT NULL AS present")
                 .first?.bool("present") == true
             let recorded = try Self.count(connection, "engine_migrations", where: "id", migration) == 1
             // A reconcile that reached its COMMIT; a cancelled one leaves only a `failed` log row.
-            let reconciled = try connection.query(
-                "SELECT count(*)::int8 AS n FROM public.engine_reconciles WHERE commit = $1 AND outcome IN ('synced', 'blocked')",
-                [next]).first?.int("n") == 1
+            let reconciled =
+                try connection.query(
+                    "SELECT count(*)::int8 AS n FROM public.engine_reconciles WHERE commit = $1 AND outcome IN ('synced', 'blocked')",
+                    [next]
+                ).first?.int("n") == 1
             let body = try Self.columnType(connection, "post", "body") != nil
             let report = Self.report(state, next)
             // All or nothing: the migration with its row, the DSL change with its log entry, and the report.
@@ -275,7 +307,8 @@ struct DaemonScenarioProcessTests {
             #expect(waitUntil(timeout: 10) { Self.exists(state, "latest.md") })
             #expect(daemon.terminate() == 0)
 
-            let second = try remote.push([Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#)], message: "body")
+            let second = try remote.push(
+                [Self.model: Self.post(length: 50, #", "body": {"type": "text"}"#)], message: "body")
             let sync = try EngineSyncBinary.run(["sync", "--repo", remote.bare.path, "--database", database.dsn])
             #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
             #expect(try Self.reconciledCommits(connection) == [first, second])
@@ -287,13 +320,15 @@ struct DaemonScenarioProcessTests {
             let restored = Self.waitForReport(state, second)
             #expect(restored?["outcome"] as? String == "synced", "\(Self.log(state))")
             #expect(waitUntil(timeout: 10) { Self.exists(state, "\(second).md") })
-            #expect(waitUntil(timeout: 10) {
-                Self.latestSHA(state) == second
-            }, "\(Self.log(state))")
+            #expect(
+                waitUntil(timeout: 10) {
+                    Self.latestSHA(state) == second
+                }, "\(Self.log(state))")
             let secondMarkdown = try String(contentsOfFile: "\(state)/reports/\(second).md", encoding: .utf8)
-            #expect(waitUntil(timeout: 10) {
-                (try? String(contentsOfFile: "\(state)/reports/latest.md", encoding: .utf8)) == secondMarkdown
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    (try? String(contentsOfFile: "\(state)/reports/latest.md", encoding: .utf8)) == secondMarkdown
+                })
             #expect(Self.exists(state, "\(first).json") && Self.exists(state, "\(first).md"))
             #expect(restarted.terminate() == 0)
             // The restart reconciled nothing again.

@@ -26,14 +26,22 @@ struct HardeningCommandTests {
             let reports = state + "/reports"
             try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
             // An operator's files, older than any report: retention must neither count nor delete them.
-            let strangers = ["package.json", "NOTES.md", "deadbeef.json", "drift-notes.md", "README.md",
-                             String(repeating: "A", count: 40) + ".json", String(repeating: "a", count: 41) + ".md"]
-            for name in strangers { try "keep me\n".write(toFile: "\(reports)/\(name)", atomically: true, encoding: .utf8) }
-            let arguments = ["run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
-                             "--database", database.dsn, "--state-dir", state, "--report-retention", "1"]
+            let strangers = [
+                "package.json", "NOTES.md", "deadbeef.json", "drift-notes.md", "README.md",
+                String(repeating: "A", count: 40) + ".json", String(repeating: "a", count: 41) + ".md",
+            ]
+            for name in strangers {
+                try "keep me\n".write(toFile: "\(reports)/\(name)", atomically: true, encoding: .utf8)
+            }
+            let arguments = [
+                "run", "--once", "--config", state + "/empty.yaml", "--repo", remote.bare.path,
+                "--database", database.dsn, "--state-dir", state, "--report-retention", "1",
+            ]
             let first = try remote.push(["dsl/models/post.json": Self.post])
             #expect(try EngineSyncBinary.run(arguments).status == 0)
-            let second = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 60}}}"#])
+            let second = try remote.push([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 60}}}"#
+            ])
             let run = try EngineSyncBinary.run(arguments)
             #expect(run.status == 0, "\(run.stderr)")
 
@@ -53,8 +61,10 @@ struct HardeningCommandTests {
             defer { try? FileManager.default.removeItem(atPath: state) }
             // Port 1 on the loopback: connection refused, so libgit2's fetch fails at once.
             let url = "https://enginesync:s3cretPassw0rd@127.0.0.1:1/schema.git?access_token=t0kenValue"
-            let once = try EngineSyncBinary.run(["run", "--once", "--config", state + "/empty.yaml", "--remote", url,
-                                                 "--database", database.dsn, "--state-dir", state])
+            let once = try EngineSyncBinary.run([
+                "run", "--once", "--config", state + "/empty.yaml", "--remote", url,
+                "--database", database.dsn, "--state-dir", state,
+            ])
             #expect(once.status != 0)
             let onceOutput = once.stdout + once.stderr
             #expect(onceOutput.contains("127.0.0.1"), "the failure still names the host:\n\(onceOutput)")
@@ -66,15 +76,19 @@ struct HardeningCommandTests {
             // A token as the user name (https://<token>@host), as GitHub and GitLab accept.
             let tokenURL = "http://gh0TokenAsUser@127.0.0.1:1/schema.git"
             let listener = try NotifyListener(path: state + "/notify.sock")
-            let daemon = try DaemonProcess(arguments: ["run", "--config", state + "/empty.yaml", "--remote", url,
-                                                       "--database", database.dsn, "--state-dir", state,
-                                                       "--poll-interval", "60s", "--max-backoff", "1s"],
-                                           environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
+            let daemon = try DaemonProcess(
+                arguments: [
+                    "run", "--config", state + "/empty.yaml", "--remote", url,
+                    "--database", database.dsn, "--state-dir", state,
+                    "--poll-interval", "60s", "--max-backoff", "1s",
+                ],
+                environment: ["NOTIFY_SOCKET": listener.path], log: state + "/daemon.log")
             defer { daemon.kill() }
             #expect(listener.waitFor("READY=1", timeout: 20))
-            #expect(waitUntil(timeout: 10) {
-                ((try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? "").contains("127.0.0.1")
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    ((try? String(contentsOfFile: state + "/daemon.log", encoding: .utf8)) ?? "").contains("127.0.0.1")
+                })
             #expect(listener.waitFor("STATUS=", timeout: 5))
             #expect(daemon.terminate() == 0)
             _ = listener.waitFor("STOPPING=1", timeout: 5)
@@ -86,10 +100,13 @@ struct HardeningCommandTests {
             }
             #expect(status.contains("STATUS="))
 
-            let tokenRun = try EngineSyncBinary.run(["run", "--once", "--config", state + "/empty.yaml", "--remote", tokenURL,
-                                                     "--database", database.dsn, "--state-dir", state + "/token"])
+            let tokenRun = try EngineSyncBinary.run([
+                "run", "--once", "--config", state + "/empty.yaml", "--remote", tokenURL,
+                "--database", database.dsn, "--state-dir", state + "/token",
+            ])
             #expect(tokenRun.status != 0)
-            #expect(!(tokenRun.stdout + tokenRun.stderr).contains("gh0TokenAsUser"), "\(tokenRun.stdout)\(tokenRun.stderr)")
+            #expect(
+                !(tokenRun.stdout + tokenRun.stderr).contains("gh0TokenAsUser"), "\(tokenRun.stdout)\(tokenRun.stderr)")
         }
     }
 
@@ -102,17 +119,22 @@ struct HardeningCommandTests {
         try repository.commit(["dsl/models/post.json": Self.post])
         let secret = "Sup3rS3cretPw"
         // libpq's parse errors quote the conninfo or URI around the problem.
-        let badDSNs = ["host=/tmp password=\(secret) dbname", "host=/tmp password \(secret)",
-                       "host=/tmp password='\(secret)", "postgresql://app:\(secret)@/db?bogus=\(secret)",
-                       "postgresql://app:\(secret)@[::1/db", "postgresql://app:\(secret)@h/db?host=%zz"]
+        let badDSNs = [
+            "host=/tmp password=\(secret) dbname", "host=/tmp password \(secret)",
+            "host=/tmp password='\(secret)", "postgresql://app:\(secret)@/db?bogus=\(secret)",
+            "postgresql://app:\(secret)@[::1/db", "postgresql://app:\(secret)@h/db?host=%zz",
+        ]
         for dsn in badDSNs {
-            for command in [["sync", "--repo", repository.path], ["plan", "--repo", repository.path],
-                            ["status"], ["migrate", "status", "--repo", repository.path],
-                            ["run", "--once", "--config", state + "/empty.yaml", "--repo", repository.path, "--state-dir", state]] {
+            for command in [
+                ["sync", "--repo", repository.path], ["plan", "--repo", repository.path],
+                ["status"], ["migrate", "status", "--repo", repository.path],
+                ["run", "--once", "--config", state + "/empty.yaml", "--repo", repository.path, "--state-dir", state],
+            ] {
                 let result = try EngineSyncBinary.run(command + ["--database", dsn])
                 #expect(result.status == 64, "\(command) \(dsn): \(result.status) \(result.stderr)")
                 #expect(!(result.stdout + result.stderr).contains(secret), "\(command) \(dsn):\n\(result.stderr)")
-                #expect(result.stderr.contains("database"), "\(command): the message names the setting:\n\(result.stderr)")
+                #expect(
+                    result.stderr.contains("database"), "\(command): the message names the setting:\n\(result.stderr)")
             }
         }
 
@@ -135,7 +157,8 @@ struct HardeningCommandTests {
         }
 
         // A YAML syntax error on the password's line: libyaml's problem and position, not the line.
-        try "repo: \(repository.path)\ndatabase: \"host=/tmp password=\(secret)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "repo: \(repository.path)\ndatabase: \"host=/tmp password=\(secret)\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         let syntax = try EngineSyncBinary.run(["run", "--once", "--config", config, "--state-dir", state])
         #expect(syntax.status == 64)
         #expect(!syntax.stderr.contains(secret), "\(syntax.stderr)")
@@ -146,25 +169,35 @@ struct HardeningCommandTests {
         let role = try TestEnvironment.passwordRole()
         try ScratchDatabase.with { database, connection in
             try connection.query("GRANT ALL ON SCHEMA public TO " + connection.escapeIdentifier(role.user))
-            try connection.query("GRANT ALL ON DATABASE " + connection.escapeIdentifier(database.name) + " TO "
-                + connection.escapeIdentifier(role.user))
+            try connection.query(
+                "GRANT ALL ON DATABASE " + connection.escapeIdentifier(database.name) + " TO "
+                    + connection.escapeIdentifier(role.user))
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/post.json": Self.post])
             let state = try Self.temporaryDirectory("ps-secret")
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let conninfo = "host=\(database.host) port=\(database.port) user=\(role.user) dbname=\(database.name) password=\(role.password)"
-            let encodedHost = database.host.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? database.host
-            let uri = "postgresql://\(role.user):\(role.password)@/\(database.name)?host=\(encodedHost)&port=\(database.port)"
+            let conninfo =
+                "host=\(database.host) port=\(database.port) user=\(role.user) dbname=\(database.name) password=\(role.password)"
+            let encodedHost =
+                database.host.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? database.host
+            let uri =
+                "postgresql://\(role.user):\(role.password)@/\(database.name)?host=\(encodedHost)&port=\(database.port)"
             for dsn in [conninfo, uri] {
-                for command in [["plan", "--repo", repository.path, "--database", dsn],
-                                ["sync", "--repo", repository.path, "--database=\(dsn)"],
-                                ["status", "--database", dsn],
-                                ["migrate", "status", "--repo", repository.path, "--database", dsn],
-                                ["run", "--once", "--config", state + "/empty.yaml", "--repo", repository.path,
-                                 "--database", dsn, "--state-dir", state]] {
+                for command in [
+                    ["plan", "--repo", repository.path, "--database", dsn],
+                    ["sync", "--repo", repository.path, "--database=\(dsn)"],
+                    ["status", "--database", dsn],
+                    ["migrate", "status", "--repo", repository.path, "--database", dsn],
+                    [
+                        "run", "--once", "--config", state + "/empty.yaml", "--repo", repository.path,
+                        "--database", dsn, "--state-dir", state,
+                    ],
+                ] {
                     let result = try EngineSyncBinary.run(command)
                     #expect(result.status == 0, "\(command.prefix(2)): \(result.stdout)\(result.stderr)")
-                    #expect(result.stderr.contains("warning: --database holds a password"), "\(command.prefix(2)): \(result.stderr)")
+                    #expect(
+                        result.stderr.contains("warning: --database holds a password"),
+                        "\(command.prefix(2)): \(result.stderr)")
                     #expect(result.stderr.contains("database_password_file"))
                     #expect(!(result.stdout + result.stderr).contains(role.password), "\(command.prefix(2))")
                 }
@@ -184,12 +217,17 @@ struct HardeningCommandTests {
             let subject = "ok \u{1B}]0;pwned\u{07}\u{1B}[2J<img src=x onerror=alert(1)> [x](javascript:alert(1))"
             // An invalid file whose name carries a newline, a heading, HTML and an escape sequence.
             let hostileFile = "dsl/models/x\n# Injected heading <script>alert(1)<\\script>\u{1B}[31m.json"
-            let sha = try repository.commit(["dsl/models/post.json": Self.post, hostileFile: "{ not json"], message: subject)
+            let sha = try repository.commit(
+                ["dsl/models/post.json": Self.post, hostileFile: "{ not json"], message: subject)
             let reports = try Self.temporaryDirectory("inject")
             defer { try? FileManager.default.removeItem(atPath: reports) }
-            let sync = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports])
+            let sync = try EngineSyncBinary.run([
+                "sync", "--repo", repository.path, "--database", database.dsn, "--reports", reports,
+            ])
             #expect(sync.status == 3, "\(sync.stdout)\(sync.stderr)")
-            #expect(!sync.stdout.contains("\u{1B}") && !sync.stdout.contains("\u{07}"), "escape sequences reach the terminal")
+            #expect(
+                !sync.stdout.contains("\u{1B}") && !sync.stdout.contains("\u{07}"),
+                "escape sequences reach the terminal")
             #expect(!sync.stdout.contains("\n# Injected"), "\(sync.stdout)")
             #expect(sync.stdout.contains("\\u{1B}"))
 
@@ -218,8 +256,10 @@ struct HardeningCommandTests {
             // Tests may run as root, which ignores permission bits: a reports directory under a regular file
             // cannot be created by anyone.
             try "x".write(toFile: state + "/file", atomically: true, encoding: .utf8)
-            let sync = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn,
-                                                 "--reports", state + "/file/reports"])
+            let sync = try EngineSyncBinary.run([
+                "sync", "--repo", repository.path, "--database", database.dsn,
+                "--reports", state + "/file/reports",
+            ])
             #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
             #expect(sync.stdout.hasPrefix("sync: synced"))
             #expect(sync.stdout.contains("create_table post"))
@@ -239,7 +279,9 @@ struct HardeningCommandTests {
                 _ = try? admin.query("DROP ROLE \(role)")
             }
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/post.json": Self.post, "migrations/0001_a.sql": "CREATE TABLE a (id int);\n"])
+            try repository.commit([
+                "dsl/models/post.json": Self.post, "migrations/0001_a.sql": "CREATE TABLE a (id int);\n",
+            ])
             // The owner's first sync creates engine_migrations, engine_reconciles and the tables.
             let first = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn])
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
@@ -247,8 +289,10 @@ struct HardeningCommandTests {
             try admin.query("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)")
             try admin.query("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)")
             let writer = "host=\(database.host) port=\(database.port) user=\(role) dbname=\(database.name)"
-            try repository.commit(["dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
-                                   "migrations/0002_b.sql": "CREATE TABLE b (id int);\n"])
+            try repository.commit([
+                "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
+                "migrations/0002_b.sql": "CREATE TABLE b (id int);\n",
+            ])
             let second = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", writer])
             #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
             #expect(try admin.query("SELECT count(*)::int AS n FROM engine_migrations").first?.int("n") == 2)
@@ -256,7 +300,9 @@ struct HardeningCommandTests {
 
             // An EngineJS-made tracking table (id, executed_at) the role may not extend.
             try admin.query("DROP TABLE engine_migrations")
-            try admin.query("CREATE TABLE engine_migrations (id varchar(255) PRIMARY KEY, executed_at timestamptz NOT NULL DEFAULT now())")
+            try admin.query(
+                "CREATE TABLE engine_migrations (id varchar(255) PRIMARY KEY, executed_at timestamptz NOT NULL DEFAULT now())"
+            )
             try admin.query("INSERT INTO engine_migrations (id) VALUES ('0001_a'), ('0002_b')")
             try admin.query("GRANT SELECT, INSERT, UPDATE, DELETE ON engine_migrations TO \(role)")
             try repository.commit(["migrations/0003_c.sql": "CREATE TABLE c (id int);\n"])
@@ -282,8 +328,14 @@ struct HardeningCommandTests {
             (["plan", "--dir", state, "--max-rewrite-rows", "-5"], "--max-rewrite-rows must be ≥ 0"),
             (["plan", "--dir", state, "--max-rewrite-rows=-5"], "--max-rewrite-rows must be ≥ 0"),
             (["sync", "--dir", state, "--concurrent-index-rows", "-1"], "--concurrent-index-rows must be ≥ 0"),
-            (["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--report-retention", "-5"], "report-retention"),
-            (["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--max-rewrite-rows", "-5"], "max-rewrite-rows"),
+            (
+                ["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--report-retention", "-5"],
+                "report-retention"
+            ),
+            (
+                ["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--max-rewrite-rows", "-5"],
+                "max-rewrite-rows"
+            ),
         ]
         for (arguments, expected) in cases {
             let result = try EngineSyncBinary.run(arguments)

@@ -1,8 +1,9 @@
 import EngineSyncTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The hooks as developers meet them (issue 16): a real bare repository, `enginesync hooks install`, and a
@@ -14,7 +15,8 @@ struct HookProcessTests {
 
     /// `git push` from the work tree, with git's own output (the hooks' lines arrive on stderr as `remote: …`).
     static func push(_ remote: DaemonProcessTests.Remote, _ files: [String: String?], message: String = "change")
-        throws -> (status: Int32, output: String, sha: String) {
+        throws -> (status: Int32, output: String, sha: String)
+    {
         let sha = try remote.work.commit(files, message: message)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.gitExecutable())
@@ -42,12 +44,14 @@ struct HookProcessTests {
         let state = try DaemonProcessTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let config = state + "/enginesync.yaml"
-        let settings = "repo: \(remote.bare.path)\nstate_dir: \(state)\nhooks_report_wait: 1s\n"
+        let settings =
+            "repo: \(remote.bare.path)\nstate_dir: \(state)\nhooks_report_wait: 1s\n"
             // The hooks never read the password file: one the pushing user cannot read must not matter.
             + "database_password_file: \(state)/no-such-password\n"
         try settings.write(toFile: config, atomically: true, encoding: .utf8)
         let legacy = remote.bare.path + "/hooks/pre-receive"
-        try "#!/bin/sh\ncat >/dev/null\necho legacy hook ran >&2\n".write(toFile: legacy, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\ncat >/dev/null\necho legacy hook ran >&2\n".write(
+            toFile: legacy, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: legacy)
 
         let install = try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path, "--config", config])
@@ -58,7 +62,8 @@ struct HookProcessTests {
         let valid = try Self.push(remote, ["dsl/models/post.json": Self.post], message: "create")
         #expect(valid.status == 0, "\(valid.output)")
         #expect(valid.output.contains("legacy hook ran"), "\(valid.output)")
-        #expect(valid.output.contains("remote: enginesync: \(valid.sha.prefix(12)) on main compiles"), "\(valid.output)")
+        #expect(
+            valid.output.contains("remote: enginesync: \(valid.sha.prefix(12)) on main compiles"), "\(valid.output)")
         // No daemon runs: post-receive says where the report will be, and the push still succeeds.
         #expect(valid.output.contains("has not reported \(valid.sha.prefix(12)) yet"), "\(valid.output)")
         #expect(valid.output.contains("\(state)/reports/\(valid.sha).md"), "\(valid.output)")
@@ -67,7 +72,8 @@ struct HookProcessTests {
         #expect(invalid.status != 0, "\(invalid.output)")
         #expect(invalid.output.contains("remote: enginesync: dsl/models/post.json:1:"), "\(invalid.output)")
         #expect(invalid.output.contains("[json_syntax]"), "\(invalid.output)")
-        #expect(invalid.output.contains("push refused: \(invalid.sha.prefix(12)) on main is invalid"), "\(invalid.output)")
+        #expect(
+            invalid.output.contains("push refused: \(invalid.sha.prefix(12)) on main is invalid"), "\(invalid.output)")
         #expect(Self.tip(remote) == valid.sha)
 
         // hooks_allow_invalid: the same commit is accepted with a warning.
@@ -105,12 +111,16 @@ struct HookProcessTests {
             let state = try DaemonProcessTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
             let config = state + "/enginesync.yaml"
-            try "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\nhooks_report_wait: 30s\n"
+            try
+                "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\nhooks_report_wait: 30s\n"
                 .write(toFile: config, atomically: true, encoding: .utf8)
-            #expect(try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path, "--config", config]).status == 0)
+            #expect(
+                try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path, "--config", config]).status
+                    == 0)
             let listener = try NotifyListener(path: state + "/notify.sock")
-            let daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
-                                           log: state + "/daemon.log")
+            let daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+                log: state + "/daemon.log")
             defer { daemon.kill() }
             #expect(listener.waitFor("READY=1", timeout: 20))
 
@@ -120,8 +130,9 @@ struct HookProcessTests {
             #expect(created.output.contains("create_table"), "\(created.output)")
             #expect(created.output.contains("full report: \(state)/reports/\(created.sha).md"), "\(created.output)")
 
-            let narrowed = try Self.push(remote, ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
-                                         message: "narrow")
+            let narrowed = try Self.push(
+                remote, ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
+                message: "narrow")
             #expect(narrowed.status == 0, "\(narrowed.output)")
             #expect(narrowed.output.contains("remote: enginesync: blocked: "), "\(narrowed.output)")
             #expect(narrowed.output.contains("narrow_column"), "\(narrowed.output)")

@@ -2,8 +2,9 @@ import EngineSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("enginesync migrate, run as a user runs it")
@@ -11,7 +12,9 @@ struct MigrateCommandTests {
     /// A `--dir` root with `migrations/`, removed afterwards.
     final class Root {
         let path = NSTemporaryDirectory() + "enginesync-cli-" + UUID().uuidString
-        init() throws { try FileManager.default.createDirectory(atPath: path + "/migrations", withIntermediateDirectories: true) }
+        init() throws {
+            try FileManager.default.createDirectory(atPath: path + "/migrations", withIntermediateDirectories: true)
+        }
         deinit { try? FileManager.default.removeItem(atPath: path) }
         func write(_ id: String, _ sql: String) throws {
             try Data(sql.utf8).write(to: URL(fileURLWithPath: "\(path)/migrations/\(id).sql"))
@@ -93,7 +96,9 @@ struct MigrateCommandTests {
         try ScratchDatabase.with { database, connection in
             let root = try Root()
             try root.write("0001_table", "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (1);")
-            try root.write("0002_unique", """
+            try root.write(
+                "0002_unique",
+                """
                 -- enginesync: no-transaction
                 CREATE UNIQUE INDEX CONCURRENTLY t_a ON t (a);
                 """)
@@ -133,8 +138,10 @@ struct MigrateCommandTests {
             for result in [up, status, blocked, usage, resolve, rerun, notFailed] {
                 #expect(!(result.stdout + result.stderr).contains("hunter2secret"))
             }
-            let unreachable = try EngineSyncBinary.run(["migrate", "status", "--dir", root.path, "--database",
-                                                        "host=/nonexistent-socket-dir password=hunter2secret"])
+            let unreachable = try EngineSyncBinary.run([
+                "migrate", "status", "--dir", root.path, "--database",
+                "host=/nonexistent-socket-dir password=hunter2secret",
+            ])
             #expect(unreachable.status == 1)
             #expect(unreachable.stderr.contains("cannot connect"))
             #expect(!unreachable.stderr.contains("hunter2secret"))
@@ -161,7 +168,9 @@ struct MigrateCommandTests {
     @Test func killedMidMigrationLeavesNothingBehind() throws {
         try ScratchDatabase.with { database, connection in
             let root = try Root()
-            try root.write("0001_slow", """
+            try root.write(
+                "0001_slow",
+                """
                 CREATE TABLE created_before_kill (id int);
                 SELECT pg_sleep(30);
                 INSERT INTO created_before_kill VALUES (1);
@@ -175,10 +184,12 @@ struct MigrateCommandTests {
             var sleeping: [String?] = []
             let deadline = Date().addingTimeInterval(20)
             while sleeping.isEmpty, Date() < deadline {
-                sleeping = try connection.query("""
+                sleeping = try connection.query(
+                    """
                     SELECT pid::text FROM pg_stat_activity
                     WHERE datname = current_database() AND state = 'active' AND query LIKE 'SELECT pg_sleep%'
-                    """).rows.map { $0.values[0] }
+                    """
+                ).rows.map { $0.values[0] }
                 if sleeping.isEmpty { usleep(20_000) }
             }
             #expect(!sleeping.isEmpty, "the migration never reached pg_sleep")
@@ -191,16 +202,23 @@ struct MigrateCommandTests {
             }
             var remaining = 1
             while remaining > 0, Date() < deadline.addingTimeInterval(10) {
-                remaining = try connection.query("""
-                    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    """).first?.int("n") ?? 0
+                remaining =
+                    try connection.query(
+                        """
+                        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                        """
+                    ).first?.int("n") ?? 0
                 if remaining > 0 { usleep(20_000) }
             }
-            #expect(try connection.query("SELECT to_regclass('created_before_kill') IS NULL AS absent").first?.bool("absent") == true)
+            #expect(
+                try connection.query("SELECT to_regclass('created_before_kill') IS NULL AS absent").first?.bool(
+                    "absent") == true)
             #expect(try connection.query("SELECT count(*)::int AS n FROM engine_migrations").first?.int("n") == 0)
 
             // Nothing was recorded, so the file may still change (no checksum to match): drop the wait and rerun.
-            try root.write("0001_slow", """
+            try root.write(
+                "0001_slow",
+                """
                 CREATE TABLE created_before_kill (id int);
                 SELECT pg_sleep(0);
                 INSERT INTO created_before_kill VALUES (1);
@@ -228,7 +246,9 @@ struct MigrateCommandTests {
             let all = results.values
             #expect(all.count == 2)
             #expect(all.allSatisfy { $0?.status == 0 })
-            let appliedLines = all.compactMap { $0?.stdout }.joined().split(separator: "\n").filter { $0.hasPrefix("applied ") }
+            let appliedLines = all.compactMap { $0?.stdout }.joined().split(separator: "\n").filter {
+                $0.hasPrefix("applied ")
+            }
             #expect(appliedLines.count == 4)
             #expect(try connection.query("SELECT count(*)::int AS n FROM log").first?.int("n") == 3)
             #expect(try rows(connection).count == 4)

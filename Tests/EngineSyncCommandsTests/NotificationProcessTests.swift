@@ -2,8 +2,9 @@ import EngineSyncCore
 import EngineSyncTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Webhook notifications end to end (issue 16): the daemon process, a real database, real pushes and a local
@@ -12,9 +13,12 @@ import Glibc
 struct NotificationProcessTests {
     static let secret = "not-the-real-secret-\(UUID().uuidString)"
 
-    static func config(_ remote: DaemonProcessTests.Remote, database: ScratchDatabase, state: String,
-                       webhooks: [(url: String, secretFile: String?)]) throws -> String {
-        var text = "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\npoll_interval: 1s\n"
+    static func config(
+        _ remote: DaemonProcessTests.Remote, database: ScratchDatabase, state: String,
+        webhooks: [(url: String, secretFile: String?)]
+    ) throws -> String {
+        var text =
+            "repo: \(remote.bare.path)\ndatabase: \"\(database.dsn)\"\nstate_dir: \(state)\npoll_interval: 1s\n"
             + "max_backoff: 2s\nmetrics_file: \(state)/enginesync.prom\nnotify:\n"
         for webhook in webhooks {
             text += "  - url: \(webhook.url)\n" + (webhook.secretFile.map { "    secret_file: \($0)\n" } ?? "")
@@ -28,7 +32,8 @@ struct NotificationProcessTests {
     static func events(_ receiver: LocalHTTPReceiver) -> [(id: String, event: String)] {
         receiver.requests.compactMap { request in
             guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-                  let id = object["id"] as? String, let event = object["event"] as? String else { return nil }
+                let id = object["id"] as? String, let event = object["event"] as? String
+            else { return nil }
             return (id, event)
         }
     }
@@ -45,14 +50,17 @@ struct NotificationProcessTests {
             try Self.secret.write(toFile: state + "/secret", atomically: true, encoding: .utf8)
             let secret = Self.secret
             let receiver = LocalHTTPReceiver { request in
-                request.header(WebhookSignature.header) == WebhookSignature.sign(request.body, secret: secret) ? 200 : 401
+                request.header(WebhookSignature.header) == WebhookSignature.sign(request.body, secret: secret)
+                    ? 200 : 401
             }
             try receiver.start()
-            let config = try Self.config(remote, database: database, state: state,
-                                         webhooks: [(receiver.url, state + "/secret")])
+            let config = try Self.config(
+                remote, database: database, state: state,
+                webhooks: [(receiver.url, state + "/secret")])
             let listener = try NotifyListener(path: state + "/notify.sock")
-            var daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
-                                           log: state + "/daemon.log")
+            var daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+                log: state + "/daemon.log")
             defer { daemon.kill() }
             #expect(listener.waitFor("READY=1", timeout: 20))
 
@@ -61,16 +69,23 @@ struct NotificationProcessTests {
 
             // The receiver goes down: the blocked and invalid commits' events wait in the outbox.
             receiver.stop()
-            let narrowed = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
-                                           message: "narrow")
-            #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(narrowed).json") })
+            let narrowed = try remote.push(
+                ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
+                message: "narrow")
+            #expect(
+                waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(narrowed).json") })
             // The outbox's tables are enginesync's own: never reported as drift.
-            let narrowedReport = (try? String(contentsOfFile: "\(state)/reports/\(narrowed).json", encoding: .utf8)) ?? ""
+            let narrowedReport =
+                (try? String(contentsOfFile: "\(state)/reports/\(narrowed).json", encoding: .utf8)) ?? ""
             #expect(!narrowedReport.contains("engine_notification"), "\(narrowedReport)")
-            #expect(waitUntil(timeout: 30) { Self.log(state).contains("cannot reach http://127.0.0.1:\(receiver.port)/hook") },
-                    "\(Self.log(state))")
+            #expect(
+                waitUntil(timeout: 30) {
+                    Self.log(state).contains("cannot reach http://127.0.0.1:\(receiver.port)/hook")
+                },
+                "\(Self.log(state))")
             let broken = try remote.push(["dsl/models/post.json": #"{"fields": {"#], message: "typo")
-            #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(broken).json") })
+            #expect(
+                waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(broken).json") })
             #expect(waitUntil(timeout: 10) { Self.log(state).contains("notification recorded") })
 
             // kill -9, the receiver comes back, a fix is pushed while the daemon is down.
@@ -78,9 +93,11 @@ struct NotificationProcessTests {
             daemon.process.waitUntilExit()
             try receiver.start(port: receiver.port)
             try remote.push(["dsl/models/post.json": DaemonProcessTests.post], message: "fix")
-            daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: [:], log: state + "/daemon2.log")
-            #expect(waitUntil(timeout: 40) { Set(Self.events(receiver).map(\.id)).count == 4 },
-                    "\(Self.events(receiver)) \(Self.log(state))")
+            daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: [:], log: state + "/daemon2.log")
+            #expect(
+                waitUntil(timeout: 40) { Set(Self.events(receiver).map(\.id)).count == 4 },
+                "\(Self.events(receiver)) \(Self.log(state))")
 
             var seen: [String] = []
             var order: [String] = []
@@ -90,15 +107,20 @@ struct NotificationProcessTests {
             }
             #expect(order == ["synced", "blocked", "invalid", "recovered"], "\(Self.events(receiver))")
             for request in receiver.requests {
-                #expect(request.header("X-EngineSync-Event-Id").map { id in request.body.count > 0 && seen.contains(id) } == true)
+                #expect(
+                    request.header("X-EngineSync-Event-Id").map { id in request.body.count > 0 && seen.contains(id) }
+                        == true)
             }
             let status = try EngineSyncBinary.run(["status", "--config", config])
-            #expect(status.stdout.contains("notify http://127.0.0.1:\(receiver.port)/hook: 0 pending"), "\(status.stdout) \(status.stderr)")
+            #expect(
+                status.stdout.contains("notify http://127.0.0.1:\(receiver.port)/hook: 0 pending"),
+                "\(status.stdout) \(status.stderr)")
             #expect(!status.stdout.contains(secret) && !Self.log(state).contains(secret))
-            #expect(waitUntil(timeout: 10) {
-                ((try? String(contentsOfFile: state + "/enginesync-notifications.prom", encoding: .utf8)) ?? "")
-                    .contains("enginesync_notifications_pending{url=\"http://127.0.0.1:\(receiver.port)/hook\"} 0")
-            })
+            #expect(
+                waitUntil(timeout: 10) {
+                    ((try? String(contentsOfFile: state + "/enginesync-notifications.prom", encoding: .utf8)) ?? "")
+                        .contains("enginesync_notifications_pending{url=\"http://127.0.0.1:\(receiver.port)/hook\"} 0")
+                })
         }
     }
 
@@ -110,28 +132,36 @@ struct NotificationProcessTests {
             try "the-wrong-secret".write(toFile: state + "/secret", atomically: true, encoding: .utf8)
             let secret = Self.secret
             let receiver = LocalHTTPReceiver { request in
-                request.header(WebhookSignature.header) == WebhookSignature.sign(request.body, secret: secret) ? 200 : 401
+                request.header(WebhookSignature.header) == WebhookSignature.sign(request.body, secret: secret)
+                    ? 200 : 401
             }
             try receiver.start()
             // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-            let config = try Self.config(remote, database: database, state: state,
-                                         webhooks: [(receiver.url, state + "/secret"), ("http://127.0.0.1:9/hook", nil)])
-            let daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
+            let config = try Self.config(
+                remote, database: database, state: state,
+                webhooks: [(receiver.url, state + "/secret"), ("http://127.0.0.1:9/hook", nil)])
+            let daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
             defer { daemon.kill() }
 
             let created = try remote.push(["dsl/models/post.json": DaemonProcessTests.post], message: "create")
-            #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(created).json") })
-            #expect(waitUntil(timeout: 30) {
-                Self.log(state).contains("answered HTTP 401 (refused: is secret_file the receiver's secret?)")
-                    && Self.log(state).contains("cannot reach http://127.0.0.1:9/hook")
-            }, "\(Self.log(state))")
+            #expect(
+                waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(created).json") })
+            #expect(
+                waitUntil(timeout: 30) {
+                    Self.log(state).contains("answered HTTP 401 (refused: is secret_file the receiver's secret?)")
+                        && Self.log(state).contains("cannot reach http://127.0.0.1:9/hook")
+                }, "\(Self.log(state))")
             // The daemon is not stuck: the next push is reconciled while both webhooks keep failing.
-            let narrowed = try remote.push(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
-                                           message: "narrow")
-            #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(narrowed).json") })
+            let narrowed = try remote.push(
+                ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
+                message: "narrow")
+            #expect(
+                waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(state)/reports/\(narrowed).json") })
             #expect(receiver.requests.isEmpty)
             let log = Self.log(state)
-            #expect(log.components(separatedBy: "answered HTTP 401").count == 2, "logged once per distinct error:\n\(log)")
+            #expect(
+                log.components(separatedBy: "answered HTTP 401").count == 2, "logged once per distinct error:\n\(log)")
             #expect(!log.contains("the-wrong-secret"))
             let status = try EngineSyncBinary.run(["status", "--config", config])
             #expect(status.stdout.contains("failing"), "\(status.stdout) \(status.stderr)")

@@ -12,7 +12,8 @@ struct StrictCommandTests {
         try repository.commit(["dsl/models/user.json": Self.surprising])
         let lenient = try EngineSyncBinary.run(["validate", "--repo", repository.path])
         #expect(lenient.status == 0, "\(lenient.stdout)")
-        #expect(lenient.stdout.contains("warning: unknown type 'strng' of field 'email' becomes character varying(255)"))
+        #expect(
+            lenient.stdout.contains("warning: unknown type 'strng' of field 'email' becomes character varying(255)"))
         #expect(lenient.stdout.contains("[scalar_unique_ignored]"))
 
         let strict = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--strict"])
@@ -20,11 +21,13 @@ struct StrictCommandTests {
         #expect(strict.stdout.contains("error: unknown type 'strng'"))
         #expect(strict.stdout.contains("invalid: 2 errors"))
 
-        let fromEnvironment = try EngineSyncBinary.run(["validate", "--repo", repository.path],
-                                                       environment: ["ENGINESYNC_STRICT": "true"])
+        let fromEnvironment = try EngineSyncBinary.run(
+            ["validate", "--repo", repository.path],
+            environment: ["ENGINESYNC_STRICT": "true"])
         #expect(fromEnvironment.status == 3)
-        let badValue = try EngineSyncBinary.run(["validate", "--repo", repository.path],
-                                                environment: ["ENGINESYNC_STRICT": "sometimes"])
+        let badValue = try EngineSyncBinary.run(
+            ["validate", "--repo", repository.path],
+            environment: ["ENGINESYNC_STRICT": "sometimes"])
         #expect(badValue.status == 64)
         #expect(badValue.stderr.contains("ENGINESYNC_STRICT"))
     }
@@ -36,6 +39,8 @@ struct StrictCommandTests {
         let result = try EngineSyncBinary.run(["validate", "--repo", repository.path])
         #expect(result.status == 3)
         #expect(result.stdout.contains("Missing required meta model: dsl (create dsl/meta/dsl.json)"))
-        #expect(result.stdout.contains(#"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}"#))
+        #expect(
+            result.stdout.contains(
+                #"{"dsl": {"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}"#))
     }
 }

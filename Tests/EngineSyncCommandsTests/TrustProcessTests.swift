@@ -2,8 +2,9 @@ import EngineSyncTestSupport
 import Foundation
 import PostgresClient
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 15 through the built binary: `sync`, `validate` and the daemon with real keys and signed pushes.
@@ -13,7 +14,8 @@ struct TrustProcessTests {
     static let postWithBody = #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}}}"#
 
     static func tableExists(_ connection: PostgresConnection, _ name: String) throws -> Bool {
-        try connection.query("SELECT pg_catalog.to_regclass('public.\(name)') IS NOT NULL AS present").first?.bool("present") == true
+        try connection.query("SELECT pg_catalog.to_regclass('public.\(name)') IS NOT NULL AS present").first?.bool(
+            "present") == true
     }
 
     @Test func syncRefusesAnUnsignedCommitAndValidateShowsTheSigner() throws {
@@ -25,7 +27,9 @@ struct TrustProcessTests {
             try ScratchSigningKey.writeAllowedSigners([alice], to: signers)
             let repository = try ScratchRepository()
             let unsigned = try repository.commit(["dsl/models/post.json": Self.post], message: "unsigned")
-            let sync = ["sync", "--repo", repository.path, "--database", database.dsn, "--allowed-signers-file", signers]
+            let sync = [
+                "sync", "--repo", repository.path, "--database", database.dsn, "--allowed-signers-file", signers,
+            ]
 
             let refused = try EngineSyncBinary.run(sync + ["--require-signed-commits"])
             #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
@@ -33,15 +37,20 @@ struct TrustProcessTests {
             #expect(refused.stdout.contains("commit \(unsigned.prefix(12)) is not trusted: the commit is not signed"))
             #expect(try !Self.tableExists(connection, "post"))
             // The environment variable does the same as the flag.
-            let fromEnvironment = try EngineSyncBinary.run(sync, environment: ["ENGINESYNC_REQUIRE_SIGNED_COMMITS": "true"])
+            let fromEnvironment = try EngineSyncBinary.run(
+                sync, environment: ["ENGINESYNC_REQUIRE_SIGNED_COMMITS": "true"])
             #expect(fromEnvironment.status == 1)
-            let validate = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--allowed-signers-file", signers,
-                                                     "--require-signed-commits"])
+            let validate = try EngineSyncBinary.run([
+                "validate", "--repo", repository.path, "--allowed-signers-file", signers,
+                "--require-signed-commits",
+            ])
             #expect(validate.status == 1)
             #expect(validate.stdout.contains("trust: not trusted: the commit is not signed"))
 
             try repository.commit(["dsl/models/post.json": Self.post], message: "signed", signedBy: alice)
-            let shown = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--allowed-signers-file", signers])
+            let shown = try EngineSyncBinary.run([
+                "validate", "--repo", repository.path, "--allowed-signers-file", signers,
+            ])
             #expect(shown.status == 0, "\(shown.stdout) \(shown.stderr)")
             #expect(shown.stdout.contains("trust: signed by alice@example.com (SHA256:"))
             let synced = try EngineSyncBinary.run(sync + ["--require-signed-commits", "--format", "json"])
@@ -55,8 +64,11 @@ struct TrustProcessTests {
         let state = try DaemonProcessTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let signers = state + "/allowed_signers"
-        try "# team\nalice@example.com ssh-ed25519 AAAA-not-a-key\n".write(toFile: signers, atomically: true, encoding: .utf8)
-        let sync = try EngineSyncBinary.run(["sync", "--dir", state, "--allowed-signers-file", signers, "--require-signed-commits"])
+        try "# team\nalice@example.com ssh-ed25519 AAAA-not-a-key\n".write(
+            toFile: signers, atomically: true, encoding: .utf8)
+        let sync = try EngineSyncBinary.run([
+            "sync", "--dir", state, "--allowed-signers-file", signers, "--require-signed-commits",
+        ])
         #expect(sync.status == 64)
         #expect(sync.stderr.contains("\(signers):2: the key is not valid base64"), "\(sync.stderr)")
 
@@ -67,10 +79,13 @@ struct TrustProcessTests {
         #expect(run.status == 64)
         #expect(run.stderr.contains("allowed_signers_file: \(signers):2:"), "\(run.stderr)")
 
-        let unreadable = try EngineSyncBinary.run(["run", "--config", config, "--allowed-signers-file", state + "/nope"])
+        let unreadable = try EngineSyncBinary.run([
+            "run", "--config", config, "--allowed-signers-file", state + "/nope",
+        ])
         #expect(unreadable.status == 64)
         #expect(unreadable.stderr.contains("--allowed-signers-file: cannot read \(state)/nope"), "\(unreadable.stderr)")
-        try "repo: /srv/git/schema.git\nrequire_signed_commits: true\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "repo: /srv/git/schema.git\nrequire_signed_commits: true\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         let missing = try EngineSyncBinary.run(["run", "--config", config])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("allowed_signers_file: missing"), "\(missing.stderr)")
@@ -89,14 +104,14 @@ struct TrustProcessTests {
             try ScratchSigningKey.writeAllowedSigners([dba], to: state + "/approvers")
             let config = state + "/enginesync.yaml"
             try """
-                repo: \(remote.bare.path)
-                database: "\(database.dsn)"
-                state_dir: \(state)
-                require_signed_commits: true
-                allowed_signers_file: \(state)/allowed_signers
-                migration_approvers_file: \(state)/approvers
+            repo: \(remote.bare.path)
+            database: "\(database.dsn)"
+            state_dir: \(state)
+            require_signed_commits: true
+            allowed_signers_file: \(state)/allowed_signers
+            migration_approvers_file: \(state)/approvers
 
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
             let once = ["run", "--once", "--config", config]
             remote.work.signingKey = alice.privateKey
             try remote.push(["dsl/models/post.json": Self.post], message: "create")
@@ -106,10 +121,14 @@ struct TrustProcessTests {
             let waiting = try EngineSyncBinary.run(once)
             #expect(waiting.status == 2, "\(waiting.stdout) \(waiting.stderr)")
             let status = try EngineSyncBinary.run(["status", "--config", config])
-            #expect(status.stdout.contains("trust: migration 0001_seed needs approval"), "\(status.stdout) \(status.stderr)")
-            let plan = try EngineSyncBinary.run(["plan", "--repo", remote.bare.path, "--database", database.dsn,
-                                                 "--allowed-signers-file", state + "/allowed_signers",
-                                                 "--migration-approvers-file", state + "/approvers"])
+            #expect(
+                status.stdout.contains("trust: migration 0001_seed needs approval"), "\(status.stdout) \(status.stderr)"
+            )
+            let plan = try EngineSyncBinary.run([
+                "plan", "--repo", remote.bare.path, "--database", database.dsn,
+                "--allowed-signers-file", state + "/allowed_signers",
+                "--migration-approvers-file", state + "/approvers",
+            ])
             #expect(plan.status == 2)
             #expect(plan.stdout.contains("unapproved_migration 0001_seed"), "\(plan.stdout)")
 
@@ -138,25 +157,29 @@ struct TrustProcessTests {
             let metrics = state + "/enginesync.prom"
             let config = state + "/enginesync.yaml"
             try """
-                repo: \(remote.bare.path)
-                database: "\(database.dsn)"
-                state_dir: \(state)
-                poll_interval: 60s
-                metrics_file: \(metrics)
-                require_signed_commits: true
-                allowed_signers_file: \(signers)
+            repo: \(remote.bare.path)
+            database: "\(database.dsn)"
+            state_dir: \(state)
+            poll_interval: 60s
+            metrics_file: \(metrics)
+            require_signed_commits: true
+            allowed_signers_file: \(signers)
 
-                """.write(toFile: config, atomically: true, encoding: .utf8)
-            func report(_ sha: String) -> String { (try? String(contentsOfFile: "\(state)/reports/\(sha).json", encoding: .utf8)) ?? "" }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            func report(_ sha: String) -> String {
+                (try? String(contentsOfFile: "\(state)/reports/\(sha).json", encoding: .utf8)) ?? ""
+            }
             func metric(_ outcome: String) -> Bool {
-                ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains("enginesync_last_reconcile_outcome{outcome=\"\(outcome)\"} 1")
+                ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains(
+                    "enginesync_last_reconcile_outcome{outcome=\"\(outcome)\"} 1")
             }
 
             remote.work.signingKey = alice.privateKey
             let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
             let listener = try NotifyListener(path: state + "/notify.sock")
-            let daemon = try DaemonProcess(arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
-                                           log: state + "/daemon.log")
+            let daemon = try DaemonProcess(
+                arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+                log: state + "/daemon.log")
             defer { daemon.kill() }
             #expect(listener.waitFor("READY=1", timeout: 20))
             #expect(waitUntil(timeout: 20) { report(first).contains("\"outcome\" : \"synced\"") })
@@ -166,10 +189,16 @@ struct TrustProcessTests {
             let unsigned = try remote.push(["dsl/models/post.json": Self.postWithBody], message: "unsigned")
             #expect(waitUntil(timeout: 20) { report(unsigned).contains("\"outcome\" : \"untrusted\"") })
             #expect(waitUntil(timeout: 10) { metric("untrusted") })
-            #expect(listener.waitFor("STATUS=commit \(unsigned.prefix(12)) untrusted: commit \(unsigned.prefix(12)) is not trusted", timeout: 10),
-                    "\(listener.receivedText)")
-            #expect(try connection.query("SELECT count(*)::int AS n FROM pg_catalog.pg_attribute WHERE attrelid = 'public.post'::regclass "
-                + "AND attname = 'body'").first?.int("n") == 0)
+            #expect(
+                listener.waitFor(
+                    "STATUS=commit \(unsigned.prefix(12)) untrusted: commit \(unsigned.prefix(12)) is not trusted",
+                    timeout: 10),
+                "\(listener.receivedText)")
+            #expect(
+                try connection.query(
+                    "SELECT count(*)::int AS n FROM pg_catalog.pg_attribute WHERE attrelid = 'public.post'::regclass "
+                        + "AND attname = 'body'"
+                ).first?.int("n") == 0)
 
             remote.work.signingKey = bob.privateKey
             let byBob = try remote.push(["dsl/models/post.json": Self.postWithBody], message: "bob")
@@ -187,7 +216,8 @@ struct TrustProcessTests {
             // Restored: the reload retries the waiting tip without a new push.
             try ScratchSigningKey.writeAllowedSigners([alice, bob], to: signers)
             kill(daemon.process.processIdentifier, SIGHUP)
-            #expect(waitUntil(timeout: 20) { report(revoked).contains("\"outcome\" : \"synced\"") }, "\(report(revoked))")
+            #expect(
+                waitUntil(timeout: 20) { report(revoked).contains("\"outcome\" : \"synced\"") }, "\(report(revoked))")
             #expect(daemon.terminate() == 0)
         }
     }

@@ -10,9 +10,12 @@ struct ValidateCommandTests {
         let valid = try EngineSyncBinary.run(["validate", "--repo", repository.path])
         #expect(valid.status == 0)
         #expect(valid.stdout.contains("valid: 2 models, 2 tables"))
-        let validJSON = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--rev", "main", "--format", "json"])
+        let validJSON = try EngineSyncBinary.run([
+            "validate", "--repo", repository.path, "--rev", "main", "--format", "json",
+        ])
         #expect(validJSON.status == 0)
-        let validObject = try #require(try JSONSerialization.jsonObject(with: Data(validJSON.stdout.utf8)) as? [String: Any])
+        let validObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(validJSON.stdout.utf8)) as? [String: Any])
         // EngineJS's snapshot hash: a few base-36 characters, not a SHA-256.
         let hash = try #require(validObject["hash"] as? String)
         #expect((6...7).contains(hash.count), "\(hash)")
@@ -23,15 +26,19 @@ struct ValidateCommandTests {
         let warned = try EngineSyncBinary.run(["validate", "--dir", repository.path])
         #expect(warned.status == 0, "\(warned.stdout)")
         // One line per diagnostic, the hint included.
-        let line = try #require(warned.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:32: warning:") })
+        let line = try #require(
+            warned.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:32: warning:") })
         #expect(line.contains("unknown type 'strng'"))
         #expect(line.contains("did you mean 'string'?"))
         #expect(line.contains("[unknown_type] at /fields/email/type (hint: known types:"))
         // A length that is not a number is refused by EngineJS's DSL schema: invalid, exit 3.
-        try repository.commit(["dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"string\", \"length\": \"50\"}}}"])
+        try repository.commit([
+            "dsl/models/user.json": "{\n  \"fields\": {\"email\": {\"type\": \"string\", \"length\": \"50\"}}}"
+        ])
         let invalid = try EngineSyncBinary.run(["validate", "--dir", repository.path])
         #expect(invalid.status == 3)
-        let error = try #require(invalid.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:") })
+        let error = try #require(
+            invalid.stdout.split(separator: "\n").first { $0.hasPrefix("dsl/models/user.json:2:") })
         #expect(error.contains(": error: 'length' must be a number"), "\(error)")
         #expect(error.contains("[schema_invalid] at /fields/email/length"), "\(error)")
         #expect(invalid.stdout.hasSuffix("invalid: 1 error, 0 warnings\n"), "\(invalid.stdout)")
@@ -41,7 +48,8 @@ struct ValidateCommandTests {
         #expect(object["valid"] as? Bool == false)
         #expect(object["hash"] is NSNull)
         #expect(object["models"] as? Int == 0 && object["tables"] as? Int == 0)
-        #expect((object["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "schema_invalid" } == true)
+        #expect(
+            (object["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "schema_invalid" } == true)
     }
 
     @Test func unreadableInputsExitOneAndUsageSixtyFour() throws {
@@ -84,12 +92,17 @@ struct ValidateMigrationsCommandTests {
             let result = try EngineSyncBinary.run(["validate"] + source)
             #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.contains { $0.hasPrefix("migrations/0002_begin.sql:2:1: error: BEGIN inside a migration")
-                && $0.hasSuffix("[migration_invalid]") }, "\(lines)")
+            #expect(
+                lines.contains {
+                    $0.hasPrefix("migrations/0002_begin.sql:2:1: error: BEGIN inside a migration")
+                        && $0.hasSuffix("[migration_invalid]")
+                }, "\(lines)")
             #expect(lines.contains { $0.hasPrefix("migrations/0003_quote.sql:2:1: error: ") }, "\(lines)")
             #expect(lines.contains { $0.contains("error: duplicate migration id '0004_dup'") }, "\(lines)")
-            #expect(lines.contains { $0.hasPrefix("migrations/0005_latin1.sql: error: is not valid UTF-8") }, "\(lines)")
-            #expect(lines.contains { $0.hasPrefix("migrations/README.md: warning: not a .sql file; ignored") }, "\(lines)")
+            #expect(
+                lines.contains { $0.hasPrefix("migrations/0005_latin1.sql: error: is not valid UTF-8") }, "\(lines)")
+            #expect(
+                lines.contains { $0.hasPrefix("migrations/README.md: warning: not a .sql file; ignored") }, "\(lines)")
             #expect(!lines.contains { $0.contains("0001_ok") }, "\(lines)")
             #expect(result.stdout.contains("invalid: 4 errors"), "\(result.stdout)")
         }
@@ -98,20 +111,31 @@ struct ValidateMigrationsCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["valid"] as? Bool == false)
         let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
-        let files = diagnostics.filter { $0["code"] as? String == "migration_invalid" }.compactMap { $0["file"] as? String }
+        let files = diagnostics.filter { $0["code"] as? String == "migration_invalid" }.compactMap {
+            $0["file"] as? String
+        }
         #expect(files.count == 4)
-        #expect(Set(files).isSuperset(of: ["migrations/0002_begin.sql", "migrations/0003_quote.sql",
-                                           "migrations/0005_latin1.sql"]))
+        #expect(
+            Set(files).isSuperset(of: [
+                "migrations/0002_begin.sql", "migrations/0003_quote.sql",
+                "migrations/0005_latin1.sql",
+            ]))
 
         // Fixed: valid again, and a --migrations-path elsewhere is read instead.
-        try repository.commit(["migrations/0002_begin.sql": nil, "migrations/0003_quote.sql": nil,
-                               "migrations/0004_dup.SQL": nil, "migrations/0005_latin1.sql": nil])
+        try repository.commit([
+            "migrations/0002_begin.sql": nil, "migrations/0003_quote.sql": nil,
+            "migrations/0004_dup.SQL": nil, "migrations/0005_latin1.sql": nil,
+        ])
         let fixed = try EngineSyncBinary.run(["validate", "--repo", repository.path])
         #expect(fixed.status == 0, "\(fixed.stdout)")
         #expect(fixed.stdout.contains("valid: "))
         try repository.commit(["db/migrations/0001_bad.sql": "COMMIT;\n"])
-        let elsewhere = try EngineSyncBinary.run(["validate", "--repo", repository.path, "--migrations-path", "db/migrations"])
+        let elsewhere = try EngineSyncBinary.run([
+            "validate", "--repo", repository.path, "--migrations-path", "db/migrations",
+        ])
         #expect(elsewhere.status == 3)
-        #expect(elsewhere.stdout.contains("db/migrations/0001_bad.sql:1:1: error: COMMIT inside a migration"), "\(elsewhere.stdout)")
+        #expect(
+            elsewhere.stdout.contains("db/migrations/0001_bad.sql:1:1: error: COMMIT inside a migration"),
+            "\(elsewhere.stdout)")
     }
 }

@@ -8,7 +8,8 @@ import Testing
 struct ValidateLintCommandTests {
     static let files: [String: String?] = [
         "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "note": {"type": "text"}}}"#,
-        "migrations/0001_post.sql": "-- widen and drop\nALTER TABLE post ALTER COLUMN title TYPE text USING title::text;\n\n"
+        "migrations/0001_post.sql":
+            "-- widen and drop\nALTER TABLE post ALTER COLUMN title TYPE text USING title::text;\n\n"
             + "ALTER TABLE post DROP COLUMN note;\n",
     ]
 
@@ -39,8 +40,9 @@ struct ValidateLintCommandTests {
         #expect(result.status == 3)
         let errors = result.stdout.split(separator: "\n").filter { $0.contains(": error: ") }
         #expect(errors.count == 1, "\(result.stdout)")
-        #expect(errors.first?.hasPrefix("migrations/0002_bad.sql:3:1: error: syntax error at end of input") == true,
-                "\(result.stdout)")
+        #expect(
+            errors.first?.hasPrefix("migrations/0002_bad.sql:3:1: error: syntax error at end of input") == true,
+            "\(result.stdout)")
         #expect(errors.first?.hasSuffix("[migration_syntax]") == true)
     }
 }

@@ -44,8 +44,11 @@ struct PreviewQuoter: SQLQuoting {
 @Suite struct SQLFragmentTests {
     @Test func identifiersAndLiteralsStayTaggedUntilRendered() throws {
         let table = "users; DROP TABLE x"
-        let sql: SQL = "ALTER TABLE \(ident: table) ADD COLUMN \(ident: "c") \(unsafeRaw: ColumnType.text.sql) DEFAULT \(literal: "it's")"
-        #expect(try sql.render(with: PreviewQuoter()) == "ALTER TABLE [users; DROP TABLE x] ADD COLUMN [c] text DEFAULT <it's>")
+        let sql: SQL =
+            "ALTER TABLE \(ident: table) ADD COLUMN \(ident: "c") \(unsafeRaw: ColumnType.text.sql) DEFAULT \(literal: "it's")"
+        #expect(
+            try sql.render(with: PreviewQuoter())
+                == "ALTER TABLE [users; DROP TABLE x] ADD COLUMN [c] text DEFAULT <it's>")
         #expect(sql.description == #"ALTER TABLE "users; DROP TABLE x" ADD COLUMN "c" text DEFAULT 'it''s'"#)
         let list: SQL = "(\(idents: ["a", "b"]))"
         #expect(try list.render(with: PreviewQuoter()) == "([a], [b])")

@@ -3,14 +3,25 @@ import Testing
 
 @Suite struct DSLFileLoaderTests {
     static let cases: [(String, [String: String], String, String)] = [
-        ("directory named like a fragment", ["dsl/models/post.json/inner.json": "{}"], "not_a_file", "dsl/models/post.json"),
+        (
+            "directory named like a fragment", ["dsl/models/post.json/inner.json": "{}"], "not_a_file",
+            "dsl/models/post.json"
+        ),
         ("models is a file", ["dsl/models": "{}"], "not_a_directory", "dsl/models"),
-        ("huge fragment", ["dsl/models/big.json": "{\"fields\": {}, \"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
-         "file_too_large", "dsl/models/big.json"),
-        ("huge monolith", ["dsl/dsl.json": "{\"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
-         "file_too_large", "dsl/dsl.json"),
+        (
+            "huge fragment",
+            ["dsl/models/big.json": "{\"fields\": {}, \"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
+            "file_too_large", "dsl/models/big.json"
+        ),
+        (
+            "huge monolith", ["dsl/dsl.json": "{\"pad\": \"" + String(repeating: "x", count: 2_000) + "\"}"],
+            "file_too_large", "dsl/dsl.json"
+        ),
         ("empty fragment file", ["dsl/meta/dsl.json": ""], "empty_file", "dsl/meta/dsl.json"),
-        ("fragment without fields", ["dsl/models/post.json": #"{"table": "post"}"#], "no_model", "dsl/models/post.json"),
+        (
+            "fragment without fields", ["dsl/models/post.json": #"{"table": "post"}"#], "no_model",
+            "dsl/models/post.json"
+        ),
     ]
 
     @Test(arguments: cases)
@@ -21,8 +32,10 @@ import Testing
         #expect(result.errors.contains { $0.code == code && $0.file == file }, "\(name): \(result.errors)")
         // Every diagnostic is located, including those about a whole file.
         for diagnostic in result.diagnostics {
-            #expect(diagnostic.file != nil && diagnostic.line != nil && diagnostic.column != nil && diagnostic.pointer != nil,
-                    "\(name): \(diagnostic)")
+            #expect(
+                diagnostic.file != nil && diagnostic.line != nil && diagnostic.column != nil
+                    && diagnostic.pointer != nil,
+                "\(name): \(diagnostic)")
         }
     }
 
@@ -33,23 +46,26 @@ import Testing
         #expect(diagnostics.map(\.code) == ["no_dsl_files", "missing_snapshot_model"])
         #expect(diagnostics.map(\.severity) == [.warning, .error])
         for diagnostic in diagnostics {
-            #expect(diagnostic.file == "dsl" && diagnostic.line == 1 && diagnostic.column == 1 && diagnostic.pointer == "")
+            #expect(
+                diagnostic.file == "dsl" && diagnostic.line == 1 && diagnostic.column == 1 && diagnostic.pointer == "")
         }
         #expect(!result.diagnostics.contains { $0.code == "builtin_snapshot_model" })
     }
 
     @Test func snapshotDuplicateKeysAreLocated() throws {
-        let result = DSLCompiler().compile(snapshotBytes: Array("{\"post\": {\"fields\": {}},\n \"post\": {\"fields\": {}}}".utf8))
+        let result = DSLCompiler().compile(
+            snapshotBytes: Array("{\"post\": {\"fields\": {}},\n \"post\": {\"fields\": {}}}".utf8))
         let duplicate = try #require(result.errors.first { $0.code == "duplicate_key" })
         #expect(duplicate.line != nil)
         #expect(duplicate.column != nil)
     }
 
     @Test func nonJSONFilesAreIgnoredWithAWarning() throws {
-        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
-            "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#, "dsl/meta/.gitkeep": "",
-            "dsl/meta/dsl.json": standardSnapshotText,
-        ]))
+        let result = try DSLCompiler().compile(
+            source: InMemoryDSLSource(texts: [
+                "dsl/models/README.md": "notes", "dsl/models/post.json": #"{"fields": {}}"#, "dsl/meta/.gitkeep": "",
+                "dsl/meta/dsl.json": standardSnapshotText,
+            ]))
         #expect(result.warnings.filter { $0.code == "ignored_file" }.count == 1)
         #expect(result.isValid)
         #expect(result.warnings.contains { $0.code == "ignored_file" && $0.file == "dsl/models/README.md" })
@@ -64,19 +80,23 @@ import Testing
     }
 
     @Test func theSnapshotModelAloneIsAValidDSL() throws {
-        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: ["dsl/meta/dsl.json": standardSnapshotText]))
+        let result = try DSLCompiler().compile(
+            source: InMemoryDSLSource(texts: ["dsl/meta/dsl.json": standardSnapshotText]))
         let compiled = try #require(result.compiled, "\(result.errors)")
         #expect(compiled.schema.tables.map(\.name) == ["dsl"])
         #expect(result.warnings.isEmpty)
     }
 
     /// `.json` is matched case-insensitively (`a.JSON` is model `a`); other names are ignored with a warning.
-    @Test(arguments: [("post.JSON", true), ("post.Json", true), ("post.json", true), ("post.json5", false),
-                      ("post.jsonc", false), ("post.json.bak", false), ("post.txt", false)])
+    @Test(arguments: [
+        ("post.JSON", true), ("post.Json", true), ("post.json", true), ("post.json5", false),
+        ("post.jsonc", false), ("post.json.bak", false), ("post.txt", false),
+    ])
     func jsonExtensionIsCaseInsensitive(name: String, isModel: Bool) throws {
-        let result = try DSLCompiler().compile(source: InMemoryDSLSource(texts: [
-            "dsl/meta/dsl.json": standardSnapshotText, "dsl/models/\(name)": #"{"fields": {}}"#,
-        ]))
+        let result = try DSLCompiler().compile(
+            source: InMemoryDSLSource(texts: [
+                "dsl/meta/dsl.json": standardSnapshotText, "dsl/models/\(name)": #"{"fields": {}}"#,
+            ]))
         let compiled = try #require(result.compiled, "\(result.errors)")
         #expect((compiled.schema.table(named: "post") != nil) == isModel)
         #expect(result.warnings.contains { $0.code == "ignored_file" } == !isModel)

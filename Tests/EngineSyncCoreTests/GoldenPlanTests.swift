@@ -16,35 +16,55 @@ import Testing
     }
 
     static let post50 = #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}}}"#
-    static let user = #"{"fields": {"email": {"type": "string"}, "age": {"type": "int"}}, "indexes": {"unique": [["email"]]}}"#
+    static let user =
+        #"{"fields": {"email": {"type": "string"}, "age": {"type": "int"}}, "indexes": {"unique": [["email"]]}}"#
 
     static let scenarios: [Scenario] = [
-        Scenario(name: "first-run", before: nil, after: [
-            "user": user,
-            "post": #"{"fields": {"title": {"type": "string"}, "author": {"type": "int", "source": "user", "sourceid": "id"}}, "indexes": {"many": [["title"]]}}"#,
-        ]),
-        Scenario(name: "widen-and-add", before: ["post": post50], after: [
-            "post": #"{"fields": {"title": {"type": "string", "length": 200}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
-            "tag": #"{"fields": {"name": {"type": "string"}}}"#,
-        ]),
-        Scenario(name: "narrow-and-drop", before: ["post": post50], after: [
-            "post": #"{"fields": {"title": {"type": "string", "length": 20}}}"#,
-        ]),
-        Scenario(name: "rename-column", before: ["post": post50], after: [
-            "post": #"{"fields": {"title": {"type": "string", "length": 50, "columnName": "headline"}, "body": {"type": "text"}}}"#,
-        ]),
-        Scenario(name: "type-change-on-a-big-table", before: ["user": user], after: [
-            "user": #"{"fields": {"email": {"type": "string"}, "age": {"type": "bigint"}}, "indexes": {"unique": [["email"]]}}"#,
-        ], rows: 5_000_000),
-        Scenario(name: "indexes", before: ["user": user], after: [
-            "user": #"{"fields": {"email": {"type": "string"}, "age": {"type": "int"}}, "indexes": {"unique": [["email", "age"]], "many": [["age"]]}}"#,
-        ], rows: 200_000),
+        Scenario(
+            name: "first-run", before: nil,
+            after: [
+                "user": user,
+                "post":
+                    #"{"fields": {"title": {"type": "string"}, "author": {"type": "int", "source": "user", "sourceid": "id"}}, "indexes": {"many": [["title"]]}}"#,
+            ]),
+        Scenario(
+            name: "widen-and-add", before: ["post": post50],
+            after: [
+                "post":
+                    #"{"fields": {"title": {"type": "string", "length": 200}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
+                "tag": #"{"fields": {"name": {"type": "string"}}}"#,
+            ]),
+        Scenario(
+            name: "narrow-and-drop", before: ["post": post50],
+            after: [
+                "post": #"{"fields": {"title": {"type": "string", "length": 20}}}"#
+            ]),
+        Scenario(
+            name: "rename-column", before: ["post": post50],
+            after: [
+                "post":
+                    #"{"fields": {"title": {"type": "string", "length": 50, "columnName": "headline"}, "body": {"type": "text"}}}"#
+            ]),
+        Scenario(
+            name: "type-change-on-a-big-table", before: ["user": user],
+            after: [
+                "user":
+                    #"{"fields": {"email": {"type": "string"}, "age": {"type": "bigint"}}, "indexes": {"unique": [["email"]]}}"#
+            ], rows: 5_000_000),
+        Scenario(
+            name: "indexes", before: ["user": user],
+            after: [
+                "user":
+                    #"{"fields": {"email": {"type": "string"}, "age": {"type": "int"}}, "indexes": {"unique": [["email", "age"]], "many": [["age"]]}}"#
+            ], rows: 200_000),
     ]
 
     static func compile(_ models: [String: String]) throws -> CompiledDSL {
-        let files = [standardSnapshotModel] + models.sorted { $0.key < $1.key }.map {
-            DSLInputFile(path: "dsl/models/\($0.key).json", text: $0.value)
-        }
+        let files =
+            [standardSnapshotModel]
+            + models.sorted { $0.key < $1.key }.map {
+                DSLInputFile(path: "dsl/models/\($0.key).json", text: $0.value)
+            }
         let result = DSLCompiler().compile(files: files)
         return try #require(result.compiled, "\(result.errors)")
     }
@@ -73,7 +93,10 @@ import Testing
         }
         for change in plan.safe {
             var head = "safe \(change.kind.rawValue) \(subject(change.table, change.column, change.index))"
-            if let lock = change.lock { head += " [\(lock.rawValue)\(change.rewrite == true ? ", rewrite" : "")\(change.concurrently ? ", concurrently" : "")]" }
+            if let lock = change.lock {
+                head +=
+                    " [\(lock.rawValue)\(change.rewrite == true ? ", rewrite" : "")\(change.concurrently ? ", concurrently" : "")]"
+            }
             lines.append(head)
             lines += change.statements.map { "    \($0.description);" }
         }
@@ -84,19 +107,23 @@ import Testing
             lines += change.statements.map { "    \($0.description);" }
         }
         lines += plan.drift.map { "drift \($0.kind.rawValue) \(subject($0.table, $0.column, $0.index)): \($0.message)" }
-        lines += plan.manual.map { "manual \($0.kind.rawValue) \(subject($0.table, $0.column, $0.index)): \($0.message)" }
+        lines += plan.manual.map {
+            "manual \($0.kind.rawValue) \(subject($0.table, $0.column, $0.index)): \($0.message)"
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func compare(_ text: String, golden name: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
         if ProcessInfo.processInfo.environment["ENGINESYNC_RECORD_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: path, atomically: true, encoding: .utf8)
             Issue.record("recorded \(path.path); unset ENGINESYNC_RECORD_GOLDEN and rerun")
             return
         }
         let golden = try String(contentsOf: path, encoding: .utf8)
-        #expect(text == golden, "differs from Golden/\(name); review the diff, then record with ENGINESYNC_RECORD_GOLDEN=1")
+        #expect(
+            text == golden, "differs from Golden/\(name); review the diff, then record with ENGINESYNC_RECORD_GOLDEN=1")
     }
 }

@@ -17,15 +17,20 @@ import Testing
         let result = try DSLCompiler().compile(source: InMemoryDSLSource(files: files))
         let compiled = try #require(result.compiled, "\(result.errors)")
         var text = compiled.schema.renderedText
-        text += "auto_name " + compiled.autoNameColumns.sorted { $0.key < $1.key }
+        text +=
+            "auto_name "
+            + compiled.autoNameColumns.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value.joined(separator: ","))" }.joined(separator: " ") + "\n"
-        text += "manual " + compiled.manualIndexes.map { "\($0.table).\($0.kind)(\($0.columns.joined(separator: ",")))" }
+        text +=
+            "manual "
+            + compiled.manualIndexes.map { "\($0.table).\($0.kind)(\($0.columns.joined(separator: ",")))" }
             .joined(separator: " ") + "\n"
         text += "warnings " + result.warnings.map(\.code).joined(separator: " ") + "\n"
         let goldenPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Golden/\(fixture).schema.txt")
         if ProcessInfo.processInfo.environment["ENGINESYNC_RECORD_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: goldenPath.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: goldenPath.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: goldenPath, atomically: true, encoding: .utf8)
             Issue.record("recorded \(goldenPath.path); unset ENGINESYNC_RECORD_GOLDEN and rerun")
             return

@@ -80,7 +80,10 @@ import Testing
     @Test func nestedDuplicatesGetTheirOwnPositions() throws {
         let result = try JSONReader().read(Array("{\"a\": 1,\n \"a\": {\"b\": 1,\n \"b\": 2}}".utf8))
         #expect(result.duplicateKeys.map(\.pointer) == ["/a/b", "/a"])
-        #expect(result.duplicateKeys.map(\.position) == [SourcePosition(line: 3, column: 2), SourcePosition(line: 2, column: 2)])
+        #expect(
+            result.duplicateKeys.map(\.position) == [
+                SourcePosition(line: 3, column: 2), SourcePosition(line: 2, column: 2),
+            ])
     }
 
     @Test func thousandsOfErrorsInOneFileStayLinear() {

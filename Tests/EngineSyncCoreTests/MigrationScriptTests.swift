@@ -11,16 +11,19 @@ struct MigrationScriptTests {
         #expect(lf.checksum == cr.checksum)
         #expect(lf.checksum.count == 64)
         #expect(lf.checksum.allSatisfy { character in character.isHexDigit && !character.isUppercase })
-        #expect(MigrationScript.checksum(bytes: Array("x\r\n".utf8)) == MigrationScript.checksum(bytes: Array("x\n".utf8)))
+        #expect(
+            MigrationScript.checksum(bytes: Array("x\r\n".utf8)) == MigrationScript.checksum(bytes: Array("x\n".utf8)))
         // sha256("SELECT 1;\n")
-        #expect(MigrationScript.checksum(bytes: Array("SELECT 1;\n".utf8))
-            == "b4e0497804e46e0a0b0b8c31975b062152d551bac49c3c2e80932567b4085dcd")
+        #expect(
+            MigrationScript.checksum(bytes: Array("SELECT 1;\n".utf8))
+                == "b4e0497804e46e0a0b0b8c31975b062152d551bac49c3c2e80932567b4085dcd")
         let edited = try MigrationScript(bytes: Array("CREATE TABLE a (id bigint);\nSELECT 1;\n".utf8))
         #expect(edited.checksum != lf.checksum)
     }
 
     @Test func noTransactionHeader() throws {
-        let script = try MigrationScript(bytes: Array("-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n".utf8))
+        let script = try MigrationScript(
+            bytes: Array("-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n".utf8))
         #expect(!script.transactional)
         #expect(script.statements == [SQLStatement(text: "CREATE INDEX CONCURRENTLY i ON t (a)", line: 2)])
         let spaced = try MigrationScript(bytes: Array("  --  EngineSync:   No-Transaction  \r\nSELECT 1".utf8))
@@ -33,7 +36,9 @@ struct MigrationScriptTests {
     @Test func refusesBadFiles() {
         #expect(throws: MigrationScript.Problem.empty) { try MigrationScript(bytes: []) }
         #expect(throws: MigrationScript.Problem.notUTF8) { try MigrationScript(bytes: [0x53, 0xFF, 0xFE, 0x3B]) }
-        #expect(throws: MigrationScript.Problem.noStatements) { try MigrationScript(bytes: Array("-- nothing\n\n".utf8)) }
+        #expect(throws: MigrationScript.Problem.noStatements) {
+            try MigrationScript(bytes: Array("-- nothing\n\n".utf8))
+        }
         #expect(throws: MigrationScript.Problem.unknownDirective("-- enginesync: no-transactions")) {
             try MigrationScript(bytes: Array("-- enginesync: no-transactions\nSELECT 1".utf8))
         }
@@ -46,12 +51,17 @@ struct MigrationScriptTests {
     }
 
     @Test func savepointsAreAllowedButTransactionEndsAreNot() throws {
-        let savepoints = try MigrationScript(bytes: Array(
-            "SAVEPOINT s;\nSELECT 1;\nROLLBACK TO SAVEPOINT s;\nRELEASE SAVEPOINT s;\nPREPARE q AS SELECT 1;".utf8))
+        let savepoints = try MigrationScript(
+            bytes: Array(
+                "SAVEPOINT s;\nSELECT 1;\nROLLBACK TO SAVEPOINT s;\nRELEASE SAVEPOINT s;\nPREPARE q AS SELECT 1;".utf8))
         #expect(savepoints.statements.count == 5)
-        for (script, keyword) in [("begin;", "BEGIN"), ("SELECT 1;\nROLLBACK", "ROLLBACK"), ("START TRANSACTION", "START"),
-                                  ("end", "END"), ("PREPARE TRANSACTION 'x'", "PREPARE"), ("abort;", "ABORT")] {
-            #expect(throws: MigrationScript.Problem.self, "\(script)") { try MigrationScript(bytes: Array(script.utf8)) }
+        for (script, keyword) in [
+            ("begin;", "BEGIN"), ("SELECT 1;\nROLLBACK", "ROLLBACK"), ("START TRANSACTION", "START"),
+            ("end", "END"), ("PREPARE TRANSACTION 'x'", "PREPARE"), ("abort;", "ABORT"),
+        ] {
+            #expect(throws: MigrationScript.Problem.self, "\(script)") {
+                try MigrationScript(bytes: Array(script.utf8))
+            }
             do {
                 _ = try MigrationScript(bytes: Array(script.utf8))
             } catch {

@@ -1,5 +1,5 @@
-import EngineSyncDaemon
 import EngineSync
+import EngineSyncDaemon
 import Testing
 
 /// SplitMix64: a seeded generator so jittered delays are reproducible.
@@ -18,7 +18,7 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test func doublesFromOneSecondUpToTheCapWithoutJitter() {
         var backoff = Backoff(initial: .seconds(1), maximum: .seconds(300), jitter: 0)
         var random = SeededGenerator(state: 1)
-        let delays = (0 ..< 11).map { _ in backoff.nextDelay(using: &random) }
+        let delays = (0..<11).map { _ in backoff.nextDelay(using: &random) }
         #expect(delays == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
         #expect(backoff.consecutiveFailures == 11)
     }
@@ -26,7 +26,7 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test func jitterStaysWithinItsFraction() {
         var backoff = Backoff(initial: .seconds(1), maximum: .seconds(300), jitter: 0.5)
         var random = SeededGenerator(state: 42)
-        for failure in 1 ... 20 {
+        for failure in 1...20 {
             let delay = backoff.nextDelay(using: &random)
             let ceiling = backoff.ceiling(forFailure: failure)
             #expect(delay <= ceiling)
@@ -35,9 +35,11 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func jitterIsReproducibleWithTheSameSeed() {
-        var first = Backoff(), second = Backoff()
-        var a = SeededGenerator(state: 7), b = SeededGenerator(state: 7)
-        for _ in 0 ..< 5 { #expect(first.nextDelay(using: &a) == second.nextDelay(using: &b)) }
+        var first = Backoff()
+        var second = Backoff()
+        var a = SeededGenerator(state: 7)
+        var b = SeededGenerator(state: 7)
+        for _ in 0..<5 { #expect(first.nextDelay(using: &a) == second.nextDelay(using: &b)) }
     }
 
     @Test func successResets() {

@@ -1,12 +1,13 @@
+import ArgumentParser
 import EngineSyncCore
 import EngineSyncDaemon
-import ArgumentParser
-@testable import EngineSync
-@testable import EngineSyncCommands
 import Foundation
 import Logging
 import PostgresClient
 import Testing
+
+@testable import EngineSync
+@testable import EngineSyncCommands
 
 @Suite struct ConfigurationTests {
     let directory: TemporaryDirectory
@@ -19,10 +20,13 @@ import Testing
         return path
     }
 
-    func load(_ yaml: String?, env: [String: String] = [:], flags: [String: String] = [:]) throws -> DaemonConfiguration {
+    func load(_ yaml: String?, env: [String: String] = [:], flags: [String: String] = [:]) throws -> DaemonConfiguration
+    {
         let path = try yaml.map { try write($0) } ?? directory.path + "/absent.yaml"
-        return try DaemonConfigurationLoader(configPath: yaml == nil ? nil : path, flags: flags, environment: env,
-                                             defaultConfigPath: directory.path + "/absent.yaml").load()
+        return try DaemonConfigurationLoader(
+            configPath: yaml == nil ? nil : path, flags: flags, environment: env,
+            defaultConfigPath: directory.path + "/absent.yaml"
+        ).load()
     }
 
     @Test func defaultsForALocalRepository() throws {
@@ -58,7 +62,8 @@ import Testing
             state_dir: /var/lib/x
             """
         let configuration = try load(
-            yaml, env: ["ENGINESYNC_BRANCH": "env-branch", "ENGINESYNC_POLL_INTERVAL": "20s", "ENGINESYNC_SCHEMA": "app"],
+            yaml,
+            env: ["ENGINESYNC_BRANCH": "env-branch", "ENGINESYNC_POLL_INTERVAL": "20s", "ENGINESYNC_SCHEMA": "app"],
             flags: ["poll_interval": "500ms"])
         #expect(configuration.branch == "env-branch")
         #expect(configuration.pollInterval == .milliseconds(500))
@@ -115,7 +120,8 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("systemd/enginesync.yaml").path
         try "pw\n".write(toFile: directory.path + "/pgpass", atomically: true, encoding: .utf8)
         let configuration = try DaemonConfigurationLoader(
-            configPath: sample, environment: ["CREDENTIALS_DIRECTORY": directory.path]).load()
+            configPath: sample, environment: ["CREDENTIALS_DIRECTORY": directory.path]
+        ).load()
         #expect(configuration.source == .repository(path: "/srv/git/schema.git"))
         #expect(configuration.databasePassword == "pw")
         // Every key is documented in the sample: set, or (remote) shown commented out.
@@ -127,7 +133,9 @@ import Testing
 
     @Test func badDurationNamesFileAndKey() throws {
         let path = try write("repo: /srv/a.git\npoll_interval: fast\n")
-        #expect(throws: DaemonConfigurationError.self) { try DaemonConfigurationLoader(configPath: path, environment: [:]).load() }
+        #expect(throws: DaemonConfigurationError.self) {
+            try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+        }
         do {
             _ = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
         } catch {
@@ -208,8 +216,10 @@ import Testing
 
     @Test func environmentAloneIsEnoughWithoutTheDefaultFile() throws {
         // The default path does not exist on a test machine; env supplies the source.
-        let configuration = try DaemonConfigurationLoader(environment: ["ENGINESYNC_REMOTE": "file:///srv/x.git"],
-                                                      defaultConfigPath: directory.path + "/absent.yaml").load()
+        let configuration = try DaemonConfigurationLoader(
+            environment: ["ENGINESYNC_REMOTE": "file:///srv/x.git"],
+            defaultConfigPath: directory.path + "/absent.yaml"
+        ).load()
         #expect(configuration.source == .remote(url: "file:///srv/x.git"))
     }
 
@@ -226,7 +236,9 @@ import Testing
         #expect(configuration.databasePassword == "s3cret-pw")
         #expect(configuration.postgres.password == "s3cret-pw")
         // The daemon's connections notice a server gone over TCP (keepalives_idle=30, interval 10, count 3).
-        #expect(configuration.postgres.keepalives == PostgresConfiguration.Keepalives(idleSeconds: 30, intervalSeconds: 10, count: 3))
+        #expect(
+            configuration.postgres.keepalives
+                == PostgresConfiguration.Keepalives(idleSeconds: 30, intervalSeconds: 10, count: 3))
         let description = configuration.redactedDescription
         #expect(!description.contains("s3cret-pw"))
         #expect(!description.contains("inline-pw"))
@@ -246,7 +258,8 @@ import Testing
     @Test func sshRemoteNeedsReadableKeyAndKnownHostsAtStartUp() throws {
         let credentials = directory.path + "/credentials"
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-        try "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-bytes\n".write(toFile: credentials + "/ssh_key", atomically: true, encoding: .utf8)
+        try "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-bytes\n".write(
+            toFile: credentials + "/ssh_key", atomically: true, encoding: .utf8)
         let knownHosts = try write("git.example.com ssh-ed25519 AAAA\n", name: "known_hosts")
         let env = ["CREDENTIALS_DIRECTORY": credentials]
         func error(_ yaml: String, env: [String: String] = env) -> String {
@@ -259,28 +272,39 @@ import Testing
         }
         let remote = "remote: ssh://git@git.example.com/acme/schema.git\n"
         // A key and known_hosts that can be read: accepted, paths only in the description.
-        let configuration = try load(remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\nssh_known_hosts_file: \(knownHosts)\n",
-                                     env: env)
+        let configuration = try load(
+            remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\nssh_known_hosts_file: \(knownHosts)\n",
+            env: env)
         #expect(configuration.usesSSH)
         #expect(configuration.sshKeyFile == credentials + "/ssh_key")
         #expect(configuration.sshKnownHostsFile == knownHosts)
         #expect(configuration.redactedDescription.contains("ssh_key_file=\(credentials)/ssh_key"))
         #expect(!configuration.redactedDescription.contains("secret-key-bytes"))
         // No key for an ssh remote (scp-like too): refused at start-up, naming the key.
-        #expect(error(remote + "ssh_known_hosts_file: \(knownHosts)\n").contains("ssh_key_file: missing: the remote is an ssh URL"))
-        #expect(error("remote: git@git.example.com:acme/schema.git\nssh_known_hosts_file: \(knownHosts)\n")
-            .contains("ssh_key_file: missing"))
+        #expect(
+            error(remote + "ssh_known_hosts_file: \(knownHosts)\n").contains(
+                "ssh_key_file: missing: the remote is an ssh URL"))
+        #expect(
+            error("remote: git@git.example.com:acme/schema.git\nssh_known_hosts_file: \(knownHosts)\n")
+                .contains("ssh_key_file: missing"))
         // Unreadable files name the key as it was spelled, wherever it came from.
-        #expect(error(remote + "ssh_key_file: /nonexistent/key\nssh_known_hosts_file: \(knownHosts)\n")
-            .hasSuffix("ssh_key_file: cannot read /nonexistent/key"))
-        #expect(error(remote, env: ["ENGINESYNC_SSH_KEY_FILE": credentials + "/ssh_key",
-                                    "ENGINESYNC_SSH_KNOWN_HOSTS_FILE": "/nonexistent/known_hosts"])
-            == "ENGINESYNC_SSH_KNOWN_HOSTS_FILE: cannot read /nonexistent/known_hosts "
-            + "(the ssh remote's host key must be listed there, e.g. from ssh-keyscan)")
+        #expect(
+            error(remote + "ssh_key_file: /nonexistent/key\nssh_known_hosts_file: \(knownHosts)\n")
+                .hasSuffix("ssh_key_file: cannot read /nonexistent/key"))
+        #expect(
+            error(
+                remote,
+                env: [
+                    "ENGINESYNC_SSH_KEY_FILE": credentials + "/ssh_key",
+                    "ENGINESYNC_SSH_KNOWN_HOSTS_FILE": "/nonexistent/known_hosts",
+                ])
+                == "ENGINESYNC_SSH_KNOWN_HOSTS_FILE: cannot read /nonexistent/known_hosts "
+                + "(the ssh remote's host key must be listed there, e.g. from ssh-keyscan)")
         // The default known_hosts path is checked when none is set.
         if !FileManager.default.isReadableFile(atPath: DaemonConfiguration.defaultSSHKnownHostsFile) {
-            #expect(error(remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\n")
-                .contains("ssh_known_hosts_file: cannot read /etc/enginesync/known_hosts"))
+            #expect(
+                error(remote + "ssh_key_file: $CREDENTIALS_DIRECTORY/ssh_key\n")
+                    .contains("ssh_known_hosts_file: cannot read /etc/enginesync/known_hosts"))
         }
         // https and file:// remotes need neither.
         #expect(try !load("remote: https://git.example.com/acme/schema.git\n").usesSSH)
@@ -291,13 +315,16 @@ import Testing
 
     @Test func optionsTurnIntoFlagValues() throws {
         let options = try DaemonOptions.parse([
-            "--repo", "/srv/a.git", "--poll-interval", "1s", "--reports", "/tmp/r", "--self-heal", "--no-require-snapshot",
+            "--repo", "/srv/a.git", "--poll-interval", "1s", "--reports", "/tmp/r", "--self-heal",
+            "--no-require-snapshot",
         ])
-        #expect(options.flagValues == [
-            "repo": "/srv/a.git", "poll_interval": "1s", "reports_dir": "/tmp/r", "self_heal": "true",
-            "require_snapshot": "false",
-        ])
-        let configuration = try options.makeLoader(environment: [:], defaultConfigPath: directory.path + "/absent.yaml").load()
+        #expect(
+            options.flagValues == [
+                "repo": "/srv/a.git", "poll_interval": "1s", "reports_dir": "/tmp/r", "self_heal": "true",
+                "require_snapshot": "false",
+            ])
+        let configuration = try options.makeLoader(environment: [:], defaultConfigPath: directory.path + "/absent.yaml")
+            .load()
         #expect(configuration.selfHeal)
         #expect(configuration.reportsDirectory == "/tmp/r")
     }
@@ -312,9 +339,11 @@ import Testing
             #expect(DaemonConfigurationLoader.keys.contains(key.name))
             #expect(key.environmentVariable == "ENGINESYNC_" + key.name.uppercased())
             // Each option is spelled --<key-with-dashes> on the command line.
-            let isFlag = ["refuse_non_fast_forward", "require_snapshot", "strict", "self_heal", "require_signed_commits",
-                          "hooks_allow_invalid"]
-                .contains(key.name)
+            let isFlag = [
+                "refuse_non_fast_forward", "require_snapshot", "strict", "self_heal", "require_signed_commits",
+                "hooks_allow_invalid",
+            ]
+            .contains(key.name)
             let parsed = try DaemonOptions.parse(isFlag ? [key.flag] : [key.flag, "x"])
             #expect(parsed.flagValues[key.name] == (isFlag ? "true" : "x"), "\(key.flag)")
         }
@@ -335,7 +364,9 @@ import Testing
     }
 
     @Test func remoteURLPasswordIsRedacted() {
-        #expect(DaemonConfiguration.redactedURL("https://bot:tok3n@git.example/s.git") == "https://bot:***@git.example/s.git")
+        #expect(
+            DaemonConfiguration.redactedURL("https://bot:tok3n@git.example/s.git")
+                == "https://bot:***@git.example/s.git")
         #expect(DaemonConfiguration.redactedURL("ssh://git@host/s.git") == "ssh://git@host/s.git")
     }
 
@@ -357,15 +388,15 @@ import Testing
         try "s3cret\n".write(toFile: directory.path + "/secret", atomically: true, encoding: .utf8)
         let path = directory.path + "/enginesync.yaml"
         try """
-            repo: /srv/a.git
-            database_password_file: \(directory.path)/unreadable-password
-            hooks_allow_invalid: true
-            hooks_report_wait: 3s
-            notify:
-              - url: https://user:token@hooks.example.com/x?key=abc
-                secret_file: \(directory.path)/secret
-              - url: http://127.0.0.1:8080/hook
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        repo: /srv/a.git
+        database_password_file: \(directory.path)/unreadable-password
+        hooks_allow_invalid: true
+        hooks_report_wait: 3s
+        notify:
+          - url: https://user:token@hooks.example.com/x?key=abc
+            secret_file: \(directory.path)/secret
+          - url: http://127.0.0.1:8080/hook
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         // As the hooks load it: no credential is read, so an unreadable password file does not matter.
         var loader = DaemonConfigurationLoader(configPath: path, environment: [:])
         loader.readsCredentials = false
@@ -375,7 +406,9 @@ import Testing
         #expect(hooks.databasePassword == nil)
         #expect(hooks.notify.count == 2 && hooks.notify.allSatisfy { $0.secret == nil })
         // As the daemon loads it: the password file is required, the webhook secret read and never printed.
-        #expect(throws: DaemonConfigurationError.self) { try DaemonConfigurationLoader(configPath: path, environment: [:]).load() }
+        #expect(throws: DaemonConfigurationError.self) {
+            try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
+        }
         try "pw".write(toFile: directory.path + "/unreadable-password", atomically: true, encoding: .utf8)
         let daemon = try DaemonConfigurationLoader(configPath: path, environment: [:]).load()
         #expect(daemon.notify.first?.secret == "s3cret")

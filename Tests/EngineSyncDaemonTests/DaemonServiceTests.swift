@@ -1,7 +1,7 @@
-import EngineSyncCore
-import EngineSyncDaemon
 import EngineSync
 import EngineSyncCommands
+import EngineSyncCore
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -11,7 +11,12 @@ import Testing
 
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var current: Int { value.withLock { $0 } }
 }
 
@@ -75,10 +80,11 @@ final class Counter: Sendable {
         }
         let (group, task) = runGroup(service)
         #expect(await eventually { calls.current >= 4 })
-        #expect(await eventually {
-            (try? String(contentsOfFile: directory.path + "/enginesync.prom", encoding: .utf8))?
-                .contains("enginesync_last_reconcile_outcome{outcome=\"synced\"} 1") == true
-        })
+        #expect(
+            await eventually {
+                (try? String(contentsOfFile: directory.path + "/enginesync.prom", encoding: .utf8))?
+                    .contains("enginesync_last_reconcile_outcome{outcome=\"synced\"} 1") == true
+            })
         await group.triggerGracefulShutdown()
         try await task.value
 
@@ -105,8 +111,9 @@ final class Counter: Sendable {
             initialBackoff: .milliseconds(10), trapsHangup: false
         ) {
             _ = calls.increment()
-            return ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "failed: division by zero",
-                                    repeatsIdentically: true)
+            return ReconcileSummary(
+                commit: "abc", outcome: .failed, errorDescription: "failed: division by zero",
+                repeatsIdentically: true)
         }
         let (group, task) = runGroup(service)
         #expect(await eventually { calls.current >= 1 })
@@ -118,8 +125,9 @@ final class Counter: Sendable {
         let errors = capture.all.filter { $0.hasPrefix("error reconcile failed the same way") }
         #expect(errors.count == 1, "\(capture.all)")
         #expect(errors.first?.contains("retry.delay=30s") == true, "\(errors)")
-        #expect(ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "failed: x", repeatsIdentically: true)
-            .statusLine == "commit abc failed (repeats until the commit or database changes): failed: x")
+        #expect(
+            ReconcileSummary(commit: "abc", outcome: .failed, errorDescription: "failed: x", repeatsIdentically: true)
+                .statusLine == "commit abc failed (repeats until the commit or database changes): failed: x")
     }
 
     @Test func theWatchdogIsFedDuringAReconcileOnlyWhileItMakesProgress() async throws {
@@ -164,7 +172,9 @@ final class Counter: Sendable {
             try? await Task.sleep(for: .milliseconds(500))  // ten ping intervals
             var late: [String] = []
             while let message = listener.receive(timeoutMilliseconds: 0) { late.append(message) }
-            seen.withLock { $0 = Seen(done: true, pingsWhileWorking: pings, stallLogged: stalled, datagramsAfterStall: late) }
+            seen.withLock {
+                $0 = Seen(done: true, pingsWhileWorking: pings, stallLogged: stalled, datagramsAfterStall: late)
+            }
             return ReconcileSummary(commit: "abc", outcome: .synced)
         }
         let (group, task) = runGroup(service)
@@ -198,11 +208,13 @@ final class Counter: Sendable {
             seen.withLock { $0[call] = file }
             switch call {
             case 1:
-                return ReconcileSummary(commit: "abc", outcome: .synced, blockedCount: 1, appliedCount: 3,
-                                        duration: .milliseconds(1250))
+                return ReconcileSummary(
+                    commit: "abc", outcome: .synced, blockedCount: 1, appliedCount: 3,
+                    duration: .milliseconds(1250))
             case 5, 6:
-                return ReconcileSummary(commit: "def", outcome: .failed, duration: .milliseconds(500),
-                                        errorDescription: "connection refused")
+                return ReconcileSummary(
+                    commit: "def", outcome: .failed, duration: .milliseconds(500),
+                    errorDescription: "connection refused")
             default:  // the tip is the settled commit: what the worker reports between attempts
                 return ReconcileSummary(commit: "abc", outcome: .synced, blockedCount: 1, idle: true)
             }
@@ -229,12 +241,15 @@ final class Counter: Sendable {
         #expect(settled.contains("enginesync_last_reconcile_outcome{outcome=\"failed\"} 1\n"))
         #expect(settled.contains("enginesync_last_reconcile_duration_seconds 0.5\n"))
         #expect(settled.contains("enginesync_consecutive_failures 0\n"))
-        #expect(failing.replacingOccurrences(of: "enginesync_consecutive_failures 2", with: "enginesync_consecutive_failures 0")
-            == settled)
+        #expect(
+            failing.replacingOccurrences(
+                of: "enginesync_consecutive_failures 2", with: "enginesync_consecutive_failures 0")
+                == settled)
     }
 
     @Test func gracefulShutdownFinishesTheCurrentReconcile() async throws {
-        let started = Counter(), finished = Counter()
+        let started = Counter()
+        let finished = Counter()
         let service = DaemonService(
             configuration: DaemonConfiguration(source: .remote(url: "file:///x.git")),
             notifier: SystemdNotifier(environment: [:], logger: .quiet), logger: .quiet, trapsHangup: false
@@ -281,10 +296,12 @@ final class Counter: Sendable {
     }
 
     @Test func statusLines() {
-        #expect(ReconcileSummary(commit: "0123456789abcdef", outcome: .blocked, blockedCount: 2).statusLine
-            == "commit 0123456789ab blocked, 2 blocked")
-        #expect(ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "connection refused").statusLine
-            == "no commit failed: connection refused")
+        #expect(
+            ReconcileSummary(commit: "0123456789abcdef", outcome: .blocked, blockedCount: 2).statusLine
+                == "commit 0123456789ab blocked, 2 blocked")
+        #expect(
+            ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "connection refused").statusLine
+                == "no commit failed: connection refused")
         #expect(ReconcileSummary(commit: "a", outcome: .skipped).needsRetry)
         #expect(!ReconcileSummary(commit: "a", outcome: .invalid).needsRetry)
     }
@@ -316,7 +333,8 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
     @Test func reloadedConfigurationReachesTheReconcileClosure() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/enginesync.yaml"
-        try "remote: file:///x.git\nbranch: one\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "remote: file:///x.git\nbranch: one\npoll_interval: 1h\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let loader = DaemonConfigurationLoader(configPath: path, environment: [:])
         let seen = Mutex<[String]>([])
         let (group, service) = DaemonLauncher.makeServiceGroup(
@@ -327,10 +345,12 @@ struct DaemonConfigurationTestError: Error, CustomStringConvertible {
         }
         let task = Task { try await group.run() }
         #expect(await eventually { seen.withLock { $0 } == ["one"] })
-        try "remote: file:///x.git\nbranch: two\npoll_interval: 1h\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "remote: file:///x.git\nbranch: two\npoll_interval: 1h\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         await service.reload()  // what SIGHUP does; it also wakes the loop
         #expect(await eventually { seen.withLock { $0 } == ["one", "two"] })
-        try "remote: file:///x.git\nbranch: two\npoll_interval: soon\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "remote: file:///x.git\nbranch: two\npoll_interval: soon\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         await service.reload()  // bad file: the old configuration stays
         #expect(await eventually { seen.withLock { $0 }.count == 3 })
         #expect(seen.withLock { $0 } == ["one", "two", "two"])

@@ -1,7 +1,8 @@
 import EngineSyncDaemon
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real AF_UNIX datagram socket standing in for systemd's notify socket in tests.

@@ -1,7 +1,8 @@
 import EngineSyncDaemon
-@testable import EngineSyncCommands
 import Logging
 import Testing
+
+@testable import EngineSyncCommands
 
 @Suite struct JournaldLogHandlerTests {
     @Test(arguments: [
@@ -18,13 +19,16 @@ import Testing
         }
         logger[metadataKey: "git.commit"] = "abc123"
         logger.debug("hidden")
-        logger.warning("reconcile failed\nsecond line", metadata: [
-            "db.sqlstate": "57P01", "error": "server closed the connection", "db.password": "hunter2",
-        ])
-        #expect(capture.all == [
-            "<4>reconcile failed\\nsecond line db.password=*** db.sqlstate=57P01 "
-                + "error=\"server closed the connection\" git.commit=abc123\n",
-        ])
+        logger.warning(
+            "reconcile failed\nsecond line",
+            metadata: [
+                "db.sqlstate": "57P01", "error": "server closed the connection", "db.password": "hunter2",
+            ])
+        #expect(
+            capture.all == [
+                "<4>reconcile failed\\nsecond line db.password=*** db.sqlstate=57P01 "
+                    + "error=\"server closed the connection\" git.commit=abc123\n"
+            ])
     }
 
     @Test func theSharedLevelChangesEveryLoggerAtOnce() {

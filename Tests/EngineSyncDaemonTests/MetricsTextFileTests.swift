@@ -1,6 +1,6 @@
+import EngineSync
 import EngineSyncCore
 import EngineSyncDaemon
-import EngineSync
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
-import EngineSyncDaemon
 import EngineSync
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import PostgresClient
@@ -18,7 +18,9 @@ import Testing
     @Test func theLimitAllowsOneStatementAfterALockWait() {
         let progress = ReconcileProgress()
         #expect(progress.stallLimit(statementTimeout: .seconds(600), lockTimeout: .seconds(3)) == .seconds(633))
-        #expect(ReconcileProgress(grace: .zero).stallLimit(statementTimeout: .seconds(1), lockTimeout: .zero) == .seconds(1))
+        #expect(
+            ReconcileProgress(grace: .zero).stallLimit(statementTimeout: .seconds(1), lockTimeout: .zero) == .seconds(1)
+        )
     }
 
     @Test func touchingMovesTheLastActivityForward() {

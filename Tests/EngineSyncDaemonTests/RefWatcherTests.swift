@@ -1,5 +1,5 @@
-import EngineSyncDaemon
 import EngineSync
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Testing

@@ -1,9 +1,10 @@
-import EngineSyncDaemon
 import EngineSync
+import EngineSyncDaemon
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct ReportFileStoreTests {
@@ -69,7 +70,10 @@ import Glibc
         }
         let names = try store.storedNames()
         #expect(names.filter { !$0.hasPrefix("drift-") } == ["c3", "c2", "c1"].map(sha))
-        #expect(names.filter { $0.hasPrefix("drift-") } == ["drift-20261125000004", "drift-20261125000003", "drift-20261125000002"])
+        #expect(
+            names.filter { $0.hasPrefix("drift-") } == [
+                "drift-20261125000004", "drift-20261125000003", "drift-20261125000002",
+            ])
     }
 
     @Test func theJustWrittenPairIsNewestEvenWithAnOlderTimestamp() throws {
@@ -85,10 +89,15 @@ import Glibc
     /// Issue 12 item 3: files enginesync did not write are neither counted nor removed, however old.
     @Test func retentionNeverRemovesFilesItDidNotWrite() throws {
         try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
-        let strangers = ["package.json", "NOTES.md", "abc123.json", "drift-notes.md", "invalid.md", sha("c").uppercased() + ".json",
-                         sha("c") + "0.md", "drift-2026112500000.json"]
-        for name in strangers { try "keep".write(toFile: store.directory + "/" + name, atomically: true, encoding: .utf8) }
-        try FileManager.default.createDirectory(atPath: store.directory + "/" + sha("e") + ".json", withIntermediateDirectories: true)
+        let strangers = [
+            "package.json", "NOTES.md", "abc123.json", "drift-notes.md", "invalid.md", sha("c").uppercased() + ".json",
+            sha("c") + "0.md", "drift-2026112500000.json",
+        ]
+        for name in strangers {
+            try "keep".write(toFile: store.directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.createDirectory(
+            atPath: store.directory + "/" + sha("e") + ".json", withIntermediateDirectories: true)
         for (index, name) in ["1", "2", "3", "4", "5"].map(sha).enumerated() {
             try store.write(name: name, json: Data(), markdown: name)
             setModificationTime(name, seconds: 1_000_000 + index)

@@ -1,6 +1,6 @@
-import EngineSyncDaemon
 import EngineSync
 import EngineSyncCommands
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -20,8 +20,11 @@ struct SSHRemoteSourceTests {
         func reconciler(knownHosts: String) throws -> DaemonReconciler {
             let configuration = try DaemonConfigurationLoader(
                 flags: ["remote": server.url(path: bare.path), "state_dir": state.path],
-                environment: ["ENGINESYNC_SSH_KEY_FILE": server.clientKeyFile, "ENGINESYNC_SSH_KNOWN_HOSTS_FILE": knownHosts],
-                defaultConfigPath: state.path + "/absent.yaml").load()
+                environment: [
+                    "ENGINESYNC_SSH_KEY_FILE": server.clientKeyFile, "ENGINESYNC_SSH_KNOWN_HOSTS_FILE": knownHosts,
+                ],
+                defaultConfigPath: state.path + "/absent.yaml"
+            ).load()
             #expect(configuration.usesSSH)
             return DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
         }

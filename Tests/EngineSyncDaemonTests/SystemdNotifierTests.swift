@@ -1,10 +1,11 @@
-import EngineSyncDaemon
 import EngineSync
+import EngineSyncDaemon
 import Foundation
 import Logging
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct SystemdNotifierTests {
@@ -34,9 +35,10 @@ import Glibc
 
     @Test func watchdogIntervalIsHalfThePeriodForThisProcess() throws {
         let listener = try DatagramListener()
-        let notifier = SystemdNotifier(environment: [
-            "NOTIFY_SOCKET": listener.notifySocket, "WATCHDOG_USEC": "20000000", "WATCHDOG_PID": "\(getpid())",
-        ], logger: .quiet)
+        let notifier = SystemdNotifier(
+            environment: [
+                "NOTIFY_SOCKET": listener.notifySocket, "WATCHDOG_USEC": "20000000", "WATCHDOG_PID": "\(getpid())",
+            ], logger: .quiet)
         #expect(notifier.watchdogInterval == .seconds(10))
         notifier.watchdog()
         #expect(listener.receive() == "WATCHDOG=1")

@@ -10,7 +10,8 @@ struct DSLSourceTests {
     static let files: [String: String?] = [
         "dsl/meta/dsl.json": #"{"fields": {"hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#,
         "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#,
-        "dsl/models/link.json": #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user", "sourceid": "id"}}}"#,
+        "dsl/models/link.json":
+            #"{"fields": {"url": {"type": "text"}, "owner": {"type": "int", "source": "user", "sourceid": "id"}}}"#,
         "README.md": "ignored",
     ]
 
@@ -50,7 +51,8 @@ struct DSLSourceTests {
         let compiler = DSLCompiler()
         let fromDirectory = try compiler.compile(source: DirectoryDSLSource(root: repository.path))
         let git = try GitRepository.open(path: repository.path)
-        let fromGit = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let fromGit = try compiler.compile(
+            source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
         let compiled = try #require(fromDirectory.compiled, "\(fromDirectory.errors)")
         #expect(compiled == fromGit.compiled)
         #expect(fromDirectory.diagnostics == fromGit.diagnostics)
@@ -62,15 +64,19 @@ struct DSLSourceTests {
 
     @Test func symlinksAndLargeFilesAreDiagnosedByBothSources() throws {
         let repository = try ScratchRepository()
-        try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
-                               "dsl/models/big.json": "{\"fields\": {}, \"x\": \"" + String(repeating: "a", count: 300) + "\"}"])
-        try FileManager.default.createSymbolicLink(atPath: repository.path + "/dsl/models/link.json",
-                                                   withDestinationPath: "user.json")
+        try repository.commit([
+            "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+            "dsl/models/big.json": "{\"fields\": {}, \"x\": \"" + String(repeating: "a", count: 300) + "\"}",
+        ])
+        try FileManager.default.createSymbolicLink(
+            atPath: repository.path + "/dsl/models/link.json",
+            withDestinationPath: "user.json")
         let sha = try repository.commit([:])
         let compiler = DSLCompiler(options: DSLCompilerOptions(maxFileBytes: 200))
         let fromDirectory = try compiler.compile(source: DirectoryDSLSource(root: repository.path))
         let git = try GitRepository.open(path: repository.path)
-        let fromGit = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let fromGit = try compiler.compile(
+            source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
         for result in [fromDirectory, fromGit] {
             #expect(!result.isValid)
             #expect(result.errors.contains { $0.code == "symlink" && $0.file == "dsl/models/link.json" })
@@ -118,7 +124,8 @@ struct DSLSourceTests {
         try FileManager.default.createSymbolicLink(atPath: repository.path + "/dsl", withDestinationPath: "real")
         let sha = try repository.commit([:])
         let git = try GitRepository.open(path: repository.path)
-        let fromGit = try DSLCompiler().compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let fromGit = try DSLCompiler().compile(
+            source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
         let fromDirectory = try DSLCompiler().compile(source: DirectoryDSLSource(root: repository.path))
         for result in [fromGit, fromDirectory] {
             // Nothing under the link is read, so the snapshot model is missing too.
@@ -132,7 +139,8 @@ struct DSLSourceTests {
         let sha = try repository.commit(["schema/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
         let compiler = DSLCompiler(options: DSLCompilerOptions(dslPath: "schema"))
         let git = try GitRepository.open(path: repository.path)
-        let result = try compiler.compile(source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+        let result = try compiler.compile(
+            source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
         #expect(try #require(result.compiled).schema.table(named: "user") != nil)
     }
 }

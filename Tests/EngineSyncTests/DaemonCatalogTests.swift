@@ -1,6 +1,6 @@
-import EngineSyncDaemon
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -18,7 +18,9 @@ struct DaemonCatalogTests {
             let repository = try ScratchRepository()
             let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let tip = try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel, "dsl/models/post.json": Self.post])
+            let tip = try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel, "dsl/models/post.json": Self.post,
+            ])
             var configuration = DaemonReconcilerTests.configuration(repository, database, state: state)
             configuration.maxRewriteRows = 100
             let reconciler = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
@@ -32,22 +34,27 @@ struct DaemonCatalogTests {
             #expect(mode == 0o640)
 
             // A big table, then a migration that rewrites it: blocked under `block`, nothing runs.
-            try connection.execute(script: "INSERT INTO public.post (title) SELECT 't' FROM generate_series(1, 500); ANALYZE public.post;")
+            try connection.execute(
+                script: "INSERT INTO public.post (title) SELECT 't' FROM generate_series(1, 500); ANALYZE public.post;")
             configuration.migrationLint = .block
             let blocking = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
             blocking.adoptLastSettled(tip)
-            let next = try repository.commit(["migrations/0001_retype.sql": "ALTER TABLE post ALTER COLUMN body TYPE varchar(10);\n"])
+            let next = try repository.commit([
+                "migrations/0001_retype.sql": "ALTER TABLE post ALTER COLUMN body TYPE varchar(10);\n"
+            ])
             let step = blocking.step()
             #expect(step.commit == next)
             #expect(step.outcome == .blocked)
-            let report = try ReconcileReport.decode(try #require(FileManager.default.contents(atPath: "\(state)/reports/\(next).json")))
+            let report = try ReconcileReport.decode(
+                try #require(FileManager.default.contents(atPath: "\(state)/reports/\(next).json")))
             let change = try #require(report.blocked.first)
             #expect(change.kind == "migration_lint")
             #expect(change.reason?.contains("alter_column_type") == true)
             #expect(change.reason?.contains("~500 rows") == true)
             #expect(change.rewrite == true)
             #expect(try ReconcileStory.value(connection, ReconcileStory.columnType("post", "body")) == "text")
-            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM public.engine_migrations") == 0)
+            #expect(
+                try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM public.engine_migrations") == 0)
         }
     }
 }

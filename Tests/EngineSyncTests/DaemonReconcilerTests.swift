@@ -1,6 +1,6 @@
-import EngineSyncDaemon
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -9,7 +9,9 @@ import Testing
 
 @Suite("DaemonReconciler: the tip only, settled commits, drift")
 struct DaemonReconcilerTests {
-    static func configuration(_ repository: ScratchRepository, _ database: ScratchDatabase, state: String) -> DaemonConfiguration {
+    static func configuration(_ repository: ScratchRepository, _ database: ScratchDatabase, state: String)
+        -> DaemonConfiguration
+    {
         var configuration = DaemonConfiguration(source: .repository(path: repository.path))
         configuration.database = database.dsn
         configuration.stateDirectory = state
@@ -21,11 +23,17 @@ struct DaemonReconcilerTests {
             let repository = try ScratchRepository()
             let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: state) }
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}}"#])
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#])
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}}"#
+            ])
+            try repository.commit([
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#
+            ])
             let tip = try repository.output(["rev-parse", "HEAD"])
-            let reconciler = DaemonReconciler(configuration: Self.configuration(repository, database, state: state),
-                                              logger: Logger(label: "test"))
+            let reconciler = DaemonReconciler(
+                configuration: Self.configuration(repository, database, state: state),
+                logger: Logger(label: "test"))
             let first = reconciler.step()
             #expect(!first.idle)
             #expect(first.commit == tip)
@@ -46,13 +54,20 @@ struct DaemonReconcilerTests {
             let drift = try #require(reconciler.driftCheck(selfHeal: false))
             #expect(drift.applied.map(\.kind) == ["add_column"])
             #expect(drift.drift.map(\.kind) == ["recreated_column"])
-            let driftFiles = try FileManager.default.contentsOfDirectory(atPath: "\(state)/reports").filter { $0.hasPrefix("drift-") }
+            let driftFiles = try FileManager.default.contentsOfDirectory(atPath: "\(state)/reports").filter {
+                $0.hasPrefix("drift-")
+            }
             #expect(driftFiles.count == 2)
             // A drift report never replaces `latest`.
-            #expect(try !String(contentsOfFile: "\(state)/reports/latest.json", encoding: .utf8).contains("recreated_column"))
+            #expect(
+                try !String(contentsOfFile: "\(state)/reports/latest.json", encoding: .utf8).contains(
+                    "recreated_column"))
             let healed = try #require(reconciler.driftCheck(selfHeal: true))
             #expect(healed.outcome == .synced)
-            #expect(try connection.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'slug'").first?.int("n") == 1)
+            #expect(
+                try connection.query(
+                    "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'slug'"
+                ).first?.int("n") == 1)
             #expect(reconciler.driftCheck(selfHeal: false) == nil)
         }
     }
@@ -64,10 +79,13 @@ struct DaemonReconcilerTests {
             let repository = try ScratchRepository()
             let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: state) }
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
-                                   "migrations/0001_bad.sql": "SELECT 1 / 0;\n"])
-            let reconciler = DaemonReconciler(configuration: Self.configuration(repository, database, state: state),
-                                              logger: Logger(label: "test"))
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
+                "migrations/0001_bad.sql": "SELECT 1 / 0;\n",
+            ])
+            let reconciler = DaemonReconciler(
+                configuration: Self.configuration(repository, database, state: state),
+                logger: Logger(label: "test"))
             #expect(try EngineSyncLock.tryLock(connection))
             let skipped = reconciler.step()
             #expect(skipped.outcome == .skipped)
@@ -86,15 +104,20 @@ struct DaemonReconcilerTests {
             let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: state) }
             try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
-            let reconciler = DaemonReconciler(configuration: Self.configuration(repository, database, state: state),
-                                              logger: Logger(label: "test"))
+            let reconciler = DaemonReconciler(
+                configuration: Self.configuration(repository, database, state: state),
+                logger: Logger(label: "test"))
             #expect(try EngineSyncLock.tryLock(connection))
             let skipped = reconciler.step()
             #expect(skipped.outcome == .skipped)
-            #expect(skipped.errorDescription?.hasPrefix("skipped: another reconciler holds the enginesync advisory lock") == true)
+            #expect(
+                skipped.errorDescription?.hasPrefix("skipped: another reconciler holds the enginesync advisory lock")
+                    == true)
             #expect(reconciler.lastSettled == nil)
             try EngineSyncLock.unlock(connection)
-            let newer = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "n": {"type": "int"}}}"#])
+            let newer = try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "n": {"type": "int"}}}"#
+            ])
             let step = reconciler.step()
             #expect(step.commit == newer)
             #expect(step.outcome == .synced)
@@ -106,7 +129,8 @@ struct DaemonReconcilerTests {
         try ScratchDatabase.with { database, _ in
             let repository = try ScratchRepository()
             try repository.commit(["README.md": "x"])
-            var configuration = Self.configuration(repository, database, state: NSTemporaryDirectory() + UUID().uuidString)
+            var configuration = Self.configuration(
+                repository, database, state: NSTemporaryDirectory() + UUID().uuidString)
             configuration.branch = "production"
             let step = DaemonReconciler(configuration: configuration, logger: Logger(label: "test")).step()
             #expect(step.errorDescription?.contains("branch 'production' does not exist") == true)

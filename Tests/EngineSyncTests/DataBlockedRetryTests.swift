@@ -1,6 +1,6 @@
-import EngineSyncDaemon
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import EngineSyncTestSupport
 import Foundation
 import Logging
@@ -15,8 +15,10 @@ import Testing
     static let indexCount = "SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'uidx_user_email'"
 
     /// A database where `uidx_user_email` met duplicates.
-    static func conflicted(_ database: ScratchDatabase, _ connection: PostgresConnection,
-                           _ repository: ScratchRepository) throws {
+    static func conflicted(
+        _ database: ScratchDatabase, _ connection: PostgresConnection,
+        _ repository: ScratchRepository
+    ) throws {
         try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#])
         #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
         try connection.execute(script: #"INSERT INTO "user" (email) VALUES ('a@x'), ('a@x')"#)
@@ -28,7 +30,10 @@ import Testing
             let repository = try ScratchRepository()
             try Self.conflicted(database, connection, repository)
             let daemonLike: (inout ReconcilerOptions) -> Void = { $0.skipUnchangedTrees = true }
-            #expect(ReconcileStory.reconcile(database, repository, configure: daemonLike).report.blocked.map(\.kind) == ["unique_conflict"])
+            #expect(
+                ReconcileStory.reconcile(database, repository, configure: daemonLike).report.blocked.map(\.kind) == [
+                    "unique_conflict"
+                ])
             try connection.execute(script: #"DELETE FROM "user" WHERE id = (SELECT max(id) FROM "user")"#)
             try repository.commit(["README.md": "docs only"])
             let retried = ReconcileStory.reconcile(database, repository, configure: daemonLike)
@@ -56,10 +61,14 @@ import Testing
             #expect(try ReconcileStory.count(connection, Self.indexCount) == 1)
 
             // Broken again, blocked again; fixed while the daemon is down: a restarted daemon retries at once.
-            try connection.execute(script: """
-                DROP INDEX uidx_user_email; INSERT INTO "user" (email) VALUES ('a@x');
-                """)
-            try repository.commit(["dsl/models/user.json": Self.user.replacingOccurrences(of: "\"string\"", with: "\"string\", \"label\": \"E-mail\"")])
+            try connection.execute(
+                script: """
+                    DROP INDEX uidx_user_email; INSERT INTO "user" (email) VALUES ('a@x');
+                    """)
+            try repository.commit([
+                "dsl/models/user.json": Self.user.replacingOccurrences(
+                    of: "\"string\"", with: "\"string\", \"label\": \"E-mail\"")
+            ])
             let blockedAgain = first.step()
             #expect(blockedAgain.outcome == .blocked && blockedAgain.blockedCount == 1)
             try connection.execute(script: #"DELETE FROM "user" WHERE id = (SELECT max(id) FROM "user")"#)
@@ -81,19 +90,28 @@ import Testing
             let repository = try ScratchRepository()
             let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let applied = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"many": [["title"]]}}"#])
-            let reconciler = DaemonReconciler(configuration: DaemonReconcilerTests.configuration(repository, database, state: state),
-                                              logger: Logger(label: "test"))
+            let applied = try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "indexes": {"many": [["title"]]}}"#
+            ])
+            let reconciler = DaemonReconciler(
+                configuration: DaemonReconcilerTests.configuration(repository, database, state: state),
+                logger: Logger(label: "test"))
             #expect(reconciler.step().outcome == .synced)
-            let invalid = try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": "50"}}}"#])
+            let invalid = try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": "50"}}}"#
+            ])
             #expect(reconciler.step().outcome == .invalid)
             try connection.execute(script: "DROP INDEX idx_post_title")
 
             let report = try #require(reconciler.driftCheck(selfHeal: false))
             #expect(report.commit?.sha == applied)
-            #expect(report.drift.contains { $0.kind == "recreated_index" && $0.index == "idx_post_title" }, "\(report.drift)")
+            #expect(
+                report.drift.contains { $0.kind == "recreated_index" && $0.index == "idx_post_title" },
+                "\(report.drift)")
             let warning = try #require(report.warnings.first { $0.code == "drift_against_last_applied" })
-            #expect(warning.message.contains(String(invalid.prefix(12))) && warning.message.contains(String(applied.prefix(12))))
+            #expect(
+                warning.message.contains(String(invalid.prefix(12)))
+                    && warning.message.contains(String(applied.prefix(12))))
         }
     }
 }

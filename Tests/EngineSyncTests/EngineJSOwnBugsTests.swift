@@ -31,7 +31,10 @@ import Testing
     @Test func aPrimaryKeyWithAColumnName() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/t.json": #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true, "columnName": "t_id"}}}"#])
+            try repository.commit([
+                "dsl/models/t.json":
+                    #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true, "columnName": "t_id"}}}"#
+            ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .synced, "\(result.report.errors)")
             #expect(try Story.value(connection, Story.indexColumns("idx_t_visible")) == "t_id")

@@ -45,7 +45,8 @@ import Testing
                     Expected.self, from: Data(contentsOf: directory.appendingPathComponent("enginejs.json")))
                 let result = Self.sync(database, directory: directory.path)
                 let report = result.report
-                let context = "\(set)/\(step): EngineJS \(expected.outcome) \(expected.error ?? ""); enginesync "
+                let context =
+                    "\(set)/\(step): EngineJS \(expected.outcome) \(expected.error ?? ""); enginesync "
                     + "\(report.outcome.rawValue) \(report.errors.map(\.message)) \(report.blocked.map(\.kind))"
                 switch expected.outcome {
                 case "done", "dberror":
@@ -59,27 +60,37 @@ import Testing
                 }
                 guard expected.outcome == "done" else { continue }
                 let catalog = try Self.catalog(connection)
-                let expectedCatalog = try String(contentsOf: directory.appendingPathComponent("enginejs.catalog"), encoding: .utf8)
-                #expect(Self.withoutCommitColumn(catalog, expected: expectedCatalog) == Self.lines(expectedCatalog),
-                        "\(context)")
+                let expectedCatalog = try String(
+                    contentsOf: directory.appendingPathComponent("enginejs.catalog"), encoding: .utf8)
+                #expect(
+                    Self.withoutCommitColumn(catalog, expected: expectedCatalog) == Self.lines(expectedCatalog),
+                    "\(context)")
                 let order = try Self.columnOrder(connection)
-                let expectedOrder = try String(contentsOf: directory.appendingPathComponent("enginejs.order"), encoding: .utf8)
-                #expect(Self.withoutCommitInOrder(order, expected: expectedOrder) == Self.lines(expectedOrder), "\(context)")
+                let expectedOrder = try String(
+                    contentsOf: directory.appendingPathComponent("enginejs.order"), encoding: .utf8)
+                #expect(
+                    Self.withoutCommitInOrder(order, expected: expectedOrder) == Self.lines(expectedOrder), "\(context)"
+                )
 
                 // The snapshot is EngineJS's: nothing injected (no `commit`, no `id` the DSL does not declare).
-                try Self.expectSnapshotHasNoInjectedFields(connection, directory: directory,
-                                                           keptChanges: report.manual.count, context: context)
+                try Self.expectSnapshotHasNoInjectedFields(
+                    connection, directory: directory,
+                    keptChanges: report.manual.count, context: context)
 
                 // Nothing changed: the same DSL again sends no DDL.
                 let again = Self.sync(database, directory: directory.path)
-                #expect(again.report.outcome == .synced && again.report.applied.isEmpty, "\(context): second sync \(again.report.applied.map(\.kind))")
+                #expect(
+                    again.report.outcome == .synced && again.report.applied.isEmpty,
+                    "\(context): second sync \(again.report.applied.map(\.kind))")
             }
         }
     }
 
     static func sync(_ database: ScratchDatabase, directory: String) -> Reconciler.Result {
-        Reconciler(database: database.configuration, options: ReconcilerOptions(lockWait: .zero),
-                   logger: Logger(label: "test")).reconcile(.directory(directory))
+        Reconciler(
+            database: database.configuration, options: ReconcilerOptions(lockWait: .zero),
+            logger: Logger(label: "test")
+        ).reconcile(.directory(directory))
     }
 
     static func lines(_ text: String) -> [String] {
@@ -91,7 +102,7 @@ import Testing
         let expectedLines = Set(lines(expected))
         return catalog.filter { line in
             !(line.hasPrefix("COL ") && line.contains(".commit | character varying(64) | null | - |")
-              && !expectedLines.contains(line))
+                && !expectedLines.contains(line))
         }
     }
 
@@ -110,12 +121,15 @@ import Testing
         let own = "('engine_reconciles','engine_migrations')"
         var lines: [String] = []
         var section: [String] = []
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT 'TABLE ' || c.relname AS k FROM pg_class c JOIN pg_namespace n ON n.oid=c.relnamespace
              WHERE n.nspname='public' AND c.relkind='r' AND c.relname NOT IN \(own)
-            """).rows { section.append(try row.string("k")) }
+            """
+        ).rows { section.append(try row.string("k")) }
         lines += sortedBytewise(&section)
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT 'COL ' || c.relname || '.' || a.attname || ' | ' || format_type(a.atttypid,a.atttypmod) || ' | '
                    || CASE WHEN a.attnotnull THEN 'NOT NULL' ELSE 'null' END || ' | '
                    || coalesce(pg_get_expr(d.adbin,d.adrelid),'-') || ' | ' AS k
@@ -123,20 +137,25 @@ import Testing
               LEFT JOIN pg_attrdef d ON d.adrelid=a.attrelid AND d.adnum=a.attnum
              WHERE n.nspname='public' AND c.relkind='r' AND a.attnum>0 AND NOT a.attisdropped
                AND c.relname NOT IN \(own)
-            """).rows { section.append(try row.string("k")) }
+            """
+        ).rows { section.append(try row.string("k")) }
         lines += sortedBytewise(&section)
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT 'CON ' || c.relname || ' ' || con.conname || ' | ' || con.contype::text || ' | '
                    || pg_get_constraintdef(con.oid) AS k
               FROM pg_constraint con JOIN pg_class c ON c.oid=con.conrelid JOIN pg_namespace n ON n.oid=c.relnamespace
              WHERE n.nspname='public' AND c.relname NOT IN \(own)
-            """).rows { section.append(try row.string("k")) }
+            """
+        ).rows { section.append(try row.string("k")) }
         lines += sortedBytewise(&section)
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT 'IDX ' || i.indexname || ' | '
                    || regexp_replace(i.indexdef, 'CREATE (UNIQUE )?INDEX \\S+ ', 'CREATE \\1INDEX ') AS k
               FROM pg_indexes i WHERE i.schemaname='public' AND i.tablename NOT IN \(own)
-            """).rows { section.append(try row.string("k")) }
+            """
+        ).rows { section.append(try row.string("k")) }
         lines += sortedBytewise(&section)
         return lines
     }
@@ -149,31 +168,40 @@ import Testing
 
     /// `ORDER <table>: <columns by attnum>` per table, as the oracle's `.order` files.
     static func columnOrder(_ connection: PostgresConnection) throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT 'ORDER ' || c.relname || ': ' || string_agg(a.attname, ', ' ORDER BY a.attnum) AS k
               FROM pg_attribute a JOIN pg_class c ON c.oid=a.attrelid JOIN pg_namespace n ON n.oid=c.relnamespace
              WHERE n.nspname='public' AND c.relkind='r' AND a.attnum>0 AND NOT a.attisdropped
                AND c.relname NOT IN ('engine_reconciles','engine_migrations')
              GROUP BY c.relname
-            """).rows.map { try $0.string("k") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            """
+        ).rows.map { try $0.string("k") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Every model of the stored snapshot has exactly the fields its files declare plus EngineJS's system fields.
-    static func expectSnapshotHasNoInjectedFields(_ connection: PostgresConnection, directory: URL, keptChanges: Int,
-                                                  context: String) throws {
-        let compiled = try #require(try DSLCompiler().compile(source: DirectoryDSLSource(root: directory.path)).compiled)
+    static func expectSnapshotHasNoInjectedFields(
+        _ connection: PostgresConnection, directory: URL, keptChanges: Int,
+        context: String
+    ) throws {
+        let compiled = try #require(
+            try DSLCompiler().compile(source: DirectoryDSLSource(root: directory.path)).compiled)
         let table = try connection.escapeIdentifier(compiled.snapshotTable)
-        let stored = try #require(try connection.query("SELECT dsl::text AS d, hash FROM \(table) ORDER BY id DESC LIMIT 1").first)
+        let stored = try #require(
+            try connection.query("SELECT dsl::text AS d, hash FROM \(table) ORDER BY id DESC LIMIT 1").first)
         let document = try JSONReader().read(Array(try stored.string("d").utf8)).document.value
         // The row's hash is EngineJS's hash of the row's document; it is the DSL's own unless a change was left to
         // a migration (then the stored document keeps that change's old definition, SAFE-SYNC.md).
         #expect(try stored.string("hash") == EngineJSNaming.snapshotHash(of: document), "\(context)")
         if keptChanges == 0 { #expect(try stored.string("hash") == compiled.hash, "\(context)") }
-        let system: Set<String> = ["created_at", "updated_at", "deleted", "deleted_at", "archived", "archived_at", "auto_name"]
+        let system: Set<String> = [
+            "created_at", "updated_at", "deleted", "deleted_at", "archived", "archived_at", "auto_name",
+        ]
         let written = try writtenFields(in: directory)
         for entry in document.objectValue?.entries ?? [] where entry.key != "$schema" {
             let storedFields = Set(entry.value.objectValue?["fields"]?.objectValue?.keys ?? [])
-            #expect(storedFields == (written[entry.key] ?? []).union(system), "\(context): stored fields of \(entry.key)")
+            #expect(
+                storedFields == (written[entry.key] ?? []).union(system), "\(context): stored fields of \(entry.key)")
         }
     }
 
@@ -186,9 +214,11 @@ import Testing
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
                 .sorted(by: JavaScriptCollation.areInIncreasingOrder)
             for name in names where name.lowercased().hasSuffix(".json") {
-                let value = try JSONReader().read(Array(try Data(contentsOf: url.appendingPathComponent(name)))).document.value
+                let value = try JSONReader().read(Array(try Data(contentsOf: url.appendingPathComponent(name))))
+                    .document.value
                 guard let object = value.objectValue else { continue }
-                let models: [(String, JSONValue)] = object["fields"]?.objectValue != nil
+                let models: [(String, JSONValue)] =
+                    object["fields"]?.objectValue != nil
                     ? [(String(name.dropLast(5)), value)] : object.entries.map { ($0.key, $0.value) }
                 for (key, model) in models {
                     if let declared = model.objectValue?["fields"]?.objectValue?.keys { fields[key] = Set(declared) }

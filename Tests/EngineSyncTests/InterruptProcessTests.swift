@@ -20,12 +20,17 @@ struct InterruptProcessTests {
             let repository = try ScratchRepository()
             try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": Self.post])
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}, "slug": {"type": "string"}}}"#])
+            try repository.commit([
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 50}, "slug": {"type": "string"}}}"#
+            ])
             let observer = try database.connect()
             // The application holds a lock the ALTER TABLE waits for.
             try connection.execute(script: "BEGIN; LOCK TABLE public.post IN ACCESS SHARE MODE;")
-            let process = try EngineSyncBinary.start(["sync", "--repo", repository.path, "--database", database.dsn,
-                                                      "--format", "json", "--lock-timeout", "60s"])
+            let process = try EngineSyncBinary.start([
+                "sync", "--repo", repository.path, "--database", database.dsn,
+                "--format", "json", "--lock-timeout", "60s",
+            ])
             let backend = try Self.waitUntilWaitingOnALock(observer)
             let signalled = Date()
             kill(process.processIdentifier, signal)
@@ -37,9 +42,12 @@ struct InterruptProcessTests {
             #expect(try Self.backendGone(observer, pid: backend), "backend \(backend) still in pg_stat_activity")
             try connection.execute(script: "ROLLBACK;")
             // Nothing committed: no new column, no new snapshot.
-            #expect(try Story.count(observer, """
-                SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'slug'
-                """) == 0)
+            #expect(
+                try Story.count(
+                    observer,
+                    """
+                    SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'slug'
+                    """) == 0)
             #expect(try Story.count(observer, "SELECT count(*)::int AS n FROM dsl") == 1)
             let report = try ReconcileReport.decode(Data(result.stdout.utf8))
             #expect(report.outcome == .failed)
@@ -52,7 +60,8 @@ struct InterruptProcessTests {
             try connection.execute(script: "CREATE TABLE public.orders (id int);")
             let directory = NSTemporaryDirectory() + "enginesync-interrupt-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            try FileManager.default.createDirectory(atPath: directory + "/migrations", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory + "/migrations", withIntermediateDirectories: true)
             try Data("CREATE TABLE before_wait (id int);\nALTER TABLE orders ADD COLUMN total int;\n".utf8)
                 .write(to: URL(fileURLWithPath: directory + "/migrations/0001_total.sql"))
             let observer = try database.connect()
@@ -65,11 +74,13 @@ struct InterruptProcessTests {
             let result = process.wait()
             #expect(result.status == 130, "\(result.stdout)\(result.stderr)")
             #expect(Date().timeIntervalSince(signalled) < 2.5)
-            #expect(result.stderr.contains("57014") || result.stderr.contains("canceling statement"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("57014") || result.stderr.contains("canceling statement"), "\(result.stderr)")
             #expect(try Self.backendGone(observer, pid: backend))
             try connection.execute(script: "ROLLBACK;")
             #expect(try Story.count(observer, "SELECT count(*)::int AS n FROM public.engine_migrations") == 0)
-            #expect(try Story.count(observer, "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'before_wait'") == 0)
+            #expect(
+                try Story.count(observer, "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'before_wait'") == 0)
         }
     }
 
@@ -77,10 +88,12 @@ struct InterruptProcessTests {
     static func waitUntilWaitingOnALock(_ observer: PostgresConnection) throws -> Int {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let pid = try observer.query("""
+            if let pid = try observer.query(
+                """
                 SELECT pid FROM pg_catalog.pg_stat_activity
                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
-                """).first?.int("pid") {
+                """
+            ).first?.int("pid") {
                 return pid
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -93,7 +106,9 @@ struct InterruptProcessTests {
     static func backendGone(_ observer: PostgresConnection, pid: Int) throws -> Bool {
         let deadline = Date().addingTimeInterval(2)
         repeat {
-            if try Story.count(observer, "SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity WHERE pid = \(pid)") == 0 {
+            if try Story.count(
+                observer, "SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity WHERE pid = \(pid)") == 0
+            {
                 return true
             }
             Thread.sleep(forTimeInterval: 0.05)

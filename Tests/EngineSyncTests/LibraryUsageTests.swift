@@ -10,7 +10,9 @@ import Testing
     @Test func readmeExample() throws {
         try ScratchDatabase.with { database, _ in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "slug": {"type": "string"}}}"#])
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "slug": {"type": "string"}}}"#
+            ])
 
             // --- README example, Safe Sync ---
             let reconciler = Reconciler(
@@ -23,11 +25,13 @@ import Testing
 
             // --- README example, Migration Runner ---
             let connection = try PostgresConnection.connect(PostgresConfiguration(dsn: database.dsn))
-            let runner = try MigrationRunner(connection: connection, migrations: [
-                Migration(id: "20260101_backfill_slugs") { context in
-                    try context.connection.query("UPDATE post SET slug = lower(title) WHERE slug IS NULL")
-                },
-            ])
+            let runner = try MigrationRunner(
+                connection: connection,
+                migrations: [
+                    Migration(id: "20260101_backfill_slugs") { context in
+                        try context.connection.query("UPDATE post SET slug = lower(title) WHERE slug IS NULL")
+                    }
+                ])
             #expect(try runner.status().pending == ["20260101_backfill_slugs"])
             #expect(try runner.up().map(\.id) == ["20260101_backfill_slugs"])
             #expect(try runner.status().pending.isEmpty)

@@ -25,8 +25,10 @@ final class MigrationDirectory {
 
     func load() throws -> MigrationSet { try MigrationLoader.load(directory: root) }
 
-    func runner(_ connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
-                options: MigrationRunnerOptions = .quiet) throws -> MigrationRunner {
+    func runner(
+        _ connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+        options: MigrationRunnerOptions = .quiet
+    ) throws -> MigrationRunner {
         try MigrationRunner(connection: connection, settings: settings, set: try load(), options: options)
     }
 }
@@ -56,7 +58,9 @@ extension PostgresConnection {
 
     /// (id, state, checksum, commit) of every tracking row, by id.
     func trackingRows(schema: String = "public") throws -> [[String?]] {
-        try query("SELECT id, state, checksum, \"commit\", duration_ms::text FROM \(escapeIdentifier(schema)).engine_migrations ORDER BY id COLLATE \"C\"")
-            .rows.map(\.values)
+        try query(
+            "SELECT id, state, checksum, \"commit\", duration_ms::text FROM \(escapeIdentifier(schema)).engine_migrations ORDER BY id COLLATE \"C\""
+        )
+        .rows.map(\.values)
     }
 }

@@ -12,10 +12,13 @@ struct MigrationLintReconcileTests {
     typealias Story = ReconcileStory
 
     /// `post` synced, with `rows` rows and fresh statistics (reltuples).
-    static func synced(_ database: ScratchDatabase, _ connection: PostgresConnection, rows: Int) throws -> ScratchRepository {
+    static func synced(_ database: ScratchDatabase, _ connection: PostgresConnection, rows: Int) throws
+        -> ScratchRepository
+    {
         let repository = try MigrationReconcileTests.synced(database)
-        try connection.execute(script: "INSERT INTO public.post (title, body) SELECT 't' || g, 'b' FROM generate_series(1, \(rows)) g; "
-            + "ANALYZE public.post;")
+        try connection.execute(
+            script: "INSERT INTO public.post (title, body) SELECT 't' || g, 'b' FROM generate_series(1, \(rows)) g; "
+                + "ANALYZE public.post;")
         return repository
     }
 
@@ -79,8 +82,11 @@ struct MigrationLintReconcileTests {
     @Test func planShowsTheBlockWithoutRunning() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try Self.synced(database, connection, rows: 500)
-            try repository.commit(["migrations/0001_retype.sql": "SELECT 1;\nALTER TABLE post ALTER COLUMN title TYPE text;\n"
-                + "ALTER TABLE post ALTER COLUMN body SET NOT NULL;\n"], message: "retype")
+            try repository.commit(
+                [
+                    "migrations/0001_retype.sql": "SELECT 1;\nALTER TABLE post ALTER COLUMN title TYPE text;\n"
+                        + "ALTER TABLE post ALTER COLUMN body SET NOT NULL;\n"
+                ], message: "retype")
             let before = try CatalogFingerprint.capture(connection)
             let result = Story.reconcile(database, repository) { options in
                 Self.limits(.block)(&options)

@@ -8,15 +8,23 @@ import Testing
 struct MigrationLintTests {
     /// `orders` is large, `tags` small, `fresh` absent from the database (new).
     static let live = Schema(tables: [
-        Table(name: "orders", columns: [Column(name: "id", type: .integer), Column(name: "title", type: .varchar(length: 50)),
-                                        Column(name: "total", type: .integer), Column(name: "note", type: .text)],
-              primaryKey: ["id"], estimatedRows: 5_000_000),
-        Table(name: "tags", columns: [Column(name: "id", type: .integer), Column(name: "label", type: .varchar(length: 20))],
-              primaryKey: ["id"], estimatedRows: 10),
+        Table(
+            name: "orders",
+            columns: [
+                Column(name: "id", type: .integer), Column(name: "title", type: .varchar(length: 50)),
+                Column(name: "total", type: .integer), Column(name: "note", type: .text),
+            ],
+            primaryKey: ["id"], estimatedRows: 5_000_000),
+        Table(
+            name: "tags",
+            columns: [Column(name: "id", type: .integer), Column(name: "label", type: .varchar(length: 20))],
+            primaryKey: ["id"], estimatedRows: 10),
     ])
     /// The DSL still declares `orders.note` and `tags`.
     static let desired = Schema(tables: [
-        Table(name: "orders", columns: [Column(name: "id", type: .integer), Column(name: "note", type: .text)], primaryKey: ["id"]),
+        Table(
+            name: "orders", columns: [Column(name: "id", type: .integer), Column(name: "note", type: .text)],
+            primaryKey: ["id"]),
         Table(name: "tags", columns: [Column(name: "id", type: .integer)], primaryKey: ["id"]),
     ])
 
@@ -28,34 +36,46 @@ struct MigrationLintTests {
     }
 
     static let cases: [Case] = [
-        Case(code: .alterColumnType, hazard: "ALTER TABLE orders ALTER COLUMN total TYPE bigint;",
-             safe: "ALTER TABLE orders ALTER COLUMN title TYPE varchar(200);"),
-        Case(code: .setNotNull, hazard: "ALTER TABLE orders ALTER COLUMN total SET NOT NULL;",
-             safe: """
+        Case(
+            code: .alterColumnType, hazard: "ALTER TABLE orders ALTER COLUMN total TYPE bigint;",
+            safe: "ALTER TABLE orders ALTER COLUMN title TYPE varchar(200);"),
+        Case(
+            code: .setNotNull, hazard: "ALTER TABLE orders ALTER COLUMN total SET NOT NULL;",
+            safe: """
                 ALTER TABLE orders ADD CONSTRAINT total_nn CHECK (total IS NOT NULL) NOT VALID;
                 ALTER TABLE orders VALIDATE CONSTRAINT total_nn;
                 ALTER TABLE orders ALTER COLUMN total SET NOT NULL;
                 """),
-        Case(code: .addColumnVolatileDefault, hazard: "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();",
-             safe: "ALTER TABLE orders ADD COLUMN created timestamptz DEFAULT now();"),
-        Case(code: .createIndexNotConcurrently, hazard: "CREATE INDEX orders_total ON orders (total);",
-             safe: "-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY orders_total ON orders (total);"),
-        Case(code: .addForeignKeyValidating,
-             hazard: "ALTER TABLE orders ADD CONSTRAINT orders_tag FOREIGN KEY (total) REFERENCES tags (id);",
-             safe: "ALTER TABLE orders ADD CONSTRAINT orders_tag FOREIGN KEY (total) REFERENCES tags (id) NOT VALID;"),
-        Case(code: .addCheckValidating, hazard: "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0);",
-             safe: "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;"),
-        Case(code: .addUniqueConstraint, hazard: "ALTER TABLE orders ADD CONSTRAINT orders_total_key UNIQUE (total);",
-             safe: "ALTER TABLE orders ADD CONSTRAINT orders_total_key UNIQUE USING INDEX orders_total_idx;"),
-        Case(code: .tableRewriteCommand, hazard: "-- enginesync: no-transaction\nVACUUM FULL orders;",
-             safe: "-- enginesync: no-transaction\nVACUUM orders;"),
-        Case(code: .lockTimeoutDisabled, hazard: "SET lock_timeout = 0;\nALTER TABLE tags ADD COLUMN x int;",
-             safe: "SET LOCAL lock_timeout = '10s';\nALTER TABLE tags ADD COLUMN x int;"),
+        Case(
+            code: .addColumnVolatileDefault,
+            hazard: "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+            safe: "ALTER TABLE orders ADD COLUMN created timestamptz DEFAULT now();"),
+        Case(
+            code: .createIndexNotConcurrently, hazard: "CREATE INDEX orders_total ON orders (total);",
+            safe: "-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY orders_total ON orders (total);"),
+        Case(
+            code: .addForeignKeyValidating,
+            hazard: "ALTER TABLE orders ADD CONSTRAINT orders_tag FOREIGN KEY (total) REFERENCES tags (id);",
+            safe: "ALTER TABLE orders ADD CONSTRAINT orders_tag FOREIGN KEY (total) REFERENCES tags (id) NOT VALID;"),
+        Case(
+            code: .addCheckValidating, hazard: "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0);",
+            safe: "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;"),
+        Case(
+            code: .addUniqueConstraint, hazard: "ALTER TABLE orders ADD CONSTRAINT orders_total_key UNIQUE (total);",
+            safe: "ALTER TABLE orders ADD CONSTRAINT orders_total_key UNIQUE USING INDEX orders_total_idx;"),
+        Case(
+            code: .tableRewriteCommand, hazard: "-- enginesync: no-transaction\nVACUUM FULL orders;",
+            safe: "-- enginesync: no-transaction\nVACUUM orders;"),
+        Case(
+            code: .lockTimeoutDisabled, hazard: "SET lock_timeout = 0;\nALTER TABLE tags ADD COLUMN x int;",
+            safe: "SET LOCAL lock_timeout = '10s';\nALTER TABLE tags ADD COLUMN x int;"),
         Case(code: .dropTableInDSL, hazard: "DROP TABLE tags;", safe: "DROP TABLE legacy_tags;"),
-        Case(code: .dropColumnInDSL, hazard: "ALTER TABLE orders DROP COLUMN note;",
-             safe: "ALTER TABLE orders DROP COLUMN title;"),
-        Case(code: .concurrentlyInTransaction, hazard: "CREATE INDEX CONCURRENTLY orders_total ON orders (total);",
-             safe: "-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY orders_total ON orders (total);"),
+        Case(
+            code: .dropColumnInDSL, hazard: "ALTER TABLE orders DROP COLUMN note;",
+            safe: "ALTER TABLE orders DROP COLUMN title;"),
+        Case(
+            code: .concurrentlyInTransaction, hazard: "CREATE INDEX CONCURRENTLY orders_total ON orders (total);",
+            safe: "-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY orders_total ON orders (total);"),
     ]
 
     static func lint(_ sql: String, live: Schema? = live) throws -> MigrationLint.Result {
@@ -100,7 +120,8 @@ struct MigrationLintTests {
         #expect(!small.exceedsLimits(maxRewriteRows: 100_000, concurrentIndexRows: 100_000))
         #expect(try Self.lint("CREATE TABLE fresh (id int);\nCREATE INDEX fresh_id ON fresh (id);").hazards.isEmpty)
         #expect(try Self.lint("CREATE INDEX fresh_id ON fresh (id);").hazards.isEmpty)
-        let unknown = try #require(try Self.lint("CREATE INDEX orders_total ON orders (total);", live: nil).hazards.first)
+        let unknown = try #require(
+            try Self.lint("CREATE INDEX orders_total ON orders (total);", live: nil).hazards.first)
         #expect(unknown.rows == nil)
         #expect(unknown.message.contains("size unknown"))
         #expect(!unknown.exceedsLimits(maxRewriteRows: 0, concurrentIndexRows: 0))

@@ -18,28 +18,34 @@ struct MigrationLoaderTests {
             scratch = try ScratchRepository()
             for (path, bytes) in files {
                 let url = URL(fileURLWithPath: scratch.path).appendingPathComponent(path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: url)
             }
             for (path, target) in symlinks {
                 let url = URL(fileURLWithPath: scratch.path).appendingPathComponent(path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
             }
             for path in directories {
-                try FileManager.default.createDirectory(atPath: scratch.path + "/" + path, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: scratch.path + "/" + path, withIntermediateDirectories: true)
                 try Data("SELECT 1;".utf8).write(to: URL(fileURLWithPath: scratch.path + "/" + path + "/x.sql"))
             }
             commit = ObjectID(hex: try scratch.commit([:]))
         }
 
-        func load(_ source: Source, path: String = MigrationLoader.defaultPath,
-                  maxFileBytes: Int = MigrationLoader.defaultMaxFileBytes) throws -> MigrationSet {
+        func load(
+            _ source: Source, path: String = MigrationLoader.defaultPath,
+            maxFileBytes: Int = MigrationLoader.defaultMaxFileBytes
+        ) throws -> MigrationSet {
             switch source {
             case .git:
                 let repository = try GitRepository.open(path: scratch.path)
-                return try MigrationLoader.load(repository: repository, commit: try #require(commit), path: path,
-                                                maxFileBytes: maxFileBytes)
+                return try MigrationLoader.load(
+                    repository: repository, commit: try #require(commit), path: path,
+                    maxFileBytes: maxFileBytes)
             case .directory:
                 return try MigrationLoader.load(directory: scratch.path, path: path, maxFileBytes: maxFileBytes)
             }
@@ -61,8 +67,12 @@ struct MigrationLoaderTests {
         #expect(set.ids == ["0001_a", "0002_b"])
         #expect(set.migrations.map(\.file) == ["migrations/0001_a.SQL", "migrations/0002_b.sql"])
         #expect(set.migrations.map(\.transactional) == [false, true])
-        #expect(set.warnings == [MigrationWarning(code: "ignored_file", message: "not a .sql file; ignored",
-                                                  file: "migrations/README.md")])
+        #expect(
+            set.warnings == [
+                MigrationWarning(
+                    code: "ignored_file", message: "not a .sql file; ignored",
+                    file: "migrations/README.md")
+            ])
         #expect((set.treeID != nil) == (source == .git))
     }
 
@@ -86,23 +96,32 @@ struct MigrationLoaderTests {
     }
 
     static let badCases: [BadCase] = [
-        BadCase(name: "empty file", files: ["migrations/0001_a.sql": []], file: "migrations/0001_a.sql",
-                message: "is empty"),
-        BadCase(name: "only comments", files: ["migrations/0001_a.sql": utf8("-- todo\n")], file: "migrations/0001_a.sql",
-                message: "contains no SQL statement"),
-        BadCase(name: "not UTF-8", files: ["migrations/0001_a.sql": [0x53, 0x45, 0xFF, 0x3B]],
-                file: "migrations/0001_a.sql", message: "is not valid UTF-8"),
-        BadCase(name: "ids differing only by extension case",
-                files: ["migrations/0001_a.sql": utf8("SELECT 1;"), "migrations/0001_a.SQL": utf8("SELECT 2;")],
-                file: "migrations/0001_a.sql", message: "duplicate migration id '0001_a'"),
-        BadCase(name: "directory", files: ["migrations/0001_a.sql": utf8("SELECT 1;")], directories: ["migrations/nested"],
-                file: "migrations/nested", message: "is a directory"),
-        BadCase(name: "symlink", files: ["other.sql": utf8("SELECT 1;")], symlinks: ["migrations/0002_link.sql": "../other.sql"],
-                file: "migrations/0002_link.sql", message: "is a symbolic link"),
-        BadCase(name: "file over the size limit", files: ["migrations/0001_big.sql": utf8("SELECT 1; -- padding padding")],
-                maxFileBytes: 16, file: "migrations/0001_big.sql", message: "over the limit of 16"),
-        BadCase(name: "unterminated string", files: ["migrations/0001_a.sql": utf8("SELECT 1;\nSELECT 'open;\n")],
-                file: "migrations/0001_a.sql", message: "unterminated quoted string"),
+        BadCase(
+            name: "empty file", files: ["migrations/0001_a.sql": []], file: "migrations/0001_a.sql",
+            message: "is empty"),
+        BadCase(
+            name: "only comments", files: ["migrations/0001_a.sql": utf8("-- todo\n")], file: "migrations/0001_a.sql",
+            message: "contains no SQL statement"),
+        BadCase(
+            name: "not UTF-8", files: ["migrations/0001_a.sql": [0x53, 0x45, 0xFF, 0x3B]],
+            file: "migrations/0001_a.sql", message: "is not valid UTF-8"),
+        BadCase(
+            name: "ids differing only by extension case",
+            files: ["migrations/0001_a.sql": utf8("SELECT 1;"), "migrations/0001_a.SQL": utf8("SELECT 2;")],
+            file: "migrations/0001_a.sql", message: "duplicate migration id '0001_a'"),
+        BadCase(
+            name: "directory", files: ["migrations/0001_a.sql": utf8("SELECT 1;")], directories: ["migrations/nested"],
+            file: "migrations/nested", message: "is a directory"),
+        BadCase(
+            name: "symlink", files: ["other.sql": utf8("SELECT 1;")],
+            symlinks: ["migrations/0002_link.sql": "../other.sql"],
+            file: "migrations/0002_link.sql", message: "is a symbolic link"),
+        BadCase(
+            name: "file over the size limit", files: ["migrations/0001_big.sql": utf8("SELECT 1; -- padding padding")],
+            maxFileBytes: 16, file: "migrations/0001_big.sql", message: "over the limit of 16"),
+        BadCase(
+            name: "unterminated string", files: ["migrations/0001_a.sql": utf8("SELECT 1;\nSELECT 'open;\n")],
+            file: "migrations/0001_a.sql", message: "unterminated quoted string"),
         BadCase(name: "no id", files: ["migrations/.sql": utf8("SELECT 1;")], file: "", message: ""),
     ]
 
@@ -121,7 +140,9 @@ struct MigrationLoaderTests {
         #expect(error.description.contains(testCase.message), "\(error)")
         if testCase.name.contains("extension case") {
             // Either file may be met first; both are named.
-            #expect(error.description.contains("migrations/0001_a.sql") && error.description.contains("migrations/0001_a.SQL"))
+            #expect(
+                error.description.contains("migrations/0001_a.sql")
+                    && error.description.contains("migrations/0001_a.SQL"))
         } else {
             #expect(error.file == testCase.file, "\(error)")
         }
@@ -162,8 +183,11 @@ struct MigrationLoaderCheckTests {
         let check = MigrationLoader.check(directory: directory.root)
         #expect(!check.isValid)
         #expect(check.migrations.map(\.id) == ["0001_ok"])
-        #expect(check.problems.map(\.file) == ["migrations/0002_begin.sql", "migrations/0003_quote.sql",
-                                               "migrations/0004_empty.sql"])
+        #expect(
+            check.problems.map(\.file) == [
+                "migrations/0002_begin.sql", "migrations/0003_quote.sql",
+                "migrations/0004_empty.sql",
+            ])
         #expect(check.problems.map(\.line) == [1, 1, nil])
         #expect(check.problems.allSatisfy { $0.kind == .invalid })
         let error = try #require(throws: MigrationError.self) { try directory.load() }

@@ -15,7 +15,8 @@ struct MigrationReconcileTests {
     /// A commit that reached the database and is synced: the starting point of every story here.
     static func synced(_ database: ScratchDatabase) throws -> ScratchRepository {
         let repository = try ScratchRepository()
-        try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": post], message: "start")
+        try repository.commit(
+            ["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": post], message: "start")
         let result = Story.reconcile(database, repository)
         try #require(result.report.outcome == .synced, "\(result.report.errors)")
         return repository
@@ -30,14 +31,15 @@ struct MigrationReconcileTests {
             try repository.commit([
                 "migrations/0001_ok.sql": "INSERT INTO post (title) VALUES ('first');\n",
                 "migrations/0002_typo.sql": """
-                    -- a table, a row, then a typo
-                    CREATE TABLE half_done (id int);
+                -- a table, a row, then a typo
+                CREATE TABLE half_done (id int);
 
-                    INSERT INTO half_done VALUES (1);
-                    SELEC 1;
-                    """,
+                INSERT INTO half_done VALUES (1);
+                SELEC 1;
+                """,
                 "migrations/0003_later.sql": "CREATE TABLE later (id int);\n",
-                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
             ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .failed)
@@ -53,13 +55,19 @@ struct MigrationReconcileTests {
             // The migration before it committed; nothing of the failed one, of the later one or of the DSL did.
             #expect(try Story.value(connection, "SELECT string_agg(title, ',') FROM post") == "first")
             #expect(try Story.value(connection, "SELECT pg_catalog.to_regclass('public.half_done')") == nil)
-            #expect(try Story.value(connection, "SELECT string_agg(id, ',' ORDER BY id) FROM engine_migrations") == "0001_ok")
+            #expect(
+                try Story.value(connection, "SELECT string_agg(id, ',' ORDER BY id) FROM engine_migrations")
+                    == "0001_ok")
             let after = try CatalogFingerprint.capture(connection)
             #expect(after.catalog == before.catalog, "\(before.difference(from: after))")
-            #expect(try Story.value(connection, "SELECT outcome FROM engine_reconciles ORDER BY id DESC LIMIT 1") == "failed")
+            #expect(
+                try Story.value(connection, "SELECT outcome FROM engine_reconciles ORDER BY id DESC LIMIT 1")
+                    == "failed")
 
             // Fixed in a new commit (a transactional migration that failed was never recorded): all of it lands.
-            try repository.commit(["migrations/0002_typo.sql": "CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\n"])
+            try repository.commit([
+                "migrations/0002_typo.sql": "CREATE TABLE half_done (id int);\nINSERT INTO half_done VALUES (1);\n"
+            ])
             let fixed = Story.reconcile(database, repository)
             #expect(fixed.report.outcome == .synced, "\(fixed.report.errors)")
             #expect(fixed.report.migrations.applied.map(\.id) == ["0002_typo", "0003_later"])
@@ -99,8 +107,10 @@ struct MigrationReconcileTests {
             let repository = try Self.synced(database)
             try repository.commit(["migrations/0001_seed.sql": "INSERT INTO post (title) VALUES ('a');\n"])
             #expect(Story.reconcile(database, repository).report.migrations.applied.map(\.id) == ["0001_seed"])
-            try repository.commit(["migrations/0001_seed.sql": "INSERT INTO post (title) VALUES ('b');\n",
-                                   "migrations/0002_more.sql": "INSERT INTO post (title) VALUES ('c');\n"])
+            try repository.commit([
+                "migrations/0001_seed.sql": "INSERT INTO post (title) VALUES ('b');\n",
+                "migrations/0002_more.sql": "INSERT INTO post (title) VALUES ('c');\n",
+            ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .invalid)
             #expect(result.report.migrations.failed.isEmpty)
@@ -119,8 +129,9 @@ struct MigrationReconcileTests {
         try ScratchDatabase.with { database, connection in
             let repository = try Self.synced(database)
             // What EngineJS's MigrationRunner sends after running a JavaScript migration.
-            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
-                                 ["20240101_js_only", "2024-01-01 00:00:00+00"])
+            try connection.query(
+                #"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
+                ["20240101_js_only", "2024-01-01 00:00:00+00"])
             func reported(_ result: Reconciler.Result) -> [ReconcileReport.Message] {
                 result.report.warnings.filter { $0.code == "recorded_by_other_runner" || $0.code == "missing_file" }
             }
@@ -137,8 +148,9 @@ struct MigrationReconcileTests {
             #expect(second.report.outcome == .synced, "\(second.report.errors)")
             #expect(second.report.migrations.applied.map(\.id) == ["0002_more"])
             #expect(reported(second).isEmpty, "\(second.report.warnings)")
-            #expect(try Story.value(connection, "SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'")
-                == "external")
+            #expect(
+                try Story.value(connection, "SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'")
+                    == "external")
         }
     }
 
@@ -147,10 +159,11 @@ struct MigrationReconcileTests {
         try ScratchDatabase.with { database, connection in
             let repository = try Self.synced(database)
             try connection.execute(script: "INSERT INTO post (title, body) VALUES ('t', 'old body');")
-            try repository.commit([
-                "migrations/20260101_drop_body.sql": "ALTER TABLE post DROP COLUMN body;\n",
-                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#,
-            ], message: "drop body, in the DSL and in the database")
+            try repository.commit(
+                [
+                    "migrations/20260101_drop_body.sql": "ALTER TABLE post DROP COLUMN body;\n",
+                    "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#,
+                ], message: "drop body, in the DSL and in the database")
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .synced, "\(result.report.blocked) \(result.report.errors)")
             #expect(result.report.blocked.isEmpty)

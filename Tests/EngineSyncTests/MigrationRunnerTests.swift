@@ -1,5 +1,5 @@
-import EngineSyncCore
 import EngineSync
+import EngineSyncCore
 import EngineSyncTestSupport
 import Foundation
 import GitClient
@@ -39,20 +39,27 @@ struct MigrationRunnerTests {
     @Test func runsEachMigrationOnceAcrossRunsAndCommits() throws {
         try ScratchDatabase.with { _, connection in
             let scratch = try ScratchRepository()
-            let first = try scratch.commit(["migrations/0001_create.sql": "CREATE TABLE t (id int);\n",
-                                            "dsl/models/post.json": "{}"])
+            let first = try scratch.commit([
+                "migrations/0001_create.sql": "CREATE TABLE t (id int);\n",
+                "dsl/models/post.json": "{}",
+            ])
             let repository = try GitRepository.open(path: scratch.path)
             let firstID = try #require(ObjectID(hex: first))
             let options = MigrationRunnerOptions.quiet.with { $0.commit = first }
             let set = try MigrationLoader.load(repository: repository, commit: firstID)
             #expect(set.treeID != nil)
-            #expect(try MigrationRunner(connection: connection, set: set, options: options).up().map(\.id) == ["0001_create"])
+            #expect(
+                try MigrationRunner(connection: connection, set: set, options: options).up().map(\.id) == [
+                    "0001_create"
+                ])
             #expect(try MigrationRunner(connection: connection, set: set, options: options).up().isEmpty)
 
             let second = try scratch.commit(["migrations/0002_insert.sql": "INSERT INTO t VALUES (1);\n"])
-            let secondSet = try MigrationLoader.load(repository: repository, commit: try #require(ObjectID(hex: second)))
-            let runner = try MigrationRunner(connection: connection, set: secondSet,
-                                         options: .quiet.with { $0.commit = second })
+            let secondSet = try MigrationLoader.load(
+                repository: repository, commit: try #require(ObjectID(hex: second)))
+            let runner = try MigrationRunner(
+                connection: connection, set: secondSet,
+                options: .quiet.with { $0.commit = second })
             #expect(try runner.up().map(\.id) == ["0002_insert"])
             #expect(try runner.up().isEmpty)
             #expect(try connection.column("SELECT count(*) FROM t") == ["1"])
@@ -66,7 +73,9 @@ struct MigrationRunnerTests {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()
             try directory.write("0001_ok", "CREATE TABLE ok (id int);")
-            try directory.write("0002_broken", """
+            try directory.write(
+                "0002_broken",
+                """
                 -- creates a table, then fails
                 CREATE TABLE half (id int);
                 INSERT INTO half VALUES (1);
@@ -99,15 +108,20 @@ struct MigrationRunnerTests {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()
             try directory.write("0001_table", "CREATE TABLE t (a int, b int); INSERT INTO t VALUES (1, 1), (2, 2);")
-            try directory.write("0002_indexes", """
+            try directory.write(
+                "0002_indexes",
+                """
                 -- enginesync: no-transaction
                 CREATE INDEX CONCURRENTLY t_a ON t (a);
                 CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b);
                 """)
             let applied = try directory.runner(connection).up()
             #expect(applied.map(\.id) == ["0001_table", "0002_indexes"])
-            #expect(try connection.column("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid ORDER BY 1")
-                == ["t_a", "t_b"])
+            #expect(
+                try connection.column(
+                    "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid ORDER BY 1"
+                )
+                    == ["t_a", "t_b"])
             #expect(try connection.trackingRows().map { $0[1] } == ["applied", "applied"])
         }
     }
@@ -118,7 +132,9 @@ struct MigrationRunnerTests {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()
             try directory.write("0001_table", "CREATE TABLE t (a int, b int); INSERT INTO t VALUES (1, 7), (2, 7);")
-            try directory.write("0002_indexes", """
+            try directory.write(
+                "0002_indexes",
+                """
                 -- enginesync: no-transaction
                 CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);
                 CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b);
@@ -132,9 +148,15 @@ struct MigrationRunnerTests {
             // Statements before the failure stay (no transaction), the failure is recorded, nothing later ran.
             #expect(try connection.tableExists("t_a"))
             #expect(try !connection.tableExists("later"))
-            #expect(try connection.trackingRows().map { [$0[0], $0[1]] } == [["0001_table", "applied"], ["0002_indexes", "failed"]])
+            #expect(
+                try connection.trackingRows().map { [$0[0], $0[1]] } == [
+                    ["0001_table", "applied"], ["0002_indexes", "failed"],
+                ])
             let status = try directory.runner(connection).status()
-            #expect(status.failed == [FailedMigration(id: "0002_indexes", state: .failed, file: "migrations/0002_indexes.sql")])
+            #expect(
+                status.failed == [
+                    FailedMigration(id: "0002_indexes", state: .failed, file: "migrations/0002_indexes.sql")
+                ])
             #expect(status.pending == ["0003_later"])
 
             let refused = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
@@ -191,7 +213,9 @@ struct MigrationRunnerTests {
     @Test func failedNoTransactionScriptInsideItsOwnBlockIsStillMarkedFailed() throws {
         try ScratchDatabase.with { _, connection in
             let directory = try MigrationDirectory()
-            try directory.write("0001_block", """
+            try directory.write(
+                "0001_block",
+                """
                 -- enginesync: no-transaction
                 BEGIN;
                 CREATE TABLE inside (id int);
@@ -251,10 +275,11 @@ struct MigrationRunnerTests {
 
     @Test func adoptsATrackingTableCreatedByEngineJS() throws {
         try ScratchDatabase.with { _, connection in
-            try connection.execute(script: """
-                CREATE TABLE engine_migrations (id varchar(255) PRIMARY KEY, executed_at timestamptz DEFAULT now());
-                INSERT INTO engine_migrations (id) VALUES ('0001_engine_js');
-                """)
+            try connection.execute(
+                script: """
+                    CREATE TABLE engine_migrations (id varchar(255) PRIMARY KEY, executed_at timestamptz DEFAULT now());
+                    INSERT INTO engine_migrations (id) VALUES ('0001_engine_js');
+                    """)
             let oid = try connection.column("SELECT 'engine_migrations'::regclass::oid::text")
             let directory = try MigrationDirectory()
             // Would fail if it ran again: it is recorded by EngineJS.
@@ -265,7 +290,8 @@ struct MigrationRunnerTests {
             #expect(before.pending == ["0002_new"])
             #expect(try directory.runner(connection).up().map(\.id) == ["0002_new"])
             #expect(try connection.column("SELECT 'engine_migrations'::regclass::oid::text") == oid)
-            let columns = try connection.column("""
+            let columns = try connection.column(
+                """
                 SELECT attname FROM pg_attribute WHERE attrelid = 'engine_migrations'::regclass AND attnum > 0
                 AND NOT attisdropped ORDER BY attnum
                 """)
@@ -289,7 +315,8 @@ struct MigrationRunnerTests {
     @Test func idRecordedByEngineJSWithoutAFileIsReportedOnce() throws {
         try ScratchDatabase.with { _, connection in
             try connection.execute(script: Self.engineJSTable)
-            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
+            try connection.query(
+                #"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
             let directory = try MigrationDirectory()
             try directory.write("0001_a", "CREATE TABLE a (id int);")
             try directory.write("0002_b", "CREATE TABLE b (id int);")
@@ -312,10 +339,15 @@ struct MigrationRunnerTests {
             // The first up reports it once, with its own code, and marks the row.
             let first = try directory.runner(connection).upWithReport()
             #expect(first.applied.map(\.id) == ["0001_a", "0002_b"])
-            #expect(otherRunnerWarnings(first.warnings) == [MigrationWarning(
-                code: "recorded_by_other_runner",
-                message: "'20240101_js_only' was recorded by another runner (such as EngineJS's MigrationRunner) and "
-                    + "has no migration here; it is treated as applied and not reported again", id: "20240101_js_only")])
+            #expect(
+                otherRunnerWarnings(first.warnings) == [
+                    MigrationWarning(
+                        code: "recorded_by_other_runner",
+                        message:
+                            "'20240101_js_only' was recorded by another runner (such as EngineJS's MigrationRunner) and "
+                            + "has no migration here; it is treated as applied and not reported again",
+                        id: "20240101_js_only")
+                ])
             #expect(first.warnings.count == 1, "\(first.warnings)")
             #expect(try origin("20240101_js_only") == "external")
             #expect(try origin("0001_a") == "enginesync")
@@ -344,21 +376,30 @@ struct MigrationRunnerTests {
 
             // EngineJS's runner still works on the extended table: its columns are unchanged, it reads the ids and
             // inserts (id, executed_at) only, exactly the statements sequelize sends for it.
-            let engineJSColumns = try connection.query("""
+            let engineJSColumns = try connection.query(
+                """
                 SELECT attname, pg_catalog.format_type(atttypid, atttypmod) AS type, attnotnull::text AS notnull
                 FROM pg_attribute WHERE attrelid = 'engine_migrations'::regclass AND attname IN ('id', 'executed_at')
                 ORDER BY attnum
-                """).rows.map(\.values)
-            #expect(engineJSColumns == [["id", "character varying(255)", "true"],
-                                        ["executed_at", "timestamp with time zone", "true"]])
-            #expect(try connection.column("""
-                SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-                WHERE i.indrelid = 'engine_migrations'::regclass AND i.indisprimary
-                """) == ["id"])
-            #expect(try connection.column(#"SELECT "id" FROM "engine_migrations" ORDER BY "id" ASC;"#)
-                == ["0001_a", "0002_b", "20240101_js_only"])
-            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
-                                 ["20240102_js_later", "2024-01-02 00:00:00+00"])
+                """
+            ).rows.map(\.values)
+            #expect(
+                engineJSColumns == [
+                    ["id", "character varying(255)", "true"],
+                    ["executed_at", "timestamp with time zone", "true"],
+                ])
+            #expect(
+                try connection.column(
+                    """
+                    SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                    WHERE i.indrelid = 'engine_migrations'::regclass AND i.indisprimary
+                    """) == ["id"])
+            #expect(
+                try connection.column(#"SELECT "id" FROM "engine_migrations" ORDER BY "id" ASC;"#)
+                    == ["0001_a", "0002_b", "20240101_js_only"])
+            try connection.query(
+                #"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ($1,$2);"#,
+                ["20240102_js_later", "2024-01-02 00:00:00+00"])
             // A row EngineJS adds later is reported once too.
             let third = try directory.runner(connection).upWithReport()
             #expect(third.warnings.map(\.code).sorted() == ["missing_file", "recorded_by_other_runner"])
@@ -372,12 +413,14 @@ struct MigrationRunnerTests {
     @Test func failedRunLeavesTheOtherRunnersIdToTheNextRun() throws {
         try ScratchDatabase.with { _, connection in
             try connection.execute(script: Self.engineJSTable)
-            try connection.query(#"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
+            try connection.query(
+                #"INSERT INTO "engine_migrations" ("id","executed_at") VALUES ('20240101_js_only', now())"#)
             let directory = try MigrationDirectory()
             try directory.write("0001_broken", "SELECT * FROM no_such_table;")
             let error = try #require(throws: MigrationError.self) { try directory.runner(connection).up() }
             #expect(error.id == "0001_broken")
-            #expect(try connection.column("SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'") == [nil])
+            #expect(
+                try connection.column("SELECT origin FROM engine_migrations WHERE id = '20240101_js_only'") == [nil])
             try directory.write("0001_broken", "SELECT 1;")
             let report = try directory.runner(connection).upWithReport()
             #expect(report.applied.map(\.id) == ["0001_broken"])
@@ -407,8 +450,9 @@ struct MigrationRunnerTests {
             let directory = try MigrationDirectory()
             try directory.write("0001_log", "CREATE TABLE log (id text PRIMARY KEY);")
             for number in 2...6 {
-                try directory.write(String(format: "%04d_step", number),
-                                    "SELECT pg_sleep(0.1); INSERT INTO log VALUES ('\(number)');")
+                try directory.write(
+                    String(format: "%04d_step", number),
+                    "SELECT pg_sleep(0.1); INSERT INTO log VALUES ('\(number)');")
             }
             let set = try directory.load()
             let results = Mutex<[[String]]>([])
@@ -417,8 +461,9 @@ struct MigrationRunnerTests {
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
                 do {
                     let connection = try PostgresConnection.connect(configuration)
-                    let runner = try MigrationRunner(connection: connection, set: set,
-                                                 options: .quiet.with { $0.lockWait = .seconds(30) })
+                    let runner = try MigrationRunner(
+                        connection: connection, set: set,
+                        options: .quiet.with { $0.lockWait = .seconds(30) })
                     let applied = try runner.up().map(\.id)
                     results.withLock { $0.append(applied) }
                 } catch {
@@ -455,7 +500,8 @@ struct MigrationRunnerTests {
             // The runner unlocked: another session can take the lock at once.
             #expect(try EngineSyncLock.tryLock(other))
             #expect(try EngineSyncLock.unlock(other))
-            let held = try connection.column("""
+            let held = try connection.column(
+                """
                 SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1701734249 AND objid = 1852142457
                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """)
@@ -496,7 +542,8 @@ struct MigrationRunnerTests {
             let rows = try connection.trackingRows()
             #expect(rows.map { $0[0] } == ["0001_swift"])
             #expect(rows[0][2] == nil)  // no checksum for Swift migrations
-            let duplicate = try MigrationRunner(connection: connection, migrations: [migrations[0], migrations[0]], options: .quiet)
+            let duplicate = try MigrationRunner(
+                connection: connection, migrations: [migrations[0], migrations[0]], options: .quiet)
             #expect(throws: MigrationError.self) { try duplicate.status() }
         }
     }
@@ -506,11 +553,15 @@ struct MigrationRunnerTests {
             try connection.query("CREATE SCHEMA ops")
             let directory = try MigrationDirectory()
             try directory.write("0001_a", "CREATE TABLE a (id int);")
-            #expect(try directory.runner(connection, settings: SessionSettings(schema: "ops")).up().map(\.id) == ["0001_a"])
+            #expect(
+                try directory.runner(connection, settings: SessionSettings(schema: "ops")).up().map(\.id) == ["0001_a"])
             #expect(try connection.tableExists("ops.engine_migrations"))
             #expect(try !connection.tableExists("public.engine_migrations"))
             #expect(try connection.trackingRows(schema: "ops").count == 1)
-            #expect(try directory.runner(connection, settings: SessionSettings(schema: "ops")).status().executed == ["0001_a"])
+            #expect(
+                try directory.runner(connection, settings: SessionSettings(schema: "ops")).status().executed == [
+                    "0001_a"
+                ])
         }
     }
 }

@@ -16,20 +16,23 @@ struct MigrationSessionTests {
     /// `public.user.nickname` (the role's default search_path, `"$user", public`, is not used).
     @Test func unqualifiedNamesInAMigrationMeanTheManagedSchema() throws {
         try ScratchDatabase.with { _, connection in
-            try connection.execute(script: """
-                CREATE SCHEMA x;
-                CREATE TABLE public."user" (id int, nickname text);
-                CREATE TABLE x."user" (id int, nickname text);
-                INSERT INTO public."user" VALUES (1, 'kept');
-                """)
+            try connection.execute(
+                script: """
+                    CREATE SCHEMA x;
+                    CREATE TABLE public."user" (id int, nickname text);
+                    CREATE TABLE x."user" (id int, nickname text);
+                    INSERT INTO public."user" VALUES (1, 'kept');
+                    """)
             let directory = try MigrationDirectory()
             try directory.write("0001_drop_nickname", #"ALTER TABLE "user" DROP COLUMN nickname;"#)
-            try directory.write("0002_create", "CREATE TABLE created_by_migration (id int);\nINSERT INTO \"user\" VALUES (2);")
+            try directory.write(
+                "0002_create", "CREATE TABLE created_by_migration (id int);\nINSERT INTO \"user\" VALUES (2);")
             let runner = try directory.runner(connection, settings: SessionSettings(schema: "x"))
             #expect(try runner.up().map(\.id) == ["0001_drop_nickname", "0002_create"])
 
             func columns(_ schema: String) throws -> [String?] {
-                try connection.column("""
+                try connection.column(
+                    """
                     SELECT column_name::text FROM information_schema.columns
                     WHERE table_schema = $1 AND table_name = 'user' ORDER BY ordinal_position
                     """, [schema])
@@ -54,19 +57,25 @@ struct MigrationSessionTests {
             try directory.write("0001_dump", Self.pgDumpHeader + "CREATE TABLE public.dumped (id int);\n")
             let seen = Mutex<[String: String]>([:])
             let reader = Migration(id: "0002_reads_its_session") { context in
-                for name in ["lock_timeout", "statement_timeout", "search_path", "client_min_messages", "row_security",
-                             "idle_in_transaction_session_timeout"] {
-                    let value = try context.connection.query("SELECT pg_catalog.current_setting($1) AS v", [name])
+                for name in [
+                    "lock_timeout", "statement_timeout", "search_path", "client_min_messages", "row_security",
+                    "idle_in_transaction_session_timeout",
+                ] {
+                    let value =
+                        try context.connection.query("SELECT pg_catalog.current_setting($1) AS v", [name])
                         .first?.string("v") ?? ""
                     seen.withLock { $0[name] = value }
                 }
                 // Unqualified: lands in the managed schema, not nowhere (search_path '' would say 3F000).
                 try context.connection.query("CREATE TABLE after_dump (id int)")
             }
-            let session = SessionSettings(timeouts: SessionTimeouts(lock: .milliseconds(1_500), statement: .seconds(250),
-                                                                    idleInTransaction: nil))
-            let runner = try MigrationRunner(connection: connection, settings: session,
-                                             migrations: try directory.load().migrations + [reader], options: .quiet)
+            let session = SessionSettings(
+                timeouts: SessionTimeouts(
+                    lock: .milliseconds(1_500), statement: .seconds(250),
+                    idleInTransaction: nil))
+            let runner = try MigrationRunner(
+                connection: connection, settings: session,
+                migrations: try directory.load().migrations + [reader], options: .quiet)
             #expect(try runner.up().map(\.id) == ["0001_dump", "0002_reads_its_session"])
             let expectedPath = #""public", "pg_catalog""#
             let settings = seen.withLock { $0 }

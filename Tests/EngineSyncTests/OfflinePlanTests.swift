@@ -23,24 +23,36 @@ struct OfflinePlanTests {
         var testDescription: String { name }
     }
 
-    static let post = #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}}}"#
+    static let post =
+        #"{"fields": {"title": {"type": "string", "length": 50}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}}}"#
 
     static let cases: [Case] = [
         Case(name: "create", before: nil, after: ["dsl/models/post.json": post], expectedOutcome: .synced),
-        Case(name: "widen, with a pending migration and its lint", before: ["dsl/models/post.json": post],
-             setup: "INSERT INTO public.post (title) SELECT 't' || g FROM generate_series(1, 300) g; ANALYZE public.post;",
-             after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 200}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}, "views": {"type": "int", "default": 0}}}"#,
-                     "migrations/0001_title_idx.sql": "CREATE INDEX post_title ON post (title);\n"],
-             expectedOutcome: .synced),
-        Case(name: "narrowing", before: ["dsl/models/post.json": post],
-             after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 20}}}"#],
-             expectedOutcome: .blocked),
-        Case(name: "rename", before: ["dsl/models/post.json": post],
-             after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50, "columnName": "headline"}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}}}"#],
-             expectedOutcome: .blocked),
-        Case(name: "drift", before: ["dsl/models/post.json": post],
-             setup: "ALTER TABLE public.post DROP COLUMN body; ALTER TABLE public.post ADD COLUMN extra int;",
-             after: ["dsl/models/post.json": post], expectedOutcome: .synced),
+        Case(
+            name: "widen, with a pending migration and its lint", before: ["dsl/models/post.json": post],
+            setup:
+                "INSERT INTO public.post (title) SELECT 't' || g FROM generate_series(1, 300) g; ANALYZE public.post;",
+            after: [
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 200}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}, "views": {"type": "int", "default": 0}}}"#,
+                "migrations/0001_title_idx.sql": "CREATE INDEX post_title ON post (title);\n",
+            ],
+            expectedOutcome: .synced),
+        Case(
+            name: "narrowing", before: ["dsl/models/post.json": post],
+            after: ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 20}}}"#],
+            expectedOutcome: .blocked),
+        Case(
+            name: "rename", before: ["dsl/models/post.json": post],
+            after: [
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 50, "columnName": "headline"}, "body": {"type": "text"}, "note": {"type": "string", "default": "it's a \\ note"}}}"#
+            ],
+            expectedOutcome: .blocked),
+        Case(
+            name: "drift", before: ["dsl/models/post.json": post],
+            setup: "ALTER TABLE public.post DROP COLUMN body; ALTER TABLE public.post ADD COLUMN extra int;",
+            after: ["dsl/models/post.json": post], expectedOutcome: .synced),
     ]
 
     /// The report without what differs by nature: times, and the timestamp prefix of suggested migration names.
@@ -62,7 +74,8 @@ struct OfflinePlanTests {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
             if let before = testCase.before {
-                try repository.commit(before.merging(["dsl/meta/dsl.json": Story.snapshotModel]) { $1 }, message: "before")
+                try repository.commit(
+                    before.merging(["dsl/meta/dsl.json": Story.snapshotModel]) { $1 }, message: "before")
                 let synced = Story.reconcile(database, repository)
                 try #require(synced.report.outcome == .synced, "\(synced.report.errors)")
             }
@@ -82,7 +95,10 @@ struct OfflinePlanTests {
             default:
                 #expect(online.report.applied.contains { $0.kind == "widen_column" })
                 #expect(online.report.migrations.pending == ["0001_title_idx"])
-                #expect(online.report.warnings.contains { $0.code == "create_index_not_concurrently" && $0.message.contains("~300 rows") })
+                #expect(
+                    online.report.warnings.contains {
+                        $0.code == "create_index_not_concurrently" && $0.message.contains("~300 rows")
+                    })
             }
 
             // Through the file format, as CI receives it.
@@ -91,8 +107,9 @@ struct OfflinePlanTests {
             #expect(catalog == exported)
             var options = ReconcilerOptions(lockWait: .zero, branch: "main")
             options.safeSync.dryRun = true
-            let offline = OfflinePlanner(options: options).plan(.git(repository: repository.path, revision: "main"),
-                                                                catalog: catalog)
+            let offline = OfflinePlanner(options: options).plan(
+                .git(repository: repository.path, revision: "main"),
+                catalog: catalog)
             #expect(Self.normalised(offline.report) == Self.normalised(online.report))
             #expect(offline.reportName == online.reportName)
         }
@@ -102,11 +119,13 @@ struct OfflinePlanTests {
     @Test func catalogHoldsWhatPlanningNeedsAndNoData() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            let commit = try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": Self.post],
-                                               message: "start")
+            let commit = try repository.commit(
+                ["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": Self.post],
+                message: "start")
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
-            try connection.execute(script: "INSERT INTO public.post (title) SELECT 'secret-row-value-' || g "
-                + "FROM generate_series(1, 1000) g; ANALYZE public.post;")
+            try connection.execute(
+                script: "INSERT INTO public.post (title) SELECT 'secret-row-value-' || g "
+                    + "FROM generate_series(1, 1000) g; ANALYZE public.post;")
             let catalog = try CatalogExporter(schema: "public").export(connection)
             #expect(catalog.version == CatalogFile.currentVersion)
             #expect(catalog.lastReconciledCommit == commit)
@@ -125,7 +144,9 @@ struct OfflinePlanTests {
     @Test func offlineQuotingIsLibpqs() throws {
         try ScratchDatabase.with { _, connection in
             let quoter = OfflineQuoter()
-            for text in ["plain", "it's", #"back\slash"#, #"both ' and \"#, #"a"b"#, "Mixed Case", "ünïcode ✓", "", "$$", "\n"] {
+            for text in [
+                "plain", "it's", #"back\slash"#, #"both ' and \"#, #"a"b"#, "Mixed Case", "ünïcode ✓", "", "$$", "\n",
+            ] {
                 let identifier = try connection.escapeIdentifier(text)
                 let literal = try connection.escapeLiteral(text)
                 #expect(try quoter.quoteIdentifier(text) == identifier, "\(text)")

@@ -5,7 +5,8 @@ import Testing
 @Suite("PgQueryParser: PostgreSQL's parser through libpg_query")
 struct PgQueryParserTests {
     @Test func parsesIntoPostgresParseTreeJSON() throws {
-        let json = try PgQueryParser.parseJSON("ALTER TABLE t ALTER COLUMN c TYPE bigint; CREATE INDEX CONCURRENTLY i ON t (c)")
+        let json = try PgQueryParser.parseJSON(
+            "ALTER TABLE t ALTER COLUMN c TYPE bigint; CREATE INDEX CONCURRENTLY i ON t (c)")
         #expect(json.hasPrefix("{\"version\":\(PgQueryParser.postgresVersion)"))
         #expect(json.contains("\"AT_AlterColumnType\""))
         #expect(json.contains("\"concurrent\":true"))

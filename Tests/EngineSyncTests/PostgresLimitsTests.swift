@@ -18,11 +18,16 @@ import Testing
             try repository.commit(["dsl/models/\(table).json": #"{"fields": {"title": {"type": "string"}}}"#])
             let first = Story.reconcile(database, repository)
             #expect(first.report.outcome == .synced, "\(first.report.errors)")
-            #expect(try Story.value(connection, "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conrelid = '\(table)'::regclass")
+            #expect(
+                try Story.value(
+                    connection,
+                    "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conrelid = '\(table)'::regclass")
                     == String(repeating: "t", count: 58) + "_pkey")
             try repository.commit(["README.md": "again"])
             let second = Story.reconcile(database, repository, configure: { $0.skipUnchangedTrees = false })
-            #expect(second.report.outcome == .synced && second.report.applied.isEmpty, "\(second.report.applied.map(\.kind))")
+            #expect(
+                second.report.outcome == .synced && second.report.applied.isEmpty,
+                "\(second.report.applied.map(\.kind))")
         }
     }
 
@@ -39,7 +44,9 @@ import Testing
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .invalid)
             #expect(result.report.errors.contains { $0.code == code }, "\(result.report.errors)")
-            #expect(try Story.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0)
+            #expect(
+                try Story.count(connection, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'") == 0
+            )
         }
     }
 
@@ -48,7 +55,9 @@ import Testing
     @Test func aMultiStringDefaultIsNeverAManualItem() throws {
         try ScratchDatabase.with { database, _ in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"tags": {"type": "string", "multi": true, "default": []}}}"#])
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"tags": {"type": "string", "multi": true, "default": []}}}"#
+            ])
             let first = Story.reconcile(database, repository)
             #expect(first.report.outcome == .synced)
             #expect(first.report.warnings.contains { $0.code == "multi_string_ignored_property" })
@@ -67,10 +76,17 @@ import Testing
             try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "int"}}}"#])
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
             try connection.execute(script: #"INSERT INTO item (code) VALUES (1), (1)"#)
-            #expect(throws: PostgresError.self) { try connection.query("CREATE UNIQUE INDEX CONCURRENTLY by_code ON item (code)") }
-            #expect(try Story.value(connection, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'by_code'::regclass") == "false")
+            #expect(throws: PostgresError.self) {
+                try connection.query("CREATE UNIQUE INDEX CONCURRENTLY by_code ON item (code)")
+            }
+            #expect(
+                try Story.value(
+                    connection, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'by_code'::regclass")
+                    == "false")
 
-            try repository.commit(["dsl/models/item.json": #"{"fields": {"code": {"type": "bigint"}, "note": {"type": "text"}}}"#])
+            try repository.commit([
+                "dsl/models/item.json": #"{"fields": {"code": {"type": "bigint"}, "note": {"type": "text"}}}"#
+            ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .blocked, "\(result.report.errors)")
             let blocked = try #require(result.report.blocked.first)

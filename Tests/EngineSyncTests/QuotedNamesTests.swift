@@ -14,8 +14,10 @@ struct QuotedNamesTests {
     static let hostile = #"it's "quoted" \ a back\slash, \\two, \' and '; DROP TABLE x; --"#
 
     static func json(_ text: String) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self)
-            .dropFirst().dropLast().description
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self
+        )
+        .dropFirst().dropLast().description
     }
 
     @Test func keywordAndMixedCaseNamesAndAHostileDefaultAreKeptVerbatim() throws {
@@ -26,11 +28,12 @@ struct QuotedNamesTests {
             try repository.commit([
                 "dsl/meta/dsl.json": Story.snapshotModel,
                 "dsl/models/Order.json": """
-                    {"fields": {"select": {"type": "string", "default": \(defaultJSON)},
-                                "Total": {"type": "int", "default": 0}},
-                     "indexes": {"unique": [["select"]], "many": [["Total"]]}}
-                    """,
-                "dsl/models/line.json": #"{"fields": {"order": {"type": "int", "source": "Order", "sourceid": "id"}, "user": {"type": "text"}}}"#,
+                {"fields": {"select": {"type": "string", "default": \(defaultJSON)},
+                            "Total": {"type": "int", "default": 0}},
+                 "indexes": {"unique": [["select"]], "many": [["Total"]]}}
+                """,
+                "dsl/models/line.json":
+                    #"{"fields": {"order": {"type": "int", "source": "Order", "sourceid": "id"}, "user": {"type": "text"}}}"#,
             ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .synced, "\(result.report.errors) \(result.report.blocked)")
@@ -38,23 +41,35 @@ struct QuotedNamesTests {
             // Exactly those names, case included, and nothing else was touched.
             #expect(try Story.value(connection, "SELECT pg_catalog.to_regclass('public.x')") == "x")
             #expect(try Story.count(connection, "SELECT count(*)::int AS n FROM x") == 1)
-            #expect(try Story.value(connection, """
-                SELECT string_agg(relname, ',' ORDER BY relname COLLATE "C") FROM pg_catalog.pg_class
-                WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname NOT LIKE 'engine\\_%'
-                """) == "Order,dsl,line,x")
-            #expect(try Story.value(connection, """
-                SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_catalog.pg_attribute
-                WHERE attrelid = '"Order"'::regclass AND attnum > 0 AND attname IN ('select', 'Total', 'total')
-                """) == "select,Total")
+            #expect(
+                try Story.value(
+                    connection,
+                    """
+                    SELECT string_agg(relname, ',' ORDER BY relname COLLATE "C") FROM pg_catalog.pg_class
+                    WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname NOT LIKE 'engine\\_%'
+                    """) == "Order,dsl,line,x")
+            #expect(
+                try Story.value(
+                    connection,
+                    """
+                    SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_catalog.pg_attribute
+                    WHERE attrelid = '"Order"'::regclass AND attnum > 0 AND attname IN ('select', 'Total', 'total')
+                    """) == "select,Total")
             #expect(try Story.value(connection, Story.columnType("line", "order")) == "integer")
             #expect(try Story.value(connection, Story.columnType("line", "user")) == "text")
-            #expect(try Story.value(connection, """
-                SELECT string_agg(relname, ',' ORDER BY relname COLLATE "C") FROM pg_catalog.pg_class
-                WHERE relkind = 'i' AND relname IN ('uidx_Order_select', 'idx_Order_Total', 'idx_Order_visible')
-                """) == "idx_Order_Total,idx_Order_visible,uidx_Order_select")
-            #expect(try Story.value(connection, """
-                SELECT confrelid::regclass FROM pg_catalog.pg_constraint WHERE conname = 'line_order_fkey'
-                """) == #""Order""#)
+            #expect(
+                try Story.value(
+                    connection,
+                    """
+                    SELECT string_agg(relname, ',' ORDER BY relname COLLATE "C") FROM pg_catalog.pg_class
+                    WHERE relkind = 'i' AND relname IN ('uidx_Order_select', 'idx_Order_Total', 'idx_Order_visible')
+                    """) == "idx_Order_Total,idx_Order_visible,uidx_Order_select")
+            #expect(
+                try Story.value(
+                    connection,
+                    """
+                    SELECT confrelid::regclass FROM pg_catalog.pg_constraint WHERE conname = 'line_order_fkey'
+                    """) == #""Order""#)
 
             // The default reads back verbatim, as a value and as the column's default.
             try connection.query(#"INSERT INTO "Order" DEFAULT VALUES"#)

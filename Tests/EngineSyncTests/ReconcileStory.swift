@@ -9,11 +9,14 @@ import Testing
 /// Helpers shared by the end-to-end reconcile tests (real git commits, a real scratch database).
 enum ReconcileStory {
     /// The EngineJS snapshot model (`dsl`), as `dsl/meta/dsl.json`.
-    static let snapshotModel = #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
+    static let snapshotModel =
+        #"{"fields": {"id": {"type": "int", "primary": true, "autoIncrement": true}, "hash": {"type": "string", "length": 255}, "dsl": {"type": "jsonb"}}}"#
 
     /// One reconcile of `revision`, the way `sync` runs it (no lock wait).
-    static func reconcile(_ database: ScratchDatabase, _ repository: ScratchRepository, revision: String = "main",
-                          configure: (inout ReconcilerOptions) -> Void = { _ in }) -> Reconciler.Result {
+    static func reconcile(
+        _ database: ScratchDatabase, _ repository: ScratchRepository, revision: String = "main",
+        configure: (inout ReconcilerOptions) -> Void = { _ in }
+    ) -> Reconciler.Result {
         var options = ReconcilerOptions(lockWait: .zero, branch: "main")
         configure(&options)
         return Reconciler(database: database.configuration, options: options, logger: Logger(label: "test"))

@@ -17,16 +17,22 @@ struct SafeSyncLimitsTests {
     @Test func largeAutoNameBackfillIsBlockedUntilItsMigrationRuns() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel,
-                                   "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}}"#])
+            try repository.commit([
+                "dsl/meta/dsl.json": Story.snapshotModel,
+                "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}}"#,
+            ])
             try #require(Story.reconcile(database, repository).report.outcome == .synced)
-            try connection.execute(script: """
-                INSERT INTO p (first, last, deleted, archived)
-                SELECT 'first' || i, 'last' || i, false, false FROM generate_series(1, 3000) AS i;
-                INSERT INTO p (first, last, deleted, archived) VALUES ('Hidden', 'Row', true, false);
-                ANALYZE p;
-                """)
-            try repository.commit(["dsl/models/p.json": #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}, "auto_name": ["first", "last"]}"#])
+            try connection.execute(
+                script: """
+                    INSERT INTO p (first, last, deleted, archived)
+                    SELECT 'first' || i, 'last' || i, false, false FROM generate_series(1, 3000) AS i;
+                    INSERT INTO p (first, last, deleted, archived) VALUES ('Hidden', 'Row', true, false);
+                    ANALYZE p;
+                    """)
+            try repository.commit([
+                "dsl/models/p.json":
+                    #"{"fields": {"first": {"type": "string"}, "last": {"type": "string"}}, "auto_name": ["first", "last"]}"#
+            ])
             let limited: (inout ReconcilerOptions) -> Void = { $0.safeSync.planner.maxRewriteRows = 1_000 }
 
             let blocked = Story.reconcile(database, repository, configure: limited)
@@ -67,14 +73,19 @@ struct SafeSyncLimitsTests {
     @Test func smallAutoNameBackfillStillRuns() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel,
-                                   "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}}}"#])
+            try repository.commit([
+                "dsl/meta/dsl.json": Story.snapshotModel,
+                "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}}}"#,
+            ])
             try #require(Story.reconcile(database, repository).report.outcome == .synced)
-            try connection.execute(script: """
-                INSERT INTO p (first, deleted, archived) SELECT 'n' || i, false, false FROM generate_series(1, 50) AS i;
-                ANALYZE p;
-                """)
-            try repository.commit(["dsl/models/p.json": #"{"fields": {"first": {"type": "string"}}, "auto_name": ["first"]}"#])
+            try connection.execute(
+                script: """
+                    INSERT INTO p (first, deleted, archived) SELECT 'n' || i, false, false FROM generate_series(1, 50) AS i;
+                    ANALYZE p;
+                    """)
+            try repository.commit([
+                "dsl/models/p.json": #"{"fields": {"first": {"type": "string"}}, "auto_name": ["first"]}"#
+            ])
             let result = Story.reconcile(database, repository) { $0.safeSync.planner.maxRewriteRows = 1_000 }
             #expect(result.report.outcome == .synced)
             #expect(result.report.applied.map(\.kind) == ["backfill_auto_name"])
@@ -92,12 +103,14 @@ struct SafeSyncLimitsTests {
             #expect(try Story.value(connection, "SELECT current_setting('max_locks_per_transaction')") == "64")
             let count = 3_000
             var files: [String: String?] = ["dsl/meta/dsl.json": Story.snapshotModel]
-            let fields = #""name": {"type": "string", "unique": true}, "a": {"type": "int"}, "b": {"type": "int"}, "c": {"type": "int"}, "d": {"type": "int"}"#
+            let fields =
+                #""name": {"type": "string", "unique": true}, "a": {"type": "int"}, "b": {"type": "int"}, "c": {"type": "int"}, "d": {"type": "int"}"#
             let indexes = #""indexes": {"many": [["a"], ["b"], ["c"], ["d"]]}"#
             for number in 1...count {
                 let name = String(format: "m%04d", number)
                 // Every tenth model refers to the first one: foreign keys between new tables.
-                files["dsl/models/\(name).json"] = number % 10 == 0
+                files["dsl/models/\(name).json"] =
+                    number % 10 == 0
                     ? #"{"fields": {\#(fields), "parent": {"type": "int", "source": "m0001", "sourceid": "id"}}, \#(indexes)}"#
                     : #"{"fields": {\#(fields)}, \#(indexes)}"#
             }
@@ -110,11 +123,15 @@ struct SafeSyncLimitsTests {
             #expect(first.report.warnings.contains { $0.code == "batched_create_tables" }, "\(first.report.warnings)")
             #expect(first.report.applied.filter { $0.kind == "create_table" }.count == count + 1)
             #expect(first.report.applied.filter { $0.kind == "add_foreign_key" }.count == count / 10)
-            #expect(try Story.count(connection, """
-                SELECT count(*) AS n FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^m[0-9]{4}$'
-                """) == count)
-            #expect(try Story.count(connection, "SELECT count(*) AS n FROM pg_catalog.pg_constraint WHERE contype = 'f'")
-                == count / 10)
+            #expect(
+                try Story.count(
+                    connection,
+                    """
+                    SELECT count(*) AS n FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^m[0-9]{4}$'
+                    """) == count)
+            #expect(
+                try Story.count(connection, "SELECT count(*) AS n FROM pg_catalog.pg_constraint WHERE contype = 'f'")
+                    == count / 10)
             #expect(try Story.count(connection, "SELECT count(*) AS n FROM dsl") == 1)
             #expect(elapsed < .seconds(60), "first sync took \(elapsed)")
             // Everything is recorded: the next sync plans nothing.
@@ -141,17 +158,22 @@ struct SafeSyncLimitsTests {
     @Test func postgresHintsReachTheReport() throws {
         try ScratchDatabase.with { database, connection in
             let error = try #require(throws: PostgresError.self) { try connection.query("SELECT nosuchfn(1)") }
-            #expect(error.description.contains("(SQLSTATE 42883); hint: No function matches the given name"), "\(error)")
+            #expect(
+                error.description.contains("(SQLSTATE 42883); hint: No function matches the given name"), "\(error)")
 
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
-                                   "migrations/0001_call.sql": "SELECT nosuchfn(1);\n"])
+            try repository.commit([
+                "dsl/meta/dsl.json": Story.snapshotModel,
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#,
+                "migrations/0001_call.sql": "SELECT nosuchfn(1);\n",
+            ])
             let result = Story.reconcile(database, repository)
             #expect(result.report.outcome == .failed)
             let message = try #require(result.report.errors.first)
             #expect(message.sqlstate == "42883")
-            #expect(message.message.contains("hint: No function matches the given name and argument types"), "\(message.message)")
+            #expect(
+                message.message.contains("hint: No function matches the given name and argument types"),
+                "\(message.message)")
         }
     }
 }

@@ -10,12 +10,18 @@ struct SafeSyncRepairTests {
     @Test func aForeignKeyDroppedByHandIsRecreatedOrBlockedByOrphans() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                                   "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
-                                   "dsl/models/post.json": #"{"fields": {"owner": {"type": "int", "source": "user", "sourceid": "id"}}}"#])
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+                "dsl/models/post.json": #"{"fields": {"owner": {"type": "int", "source": "user", "sourceid": "id"}}}"#,
+            ])
             #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
-            let keyCount = "SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
-            let name = try #require(try connection.query("SELECT conname FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'").first?.string("conname"))
+            let keyCount =
+                "SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
+            let name = try #require(
+                try connection.query(
+                    "SELECT conname FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
+                ).first?.string("conname"))
 
             // Dropped by hand, no violating rows: re-created (validated) and reported as drift.
             try connection.execute(script: "ALTER TABLE post DROP CONSTRAINT \"\(name)\"")
@@ -24,14 +30,19 @@ struct SafeSyncRepairTests {
             #expect(repaired.report.applied.map(\.kind) == ["add_foreign_key"])
             #expect(repaired.report.drift.map(\.kind) == ["missing_foreign_key"])
             #expect(try ReconcileStory.count(connection, keyCount) == 1)
-            #expect(try connection.query("SELECT convalidated FROM pg_constraint WHERE conname = '\(name)'").first?.bool("convalidated") == true)
+            #expect(
+                try connection.query("SELECT convalidated FROM pg_constraint WHERE conname = '\(name)'").first?.bool(
+                    "convalidated") == true)
 
             // Dropped again and an orphan row written: the key is blocked, the rest of the commit still applies.
-            try connection.execute(script: """
-                ALTER TABLE post DROP CONSTRAINT "\(name)";
-                INSERT INTO post (owner, deleted, archived) VALUES (424242, false, false);
-                """)
-            try repository.commit(["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "nick": {"type": "string"}}}"#])
+            try connection.execute(
+                script: """
+                    ALTER TABLE post DROP CONSTRAINT "\(name)";
+                    INSERT INTO post (owner, deleted, archived) VALUES (424242, false, false);
+                    """)
+            try repository.commit([
+                "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "nick": {"type": "string"}}}"#
+            ])
             let orphaned = ReconcileStory.reconcile(database, repository)
             #expect(orphaned.report.outcome == .blocked, "\(orphaned.report.errors)")
             #expect(orphaned.report.blocked.map(\.kind) == ["add_foreign_key"])
@@ -50,24 +61,34 @@ struct SafeSyncRepairTests {
     @Test func aBlockedColumnRenameDoesNotFailOnItsIndexOrAutoName() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "auto_name": ["title"]}"#])
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}, "auto_name": ["title"]}"#,
+            ])
             #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
             // The field now maps to a new column, with a unique index on it and auto_name still built from it.
-            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "columnName": "headline"}}, "indexes": {"unique": [["title"]]}, "auto_name": ["title"]}"#])
+            try repository.commit([
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "columnName": "headline"}}, "indexes": {"unique": [["title"]]}, "auto_name": ["title"]}"#
+            ])
             let renamed = ReconcileStory.reconcile(database, repository)
             #expect(renamed.report.outcome == .blocked, "\(renamed.report.errors)")
             #expect(renamed.report.blocked.map(\.kind) == ["rename_column"])
             #expect(renamed.report.errors.isEmpty)
-            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'title'") == 1)
+            #expect(
+                try ReconcileStory.count(
+                    connection,
+                    "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'post' AND column_name = 'title'"
+                ) == 1)
         }
     }
 
     @Test func everyKindOfDefaultRoundTripsWithoutDrift() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                                   "dsl/models/event.json": """
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/event.json": """
                 {"fields": {
                   "label": {"type": "string", "default": 5},
                   "seen": {"type": "text", "default": "now"},
@@ -77,23 +98,28 @@ struct SafeSyncRepairTests {
                   "starts": {"type": "datetime", "default": "2024-06-01T12:30:00.5+02:00"},
                   "quote": {"type": "text", "default": "it's \\\\ '; DROP TABLE x; --"}
                 }}
-                """])
+                """,
+            ])
             let first = ReconcileStory.reconcile(database, repository)
             #expect(first.report.outcome == .synced, "\(first.report.errors)")
             // The catalog prints every one of them its own way: the next plan still sees nothing to do.
             // In another time zone the catalog prints the timestamp default with another offset: still equal.
-            try connection.execute(script: """
-                DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), 'America/New_York'); END $$
-                """)
+            try connection.execute(
+                script: """
+                    DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', current_database(), 'America/New_York'); END $$
+                    """)
             let again = ReconcileStory.reconcile(database, repository)
             #expect(again.report.applied.isEmpty, "\(again.report.applied)")
             #expect(again.report.manual.isEmpty, "\(again.report.manual)")
             #expect(again.report.drift.isEmpty, "\(again.report.drift)")
             try connection.query("INSERT INTO event DEFAULT VALUES")
-            let row = try #require(try connection.query("""
-                SELECT label, count, ratio::text AS ratio, flag, quote, seen IS NULL AS seen_unset,
-                       starts = '2024-06-01T10:30:00.5Z'::timestamptz AS starts_ok FROM event
-                """).first)
+            let row = try #require(
+                try connection.query(
+                    """
+                    SELECT label, count, ratio::text AS ratio, flag, quote, seen IS NULL AS seen_unset,
+                           starts = '2024-06-01T10:30:00.5Z'::timestamptz AS starts_ok FROM event
+                    """
+                ).first)
             #expect(try row.string("label") == "5")
             #expect(try row.int("count") == 42)
             #expect(try row.string("ratio") == "2.5")
@@ -102,7 +128,11 @@ struct SafeSyncRepairTests {
             // "now" gives the column no database default (EngineJS: Sequelize's NOW is applied by the ORM, not
             // by PostgreSQL).
             #expect(try row.bool("seen_unset") == true)
-            #expect(try ReconcileStory.count(connection, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'event' AND column_name = 'seen' AND column_default IS NOT NULL") == 0)
+            #expect(
+                try ReconcileStory.count(
+                    connection,
+                    "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'event' AND column_name = 'seen' AND column_default IS NOT NULL"
+                ) == 0)
             #expect(try row.bool("starts_ok") == true)
         }
     }
@@ -112,8 +142,10 @@ struct SafeSyncRepairTests {
             // A database that predates enginesync, with a wider column than the DSL asks for.
             try connection.execute(script: "CREATE TABLE post (id serial PRIMARY KEY, title varchar(100))")
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/meta/dsl.json": ReconcileStory.snapshotModel,
-                                   "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#])
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 50}}}"#,
+            ])
             let first = ReconcileStory.reconcile(database, repository)
             #expect(first.report.outcome == .blocked, "\(first.report.errors)")
             #expect(first.report.blocked.map(\.kind) == ["narrow_column"])
@@ -127,7 +159,9 @@ struct SafeSyncRepairTests {
             #expect(second.report.drift.isEmpty, "\(second.report.drift)")
 
             // The migration performs it: synced, and the snapshot is recorded.
-            try repository.commit(["migrations/20260101_narrow_title.sql": "ALTER TABLE post ALTER COLUMN title TYPE varchar(50);\n"])
+            try repository.commit([
+                "migrations/20260101_narrow_title.sql": "ALTER TABLE post ALTER COLUMN title TYPE varchar(50);\n"
+            ])
             let resolved = ReconcileStory.reconcile(database, repository)
             #expect(resolved.report.outcome == .synced, "\(resolved.report.blocked) \(resolved.report.errors)")
             #expect(resolved.report.snapshot.changed == true)

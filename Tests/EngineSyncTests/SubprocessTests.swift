@@ -1,6 +1,7 @@
-@testable import EngineSync
 import Foundation
 import Testing
+
+@testable import EngineSync
 
 /// The verifier tools' runner (issue 15): no shell, private files, a deadline.
 @Suite("Subprocess: verifier tools run without a shell, with private files and a deadline")

@@ -28,21 +28,27 @@ struct SyncProcessTests {
             try repository.commit(["dsl/meta/dsl.json": Story.snapshotModel, "dsl/models/post.json": Self.post])
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
             try repository.commit([
-                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 100}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 100}, "body": {"type": "text"}, "slug": {"type": "string"}}}"#,
                 "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
                 "migrations/0001_seed.sql": "INSERT INTO post (title) VALUES ('seeded once');\n",
             ])
-            let arguments = ["sync", "--repo", repository.path, "--database", database.dsn, "--format", "json",
-                             "--lock-wait", contended ? "60s" : "0s"]
+            let arguments = [
+                "sync", "--repo", repository.path, "--database", database.dsn, "--format", "json",
+                "--lock-wait", contended ? "60s" : "0s",
+            ]
             if contended { #expect(try EngineSyncLock.tryLock(connection)) }
             let processes = try [EngineSyncBinary.start(arguments), EngineSyncBinary.start(arguments)]
             if contended {
                 // Both are connected and polling for the lock before it is released.
                 let deadline = Date().addingTimeInterval(30)
-                while try Story.count(connection, """
+                while try Story.count(
+                    connection,
+                    """
                     SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    """) < 2, Date() < deadline {
+                    """) < 2, Date() < deadline
+                {
                     Thread.sleep(forTimeInterval: 0.05)
                 }
                 Thread.sleep(forTimeInterval: 0.3)
@@ -67,9 +73,12 @@ struct SyncProcessTests {
             #expect(try Story.count(connection, "SELECT count(*)::int AS n FROM post WHERE title = 'seeded once'") == 1)
             #expect(try Story.count(connection, "SELECT count(*)::int AS n FROM engine_migrations") == 1)
             #expect(try Story.count(connection, "SELECT count(*)::int AS n FROM dsl") == 2)
-            #expect(try Story.count(connection, """
-                SELECT count(*)::int AS n FROM engine_reconciles WHERE jsonb_array_length(report -> 'applied') > 0
-                """) == 2)  // the first sync and one of the two
+            #expect(
+                try Story.count(
+                    connection,
+                    """
+                    SELECT count(*)::int AS n FROM engine_reconciles WHERE jsonb_array_length(report -> 'applied') > 0
+                    """) == 2)  // the first sync and one of the two
             #expect(try Story.value(connection, Story.columnType("post", "title")) == "character varying(100)")
         }
     }
@@ -82,17 +91,21 @@ struct SyncProcessTests {
             #expect(Story.reconcile(database, repository).report.outcome == .synced)
             try repository.commit(["migrations/0001_seed.sql": "INSERT INTO post (title, body) VALUES ('a', 'b');\n"])
             #expect(Story.reconcile(database, repository).report.migrations.applied.map(\.id) == ["0001_seed"])
-            try connection.execute(script: "INSERT INTO post (title, body) SELECT 't' || g, 'b' FROM generate_series(1, 20) g;")
+            try connection.execute(
+                script: "INSERT INTO post (title, body) SELECT 't' || g, 'b' FROM generate_series(1, 20) g;")
             // Pending: a new table, a new column, a widening, an index, a blocked drop, and a migration.
             try repository.commit([
-                "dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 80}, "slug": {"type": "string"}}, "indexes": {"many": [["slug"]]}}"#,
+                "dsl/models/post.json":
+                    #"{"fields": {"title": {"type": "string", "length": 80}, "slug": {"type": "string"}}, "indexes": {"many": [["slug"]]}}"#,
                 "dsl/models/tag.json": #"{"fields": {"name": {"type": "string"}}}"#,
                 "migrations/0002_more.sql": "UPDATE post SET title = upper(title);\n",
             ])
             let before = try CatalogFingerprint.capture(connection)
             let titles = try Story.value(connection, "SELECT string_agg(title, ',' ORDER BY id) FROM post")
 
-            let plan = try EngineSyncBinary.run(["plan", "--repo", repository.path, "--database", database.dsn, "--format", "json"])
+            let plan = try EngineSyncBinary.run([
+                "plan", "--repo", repository.path, "--database", database.dsn, "--format", "json",
+            ])
             #expect(plan.status == 2, "\(plan.stdout) \(plan.stderr)")
             let report = try Self.report(plan)
             #expect(report.outcome == .blocked)

@@ -32,25 +32,32 @@ struct TrustReconcileTests {
         deinit { try? FileManager.default.removeItem(atPath: directory) }
 
         /// Trust settings with `signers` allowed to sign and `approvers` to approve.
-        func settings(signers: [ScratchSigningKey], approvers: [ScratchSigningKey]? = nil,
-                      require: Bool = true) throws -> TrustSettings {
+        func settings(
+            signers: [ScratchSigningKey], approvers: [ScratchSigningKey]? = nil,
+            require: Bool = true
+        ) throws -> TrustSettings {
             let signersPath = directory + "/allowed_signers"
             try ScratchSigningKey.writeAllowedSigners(signers, to: signersPath)
-            var settings = TrustSettings(requireSignedCommits: require,
-                                         allowedSigners: try AllowedSigners.parse(String(contentsOfFile: signersPath, encoding: .utf8), file: signersPath))
+            var settings = TrustSettings(
+                requireSignedCommits: require,
+                allowedSigners: try AllowedSigners.parse(
+                    String(contentsOfFile: signersPath, encoding: .utf8), file: signersPath))
             if let approvers {
                 let approversPath = directory + "/approvers"
                 try ScratchSigningKey.writeAllowedSigners(approvers, to: approversPath)
-                settings.migrationApprovers = try AllowedSigners.parse(String(contentsOfFile: approversPath, encoding: .utf8),
-                                                                       file: approversPath)
+                settings.migrationApprovers = try AllowedSigners.parse(
+                    String(contentsOfFile: approversPath, encoding: .utf8),
+                    file: approversPath)
             }
             settings.sshKeygenPath = try TestEnvironment.sshKeygenExecutable()
             return settings
         }
     }
 
-    static func reconcile(_ database: ScratchDatabase, _ repository: ScratchRepository, _ trust: TrustSettings,
-                          dryRun: Bool = false) -> Reconciler.Result {
+    static func reconcile(
+        _ database: ScratchDatabase, _ repository: ScratchRepository, _ trust: TrustSettings,
+        dryRun: Bool = false
+    ) -> Reconciler.Result {
         Story.reconcile(database, repository) { options in
             options.trust = trust
             options.safeSync.dryRun = dryRun
@@ -78,7 +85,8 @@ struct TrustReconcileTests {
             #expect(try !Self.tableExists(connection, "post"))
             #expect(try !Self.tableExists(connection, "engine_reconciles"))
 
-            try repository.commit(["dsl/models/post.json": Self.postWithBody], message: "by mallory", signedBy: keys.mallory)
+            try repository.commit(
+                ["dsl/models/post.json": Self.postWithBody], message: "by mallory", signedBy: keys.mallory)
             let unknown = Self.reconcile(database, repository, trust)
             #expect(unknown.report.outcome == .untrusted)
             #expect(unknown.report.trust?.signature?.state == .unknownKey)
@@ -86,7 +94,8 @@ struct TrustReconcileTests {
             #expect(unknown.report.errors.first?.message.contains("signed by SHA256:") == true)
             #expect(try !Self.tableExists(connection, "post"))
 
-            let signed = try repository.commit(["dsl/models/post.json": Self.post], message: "by alice", signedBy: keys.alice)
+            let signed = try repository.commit(
+                ["dsl/models/post.json": Self.post], message: "by alice", signedBy: keys.alice)
             let forged = try repository.forge(from: signed, replacing: "by alice", with: "by alice, honestly")
             let refused = Self.reconcile(database, repository, trust)
             #expect(refused.report.commit?.sha == forged)
@@ -101,7 +110,9 @@ struct TrustReconcileTests {
             #expect(trusted.report.trust?.signature?.signer == "alice@example.com")
             #expect(trusted.report.text(dryRun: false).contains("trust: signed by alice@example.com (SHA256:"))
             #expect(try Self.tableExists(connection, "post"))
-            let logged = try Story.value(connection, "SELECT report::jsonb #>> '{trust,signature,signer}' FROM engine_reconciles ORDER BY id DESC LIMIT 1")
+            let logged = try Story.value(
+                connection,
+                "SELECT report::jsonb #>> '{trust,signature,signer}' FROM engine_reconciles ORDER BY id DESC LIMIT 1")
             #expect(logged == "alice@example.com")
         }
     }
@@ -143,7 +154,9 @@ struct TrustReconcileTests {
             let keys = try Keys()
             let repository = try ScratchRepository()
             try repository.commit(["dsl/models/post.json": Self.post], signedBy: keys.alice)
-            #expect(Self.reconcile(database, repository, try keys.settings(signers: [keys.alice, keys.dba])).report.outcome == .synced)
+            #expect(
+                Self.reconcile(database, repository, try keys.settings(signers: [keys.alice, keys.dba])).report.outcome
+                    == .synced)
             try repository.commit(["dsl/models/post.json": Self.postWithBody], signedBy: keys.alice)
             let revoked = Self.reconcile(database, repository, try keys.settings(signers: [keys.dba]))
             #expect(revoked.report.outcome == .untrusted)
@@ -161,11 +174,12 @@ struct TrustReconcileTests {
 
             // A developer writes two migrations and a safe DSL change: the migrations wait, Safe Sync applies.
             let backfill = "INSERT INTO post (title) VALUES ('backfilled');\n"
-            try repository.commit([
-                "migrations/0001_backfill.sql": backfill,
-                "migrations/0002_later.sql": "CREATE TABLE later (id int);\n",
-                "dsl/models/post.json": Self.postWithBody,
-            ], message: "backfill", signedBy: keys.alice)
+            try repository.commit(
+                [
+                    "migrations/0001_backfill.sql": backfill,
+                    "migrations/0002_later.sql": "CREATE TABLE later (id int);\n",
+                    "dsl/models/post.json": Self.postWithBody,
+                ], message: "backfill", signedBy: keys.alice)
             let waiting = Self.reconcile(database, repository, trust)
             #expect(waiting.report.outcome == .blocked, "\(waiting.report.errors)")
             let blocked = try #require(waiting.report.blocked.first { $0.kind == "unapproved_migration" })
@@ -179,18 +193,24 @@ struct TrustReconcileTests {
             #expect(waiting.report.trust?.approvals?.first?.missing?.contains("dba") == false)
 
             // The DBA approves the first by trailer, in an empty signed commit; an edit before it runs voids it.
-            try repository.commit([:], message: "approve\n\nApprove-Migration: 0001_backfill sha256:\(checksum)", signedBy: keys.dba)
+            try repository.commit(
+                [:], message: "approve\n\nApprove-Migration: 0001_backfill sha256:\(checksum)", signedBy: keys.dba)
             let edited = "INSERT INTO post (title) VALUES ('edited');\n"
             try repository.commit(["migrations/0001_backfill.sql": edited], message: "tweak", signedBy: keys.alice)
             let voided = Self.reconcile(database, repository, trust)
             #expect(voided.report.outcome == .blocked)
             #expect(voided.report.blocked.first?.kind == "unapproved_migration")
-            #expect(voided.report.blocked.first?.reason?.contains(MigrationScript.checksum(bytes: Array(edited.utf8))) == true)
+            #expect(
+                voided.report.blocked.first?.reason?.contains(MigrationScript.checksum(bytes: Array(edited.utf8)))
+                    == true)
             #expect(try Story.value(connection, "SELECT count(*) FROM post") == "0")
 
             // Approving the edited content lets 0001 run; 0002 (last changed by alice) still waits.
-            try repository.commit([:], message: "approve again\n\nApprove-Migration: 0001_backfill sha256:\(MigrationScript.checksum(bytes: Array(edited.utf8)))",
-                                  signedBy: keys.dba)
+            try repository.commit(
+                [:],
+                message:
+                    "approve again\n\nApprove-Migration: 0001_backfill sha256:\(MigrationScript.checksum(bytes: Array(edited.utf8)))",
+                signedBy: keys.dba)
             let approved = Self.reconcile(database, repository, trust)
             #expect(approved.report.outcome == .blocked, "\(approved.report.errors)")
             #expect(approved.report.migrations.applied.map(\.id) == ["0001_backfill"])
@@ -201,8 +221,9 @@ struct TrustReconcileTests {
             #expect(try Story.value(connection, "SELECT string_agg(title, ',') FROM post") == "edited")
 
             // A change the DBA signs is approved by its own signature.
-            try repository.commit(["migrations/0002_later.sql": "CREATE TABLE later (id bigint);\n"], message: "dba rewrites",
-                                  signedBy: keys.dba)
+            try repository.commit(
+                ["migrations/0002_later.sql": "CREATE TABLE later (id bigint);\n"], message: "dba rewrites",
+                signedBy: keys.dba)
             let done = Self.reconcile(database, repository, trust)
             #expect(done.report.outcome == .synced, "\(done.report.errors) \(done.report.blocked)")
             #expect(done.report.trust?.approvals?.first?.via == .signedChange)

@@ -24,7 +24,10 @@ import Testing
             let before = try Story.value(connection, #"SELECT xmin::text FROM "user""#)
             let repository = try ScratchRepository()
             // `name` narrowed from varchar(100) to 50: blocked; auto_name listed.
-            try repository.commit(["dsl/models/user.json": #"{"fields": {"name": {"type": "string", "length": 50}}, "auto_name": ["name"]}"#])
+            try repository.commit([
+                "dsl/models/user.json":
+                    #"{"fields": {"name": {"type": "string", "length": 50}}, "auto_name": ["name"]}"#
+            ])
             for round in 0..<3 {
                 if round > 0 { try repository.commit(["README.md": "round \(round)"]) }
                 let result = Story.reconcile(database, repository)
@@ -42,7 +45,10 @@ import Testing
         try ScratchDatabase.with { database, connection in
             try connection.execute(script: Self.adoptedTable)
             let repository = try ScratchRepository()
-            try repository.commit(["dsl/models/user.json": #"{"fields": {"name": {"type": "string", "length": 100, "columnName": "full_name"}}, "auto_name": ["name"]}"#])
+            try repository.commit([
+                "dsl/models/user.json":
+                    #"{"fields": {"name": {"type": "string", "length": 100, "columnName": "full_name"}}, "auto_name": ["name"]}"#
+            ])
             for round in 0..<2 {
                 if round > 0 { try repository.commit(["README.md": "again"]) }
                 let result = Story.reconcile(database, repository)
@@ -51,7 +57,8 @@ import Testing
                 #expect(!result.report.applied.contains { $0.column == "full_name" })
             }
             #expect(try Story.value(connection, Story.columnType("user", "full_name")) == "absent")
-            #expect(try Story.value(connection, #"SELECT name || '/' || auto_name FROM "user""#) == "Alice/kept as it was")
+            #expect(
+                try Story.value(connection, #"SELECT name || '/' || auto_name FROM "user""#) == "Alice/kept as it was")
         }
     }
 }

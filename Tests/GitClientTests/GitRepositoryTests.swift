@@ -11,9 +11,11 @@ struct GitRepositoryTests {
         // Distinct author and committer moments, each in its own non-UTC zone, set through git's environment.
         try "hello".write(toFile: scratch.path + "/README.md", atomically: true, encoding: .utf8)
         try scratch.run(["add", "README.md"])
-        try scratch.run(["commit", "--quiet", "-m", "second"], environment: [
-            "GIT_AUTHOR_DATE": "2026-03-04T05:06:07+02:00", "GIT_COMMITTER_DATE": "2026-03-05T10:20:30-05:30",
-        ])
+        try scratch.run(
+            ["commit", "--quiet", "-m", "second"],
+            environment: [
+                "GIT_AUTHOR_DATE": "2026-03-04T05:06:07+02:00", "GIT_COMMITTER_DATE": "2026-03-05T10:20:30-05:30",
+            ])
         let second = try scratch.output(["rev-parse", "HEAD"])
         let repository = try GitRepository.open(path: scratch.path)
         #expect(!repository.isBare)
@@ -64,7 +66,8 @@ struct GitRepositoryTests {
             "dsl/models/a.json": #"{"fields":{}}"#,
             "other.txt": "not dsl",
         ])
-        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/dsl/models/link.json", withDestinationPath: "a.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path + "/dsl/models/link.json", withDestinationPath: "a.json")
         let withLink = try scratch.commit([:], message: "symlink")
         let repository = try GitRepository.open(path: scratch.path)
         let linkCommit = try #require(ObjectID(hex: withLink))
@@ -73,7 +76,9 @@ struct GitRepositoryTests {
         #expect(entries.map(\.kind) == [.file, .file, .symlink])
         let blob = try repository.readBlob(entries[1].id, maxBytes: 1000)
         #expect(String(decoding: blob, as: UTF8.self) == #"{"fields":{"x":{}}}"#)
-        let tooBig = try #require(throws: GitError.self) { try repository.readBlob(entries[1].id, maxBytes: 4, subject: "dsl/models/b.json") }
+        let tooBig = try #require(throws: GitError.self) {
+            try repository.readBlob(entries[1].id, maxBytes: 4, subject: "dsl/models/b.json")
+        }
         #expect(tooBig.description.contains("dsl/models/b.json"))
         // Typed, so callers never parse the message (issue 13).
         #expect(tooBig.reason == .blobTooLarge(size: 19, limit: 4))
@@ -82,8 +87,10 @@ struct GitRepositoryTests {
         // The tree id of dsl/ is unchanged by a commit that only touches other files.
         let dslCommit = try #require(ObjectID(hex: dsl))
         let readme = try #require(ObjectID(hex: try scratch.commit(["README.md": "x"])))
-        #expect(try repository.treeID(commit: readme, path: "dsl") == repository.treeID(commit: linkCommit, path: "dsl"))
-        #expect(try repository.treeID(commit: dslCommit, path: "dsl") != repository.treeID(commit: linkCommit, path: "dsl"))
+        #expect(
+            try repository.treeID(commit: readme, path: "dsl") == repository.treeID(commit: linkCommit, path: "dsl"))
+        #expect(
+            try repository.treeID(commit: dslCommit, path: "dsl") != repository.treeID(commit: linkCommit, path: "dsl"))
         let notATree = try #require(throws: GitError.self) { try repository.treeID(commit: readme, path: "other.txt") }
         #expect(notATree.reason == .notADirectory)
         let missing = try #require(throws: GitError.self) { try repository.resolveCommit("no-such-branch") }

@@ -53,11 +53,11 @@ struct SSHFetchTests {
         // host and a negated pattern must not get in the way.
         let hashed = server.directory + "/known_hosts_hashed"
         try """
-            # comment
-            *.example.com,!10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbogusbogusbogusbogusbogusbogusbogusbogusbog
-            [127.0.0.1]:\(server.port) \(server.hostPublicKey)
+        # comment
+        *.example.com,!10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbogusbogusbogusbogusbogusbogusbogusbogusbog
+        [127.0.0.1]:\(server.port) \(server.hostPublicKey)
 
-            """.write(toFile: hashed, atomically: true, encoding: .utf8)
+        """.write(toFile: hashed, atomically: true, encoding: .utf8)
         let keygen = Process()
         keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
         keygen.arguments = ["-q", "-H", "-f", hashed]
@@ -69,8 +69,9 @@ struct SSHFetchTests {
         #expect(text.contains("|1|"), "ssh-keygen -H did not hash: \(text)")
         #expect(!text.contains("127.0.0.1"))
         let mirror = try fixture.mirror()
-        try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                               options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: hashed))
+        try mirror.fetchMirror(
+            from: server.url(path: fixture.bare.path),
+            options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: hashed))
         #expect(try mirror.branchTip("main")?.hex == fixture.commit)
     }
 
@@ -84,8 +85,9 @@ struct SSHFetchTests {
         let empty = server.directory + "/known_hosts_empty"
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         let unknown = try #require(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: empty))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: empty))
         }
         #expect(unknown.description.contains(host), "\(unknown)")
         #expect(unknown.description.contains("is not in the known_hosts file \(empty)"), "\(unknown)")
@@ -96,23 +98,28 @@ struct SSHFetchTests {
         let wrong = server.directory + "/known_hosts_wrong"
         try "\(host) \(other.publicKey)\n".write(toFile: wrong, atomically: true, encoding: .utf8)
         let mismatch = try #require(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: wrong))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: wrong))
         }
-        #expect(mismatch.description.contains("host key of \(host) does not match the known_hosts file \(wrong)"), "\(mismatch)")
+        #expect(
+            mismatch.description.contains("host key of \(host) does not match the known_hosts file \(wrong)"),
+            "\(mismatch)")
 
         // The right key listed for port 22 only (plain `127.0.0.1`): not this port's entry.
         let portless = server.directory + "/known_hosts_port22"
         try "127.0.0.1 \(server.hostPublicKey)\n".write(toFile: portless, atomically: true, encoding: .utf8)
         #expect(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: portless))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile, sshKnownHostsFile: portless))
         }
 
         // No known_hosts file configured at all.
         let unconfigured = try #require(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(sshPrivateKeyFile: server.clientKeyFile))
         }
         #expect(unconfigured.description.contains("no known_hosts file is configured"), "\(unconfigured)")
         #expect(try mirror.branchTip("main") == nil)
@@ -129,8 +136,9 @@ struct SSHFetchTests {
         defer { fixture.cleanUp() }
         let mirror = try fixture.mirror()
         let noKey = try #require(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshKnownHostsFile: server.knownHostsFile))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(sshKnownHostsFile: server.knownHostsFile))
         }
         #expect(noKey.description.contains("none is configured (ssh_key_file)"), "\(noKey)")
         #expect(noKey.description.contains("[127.0.0.1]:\(server.port)"), "\(noKey)")
@@ -138,17 +146,20 @@ struct SSHFetchTests {
         // A key the server does not know: refused once, not retried forever.
         let stranger = try ScratchSSHServer.generateKey(in: server.directory, name: "stranger")
         let refused = try #require(throws: GitError.self) {
-            try mirror.fetchMirror(from: server.url(path: fixture.bare.path),
-                                   options: GitFetchOptions(sshPrivateKeyFile: stranger.privateKeyFile,
-                                                            sshKnownHostsFile: server.knownHostsFile))
+            try mirror.fetchMirror(
+                from: server.url(path: fixture.bare.path),
+                options: GitFetchOptions(
+                    sshPrivateKeyFile: stranger.privateKeyFile,
+                    sshKnownHostsFile: server.knownHostsFile))
         }
         #expect(refused.code.isFailure, "\(refused)")
         #expect(try mirror.branchTip("main") == nil)
     }
 
     @Test func sshURLsAreRecognised() {
-        #expect(GitSSHRemote(url: "ssh://git@example.com:2222/acme/schema.git")
-            == GitSSHRemote(user: "git", host: "example.com", port: 2222))
+        #expect(
+            GitSSHRemote(url: "ssh://git@example.com:2222/acme/schema.git")
+                == GitSSHRemote(user: "git", host: "example.com", port: 2222))
         #expect(GitSSHRemote(url: "ssh://example.com/x")?.knownHostsName == "example.com")
         #expect(GitSSHRemote(url: "git@example.com:acme/schema.git")?.user == "git")
         #expect(GitSSHRemote(url: "ssh://[::1]:2022/x")?.knownHostsName == "[::1]:2022")

@@ -11,8 +11,11 @@ struct URLRedactionTests {
         defer { try? FileManager.default.removeItem(atPath: mirrorPath) }
         let mirror = try GitRepository.initBare(path: mirrorPath)
         // Port 1 on the loopback: connection refused, a real libgit2 network error.
-        for url in ["https://enginesync:s3cret@127.0.0.1:1/repo.git", "http://user:s3cret@127.0.0.1:1/repo.git?private_token=s3cret",
-                    "https://s3cret@127.0.0.1:1/repo.git", "http://user:s3cret@[::1]:1/repo.git"] {
+        for url in [
+            "https://enginesync:s3cret@127.0.0.1:1/repo.git",
+            "http://user:s3cret@127.0.0.1:1/repo.git?private_token=s3cret",
+            "https://s3cret@127.0.0.1:1/repo.git", "http://user:s3cret@[::1]:1/repo.git",
+        ] {
             let error = try #require(throws: GitError.self) { try mirror.fetchMirror(from: url) }
             #expect(error.code.isFailure)
             #expect(!error.description.contains("s3cret"), "\(error.description)")

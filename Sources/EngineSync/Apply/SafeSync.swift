@@ -28,8 +28,10 @@ package final class SafeSync {
     /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
     var progress: ReconcileProgress? { session.progress }
 
-    package init(session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-                snapshotCache: SnapshotCache? = nil) {
+    package init(
+        session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
+        snapshotCache: SnapshotCache? = nil
+    ) {
         self.session = session
         self.codec = codec
         self.options = options
@@ -75,33 +77,44 @@ package final class SafeSync {
 
     private func run(desired: CompiledDSL, draft: inout ReportDraft) throws -> Result {
         if session.isStandby {
-            draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+            draft.warnings.append(
+                .init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
         try session.use(.catalogOnly)
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
         let baseline = try readBaseline(desired: desired, store: store, draft: &draft)
         if options.requireSnapshot && baseline.row == nil {
-            draft.errors.append(.init(code: "no_snapshot", message: "require_snapshot is set and schema '\(schema)' has no "
-                + "snapshot row in '\(desired.snapshotTable)': is this the right database?"))
+            draft.errors.append(
+                .init(
+                    code: "no_snapshot",
+                    message: "require_snapshot is set and schema '\(schema)' has no "
+                        + "snapshot row in '\(desired.snapshotTable)': is this the right database?"))
             return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
         let plan = try makePlan(desired: desired, baseline: baseline)
-        var progress = Progress(blocked: plan.blocked, snapshot: SnapshotDecision(
-            effectiveDocument: plan.effectiveDocument, desired: desired, row: baseline.row.map { ($0.id, $0.hash) }))
+        var progress = Progress(
+            blocked: plan.blocked,
+            snapshot: SnapshotDecision(
+                effectiveDocument: plan.effectiveDocument, desired: desired, row: baseline.row.map { ($0.id, $0.hash) })
+        )
         draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
 
         if options.dryRun {
             try draft.add(applied: plan.safe, with: connection)
             try draft.add(blocked: plan.blocked, with: connection)
-            return Result(report: draft.finish(outcome: plan.blocked.isEmpty ? .synced : .blocked), plan: plan, logID: nil)
+            return Result(
+                report: draft.finish(outcome: plan.blocked.isEmpty ? .synced : .blocked), plan: plan, logID: nil)
         }
         try applyInTransaction(plan, desired: desired, store: store, progress: &progress, draft: &draft)
-        let concurrentFailure = try buildConcurrently(plan, desired: desired, store: store, progress: &progress,
-                                                      draft: &draft)
-        let report = draft.finish(outcome: SnapshotDecision.outcome(blocked: progress.blocked,
-                                                                    concurrentFailure: concurrentFailure))
+        let concurrentFailure = try buildConcurrently(
+            plan, desired: desired, store: store, progress: &progress,
+            draft: &draft)
+        let report = draft.finish(
+            outcome: SnapshotDecision.outcome(
+                blocked: progress.blocked,
+                concurrentFailure: concurrentFailure))
         if plan.safe.contains(where: \.concurrently) {
             try ReconcileLog(schema: schema).update(connection, id: progress.logID, report: report)
         }
@@ -132,8 +145,11 @@ package final class SafeSync {
             if compiled.hash == row.hash { snapshotCache?.remember(compiled) }
             return Baseline(live: live, row: row, snapshot: compiled)
         } catch {
-            draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(row.id) could not "
-                + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+            draft.warnings.append(
+                .init(
+                    code: "snapshot_unreadable",
+                    message: "snapshot row \(row.id) could not "
+                        + "be compiled (\(error)); planning as a first run: nothing is dropped"))
             return Baseline(live: live, row: row, snapshot: nil)
         }
     }
@@ -142,7 +158,8 @@ package final class SafeSync {
     private func makePlan(desired: CompiledDSL, baseline: Baseline) throws -> Plan {
         var snapshot = baseline.snapshot
         if var adopted = snapshot, baseline.live.table(named: desired.snapshotTable)?.column(named: "commit") == nil,
-           let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable }) {
+            let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable })
+        {
             // A snapshot table without enginesync's `commit` column (written by EngineJS): the snapshot model's
             // augmentation adds the column to the compiled snapshot, but it was never live, so adding it is not
             // "dropped by hand, re-created" drift.
@@ -159,20 +176,28 @@ package final class SafeSync {
     /// Applies the plan's non-concurrent changes, the snapshot row and the log row in ONE transaction (new
     /// tables beyond the lock budget go first, in committed batches). After a connection lost during COMMIT,
     /// asks the database whether the transaction committed and carries on over a new connection if it did.
-    private func applyInTransaction(_ plan: Plan, desired: CompiledDSL, store: SnapshotStore,
-                                    progress: inout Progress, draft: inout ReportDraft) throws {
+    private func applyInTransaction(
+        _ plan: Plan, desired: CompiledDSL, store: SnapshotStore,
+        progress: inout Progress, draft: inout ReportDraft
+    ) throws {
         // A plan whose new tables would overflow PostgreSQL's lock table (issue 12 item 17): they are created
         // (with their indexes and foreign keys) and committed in batches first; the rest, the snapshot and the
         // log row follow in the one final transaction.
-        let split = Self.splitNewTables(plan.safe.filter { !$0.concurrently }, desired: desired, ddl: DDL(schema: schema),
-                                        lockBudget: options.locksPerTransaction)
+        let split = Self.splitNewTables(
+            plan.safe.filter { !$0.concurrently }, desired: desired, ddl: DDL(schema: schema),
+            lockBudget: options.locksPerTransaction)
         if !split.batches.isEmpty {
             let tables = split.batches.joined().filter { $0.kind == .createTable }.count
-            draft.warnings.append(.init(code: "batched_create_tables", message: "this plan creates \(tables) tables, more "
-                + "than one transaction may lock (about \(options.locksPerTransaction) locks; max_locks_per_transaction): "
-                + "they are created in \(split.batches.count) transactions, each committed, before the rest of the plan; "
-                + "if one fails, the tables already committed stay and the next reconcile continues from them"))
-            logger.notice("creating new tables in batches", metadata: ["tables": "\(tables)", "batches": "\(split.batches.count)"])
+            draft.warnings.append(
+                .init(
+                    code: "batched_create_tables",
+                    message: "this plan creates \(tables) tables, more "
+                        + "than one transaction may lock (about \(options.locksPerTransaction) locks; max_locks_per_transaction): "
+                        + "they are created in \(split.batches.count) transactions, each committed, before the rest of the plan; "
+                        + "if one fails, the tables already committed stay and the next reconcile continues from them"))
+            logger.notice(
+                "creating new tables in batches",
+                metadata: ["tables": "\(tables)", "batches": "\(split.batches.count)"])
             for batch in split.batches {
                 self.progress?.touch()
                 try connection.withTransaction {
@@ -190,16 +215,20 @@ package final class SafeSync {
                 try log.ensureTable(connection)
                 progress.snapshot.leaveOut(conflicts: progress.blocked, desired: desired)
                 if progress.snapshot.withholdIfFirstRun(blocked: progress.blocked) {
-                    draft.warnings.append(.init(code: "snapshot_withheld", message: "no snapshot is recorded while this "
-                        + "first reconcile has blocked changes; resolve them (or their migrations) and the next reconcile "
-                        + "records it"))
+                    draft.warnings.append(
+                        .init(
+                            code: "snapshot_withheld",
+                            message: "no snapshot is recorded while this "
+                                + "first reconcile has blocked changes; resolve them (or their migrations) and the next reconcile "
+                                + "records it"))
                 }
                 try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
                 draft.snapshot = progress.snapshot.reportInfo
                 try draft.add(applied: progress.applied, with: connection)
                 try draft.add(blocked: progress.blocked, with: connection)
                 let report = draft.finish(outcome: progress.blocked.isEmpty ? .synced : .blocked)
-                progress.logID = try log.insert(connection, attemptID: attemptID, report: report, trees: draft.context.trees)
+                progress.logID = try log.insert(
+                    connection, attemptID: attemptID, report: report, trees: draft.context.trees)
                 if let outbox = options.outbox {
                     try outbox.ensureTables(connection)
                     try outbox.record(connection, report: report)
@@ -208,13 +237,18 @@ package final class SafeSync {
             if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
         } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
-            logger.warning("connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
-            guard (try? session.reconnect()) != nil, let id = try log.attemptCommitted(connection, attemptID: attemptID) else {
+            logger.warning(
+                "connection lost during COMMIT; checking engine_reconciles", metadata: ["db.attempt": "\(attemptID)"])
+            guard (try? session.reconnect()) != nil, let id = try log.attemptCommitted(connection, attemptID: attemptID)
+            else {
                 throw error
             }
             progress.logID = id
-            draft.warnings.append(.init(code: "commit_connection_lost", message: "the connection dropped during COMMIT; "
-                + "engine_reconciles shows the transaction committed"))
+            draft.warnings.append(
+                .init(
+                    code: "commit_connection_lost",
+                    message: "the connection dropped during COMMIT; "
+                        + "engine_reconciles shows the transaction committed"))
             // The attempt id was written in the same transaction, so its row is proof the whole transaction
             // committed; the rest (large indexes, the log update) continues on the new connection, which
             // carries the same settings.
@@ -244,8 +278,10 @@ package final class SafeSync {
     /// Large indexes: after COMMIT, one by one, CONCURRENTLY (SPEC 4.3). A build that meets duplicates is
     /// blocked and its invalid leftover dropped; the snapshot then leaves that index out. Returns whether a
     /// build failed for another reason (the leftover is dropped and rebuilt on the next reconcile).
-    private func buildConcurrently(_ plan: Plan, desired: CompiledDSL, store: SnapshotStore, progress: inout Progress,
-                                   draft: inout ReportDraft) throws -> Bool {
+    private func buildConcurrently(
+        _ plan: Plan, desired: CompiledDSL, store: SnapshotStore, progress: inout Progress,
+        draft: inout ReportDraft
+    ) throws -> Bool {
         var failed = false
         var conflicts: [PlannedChange] = []
         for change in plan.safe where change.concurrently {
@@ -258,7 +294,9 @@ package final class SafeSync {
                 progress.blocked.append(conflict)
                 conflicts.append(conflict)
                 try draft.add(blocked: [conflict], with: connection)
-                if let index = change.index { _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true)) }
+                if let index = change.index {
+                    _ = try? connection.run(DDL(schema: schema).dropIndex(index, concurrently: true))
+                }
             } catch {
                 failed = true
                 draft.errors.append(ReportDraft.message(for: error))
@@ -272,11 +310,14 @@ package final class SafeSync {
         return failed
     }
 
-    private func storeSnapshotIfNeeded(_ snapshot: inout SnapshotDecision, desired: CompiledDSL, store: SnapshotStore,
-                                       draft: ReportDraft) throws {
+    private func storeSnapshotIfNeeded(
+        _ snapshot: inout SnapshotDecision, desired: CompiledDSL, store: SnapshotStore,
+        draft: ReportDraft
+    ) throws {
         guard snapshot.needsStore else { return }
-        let id = try store.insert(connection, hash: snapshot.hash, json: codec.canonicalJSON(snapshot.document),
-                                  commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
+        let id = try store.insert(
+            connection, hash: snapshot.hash, json: codec.canonicalJSON(snapshot.document),
+            commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
         snapshot.stored(id: id)
     }
 
@@ -297,7 +338,8 @@ package final class SafeSync {
     static func foreignKeyConflict(_ change: PlannedChange, error: PostgresError) -> PlannedChange {
         var conflict = change
         conflict.isForeignKeyRestore = false
-        conflict.reason = "the foreign key was dropped outside enginesync and existing rows now violate it: "
+        conflict.reason =
+            "the foreign key was dropped outside enginesync and existing rows now violate it: "
             + "\(error.detail ?? error.message); fix the rows, then the key is re-created on the next reconcile"
         conflict.migrationName = "restore_foreign_key_\(change.table)_\(change.column ?? "")"
         return conflict
@@ -312,8 +354,10 @@ package final class SafeSync {
     /// and TOAST table and index (5); an index 2 (it and its table); a foreign key 3 (both tables and the
     /// referenced index). A foreign key is batched when its own table is new and the referenced table is new
     /// too or untouched by the rest of the plan (so it never runs before a change it depends on).
-    static func splitNewTables(_ changes: [PlannedChange], desired: CompiledDSL, ddl: DDL,
-                               lockBudget: Int) -> (batches: [[PlannedChange]], rest: [PlannedChange]) {
+    static func splitNewTables(
+        _ changes: [PlannedChange], desired: CompiledDSL, ddl: DDL,
+        lockBudget: Int
+    ) -> (batches: [[PlannedChange]], rest: [PlannedChange]) {
         let newTables = Set(changes.filter { $0.kind == .createTable }.map(\.table))
         guard !newTables.isEmpty else { return ([], changes) }
         func cost(_ change: PlannedChange) -> Int {
@@ -327,12 +371,17 @@ package final class SafeSync {
             newTables.contains(change.table) && (change.kind == .createTable || change.kind == .createIndex)
         }
         let tableWork = changes.filter(belongsToNewTable)
-        let candidateKeys = changes.filter { $0.kind == .addForeignKey && newTables.contains($0.table) && !$0.isForeignKeyRestore }
+        let candidateKeys = changes.filter {
+            $0.kind == .addForeignKey && newTables.contains($0.table) && !$0.isForeignKeyRestore
+        }
         let otherTables = Set(changes.filter { !belongsToNewTable($0) && $0.kind != .addForeignKey }.map(\.table))
         let keys = candidateKeys.filter { change in
-            guard let key = desired.schema.foreignKeys.first(where: {
-                $0.table == change.table && $0.columns.first == change.column && change.statements == [ddl.addForeignKey($0)]
-            }) else { return false }
+            guard
+                let key = desired.schema.foreignKeys.first(where: {
+                    $0.table == change.table && $0.columns.first == change.column
+                        && change.statements == [ddl.addForeignKey($0)]
+                })
+            else { return false }
             return newTables.contains(key.referencedTable) || !otherTables.contains(key.referencedTable)
         }
         let total = (tableWork + keys).reduce(0) { $0 + cost($1) }
@@ -377,25 +426,31 @@ package final class SafeSync {
     /// keeps the old `auto_name` list, so the next reconcile checks again. Before blocking, one read-only query
     /// asks whether any visible row differs from the new value: when a migration already ran the UPDATE, none
     /// does, nothing is planned and the snapshot records the new list.
-    private func gateLargeBackfills(_ plan: inout Plan, live: Schema, desired: CompiledDSL,
-                                    snapshot: CompiledDSL?) throws {
+    private func gateLargeBackfills(
+        _ plan: inout Plan, live: Schema, desired: CompiledDSL,
+        snapshot: CompiledDSL?
+    ) throws {
         let limit = options.planner.maxRewriteRows
         guard plan.safe.contains(where: { $0.kind == .backfillAutoName }) else { return }
         let ddl = DDL(schema: schema)
         var kept: [PlannedChange] = []
         for change in plan.safe {
-            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows, rows > limit,
-                  let modelKey = desired.schema.table(named: change.table)?.modelKey,
-                  let columns = desired.autoNameColumns[modelKey] else {
+            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows,
+                rows > limit,
+                let modelKey = desired.schema.table(named: change.table)?.modelKey,
+                let columns = desired.autoNameColumns[modelKey]
+            else {
                 kept.append(change)
                 continue
             }
             progress?.touch()
-            let pending = try connection.run(ddl.autoNameIsStale(table: change.table, columns: columns))
+            let pending =
+                try connection.run(ddl.autoNameIsStale(table: change.table, columns: columns))
                 .first?.bool("stale") ?? true
             guard pending else { continue }
             var gated = change
-            gated.reason = "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
+            gated.reason =
+                "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
                 + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
                 + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
                 + "every row up to date and records the new auto_name list"
@@ -414,7 +469,8 @@ package final class SafeSync {
     static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {
         var conflict = change
         conflict.kind = .uniqueConflict
-        conflict.reason = "existing rows collide: \(error.detail ?? error.message); resolve the duplicates, then the "
+        conflict.reason =
+            "existing rows collide: \(error.detail ?? error.message); resolve the duplicates, then the "
             + "index is built on the next reconcile"
         // The CREATE INDEX is always the change's last statement (an invalid leftover's DROP comes first).
         conflict.statements = change.statements.last.map { [$0] } ?? []

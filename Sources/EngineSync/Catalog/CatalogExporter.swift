@@ -24,22 +24,30 @@ public struct CatalogExporter: Sendable {
         try connection.setSearchPath(["pg_catalog"])
         var reader = CatalogReader(schema: schema)
         let live = try reader.read(connection)
-        let sizeRows = try connection.query("""
+        let sizeRows = try connection.query(
+            """
             SELECT c.relname::text AS name, pg_catalog.pg_total_relation_size(c.oid)::int8 AS bytes
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
             """, [schema])
         var sizes: [String: Int] = [:]
         for row in sizeRows.rows { sizes[try row.string("name")] = try row.int("bytes") }
-        let snapshot = try SnapshotStore(schema: schema, table: snapshotTable).latest(connection, live: live, document: true)
-            .map { CatalogFile.Snapshot(table: snapshotTable, id: $0.id, hash: $0.hash, commit: $0.commit, dsl: $0.json ?? "{}") }
-        let lastCommit = try ReconcileLog(schema: schema).latest(connection, outcomes: ["synced", "blocked"]).first?.commit
+        let snapshot = try SnapshotStore(schema: schema, table: snapshotTable).latest(
+            connection, live: live, document: true
+        )
+        .map {
+            CatalogFile.Snapshot(
+                table: snapshotTable, id: $0.id, hash: $0.hash, commit: $0.commit, dsl: $0.json ?? "{}")
+        }
+        let lastCommit = try ReconcileLog(schema: schema).latest(connection, outcomes: ["synced", "blocked"]).first?
+            .commit
         let migrations = try MigrationTrackingTable(connection: connection, schema: schema).read()
             .map { CatalogFile.AppliedMigration(id: $0.id, checksum: $0.checksum, state: $0.state.rawValue) }
             .sorted { $0.id < $1.id }
-        return CatalogFile(schema: schema, live: live, totalBytes: sizes, snapshot: snapshot,
-                           lastReconciledCommit: lastCommit, migrations: migrations,
-                           exportedAt: ReportDraft.timestamp(now))
+        return CatalogFile(
+            schema: schema, live: live, totalBytes: sizes, snapshot: snapshot,
+            lastReconciledCommit: lastCommit, migrations: migrations,
+            exportedAt: ReportDraft.timestamp(now))
     }
 
     /// Writes `catalog` to `path` atomically (temporary file, fsync, rename), mode 0640 like the reports.

@@ -18,20 +18,23 @@ public struct OfflinePlanner {
 
     /// Plans `source` against `catalog`. Never throws: problems are report errors, as with `Reconciler`.
     public func plan(_ source: ReconcileSource, catalog: CatalogFile) -> Reconciler.Result {
-        var draft = ReportDraft(context: ReconcileContext(branch: options.branch, source: source.description), started: Date())
+        var draft = ReportDraft(
+            context: ReconcileContext(branch: options.branch, source: source.description), started: Date())
         let input: SourceInput
         do {
             input = try SourceInput.read(source, options: options)
         } catch {
             draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
-            return Reconciler.Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
+            return Reconciler.Result(
+                report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
         }
         draft.context.commit = input.commitInfo
         draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
         draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
         let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
         func finish(_ outcome: ReconcileOutcome, _ plan: Plan? = nil) -> Reconciler.Result {
-            Reconciler.Result(report: draft.finish(outcome: outcome), plan: plan, reportName: reportName, commit: input.commit?.id)
+            Reconciler.Result(
+                report: draft.finish(outcome: outcome), plan: plan, reportName: reportName, commit: input.commit?.id)
         }
 
         guard let desired = input.compilation.compiled else {
@@ -49,8 +52,11 @@ public struct OfflinePlanner {
         }
         let schema = options.safeSync.planner.schema
         guard catalog.schema == schema else {
-            draft.errors.append(.init(code: "catalog_schema_mismatch", message: "the catalog describes schema "
-                + "'\(catalog.schema)', the plan is for schema '\(schema)' (--schema)"))
+            draft.errors.append(
+                .init(
+                    code: "catalog_schema_mismatch",
+                    message: "the catalog describes schema "
+                        + "'\(catalog.schema)', the plan is for schema '\(schema)' (--schema)"))
             return finish(.invalid)
         }
         let live: Schema
@@ -64,19 +70,26 @@ public struct OfflinePlanner {
         // The commit range since the last reconcile that reached the database (Reconciler's locked step).
         draft.context.previousCommit = catalog.lastReconciledCommit
         if let previous = catalog.lastReconciledCommit.flatMap(ObjectID.init(hex:)), let commit = input.commit,
-           let repository = input.repository {
+            let repository = input.repository
+        {
             let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
             if descends {
                 let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
                 if range.count > 1 { draft.context.commits = range.map(\.hex) }
             } else {
                 if options.refuseNonFastForward {
-                    draft.errors.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
-                        + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
+                    draft.errors.append(
+                        .init(
+                            code: "non_fast_forward",
+                            message: "\(commit.id.short) does not descend from "
+                                + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
                     return finish(.invalid)
                 }
-                draft.warnings.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
-                    + "the last reconciled commit \(previous.short) (force push or rewind)"))
+                draft.warnings.append(
+                    .init(
+                        code: "non_fast_forward",
+                        message: "\(commit.id.short) does not descend from "
+                            + "the last reconciled commit \(previous.short) (force push or rewind)"))
             }
         }
 
@@ -84,11 +97,14 @@ public struct OfflinePlanner {
         let recorded = Dictionary(catalog.migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if let edited = migrations.migrations.first(where: { migration in
             guard let row = recorded[migration.id], row.state == "applied", let stored = row.checksum,
-                  let actual = migration.checksum else { return false }
+                let actual = migration.checksum
+            else { return false }
             return stored != actual
         }) {
-            draft.errors.append(.init(code: "checksum_mismatch", message: "migration \(edited.id) changed after it was applied",
-                                      file: edited.file))
+            draft.errors.append(
+                .init(
+                    code: "checksum_mismatch", message: "migration \(edited.id) changed after it was applied",
+                    file: edited.file))
             return finish(.invalid)
         }
         let pending = migrations.migrations.filter { recorded[$0.id] == nil }
@@ -102,15 +118,17 @@ public struct OfflinePlanner {
             }
             lintBlocked = lint.blocked
         }
-        draft.context.migrations = .init(applied: [], pending: pending.map(\.id),
-                                         failed: catalog.migrations.filter { $0.state != "applied" }.map(\.id)
-                                             .sorted(by: { idPrecedes($0, $1) }))
+        draft.context.migrations = .init(
+            applied: [], pending: pending.map(\.id),
+            failed: catalog.migrations.filter { $0.state != "applied" }.map(\.id)
+                .sorted(by: { idPrecedes($0, $1) }))
 
         // Safe Sync's dry run, with the catalog's live schema and snapshot.
         do {
             let result = try safeSyncDryRun(desired: desired, live: live, catalog: catalog, draft: &draft)
             if !lintBlocked.isEmpty { draft.blocked = lintBlocked + draft.blocked }
-            let outcome: ReconcileOutcome = result.outcome == .synced && !lintBlocked.isEmpty ? .blocked : result.outcome
+            let outcome: ReconcileOutcome =
+                result.outcome == .synced && !lintBlocked.isEmpty ? .blocked : result.outcome
             return finish(outcome, result.plan)
         } catch {
             draft.errors.append(ReportDraft.message(for: error))
@@ -118,25 +136,37 @@ public struct OfflinePlanner {
         }
     }
 
-    private func safeSyncDryRun(desired: CompiledDSL, live: Schema, catalog: CatalogFile,
-                                draft: inout ReportDraft) throws -> (outcome: ReconcileOutcome, plan: Plan?) {
+    private func safeSyncDryRun(
+        desired: CompiledDSL, live: Schema, catalog: CatalogFile,
+        draft: inout ReportDraft
+    ) throws -> (outcome: ReconcileOutcome, plan: Plan?) {
         let codec = DSLSnapshotCodec(options: options.compiler)
         let quoter = OfflineQuoter()
         var snapshotRow = catalog.snapshot
         if let row = snapshotRow, row.table != desired.snapshotTable {
-            draft.warnings.append(.init(code: "catalog_snapshot_table", message: "the catalog's snapshot comes from table "
-                + "'\(row.table)', the DSL's snapshot model uses '\(desired.snapshotTable)': planning as a first run; "
-                + "export with --snapshot-table \(desired.snapshotTable)"))
+            draft.warnings.append(
+                .init(
+                    code: "catalog_snapshot_table",
+                    message: "the catalog's snapshot comes from table "
+                        + "'\(row.table)', the DSL's snapshot model uses '\(desired.snapshotTable)': planning as a first run; "
+                        + "export with --snapshot-table \(desired.snapshotTable)"))
             snapshotRow = nil
         }
-        if let row = snapshotRow, live.table(named: row.table).map({ table in
-            table.column(named: "hash") == nil || table.column(named: "dsl") == nil || table.column(named: "id") == nil
-        }) ?? true {
+        if let row = snapshotRow,
+            live.table(named: row.table).map({ table in
+                table.column(named: "hash") == nil || table.column(named: "dsl") == nil
+                    || table.column(named: "id") == nil
+            }) ?? true
+        {
             snapshotRow = nil
         }
         if options.safeSync.requireSnapshot && snapshotRow == nil {
-            draft.errors.append(.init(code: "no_snapshot", message: "require_snapshot is set and schema "
-                + "'\(options.safeSync.planner.schema)' has no snapshot row in '\(desired.snapshotTable)': is this the right database?"))
+            draft.errors.append(
+                .init(
+                    code: "no_snapshot",
+                    message: "require_snapshot is set and schema "
+                        + "'\(options.safeSync.planner.schema)' has no snapshot row in '\(desired.snapshotTable)': is this the right database?"
+                ))
             return (.invalid, nil)
         }
         var snapshot: CompiledDSL?
@@ -147,20 +177,27 @@ public struct OfflinePlanner {
                 do {
                     snapshot = try codec.compileSnapshot(json: snapshotRow.dsl)
                 } catch {
-                    draft.warnings.append(.init(code: "snapshot_unreadable", message: "snapshot row \(snapshotRow.id) could not "
-                        + "be compiled (\(error)); planning as a first run: nothing is dropped"))
+                    draft.warnings.append(
+                        .init(
+                            code: "snapshot_unreadable",
+                            message: "snapshot row \(snapshotRow.id) could not "
+                                + "be compiled (\(error)); planning as a first run: nothing is dropped"))
                 }
             }
         }
         if var adopted = snapshot, live.table(named: desired.snapshotTable)?.column(named: "commit") == nil,
-           let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable }) {
+            let position = adopted.schema.tables.firstIndex(where: { $0.name == desired.snapshotTable })
+        {
             adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
             snapshot = adopted
         }
         var plan = Planner(options: options.safeSync.planner).plan(desired: desired, snapshot: snapshot, live: live)
         gateLargeBackfills(&plan, live: live, desired: desired, snapshot: snapshot)
-        draft.snapshot = SnapshotDecision(effectiveDocument: plan.effectiveDocument, desired: desired,
-                                          row: snapshotRow.map { ($0.id, $0.hash) }).reportInfo
+        draft.snapshot =
+            SnapshotDecision(
+                effectiveDocument: plan.effectiveDocument, desired: desired,
+                row: snapshotRow.map { ($0.id, $0.hash) }
+            ).reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: quoter)
         try draft.add(applied: plan.safe, with: quoter)
         try draft.add(blocked: plan.blocked, with: quoter)
@@ -174,14 +211,17 @@ public struct OfflinePlanner {
         let ddl = DDL(schema: options.safeSync.planner.schema)
         var kept: [PlannedChange] = []
         for change in plan.safe {
-            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows, rows > limit,
-                  let modelKey = desired.schema.table(named: change.table)?.modelKey,
-                  let columns = desired.autoNameColumns[modelKey] else {
+            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows,
+                rows > limit,
+                let modelKey = desired.schema.table(named: change.table)?.modelKey,
+                let columns = desired.autoNameColumns[modelKey]
+            else {
                 kept.append(change)
                 continue
             }
             var gated = change
-            gated.reason = "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
+            gated.reason =
+                "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
                 + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
                 + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
                 + "every row up to date and records the new auto_name list"

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-package import Glibc
+    package import Glibc
 #elseif canImport(Darwin)
-package import Darwin
+    package import Darwin
 #endif
 
 /// Writes whole files so that a reader (a person, node_exporter, the daemon after a crash) sees either
@@ -13,7 +13,9 @@ package import Darwin
 package enum AtomicFileWriter {
     /// Replaces `path` with `bytes`, with permission bits `mode` (applied with fchmod so the umask does not
     /// widen or narrow them).
-    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t, syncDirectory: Bool = true) throws(FileWriteError) {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t, syncDirectory: Bool = true)
+        throws(FileWriteError)
+    {
         let directory = directoryName(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = directory + "/." + base + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"

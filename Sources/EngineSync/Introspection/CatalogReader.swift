@@ -29,10 +29,11 @@ package struct CatalogReader {
             let sequence = try row.optionalString("sequence_name")
             let identity = try row.optionalString("attidentity") ?? ""
             let isAutoIncrement = sequence != nil || !identity.isEmpty
-            columnsByTable[try row.string("table_name"), default: []].append(Column(
-                name: try row.string("column_name"), type: type,
-                defaultValue: isAutoIncrement ? nil : defaultText.map { LiveDefault.parse($0, type: type) },
-                isNotNull: try row.bool("not_null"), isAutoIncrement: isAutoIncrement, sequence: sequence))
+            columnsByTable[try row.string("table_name"), default: []].append(
+                Column(
+                    name: try row.string("column_name"), type: type,
+                    defaultValue: isAutoIncrement ? nil : defaultText.map { LiveDefault.parse($0, type: type) },
+                    isNotNull: try row.bool("not_null"), isAutoIncrement: isAutoIncrement, sequence: sequence))
         }
 
         var primaryKeys: [String: (name: String, columns: [String])] = [:]
@@ -44,13 +45,17 @@ package struct CatalogReader {
             case "p":
                 primaryKeys[table] = (try row.string("conname"), columns)
             case "f":
-                guard try row.optionalString("ref_schema") == schema, let referenced = try row.optionalString("ref_table") else {
+                guard try row.optionalString("ref_schema") == schema,
+                    let referenced = try row.optionalString("ref_table")
+                else {
                     continue
                 }
-                foreignKeys.append(ForeignKey(
-                    name: try row.string("conname"), table: table, columns: columns, referencedTable: referenced,
-                    referencedColumns: try row.stringArray("ref_columns").compactMap { $0 },
-                    onDelete: Self.action(try row.string("confdeltype")), onUpdate: Self.action(try row.string("confupdtype"))))
+                foreignKeys.append(
+                    ForeignKey(
+                        name: try row.string("conname"), table: table, columns: columns, referencedTable: referenced,
+                        referencedColumns: try row.stringArray("ref_columns").compactMap { $0 },
+                        onDelete: Self.action(try row.string("confdeltype")),
+                        onUpdate: Self.action(try row.string("confupdtype"))))
             default:
                 continue
             }
@@ -58,8 +63,9 @@ package struct CatalogReader {
 
         let tables = try tableRows.map { row -> Table in
             let name = try row.string("table_name")
-            return Table(name: name, columns: columnsByTable[name] ?? [], primaryKey: primaryKeys[name]?.columns ?? [],
-                         estimatedRows: try row.int("estimated_rows"), primaryKeyConstraint: primaryKeys[name]?.name)
+            return Table(
+                name: name, columns: columnsByTable[name] ?? [], primaryKey: primaryKeys[name]?.columns ?? [],
+                estimatedRows: try row.int("estimated_rows"), primaryKeyConstraint: primaryKeys[name]?.name)
         }
 
         let indexes = try indexRows.map { row -> Index in
@@ -75,23 +81,30 @@ package struct CatalogReader {
         }
 
         let views = try viewRows.map { row in
-            ViewDependency(table: try row.string("table_name"), column: try row.string("column_name"),
-                           viewSchema: try row.string("view_schema"), view: try row.string("view_name"),
-                           definition: try row.optionalString("view_def"),
-                           isMaterialized: try row.optionalString("view_kind") == "m")
+            ViewDependency(
+                table: try row.string("table_name"), column: try row.string("column_name"),
+                viewSchema: try row.string("view_schema"), view: try row.string("view_name"),
+                definition: try row.optionalString("view_def"),
+                isMaterialized: try row.optionalString("view_kind") == "m")
         }
-        return Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
-                      viewDependencies: views)
+        return Schema(
+            tables: tables, indexes: indexes,
+            foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
+            viewDependencies: views)
     }
 
     /// The catalog queries `read` runs, in order, each taking the schema name as `$1`: for the benchmark that
     /// times them with psql, and for operators who want to see exactly what enginesync reads.
     package static var queries: [(name: String, sql: String)] {
-        [("tables", tablesQuery), ("columns", columnsQuery), ("indexes", indexesQuery),
-         ("constraints", constraintsQuery), ("view_dependencies", viewDependenciesQuery)]
+        [
+            ("tables", tablesQuery), ("columns", columnsQuery), ("indexes", indexesQuery),
+            ("constraints", constraintsQuery), ("view_dependencies", viewDependenciesQuery),
+        ]
     }
 
-    private mutating func run(_ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void) throws -> [PostgresRow] {
+    private mutating func run(_ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void) throws
+        -> [PostgresRow]
+    {
         beforeEachQuery()
         queryCount += 1
         return try connection.query(sql, [schema]).rows

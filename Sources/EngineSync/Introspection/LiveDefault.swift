@@ -1,4 +1,5 @@
 package import EngineSyncCore
+import Foundation
 
 /// Normalises a `pg_get_expr` default into a `ColumnDefault`, so `'abc'::character varying` and the
 /// DSL's `"abc"` compare equal.
@@ -54,5 +55,3 @@ package enum LiveDefault {
         return nil
     }
 }
-
-import Foundation

@@ -30,8 +30,9 @@ public enum MigrationLint {
             guard case .sql(let statements) = migration.body else { continue }
             switch parse(statements, file: migration.displayName) {
             case .success(let parsed):
-                result.hazards += linter.lint(file: migration.displayName, transactional: migration.transactional,
-                                              statements: parsed)
+                result.hazards += linter.lint(
+                    file: migration.displayName, transactional: migration.transactional,
+                    statements: parsed)
             case .failure(let error):
                 result.syntaxErrors.append(error)
             }
@@ -53,8 +54,10 @@ public enum MigrationLint {
             do {
                 tree = try JSONReader().read(Array(json.utf8)).document.value
             } catch {
-                return .failure(SyntaxError(file: file, line: statement.line,
-                                            message: "PostgreSQL's parser returned a tree enginesync cannot read: \(error)"))
+                return .failure(
+                    SyntaxError(
+                        file: file, line: statement.line,
+                        message: "PostgreSQL's parser returned a tree enginesync cannot read: \(error)"))
             }
             for item in tree.objectValue?["stmts"]?.arrayValue ?? [] {
                 guard let node = item.objectValue?["stmt"] else { continue }

@@ -60,8 +60,10 @@ package struct ReconcileLog: Sendable {
     }
 
     @discardableResult
-    package func insert(_ connection: PostgresConnection, attemptID: String, report: ReconcileReport,
-                       trees: Trees) throws -> Int {
+    package func insert(
+        _ connection: PostgresConnection, attemptID: String, report: ReconcileReport,
+        trees: Trees
+    ) throws -> Int {
         let json = String(decoding: try report.jsonData(), as: UTF8.self)
         let sql: SQL = """
             INSERT INTO \(table) (attempt_id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
@@ -78,7 +80,8 @@ package struct ReconcileLog: Sendable {
 
     package func update(_ connection: PostgresConnection, id: Int, report: ReconcileReport) throws {
         let json = String(decoding: try report.jsonData(), as: UTF8.self)
-        try connection.run("""
+        try connection.run(
+            """
             UPDATE \(table) SET outcome = $1, applied_count = $2, blocked_count = $3, finished_at = $4::timestamptz, \
             report = $5::jsonb WHERE id = $6
             """, [report.outcome.rawValue, report.applied.count, report.blocked.count, report.finishedAt, json, id])
@@ -87,11 +90,14 @@ package struct ReconcileLog: Sendable {
     /// Whether an attempt committed: after a connection loss during COMMIT the outcome is unknown (SPEC 4.3).
     package func attemptCommitted(_ connection: PostgresConnection, attemptID: String) throws -> Int? {
         guard try tableExists(connection) else { return nil }
-        return try connection.run("SELECT id::int8 AS id FROM \(table) WHERE attempt_id = $1", [attemptID]).first?.int("id")
+        return try connection.run("SELECT id::int8 AS id FROM \(table) WHERE attempt_id = $1", [attemptID]).first?.int(
+            "id")
     }
 
     /// The newest entries, newest first; `outcomes` filters (e.g. `synced`, `blocked`).
-    package func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws -> [ReconcileLogEntry] {
+    package func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws
+        -> [ReconcileLogEntry]
+    {
         guard try tableExists(connection) else { return [] }
         var sql: SQL = """
             SELECT id::int8 AS id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
@@ -106,7 +112,8 @@ package struct ReconcileLog: Sendable {
         sql = sql + " ORDER BY id DESC LIMIT \(unsafeRaw: String(max(1, limit)))"
         return try connection.run(sql, parameters).rows.map { row in
             ReconcileLogEntry(
-                id: try row.int("id"), commit: try row.optionalString("commit"), dslTree: try row.optionalString("dsl_tree"),
+                id: try row.int("id"), commit: try row.optionalString("commit"),
+                dslTree: try row.optionalString("dsl_tree"),
                 migrationsTree: try row.optionalString("migrations_tree"), outcome: try row.string("outcome"),
                 appliedCount: try row.int("applied_count"), blockedCount: try row.int("blocked_count"),
                 snapshotID: try row.optionalInt("snapshot_id"), startedAt: try row.string("started_at"),

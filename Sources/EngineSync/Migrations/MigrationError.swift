@@ -34,8 +34,10 @@ public struct MigrationError: Error, CustomStringConvertible, Sendable {
     /// Migrations this run applied (and committed) before the failure.
     public var applied: [AppliedMigration]
 
-    public init(kind: Kind, message: String, id: String? = nil, file: String? = nil, line: Int? = nil,
-                sqlState: SQLState? = nil, postgresError: PostgresError? = nil, applied: [AppliedMigration] = []) {
+    public init(
+        kind: Kind, message: String, id: String? = nil, file: String? = nil, line: Int? = nil,
+        sqlState: SQLState? = nil, postgresError: PostgresError? = nil, applied: [AppliedMigration] = []
+    ) {
         self.kind = kind
         self.message = message
         self.id = id
@@ -50,8 +52,9 @@ public struct MigrationError: Error, CustomStringConvertible, Sendable {
     static func database(_ error: any Error, doing what: String) -> MigrationError {
         if let error = error as? MigrationError { return error }
         if let error = error as? PostgresError {
-            return MigrationError(kind: .failed, message: "\(what): \(error.message)", sqlState: error.sqlState,
-                                  postgresError: error)
+            return MigrationError(
+                kind: .failed, message: "\(what): \(error.message)", sqlState: error.sqlState,
+                postgresError: error)
         }
         return MigrationError(kind: .failed, message: "\(what): \(error)")
     }

@@ -18,14 +18,18 @@ public enum MigrationLoader {
     public static let maxIDBytes = 255
 
     /// The migrations of `commit` under `path`; throws the first problem (`check` lists them all).
-    public static func load(repository: GitRepository, commit: ObjectID, path: String = defaultPath,
-                            maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+    public static func load(
+        repository: GitRepository, commit: ObjectID, path: String = defaultPath,
+        maxFileBytes: Int = defaultMaxFileBytes
+    ) throws -> MigrationSet {
         try check(repository: repository, commit: commit, path: path, maxFileBytes: maxFileBytes).set()
     }
 
     /// Every problem of the migrations of `commit` under `path` (for `validate`), with the migrations that are fine.
-    public static func check(repository: GitRepository, commit: ObjectID, path: String = defaultPath,
-                             maxFileBytes: Int = defaultMaxFileBytes) -> MigrationCheck {
+    public static func check(
+        repository: GitRepository, commit: ObjectID, path: String = defaultPath,
+        maxFileBytes: Int = defaultMaxFileBytes
+    ) -> MigrationCheck {
         let folder = normalise(path)
         let entries: [GitTreeEntry]
         let treeID: ObjectID?
@@ -37,27 +41,33 @@ public enum MigrationLoader {
             entries = listed
         } catch {
             let message = (error as? GitError)?.message ?? "\(error)"
-            return MigrationCheck(migrations: [], problems: [MigrationError(
-                kind: .invalid, message: "cannot read the migrations folder: \(message)", file: folder)])
+            return MigrationCheck(
+                migrations: [],
+                problems: [
+                    MigrationError(
+                        kind: .invalid, message: "cannot read the migrations folder: \(message)", file: folder)
+                ])
         }
         var found: [Entry] = []
         for entry in entries {
             let file = folder.isEmpty ? entry.name : folder + "/" + entry.name
-            let kind: Entry.Kind = switch entry.kind {
-            case .file, .executable: .file
-            case .directory: .directory
-            case .symlink: .symlink
-            case .submodule: .submodule
-            case .unknown: .other
-            }
-            let blobID = entry.id
-            found.append(Entry(name: entry.name, file: file, kind: kind) {
-                do {
-                    return try repository.readBlob(blobID, maxBytes: maxFileBytes, subject: file)
-                } catch let error as GitError {
-                    throw MigrationError(kind: .invalid, message: error.message, file: file)
+            let kind: Entry.Kind =
+                switch entry.kind {
+                case .file, .executable: .file
+                case .directory: .directory
+                case .symlink: .symlink
+                case .submodule: .submodule
+                case .unknown: .other
                 }
-            })
+            let blobID = entry.id
+            found.append(
+                Entry(name: entry.name, file: file, kind: kind) {
+                    do {
+                        return try repository.readBlob(blobID, maxBytes: maxFileBytes, subject: file)
+                    } catch let error as GitError {
+                        throw MigrationError(kind: .invalid, message: error.message, file: file)
+                    }
+                })
         }
         var check = collect(found)
         check.treeID = treeID
@@ -66,29 +76,45 @@ public enum MigrationLoader {
 
     /// The migrations under `root/path` on disk (`root` is laid out like the repository); throws the first
     /// problem (`check` lists them all).
-    public static func load(directory root: String, path: String = defaultPath,
-                            maxFileBytes: Int = defaultMaxFileBytes) throws -> MigrationSet {
+    public static func load(
+        directory root: String, path: String = defaultPath,
+        maxFileBytes: Int = defaultMaxFileBytes
+    ) throws -> MigrationSet {
         try check(directory: root, path: path, maxFileBytes: maxFileBytes).set()
     }
 
     /// Every problem of the migrations under `root/path` on disk (for `validate`), with the migrations that are fine.
-    public static func check(directory root: String, path: String = defaultPath,
-                             maxFileBytes: Int = defaultMaxFileBytes) -> MigrationCheck {
+    public static func check(
+        directory root: String, path: String = defaultPath,
+        maxFileBytes: Int = defaultMaxFileBytes
+    ) -> MigrationCheck {
         let folder = normalise(path)
         let fileManager = FileManager.default
         let url = URL(fileURLWithPath: root).appendingPathComponent(folder)
         var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return MigrationCheck(migrations: []) }
+        guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            return MigrationCheck(migrations: [])
+        }
         guard isDirectory.boolValue else {
-            return MigrationCheck(migrations: [], problems: [MigrationError(kind: .invalid, message: "is not a directory",
-                                                                            file: folder)])
+            return MigrationCheck(
+                migrations: [],
+                problems: [
+                    MigrationError(
+                        kind: .invalid, message: "is not a directory",
+                        file: folder)
+                ])
         }
         let names: [String]
         do {
             names = try fileManager.contentsOfDirectory(atPath: url.path)
         } catch {
-            return MigrationCheck(migrations: [], problems: [MigrationError(
-                kind: .invalid, message: "cannot list the migrations folder: \(error.localizedDescription)", file: folder)])
+            return MigrationCheck(
+                migrations: [],
+                problems: [
+                    MigrationError(
+                        kind: .invalid, message: "cannot list the migrations folder: \(error.localizedDescription)",
+                        file: folder)
+                ])
         }
         var found: [Entry] = []
         for name in names.sorted(by: idPrecedes) {
@@ -97,27 +123,31 @@ public enum MigrationLoader {
             // attributesOfItem uses lstat: a symlink is reported as one, never followed.
             let attributes = (try? fileManager.attributesOfItem(atPath: entryURL.path)) ?? [:]
             let type = attributes[.type] as? FileAttributeType
-            let kind: Entry.Kind = switch type {
-            case .typeRegular?: .file
-            case .typeDirectory?: .directory
-            case .typeSymbolicLink?: .symlink
-            default: .other
-            }
+            let kind: Entry.Kind =
+                switch type {
+                case .typeRegular?: .file
+                case .typeDirectory?: .directory
+                case .typeSymbolicLink?: .symlink
+                default: .other
+                }
             let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-            found.append(Entry(name: name, file: file, kind: kind) {
-                guard size <= maxFileBytes else {
-                    throw MigrationError(kind: .invalid, message: "is \(size) bytes, over the limit of \(maxFileBytes)",
-                                         file: file)
-                }
-                guard let data = fileManager.contents(atPath: entryURL.path) else {
-                    throw MigrationError(kind: .invalid, message: "cannot be read", file: file)
-                }
-                guard data.count <= maxFileBytes else {
-                    throw MigrationError(kind: .invalid,
-                                         message: "is \(data.count) bytes, over the limit of \(maxFileBytes)", file: file)
-                }
-                return [UInt8](data)
-            })
+            found.append(
+                Entry(name: name, file: file, kind: kind) {
+                    guard size <= maxFileBytes else {
+                        throw MigrationError(
+                            kind: .invalid, message: "is \(size) bytes, over the limit of \(maxFileBytes)",
+                            file: file)
+                    }
+                    guard let data = fileManager.contents(atPath: entryURL.path) else {
+                        throw MigrationError(kind: .invalid, message: "cannot be read", file: file)
+                    }
+                    guard data.count <= maxFileBytes else {
+                        throw MigrationError(
+                            kind: .invalid,
+                            message: "is \(data.count) bytes, over the limit of \(maxFileBytes)", file: file)
+                    }
+                    return [UInt8](data)
+                })
         }
         return collect(found)
     }
@@ -162,8 +192,10 @@ public enum MigrationLoader {
                 continue
             }
             guard entry.name.lowercased().hasSuffix(".sql") else {
-                warnings.append(MigrationWarning(code: "ignored_file",
-                                                 message: "not a .sql file; ignored", file: entry.file))
+                warnings.append(
+                    MigrationWarning(
+                        code: "ignored_file",
+                        message: "not a .sql file; ignored", file: entry.file))
                 continue
             }
             let id = String(entry.name.dropLast(4))
@@ -208,8 +240,10 @@ public struct MigrationCheck: Sendable {
     public var problems: [MigrationError]
     public var treeID: ObjectID?
 
-    public init(migrations: [Migration], warnings: [MigrationWarning] = [], problems: [MigrationError] = [],
-                treeID: ObjectID? = nil) {
+    public init(
+        migrations: [Migration], warnings: [MigrationWarning] = [], problems: [MigrationError] = [],
+        treeID: ObjectID? = nil
+    ) {
         self.migrations = migrations
         self.warnings = warnings
         self.problems = problems
@@ -222,7 +256,8 @@ public struct MigrationCheck: Sendable {
     public func set() throws -> MigrationSet {
         if var first = problems.first {
             if problems.count > 1 {
-                first.message += " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s") in migrations/: "
+                first.message +=
+                    " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s") in migrations/: "
                     + "`enginesync validate` lists them all)"
             }
             throw first

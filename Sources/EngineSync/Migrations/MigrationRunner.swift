@@ -31,8 +31,10 @@ public final class MigrationRunner {
     private var schema: String { session.settings.schema }
     private var table: MigrationTrackingTable { MigrationTrackingTable(connection: connection, schema: schema) }
 
-    public init(session: DatabaseSession, migrations: [Migration], loadWarnings: [MigrationWarning] = [],
-                options: MigrationRunnerOptions = MigrationRunnerOptions()) {
+    public init(
+        session: DatabaseSession, migrations: [Migration], loadWarnings: [MigrationWarning] = [],
+        options: MigrationRunnerOptions = MigrationRunnerOptions()
+    ) {
         self.session = session
         self.migrations = migrations.sorted { idPrecedes($0.id, $1.id) }
         self.loadWarnings = loadWarnings
@@ -40,25 +42,33 @@ public final class MigrationRunner {
     }
 
     /// A runner for the migrations of a commit or directory (`MigrationLoader.load`).
-    public convenience init(session: DatabaseSession, set: MigrationSet,
-                            options: MigrationRunnerOptions = MigrationRunnerOptions()) {
+    public convenience init(
+        session: DatabaseSession, set: MigrationSet,
+        options: MigrationRunnerOptions = MigrationRunnerOptions()
+    ) {
         self.init(session: session, migrations: set.migrations, loadWarnings: set.warnings, options: options)
     }
 
     /// A runner over a connection the caller opened (a library user): enginesync's session settings
     /// (`settings`: schema, timeouts, `search_path`) are applied to it.
-    public convenience init(connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
-                            migrations: [Migration], loadWarnings: [MigrationWarning] = [],
-                            options: MigrationRunnerOptions = MigrationRunnerOptions()) throws {
-        self.init(session: try DatabaseSession(adopting: connection, settings: settings), migrations: migrations,
-                  loadWarnings: loadWarnings, options: options)
+    public convenience init(
+        connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+        migrations: [Migration], loadWarnings: [MigrationWarning] = [],
+        options: MigrationRunnerOptions = MigrationRunnerOptions()
+    ) throws {
+        self.init(
+            session: try DatabaseSession(adopting: connection, settings: settings), migrations: migrations,
+            loadWarnings: loadWarnings, options: options)
     }
 
     /// `init(connection:settings:migrations:…)` for a loaded `MigrationSet`.
-    public convenience init(connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
-                            set: MigrationSet, options: MigrationRunnerOptions = MigrationRunnerOptions()) throws {
-        try self.init(connection: connection, settings: settings, migrations: set.migrations, loadWarnings: set.warnings,
-                      options: options)
+    public convenience init(
+        connection: PostgresConnection, settings: SessionSettings = SessionSettings(),
+        set: MigrationSet, options: MigrationRunnerOptions = MigrationRunnerOptions()
+    ) throws {
+        try self.init(
+            connection: connection, settings: settings, migrations: set.migrations, loadWarnings: set.warnings,
+            options: options)
     }
 
     // MARK: - Status
@@ -98,44 +108,54 @@ public final class MigrationRunner {
         for migration in migrations {
             // Only applied rows are checked: fixing the file of a failed migration is the normal workflow.
             guard let row = recorded[migration.id], row.state.isApplied, let stored = row.checksum,
-                  let actual = migration.checksum, stored != actual else { continue }
-            mismatches.append(ChecksumMismatch(id: migration.id, file: migration.file, recorded: stored, actual: actual))
+                let actual = migration.checksum, stored != actual
+            else { continue }
+            mismatches.append(
+                ChecksumMismatch(id: migration.id, file: migration.file, recorded: stored, actual: actual))
         }
         var warnings = loadWarnings
         // Another runner's ids follow their own naming: they do not make this repository's migrations out of order.
         let highest = (executed.filter { !otherRunnerIDs.contains($0) } + failed.map(\.id)).max(by: idPrecedes)
         if let highest {
             for id in pending where idPrecedes(id, highest) {
-                warnings.append(MigrationWarning(
-                    code: "out_of_order", message: "'\(id)' sorts before the highest applied migration '\(highest)'; "
-                        + "it is applied out of order", id: id, file: byID[id]?.file))
+                warnings.append(
+                    MigrationWarning(
+                        code: "out_of_order",
+                        message: "'\(id)' sorts before the highest applied migration '\(highest)'; "
+                            + "it is applied out of order", id: id, file: byID[id]?.file))
             }
         }
         for id in executed where byID[id] == nil && !otherRunnerIDs.contains(id) {
-            warnings.append(MigrationWarning(code: "missing_file",
-                                             message: "'\(id)' is recorded as applied but no migration has that id",
-                                             id: id))
+            warnings.append(
+                MigrationWarning(
+                    code: "missing_file",
+                    message: "'\(id)' is recorded as applied but no migration has that id",
+                    id: id))
         }
-        return MigrationStatus(executed: executed, pending: pending, failed: failed, checksumMismatches: mismatches,
-                               warnings: warnings, recordedByOtherRunner: otherRunner)
+        return MigrationStatus(
+            executed: executed, pending: pending, failed: failed, checksumMismatches: mismatches,
+            warnings: warnings, recordedByOtherRunner: otherRunner)
     }
 
     static func otherRunnerWarning(id: String) -> MigrationWarning {
-        MigrationWarning(code: "recorded_by_other_runner",
-                         message: "'\(id)' was recorded by another runner (such as EngineJS's MigrationRunner) and has "
-                             + "no migration here; it is treated as applied and not reported again", id: id)
+        MigrationWarning(
+            code: "recorded_by_other_runner",
+            message: "'\(id)' was recorded by another runner (such as EngineJS's MigrationRunner) and has "
+                + "no migration here; it is treated as applied and not reported again", id: id)
     }
 
     private func checkUniqueIDs() throws {
         var seen: Set<String> = []
         for migration in migrations {
             guard seen.insert(migration.id).inserted else {
-                throw MigrationError(kind: .invalid, message: "duplicate migration id '\(migration.id)'",
-                                     id: migration.id, file: migration.file)
+                throw MigrationError(
+                    kind: .invalid, message: "duplicate migration id '\(migration.id)'",
+                    id: migration.id, file: migration.file)
             }
             guard !migration.id.isEmpty, migration.id.utf8.count <= MigrationLoader.maxIDBytes else {
-                throw MigrationError(kind: .invalid, message: "a migration id must be 1 to 255 bytes",
-                                     id: migration.id, file: migration.file)
+                throw MigrationError(
+                    kind: .invalid, message: "a migration id must be 1 to 255 bytes",
+                    id: migration.id, file: migration.file)
             }
         }
     }
@@ -160,14 +180,16 @@ public final class MigrationRunner {
             if let first = status.checksumMismatches.first {
                 let files = status.checksumMismatches.map { $0.file ?? $0.id }.joined(separator: ", ")
                 throw MigrationError(
-                    kind: .invalid, message: "changed after it was applied (checksum \(first.recorded.prefix(12)) → "
+                    kind: .invalid,
+                    message: "changed after it was applied (checksum \(first.recorded.prefix(12)) → "
                         + "\(first.actual.prefix(12))); nothing ran. Changed: \(files). Write a new migration instead",
                     id: first.id, file: first.file)
             }
             if let failed = status.failed.first {
                 throw MigrationError(
                     kind: .unresolved,
-                    message: "is '\(failed.state)' from an earlier non-transactional run; no migration runs until it is "
+                    message:
+                        "is '\(failed.state)' from an earlier non-transactional run; no migration runs until it is "
                         + "settled: enginesync migrate resolve \(failed.id) --applied|--rolled-back",
                     id: failed.id, file: failed.file)
             }
@@ -206,8 +228,10 @@ public final class MigrationRunner {
         do {
             acknowledged = try connection.withTransaction { try ids.filter { try table.acknowledgeExternal(id: $0) } }
         } catch {
-            throw MigrationError.database(error, doing: "acknowledging the migrations of another runner "
-                + "(\(ids.joined(separator: ", ")))")
+            throw MigrationError.database(
+                error,
+                doing: "acknowledging the migrations of another runner "
+                    + "(\(ids.joined(separator: ", ")))")
         }
         let warnings = acknowledged.map(Self.otherRunnerWarning(id:))
         warnings.forEach(log)
@@ -215,10 +239,12 @@ public final class MigrationRunner {
     }
 
     private func log(_ warning: MigrationWarning) {
-        logger.warning("migration warning", metadata: [
-            "migration.warning": "\(warning.code)", "migration.id": "\(warning.id ?? "")",
-            "migration.file": "\(warning.file ?? "")", "migration.message": "\(warning.message)",
-        ])
+        logger.warning(
+            "migration warning",
+            metadata: [
+                "migration.warning": "\(warning.code)", "migration.id": "\(warning.id ?? "")",
+                "migration.file": "\(warning.file ?? "")", "migration.message": "\(warning.message)",
+            ])
     }
 
     /// EngineJS rows (and rows written before checksums existed) get the current file's checksum, so a
@@ -244,22 +270,25 @@ public final class MigrationRunner {
         let started = clock.now
         func elapsed() -> Int {
             let duration = clock.now - started
-            return Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+            return Int(duration.components.seconds) * 1000
+                + Int(duration.components.attoseconds / 1_000_000_000_000_000)
         }
         if migration.transactional {
             do {
                 try connection.withTransaction {
                     try perform(migration, logger: logger)
-                    try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
-                                     durationMs: elapsed(), state: .applied)
+                    try table.insert(
+                        id: migration.id, checksum: migration.checksum, commit: options.commit,
+                        durationMs: elapsed(), state: .applied)
                 }
             } catch {
                 throw failure(error, migration: migration)
             }
         } else {
             do {
-                try table.insert(id: migration.id, checksum: migration.checksum, commit: options.commit,
-                                 durationMs: nil, state: .running)
+                try table.insert(
+                    id: migration.id, checksum: migration.checksum, commit: options.commit,
+                    durationMs: nil, state: .running)
             } catch {
                 throw failure(error, migration: migration)
             }
@@ -306,8 +335,9 @@ public final class MigrationRunner {
                     try connection.execute(script: statement.text)
                 } catch let error as PostgresError {
                     let line = error.position.map(statement.line(atCharacterPosition:)) ?? statement.line
-                    throw MigrationError(kind: .failed, message: error.message, id: migration.id, file: migration.file,
-                                         line: line, sqlState: error.sqlState, postgresError: error)
+                    throw MigrationError(
+                        kind: .failed, message: error.message, id: migration.id, file: migration.file,
+                        line: line, sqlState: error.sqlState, postgresError: error)
                 }
             }
         case .swift(let up):
@@ -321,7 +351,8 @@ public final class MigrationRunner {
         if let error = error as? MigrationError {
             result = error
         } else if let error = error as? PostgresError {
-            result = MigrationError(kind: .failed, message: error.message, sqlState: error.sqlState, postgresError: error)
+            result = MigrationError(
+                kind: .failed, message: error.message, sqlState: error.sqlState, postgresError: error)
         } else {
             result = MigrationError(kind: .failed, message: "\(error)")
         }
@@ -331,11 +362,13 @@ public final class MigrationRunner {
         if result.postgresError?.isConnectionLoss == true {
             result.message += " (connection lost: re-check engine_migrations before retrying)"
         }
-        logger.error("migration failed", metadata: [
-            "migration.id": "\(migration.id)", "migration.file": "\(migration.file ?? "")",
-            "migration.line": "\(result.line.map(String.init) ?? "")",
-            "db.sqlstate": "\(result.sqlState?.rawValue ?? "")", "migration.error": "\(result.message)",
-        ])
+        logger.error(
+            "migration failed",
+            metadata: [
+                "migration.id": "\(migration.id)", "migration.file": "\(migration.file ?? "")",
+                "migration.line": "\(result.line.map(String.init) ?? "")",
+                "db.sqlstate": "\(result.sqlState?.rawValue ?? "")", "migration.error": "\(result.message)",
+            ])
         return result
     }
 
@@ -354,12 +387,14 @@ public final class MigrationRunner {
             }
             let file = migrations.first { $0.id == id }?.file
             guard let row = rows.first(where: { $0.id == id }) else {
-                throw MigrationError(kind: .notResolvable, message: "is not recorded in engine_migrations; nothing to resolve",
-                                     id: id, file: file)
+                throw MigrationError(
+                    kind: .notResolvable, message: "is not recorded in engine_migrations; nothing to resolve",
+                    id: id, file: file)
             }
             guard !row.state.isApplied else {
-                throw MigrationError(kind: .notResolvable, message: "is already applied; only failed migrations are resolved",
-                                     id: id, file: file)
+                throw MigrationError(
+                    kind: .notResolvable, message: "is already applied; only failed migrations are resolved",
+                    id: id, file: file)
             }
             do {
                 switch resolution {
@@ -376,8 +411,12 @@ public final class MigrationRunner {
             } catch {
                 throw MigrationError.database(error, doing: "resolving \(file ?? id)")
             }
-            logger.notice("resolved migration", metadata: ["migration.id": "\(id)",
-                                                           "migration.resolution": "\(resolution.rawValue)"])
+            logger.notice(
+                "resolved migration",
+                metadata: [
+                    "migration.id": "\(id)",
+                    "migration.resolution": "\(resolution.rawValue)",
+                ])
         }
     }
 
@@ -387,8 +426,10 @@ public final class MigrationRunner {
     /// transaction", which would read as a broken migration rather than as the wrong server.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         if session.isStandby {
-            throw MigrationError(kind: .standby, message: "the server is a standby (pg_is_in_recovery); nothing "
-                + "applied: point --database at the primary")
+            throw MigrationError(
+                kind: .standby,
+                message: "the server is a standby (pg_is_in_recovery); nothing "
+                    + "applied: point --database at the primary")
         }
         let outcome: EngineSyncLock.Outcome<T>
         do {
@@ -402,8 +443,10 @@ public final class MigrationRunner {
         case .acquired(let value):
             return value
         case .heldElsewhere:
-            throw MigrationError(kind: .lockHeld, message: "another enginesync holds the advisory lock "
-                + "\(EngineSyncLock.key) (waited \(options.lockWait)); skipped")
+            throw MigrationError(
+                kind: .lockHeld,
+                message: "another enginesync holds the advisory lock "
+                    + "\(EngineSyncLock.key) (waited \(options.lockWait)); skipped")
         }
     }
 

@@ -10,8 +10,10 @@ public struct MigrationRunnerOptions: Sendable {
     public var lockWait: Duration
     public var logger: Logger
 
-    public init(commit: String? = nil, lockWait: Duration = .seconds(60),
-                logger: Logger = Logger(label: "enginesync.migrations")) {
+    public init(
+        commit: String? = nil, lockWait: Duration = .seconds(60),
+        logger: Logger = Logger(label: "enginesync.migrations")
+    ) {
         self.commit = commit
         self.lockWait = lockWait
         self.logger = logger

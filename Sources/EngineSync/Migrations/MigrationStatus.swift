@@ -14,9 +14,11 @@ public struct MigrationStatus: Hashable, Sendable, Codable {
     /// warns (`recorded_by_other_runner`); `status` never does.
     public var recordedByOtherRunner: [String]
 
-    public init(executed: [String], pending: [String], failed: [FailedMigration],
-                checksumMismatches: [ChecksumMismatch], warnings: [MigrationWarning],
-                recordedByOtherRunner: [String] = []) {
+    public init(
+        executed: [String], pending: [String], failed: [FailedMigration],
+        checksumMismatches: [ChecksumMismatch], warnings: [MigrationWarning],
+        recordedByOtherRunner: [String] = []
+    ) {
         self.executed = executed
         self.pending = pending
         self.failed = failed

@@ -66,30 +66,35 @@ struct MigrationTrackingTable {
     func ensure() throws {
         try connection.ensureBookkeepingTable(
             Self.name, schema: schema,
-            columns: "id character varying(255) PRIMARY KEY, executed_at timestamp with time zone NOT NULL DEFAULT now()",
+            columns:
+                "id character varying(255) PRIMARY KEY, executed_at timestamp with time zone NOT NULL DEFAULT now()",
             added: Self.addedColumns)
     }
 
     /// All rows; none when the table does not exist yet.
     func read() throws -> [Row] {
-        let exists = try connection.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present",
-                                          [try qualified.render(with: connection)])
+        let exists = try connection.query(
+            "SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present",
+            [try qualified.render(with: connection)])
         guard try exists.first?.bool("present") == true else { return [] }
         let result = try connection.run("SELECT pg_catalog.to_jsonb(m)::text AS row FROM \(qualified) m")
         return try result.rows.compactMap { row in
             let text = try row.string("row")
             guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                  let id = object["id"] as? String else { return nil }
-            return Row(id: id, state: MigrationState(rawValue: object["state"] as? String ?? MigrationState.applied.rawValue),
-                       checksum: object["checksum"] as? String,
-                       commit: object["commit"] as? String, durationMs: (object["duration_ms"] as? NSNumber)?.intValue,
-                       origin: object["origin"] as? String)
+                let id = object["id"] as? String
+            else { return nil }
+            return Row(
+                id: id, state: MigrationState(rawValue: object["state"] as? String ?? MigrationState.applied.rawValue),
+                checksum: object["checksum"] as? String,
+                commit: object["commit"] as? String, durationMs: (object["duration_ms"] as? NSNumber)?.intValue,
+                origin: object["origin"] as? String)
         }
     }
 
     /// Records an applied migration (inside the migration's transaction for transactional ones).
     func insert(id: String, checksum: String?, commit: String?, durationMs: Int?, state: MigrationState) throws {
-        try connection.run("""
+        try connection.run(
+            """
             INSERT INTO \(qualified) (id, executed_at, checksum, \(ident: "commit"), duration_ms, state, origin)
             VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4::integer, $5, $6)
             """, [id, checksum, commit, durationMs, state.rawValue, Origin.enginesync])
@@ -98,14 +103,16 @@ struct MigrationTrackingTable {
     /// Marks another runner's row as reported (`origin = 'external'`); `false` when it is gone or already
     /// has an origin.
     func acknowledgeExternal(id: String) throws -> Bool {
-        let result = try connection.run("""
+        let result = try connection.run(
+            """
             UPDATE \(qualified) SET origin = $2 WHERE id = $1 AND origin IS NULL RETURNING id
             """, [id, Origin.external])
         return !result.rows.isEmpty
     }
 
     func update(id: String, state: MigrationState, durationMs: Int?) throws {
-        try connection.run("""
+        try connection.run(
+            """
             UPDATE \(qualified) SET state = $2, duration_ms = COALESCE($3::integer, duration_ms),
                 executed_at = pg_catalog.clock_timestamp()
             WHERE id = $1
@@ -121,4 +128,3 @@ struct MigrationTrackingTable {
         try connection.run("DELETE FROM \(qualified) WHERE id = $1", [id])
     }
 }
-

@@ -63,15 +63,18 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     }
 
     /// Reads the status; read-only (no table is created, no lock taken).
-    public static func read(_ session: DatabaseSession, snapshotTable: String,
-                            migrations: MigrationSet?) throws -> DatabaseStatus {
+    public static func read(
+        _ session: DatabaseSession, snapshotTable: String,
+        migrations: MigrationSet?
+    ) throws -> DatabaseStatus {
         let connection = session.connection
         let schema = session.settings.schema
         var status = DatabaseStatus()
         if let entry = try ReconcileLog(schema: schema).latest(connection).first {
-            status.lastReconcile = LastReconcile(commit: entry.commit, outcome: entry.outcome, startedAt: entry.startedAt,
-                                                 finishedAt: entry.finishedAt, applied: entry.appliedCount,
-                                                 blocked: entry.blockedCount)
+            status.lastReconcile = LastReconcile(
+                commit: entry.commit, outcome: entry.outcome, startedAt: entry.startedAt,
+                finishedAt: entry.finishedAt, applied: entry.appliedCount,
+                blocked: entry.blockedCount)
         }
         let deliveries = try NotificationOutbox(schema: schema).deliveryStates(connection)
         status.notifications = deliveries.isEmpty ? nil : deliveries
@@ -94,25 +97,33 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     public var text: String {
         var lines: [String] = []
         if let last = lastReconcile {
-            lines.append("last reconcile: \(last.outcome) \(last.commit.map { String($0.prefix(12)) } ?? "(directory)") "
-                + "at \(last.finishedAt ?? last.startedAt) — \(last.applied) applied, \(last.blocked) blocked")
+            lines.append(
+                "last reconcile: \(last.outcome) \(last.commit.map { String($0.prefix(12)) } ?? "(directory)") "
+                    + "at \(last.finishedAt ?? last.startedAt) — \(last.applied) applied, \(last.blocked) blocked")
         } else {
             lines.append("last reconcile: none")
         }
         if let report = latestReport,
-           report.commit != lastReconcile?.commit || report.outcome != lastReconcile?.outcome {
-            lines.append("latest report: \(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "(directory)") "
-                + "at \(report.finishedAt)" + (report.outcome == "invalid" || report.outcome == "untrusted"
-                    ? " (never recorded in the database)" : ""))
+            report.commit != lastReconcile?.commit || report.outcome != lastReconcile?.outcome
+        {
+            lines.append(
+                "latest report: \(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "(directory)") "
+                    + "at \(report.finishedAt)"
+                    + (report.outcome == "invalid" || report.outcome == "untrusted"
+                        ? " (never recorded in the database)" : ""))
             lines += report.errors.prefix(5).map { "  error: \($0)" }
             lines += (report.trust ?? []).map { "  trust: \($0)" }
         }
-        lines.append("snapshot: \(snapshotHash ?? "none")" + (snapshotCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""))
+        lines.append(
+            "snapshot: \(snapshotHash ?? "none")" + (snapshotCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""))
         if let pendingMigrations {
-            lines.append("pending migrations: \(pendingMigrations.isEmpty ? "none" : pendingMigrations.joined(separator: ", "))")
+            lines.append(
+                "pending migrations: \(pendingMigrations.isEmpty ? "none" : pendingMigrations.joined(separator: ", "))")
         }
         if let failedMigrations, !failedMigrations.isEmpty {
-            lines.append("failed migrations: \(failedMigrations.joined(separator: ", ")) (settle with `enginesync migrate resolve`)")
+            lines.append(
+                "failed migrations: \(failedMigrations.joined(separator: ", ")) (settle with `enginesync migrate resolve`)"
+            )
         }
         lines += (trust?.lines ?? []).map { "trust: \($0)" }
         lines += notificationLines

@@ -29,10 +29,13 @@ struct MigrationLintGate {
         let result = MigrationLint.lint(pending, linter: MigrationLinter(schema: schema, desired: desired, live: live))
         var outcome = Outcome()
         outcome.errors = result.syntaxErrors.map {
-            ReconcileReport.Message(code: MigrationLint.syntaxErrorCode, message: $0.message, file: $0.file, line: $0.line)
+            ReconcileReport.Message(
+                code: MigrationLint.syntaxErrorCode, message: $0.message, file: $0.file, line: $0.line)
         }
         for hazard in result.hazards {
-            if mode == .block, hazard.exceedsLimits(maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows) {
+            if mode == .block,
+                hazard.exceedsLimits(maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
+            {
                 outcome.blocked.append(Self.blockedChange(hazard))
             } else {
                 outcome.warnings.append(hazard.reportMessage)

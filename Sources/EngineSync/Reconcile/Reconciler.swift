@@ -44,11 +44,13 @@ public struct ReconcilerOptions: Sendable {
     /// Signed commits and approved migrations (issue 15; `Reconciler+Trust.swift`).
     public var trust = TrustSettings()
 
-    public init(compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
-                safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
-                lockWait: Duration = .seconds(60),
-                refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
-                progress: ReconcileProgress? = nil, migrationLint: MigrationLintMode = .warn) {
+    public init(
+        compiler: DSLCompilerOptions = DSLCompilerOptions(), migrationsPath: String = "migrations",
+        safeSync: SafeSyncOptions = SafeSyncOptions(), timeouts: SessionTimeouts = SessionTimeouts(),
+        lockWait: Duration = .seconds(60),
+        refuseNonFastForward: Bool = false, skipUnchangedTrees: Bool = false, branch: String? = nil,
+        progress: ReconcileProgress? = nil, migrationLint: MigrationLintMode = .warn
+    ) {
         self.compiler = compiler
         self.migrationsPath = migrationsPath
         self.safeSync = safeSync
@@ -87,8 +89,10 @@ public final class Reconciler {
     }
 
     /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles.
-    package init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-                 snapshotCache: SnapshotCache?) {
+    package init(
+        database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
+        snapshotCache: SnapshotCache?
+    ) {
         self.database = database
         self.options = options
         self.logger = logger
@@ -129,13 +133,15 @@ public final class Reconciler {
         let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
         // 1b. An untrusted commit (issue 15) goes no further: the database is not even connected to.
         if let outcome = checkCommitTrust(input, draft: &draft) {
-            return Result(report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return Result(
+                report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
 
         // 4. Compile and validate: invalid → the database is not touched.
         guard let desired = input.compilation.compiled else {
             draft.errors += input.compilation.errors.map(ReconcileReport.Message.init)
-            return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return Result(
+                report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
         let migrationSet: MigrationSet
         switch input.migrations {
@@ -144,7 +150,8 @@ public final class Reconciler {
             draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
         case .failure(let error):
             draft.errors.append(ReportDraft.message(for: error))
-            return Result(report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return Result(
+                report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
 
         // 5. Connect (timeouts and search_path set once), standby check, advisory lock.
@@ -153,12 +160,16 @@ public final class Reconciler {
         do {
             session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
         } catch {
-            draft.errors.append(.init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
-            return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+            draft.errors.append(
+                .init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
+            return Result(
+                report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
         if session.isStandby {
-            draft.warnings.append(.init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
-            return Result(report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
+            draft.warnings.append(
+                .init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
+            return Result(
+                report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
         do {
             let outcome = try session.withAdvisoryLock(wait: options.lockWait) {
@@ -166,21 +177,31 @@ public final class Reconciler {
             }
             switch outcome {
             case .acquired(let result):
-                return Result(report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
+                return Result(
+                    report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
             case .heldElsewhere:
-                draft.warnings.append(.init(code: "lock_held", message: "another reconciler holds the enginesync advisory "
-                    + "lock (key \(EngineSyncLock.key); waited \(DurationText.format(options.lockWait))); try again later"))
-                return Result(report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id)
+                draft.warnings.append(
+                    .init(
+                        code: "lock_held",
+                        message: "another reconciler holds the enginesync advisory "
+                            + "lock (key \(EngineSyncLock.key); waited \(DurationText.format(options.lockWait))); try again later"
+                    ))
+                return Result(
+                    report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id
+                )
             }
         } catch {
             draft.errors.append(ReportDraft.message(for: error))
-            return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return Result(
+                report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
     }
 
     /// Everything that happens under the advisory lock, continuing the reconcile's one report draft.
-    private func locked(session: DatabaseSession, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
-                        draft: ReportDraft) throws -> SafeSync.Result {
+    private func locked(
+        session: DatabaseSession, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
+        draft: ReportDraft
+    ) throws -> SafeSync.Result {
         var draft = draft
         let connection = session.connection
         let schema = options.safeSync.planner.schema
@@ -189,49 +210,67 @@ public final class Reconciler {
         // is not where the commit range starts.
         let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
         draft.context.previousCommit = reached?.commit
-        if let previous = reached?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit, let repository = input.repository {
+        if let previous = reached?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit,
+            let repository = input.repository
+        {
             let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
             if descends {
                 let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
                 if range.count > 1 { draft.context.commits = range.map(\.hex) }
             } else {
                 if options.refuseNonFastForward {
-                    draft.errors.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
-                        + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
+                    draft.errors.append(
+                        .init(
+                            code: "non_fast_forward",
+                            message: "\(commit.id.short) does not descend from "
+                                + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
                     return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
                 }
-                draft.warnings.append(.init(code: "non_fast_forward", message: "\(commit.id.short) does not descend from "
-                    + "the last reconciled commit \(previous.short) (force push or rewind)"))
+                draft.warnings.append(
+                    .init(
+                        code: "non_fast_forward",
+                        message: "\(commit.id.short) does not descend from "
+                            + "the last reconciled commit \(previous.short) (force push or rewind)"))
             }
         }
 
         if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
-           reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
-           let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)),
-           !previousReport.isBlockedByData {
+            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
+            let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)),
+            !previousReport.isBlockedByData
+        {
             // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
             draft.blocked = previousReport.blocked
             draft.manual = previousReport.manual
-            draft.snapshot = ReconcileReport.SnapshotInfo(id: previousReport.snapshot.id, hash: previousReport.snapshot.hash,
-                                                          changed: false)
-            draft.warnings.append(.init(code: "unchanged_trees", message: "dsl/ and migrations/ are unchanged since "
-                + "\(reached.commit.map { String($0.prefix(12)) } ?? "the last reconcile"); outcome carried over"))
+            draft.snapshot = ReconcileReport.SnapshotInfo(
+                id: previousReport.snapshot.id, hash: previousReport.snapshot.hash,
+                changed: false)
+            draft.warnings.append(
+                .init(
+                    code: "unchanged_trees",
+                    message: "dsl/ and migrations/ are unchanged since "
+                        + "\(reached.commit.map { String($0.prefix(12)) } ?? "the last reconcile"); outcome carried over"
+                ))
             let report = draft.finish(outcome: previousReport.outcome)
-            let id = try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: draft.context.trees)
+            let id = try log.insert(
+                connection, attemptID: UUID().uuidString, report: report, trees: draft.context.trees)
             return SafeSync.Result(report: report, plan: nil, logID: id)
         }
 
         // Migrations run before Safe Sync, so a dropped column and the DSL removing its field land together.
         options.progress?.touch()
         let migrations = try approvedMigrations(migrations, input: input, session: session, draft: &draft)
-        let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(
-            commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
+        let runner = MigrationRunner(
+            session: session, set: migrations,
+            options: MigrationRunnerOptions(
+                commit: input.commit?.id.hex, lockWait: .zero, logger: logger))
         // Migration lint (issue 18): the pending migrations against the live sizes, before any of them runs.
         var lintBlocked: [ReconcileReport.Change] = []
         if let pending = try? runner.status().pending, !pending.isEmpty {
             let gate = MigrationLintGate(options: options)
             let live = try gate.readLive(session)
-            let lint = gate.check(migrations.migrations.filter { pending.contains($0.id) }, desired: desired.schema, live: live)
+            let lint = gate.check(
+                migrations.migrations.filter { pending.contains($0.id) }, desired: desired.schema, live: live)
             draft.warnings += lint.warnings
             // A sync lets the server refuse bad SQL (a failed migration, SQLSTATE kept); a plan says so up front.
             if options.safeSync.dryRun, !lint.errors.isEmpty {
@@ -249,8 +288,11 @@ public final class Reconciler {
             if options.safeSync.dryRun {
                 let status = try runner.status()
                 if let mismatch = status.checksumMismatches.first {
-                    draft.errors.append(.init(code: "checksum_mismatch", message: "migration \(mismatch.id) changed after "
-                        + "it was applied", file: mismatch.file))
+                    draft.errors.append(
+                        .init(
+                            code: "checksum_mismatch",
+                            message: "migration \(mismatch.id) changed after "
+                                + "it was applied", file: mismatch.file))
                     return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
                 }
                 draft.context.migrations = .init(applied: [], pending: status.pending, failed: status.failed.map(\.id))
@@ -273,19 +315,21 @@ public final class Reconciler {
                 draft.context.migrations.pending = status.pending.filter { !failed.contains($0) }
             }
             draft.errors.append(ReportDraft.message(for: error))
-            let outcome: ReconcileOutcome = switch error.kind {
-            case .invalid: .invalid
-            case .lockHeld: .skipped
-            case .standby: .standby
-            default: .failed
-            }
+            let outcome: ReconcileOutcome =
+                switch error.kind {
+                case .invalid: .invalid
+                case .lockHeld: .skipped
+                case .standby: .standby
+                default: .failed
+                }
             let report = draft.finish(outcome: outcome)
             if outcome == .failed { _ = try? recordFailure(connection, report: report, trees: draft.context.trees) }
             return SafeSync.Result(report: report, plan: nil, logID: nil)
         }
 
-        let safeSync = SafeSync(session: session, codec: DSLSnapshotCodec(options: options.compiler),
-                                options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
+        let safeSync = SafeSync(
+            session: session, codec: DSLSnapshotCodec(options: options.compiler),
+            options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
         var result = safeSync.reconcile(desired: desired, draft: draft)
         if !lintBlocked.isEmpty {
             // A plan under migration_lint: block shows what the sync would refuse.
@@ -295,7 +339,9 @@ public final class Reconciler {
         return result
     }
 
-    private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees) throws {
+    private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees)
+        throws
+    {
         let log = ReconcileLog(schema: options.safeSync.planner.schema)
         try log.ensureTable(connection)
         try log.insert(connection, attemptID: UUID().uuidString, report: report, trees: trees)

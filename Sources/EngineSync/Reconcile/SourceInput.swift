@@ -33,10 +33,12 @@ struct SourceInput {
             options.progress?.touch()
             let compilation = try DSLCompiler(options: options.compiler).compile(source: DirectoryDSLSource(root: root))
             let migrations = Result<MigrationSet, MigrationError> {
-                try MigrationLoader.load(directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)
+                try MigrationLoader.load(
+                    directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)
             }
-            return SourceInput(repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
-                               migrations: migrations)
+            return SourceInput(
+                repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
+                migrations: migrations)
         }
     }
 
@@ -48,11 +50,13 @@ struct SourceInput {
         let compilation = try DSLCompiler(options: options.compiler)
             .compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
         let migrations = Result<MigrationSet, MigrationError> {
-            try MigrationLoader.load(repository: repository, commit: commit.id, path: options.migrationsPath,
-                                    maxFileBytes: options.compiler.maxFileBytes)
+            try MigrationLoader.load(
+                repository: repository, commit: commit.id, path: options.migrationsPath,
+                maxFileBytes: options.compiler.maxFileBytes)
         }
-        return SourceInput(repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
-                           compilation: compilation, migrations: migrations)
+        return SourceInput(
+            repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
+            compilation: compilation, migrations: migrations)
     }
 
     struct SourceError: Error, CustomStringConvertible {

@@ -10,9 +10,11 @@ package struct ReconcileContext: Sendable {
     package var trees: ReconcileLog.Trees
     package var migrations: ReconcileReport.Migrations
 
-    package init(commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
-                branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),
-                migrations: ReconcileReport.Migrations = .init()) {
+    package init(
+        commit: ReconcileReport.CommitInfo? = nil, previousCommit: String? = nil, commits: [String]? = nil,
+        branch: String? = nil, source: String? = nil, trees: ReconcileLog.Trees = .init(),
+        migrations: ReconcileReport.Migrations = .init()
+    ) {
         self.commit = commit
         self.previousCommit = previousCommit
         self.commits = commits

@@ -25,28 +25,39 @@ package struct ReportDraft: Sendable {
 
     package mutating func add(applied changes: [PlannedChange], with quoter: some SQLQuoting) throws {
         for change in changes {
-            applied.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
-                                 from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
-                                 rewrite: change.rewrite, lock: change.lock?.rawValue, concurrently: change.concurrently ? true : nil))
+            applied.append(
+                .init(
+                    kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
+                    from: change.from, to: change.to, sql: try Self.render(change.statements, quoter),
+                    rewrite: change.rewrite, lock: change.lock?.rawValue, concurrently: change.concurrently ? true : nil
+                ))
         }
     }
 
     package mutating func add(blocked changes: [PlannedChange], with quoter: some SQLQuoting) throws {
         let prefix = Self.migrationPrefix(started)
         for change in changes {
-            blocked.append(.init(kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
-                                 from: change.from, to: change.to, reason: change.reason,
-                                 suggestedSQL: try Self.render(change.statements, quoter),
-                                 suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
-                                 rewrite: change.rewrite, lock: change.lock?.rawValue))
+            blocked.append(
+                .init(
+                    kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
+                    from: change.from, to: change.to, reason: change.reason,
+                    suggestedSQL: try Self.render(change.statements, quoter),
+                    suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
+                    rewrite: change.rewrite, lock: change.lock?.rawValue))
         }
     }
 
-    package mutating func add(drift items: [DriftItem], manual manualItems: [ManualItem], with quoter: some SQLQuoting) throws {
-        drift += items.map { .init(kind: $0.kind.rawValue, table: $0.table, column: $0.column, index: $0.index, message: $0.message) }
+    package mutating func add(drift items: [DriftItem], manual manualItems: [ManualItem], with quoter: some SQLQuoting)
+        throws
+    {
+        drift += items.map {
+            .init(kind: $0.kind.rawValue, table: $0.table, column: $0.column, index: $0.index, message: $0.message)
+        }
         for item in manualItems {
-            manual.append(.init(kind: item.kind.rawValue, table: item.table, column: item.column, index: item.index,
-                                message: item.message, sql: item.sql.isEmpty ? nil : try Self.render(item.sql, quoter)))
+            manual.append(
+                .init(
+                    kind: item.kind.rawValue, table: item.table, column: item.column, index: item.index,
+                    message: item.message, sql: item.sql.isEmpty ? nil : try Self.render(item.sql, quoter)))
         }
     }
 
@@ -78,27 +89,31 @@ package struct ReportDraft: Sendable {
             if let postgres = error.postgresError {
                 text += String(postgres.messageWithDetailAndHint.dropFirst(postgres.message.count))
             }
-            return .init(code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
-                         sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
+            return .init(
+                code: "migration_\(error.kind.rawValue)", message: text, file: error.file, line: error.line,
+                sqlstate: error.sqlState?.rawValue, statement: error.postgresError?.statement)
         }
         if let error = error as? PostgresError {
-            return .init(code: error.isConnectionLoss ? "database_unreachable" : "database_error",
-                         message: error.messageWithDetailAndHint, sqlstate: error.sqlState?.rawValue,
-                         statement: error.statement)
+            return .init(
+                code: error.isConnectionLoss ? "database_unreachable" : "database_error",
+                message: error.messageWithDetailAndHint, sqlstate: error.sqlState?.rawValue,
+                statement: error.statement)
         }
         return .init(code: "error", message: "\(error)")
     }
 
     package static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+                .timeSeparator(.colon).timeZone(separator: .omitted))
     }
 
     package static func migrationPrefix(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02d%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+        return String(
+            format: "%04d%02d%02d%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
     }
 }

@@ -1,6 +1,7 @@
 package import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The report files in `reports_dir` (SPEC 7): `<name>.json` and `<name>.md` per reconciled commit, plus
@@ -45,8 +46,10 @@ package struct ReportFileStore: Sendable {
         try AtomicFileWriter.write(jsonBytes, to: path(name, "json"), mode: Self.fileMode, syncDirectory: false)
         try AtomicFileWriter.write(markdownBytes, to: path(name, "md"), mode: Self.fileMode, syncDirectory: false)
         if updateLatest {
-            try AtomicFileWriter.write(jsonBytes, to: path(Self.latestName, "json"), mode: Self.fileMode, syncDirectory: false)
-            try AtomicFileWriter.write(markdownBytes, to: path(Self.latestName, "md"), mode: Self.fileMode, syncDirectory: false)
+            try AtomicFileWriter.write(
+                jsonBytes, to: path(Self.latestName, "json"), mode: Self.fileMode, syncDirectory: false)
+            try AtomicFileWriter.write(
+                markdownBytes, to: path(Self.latestName, "md"), mode: Self.fileMode, syncDirectory: false)
         }
         try AtomicFileWriter.fsyncDirectory(directory)
         try applyRetention(newest: name)
@@ -124,9 +127,13 @@ package struct ReportFileStore: Sendable {
         var newestByName: [String: timespec] = [:]
         for file in files where !file.hasPrefix(".") {
             let name: String
-            if file.hasSuffix(".json") { name = String(file.dropLast(5)) }
-            else if file.hasSuffix(".md") { name = String(file.dropLast(3)) }
-            else { continue }
+            if file.hasSuffix(".json") {
+                name = String(file.dropLast(5))
+            } else if file.hasSuffix(".md") {
+                name = String(file.dropLast(3))
+            } else {
+                continue
+            }
             // Only files enginesync wrote, by their exact name: a stranger's file is neither counted nor removed.
             guard Self.isRetainedReportName(name) else { continue }
             // A directory, symlink or socket with a report's name is not a report either.

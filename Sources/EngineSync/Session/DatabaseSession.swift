@@ -32,23 +32,31 @@ public final class DatabaseSession {
     private let configuration: PostgresConfiguration?
 
     /// Connects and applies `settings` (and `searchPath`), then asks whether the server is a standby.
-    public static func connect(_ configuration: PostgresConfiguration, settings: SessionSettings,
-                               searchPath: SearchPath = .managedSchema,
-                               progress: ReconcileProgress? = nil) throws -> DatabaseSession {
+    public static func connect(
+        _ configuration: PostgresConfiguration, settings: SessionSettings,
+        searchPath: SearchPath = .managedSchema,
+        progress: ReconcileProgress? = nil
+    ) throws -> DatabaseSession {
         let connection = try PostgresConnection.connect(configuration)
-        return try DatabaseSession(connection: connection, configuration: configuration, settings: settings,
-                                   searchPath: searchPath, progress: progress)
+        return try DatabaseSession(
+            connection: connection, configuration: configuration, settings: settings,
+            searchPath: searchPath, progress: progress)
     }
 
     /// A session over a connection the caller opened (a library user, a test); it cannot reconnect.
-    public convenience init(adopting connection: PostgresConnection, settings: SessionSettings,
-                            searchPath: SearchPath = .managedSchema, progress: ReconcileProgress? = nil) throws {
-        try self.init(connection: connection, configuration: nil, settings: settings, searchPath: searchPath,
-                      progress: progress)
+    public convenience init(
+        adopting connection: PostgresConnection, settings: SessionSettings,
+        searchPath: SearchPath = .managedSchema, progress: ReconcileProgress? = nil
+    ) throws {
+        try self.init(
+            connection: connection, configuration: nil, settings: settings, searchPath: searchPath,
+            progress: progress)
     }
 
-    private init(connection: PostgresConnection, configuration: PostgresConfiguration?, settings: SessionSettings,
-                 searchPath: SearchPath, progress: ReconcileProgress?) throws {
+    private init(
+        connection: PostgresConnection, configuration: PostgresConfiguration?, settings: SessionSettings,
+        searchPath: SearchPath, progress: ReconcileProgress?
+    ) throws {
         self.connection = connection
         self.configuration = configuration
         self.settings = settings
@@ -103,17 +111,21 @@ public final class DatabaseSession {
 
     /// Runs `body` holding `EngineSyncLock`, waiting up to `wait` for it; a stop request (SIGINT/SIGTERM of a
     /// one-shot command) ends the wait at once.
-    public func withAdvisoryLock<Value>(wait: Duration,
-                                        _ body: () throws -> Value) throws -> EngineSyncLock.Outcome<Value> {
+    public func withAdvisoryLock<Value>(
+        wait: Duration,
+        _ body: () throws -> Value
+    ) throws -> EngineSyncLock.Outcome<Value> {
         progress?.touch()
         let progress = self.progress
-        return try EngineSyncLock.withAdvisoryLock(connection, wait: wait, stop: { progress?.isStopRequested ?? false },
-                                                   body)
+        return try EngineSyncLock.withAdvisoryLock(
+            connection, wait: wait, stop: { progress?.isStopRequested ?? false },
+            body)
     }
 
     private func apply() throws {
-        try connection.setTimeouts(lock: settings.timeouts.lock, statement: settings.timeouts.statement,
-                                   idleInTransaction: settings.timeouts.idleInTransaction)
+        try connection.setTimeouts(
+            lock: settings.timeouts.lock, statement: settings.timeouts.statement,
+            idleInTransaction: settings.timeouts.idleInTransaction)
         try connection.setSearchPath(schemas(for: searchPath))
     }
 

@@ -49,8 +49,10 @@ public enum EngineSyncLock {
 
     /// Polls `pg_try_advisory_lock` until it succeeds or `wait` has passed; `true` when held. Throws `Stopped`
     /// as soon as `stop` says so (a one-shot command's SIGINT/SIGTERM), rather than waiting on.
-    public static func acquire(_ connection: PostgresConnection, wait: Duration = .zero,
-                               pollInterval: Duration = .milliseconds(200), stop: () -> Bool = { false }) throws -> Bool {
+    public static func acquire(
+        _ connection: PostgresConnection, wait: Duration = .zero,
+        pollInterval: Duration = .milliseconds(200), stop: () -> Bool = { false }
+    ) throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
         while true {

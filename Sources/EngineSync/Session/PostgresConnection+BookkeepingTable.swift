@@ -20,10 +20,12 @@ extension PostgresConnection {
     /// exist, then adds the `added` columns it lacks. Call under the advisory lock.
     func ensureBookkeepingTable(_ name: String, schema: String, columns: String, added: [BookkeepingColumn]) throws {
         let ddl = DDL(schema: schema)
-        let present = try query("""
+        let present = try query(
+            """
             SELECT a.attname::text AS name FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-            """, [try ddl.table(name).render(with: self)]).rows.map { try $0.string("name") }
+            """, [try ddl.table(name).render(with: self)]
+        ).rows.map { try $0.string("name") }
         if present.isEmpty {
             try run(ddl.createTableIfNotExists(name, columns: columns))
         }
@@ -33,8 +35,9 @@ extension PostgresConnection {
         do {
             try run(statement)
         } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
-            throw BookkeepingTableError(table: try ddl.table(name).render(with: self),
-                                        statement: try statement.render(with: self), serverMessage: error.message)
+            throw BookkeepingTableError(
+                table: try ddl.table(name).render(with: self),
+                statement: try statement.render(with: self), serverMessage: error.message)
         }
         _ = drainNotices()  // "column … already exists, skipping": a concurrent runner added it first
     }

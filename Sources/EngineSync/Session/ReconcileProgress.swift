@@ -81,8 +81,10 @@ public final class ReconcileProgress: Sendable {
     }
 
     /// Whether the watchdog should be fed: the last activity is no older than `limit`.
-    public static func shouldPing(lastActivity: ContinuousClock.Instant, now: ContinuousClock.Instant,
-                                  limit: Duration) -> Bool {
+    public static func shouldPing(
+        lastActivity: ContinuousClock.Instant, now: ContinuousClock.Instant,
+        limit: Duration
+    ) -> Bool {
         lastActivity.duration(to: now) <= limit
     }
 }

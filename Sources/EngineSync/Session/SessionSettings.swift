@@ -14,8 +14,10 @@ public struct SessionTimeouts: Sendable, Equatable {
     public static let defaultStatement: Duration = .seconds(600)
     public static let defaultIdleInTransaction: Duration = .seconds(600)
 
-    public init(lock: Duration? = Self.defaultLock, statement: Duration? = Self.defaultStatement,
-                idleInTransaction: Duration? = Self.defaultIdleInTransaction) {
+    public init(
+        lock: Duration? = Self.defaultLock, statement: Duration? = Self.defaultStatement,
+        idleInTransaction: Duration? = Self.defaultIdleInTransaction
+    ) {
         self.lock = lock
         self.statement = statement
         self.idleInTransaction = idleInTransaction

@@ -15,7 +15,8 @@ package struct DSLSnapshotCodec: SnapshotCodec {
     package struct SnapshotError: Error, CustomStringConvertible {
         package var diagnostics: [Diagnostic]
         package var description: String {
-            diagnostics.filter { $0.severity == .error }.prefix(3).map { "\($0.code): \($0.message)" }.joined(separator: "; ")
+            diagnostics.filter { $0.severity == .error }.prefix(3).map { "\($0.code): \($0.message)" }.joined(
+                separator: "; ")
         }
     }
 

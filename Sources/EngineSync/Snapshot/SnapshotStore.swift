@@ -25,16 +25,19 @@ package struct SnapshotStore: Sendable {
     /// `document: false` leaves the (large) DSL out; `document(_:id:)` fetches it when it is needed.
     package func latest(_ connection: PostgresConnection, live: Schema, document: Bool = true) throws -> SnapshotRow? {
         guard let liveTable = live.table(named: table), liveTable.column(named: "hash") != nil,
-              liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil else { return nil }
+            liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil
+        else { return nil }
         let hasCommit = liveTable.column(named: "commit") != nil
         let commitColumn: SQL = hasCommit ? "\(ident: "commit")::text" : "NULL::text"
         let documentColumn: SQL = document ? "dsl::text" : "NULL::text"
-        let sql: SQL = "SELECT id::int8 AS id, hash::text AS hash, " + documentColumn + " AS dsl, " + commitColumn
+        let sql: SQL =
+            "SELECT id::int8 AS id, hash::text AS hash, " + documentColumn + " AS dsl, " + commitColumn
             + " AS commit FROM \(ddl.table(table)) ORDER BY id DESC LIMIT 1"
         guard let row = try connection.run(sql).first else { return nil }
-        return SnapshotRow(id: try row.int("id"), hash: try row.optionalString("hash") ?? "",
-                           json: document ? try row.optionalString("dsl") ?? "{}" : nil,
-                           commit: try row.optionalString("commit"))
+        return SnapshotRow(
+            id: try row.int("id"), hash: try row.optionalString("hash") ?? "",
+            json: document ? try row.optionalString("dsl") ?? "{}" : nil,
+            commit: try row.optionalString("commit"))
     }
 
     /// The DSL document of row `id` as JSON text.
@@ -47,8 +50,10 @@ package struct SnapshotStore: Sendable {
     /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`; the
     /// system columns keep their defaults), plus the commit in enginesync's `commit` column when that column
     /// holds text.
-    package func insert(_ connection: PostgresConnection, hash: String, json: String, commit: String?,
-                       table definition: Table?) throws -> Int {
+    package func insert(
+        _ connection: PostgresConnection, hash: String, json: String, commit: String?,
+        table definition: Table?
+    ) throws -> Int {
         var names = ["hash", "dsl"]
         var values: [SQL] = ["$1", "$2::jsonb"]
         var parameters: [(any PostgresBindable)?] = [hash, json]
@@ -61,7 +66,8 @@ package struct SnapshotStore: Sendable {
             names.append("created_at")
             values.append("CURRENT_TIMESTAMP")
         }
-        let sql: SQL = "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
+        let sql: SQL =
+            "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
             + ") RETURNING id::int8 AS id"
         return try connection.run(sql, parameters).first?.int("id") ?? 0
     }

@@ -19,10 +19,13 @@ package struct DirectoryDSLSource: DSLFileSource, Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: full)
         } catch {
-            throw DSLSourceError(path: path, reason: .unreadable("cannot list the directory: \(error.localizedDescription)"))
+            throw DSLSourceError(
+                path: path, reason: .unreadable("cannot list the directory: \(error.localizedDescription)"))
         }
         return try names.map { name in
-            DSLFileEntry(name: name, kind: try entryKind(atAbsolutePath: full + "/" + name, relative: path + "/" + name) ?? .other)
+            DSLFileEntry(
+                name: name,
+                kind: try entryKind(atAbsolutePath: full + "/" + name, relative: path + "/" + name) ?? .other)
         }
     }
 

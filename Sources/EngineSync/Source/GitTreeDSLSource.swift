@@ -23,7 +23,8 @@ package struct GitTreeDSLSource: DSLFileSource {
         let directory = path.split(separator: "/").dropLast().joined(separator: "/")
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let entry = try gitEntries(directory)?.first(where: { $0.name == name }),
-              entry.kind == .file || entry.kind == .executable else {
+            entry.kind == .file || entry.kind == .executable
+        else {
             throw DSLSourceError(path: path, reason: .unreadable("not a regular file in commit \(commit.short)"))
         }
         do {

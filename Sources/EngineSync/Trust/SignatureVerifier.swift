@@ -23,20 +23,24 @@ struct SignatureVerifier {
         switch format {
         case .ssh:
             guard let signers else {
-                return SignatureVerdict(state: .unknownKey, format: .ssh,
-                                        reason: "an SSH signature, and no allowed_signers_file is configured")
+                return SignatureVerdict(
+                    state: .unknownKey, format: .ssh,
+                    reason: "an SSH signature, and no allowed_signers_file is configured")
             }
             return try verifySSH(signature, signers: signers)
         case .openpgp:
             guard let keyring = settings.gpgKeyringFile else {
-                return SignatureVerdict(state: .unverifiable, format: .openpgp,
-                                        reason: "an OpenPGP signature, and no gpg_keyring_file is configured")
+                return SignatureVerdict(
+                    state: .unverifiable, format: .openpgp,
+                    reason: "an OpenPGP signature, and no gpg_keyring_file is configured")
             }
             return try verifyOpenPGP(signature, keyring: keyring)
         case .x509:
-            return SignatureVerdict(state: .unverifiable, format: .x509, reason: "an X.509 (gpgsm) signature is not supported")
+            return SignatureVerdict(
+                state: .unverifiable, format: .x509, reason: "an X.509 (gpgsm) signature is not supported")
         case .unknown:
-            return SignatureVerdict(state: .invalidSignature, format: .unknown, reason: "the signature's format is not recognised")
+            return SignatureVerdict(
+                state: .invalidSignature, format: .unknown, reason: "the signature's format is not recognised")
         }
     }
 
@@ -48,30 +52,38 @@ struct SignatureVerifier {
         let tool = settings.sshKeygenPath
         // Which principal does the file give the signature's key? (git runs the same two steps.)
         let found = try run(tool, ["-Y", "find-principals", "-s", signatureFile, "-f", signersFile], scratch: scratch)
-        let principal = found.status == 0
-            ? found.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } : nil
+        let principal =
+            found.status == 0
+            ? found.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+            : nil
         if let principal {
-            let verified = try run(tool, ["-Y", "verify", "-f", signersFile, "-I", principal, "-n", "git", "-s", signatureFile],
-                                   stdinFile: payloadFile, scratch: scratch)
+            let verified = try run(
+                tool, ["-Y", "verify", "-f", signersFile, "-I", principal, "-n", "git", "-s", signatureFile],
+                stdinFile: payloadFile, scratch: scratch)
             let key = Self.fingerprint(verified.stdout + verified.stderr)
             if verified.status == 0 {
-                return SignatureVerdict(state: .trusted, format: .ssh, signer: principal, key: key,
-                                        reason: "good signature by \(principal) in \(signers.file)")
+                return SignatureVerdict(
+                    state: .trusted, format: .ssh, signer: principal, key: key,
+                    reason: "good signature by \(principal) in \(signers.file)")
             }
-            return SignatureVerdict(state: .invalidSignature, format: .ssh, key: key,
-                                    reason: "the signature does not match the commit (changed after signing?) or the key "
-                                        + "is not valid for git signatures in \(signers.file): \(Self.firstLine(verified))")
+            return SignatureVerdict(
+                state: .invalidSignature, format: .ssh, key: key,
+                reason: "the signature does not match the commit (changed after signing?) or the key "
+                    + "is not valid for git signatures in \(signers.file): \(Self.firstLine(verified))")
         }
         // Not listed: is it at least a correct signature (then the key is merely unknown)?
-        let checked = try run(tool, ["-Y", "check-novalidate", "-n", "git", "-s", signatureFile], stdinFile: payloadFile,
-                              scratch: scratch)
+        let checked = try run(
+            tool, ["-Y", "check-novalidate", "-n", "git", "-s", signatureFile], stdinFile: payloadFile,
+            scratch: scratch)
         let key = Self.fingerprint(checked.stdout + checked.stderr)
         if checked.status == 0 {
-            return SignatureVerdict(state: .unknownKey, format: .ssh, key: key,
-                                    reason: "signed by a key that \(signers.file) does not list")
+            return SignatureVerdict(
+                state: .unknownKey, format: .ssh, key: key,
+                reason: "signed by a key that \(signers.file) does not list")
         }
-        return SignatureVerdict(state: .invalidSignature, format: .ssh, key: key,
-                                reason: "the signature does not match the commit: \(Self.firstLine(checked))")
+        return SignatureVerdict(
+            state: .invalidSignature, format: .ssh, key: key,
+            reason: "the signature does not match the commit: \(Self.firstLine(checked))")
     }
 
     private func verifyOpenPGP(_ signature: GitCommitSignature, keyring: String) throws -> SignatureVerdict {
@@ -79,8 +91,12 @@ struct SignatureVerifier {
         let signatureFile = try scratch.write("signature.asc", Array(signature.signature.utf8))
         let payloadFile = try scratch.write("payload", signature.signedData)
         // gpgv's own home directory is the scratch one, so it neither reads nor writes the daemon's ~/.gnupg.
-        let output = try run(settings.gpgvPath, ["--homedir", scratch.path, "--keyring", keyring, "--status-fd", "1",
-                                                  signatureFile, payloadFile], scratch: scratch)
+        let output = try run(
+            settings.gpgvPath,
+            [
+                "--homedir", scratch.path, "--keyring", keyring, "--status-fd", "1",
+                signatureFile, payloadFile,
+            ], scratch: scratch)
         var goodSignature: String?
         var fingerprint: String?
         var missingKey = false
@@ -97,24 +113,31 @@ struct SignatureVerifier {
             }
         }
         if output.status == 0, !bad, let signer = goodSignature {
-            return SignatureVerdict(state: .trusted, format: .openpgp, signer: signer, key: fingerprint,
-                                    reason: "good OpenPGP signature in \(keyring)")
+            return SignatureVerdict(
+                state: .trusted, format: .openpgp, signer: signer, key: fingerprint,
+                reason: "good OpenPGP signature in \(keyring)")
         }
         if missingKey {
-            return SignatureVerdict(state: .unknownKey, format: .openpgp, key: fingerprint,
-                                    reason: "signed by an OpenPGP key that \(keyring) does not hold")
+            return SignatureVerdict(
+                state: .unknownKey, format: .openpgp, key: fingerprint,
+                reason: "signed by an OpenPGP key that \(keyring) does not hold")
         }
-        return SignatureVerdict(state: .invalidSignature, format: .openpgp, key: fingerprint,
-                                reason: "the OpenPGP signature does not match the commit: \(Self.firstLine(output))")
+        return SignatureVerdict(
+            state: .invalidSignature, format: .openpgp, key: fingerprint,
+            reason: "the OpenPGP signature does not match the commit: \(Self.firstLine(output))")
     }
 
-    private func run(_ tool: String, _ arguments: [String], stdinFile: String? = nil,
-                     scratch: Subprocess.ScratchDirectory) throws -> Subprocess.Output {
+    private func run(
+        _ tool: String, _ arguments: [String], stdinFile: String? = nil,
+        scratch: Subprocess.ScratchDirectory
+    ) throws -> Subprocess.Output {
         guard FileManager.default.isExecutableFile(atPath: tool) else {
-            throw Failure(description: "\(tool) is not an executable file (install OpenSSH's ssh-keygen / GnuPG's gpgv)")
+            throw Failure(
+                description: "\(tool) is not an executable file (install OpenSSH's ssh-keygen / GnuPG's gpgv)")
         }
         do {
-            return try Subprocess.run(tool, arguments, stdinFile: stdinFile, in: scratch, timeout: settings.verifierTimeout)
+            return try Subprocess.run(
+                tool, arguments, stdinFile: stdinFile, in: scratch, timeout: settings.verifierTimeout)
         } catch {
             throw Failure(description: "verifying a signature: \(error)")
         }
@@ -123,13 +146,16 @@ struct SignatureVerifier {
     /// `SHA256:…` from ssh-keygen's "Good "git" signature … with ED25519 key SHA256:…".
     static func fingerprint(_ text: String) -> String? {
         guard let range = text.range(of: "SHA256:") else { return nil }
-        let tail = text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=" }
+        let tail = text[range.upperBound...].prefix {
+            $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "="
+        }
         return tail.isEmpty ? nil : "SHA256:" + tail
     }
 
     /// The tool's first line of explanation, with the scratch paths it may quote left out.
     static func firstLine(_ output: Subprocess.Output) -> String {
-        let text = (output.stderr + "\n" + output.stdout).split(separator: "\n")
+        let text =
+            (output.stderr + "\n" + output.stdout).split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? "exit status \(output.status)"
         return text.contains("enginesync-verify-") ? "exit status \(output.status)" : text
     }

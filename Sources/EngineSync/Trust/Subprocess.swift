@@ -1,7 +1,8 @@
 import EngineSyncCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a verifier tool (`ssh-keygen`, `gpgv`) without a shell: an absolute executable and an argument array,
@@ -26,9 +27,11 @@ struct Subprocess {
 
         init() throws {
             var template = Array((NSTemporaryDirectory() + "enginesync-verify-XXXXXX").utf8CString)
-            guard let made = template.withUnsafeMutableBufferPointer({ buffer in
-                buffer.baseAddress.flatMap { mkdtemp($0) }
-            }) else {
+            guard
+                let made = template.withUnsafeMutableBufferPointer({ buffer in
+                    buffer.baseAddress.flatMap { mkdtemp($0) }
+                })
+            else {
                 throw Failure(description: "cannot create a temporary directory: \(String(cString: strerror(errno)))")
             }
             path = String(cString: made)  // mkdtemp creates it 0700
@@ -39,15 +42,19 @@ struct Subprocess {
         /// Writes `bytes` to a new file readable by this user only.
         func write(_ name: String, _ bytes: [UInt8]) throws -> String {
             let file = path + "/" + name
-            guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
             else { throw Failure(description: "cannot write \(file)") }
             return file
         }
     }
 
     /// Runs `executable` with `arguments`, stdin from `stdinFile` (else /dev/null); kills it after `timeout`.
-    static func run(_ executable: String, _ arguments: [String], stdinFile: String? = nil, in scratch: ScratchDirectory,
-                    timeout: Duration) throws -> Output {
+    static func run(
+        _ executable: String, _ arguments: [String], stdinFile: String? = nil, in scratch: ScratchDirectory,
+        timeout: Duration
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -56,12 +63,14 @@ struct Subprocess {
         let outPath = scratch.path + "/stdout-\(UUID().uuidString)"
         let errPath = scratch.path + "/stderr-\(UUID().uuidString)"
         for path in [outPath, errPath] {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else {
                 throw Failure(description: "cannot create \(path)")
             }
         }
         guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath),
-              let input = FileHandle(forReadingAtPath: stdinFile ?? "/dev/null") else {
+            let input = FileHandle(forReadingAtPath: stdinFile ?? "/dev/null")
+        else {
             throw Failure(description: "cannot open the files of \(executable)")
         }
         defer {
@@ -80,7 +89,8 @@ struct Subprocess {
             throw Failure(description: "cannot run \(executable): \(error.localizedDescription)")
         }
         let (seconds, attoseconds) = timeout.components
-        let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        let deadline =
+            DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         if finished.wait(timeout: deadline) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             finished.wait()

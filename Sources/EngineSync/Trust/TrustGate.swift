@@ -60,7 +60,8 @@ final class TrustGate {
                         approval.via = .trailer
                         break
                     }
-                    missing.append("the trailer in \(candidate.short) is \(Self.describe(verdict, approvers: approvers))")
+                    missing.append(
+                        "the trailer in \(candidate.short) is \(Self.describe(verdict, approvers: approvers))")
                 }
             }
             if !approval.isApproved { approval.missing = missing.joined(separator: "; ") }
@@ -70,8 +71,10 @@ final class TrustGate {
     }
 
     /// The newest commit that gave `file` its content at `tip`: its entry equals the tip's and no parent's does.
-    private func lastChange(of file: String, in history: [ObjectID], repository: GitRepository,
-                            tip: ObjectID) throws -> ObjectID? {
+    private func lastChange(
+        of file: String, in history: [ObjectID], repository: GitRepository,
+        tip: ObjectID
+    ) throws -> ObjectID? {
         guard let current = try repository.entryID(commit: tip, path: file) else { return nil }
         for id in history {
             guard try repository.entryID(commit: id, path: file) == current else { continue }
@@ -81,15 +84,18 @@ final class TrustGate {
         return nil
     }
 
-    private func approverVerdict(_ commit: ObjectID, repository: GitRepository,
-                                 approvers: AllowedSigners) throws -> SignatureVerdict {
+    private func approverVerdict(
+        _ commit: ObjectID, repository: GitRepository,
+        approvers: AllowedSigners
+    ) throws -> SignatureVerdict {
         if let known = approverVerdicts[commit] { return known }
         // Approvals are SSH signatures checked against the approvers file (an OpenPGP one is judged by the
         // keyring, which says nothing about who approves: it does not count).
         var verdict = try verifier.verify(repository.signature(of: commit), signers: approvers)
         if verdict.format == .openpgp, verdict.isTrusted {
-            verdict = SignatureVerdict(state: .unverifiable, format: .openpgp, key: verdict.key,
-                                       reason: "an OpenPGP signature; approvals need an SSH signature by a key in the approvers file")
+            verdict = SignatureVerdict(
+                state: .unverifiable, format: .openpgp, key: verdict.key,
+                reason: "an OpenPGP signature; approvals need an SSH signature by a key in the approvers file")
         }
         approverVerdicts[commit] = verdict
         return verdict

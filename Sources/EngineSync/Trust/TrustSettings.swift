@@ -23,8 +23,10 @@ public struct TrustSettings: Sendable, Equatable {
     /// How many commits of the branch are searched for a migration's last change and approval trailers.
     public var historyLimit = 10_000
 
-    public init(requireSignedCommits: Bool = false, allowedSigners: AllowedSigners? = nil,
-                migrationApprovers: AllowedSigners? = nil, gpgKeyringFile: String? = nil) {
+    public init(
+        requireSignedCommits: Bool = false, allowedSigners: AllowedSigners? = nil,
+        migrationApprovers: AllowedSigners? = nil, gpgKeyringFile: String? = nil
+    ) {
         self.requireSignedCommits = requireSignedCommits
         self.allowedSigners = allowedSigners
         self.migrationApprovers = migrationApprovers
@@ -43,12 +45,17 @@ public struct TrustSettings: Sendable, Equatable {
 
     /// Reads and parses an allowed_signers file; the problem names the file (and the line, when malformed).
     package static func readSigners(_ path: String) throws(FileProblem) -> AllowedSigners {
-        guard let data = FileManager.default.contents(atPath: path) else { throw FileProblem(message: "cannot read \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw FileProblem(message: "\(path) is not UTF-8 text") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileProblem(message: "cannot read \(path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileProblem(message: "\(path) is not UTF-8 text")
+        }
         do {
             return try AllowedSigners.parse(text, file: path)
         } catch {
-            throw FileProblem(message: "\(error) (OpenSSH allowed_signers format: principals [options] key-type base64-key)")
+            throw FileProblem(
+                message: "\(error) (OpenSSH allowed_signers format: principals [options] key-type base64-key)")
         }
     }
 

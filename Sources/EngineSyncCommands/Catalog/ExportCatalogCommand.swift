@@ -25,8 +25,11 @@ struct ExportCatalogCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp(
-        "libpq conninfo or URI; without it libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "libpq conninfo or URI; without it libpq uses the PG* environment variables and .pgpass.", valueName: "dsn")
+    )
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp("The file to write; - for stdout.", valueName: "file"))
@@ -38,7 +41,9 @@ struct ExportCatalogCommand: ParsableCommand {
     @Option(name: .customLong("snapshot-table"), help: "The table of the DSL snapshot model.")
     var snapshotTable: String = "dsl"
 
-    @Option(name: .customLong("statement-timeout"), parsing: .unconditional, help: "statement_timeout for the catalog queries.")
+    @Option(
+        name: .customLong("statement-timeout"), parsing: .unconditional,
+        help: "statement_timeout for the catalog queries.")
     var statementTimeout = DurationArgument(milliseconds: 60_000)
 
     func validate() throws {

@@ -1,4 +1,5 @@
 import EngineSyncDaemon
+
 /// A configuration problem found at start-up (or on reload), naming where the value came from and the
 /// key, e.g. `enginesync.yaml: poll_interval: expected a duration like "5s", got "fast"`.
 package struct DaemonConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {

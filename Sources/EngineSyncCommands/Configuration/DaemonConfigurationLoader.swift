@@ -1,7 +1,7 @@
-import EngineSyncCore
-import Foundation
 package import EngineSync
+import EngineSyncCore
 package import EngineSyncDaemon
+import Foundation
 import Logging
 import PostgresClient
 import Yams
@@ -31,8 +31,10 @@ package struct DaemonConfigurationLoader: Sendable {
     package var readsCredentials = true
 
     /// `environment` defaults to the process environment.
-    package init(configPath: String? = nil, flags: [String: String] = [:],
-                environment: [String: String]? = nil, defaultConfigPath: String = Self.defaultPath) {
+    package init(
+        configPath: String? = nil, flags: [String: String] = [:],
+        environment: [String: String]? = nil, defaultConfigPath: String = Self.defaultPath
+    ) {
         self.configPath = configPath
         self.flags = flags
         self.environment = environment ?? ProcessInfo.processInfo.environment
@@ -66,7 +68,8 @@ package struct DaemonConfigurationLoader: Sendable {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw DaemonConfigurationError(origin: path, key: "(file)", message: "cannot read: \(error.localizedDescription)")
+                throw DaemonConfigurationError(
+                    origin: path, key: "(file)", message: "cannot read: \(error.localizedDescription)")
             }
             for (key, value) in try Self.parseFile(text, origin: path) {
                 settings[key] = Setting(value: value, origin: path, spelledKey: key)
@@ -84,12 +87,14 @@ package struct DaemonConfigurationLoader: Sendable {
         }
         for (key, value) in flags {
             guard Self.keys.contains(key) else {
-                throw DaemonConfigurationError(origin: "command line", key: Self.flagName(for: key), message: "unknown option")
+                throw DaemonConfigurationError(
+                    origin: "command line", key: Self.flagName(for: key), message: "unknown option")
             }
             settings[key] = Setting(value: value, origin: "command line", spelledKey: Self.flagName(for: key))
         }
         var configuration = try build(from: settings)
-        configuration.notify = readsCredentials
+        configuration.notify =
+            readsCredentials
             ? try WebhookSettings.readSecrets(webhooks, origin: path, environment: environment) : webhooks
         return configuration
     }
@@ -105,7 +110,8 @@ package struct DaemonConfigurationLoader: Sendable {
         }
         guard let root else { return [:] }  // an empty file (or only comments)
         guard let mapping = root.mapping else {
-            throw DaemonConfigurationError(origin: origin, key: "(file)", message: "expected a mapping of keys to values")
+            throw DaemonConfigurationError(
+                origin: origin, key: "(file)", message: "expected a mapping of keys to values")
         }
         var result: [String: String?] = [:]
         for (keyNode, valueNode) in mapping {
@@ -122,7 +128,8 @@ package struct DaemonConfigurationLoader: Sendable {
             } else if let scalar = valueNode.scalar {
                 result[key] = scalar.string
             } else {
-                throw DaemonConfigurationError(origin: origin, key: key, message: "expected a single value, got a list or mapping")
+                throw DaemonConfigurationError(
+                    origin: origin, key: key, message: "expected a single value, got a list or mapping")
             }
         }
         return result
@@ -135,13 +142,13 @@ package struct DaemonConfigurationLoader: Sendable {
         func position(_ mark: Mark) -> String { "line \(mark.line), column \(mark.column)" }
         guard let error = error as? YamlError else { return "not valid YAML" }
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            let while_ = context.map { " (\($0.text) at \(position($0.mark)))" } ?? ""
-            return "not valid YAML at \(position(mark)): \(problem)\(while_)"
-        case let .reader(problem, offset, _, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let during = context.map { " (\($0.text) at \(position($0.mark)))" } ?? ""
+            return "not valid YAML at \(position(mark)): \(problem)\(during)"
+        case .reader(let problem, let offset, _, _):
             return "not valid YAML" + (offset.map { " at byte \($0)" } ?? "") + ": \(problem)"
-        case let .duplicatedKeysInMapping(duplicates, context):
+        case .duplicatedKeysInMapping(let duplicates, let context):
             let named = duplicates.sorted().map { keys.contains($0) ? $0 : "(an unknown key)" }
             return "duplicate key \(named.joined(separator: ", ")) (the mapping at \(position(context.mark))); "
                 + "set each key once"
@@ -161,10 +168,13 @@ package struct DaemonConfigurationLoader: Sendable {
     private func build(from settings: [String: Setting]) throws(DaemonConfigurationError) -> DaemonConfiguration {
         func fail(_ key: String, _ message: String) -> DaemonConfigurationError {
             let setting = settings[key]
-            return DaemonConfigurationError(origin: setting?.origin ?? "", key: setting?.spelledKey ?? key, message: message)
+            return DaemonConfigurationError(
+                origin: setting?.origin ?? "", key: setting?.spelledKey ?? key, message: message)
         }
         func text(_ key: String) -> String? {
-            guard let value = settings[key]?.value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            guard let value = settings[key]?.value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                return nil
+            }
             return value
         }
 
@@ -175,17 +185,23 @@ package struct DaemonConfigurationLoader: Sendable {
         case (let repo?, nil): source = .repository(path: repo)
         case (nil, let remote?): source = .remote(url: remote)
         case (.some, .some):
-            throw fail("remote", "set exactly one of repo and remote (repo is also set, from \(settings["repo"]?.origin ?? "?"))")
+            throw fail(
+                "remote",
+                "set exactly one of repo and remote (repo is also set, from \(settings["repo"]?.origin ?? "?"))")
         case (nil, nil):
-            throw DaemonConfigurationError(origin: "", key: "repo", message:
-                "missing: set repo (a local repository path) or remote (a URL) in the file, ENGINESYNC_REPO/ENGINESYNC_REMOTE or --repo/--remote")
+            throw DaemonConfigurationError(
+                origin: "", key: "repo",
+                message:
+                    "missing: set repo (a local repository path) or remote (a URL) in the file, ENGINESYNC_REPO/ENGINESYNC_REMOTE or --repo/--remote"
+            )
         }
         var configuration = DaemonConfiguration(source: source)
         for key in ConfigurationKey.all where key.name != "repo" && key.name != "remote" {
             guard let value = text(key.name) else { continue }
             if !readsCredentials, key.name == "database_password_file" {
                 // The hooks keep the path only: the pushing user may not read the password (issue 16).
-                configuration.databasePasswordFile = ConfigurationKey.expandCredentialsDirectory(value, environment: environment)
+                configuration.databasePasswordFile = ConfigurationKey.expandCredentialsDirectory(
+                    value, environment: environment)
                 continue
             }
             if let problem = key.apply(value, &configuration, environment) { throw fail(key.name, problem) }
@@ -203,22 +219,28 @@ package struct DaemonConfigurationLoader: Sendable {
     /// ssh_key_file and ssh_known_hosts_file: readable when set, and both required (known_hosts by its
     /// default path) when the remote is reached over ssh, so a missing key fails at start-up, not at the
     /// first fetch. Only paths are kept; the key itself is read by libssh2 at each fetch.
-    private func validateSSH(_ configuration: DaemonConfiguration,
-                             fail: (String, String) -> DaemonConfigurationError) throws(DaemonConfigurationError) {
+    private func validateSSH(
+        _ configuration: DaemonConfiguration,
+        fail: (String, String) -> DaemonConfigurationError
+    ) throws(DaemonConfigurationError) {
         let ssh = configuration.usesSSH
         if let path = configuration.sshKeyFile {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw fail("ssh_key_file", "cannot read \(path)")
             }
         } else if ssh {
-            throw fail("ssh_key_file", "missing: the remote is an ssh URL; set ssh_key_file to the private key "
-                + "(ENGINESYNC_SSH_KEY_FILE, --ssh-key-file)")
+            throw fail(
+                "ssh_key_file",
+                "missing: the remote is an ssh URL; set ssh_key_file to the private key "
+                    + "(ENGINESYNC_SSH_KEY_FILE, --ssh-key-file)")
         }
         if ssh || configuration.sshKnownHostsFileOverride != nil {
             let path = configuration.sshKnownHostsFile
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw fail("ssh_known_hosts_file", "cannot read \(path)"
-                    + (ssh ? " (the ssh remote's host key must be listed there, e.g. from ssh-keyscan)" : ""))
+                throw fail(
+                    "ssh_known_hosts_file",
+                    "cannot read \(path)"
+                        + (ssh ? " (the ssh remote's host key must be listed there, e.g. from ssh-keyscan)" : ""))
             }
         }
     }

@@ -5,8 +5,10 @@ import Foundation
 /// `migration_lint` for the one-shot commands (`plan`, `sync`), which read no configuration file: the
 /// `--migration-lint` option, else `ENGINESYNC_MIGRATION_LINT` as the daemon reads it, else `warn`.
 enum MigrationLintSetting {
-    static func resolve(option: String?,
-                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MigrationLintMode {
+    static func resolve(
+        option: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> MigrationLintMode {
         if let option {
             guard let mode = MigrationLintMode(rawValue: option.lowercased()) else {
                 throw ValidationError("--migration-lint: expected warn or block, got \"\(option)\"")

@@ -1,11 +1,12 @@
-import EngineSyncDaemon
 import ArgumentParser
+import EngineSyncDaemon
 import Foundation
 
 /// `strict` for the one-shot commands (`validate`, `plan`, `sync`), which read no configuration file: the
 /// `--strict` flag, else `ENGINESYNC_STRICT` as the daemon reads it (true/yes/on/1, false/no/off/0).
 enum StrictSetting {
-    static func resolve(flag: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
+    static func resolve(flag: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool
+    {
         if flag { return true }
         let name = DaemonConfigurationLoader.environmentVariable(for: "strict")
         guard let value = environment[name], !value.isEmpty else { return false }

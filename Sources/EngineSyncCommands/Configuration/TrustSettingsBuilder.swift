@@ -12,8 +12,10 @@ enum TrustSettingsBuilder {
         var message: String
     }
 
-    static func build(require: Bool, allowedSignersFile: String?, approversFile: String?, keyringFile: String?,
-                      environment: [String: String]) throws(Problem) -> TrustSettings {
+    static func build(
+        require: Bool, allowedSignersFile: String?, approversFile: String?, keyringFile: String?,
+        environment: [String: String]
+    ) throws(Problem) -> TrustSettings {
         var settings = TrustSettings(requireSignedCommits: require)
         if let path = allowedSignersFile {
             settings.allowedSigners = try readSigners(path, key: "allowed_signers_file")
@@ -22,7 +24,9 @@ enum TrustSettingsBuilder {
             settings.migrationApprovers = try readSigners(path, key: "migration_approvers_file")
         }
         if let path = keyringFile {
-            guard let keyring = keyringPath(path) else { throw Problem(key: "gpg_keyring_file", message: "cannot read \(path)") }
+            guard let keyring = keyringPath(path) else {
+                throw Problem(key: "gpg_keyring_file", message: "cannot read \(path)")
+            }
             settings.gpgKeyringFile = keyring
         }
         try complete(&settings, environment: environment)
@@ -39,20 +43,25 @@ enum TrustSettingsBuilder {
     /// tools on `PATH` for the files that are set.
     static func complete(_ settings: inout TrustSettings, environment: [String: String]) throws(Problem) {
         if settings.requireSignedCommits, settings.allowedSigners == nil, settings.gpgKeyringFile == nil {
-            throw Problem(key: "allowed_signers_file", message: "missing: require_signed_commits is set; name the "
-                + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, "
-                + "--allowed-signers-file), or a gpg_keyring_file for OpenPGP signatures")
+            throw Problem(
+                key: "allowed_signers_file",
+                message: "missing: require_signed_commits is set; name the "
+                    + "allowed_signers file listing the keys that may sign (ENGINESYNC_ALLOWED_SIGNERS_FILE, "
+                    + "--allowed-signers-file), or a gpg_keyring_file for OpenPGP signatures")
         }
         if settings.gpgKeyringFile != nil {
             guard let gpgv = findTool("gpgv", environment: environment) else {
-                throw Problem(key: "gpg_keyring_file", message: "gpgv is not on PATH (install gnupg's gpgv to verify OpenPGP signatures)")
+                throw Problem(
+                    key: "gpg_keyring_file",
+                    message: "gpgv is not on PATH (install gnupg's gpgv to verify OpenPGP signatures)")
             }
             settings.gpgvPath = gpgv
         }
         if settings.allowedSigners != nil || settings.migrationApprovers != nil {
             guard let sshKeygen = findTool("ssh-keygen", environment: environment) else {
-                throw Problem(key: settings.allowedSigners != nil ? "allowed_signers_file" : "migration_approvers_file",
-                              message: "ssh-keygen is not on PATH (install openssh-client to verify SSH signatures)")
+                throw Problem(
+                    key: settings.allowedSigners != nil ? "allowed_signers_file" : "migration_approvers_file",
+                    message: "ssh-keygen is not on PATH (install openssh-client to verify SSH signatures)")
             }
             settings.sshKeygenPath = sshKeygen
         }

@@ -10,25 +10,31 @@ enum WebhookSettings {
     /// The webhooks of the file's `notify:` key (none when absent or null), secrets not yet read.
     static func parse(_ text: String, origin: String) throws(DaemonConfigurationError) -> [Webhook] {
         guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping,
-              let node = mapping.first(where: { $0.key.string == "notify" })?.value else { return [] }
+            let node = mapping.first(where: { $0.key.string == "notify" })?.value
+        else { return [] }
         if node.null != nil, node.scalar?.style == .plain { return [] }
         guard let sequence = node.sequence else {
-            throw DaemonConfigurationError(origin: origin, key: "notify", message: "expected a list of `- url: …` entries")
+            throw DaemonConfigurationError(
+                origin: origin, key: "notify", message: "expected a list of `- url: …` entries")
         }
         var webhooks: [Webhook] = []
         for (index, entry) in sequence.enumerated() {
             let key = "notify[\(index)]"
             guard let fields = entry.mapping else {
-                throw DaemonConfigurationError(origin: origin, key: key, message: "expected a mapping with url and secret_file")
+                throw DaemonConfigurationError(
+                    origin: origin, key: key, message: "expected a mapping with url and secret_file")
             }
             var values: [String: String] = [:]
             for (keyNode, valueNode) in fields {
                 guard let name = keyNode.string, entryKeys.contains(name) else {
-                    throw DaemonConfigurationError(origin: origin, key: key, message:
-                        "unknown key \(keyNode.string.map { "\"\($0)\"" } ?? "") (expected url, secret_file)")
+                    throw DaemonConfigurationError(
+                        origin: origin, key: key,
+                        message:
+                            "unknown key \(keyNode.string.map { "\"\($0)\"" } ?? "") (expected url, secret_file)")
                 }
                 guard let value = valueNode.scalar?.string.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
-                    throw DaemonConfigurationError(origin: origin, key: "\(key).\(name)", message: "expected a single value")
+                    throw DaemonConfigurationError(
+                        origin: origin, key: "\(key).\(name)", message: "expected a single value")
                 }
                 values[name] = value
             }
@@ -36,9 +42,12 @@ enum WebhookSettings {
                 throw DaemonConfigurationError(origin: origin, key: "\(key).url", message: "missing")
             }
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-                  parsed.host != nil else {
-                throw DaemonConfigurationError(origin: origin, key: "\(key).url", message:
-                    "expected an http:// or https:// URL, got \"\(DaemonConfiguration.redactedURL(url))\"")
+                parsed.host != nil
+            else {
+                throw DaemonConfigurationError(
+                    origin: origin, key: "\(key).url",
+                    message:
+                        "expected an http:// or https:// URL, got \"\(DaemonConfiguration.redactedURL(url))\"")
             }
             webhooks.append(Webhook(url: url, secretFile: values["secret_file"]))
         }
@@ -47,16 +56,20 @@ enum WebhookSettings {
 
     /// Reads every `secret_file` (`$CREDENTIALS_DIRECTORY` expanded; trailing newlines dropped): a missing or
     /// empty file fails start-up rather than sending unsigned events a receiver would reject.
-    static func readSecrets(_ webhooks: [Webhook], origin: String,
-                            environment: [String: String]) throws(DaemonConfigurationError) -> [Webhook] {
+    static func readSecrets(
+        _ webhooks: [Webhook], origin: String,
+        environment: [String: String]
+    ) throws(DaemonConfigurationError) -> [Webhook] {
         var result: [Webhook] = []
         for (index, var webhook) in webhooks.enumerated() {
             if let file = webhook.secretFile {
                 let path = ConfigurationKey.expandCredentialsDirectory(file, environment: environment)
                 guard let data = FileManager.default.contents(atPath: path),
-                      let secret = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !secret.isEmpty else {
-                    throw DaemonConfigurationError(origin: origin, key: "notify[\(index)].secret_file",
-                                                   message: "cannot read \(path), or it is empty")
+                    let secret = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !secret.isEmpty
+                else {
+                    throw DaemonConfigurationError(
+                        origin: origin, key: "notify[\(index)].secret_file",
+                        message: "cannot read \(path), or it is empty")
                 }
                 webhook.secretFile = path
                 webhook.secret = secret

@@ -21,11 +21,13 @@ package enum DaemonLauncher {
     package static func makeServiceGroup(
         configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
         environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
-        checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil, reconcile: @escaping Reconcile
+        checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil,
+        reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
         // Webhooks (issue 16) are delivered beside the reconcile loop; a change of `notify:` needs a restart.
-        let deliverer = configuration.notify.isEmpty ? nil : NotificationDeliverer(configuration: configuration, logger: logger)
+        let deliverer =
+            configuration.notify.isEmpty ? nil : NotificationDeliverer(configuration: configuration, logger: logger)
         deliverer?.registerWebhooks()
         let service = DaemonService(
             configuration: configuration,
@@ -46,13 +48,14 @@ package enum DaemonLauncher {
                 return summary
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let deliverer { services.append(.init(service: deliverer, successTerminationBehavior: .ignore)) }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services,
+                gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
         return (group, service)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import EngineSync
-import EngineSyncDaemon
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -40,8 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Reconcile the tip once and exit with the exit codes of `sync`.")
     var once = false
 
-    @Option(name: .customLong("lock-wait"),
-            help: "With --once: how long to wait for another reconciler's advisory lock before giving up as skipped.")
+    @Option(
+        name: .customLong("lock-wait"),
+        help: "With --once: how long to wait for another reconciler's advisory lock before giving up as skipped.")
     var lockWait = DurationArgument(milliseconds: 60_000)
 
     func run() async throws {
@@ -58,14 +59,17 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "enginesync")
         logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
         // One-shot: wait for another reconciler's lock like `sync` does; the daemon loop retries instead.
-        let worker = ReconcileWorker(configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
+        let worker = ReconcileWorker(
+            configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
 
         if once {
             let step = await worker.reconcileTipOnce()
             if let error = step.errorDescription { CommandFailure.printError(error) }
             let outcome = step.outcome  // idle: the settled commit's outcome
-            print("\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
-                + "\(step.appliedCount) applied, \(step.blockedCount) blocked; reports in \(configuration.reportsDirectory)")
+            print(
+                "\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
+                    + "\(step.appliedCount) applied, \(step.blockedCount) blocked; reports in \(configuration.reportsDirectory)"
+            )
             // The textfile collector sees a `--once` run (a cron job or a systemd timer) like a daemon turn.
             var metricsWritten = true
             if let path = configuration.metricsFile {

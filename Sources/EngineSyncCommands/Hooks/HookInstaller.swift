@@ -31,7 +31,9 @@ struct HookInstaller {
         }
         if fileManager.fileExists(atPath: repository + "/.git") {
             hooksDirectory = repository + "/.git/hooks"
-        } else if fileManager.fileExists(atPath: repository + "/HEAD"), fileManager.fileExists(atPath: repository + "/objects") {
+        } else if fileManager.fileExists(atPath: repository + "/HEAD"),
+            fileManager.fileExists(atPath: repository + "/objects")
+        {
             hooksDirectory = repository + "/hooks"
         } else {
             throw Failure(description: "'\(repository)' is not a git repository (no HEAD and objects/, no .git/)")
@@ -88,8 +90,9 @@ struct HookInstaller {
         for name in Self.names {
             let path = hooksDirectory + "/" + name
             if exists(path), !isEnginesyncHook(path), exists(path + Self.keptSuffix) {
-                throw Failure(description: "\(path) is not enginesync's and \(path + Self.keptSuffix) already exists; "
-                    + "move one of them away first (nothing was changed)")
+                throw Failure(
+                    description: "\(path) is not enginesync's and \(path + Self.keptSuffix) already exists; "
+                        + "move one of them away first (nothing was changed)")
             }
         }
         for name in Self.names {
@@ -98,7 +101,8 @@ struct HookInstaller {
                 do {
                     try FileManager.default.moveItem(atPath: path, toPath: path + Self.keptSuffix)
                 } catch {
-                    throw Failure(description: "cannot keep \(path) as \(path + Self.keptSuffix): \(error.localizedDescription)")
+                    throw Failure(
+                        description: "cannot keep \(path) as \(path + Self.keptSuffix): \(error.localizedDescription)")
                 }
                 lines.append("kept the existing \(name) hook as \(path + Self.keptSuffix); it runs first")
             }

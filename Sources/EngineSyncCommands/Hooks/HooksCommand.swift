@@ -22,16 +22,22 @@ struct HooksCommand: ParsableCommand {
               enginesync hooks install --repo /srv/git/schema.git --config /etc/enginesync/enginesync.yaml
               enginesync hooks uninstall --repo /srv/git/schema.git
             """,
-        subcommands: [HooksInstallCommand.self, HooksUninstallCommand.self, PreReceiveCommand.self, PostReceiveCommand.self]
+        subcommands: [
+            HooksInstallCommand.self, HooksUninstallCommand.self, PreReceiveCommand.self, PostReceiveCommand.self,
+        ]
     )
 }
 
 struct HooksInstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "install", abstract: "Install the pre-receive and post-receive hooks (existing hooks are kept and chained).")
+        commandName: "install",
+        abstract: "Install the pre-receive and post-receive hooks (existing hooks are kept and chained).")
 
     @Option(help: "The repository receiving pushes (bare, or a work tree's root).") var repo: String
-    @Option(help: "Configuration file the hooks read (default at run time: ENGINESYNC_CONFIG, else /etc/enginesync/enginesync.yaml).")
+    @Option(
+        help:
+            "Configuration file the hooks read (default at run time: ENGINESYNC_CONFIG, else /etc/enginesync/enginesync.yaml)."
+    )
     var config: String?
     @Option(help: "The enginesync executable the hooks run (default: this one).") var enginesync: String?
 

@@ -34,24 +34,29 @@ struct PostReceiveCommand: ParsableCommand {
         let short = String(update.new.prefix(12))
         // A missing directory is fine (the daemon creates it with its first report); an unreadable one is not.
         guard access(store.directory, R_OK | X_OK) == 0 || errno == ENOENT else {
-            HookInput.say("cannot read \(store.directory) (\(String(cString: strerror(errno)))): the daemon's report of "
-                + "\(short) will be there; ask an operator to add you to the group that may read reports_dir")
+            HookInput.say(
+                "cannot read \(store.directory) (\(String(cString: strerror(errno)))): the daemon's report of "
+                    + "\(short) will be there; ask an operator to add you to the group that may read reports_dir")
             return
         }
         if configuration.hooksReportWait > .zero {
-            HookInput.say("waiting up to \(DurationText.format(configuration.hooksReportWait)) for the daemon to reconcile \(short)…")
+            HookInput.say(
+                "waiting up to \(DurationText.format(configuration.hooksReportWait)) for the daemon to reconcile \(short)…"
+            )
         }
         let deadline = ContinuousClock.now + configuration.hooksReportWait
         while true {
-            if let data = FileManager.default.contents(atPath: jsonPath), let report = try? ReconcileReport.decode(data) {
+            if let data = FileManager.default.contents(atPath: jsonPath), let report = try? ReconcileReport.decode(data)
+            {
                 HookInput.say(Self.summary(report, markdownPath: markdownPath))
                 return
             }
             guard ContinuousClock.now < deadline else { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        HookInput.say("the daemon has not reported \(short) yet; it reconciles in the background and its report will "
-            + "be at \(markdownPath) (also `enginesync status`)")
+        HookInput.say(
+            "the daemon has not reported \(short) yet; it reconciles in the background and its report will "
+                + "be at \(markdownPath) (also `enginesync status`)")
     }
 
     /// The outcome line, then the report's terminal text (blocked changes with their suggested migrations,

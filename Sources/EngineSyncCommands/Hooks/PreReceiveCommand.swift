@@ -34,7 +34,8 @@ struct PreReceiveCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let compilation: DSLCompilation
         do {
-            let repository = try GitRepository.open(path: environment["GIT_DIR"] ?? FileManager.default.currentDirectoryPath)
+            let repository = try GitRepository.open(
+                path: environment["GIT_DIR"] ?? FileManager.default.currentDirectoryPath)
             var quarantine: [String] = []
             for key in ["GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY"] {
                 if let path = environment[key], !path.isEmpty, !quarantine.contains(path) { quarantine.append(path) }
@@ -44,11 +45,14 @@ struct PreReceiveCommand: ParsableCommand {
                 HookInput.say("cannot read the pushed commit id \"\(update.new)\"; the push is not checked")
                 return
             }
-            let options = DSLCompilerOptions(dslPath: configuration.dslPath, maxFileBytes: configuration.maxFileBytes,
-                                             strict: configuration.strict)
-            var result = try DSLCompiler(options: options).compile(source: GitTreeDSLSource(repository: repository, commit: commit))
-            ValidateCommand.add(MigrationLoader.check(repository: repository, commit: commit, path: configuration.migrationsPath),
-                                to: &result)
+            let options = DSLCompilerOptions(
+                dslPath: configuration.dslPath, maxFileBytes: configuration.maxFileBytes,
+                strict: configuration.strict)
+            var result = try DSLCompiler(options: options).compile(
+                source: GitTreeDSLSource(repository: repository, commit: commit))
+            ValidateCommand.add(
+                MigrationLoader.check(repository: repository, commit: commit, path: configuration.migrationsPath),
+                to: &result)
             compilation = result
         } catch {
             HookInput.say("cannot read the pushed commit \(update.new.prefix(12)) (\(error)); the push is not checked")
@@ -57,19 +61,22 @@ struct PreReceiveCommand: ParsableCommand {
         let short = String(update.new.prefix(12))
         if compilation.isValid {
             let warnings = compilation.warnings.count
-            HookInput.say("\(short) on \(configuration.branch) compiles"
-                + (warnings > 0 ? " with \(warnings) warning\(warnings == 1 ? "" : "s"):" : ""))
+            HookInput.say(
+                "\(short) on \(configuration.branch) compiles"
+                    + (warnings > 0 ? " with \(warnings) warning\(warnings == 1 ? "" : "s"):" : ""))
             if warnings > 0 { HookInput.say(ValidateCommand.text(compilation, dslPath: configuration.dslPath)) }
             return
         }
         HookInput.say(ValidateCommand.text(compilation, dslPath: configuration.dslPath))
         if configuration.hooksAllowInvalid {
-            HookInput.say("warning: \(short) on \(configuration.branch) is invalid; accepted (hooks_allow_invalid), "
-                + "the daemon will report it invalid and keep the database as it is")
+            HookInput.say(
+                "warning: \(short) on \(configuration.branch) is invalid; accepted (hooks_allow_invalid), "
+                    + "the daemon will report it invalid and keep the database as it is")
             return
         }
-        HookInput.say("push refused: \(short) on \(configuration.branch) is invalid. Fix the errors above and push "
-            + "again (`enginesync validate --dir .` checks a work tree before pushing).")
+        HookInput.say(
+            "push refused: \(short) on \(configuration.branch) is invalid. Fix the errors above and push "
+                + "again (`enginesync validate --dir .` checks a work tree before pushing).")
         throw ExitCode(1)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-package import Logging
 import GitClient
+package import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A swift-log handler for systemd's journal: one line per message on stderr, prefixed with the syslog
@@ -32,8 +33,10 @@ package struct JournaldLogHandler: LogHandler {
     /// - Parameters:
     ///   - level: the shared level this handler follows.
     ///   - output: receives each finished line (with its newline); stderr by default.
-    package init(label: String, level: LogLevelSetting, metadataProvider: Logger.MetadataProvider? = nil,
-                output: (@Sendable (String) -> Void)? = nil) {
+    package init(
+        label: String, level: LogLevelSetting, metadataProvider: Logger.MetadataProvider? = nil,
+        output: (@Sendable (String) -> Void)? = nil
+    ) {
         self.label = label
         self.sharedLevel = level
         self.metadataProvider = metadataProvider
@@ -41,8 +44,10 @@ package struct JournaldLogHandler: LogHandler {
     }
 
     /// A handler with a level of its own.
-    package init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
-                output: (@Sendable (String) -> Void)? = nil) {
+    package init(
+        label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil,
+        output: (@Sendable (String) -> Void)? = nil
+    ) {
         self.init(label: label, level: LogLevelSetting(level), metadataProvider: metadataProvider, output: output)
     }
 
@@ -103,7 +108,8 @@ package struct JournaldLogHandler: LogHandler {
 
     static func quoteIfNeeded(_ value: String) -> String {
         guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 
     @Sendable static func writeToStandardError(_ line: String) {

@@ -7,28 +7,38 @@ import PostgresClient
 
 /// The flags every `migrate` subcommand shares: where the migrations come from and which database.
 struct MigrateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A git repository (bare or not) to read migrations from.", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("A git repository (bare or not) to read migrations from.", valueName: "path"))
     var repo: String?
 
     @Option(name: .long, help: ArgumentHelp("The revision of --repo (branch, tag or sha).", valueName: "rev"))
     var rev: String = "main"
 
-    @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository (holding migrations/), instead of --repo.",
-                                            valueName: "root"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A directory laid out like the repository (holding migrations/), instead of --repo.",
+            valueName: "root"))
     var dir: String?
 
     @Option(name: .long, help: ArgumentHelp("The migrations folder inside the repository or --dir.", valueName: "path"))
     var migrationsPath: String = MigrationLoader.defaultPath
 
-    @Option(name: .long, help: ArgumentHelp(
-        "libpq conninfo or URI; when absent libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "libpq conninfo or URI; when absent libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"
+        ))
     var database: String?
 
     @Option(name: .long, help: ArgumentHelp("The schema of the engine_migrations table.", valueName: "schema"))
     var schema: String = "public"
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the advisory lock before giving up as skipped.",
-                                            valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds to wait for the advisory lock before giving up as skipped.",
+            valueName: "seconds"))
     var lockWait: Double = 60
 
     @Option(name: .long, help: "Output format: text or json.")
@@ -40,7 +50,9 @@ struct MigrateOptions: ParsableArguments {
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
         if repo == nil && dir == nil { throw ValidationError("give --repo PATH [--rev REV] or --dir ROOT") }
-        guard lockWait >= 0, lockWait.isFinite else { throw ValidationError("--lock-wait must be a number of seconds ≥ 0") }
+        guard lockWait >= 0, lockWait.isFinite else {
+            throw ValidationError("--lock-wait must be a number of seconds ≥ 0")
+        }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
         if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
@@ -68,7 +80,9 @@ struct MigrateOptions: ParsableArguments {
                 throw CommandFailure(message: "--repo \(repo): \(error.message)", exitCode: .failure)
             }
             commit = resolved.id.hex
-            set = try loading { try MigrationLoader.load(repository: repository, commit: resolved.id, path: migrationsPath) }
+            set = try loading {
+                try MigrationLoader.load(repository: repository, commit: resolved.id, path: migrationsPath)
+            }
         } else {
             set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
         }
@@ -76,13 +90,16 @@ struct MigrateOptions: ParsableArguments {
         let session: DatabaseSession
         do {
             // Registered for cancellation (SIGINT/SIGTERM) as soon as it connects.
-            session = try DatabaseSession.connect(configuration, settings: SessionSettings(schema: schema), progress: progress)
+            session = try DatabaseSession.connect(
+                configuration, settings: SessionSettings(schema: schema), progress: progress)
         } catch let error as PostgresError {
-            throw CommandFailure(message: "cannot connect to the database (\(configuration.redactedDSN)): "
-                + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
-                                 exitCode: .failure)
+            throw CommandFailure(
+                message: "cannot connect to the database (\(configuration.redactedDSN)): "
+                    + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
+                exitCode: .failure)
         }
-        let options = MigrationRunnerOptions(commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)), logger: logger)
+        let options = MigrationRunnerOptions(
+            commit: commit, lockWait: .milliseconds(Int(lockWait * 1000)), logger: logger)
         return MigrationRunner(session: session, set: set, options: options)
     }
 

@@ -28,8 +28,9 @@ struct MigrateStatusCommand: ParsableCommand {
             }
             if !status.checksumMismatches.isEmpty {
                 let files = status.checksumMismatches.map { $0.file ?? $0.id }.joined(separator: ", ")
-                throw CommandFailure(message: "invalid: changed after it was applied: \(files)",
-                                     exitCode: CommandFailure.invalid)
+                throw CommandFailure(
+                    message: "invalid: changed after it was applied: \(files)",
+                    exitCode: CommandFailure.invalid)
             }
             if let failed = status.failed.first {
                 throw CommandFailure(

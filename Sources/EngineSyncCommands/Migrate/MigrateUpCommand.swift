@@ -1,6 +1,6 @@
-import EngineSyncCore
 import ArgumentParser
 import EngineSync
+import EngineSyncCore
 
 /// `enginesync migrate up`: applies every pending migration, in id order.
 struct MigrateUpCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import EngineSync
-import EngineSyncDaemon
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 import GitClient
 import PostgresClient
@@ -26,12 +26,18 @@ struct StatusCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The daemon's configuration file to take the database and repository from.",
-                                            valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's configuration file to take the database and repository from.",
+            valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("libpq conninfo or URI; without it the configuration file or the PG* variables.",
-                                            valueName: "dsn"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "libpq conninfo or URI; without it the configuration file or the PG* variables.",
+            valueName: "dsn"))
     var database: String?
 
     @Option(name: .long, help: "The PostgreSQL schema (default: the configuration's, else public).")
@@ -43,18 +49,26 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A git repository to list pending migrations from.", valueName: "path"))
     var repo: String?
 
-    @Option(name: .long, help: ArgumentHelp("The revision of --repo (default: the configuration's branch, else main).",
-                                            valueName: "rev"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The revision of --repo (default: the configuration's branch, else main).",
+            valueName: "rev"))
     var rev: String?
 
-    @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository, instead of --repo.", valueName: "root"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A directory laid out like the repository, instead of --repo.", valueName: "root"))
     var dir: String?
 
     @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
     var migrationsPath: String?
 
-    @Option(name: .long, help: ArgumentHelp("The daemon's report directory, whose latest.json shows an invalid commit the database never sees (default: the configuration's reports_dir).",
-                                            valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's report directory, whose latest.json shows an invalid commit the database never sees (default: the configuration's reports_dir).",
+            valueName: "dir"))
     var reports: String?
 
     @Option(name: .long, help: "Output format: text or json.")
@@ -82,8 +96,10 @@ struct StatusCommand: ParsableCommand {
 
     func settings() throws -> Settings {
         var settings = Settings()
-        let configPath = config ?? (database == nil && FileManager.default.fileExists(atPath: DaemonConfigurationLoader.defaultPath)
-            ? DaemonConfigurationLoader.defaultPath : nil)
+        let configPath =
+            config
+            ?? (database == nil && FileManager.default.fileExists(atPath: DaemonConfigurationLoader.defaultPath)
+                ? DaemonConfigurationLoader.defaultPath : nil)
         if let configPath {
             let loaded: DaemonConfiguration
             do {
@@ -120,7 +136,8 @@ struct StatusCommand: ParsableCommand {
                     let repository = try GitRepository.open(path: repo)
                     let commit = try repository.resolveCommit(settings.rev)
                     revision = (repository, commit.id)
-                    migrations = try MigrationLoader.load(repository: repository, commit: commit.id, path: settings.migrationsPath)
+                    migrations = try MigrationLoader.load(
+                        repository: repository, commit: commit.id, path: settings.migrationsPath)
                 } catch let error as GitError {
                     throw CommandFailure("repository \(repo): \(error)")
                 }
@@ -129,7 +146,8 @@ struct StatusCommand: ParsableCommand {
             }
             let session: DatabaseSession
             do {
-                session = try DatabaseSession.connect(settings.database, settings: SessionSettings(schema: settings.schema))
+                session = try DatabaseSession.connect(
+                    settings.database, settings: SessionSettings(schema: settings.schema))
             } catch {
                 throw CommandFailure("cannot connect to the database (\(settings.database.redactedDSN)): \(error)")
             }
@@ -145,7 +163,9 @@ struct StatusCommand: ParsableCommand {
                 do {
                     status.trust = try TrustInspection.inspect(
                         repository: revision.repository, commit: revision.commit,
-                        migrations: (migrations?.migrations ?? []).filter { pending.contains($0.id) }, settings: settings.trust).trust
+                        migrations: (migrations?.migrations ?? []).filter { pending.contains($0.id) },
+                        settings: settings.trust
+                    ).trust
                 } catch {
                     throw CommandFailure("cannot check the trust of \(settings.rev): \(error)")
                 }
@@ -153,7 +173,8 @@ struct StatusCommand: ParsableCommand {
             if let directory = settings.reportsDirectory {
                 let store = ReportFileStore(directory: directory, retention: 1)
                 if let data = FileManager.default.contents(atPath: store.path(ReportFileStore.latestName, "json")),
-                   let report = try? ReconcileReport.decode(data) {
+                    let report = try? ReconcileReport.decode(data)
+                {
                     status.latestReport = DatabaseStatus.LatestReport(report)
                 }
             }

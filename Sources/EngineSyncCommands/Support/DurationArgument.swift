@@ -1,6 +1,6 @@
-import EngineSyncCore
 import ArgumentParser
 import EngineSync
+import EngineSyncCore
 
 /// A duration flag with the configuration file's syntax (`500ms`, `3s`, `10m`, `1h30m`; DurationText).
 struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {

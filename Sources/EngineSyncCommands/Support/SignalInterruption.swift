@@ -68,8 +68,10 @@ final class SignalInterruption: Sendable {
             FileHandle.standardError.write(Data("enginesync: \(name) again: exiting now\n".utf8))
             _exit(128 + number)
         }
-        FileHandle.standardError.write(Data(("enginesync: \(name): cancelling the running statement and rolling back "
-            + "(send it again to exit at once)\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("enginesync: \(name): cancelling the running statement and rolling back "
+                    + "(send it again to exit at once)\n").utf8))
         keepCancelling()
     }
 

@@ -5,15 +5,21 @@ import PostgresClient
 
 /// The flags `plan` and `sync` share: where the DSL comes from, which database, and Safe Sync's limits.
 struct ReconcileOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A git repository (bare or not); files are read from the object database.",
-                                            valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A git repository (bare or not); files are read from the object database.",
+            valueName: "path"))
     var repo: String?
 
     @Option(name: .long, help: ArgumentHelp("The revision of --repo: a branch, tag or sha.", valueName: "rev"))
     var rev: String = "main"
 
-    @Option(name: .long, help: ArgumentHelp("A directory laid out like the repository (dsl/, migrations/) instead of --repo.",
-                                            valueName: "dsl-root"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A directory laid out like the repository (dsl/, migrations/) instead of --repo.",
+            valueName: "dsl-root"))
     var dir: String?
 
     @Option(name: .customLong("dsl-path"), help: "The DSL folder inside the repository.")
@@ -25,8 +31,11 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .customLong("snapshot-model"), help: "The key of the DSL snapshot model.")
     var snapshotModel: String = "dsl"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "libpq conninfo or URI; without it libpq uses the PG* environment variables and .pgpass.", valueName: "dsn"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "libpq conninfo or URI; without it libpq uses the PG* environment variables and .pgpass.", valueName: "dsn")
+    )
     var database: String?
 
     @Option(name: .long, help: "The PostgreSQL schema to reconcile.")
@@ -37,37 +46,55 @@ struct ReconcileOptions: ParsableArguments {
     @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "lock_timeout for every DDL statement.")
     var lockTimeout = DurationArgument(milliseconds: 3_000)
 
-    @Option(name: .customLong("statement-timeout"), parsing: .unconditional, help: "statement_timeout for every statement.")
+    @Option(
+        name: .customLong("statement-timeout"), parsing: .unconditional, help: "statement_timeout for every statement.")
     var statementTimeout = DurationArgument(milliseconds: 600_000)
 
-    @Option(name: .customLong("lock-wait"), parsing: .unconditional, help: "How long to wait for another reconciler's advisory lock before giving up as skipped.")
+    @Option(
+        name: .customLong("lock-wait"), parsing: .unconditional,
+        help: "How long to wait for another reconciler's advisory lock before giving up as skipped.")
     var lockWait = DurationArgument(milliseconds: 60_000)
 
-    @Option(name: .customLong("max-rewrite-rows"), parsing: .unconditional, help: "Widenings that rewrite a larger table are blocked (rewrite_too_large).")
+    @Option(
+        name: .customLong("max-rewrite-rows"), parsing: .unconditional,
+        help: "Widenings that rewrite a larger table are blocked (rewrite_too_large).")
     var maxRewriteRows: Int = 100_000
 
-    @Option(name: .customLong("concurrent-index-rows"), parsing: .unconditional, help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
+    @Option(
+        name: .customLong("concurrent-index-rows"), parsing: .unconditional,
+        help: "Indexes on larger existing tables are built CONCURRENTLY after COMMIT.")
     var concurrentIndexRows: Int = 100_000
 
-    @Option(name: .customLong("migration-lint"), help: ArgumentHelp(
-        "warn: lint hazards in pending migrations are warnings; block: one over max-rewrite-rows / "
-            + "concurrent-index-rows stops the migrations (also ENGINESYNC_MIGRATION_LINT; default warn).",
-        valueName: "warn|block"))
+    @Option(
+        name: .customLong("migration-lint"),
+        help: ArgumentHelp(
+            "warn: lint hazards in pending migrations are warnings; block: one over max-rewrite-rows / "
+                + "concurrent-index-rows stops the migrations (also ENGINESYNC_MIGRATION_LINT; default warn).",
+            valueName: "warn|block"))
     var migrationLint: String?
 
-    @Flag(name: .customLong("require-snapshot"), help: "Refuse a database that has no snapshot row (a wrong-database guard).")
+    @Flag(
+        name: .customLong("require-snapshot"),
+        help: "Refuse a database that has no snapshot row (a wrong-database guard).")
     var requireSnapshot = false
 
-    @Flag(name: .long, help: "DSL warnings about what EngineJS does silently become errors (also ENGINESYNC_STRICT=true).")
+    @Flag(
+        name: .long, help: "DSL warnings about what EngineJS does silently become errors (also ENGINESYNC_STRICT=true)."
+    )
     var strict = false
 
-    @Flag(name: .customLong("refuse-non-fast-forward"), help: "Refuse a revision that does not descend from the last reconciled commit.")
+    @Flag(
+        name: .customLong("refuse-non-fast-forward"),
+        help: "Refuse a revision that does not descend from the last reconciled commit.")
     var refuseNonFastForward = false
 
-    @Option(name: .long, help: ArgumentHelp("Write <sha>.json/.md and latest.* reports into this directory.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write <sha>.json/.md and latest.* reports into this directory.", valueName: "dir"))
     var reports: String?
 
-    @Option(name: .long, help: "Output format: text, json (the SPEC 7 report) or markdown (for a pull-request comment).")
+    @Option(
+        name: .long, help: "Output format: text, json (the SPEC 7 report) or markdown (for a pull-request comment).")
     var format: ReportFormat = .text
 
     @Flag(name: .long, help: "Log progress to stderr.")
@@ -76,7 +103,9 @@ struct ReconcileOptions: ParsableArguments {
     @OptionGroup(title: "Trust (signed commits, approved migrations)") var trust: TrustOptions
 
     func validate() throws {
-        if (repo == nil) == (dir == nil) { throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT") }
+        if (repo == nil) == (dir == nil) {
+            throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
+        }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
         if let problem = TimeoutLimits.lockTimeoutProblem(lockTimeout.duration) {
             throw ValidationError("--lock-timeout \(problem)")
@@ -98,11 +127,13 @@ struct ReconcileOptions: ParsableArguments {
     }
 
     func reconcilerOptions(dryRun: Bool) throws -> ReconcilerOptions {
-        let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
+        let planner = PlannerOptions(
+            schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         let safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot, dryRun: dryRun)
         var options = ReconcilerOptions(
-            compiler: DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel,
-                                         strict: try StrictSetting.resolve(flag: strict)),
+            compiler: DSLCompilerOptions(
+                dslPath: dslPath, snapshotModelKey: snapshotModel,
+                strict: try StrictSetting.resolve(flag: strict)),
             migrationsPath: migrationsPath, safeSync: safeSync,
             timeouts: SessionTimeouts(lock: lockTimeout.duration, statement: statementTimeout.duration),
             lockWait: lockWait.duration,

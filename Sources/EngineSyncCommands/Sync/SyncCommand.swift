@@ -66,13 +66,17 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var options: ReconcileOptions
 
-    @Option(name: .long, help: ArgumentHelp("Plan against this exported catalog.json instead of a database connection.",
-                                            valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Plan against this exported catalog.json instead of a database connection.",
+            valueName: "file"))
     var catalog: String?
 
     func validate() throws {
         if catalog != nil, options.database != nil {
-            throw ValidationError("give --catalog FILE or --database DSN, not both: --catalog plans without a connection")
+            throw ValidationError(
+                "give --catalog FILE or --database DSN, not both: --catalog plans without a connection")
         }
     }
 
@@ -97,8 +101,9 @@ struct ReconcileCommandRunner {
         // SIGINT/SIGTERM cancel the running statement (it rolls back) and exit 130/143, as the daemon stops.
         let interruption = SignalInterruption()
         reconcilerOptions.progress = interruption.progress
-        let reconciler = Reconciler(database: PostgresConfiguration(dsn: options.database),
-                                    options: reconcilerOptions, logger: logger)
+        let reconciler = Reconciler(
+            database: PostgresConfiguration(dsn: options.database),
+            options: reconcilerOptions, logger: logger)
         let result = reconciler.reconcile(options.source)
         interruption.finish()
         defer {
@@ -109,19 +114,24 @@ struct ReconcileCommandRunner {
         if let directory = options.reports, !dryRun {
             do {
                 try ReportFileStore(directory: directory, retention: 1000)
-                    .write(name: result.reportName, json: try result.report.jsonData(), markdown: result.report.markdown)
+                    .write(
+                        name: result.reportName, json: try result.report.jsonData(), markdown: result.report.markdown)
             } catch {
                 // The reconcile itself stands (it committed or not): say the files are missing, print the report
                 // and exit with the outcome's code, so a script never mistakes a committed sync for a failure.
-                FileHandle.standardError.write(Data(("warning: the reconcile's outcome stands, but its report files "
-                    + "could not be written to \(directory): \(error)\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("warning: the reconcile's outcome stands, but its report files "
+                            + "could not be written to \(directory): \(error)\n").utf8))
             }
         }
         switch options.format {
         case .text: print(result.report.text(dryRun: dryRun))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
         case .markdown:
-            print(dryRun ? result.report.pullRequestMarkdown(rows: liveRowEstimates()) : result.report.markdown, terminator: "")
+            print(
+                dryRun ? result.report.pullRequestMarkdown(rows: liveRowEstimates()) : result.report.markdown,
+                terminator: "")
         }
         if let code = interruption.exitCode { throw ExitCode(code) }
         let code = result.report.outcome.exitCode
@@ -134,7 +144,8 @@ extension ReconcileCommandRunner {
     /// the database cannot be read (the plan itself already says why).
     func liveRowEstimates() -> [String: Int] {
         guard let connection = try? PostgresConnection.connect(PostgresConfiguration(dsn: options.database)),
-              let catalog = try? CatalogExporter(schema: options.schema).export(connection) else { return [:] }
+            let catalog = try? CatalogExporter(schema: options.schema).export(connection)
+        else { return [:] }
         var rows: [String: Int] = [:]
         for table in catalog.tables { rows[table.name] = table.estimatedRows }
         return rows
@@ -158,7 +169,8 @@ struct OfflinePlanCommandRunner {
             CommandFailure.printError("catalog file '\(catalogPath)': \(error.message)")
             throw CommandFailure.invalid
         }
-        let result = OfflinePlanner(options: try options.reconcilerOptions(dryRun: true)).plan(options.source, catalog: catalog)
+        let result = OfflinePlanner(options: try options.reconcilerOptions(dryRun: true)).plan(
+            options.source, catalog: catalog)
         switch options.format {
         case .text: print(result.report.text(dryRun: true))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))

@@ -72,8 +72,9 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = DSLCompilerOptions(dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
-                                         strict: try StrictSetting.resolve(flag: strict))
+        let options = DSLCompilerOptions(
+            dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
+            strict: try StrictSetting.resolve(flag: strict))
         let compiler = DSLCompiler(options: options)
         let trustSettings = try trust.settings()
         var compilation: DSLCompilation
@@ -82,7 +83,8 @@ struct ValidateCommand: ParsableCommand {
         do {
             if let dir {
                 var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue
+                else {
                     throw CommandFailure("cannot read directory '\(dir)': no such directory")
                 }
                 compilation = try compiler.compile(source: DirectoryDSLSource(root: dir))
@@ -104,8 +106,9 @@ struct ValidateCommand: ParsableCommand {
                 migrations = MigrationLoader.check(repository: repository, commit: commit.id, path: migrationsPath)
                 if trustSettings.isActive {
                     do {
-                        trustState = try TrustInspection.inspect(repository: repository, commit: commit.id,
-                                                                 migrations: migrations.migrations, settings: trustSettings)
+                        trustState = try TrustInspection.inspect(
+                            repository: repository, commit: commit.id,
+                            migrations: migrations.migrations, settings: trustSettings)
                     } catch {
                         throw CommandFailure("cannot check the signature of '\(rev)': \(error)")
                     }
@@ -121,12 +124,17 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         Self.add(migrations, to: &compilation)
-        let lint = MigrationLint.lint(migrations.migrations, linter: MigrationLinter(
-            schema: schema, desired: compilation.compiled?.schema, live: nil))
+        let lint = MigrationLint.lint(
+            migrations.migrations,
+            linter: MigrationLinter(
+                schema: schema, desired: compilation.compiled?.schema, live: nil))
         Self.add(lint, to: &compilation)
         if dir != nil, trustSettings.requireSignedCommits {
-            trustState = (ReconcileReport.Trust(required: true), "a directory source has no signed commits; "
-                + "require_signed_commits needs --repo")
+            trustState = (
+                ReconcileReport.Trust(required: true),
+                "a directory source has no signed commits; "
+                    + "require_signed_commits needs --repo"
+            )
         }
         switch format {
         case .text:
@@ -145,13 +153,16 @@ struct ValidateCommand: ParsableCommand {
     /// problem makes the whole revision invalid, as it would make `sync` refuse it.
     static func add(_ migrations: MigrationCheck, to compilation: inout DSLCompilation) {
         for problem in migrations.problems {
-            compilation.diagnostics.append(Diagnostic(
-                severity: .error, code: "migration_invalid", file: problem.file, line: problem.line,
-                column: problem.line == nil ? nil : 1, message: problem.message))
+            compilation.diagnostics.append(
+                Diagnostic(
+                    severity: .error, code: "migration_invalid", file: problem.file, line: problem.line,
+                    column: problem.line == nil ? nil : 1, message: problem.message))
         }
         for warning in migrations.warnings {
-            compilation.diagnostics.append(Diagnostic(severity: .warning, code: warning.code, file: warning.file,
-                                                      message: warning.message))
+            compilation.diagnostics.append(
+                Diagnostic(
+                    severity: .warning, code: warning.code, file: warning.file,
+                    message: warning.message))
         }
         if !migrations.problems.isEmpty { compilation.compiled = nil }
     }
@@ -160,12 +171,16 @@ struct ValidateCommand: ParsableCommand {
     /// is an error (`migration_syntax`) that makes the revision invalid, as the migration could never run.
     static func add(_ lint: MigrationLint.Result, to compilation: inout DSLCompilation) {
         for error in lint.syntaxErrors {
-            compilation.diagnostics.append(Diagnostic(severity: .error, code: MigrationLint.syntaxErrorCode, file: error.file,
-                                                      line: error.line, column: 1, message: error.message))
+            compilation.diagnostics.append(
+                Diagnostic(
+                    severity: .error, code: MigrationLint.syntaxErrorCode, file: error.file,
+                    line: error.line, column: 1, message: error.message))
         }
         for hazard in lint.hazards {
-            compilation.diagnostics.append(Diagnostic(severity: .warning, code: hazard.code.rawValue, file: hazard.file,
-                                                      line: hazard.line, column: 1, message: hazard.message))
+            compilation.diagnostics.append(
+                Diagnostic(
+                    severity: .warning, code: hazard.code.rawValue, file: hazard.file,
+                    line: hazard.line, column: 1, message: hazard.message))
         }
         if !lint.syntaxErrors.isEmpty { compilation.compiled = nil }
     }
@@ -184,10 +199,12 @@ struct ValidateCommand: ParsableCommand {
         let errors = compilation.errors.count
         let warnings = compilation.warnings.count
         if let compiled = compilation.compiled {
-            output += "valid: \(compiled.document.count) models, \(compiled.schema.tables.count) tables, "
+            output +=
+                "valid: \(compiled.document.count) models, \(compiled.schema.tables.count) tables, "
                 + "\(warnings) warning\(warnings == 1 ? "" : "s"); hash \(compiled.hash) (EngineJS), sha256 \(compiled.contentHash)\n"
         } else {
-            output += "invalid: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+            output +=
+                "invalid: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
         }
         return output
     }
@@ -227,13 +244,16 @@ struct ValidateCommand: ParsableCommand {
         }
     }
 
-    static func json(_ compilation: DSLCompilation, trust: (trust: ReconcileReport.Trust, refusal: String?)? = nil) -> String {
-        let report = Report(valid: compilation.isValid, hash: compilation.compiled?.hash,
-                            sha256: compilation.compiled?.contentHash,
-                            models: compilation.compiled?.document.count ?? 0,
-                            tables: compilation.compiled?.schema.tables.count ?? 0,
-                            errors: compilation.errors.count, warnings: compilation.warnings.count,
-                            diagnostics: compilation.diagnostics, trust: trust?.trust, untrusted: trust?.refusal)
+    static func json(_ compilation: DSLCompilation, trust: (trust: ReconcileReport.Trust, refusal: String?)? = nil)
+        -> String
+    {
+        let report = Report(
+            valid: compilation.isValid, hash: compilation.compiled?.hash,
+            sha256: compilation.compiled?.contentHash,
+            models: compilation.compiled?.document.count ?? 0,
+            tables: compilation.compiled?.schema.tables.count ?? 0,
+            errors: compilation.errors.count, warnings: compilation.warnings.count,
+            diagnostics: compilation.diagnostics, trust: trust?.trust, untrusted: trust?.refusal)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report) else { return "{\"valid\":false}" }

@@ -119,8 +119,10 @@ public struct CatalogFile: Codable, Hashable, Sendable {
     public var viewDependencies: [ViewDependencyEntry]
 
     /// A catalog of `live` (read by `CatalogReader`) with the given sizes in bytes by table name.
-    public init(schema: String, live: Schema, totalBytes: [String: Int], snapshot: Snapshot?,
-                lastReconciledCommit: String?, migrations: [AppliedMigration], exportedAt: String) {
+    public init(
+        schema: String, live: Schema, totalBytes: [String: Int], snapshot: Snapshot?,
+        lastReconciledCommit: String?, migrations: [AppliedMigration], exportedAt: String
+    ) {
         format = Self.formatName
         version = Self.currentVersion
         self.exportedAt = exportedAt
@@ -129,31 +131,38 @@ public struct CatalogFile: Codable, Hashable, Sendable {
         self.snapshot = snapshot
         self.migrations = migrations
         tables = live.tables.map { table in
-            TableEntry(name: table.name, columns: table.columns.map { column in
-                ColumnEntry(name: column.name, type: column.type.sql, defaultValue: column.defaultValue.map(Self.entry),
-                            isNotNull: column.isNotNull, isAutoIncrement: column.isAutoIncrement, sequence: column.sequence)
-            }, primaryKey: table.primaryKey, primaryKeyConstraint: table.primaryKeyConstraint,
-            estimatedRows: table.estimatedRows, totalBytes: totalBytes[table.name])
+            TableEntry(
+                name: table.name,
+                columns: table.columns.map { column in
+                    ColumnEntry(
+                        name: column.name, type: column.type.sql, defaultValue: column.defaultValue.map(Self.entry),
+                        isNotNull: column.isNotNull, isAutoIncrement: column.isAutoIncrement, sequence: column.sequence)
+                }, primaryKey: table.primaryKey, primaryKeyConstraint: table.primaryKeyConstraint,
+                estimatedRows: table.estimatedRows, totalBytes: totalBytes[table.name])
         }
         indexes = live.indexes.map { index in
-            let predicateKind: String? = switch index.predicate {
-            case .visibleRows?: "visible_rows"
-            case .expression?: "expression"
-            case nil: nil
-            }
-            return IndexEntry(name: index.name, table: index.table, columns: index.columns, isUnique: index.isUnique,
-                              predicateKind: predicateKind, predicate: index.predicate?.sql, isValid: index.isValid,
-                              isBuilding: index.isBuilding, isConstraint: index.isConstraint, definition: index.definition)
+            let predicateKind: String? =
+                switch index.predicate {
+                case .visibleRows?: "visible_rows"
+                case .expression?: "expression"
+                case nil: nil
+                }
+            return IndexEntry(
+                name: index.name, table: index.table, columns: index.columns, isUnique: index.isUnique,
+                predicateKind: predicateKind, predicate: index.predicate?.sql, isValid: index.isValid,
+                isBuilding: index.isBuilding, isConstraint: index.isConstraint, definition: index.definition)
         }
         foreignKeys = live.foreignKeys.map { key in
-            ForeignKeyEntry(name: key.name, table: key.table, columns: key.columns, referencedTable: key.referencedTable,
-                            referencedColumns: key.referencedColumns, onDelete: key.onDelete.rawValue,
-                            onUpdate: key.onUpdate.rawValue)
+            ForeignKeyEntry(
+                name: key.name, table: key.table, columns: key.columns, referencedTable: key.referencedTable,
+                referencedColumns: key.referencedColumns, onDelete: key.onDelete.rawValue,
+                onUpdate: key.onUpdate.rawValue)
         }
         viewDependencies = live.viewDependencies.map { dependency in
-            ViewDependencyEntry(table: dependency.table, column: dependency.column, viewSchema: dependency.viewSchema,
-                                view: dependency.view, definition: dependency.definition,
-                                isMaterialized: dependency.isMaterialized)
+            ViewDependencyEntry(
+                table: dependency.table, column: dependency.column, viewSchema: dependency.viewSchema,
+                view: dependency.view, definition: dependency.definition,
+                isMaterialized: dependency.isMaterialized)
         }
     }
 
@@ -186,15 +195,20 @@ public struct CatalogFile: Codable, Hashable, Sendable {
                     case ("json", let text?): defaultValue = .json(text)
                     case ("expression", let text?): defaultValue = .expression(text)
                     default:
-                        throw fail("tables.\(entry.name).columns.\(column.name).default_value: unknown kind '\(value.kind)'")
+                        throw fail(
+                            "tables.\(entry.name).columns.\(column.name).default_value: unknown kind '\(value.kind)'")
                     }
                 }
-                columns.append(Column(name: column.name, type: ColumnType(formatType: column.type), defaultValue: defaultValue,
-                                      isNotNull: column.isNotNull, isAutoIncrement: column.isAutoIncrement,
-                                      sequence: column.sequence))
+                columns.append(
+                    Column(
+                        name: column.name, type: ColumnType(formatType: column.type), defaultValue: defaultValue,
+                        isNotNull: column.isNotNull, isAutoIncrement: column.isAutoIncrement,
+                        sequence: column.sequence))
             }
-            tables.append(Table(name: entry.name, columns: columns, primaryKey: entry.primaryKey,
-                                estimatedRows: entry.estimatedRows, primaryKeyConstraint: entry.primaryKeyConstraint))
+            tables.append(
+                Table(
+                    name: entry.name, columns: columns, primaryKey: entry.primaryKey,
+                    estimatedRows: entry.estimatedRows, primaryKeyConstraint: entry.primaryKeyConstraint))
         }
         var indexes: [Index] = []
         for entry in self.indexes {
@@ -205,23 +219,29 @@ public struct CatalogFile: Codable, Hashable, Sendable {
             case ("expression"?, let text?): predicate = .expression(text)
             default: throw fail("indexes.\(entry.name).predicate_kind: unknown kind '\(entry.predicateKind ?? "")'")
             }
-            indexes.append(Index(name: entry.name, table: entry.table, columns: entry.columns, isUnique: entry.isUnique,
-                                 predicate: predicate, isValid: entry.isValid, isBuilding: entry.isBuilding,
-                                 isConstraint: entry.isConstraint, definition: entry.definition))
+            indexes.append(
+                Index(
+                    name: entry.name, table: entry.table, columns: entry.columns, isUnique: entry.isUnique,
+                    predicate: predicate, isValid: entry.isValid, isBuilding: entry.isBuilding,
+                    isConstraint: entry.isConstraint, definition: entry.definition))
         }
         var foreignKeys: [ForeignKey] = []
         for entry in self.foreignKeys {
             guard let onDelete = ReferentialAction(rawValue: entry.onDelete),
-                  let onUpdate = ReferentialAction(rawValue: entry.onUpdate) else {
+                let onUpdate = ReferentialAction(rawValue: entry.onUpdate)
+            else {
                 throw fail("foreign_keys.\(entry.name): unknown referential action")
             }
-            foreignKeys.append(ForeignKey(name: entry.name, table: entry.table, columns: entry.columns,
-                                          referencedTable: entry.referencedTable, referencedColumns: entry.referencedColumns,
-                                          onDelete: onDelete, onUpdate: onUpdate))
+            foreignKeys.append(
+                ForeignKey(
+                    name: entry.name, table: entry.table, columns: entry.columns,
+                    referencedTable: entry.referencedTable, referencedColumns: entry.referencedColumns,
+                    onDelete: onDelete, onUpdate: onUpdate))
         }
         let dependencies = viewDependencies.map {
-            ViewDependency(table: $0.table, column: $0.column, viewSchema: $0.viewSchema, view: $0.view,
-                           definition: $0.definition, isMaterialized: $0.isMaterialized)
+            ViewDependency(
+                table: $0.table, column: $0.column, viewSchema: $0.viewSchema, view: $0.view,
+                definition: $0.definition, isMaterialized: $0.isMaterialized)
         }
         return Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys, viewDependencies: dependencies)
     }
@@ -250,15 +270,17 @@ public struct CatalogFile: Codable, Hashable, Sendable {
             throw CatalogFileError(message: "not valid JSON, or not a JSON object: \(Self.describe(error))")
         }
         guard header.format == formatName else {
-            throw CatalogFileError(message: "not an enginesync catalog (its \"format\" is "
-                + "\(header.format.map { "\"\($0)\"" } ?? "missing"), expected \"\(formatName)\")")
+            throw CatalogFileError(
+                message: "not an enginesync catalog (its \"format\" is "
+                    + "\(header.format.map { "\"\($0)\"" } ?? "missing"), expected \"\(formatName)\")")
         }
         guard let version = header.version, version >= 1 else {
             throw CatalogFileError(message: "\"version\" is missing or not a positive whole number")
         }
         guard version <= currentVersion else {
-            throw CatalogFileError(message: "format version \(version) was written by a newer enginesync; this one "
-                + "reads up to version \(currentVersion): upgrade the enginesync that runs plan")
+            throw CatalogFileError(
+                message: "format version \(version) was written by a newer enginesync; this one "
+                    + "reads up to version \(currentVersion): upgrade the enginesync that runs plan")
         }
         do {
             return try decoder.decode(CatalogFile.self, from: data)

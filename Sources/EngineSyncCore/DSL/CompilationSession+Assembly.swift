@@ -25,9 +25,10 @@ extension CompilationSession {
             validate(models[position])
         }
         if modelIndex[options.snapshotModelKey] == nil {
-            error(.missingSnapshotModel, at: nil, "",
-                  "Missing required meta model: \(options.snapshotModelKey) (create \(options.dslPath)/meta/\(options.snapshotModelKey).json); EngineJS refuses a DSL without it",
-                  hint: "the standard \(options.dslPath)/meta/dsl.json is " + Self.standardSnapshotModel)
+            error(
+                .missingSnapshotModel, at: nil, "",
+                "Missing required meta model: \(options.snapshotModelKey) (create \(options.dslPath)/meta/\(options.snapshotModelKey).json); EngineJS refuses a DSL without it",
+                hint: "the standard \(options.dslPath)/meta/dsl.json is " + Self.standardSnapshotModel)
         }
         var document = JSONObject(models.map { JSONObject.Entry(key: $0.key, value: .object($0.object)) })
         if let schemaURI {
@@ -42,8 +43,9 @@ extension CompilationSession {
         // EngineJS stops at its schema check; so does the compile (the rest would only repeat its errors).
         if errorCount == 0 {
             let compiledModels = models.map(compileModel)
-            let index = Dictionary(compiledModels.enumerated().map { ($0.element.key, $0.offset) },
-                                   uniquingKeysWith: { $1 })
+            let index = Dictionary(
+                compiledModels.enumerated().map { ($0.element.key, $0.offset) },
+                uniquingKeysWith: { $1 })
             snapshotTable = index[snapshotKey].map { compiledModels[$0].table } ?? snapshotKey
             // EngineJS creates the tables of models in its dependency order, so a table shared by two models
             // gets the columns of the first and then the missing ones of the next.
@@ -56,31 +58,36 @@ extension CompilationSession {
                 if let columns = compileAutoName(of: model) { autoNames[model.key] = columns }
             }
             let sorted = compiledModels.sorted { JavaScriptCollation.areInIncreasingOrder($0.key, $1.key) }
-            let sortedIndex = Dictionary(sorted.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
+            let sortedIndex = Dictionary(
+                sorted.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
             resolveRelations(models: sorted, index: sortedIndex, schema: &schema)
             addJunctions(models: sorted, index: sortedIndex, schema: &schema)
             addCommitColumn(toTable: snapshotTable, in: &schema)
             checkLimits(of: schema, models: compiledModels)
         }
-        return CompiledDSL(document: document, hash: EngineJSNaming.snapshotHash(of: .object(document)),
-                           contentHash: CanonicalJSON.sha256Hex(.object(document)), schema: schema,
-                           autoNameColumns: autoNames, manualIndexes: [], snapshotModelKey: snapshotKey,
-                           snapshotTable: snapshotTable)
+        return CompiledDSL(
+            document: document, hash: EngineJSNaming.snapshotHash(of: .object(document)),
+            contentHash: CanonicalJSON.sha256Hex(.object(document)), schema: schema,
+            autoNameColumns: autoNames, manualIndexes: [], snapshotModelKey: snapshotKey,
+            snapshotTable: snapshotTable)
     }
 
     /// A model's table, or the columns it adds to a table an earlier model already defined (EngineJS:
     /// `CREATE TABLE` for the first, `ADD COLUMN` for what the next one lacks).
     private func addTable(of model: CompiledModel, to schema: inout Schema) {
         guard let position = schema.tables.firstIndex(where: { $0.name == model.table }) else {
-            schema.tables.append(Table(name: model.table, columns: model.columns, primaryKey: model.primaryKey,
-                                       modelKey: model.key))
+            schema.tables.append(
+                Table(
+                    name: model.table, columns: model.columns, primaryKey: model.primaryKey,
+                    modelKey: model.key))
             tableOrigins[model.table] = (model.origin, "")
             return
         }
         let owner = schema.tables[position].modelKey ?? model.table
-        surprise(.sharedTable, at: model.origin, model.object["table"] == nil ? "" : "/table",
-                 "models '\(owner)' and '\(model.key)' share the table '\(model.table)': it gets the columns of both (the first definition of a column wins)",
-                 hint: "give one of them another \"table\" unless sharing is intended")
+        surprise(
+            .sharedTable, at: model.origin, model.object["table"] == nil ? "" : "/table",
+            "models '\(owner)' and '\(model.key)' share the table '\(model.table)': it gets the columns of both (the first definition of a column wins)",
+            hint: "give one of them another \"table\" unless sharing is intended")
         for column in model.columns where schema.tables[position].column(named: column.name) == nil {
             schema.tables[position].columns.append(column)
         }
@@ -89,7 +96,8 @@ extension CompilationSession {
     /// The nullable `commit` column enginesync keeps on the snapshot table, outside the DSL (SPEC 2.2).
     private func addCommitColumn(toTable table: String, in schema: inout Schema) {
         guard let position = schema.tables.firstIndex(where: { $0.name == table }),
-              schema.tables[position].column(named: "commit") == nil else { return }
+            schema.tables[position].column(named: "commit") == nil
+        else { return }
         schema.tables[position].columns.append(Column(name: "commit", type: .varchar(length: 64)))
     }
 

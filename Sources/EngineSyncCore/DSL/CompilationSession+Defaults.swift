@@ -1,11 +1,14 @@
 extension CompilationSession {
     /// A DSL `default` as a typed column default (SPEC 2.3); a value that does not fit the type is an error.
-    func columnDefault(_ value: JSONValue, for type: ColumnType, field: String, at origin: Origin,
-                       _ pointer: @autoclosure () -> String) -> ColumnDefault? {
+    func columnDefault(
+        _ value: JSONValue, for type: ColumnType, field: String, at origin: Origin,
+        _ pointer: @autoclosure () -> String
+    ) -> ColumnDefault? {
         func mismatch(_ expected: String) -> ColumnDefault? {
-            error(.invalidDefault, at: origin, pointer(),
-                  "default \(Self.describe(value)) of field '\(field)' does not fit its type \(type.sql)",
-                  hint: expected)
+            error(
+                .invalidDefault, at: origin, pointer(),
+                "default \(Self.describe(value)) of field '\(field)' does not fit its type \(type.sql)",
+                hint: expected)
             return nil
         }
         // EngineJS turns "now" into Sequelize's `DataTypes.NOW`, which Sequelize fills in at insert time and
@@ -13,14 +16,18 @@ extension CompilationSession {
         if case .string("now") = value { return nil }
         switch type {
         case .varchar(let length):
-            guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
+            guard let text = Self.textDefault(value) else {
+                return mismatch("write a string, number or boolean default")
+            }
             // PostgreSQL counts characters as code points: "e\u{301}" is two.
             if let length, text.unicodeScalars.count > length {
                 return mismatch("the default is longer than \(length) characters")
             }
             return Self.sequelizeTextDefault(value) ?? .string(text)
         case .text:
-            guard let text = Self.textDefault(value) else { return mismatch("write a string, number or boolean default") }
+            guard let text = Self.textDefault(value) else {
+                return mismatch("write a string, number or boolean default")
+            }
             return Self.sequelizeTextDefault(value) ?? .string(text)
         case .uuid:
             guard case .string(let text) = value, Self.isUUID(text) else {
@@ -28,10 +35,13 @@ extension CompilationSession {
             }
             return .string(text.lowercased())
         case .integer, .bigint, .smallint:
-            guard let lexeme = Self.numberDefault(value), let number = Int64(CanonicalJSON.canonicalNumber(lexeme)) else {
+            guard let lexeme = Self.numberDefault(value), let number = Int64(CanonicalJSON.canonicalNumber(lexeme))
+            else {
                 return mismatch("write a whole number")
             }
-            if type == .integer, Int32(exactly: number) == nil { return mismatch("integer holds -2147483648…2147483647") }
+            if type == .integer, Int32(exactly: number) == nil {
+                return mismatch("integer holds -2147483648…2147483647")
+            }
             if type == .smallint, Int16(exactly: number) == nil { return mismatch("smallint holds -32768…32767") }
             return .number(String(number))
         case .doublePrecision, .real, .numeric:
@@ -52,13 +62,16 @@ extension CompilationSession {
             }
         case .timestamptz, .timestamp:
             guard case .string(let text) = value else {
-                return mismatch("write \"now\" (set by EngineJS on insert) or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
+                return mismatch(
+                    "write \"now\" (set by EngineJS on insert) or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
             }
             guard let literal = TimestampLiteral(text) else {
                 return mismatch("write \"now\" or an ISO 8601 time such as \"2024-01-01T00:00:00Z\"")
             }
             if type == .timestamptz, !literal.hasOffset {
-                return mismatch("add \"Z\" or an offset such as \"+02:00\": without one the time would depend on the server's TimeZone")
+                return mismatch(
+                    "add \"Z\" or an offset such as \"+02:00\": without one the time would depend on the server's TimeZone"
+                )
             }
             if type == .timestamp, literal.hasOffset {
                 return mismatch("a timestamp without time zone ignores offsets; write the wall-clock time without one")

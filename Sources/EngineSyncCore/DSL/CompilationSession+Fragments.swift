@@ -19,20 +19,24 @@ extension CompilationSession {
                 result = try reader.read(input.bytes)
             } catch {
                 let code = DSLDiagnosticCode(rawValue: error.code) ?? .jsonSyntax
-                append(Diagnostic(severity: .error, code: code.rawValue, file: input.path, line: error.position.line,
-                                  column: error.position.column, pointer: error.pointer, message: error.message,
-                                  hint: code == .nestingTooDeep ? "the DSL never needs more than a few levels" : nil))
+                append(
+                    Diagnostic(
+                        severity: .error, code: code.rawValue, file: input.path, line: error.position.line,
+                        column: error.position.column, pointer: error.pointer, message: error.message,
+                        hint: code == .nestingTooDeep ? "the DSL never needs more than a few levels" : nil))
                 return
             }
             files[fileIndex].document = result.document
             for duplicate in result.duplicateKeys {
                 // JSON.parse keeps the last value (at the first key's place), as the reader does: EngineJS reads the
                 // file without complaint, so this is a warning unless `strict`.
-                append(Diagnostic(severity: options.strict ? .error : .warning,
-                                  code: DSLDiagnosticCode.duplicateKey.rawValue, file: input.path,
-                                  line: duplicate.position.line, column: duplicate.position.column,
-                                  pointer: duplicate.pointer, message: duplicate.message + "; the last one is used",
-                                  hint: "remove one of them; strict JSON objects have unique keys"))
+                append(
+                    Diagnostic(
+                        severity: options.strict ? .error : .warning,
+                        code: DSLDiagnosticCode.duplicateKey.rawValue, file: input.path,
+                        line: duplicate.position.line, column: duplicate.position.column,
+                        pointer: duplicate.pointer, message: duplicate.message + "; the last one is used",
+                        hint: "remove one of them; strict JSON objects have unique keys"))
             }
             collectModels(in: result.document.value, fragmentName: asMonolith ? nil : input.baseName, origin: origin)
         }
@@ -56,14 +60,16 @@ extension CompilationSession {
                 captureSchemaURI(entry.value, isMonolith: fragmentName == nil, at: origin)
                 continue
             }
-            let modelOrigin = Origin(fileIndex: origin.fileIndex, pointer: JSONPointer.appending(entry.key, to: origin.pointer))
+            let modelOrigin = Origin(
+                fileIndex: origin.fileIndex, pointer: JSONPointer.appending(entry.key, to: origin.pointer))
             guard case .object(let model) = entry.value, case .object? = model["fields"] else {
                 // A fragment keeps only its models; a monolith is copied whole into EngineJS's DSL, whose schema
                 // then refuses anything that is not a model (the stored snapshot is read leniently).
                 if fragmentName == nil, origin.fileIndex != nil {
-                    error(.schemaInvalid, at: modelOrigin, "",
-                          "'\(entry.key)' is not a model (an object with an object-valued 'fields'); EngineJS's DSL schema refuses it in a monolith",
-                          hint: "remove it, or write {\"fields\": {...}}")
+                    error(
+                        .schemaInvalid, at: modelOrigin, "",
+                        "'\(entry.key)' is not a model (an object with an object-valued 'fields'); EngineJS's DSL schema refuses it in a monolith",
+                        hint: "remove it, or write {\"fields\": {...}}")
                 }
                 continue
             }
@@ -71,9 +77,14 @@ extension CompilationSession {
             found += 1
         }
         if found == 0 {
-            error(.noModel, at: origin, "", root.isEmpty ? "the fragment is empty: it defines no model"
-                  : "the fragment defines no model (no object with an object-valued 'fields')",
-                  hint: "a fragment is one model ({\"fields\": {...}}) or an object of models ({\"post\": {\"fields\": {...}}})")
+            error(
+                .noModel, at: origin, "",
+                root.isEmpty
+                    ? "the fragment is empty: it defines no model"
+                    : "the fragment defines no model (no object with an object-valued 'fields')",
+                hint:
+                    "a fragment is one model ({\"fields\": {...}}) or an object of models ({\"post\": {\"fields\": {...}}})"
+            )
         }
     }
 
@@ -98,9 +109,10 @@ extension CompilationSession {
         let source = ModelSource(key: key, object: object, origin: origin)
         if let existing = modelIndex[key] {
             let previous = models[existing]
-            warning(.lastWriteWins, at: origin, "",
-                    "model '\(key)' from \(fileName(origin)) replaces its definition from \(fileName(previous.origin))",
-                    hint: "the later file wins whole; remove one definition to silence this")
+            warning(
+                .lastWriteWins, at: origin, "",
+                "model '\(key)' from \(fileName(origin)) replaces its definition from \(fileName(previous.origin))",
+                hint: "the later file wins whole; remove one definition to silence this")
             models[existing] = source
         } else {
             modelIndex[key] = models.count

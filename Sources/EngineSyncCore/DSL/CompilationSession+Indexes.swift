@@ -4,9 +4,10 @@ extension CompilationSession {
     func addIndex(_ index: Index, at origin: Origin, _ pointer: String, to schema: inout Schema) {
         if let existing = indexesByName[index.name] {
             if existing != index {
-                surprise(.duplicateIndexName, at: origin, pointer,
-                         "index name '\(index.name)' is generated for two different indexes (on '\(existing.table)' and '\(index.table)'); EngineJS keeps only the first",
-                         hint: "PostgreSQL index names are unique per schema; rename a table or column")
+                surprise(
+                    .duplicateIndexName, at: origin, pointer,
+                    "index name '\(index.name)' is generated for two different indexes (on '\(existing.table)' and '\(index.table)'); EngineJS keeps only the first",
+                    hint: "PostgreSQL index names are unique per schema; rename a table or column")
             }
             return
         }
@@ -20,9 +21,11 @@ extension CompilationSession {
         let origin = model.origin
         let predicate: IndexPredicate? = model.hasVisibilityColumns ? .visibleRows : nil
         if model.hasVisibilityColumns, let key = model.primaryKeyColumn {
-            addIndex(Index(name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
-                           columns: [key.name], isUnique: false, predicate: .visibleRows),
-                     at: origin, "", to: &schema)
+            addIndex(
+                Index(
+                    name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
+                    columns: [key.name], isUnique: false, predicate: .visibleRows),
+                at: origin, "", to: &schema)
         }
         var unique: [(columns: [String], pointer: String)] = []
         var many: [(columns: [String], pointer: String)] = []
@@ -34,46 +37,56 @@ extension CompilationSession {
                 case "unique", "many", "lower":
                     for (lists, position) in indexLists(entry.value, model: model, pointer: pointer) {
                         let item = (columns: lists, pointer: pointer + "/\(position)")
-                        if entry.key == "unique" { unique.append(item) }
-                        else if entry.key == "many" { many.append(item) }
-                        else {
-                            warning(.lowerIndexIgnored, at: origin, item.pointer,
-                                    "indexes.lower on (\(lists.joined(separator: ", "))) is not built: EngineJS's sync never creates lower() indexes",
-                                    hint: "create it with a migration (CREATE INDEX … (lower(col))) if queries need it")
+                        if entry.key == "unique" {
+                            unique.append(item)
+                        } else if entry.key == "many" {
+                            many.append(item)
+                        } else {
+                            warning(
+                                .lowerIndexIgnored, at: origin, item.pointer,
+                                "indexes.lower on (\(lists.joined(separator: ", "))) is not built: EngineJS's sync never creates lower() indexes",
+                                hint: "create it with a migration (CREATE INDEX … (lower(col))) if queries need it")
                         }
                     }
                 default:
-                    surprise(.unknownIndexKind, at: origin, pointer,
-                            "index kind '\(entry.key)' is not known and is ignored",
-                            hint: "known kinds: unique, many, lower")
+                    surprise(
+                        .unknownIndexKind, at: origin, pointer,
+                        "index kind '\(entry.key)' is not known and is ignored",
+                        hint: "known kinds: unique, many, lower")
                 }
             }
         }
         for item in unique {
-            addIndex(Index(name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
-                           table: model.table, columns: item.columns, isUnique: true, predicate: predicate),
-                     at: origin, item.pointer, to: &schema)
+            addIndex(
+                Index(
+                    name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
+                    table: model.table, columns: item.columns, isUnique: true, predicate: predicate),
+                at: origin, item.pointer, to: &schema)
         }
         for item in many {
-            addIndex(Index(name: EngineJSNaming.indexName(table: model.table, columns: item.columns),
-                           table: model.table, columns: item.columns, isUnique: false, predicate: predicate),
-                     at: origin, item.pointer, to: &schema)
+            addIndex(
+                Index(
+                    name: EngineJSNaming.indexName(table: model.table, columns: item.columns),
+                    table: model.table, columns: item.columns, isUnique: false, predicate: predicate),
+                at: origin, item.pointer, to: &schema)
         }
     }
 
     /// Validates `[[field, …], …]` and maps each list to column names; bad lists are reported and skipped.
     private func indexLists(_ value: JSONValue, model: CompiledModel, pointer: String) -> [([String], Int)] {
         guard case .array(let lists) = value else {
-            error(.invalidValue, at: model.origin, pointer,
-                  "an index kind must be an array of field lists, not \(value.kindName)", hint: "write [[\"field\"]]")
+            error(
+                .invalidValue, at: model.origin, pointer,
+                "an index kind must be an array of field lists, not \(value.kindName)", hint: "write [[\"field\"]]")
             return []
         }
         var result: [([String], Int)] = []
         for (position, list) in lists.enumerated() {
             let listPointer = pointer + "/\(position)"
             guard case .array(let items) = list else {
-                error(.invalidValue, at: model.origin, listPointer,
-                      "an index must be an array of field keys, not \(list.kindName)", hint: "write [\"field\"]")
+                error(
+                    .invalidValue, at: model.origin, listPointer,
+                    "an index must be an array of field keys, not \(list.kindName)", hint: "write [\"field\"]")
                 continue
             }
             if items.isEmpty {
@@ -85,12 +98,16 @@ extension CompilationSession {
             for (itemPosition, item) in items.enumerated() {
                 let itemPointer = listPointer + "/\(itemPosition)"
                 guard case .string(let key) = item else {
-                    error(.invalidValue, at: model.origin, itemPointer, "an index entry must be a field key string, not \(item.kindName)")
+                    error(
+                        .invalidValue, at: model.origin, itemPointer,
+                        "an index entry must be a field key string, not \(item.kindName)")
                     valid = false
                     continue
                 }
-                if let column = savedColumn(key, in: model, pointer: itemPointer, virtualCode: .indexOnVirtualField,
-                                            unknownCode: .unknownIndexField, use: "an index") {
+                if let column = savedColumn(
+                    key, in: model, pointer: itemPointer, virtualCode: .indexOnVirtualField,
+                    unknownCode: .unknownIndexField, use: "an index")
+                {
                     columns.append(column)
                 } else {
                     valid = false
@@ -102,21 +119,25 @@ extension CompilationSession {
     }
 
     /// The column of a saved field (or EngineJS's own `id`) named by an index or `auto_name`, or an error.
-    func savedColumn(_ key: String, in model: CompiledModel, pointer: String, virtualCode: DSLDiagnosticCode,
-                     unknownCode: DSLDiagnosticCode, use: String) -> String? {
+    func savedColumn(
+        _ key: String, in model: CompiledModel, pointer: String, virtualCode: DSLDiagnosticCode,
+        unknownCode: DSLDiagnosticCode, use: String
+    ) -> String? {
         if model.field(key) == nil, let column = model.attributeColumn(key) { return column.name }
         guard let field = model.field(key) else {
             let suggestion = DSLFieldType.closest(to: key, among: model.fields.map(\.key))
-            error(unknownCode, at: model.origin, pointer,
-                  "\(use) lists \(Self.quoted(key)), which is not a field of model '\(model.key)'"
+            error(
+                unknownCode, at: model.origin, pointer,
+                "\(use) lists \(Self.quoted(key)), which is not a field of model '\(model.key)'"
                     + (suggestion.map { " — did you mean '\($0)'?" } ?? ""))
             return nil
         }
         if case .invalid = field.storage { return nil }
         guard let column = model.column(of: field) else {
-            error(virtualCode, at: model.origin, pointer,
-                  "\(use) lists field '\(key)', which has no column (virtual or many-to-many)",
-                  hint: "only saved fields can be used here")
+            error(
+                virtualCode, at: model.origin, pointer,
+                "\(use) lists field '\(key)', which has no column (virtual or many-to-many)",
+                hint: "only saved fields can be used here")
             return nil
         }
         return column.name
@@ -126,18 +147,24 @@ extension CompilationSession {
     func compileAutoName(of model: CompiledModel) -> [String]? {
         guard let value = model.object["auto_name"], value != .null else { return nil }
         guard case .array(let items) = value else {
-            error(.invalidValue, at: model.origin, "/auto_name", "'auto_name' must be an array of field keys, not \(value.kindName)")
+            error(
+                .invalidValue, at: model.origin, "/auto_name",
+                "'auto_name' must be an array of field keys, not \(value.kindName)")
             return nil
         }
         var columns: [String] = []
         for (position, item) in items.enumerated() {
             let pointer = "/auto_name/\(position)"
             guard case .string(let key) = item else {
-                error(.invalidValue, at: model.origin, pointer, "an auto_name entry must be a field key string, not \(item.kindName)")
+                error(
+                    .invalidValue, at: model.origin, pointer,
+                    "an auto_name entry must be a field key string, not \(item.kindName)")
                 continue
             }
-            if let column = savedColumn(key, in: model, pointer: pointer, virtualCode: .autoNameOnVirtualField,
-                                        unknownCode: .unknownAutoNameField, use: "auto_name") {
+            if let column = savedColumn(
+                key, in: model, pointer: pointer, virtualCode: .autoNameOnVirtualField,
+                unknownCode: .unknownAutoNameField, use: "auto_name")
+            {
                 columns.append(column)
             }
         }

@@ -1,7 +1,8 @@
 extension CompilationSession {
     /// enginesync's own tables: a model may not name them (it would change the tracking of migrations and
     /// reconciles).
-    static let reservedTables: Set<String> = Set(["engine_migrations", "engine_reconciles"]).union(NotificationPolicy.tables)
+    static let reservedTables: Set<String> = Set(["engine_migrations", "engine_reconciles"]).union(
+        NotificationPolicy.tables)
 
     /// PostgreSQL's system columns, which every table already has.
     static let systemColumns: Set<String> = ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"]
@@ -24,57 +25,69 @@ extension CompilationSession {
         var relations: [String: (what: () -> String, table: String)] = [:]
         func claim(_ name: String, as what: @escaping () -> String, table: String) {
             if let other = relations[name] {
-                error(.nameCollision, at: origin(of: table), "",
-                      "\(what()) '\(name)' has the same name as \(other.what()) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
-                      hint: "rename a model, its table or a field so the generated names differ")
+                error(
+                    .nameCollision, at: origin(of: table), "",
+                    "\(what()) '\(name)' has the same name as \(other.what()) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
+                    hint: "rename a model, its table or a field so the generated names differ")
             } else {
                 relations[name] = (what, table)
             }
         }
         for table in schema.tables {
             if Self.reservedTables.contains(table.name) {
-                error(.reservedName, at: origin(of: table.name), "",
-                      "table '\(table.name)' is enginesync's own table", hint: "give the model another \"table\"")
+                error(
+                    .reservedName, at: origin(of: table.name), "",
+                    "table '\(table.name)' is enginesync's own table", hint: "give the model another \"table\"")
             }
             claim(table.name, as: { "table" }, table: table.name)
             if table.columns.count > Self.maxColumns {
-                error(.tooManyColumns, at: origin(of: table.name), "/fields",
-                      "table '\(table.name)' would have \(table.columns.count) columns; PostgreSQL allows \(Self.maxColumns)")
+                error(
+                    .tooManyColumns, at: origin(of: table.name), "/fields",
+                    "table '\(table.name)' would have \(table.columns.count) columns; PostgreSQL allows \(Self.maxColumns)"
+                )
             }
             for column in table.columns where Self.systemColumns.contains(column.name) {
-                error(.reservedName, at: origin(of: table.name), JSONPointer.appending(column.fieldKey ?? column.name, to: "/fields"),
-                      "column '\(column.name)' of table '\(table.name)' is a PostgreSQL system column name",
-                      hint: "give the field a \"columnName\"")
+                error(
+                    .reservedName, at: origin(of: table.name),
+                    JSONPointer.appending(column.fieldKey ?? column.name, to: "/fields"),
+                    "column '\(column.name)' of table '\(table.name)' is a PostgreSQL system column name",
+                    hint: "give the field a \"columnName\"")
             }
         }
         for table in schema.tables where !table.primaryKey.isEmpty {
-            claim(EngineJSNaming.primaryKeyName(table: table.name), as: { "the primary key of table '\(table.name)'" },
-                  table: table.name)
+            claim(
+                EngineJSNaming.primaryKeyName(table: table.name), as: { "the primary key of table '\(table.name)'" },
+                table: table.name)
         }
         for index in schema.indexes {
             claim(index.name, as: { "index" }, table: index.table)
             if index.columns.count > Self.maxIndexColumns {
-                error(.tooManyIndexColumns, at: origin(of: index.table), "/indexes",
-                      "index '\(index.name)' lists \(index.columns.count) columns; PostgreSQL allows \(Self.maxIndexColumns)")
+                error(
+                    .tooManyIndexColumns, at: origin(of: index.table), "/indexes",
+                    "index '\(index.name)' lists \(index.columns.count) columns; PostgreSQL allows \(Self.maxIndexColumns)"
+                )
             }
         }
         var constraints: [String: String] = [:]
         for key in schema.foreignKeys {
             let scoped = key.table + "\u{0}" + key.name
             if let other = constraints[scoped] {
-                error(.nameCollision, at: origin(of: key.table), "",
-                      "the foreign keys of '\(key.table)' on (\(key.columns.joined(separator: ", "))) and (\(other)) are both named '\(key.name)' once truncated to 63 bytes",
-                      hint: "shorten one of the column names")
+                error(
+                    .nameCollision, at: origin(of: key.table), "",
+                    "the foreign keys of '\(key.table)' on (\(key.columns.joined(separator: ", "))) and (\(other)) are both named '\(key.name)' once truncated to 63 bytes",
+                    hint: "shorten one of the column names")
             } else {
                 constraints[scoped] = key.columns.joined(separator: ", ")
             }
         }
         for model in models where model.hasVisibilityColumns {
             for name in ["deleted", "archived"] {
-                guard let field = model.field(name), let column = model.column(of: field), column.type != .boolean else { continue }
-                error(.visibilityColumnType, at: model.origin, JSONPointer.appending(name, to: "/fields"),
-                      "field '\(name)' of model '\(model.key)' is \(column.type.sql); the visible-rows indexes compare it with false",
-                      hint: "make it \"type\": \"boolean\" (EngineJS's system field), or rename the field")
+                guard let field = model.field(name), let column = model.column(of: field), column.type != .boolean
+                else { continue }
+                error(
+                    .visibilityColumnType, at: model.origin, JSONPointer.appending(name, to: "/fields"),
+                    "field '\(name)' of model '\(model.key)' is \(column.type.sql); the visible-rows indexes compare it with false",
+                    hint: "make it \"type\": \"boolean\" (EngineJS's system field), or rename the field")
             }
         }
     }
@@ -99,7 +112,9 @@ extension CompilationSession {
     }
 
     private func reportNUL(at origin: Origin, _ pointer: String) {
-        error(.nulCharacter, at: origin, pointer, "the DSL holds a NUL character (\\u0000), which PostgreSQL cannot store",
-              hint: "remove it")
+        error(
+            .nulCharacter, at: origin, pointer,
+            "the DSL holds a NUL character (\\u0000), which PostgreSQL cannot store",
+            hint: "remove it")
     }
 }

@@ -62,9 +62,12 @@ extension CompilationSession {
         let before = errorCount
         let origin = model.origin
         if !Self.isModelKey(model.key) {
-            error(.schemaInvalid, at: origin, "",
-                  "model key \(Self.quoted(model.key)) does not match EngineJS's pattern ^[a-zA-Z_][a-zA-Z0-9_]*$",
-                  hint: "rename the model (or its file) to letters, digits and underscores, starting with a letter or underscore")
+            error(
+                .schemaInvalid, at: origin, "",
+                "model key \(Self.quoted(model.key)) does not match EngineJS's pattern ^[a-zA-Z_][a-zA-Z0-9_]*$",
+                hint:
+                    "rename the model (or its file) to letters, digits and underscores, starting with a letter or underscore"
+            )
         }
         // A NUL can only come from a `\u0000` escape: files without one are not walked.
         if mayHoldNUL(origin) {
@@ -80,35 +83,39 @@ extension CompilationSession {
         for entry in fields.entries {
             let pointer = JSONPointer.appending(entry.key, to: "/fields")
             guard case .object(let definition) = entry.value else {
-                error(.schemaInvalid, at: origin, pointer,
-                      "field '\(entry.key)' must be an object, not \(entry.value.kindName) (EngineJS's DSL schema)",
-                      hint: "write {\"type\": \"string\"}")
+                error(
+                    .schemaInvalid, at: origin, pointer,
+                    "field '\(entry.key)' must be an object, not \(entry.value.kindName) (EngineJS's DSL schema)",
+                    hint: "write {\"type\": \"string\"}")
                 continue
             }
             check(definition, against: Self.fieldPropertyKinds, at: origin, pointer)
             guard definition["save"] == .bool(false) else { continue }
             virtual.insert(entry.key)
             for property in Self.virtualForbidden where definition[property] != nil {
-                error(.virtualFieldProperty, at: origin, pointer + "/" + property,
-                      "virtual field '\(entry.key)' (save: false) may not define '\(property)', not even as \(Self.describe(definition[property] ?? .null)) (EngineJS: \"Virtual field cannot define \(property) (\(model.key).\(entry.key))\")",
-                      hint: "remove '\(property)' or make the field saved")
+                error(
+                    .virtualFieldProperty, at: origin, pointer + "/" + property,
+                    "virtual field '\(entry.key)' (save: false) may not define '\(property)', not even as \(Self.describe(definition[property] ?? .null)) (EngineJS: \"Virtual field cannot define \(property) (\(model.key).\(entry.key))\")",
+                    hint: "remove '\(property)' or make the field saved")
             }
         }
         if !virtual.isEmpty {
             for (position, item) in (model.object["auto_name"]?.arrayValue ?? []).enumerated() {
                 if let key = item.stringValue, virtual.contains(key) {
-                    error(.autoNameOnVirtualField, at: origin, "/auto_name/\(position)",
-                          "auto_name lists the virtual field '\(key)', which has no column",
-                          hint: "only saved fields can be used in auto_name")
+                    error(
+                        .autoNameOnVirtualField, at: origin, "/auto_name/\(position)",
+                        "auto_name lists the virtual field '\(key)', which has no column",
+                        hint: "only saved fields can be used in auto_name")
                 }
             }
             for kind in ["unique", "many", "lower"] {
                 for (list, items) in (model.object["indexes"]?.objectValue?[kind]?.arrayValue ?? []).enumerated() {
                     for (position, item) in (items.arrayValue ?? []).enumerated() {
                         if let key = item.stringValue, virtual.contains(key) {
-                            error(.indexOnVirtualField, at: origin, "/indexes/\(kind)/\(list)/\(position)",
-                                  "indexes.\(kind) lists the virtual field '\(key)', which has no column",
-                                  hint: "only saved fields can be indexed")
+                            error(
+                                .indexOnVirtualField, at: origin, "/indexes/\(kind)/\(list)/\(position)",
+                                "indexes.\(kind) lists the virtual field '\(key)', which has no column",
+                                hint: "only saved fields can be indexed")
                         }
                     }
                 }
@@ -125,12 +132,19 @@ extension CompilationSession {
         var index = 0
         while index + 5 < bytes.count {
             if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] | 0x20 == UInt8(ascii: "u"),
-               bytes[index + 2] == 0x30, bytes[index + 3] == 0x30, bytes[index + 4] == 0x30, bytes[index + 5] == 0x30 {
+                bytes[index + 2] == 0x30, bytes[index + 3] == 0x30, bytes[index + 4] == 0x30, bytes[index + 5] == 0x30
+            {
                 // Not `\\u0000` (an escaped backslash followed by text): count the backslashes before it.
                 var backslashes = 0
                 var back = index - 1
-                while back >= 0, bytes[back] == UInt8(ascii: "\\") { backslashes += 1; back -= 1 }
-                if backslashes % 2 == 0 { found = true; break }
+                while back >= 0, bytes[back] == UInt8(ascii: "\\") {
+                    backslashes += 1
+                    back -= 1
+                }
+                if backslashes % 2 == 0 {
+                    found = true
+                    break
+                }
             }
             index += 1
         }
@@ -141,17 +155,20 @@ extension CompilationSession {
     /// The kinds by property, so a check reads each property once (a field has a few of the 21 named ones).
     static let fieldPropertyKinds = Dictionary(fieldPropertyTypes, uniquingKeysWith: { first, _ in first })
     static let modelPropertyKinds = Dictionary(modelPropertyTypes, uniquingKeysWith: { first, _ in first })
-    static let indexKinds: [String: JSONKind] = ["unique": .arrayOfStringArrays, "many": .arrayOfStringArrays,
-                                                  "lower": .arrayOfStringArrays]
+    static let indexKinds: [String: JSONKind] = [
+        "unique": .arrayOfStringArrays, "many": .arrayOfStringArrays,
+        "lower": .arrayOfStringArrays,
+    ]
 
     private func check(_ object: JSONObject, against kinds: [String: JSONKind], at origin: Origin, _ pointer: String) {
         for entry in object.entries {
             guard let kind = kinds[entry.key], !kind.matches(entry.value) else { continue }
             let property = entry.key
             let value = entry.value
-            error(.schemaInvalid, at: origin, pointer + "/" + property,
-                  "'\(property)' must be \(kind.name), not \(Self.describe(value)) (EngineJS's DSL schema)",
-                  hint: value == .null ? "remove '\(property)' instead of setting it to null" : nil)
+            error(
+                .schemaInvalid, at: origin, pointer + "/" + property,
+                "'\(property)' must be \(kind.name), not \(Self.describe(value)) (EngineJS's DSL schema)",
+                hint: value == .null ? "remove '\(property)' instead of setting it to null" : nil)
         }
     }
 }

@@ -45,8 +45,10 @@ final class CompilationSession {
 
     // MARK: - Diagnostics
 
-    func report(_ severity: Diagnostic.Severity, _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "",
-                _ message: String, hint: String? = nil) {
+    func report(
+        _ severity: Diagnostic.Severity, _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "",
+        _ message: String, hint: String? = nil
+    ) {
         var diagnostic = Diagnostic(severity: severity, code: code.rawValue, message: message, hint: hint)
         if let origin {
             let pointer = origin.pointer + relative
@@ -66,13 +68,17 @@ final class CompilationSession {
         append(diagnostic)
     }
 
-    func error(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
-               hint: String? = nil) {
+    func error(
+        _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+        hint: String? = nil
+    ) {
         report(.error, code, at: origin, relative, message, hint: hint)
     }
 
-    func warning(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
-                 hint: String? = nil) {
+    func warning(
+        _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+        hint: String? = nil
+    ) {
         report(.warning, code, at: origin, relative, message, hint: hint)
     }
 
@@ -86,8 +92,10 @@ final class CompilationSession {
     }
 
     /// What EngineJS does silently but would surprise the DSL's author: a warning, an error under `strict`.
-    func surprise(_ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
-                  hint: String? = nil) {
+    func surprise(
+        _ code: DSLDiagnosticCode, at origin: Origin?, _ relative: String = "", _ message: String,
+        hint: String? = nil
+    ) {
         report(options.strict ? .error : .warning, code, at: origin, relative, message, hint: hint)
     }
 
@@ -97,7 +105,8 @@ final class CompilationSession {
     /// most 63 bytes (always an error: PostgreSQL would truncate the name and never find it again). Returns
     /// whether the name can be used.
     @discardableResult
-    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool {
+    func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool
+    {
         let bytes = name.utf8
         var valid = !bytes.isEmpty
         var isFirst = true
@@ -111,15 +120,17 @@ final class CompilationSession {
             isFirst = false
         }
         if !valid {
-            surprise(.invalidIdentifier, at: origin, relative(),
-                     "\(what) \(Self.quoted(name)) is not a plain identifier (letters, digits, underscores)",
-                     hint: "use letters, digits and underscores, starting with a letter or underscore")
+            surprise(
+                .invalidIdentifier, at: origin, relative(),
+                "\(what) \(Self.quoted(name)) is not a plain identifier (letters, digits, underscores)",
+                hint: "use letters, digits and underscores, starting with a letter or underscore")
             if options.strict || bytes.isEmpty { return false }
         }
         if bytes.count > 63 {
-            error(.identifierTooLong, at: origin, relative(),
-                  "\(what) \(Self.quoted(name)) is \(bytes.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
-                  hint: "PostgreSQL would silently truncate it; choose a shorter name")
+            error(
+                .identifierTooLong, at: origin, relative(),
+                "\(what) \(Self.quoted(name)) is \(bytes.count) bytes long; PostgreSQL identifiers are at most 63 bytes",
+                hint: "PostgreSQL would silently truncate it; choose a shorter name")
             return false
         }
         return true

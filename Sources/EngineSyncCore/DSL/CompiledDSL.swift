@@ -22,8 +22,10 @@ public struct CompiledDSL: Hashable, Sendable {
     public var snapshotModelKey: String
     public var snapshotTable: String
 
-    public init(document: JSONObject, hash: String, contentHash: String, schema: Schema, autoNameColumns: [String: [String]],
-                manualIndexes: [ManualIndex], snapshotModelKey: String, snapshotTable: String) {
+    public init(
+        document: JSONObject, hash: String, contentHash: String, schema: Schema, autoNameColumns: [String: [String]],
+        manualIndexes: [ManualIndex], snapshotModelKey: String, snapshotTable: String
+    ) {
         self.document = document
         self.hash = hash
         self.contentHash = contentHash
@@ -67,8 +69,10 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     public var message: String
     public var hint: String?
 
-    public init(severity: Severity, code: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
-                pointer: String? = nil, message: String, hint: String? = nil) {
+    public init(
+        severity: Severity, code: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
+        pointer: String? = nil, message: String, hint: String? = nil
+    ) {
         self.severity = severity
         self.code = code
         self.file = file

@@ -49,8 +49,9 @@ public struct DSLCompiler: Sendable {
     /// changes column order only, never the hash.
     public func compile(snapshotDocument: JSONValue) -> DSLCompilation {
         let session = CompilationSession(options: options)
-        session.collectModels(in: snapshotDocument, fragmentName: nil,
-                              origin: CompilationSession.Origin(fileIndex: nil, pointer: ""))
+        session.collectModels(
+            in: snapshotDocument, fragmentName: nil,
+            origin: CompilationSession.Origin(fileIndex: nil, pointer: ""))
         return finish(session)
     }
 
@@ -62,16 +63,22 @@ public struct DSLCompiler: Sendable {
             let locator = JSONDocumentLocator(result.document)
             for duplicate in result.duplicateKeys {
                 let position = locator.position(at: duplicate.pointer)
-                compilation.diagnostics.append(Diagnostic(severity: .error, code: duplicate.code, line: position.line,
-                                                          column: position.column, pointer: duplicate.pointer,
-                                                          message: duplicate.message))
+                compilation.diagnostics.append(
+                    Diagnostic(
+                        severity: .error, code: duplicate.code, line: position.line,
+                        column: position.column, pointer: duplicate.pointer,
+                        message: duplicate.message))
                 compilation.compiled = nil
             }
             return compilation
         } catch {
-            return DSLCompilation(compiled: nil, diagnostics: [Diagnostic(
-                severity: .error, code: error.code, line: error.position.line, column: error.position.column,
-                pointer: error.pointer, message: "snapshot: " + error.message)])
+            return DSLCompilation(
+                compiled: nil,
+                diagnostics: [
+                    Diagnostic(
+                        severity: .error, code: error.code, line: error.position.line, column: error.position.column,
+                        pointer: error.pointer, message: "snapshot: " + error.message)
+                ])
         }
     }
 

@@ -12,8 +12,10 @@ public struct DSLCompilerOptions: Hashable, Sendable {
     /// no index, …) become errors, and the identifier and duplicate-key rules EngineJS does not enforce apply.
     public var strict: Bool
 
-    public init(dslPath: String = "dsl", snapshotModelKey: String = "dsl", maxFileBytes: Int = 1 << 20,
-                maxDepth: Int = 512, strict: Bool = false) {
+    public init(
+        dslPath: String = "dsl", snapshotModelKey: String = "dsl", maxFileBytes: Int = 1 << 20,
+        maxDepth: Int = 512, strict: Bool = false
+    ) {
         self.dslPath = dslPath
         self.snapshotModelKey = snapshotModelKey
         self.maxFileBytes = maxFileBytes

@@ -1,8 +1,10 @@
 /// The DSL `type` names and their PostgreSQL types (SPEC 2.3).
 enum DSLFieldType {
     /// Every type name the DSL accepts, in the order suggestions prefer.
-    static let names = ["string", "text", "int", "integer", "bigint", "float", "decimal", "number", "boolean",
-                        "date", "datetime", "json", "jsonb", "uuid", "embed"]
+    static let names = [
+        "string", "text", "int", "integer", "bigint", "float", "decimal", "number", "boolean",
+        "date", "datetime", "json", "jsonb", "uuid", "embed",
+    ]
 
     static let integerNames: Set<String> = ["int", "integer", "bigint"]
 
@@ -33,7 +35,9 @@ enum DSLFieldType {
         var best: (String, Int)?
         for candidate in candidates {
             let distance = editDistance(Array(lowered.unicodeScalars), Array(candidate.lowercased().unicodeScalars))
-            if distance <= max(1, min(2, candidate.count / 3)), distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            if distance <= max(1, min(2, candidate.count / 3)), distance < (best?.1 ?? .max) {
+                best = (candidate, distance)
+            }
         }
         return best?.0
     }

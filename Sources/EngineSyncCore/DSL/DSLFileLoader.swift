@@ -18,7 +18,8 @@ struct DSLFileLoader {
         let root = options.dslPath.split(separator: "/").joined(separator: "/")
         func path(_ name: String) -> String { root.isEmpty ? name : root + "/" + name }
         func error(_ code: DSLDiagnosticCode, _ file: String, _ message: String, hint: String? = nil) {
-            loaded.diagnostics.append(Diagnostic(severity: .error, code: code.rawValue, file: file, message: message, hint: hint))
+            loaded.diagnostics.append(
+                Diagnostic(severity: .error, code: code.rawValue, file: file, message: message, hint: hint))
         }
 
         // The DSL directory itself must be a real directory: a symlinked or submodule `dsl/` is named as such.
@@ -26,7 +27,8 @@ struct DSLFileLoader {
             let parent = root.split(separator: "/").dropLast().joined(separator: "/")
             let name = root.split(separator: "/").last.map(String.init) ?? root
             if let entry = try listing(source, parent, loaded: &loaded)?.first(where: { $0.name == name }),
-               entry.kind != .directory {
+                entry.kind != .directory
+            {
                 describeNonFile(entry.kind, root, expected: "directory", report: error)
                 return loaded
             }
@@ -56,9 +58,10 @@ struct DSLFileLoader {
                 case .directory where isJSON:
                     describeNonFile(.directory, filePath, expected: "file", report: error)
                 case .file, .directory:
-                    loaded.diagnostics.append(Diagnostic(
-                        severity: .warning, code: DSLDiagnosticCode.ignoredFile.rawValue, file: filePath,
-                        message: "'\(filePath)' is not a .json file and is ignored"))
+                    loaded.diagnostics.append(
+                        Diagnostic(
+                            severity: .warning, code: DSLDiagnosticCode.ignoredFile.rawValue, file: filePath,
+                            message: "'\(filePath)' is not a .json file and is ignored"))
                 default:
                     describeNonFile(entry.kind, filePath, expected: "file", report: error)
                 }
@@ -67,10 +70,12 @@ struct DSLFileLoader {
         if let monolith = top?.first(where: { $0.name == "dsl.json" }) {
             let monolithPath = path("dsl.json")
             if fragmentCount > 0 {
-                loaded.diagnostics.append(Diagnostic(
-                    severity: .warning, code: DSLDiagnosticCode.monolithIgnored.rawValue, file: monolithPath,
-                    message: "'\(monolithPath)' is ignored because fragments exist in \(path("meta")) or \(path("models"))",
-                    hint: "delete the monolith or the fragments"))
+                loaded.diagnostics.append(
+                    Diagnostic(
+                        severity: .warning, code: DSLDiagnosticCode.monolithIgnored.rawValue, file: monolithPath,
+                        message:
+                            "'\(monolithPath)' is ignored because fragments exist in \(path("meta")) or \(path("models"))",
+                        hint: "delete the monolith or the fragments"))
             } else if monolith.kind == .file {
                 if let bytes = try read(source, monolithPath, loaded: &loaded) {
                     loaded.files.append(DSLInputFile(path: monolithPath, bytes: bytes))
@@ -81,9 +86,10 @@ struct DSLFileLoader {
             }
         }
         if loaded.files.isEmpty && !loaded.diagnostics.contains(where: { $0.severity == .error }) {
-            loaded.diagnostics.append(Diagnostic(
-                severity: .warning, code: DSLDiagnosticCode.noDSLFiles.rawValue, file: root,
-                message: "no DSL files under '\(root)' (meta/*.json, models/*.json or dsl.json)"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    severity: .warning, code: DSLDiagnosticCode.noDSLFiles.rawValue, file: root,
+                    message: "no DSL files under '\(root)' (meta/*.json, models/*.json or dsl.json)"))
         }
         return loaded
     }
@@ -97,8 +103,10 @@ struct DSLFileLoader {
         do {
             return try source.entries(inDirectory: path)
         } catch let failure as DSLSourceError where failure.reason == .notADirectory {
-            loaded.diagnostics.append(Diagnostic(severity: .error, code: DSLDiagnosticCode.notADirectory.rawValue,
-                                                 file: path, message: "'\(path)' must be a directory"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    severity: .error, code: DSLDiagnosticCode.notADirectory.rawValue,
+                    file: path, message: "'\(path)' must be a directory"))
             return nil
         }
     }
@@ -108,27 +116,32 @@ struct DSLFileLoader {
             return try source.readFile(path, maxBytes: options.maxFileBytes)
         } catch let failure as DSLSourceError {
             guard case .tooLarge(let size, let limit) = failure.reason else { throw failure }
-            loaded.diagnostics.append(Diagnostic(
-                severity: .error, code: DSLDiagnosticCode.fileTooLarge.rawValue, file: path,
-                message: "'\(path)' is \(size) bytes, over the limit of \(limit) bytes (max_file_bytes)",
-                hint: "split it into fragments or raise max_file_bytes"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    severity: .error, code: DSLDiagnosticCode.fileTooLarge.rawValue, file: path,
+                    message: "'\(path)' is \(size) bytes, over the limit of \(limit) bytes (max_file_bytes)",
+                    hint: "split it into fragments or raise max_file_bytes"))
             return nil
         }
     }
 
-    private func describeNonFile(_ kind: DSLFileEntry.Kind, _ path: String, expected: String,
-                                 report: (DSLDiagnosticCode, String, String, String?) -> Void) {
+    private func describeNonFile(
+        _ kind: DSLFileEntry.Kind, _ path: String, expected: String,
+        report: (DSLDiagnosticCode, String, String, String?) -> Void
+    ) {
         switch kind {
         case .symlink:
-            report(.symlink, path, "'\(path)' is a symbolic link; enginesync does not follow links in the DSL",
-                   "commit the file itself")
+            report(
+                .symlink, path, "'\(path)' is a symbolic link; enginesync does not follow links in the DSL",
+                "commit the file itself")
         case .submodule:
             report(.submodule, path, "'\(path)' is a git submodule; the DSL must live in the repository itself", nil)
         case .directory:
             report(.notAFile, path, "'\(path)' is a directory where a \(expected) was expected", nil)
         case .file:
-            report(expected == "directory" ? .notADirectory : .notAFile, path,
-                   "'\(path)' is a file where a \(expected) was expected", nil)
+            report(
+                expected == "directory" ? .notADirectory : .notAFile, path,
+                "'\(path)' is a file where a \(expected) was expected", nil)
         case .other:
             report(.notAFile, path, "'\(path)' is not a regular \(expected)", nil)
         }

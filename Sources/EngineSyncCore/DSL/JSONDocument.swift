@@ -9,12 +9,6 @@ public struct JSONDocument: Sendable {
     /// Byte offset of every value, in pre-order (root first, then each child's subtree in order).
     let offsets: [Int]
 
-    init(value: JSONValue, bytes: [UInt8], offsets: [Int]) {
-        self.value = value
-        self.bytes = bytes
-        self.offsets = offsets
-    }
-
     /// The position of the value at `pointer`, or of its nearest existing ancestor. O(size of the document):
     /// for one question; the compiler answers many through a locator built once.
     public func position(at pointer: String) -> SourcePosition {

@@ -45,7 +45,9 @@ struct JSONDocumentLocator {
                 index(entry.value, pointer: JSONPointer.appending(entry.key, to: pointer), next: &next)
             }
         case .array(let array):
-            for (position, element) in array.enumerated() { index(element, pointer: pointer + "/\(position)", next: &next) }
+            for (position, element) in array.enumerated() {
+                index(element, pointer: pointer + "/\(position)", next: &next)
+            }
         default:
             break
         }

@@ -77,9 +77,15 @@ private struct Parser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default:
             throw error("json_syntax", "unexpected \(describe(bytes[index])); expected a value")
@@ -118,9 +124,10 @@ private struct Parser {
             let isDuplicate = seen.map { $0.contains(key) } ?? entries.contains { $0.key == key }
             if isDuplicate {
                 let pointer = pathPointer(appending: key)
-                duplicates.append(JSONSyntaxError(
-                    code: "duplicate_key", message: "key \"\(key)\" appears more than once in this object",
-                    position: SourcePosition(line: 0, column: 0), pointer: pointer))
+                duplicates.append(
+                    JSONSyntaxError(
+                        code: "duplicate_key", message: "key \"\(key)\" appears more than once in this object",
+                        position: SourcePosition(line: 0, column: 0), pointer: pointer))
                 duplicateOffsets.append(keyOffset)
                 if let existing = entries.firstIndex(where: { $0.key == key }) { entries[existing].value = value }
             } else {
@@ -130,7 +137,9 @@ private struct Parser {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(JSONObject(entries))
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(JSONObject(entries))
             default: throw error("json_syntax", "expected ',' or '}' in object, found \(describeCurrent())")
             }
         }
@@ -155,7 +164,9 @@ private struct Parser {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             default: throw error("json_syntax", "expected ',' or ']' in array, found \(describeCurrent())")
             }
         }
@@ -204,7 +215,8 @@ private struct Parser {
                     var scalar = try parseHex4()
                     if (0xD800...0xDBFF).contains(scalar) {
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                              bytes[index + 1] == UInt8(ascii: "u") else {
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else {
                             throw error("json_syntax", "unpaired UTF-16 surrogate in \\u escape")
                         }
                         index += 2
@@ -263,13 +275,17 @@ private struct Parser {
         }
         if peek == UInt8(ascii: ".") {
             index += 1
-            guard let next = peek, isDigit(next) else { throw error("json_syntax", "invalid number: digit expected after '.'") }
+            guard let next = peek, isDigit(next) else {
+                throw error("json_syntax", "invalid number: digit expected after '.'")
+            }
             while let next = peek, isDigit(next) { index += 1 }
         }
         if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
             index += 1
             if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
-            guard let next = peek, isDigit(next) else { throw error("json_syntax", "invalid number: digit expected in exponent") }
+            guard let next = peek, isDigit(next) else {
+                throw error("json_syntax", "invalid number: digit expected in exponent")
+            }
             while let next = peek, isDigit(next) { index += 1 }
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
@@ -278,9 +294,11 @@ private struct Parser {
     mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
         let count = literal.utf8CodeUnitCount
         let start = index
-        let matches = start + count <= bytes.count && literal.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
-        }
+        let matches =
+            start + count <= bytes.count
+            && literal.withUTF8Buffer { expected in
+                (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
+            }
         guard matches else { throw error("json_syntax", "unexpected \(describeCurrent()); expected a value") }
         index += count
     }
@@ -303,8 +321,9 @@ private struct Parser {
     func decodeUTF8(_ slice: ArraySlice<UInt8>, at start: Int) throws(JSONSyntaxError) -> String {
         if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
         guard let text = String(validating: slice, as: UTF8.self) else {
-            throw JSONSyntaxError(code: "invalid_utf8", message: "the string is not valid UTF-8",
-                                  position: SourcePosition.of(offset: start, in: bytes), pointer: pathPointer())
+            throw JSONSyntaxError(
+                code: "invalid_utf8", message: "the string is not valid UTF-8",
+                position: SourcePosition.of(offset: start, in: bytes), pointer: pathPointer())
         }
         return text
     }
@@ -329,7 +348,8 @@ private struct Parser {
     func describeCurrent() -> String { peek.map(describe) ?? "end of input" }
 
     func error(_ code: String, _ message: String) -> JSONSyntaxError {
-        return JSONSyntaxError(code: code, message: message, position: SourcePosition.of(offset: index, in: bytes),
-                               pointer: pathPointer())
+        return JSONSyntaxError(
+            code: code, message: message, position: SourcePosition.of(offset: index, in: bytes),
+            pointer: pathPointer())
     }
 }

@@ -16,7 +16,8 @@ public enum JavaScriptJSON {
         // Fast path: a plain integer of at most 15 digits (exact as a double) prints as written.
         let utf8 = lexeme.utf8
         if let first = utf8.first, utf8.count <= 15, first != 0x30 || utf8.count == 1,
-           utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        {
             return lexeme
         }
         guard let value = Double(lexeme) else { return lexeme }
@@ -105,7 +106,8 @@ public enum JavaScriptJSON {
                 // Each key's collation sort key is computed once (a sort compares each key many times).
                 let sortKeys = entries.map { keys.key($0.key) }
                 let order = entries.indices.sorted { left, right in
-                    sortKeys[left] != sortKeys[right] ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
+                    sortKeys[left] != sortKeys[right]
+                        ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
                         : left < right
                 }
                 entries = propertyOrder(order.map { entries[$0] })
@@ -124,7 +126,9 @@ public enum JavaScriptJSON {
     /// JavaScript's OrdinaryOwnPropertyKeys: array-index keys ascending, then the rest in insertion order.
     private static func propertyOrder(_ entries: [JSONObject.Entry]) -> [JSONObject.Entry] {
         // Almost every object has no integer-like key: nothing to reorder, nothing to allocate.
-        guard entries.contains(where: { $0.key.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }) else { return entries }
+        guard entries.contains(where: { $0.key.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }) else {
+            return entries
+        }
         var indices: [(index: UInt32, entry: JSONObject.Entry)] = []
         var others: [JSONObject.Entry] = []
         for entry in entries {
@@ -162,7 +166,9 @@ public enum JavaScriptJSON {
             case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x00..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                output.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default:
                 // UTF-8 bytes (non-ASCII included) are copied as they are.
                 output.append(byte)

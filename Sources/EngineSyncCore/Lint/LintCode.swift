@@ -42,7 +42,7 @@ public enum LintCode: String, CaseIterable, Codable, Hashable, Sendable {
     public var limit: Limit {
         switch self {
         case .alterColumnType, .setNotNull, .addColumnVolatileDefault, .addForeignKeyValidating, .addCheckValidating,
-             .tableRewriteCommand:
+            .tableRewriteCommand:
             .rewriteRows
         case .createIndexNotConcurrently, .addUniqueConstraint: .indexRows
         case .dropTableInDSL, .dropColumnInDSL, .concurrentlyInTransaction: .always
@@ -56,7 +56,7 @@ public enum LintCode: String, CaseIterable, Codable, Hashable, Sendable {
         case .createIndexNotConcurrently: "SHARE"
         case .addForeignKeyValidating: "SHARE ROW EXCLUSIVE"
         case .dropTableInDSL, .dropColumnInDSL, .alterColumnType, .setNotNull, .addColumnVolatileDefault,
-             .addCheckValidating, .addUniqueConstraint, .tableRewriteCommand:
+            .addCheckValidating, .addUniqueConstraint, .tableRewriteCommand:
             "ACCESS EXCLUSIVE"
         case .lockTimeoutDisabled, .concurrentlyInTransaction: nil
         }

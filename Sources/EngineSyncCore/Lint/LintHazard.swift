@@ -13,7 +13,8 @@ public struct LintHazard: Codable, Hashable, Sendable {
     /// earlier in the same migration or absent from the database.
     public var rows: Int?
 
-    public init(code: LintCode, file: String, line: Int, table: String? = nil, column: String? = nil, rows: Int? = nil) {
+    public init(code: LintCode, file: String, line: Int, table: String? = nil, column: String? = nil, rows: Int? = nil)
+    {
         self.code = code
         self.file = file
         self.line = line

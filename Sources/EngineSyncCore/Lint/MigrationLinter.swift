@@ -32,15 +32,19 @@ public struct MigrationLinter: Sendable {
                 let size = table.flatMap { created.contains($0) ? 0 : rows(of: $0) }
                 // A table known to be empty (new in this migration, absent from the database) makes no size hazard.
                 if size == 0, code.limit == .rewriteRows || code.limit == .indexRows { return }
-                hazards.append(LintHazard(code: code, file: file, line: statement.line, table: table?.name,
-                                          column: column, rows: size))
+                hazards.append(
+                    LintHazard(
+                        code: code, file: file, line: statement.line, table: table?.name,
+                        column: column, rows: size))
             }
             if state.lockTimeoutOff, Self.takesStrongLock(kind: kind, body: body) {
                 add(.lockTimeoutDisabled, relation(body[lint: "relation"]))
             }
             switch kind {
             case "VariableSetStmt":
-                if body[lint: "name"]?.stringValue == "lock_timeout" { state.lockTimeoutOff = Self.disablesTimeout(body) }
+                if body[lint: "name"]?.stringValue == "lock_timeout" {
+                    state.lockTimeoutOff = Self.disablesTimeout(body)
+                }
             case "CreateStmt":
                 if let table = relation(body[lint: "relation"]) { created.insert(table) }
             case "IndexStmt":
@@ -73,7 +77,8 @@ public struct MigrationLinter: Sendable {
             case "ClusterStmt":
                 add(.tableRewriteCommand, relation(body[lint: "relation"]))
             case "AlterTableStmt":
-                guard body[lint: "objtype"]?.stringValue == "OBJECT_TABLE", let table = relation(body[lint: "relation"]) else {
+                guard body[lint: "objtype"]?.stringValue == "OBJECT_TABLE", let table = relation(body[lint: "relation"])
+                else {
                     break
                 }
                 for command in body[lint: "cmds"]?.arrayValue ?? [] {
@@ -102,16 +107,19 @@ public struct MigrationLinter: Sendable {
         var lockTimeoutOff = false
     }
 
-    private func alterTable(_ command: JSONValue, table: TableName, state: inout State,
-                            add: (LintCode, TableName?, String?) -> Void) {
+    private func alterTable(
+        _ command: JSONValue, table: TableName, state: inout State,
+        add: (LintCode, TableName?, String?) -> Void
+    ) {
         let column = command[lint: "name"]?.stringValue
         switch command[lint: "subtype"]?.stringValue {
         case "AT_AlterColumnType":
             let definition = command[lint: "def"]?[lint: "ColumnDef"]
             // USING always computes every row; without it, a widening PostgreSQL knows is binary-compatible does not.
             if definition?[lint: "raw_default"] == nil, let column,
-               let liveType = live?.table(named: table.name)?.column(named: column)?.type, table.otherSchema == nil,
-               let target = definition?[lint: "typeName"].flatMap(Self.columnType) {
+                let liveType = live?.table(named: table.name)?.column(named: column)?.type, table.otherSchema == nil,
+                let target = definition?[lint: "typeName"].flatMap(Self.columnType)
+            {
                 switch TypeChange.classify(from: liveType, to: target) {
                 case .same, .widening(rewrite: false): return
                 default: break
@@ -122,7 +130,9 @@ public struct MigrationLinter: Sendable {
             if let column, !state.provenNotNull.contains("\(table.name).\(column)") { add(.setNotNull, table, column) }
         case "AT_AddColumn":
             guard let definition = command[lint: "def"]?[lint: "ColumnDef"] else { return }
-            if Self.rewritesOnAdd(definition) { add(.addColumnVolatileDefault, table, definition[lint: "colname"]?.stringValue) }
+            if Self.rewritesOnAdd(definition) {
+                add(.addColumnVolatileDefault, table, definition[lint: "colname"]?.stringValue)
+            }
         case "AT_DropColumn":
             if let column, table.otherSchema == nil, desired?.table(named: table.name)?.column(named: column) != nil {
                 add(.dropColumnInDSL, table, column)
@@ -204,7 +214,9 @@ public struct MigrationLinter: Sendable {
             true
         case "IndexStmt": body[lint: "concurrent"]?.boolValue != true
         case "VacuumStmt":
-            (body[lint: "options"]?.arrayValue ?? []).contains { $0[lint: "DefElem"]?[lint: "defname"]?.stringValue == "full" }
+            (body[lint: "options"]?.arrayValue ?? []).contains {
+                $0[lint: "DefElem"]?[lint: "defname"]?.stringValue == "full"
+            }
         default: false
         }
     }
@@ -218,7 +230,9 @@ public struct MigrationLinter: Sendable {
     /// Whether `ADD COLUMN` with this definition rewrites the table.
     static func rewritesOnAdd(_ definition: JSONValue) -> Bool {
         let typeNames = definition[lint: "typeName"]?[lint: "names"]?.lintNames ?? []
-        if let last = typeNames.last, ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"].contains(last) {
+        if let last = typeNames.last,
+            ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"].contains(last)
+        {
             return true
         }
         for constraint in definition[lint: "constraints"]?.arrayValue ?? [] {
@@ -227,7 +241,9 @@ public struct MigrationLinter: Sendable {
             case "CONSTR_IDENTITY", "CONSTR_GENERATED": return true
             case "CONSTR_DEFAULT":
                 let calls = (body[lint: "raw_expr"]?.lintDescendants ?? []).compactMap { $0[lint: "FuncCall"] }
-                if calls.contains(where: { volatileFunctions.contains(($0[lint: "funcname"]?.lintNames.last ?? "").lowercased()) }) {
+                if calls.contains(where: {
+                    volatileFunctions.contains(($0[lint: "funcname"]?.lintNames.last ?? "").lowercased())
+                }) {
                     return true
                 }
             default: continue
@@ -238,14 +254,18 @@ public struct MigrationLinter: Sendable {
 
     /// The column of `CHECK (column IS NOT NULL)`.
     static func notNullTestColumn(_ expression: JSONValue?) -> String? {
-        guard let test = expression?[lint: "NullTest"], test[lint: "nulltesttype"]?.stringValue == "IS_NOT_NULL" else { return nil }
+        guard let test = expression?[lint: "NullTest"], test[lint: "nulltesttype"]?.stringValue == "IS_NOT_NULL" else {
+            return nil
+        }
         return test[lint: "arg"]?[lint: "ColumnRef"]?[lint: "fields"]?.lintNames.last
     }
 
     /// The target type of `ALTER COLUMN … TYPE`, for the types whose widening needs no rewrite.
     static func columnType(_ typeName: JSONValue) -> ColumnType? {
         guard let name = typeName[lint: "names"]?.lintNames.last else { return nil }
-        let modifiers = (typeName[lint: "typmods"]?.arrayValue ?? []).compactMap { $0[lint: "A_Const"]?[lint: "ival"]?[lint: "ival"]?.intValue }
+        let modifiers = (typeName[lint: "typmods"]?.arrayValue ?? []).compactMap {
+            $0[lint: "A_Const"]?[lint: "ival"]?[lint: "ival"]?.intValue
+        }
         let isArray = typeName[lint: "arrayBounds"] != nil
         let base: ColumnType
         switch name {

@@ -34,8 +34,8 @@ extension JSONValue {
         func walk(_ value: JSONValue) {
             found.append(value)
             switch value {
-            case .object(let object): object.entries.forEach { walk($0.value) }
-            case .array(let array): array.forEach(walk)
+            case .object(let object): for entry in object.entries { walk(entry.value) }
+            case .array(let array): for element in array { walk(element) }
             default: break
             }
         }

@@ -67,7 +67,8 @@ public struct MigrationScript: Hashable, Sendable {
         }
         guard !statements.isEmpty else { throw .noStatements }
         if transactional, let statement = statements.first(where: Self.endsTransaction),
-           let keyword = statement.firstKeyword {
+            let keyword = statement.firstKeyword
+        {
             throw .transactionControl(keyword: keyword, line: statement.line)
         }
     }

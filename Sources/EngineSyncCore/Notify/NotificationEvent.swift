@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// The JSON body POSTed to every `notify:` webhook (issue 16). Written to the outbox once and sent byte for
 /// byte on every delivery attempt, so `id` (and the signature) stay the same across redeliveries and a
@@ -48,7 +48,9 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     }
 
     /// The event for a report; `id` must be unique (a UUID), `createdAt` an ISO 8601 time.
-    public init(id: String, event: String, report: ReconcileReport, previousOutcome: ReconcileOutcome?, createdAt: String) {
+    public init(
+        id: String, event: String, report: ReconcileReport, previousOutcome: ReconcileOutcome?, createdAt: String
+    ) {
         self.id = id
         self.event = event
         outcome = report.outcome
@@ -60,8 +62,9 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
         summary = Summary(
             applied: report.applied.count,
             blocked: report.blocked.map {
-                .init(kind: $0.kind, table: $0.table, column: $0.column, reason: $0.reason,
-                      suggestedMigration: $0.suggestedMigration, suggestedSQL: $0.suggestedSQL)
+                .init(
+                    kind: $0.kind, table: $0.table, column: $0.column, reason: $0.reason,
+                    suggestedMigration: $0.suggestedMigration, suggestedSQL: $0.suggestedSQL)
             },
             errors: report.errors.map(\.oneLine), durationMs: report.durationMs)
     }
@@ -81,9 +84,10 @@ public enum WebhookSignature {
 
     public static func sign(_ body: Data, secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + code.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return "sha256="
+            + code.map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
     }
 }

@@ -21,7 +21,9 @@ public enum NotificationPolicy {
 
     /// The outbox's tables (created by `NotificationOutbox` in the managed schema): enginesync's own, so the
     /// planner never reports them as drift and a model may not claim their names.
-    public static let tables: Set<String> = ["engine_notifications", "engine_notification_state", "engine_notification_deliveries"]
+    public static let tables: Set<String> = [
+        "engine_notifications", "engine_notification_state", "engine_notification_deliveries",
+    ]
 
     /// The event name `recovered`.
     public static let recovered = "recovered"

@@ -9,7 +9,8 @@ public enum EffectiveSnapshot {
             // relation (the old field when the snapshot has one), with or without a snapshot — otherwise the next
             // reconcile would take the missing key for one dropped by hand and add it.
             if change.kind == .addForeignKey, let origin = change.origin, let fieldKey = origin.fieldKey,
-               var model = effective[origin.modelKey]?.objectValue, var fields = model["fields"]?.objectValue {
+                var model = effective[origin.modelKey]?.objectValue, var fields = model["fields"]?.objectValue
+            {
                 if let oldField = snapshot?[origin.modelKey]?.objectValue?["fields"]?.objectValue?[fieldKey] {
                     fields[fieldKey] = oldField
                 } else if var field = fields[fieldKey]?.objectValue {
@@ -20,7 +21,9 @@ public enum EffectiveSnapshot {
                 effective[origin.modelKey] = .object(model)
                 continue
             }
-            guard let snapshot, let origin = change.origin, let oldModel = snapshot[origin.modelKey]?.objectValue else { continue }
+            guard let snapshot, let origin = change.origin, let oldModel = snapshot[origin.modelKey]?.objectValue else {
+                continue
+            }
             switch change.kind {
             case .renameTable:
                 guard var model = effective[origin.modelKey]?.objectValue else { continue }
@@ -69,8 +72,10 @@ public enum EffectiveSnapshot {
     }
 
     /// `indexes` without the `unique`/`many` lists whose EngineJS name is `name`.
-    private static func removingLists(named name: String, from indexes: JSONObject?, model: JSONObject,
-                                      modelKey: String) -> JSONObject? {
+    private static func removingLists(
+        named name: String, from indexes: JSONObject?, model: JSONObject,
+        modelKey: String
+    ) -> JSONObject? {
         guard var indexes else { return nil }
         let table = model["table"]?.stringValue ?? modelKey
         let fields = model["fields"]?.objectValue
@@ -79,7 +84,9 @@ public enum EffectiveSnapshot {
             let kept = lists.filter { list in
                 guard let keys = list.arrayValue?.compactMap(\.stringValue) else { return true }
                 let columns = keys.map { fields?[$0]?.objectValue?["columnName"]?.stringValue ?? $0 }
-                let listName = kind == "unique" ? EngineJSNaming.uniqueIndexName(table: table, columns: columns)
+                let listName =
+                    kind == "unique"
+                    ? EngineJSNaming.uniqueIndexName(table: table, columns: columns)
                     : EngineJSNaming.indexName(table: table, columns: columns)
                 return listName != name
             }
@@ -106,16 +113,20 @@ public enum EffectiveSnapshot {
     /// Those indexes were never built; leaving them in the stored snapshot would make the next reconcile
     /// report them as dropped outside enginesync (`recreated_index` drift) instead of trying them again.
     /// Both spellings are removed: a field's `unique: true` and an `indexes.unique` list of the same columns.
-    public static func removingUniqueIndexes(named names: [String], from document: JSONObject,
-                                             desired: CompiledDSL) -> JSONObject {
+    public static func removingUniqueIndexes(
+        named names: [String], from document: JSONObject,
+        desired: CompiledDSL
+    ) -> JSONObject {
         var effective = document
         for name in names {
             guard let index = desired.schema.indexes.first(where: { $0.name == name && $0.isUnique }),
-                  let table = desired.schema.table(named: index.table), let modelKey = table.modelKey,
-                  var model = effective[modelKey]?.objectValue else { continue }
+                let table = desired.schema.table(named: index.table), let modelKey = table.modelKey,
+                var model = effective[modelKey]?.objectValue
+            else { continue }
             let fieldKeys = index.columns.map { column in table.column(named: column)?.fieldKey ?? column }
             if fieldKeys.count == 1, var fields = model["fields"]?.objectValue,
-               var field = fields[fieldKeys[0]]?.objectValue, field["unique"] == .bool(true) {
+                var field = fields[fieldKeys[0]]?.objectValue, field["unique"] == .bool(true)
+            {
                 field["unique"] = nil
                 fields[fieldKeys[0]] = .object(field)
                 model["fields"] = .object(fields)

@@ -14,9 +14,11 @@ extension PlanRun {
         var statements: [SQL] = []
         for index in desired.schema.indexes where index.table == newTable {
             let oldColumns = index.columns.map { renamedColumns[$0] ?? $0 }
-            guard let position = candidates.firstIndex(where: {
-                $0.columns == oldColumns && $0.isUnique == index.isUnique && $0.predicate == index.predicate
-            }) else { continue }
+            guard
+                let position = candidates.firstIndex(where: {
+                    $0.columns == oldColumns && $0.isUnique == index.isUnique && $0.predicate == index.predicate
+                })
+            else { continue }
             let old = candidates.remove(at: position)
             if old.name != index.name, !liveNames.contains(index.name) {
                 statements.append("ALTER INDEX \(ddl.table(old.name)) RENAME TO \(ident: index.name)")

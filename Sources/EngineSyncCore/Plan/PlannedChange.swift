@@ -79,10 +79,12 @@ public struct PlannedChange: Hashable, Sendable {
     /// A suggested migration file name without timestamp, e.g. `drop_column_users_nickname`.
     public var migrationName: String?
 
-    public init(kind: ChangeKind, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
-                to: String? = nil, statements: [SQL] = [], reason: String? = nil, rewrite: Bool? = nil,
-                lock: LockMode? = nil, concurrently: Bool = false, isUniqueIndexBuild: Bool = false,
-                isForeignKeyRestore: Bool = false, origin: ChangeOrigin? = nil, migrationName: String? = nil) {
+    public init(
+        kind: ChangeKind, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
+        to: String? = nil, statements: [SQL] = [], reason: String? = nil, rewrite: Bool? = nil,
+        lock: LockMode? = nil, concurrently: Bool = false, isUniqueIndexBuild: Bool = false,
+        isForeignKeyRestore: Bool = false, origin: ChangeOrigin? = nil, migrationName: String? = nil
+    ) {
         self.kind = kind
         self.table = table
         self.column = column

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The three-way planner of Safe Sync (SPEC 4.1): desired schema D, snapshot S, live schema L → plan.
 ///
 /// Pure and deterministic: no I/O, no clock. Verdicts are values (`blocked` changes carry a reason and
@@ -68,7 +70,8 @@ struct PlanRun {
         liveTables = Dictionary(live.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         desiredTables = Dictionary(desired.schema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let snapshotSchema = snapshot?.schema ?? Schema()
-        snapshotTables = Dictionary(snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        snapshotTables = Dictionary(
+            snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         snapshotTablesByModel = Dictionary(
             snapshotSchema.tables.compactMap { table in table.modelKey.map { ($0, table) } },
             uniquingKeysWith: { first, _ in first })
@@ -81,26 +84,31 @@ struct PlanRun {
     mutating func planTables() {
         for table in desired.schema.tables {
             if let modelKey = table.modelKey, let old = snapshotTablesByModel[modelKey], old.name != table.name,
-               liveTables[old.name] != nil, liveTables[table.name] == nil {
+                liveTables[old.name] != nil, liveTables[table.name] == nil
+            {
                 notCreatedTables.insert(table.name)
                 renamedAwayTables.insert(old.name)
-                block(PlannedChange(
-                    kind: .renameTable, table: old.name, from: old.name, to: table.name,
-                    statements: ["ALTER TABLE \(ddl.table(old.name)) RENAME TO \(ident: table.name)"]
-                        + indexRenames(oldTable: old.name, newTable: table.name),
-                    reason: "model '\(modelKey)' now maps to table '\(table.name)' (was '\(old.name)'); creating "
-                        + "'\(table.name)' would leave the data behind in '\(old.name)'",
-                    origin: ChangeOrigin(modelKey: modelKey)))
+                block(
+                    PlannedChange(
+                        kind: .renameTable, table: old.name, from: old.name, to: table.name,
+                        statements: ["ALTER TABLE \(ddl.table(old.name)) RENAME TO \(ident: table.name)"]
+                            + indexRenames(oldTable: old.name, newTable: table.name),
+                        reason: "model '\(modelKey)' now maps to table '\(table.name)' (was '\(old.name)'); creating "
+                            + "'\(table.name)' would leave the data behind in '\(old.name)'",
+                        origin: ChangeOrigin(modelKey: modelKey)))
                 continue
             }
             guard let liveTable = liveTables[table.name] else {
                 createdTables.insert(table.name)
-                tableChanges.append(PlannedChange(
-                    kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
-                    lock: .accessExclusive))
+                tableChanges.append(
+                    PlannedChange(
+                        kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
+                        lock: .accessExclusive))
                 if snapshotTables[table.name] != nil {
-                    drift.append(DriftItem(kind: .recreatedTable, table: table.name,
-                                           message: "table '\(table.name)' was in the snapshot but missing; re-created"))
+                    drift.append(
+                        DriftItem(
+                            kind: .recreatedTable, table: table.name,
+                            message: "table '\(table.name)' was in the snapshot but missing; re-created"))
                 }
                 continue
             }
@@ -115,55 +123,73 @@ struct PlanRun {
         let liveColumns = Self.columnsByName(liveTable.columns)
         let desiredColumnNames = Set(table.columns.map(\.name))
         let snapshotColumns = Self.columnsByName(snapshotTable?.columns ?? [])
-        let snapshotModelColumns: [String: Column] = table.modelKey.flatMap { snapshotTablesByModel[$0] }.map { old in
-            Dictionary(old.columns.compactMap { column in column.fieldKey.map { ($0, column) } },
-                       uniquingKeysWith: { first, _ in first })
-        } ?? [:]
+        let snapshotModelColumns: [String: Column] =
+            table.modelKey.flatMap { snapshotTablesByModel[$0] }.map { old in
+                Dictionary(
+                    old.columns.compactMap { column in column.fieldKey.map { ($0, column) } },
+                    uniquingKeysWith: { first, _ in first })
+            } ?? [:]
         for column in table.columns {
             let origin = table.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: column.fieldKey) }
             // The field's previous column: the snapshot's, or — without a snapshot of this model — a live column
             // named after the field key that no desired column claims (the field gained a `columnName`).
             let previous = column.fieldKey.flatMap { fieldKey -> Column? in
                 if let old = snapshotModelColumns[fieldKey] { return old }
-                guard snapshotModelColumns.isEmpty, fieldKey != column.name, !desiredColumnNames.contains(fieldKey) else { return nil }
+                guard snapshotModelColumns.isEmpty, fieldKey != column.name, !desiredColumnNames.contains(fieldKey)
+                else { return nil }
                 return liveColumns[fieldKey]
             }
             if table.modelKey != nil, let fieldKey = column.fieldKey, let old = previous,
-               old.name != column.name, liveColumns[old.name] != nil,
-               liveColumns[column.name] == nil {
+                old.name != column.name, liveColumns[old.name] != nil,
+                liveColumns[column.name] == nil
+            {
                 renamedAwayColumns.insert("\(table.name).\(old.name)")
-                block(PlannedChange(
-                    kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
-                    statements: ["ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"]
-                        + indexRenames(oldTable: table.name, newTable: table.name, renamedColumns: [column.name: old.name]),
-                    reason: "field '\(fieldKey)' now maps to column '\(column.name)' (was '\(old.name)'); adding "
-                        + "'\(column.name)' would leave the data behind in '\(old.name)'",
-                    origin: origin))
+                block(
+                    PlannedChange(
+                        kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
+                        statements: [
+                            "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"
+                        ]
+                            + indexRenames(
+                                oldTable: table.name, newTable: table.name, renamedColumns: [column.name: old.name]),
+                        reason: "field '\(fieldKey)' now maps to column '\(column.name)' (was '\(old.name)'); adding "
+                            + "'\(column.name)' would leave the data behind in '\(old.name)'",
+                        origin: origin))
                 continue
             }
             guard let liveColumn = liveColumns[column.name] else {
                 planAddColumn(column, table: table, live: liveTable, origin: origin)
                 if snapshotColumns[column.name] != nil {
-                    drift.append(DriftItem(kind: .recreatedColumn, table: table.name, column: column.name,
-                                           message: "column '\(table.name).\(column.name)' was in the snapshot but missing; re-added"))
+                    drift.append(
+                        DriftItem(
+                            kind: .recreatedColumn, table: table.name, column: column.name,
+                            message: "column '\(table.name).\(column.name)' was in the snapshot but missing; re-added"))
                 }
                 continue
             }
-            planType(of: column, table: table, live: liveColumn, liveTable: liveTable,
-                     snapshotColumn: snapshotColumns[column.name], origin: origin)
+            planType(
+                of: column, table: table, live: liveColumn, liveTable: liveTable,
+                snapshotColumn: snapshotColumns[column.name], origin: origin)
             planDefault(of: column, table: table.name, live: liveColumn)
         }
         for liveColumn in liveTable.columns where !desiredColumnNames.contains(liveColumn.name) {
             if renamedAwayColumns.contains("\(table.name).\(liveColumn.name)") { continue }
             if let snapshotColumn = snapshotColumns[liveColumn.name] {
-                block(PlannedChange(
-                    kind: .dropColumn, table: table.name, column: liveColumn.name,
-                    statements: ["ALTER TABLE \(ddl.table(table.name)) DROP COLUMN \(ident: liveColumn.name)"],
-                    reason: "column '\(table.name).\(liveColumn.name)' is no longer in the DSL; dropping it destroys its data",
-                    origin: snapshotTable?.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: snapshotColumn.fieldKey) }))
+                block(
+                    PlannedChange(
+                        kind: .dropColumn, table: table.name, column: liveColumn.name,
+                        statements: ["ALTER TABLE \(ddl.table(table.name)) DROP COLUMN \(ident: liveColumn.name)"],
+                        reason:
+                            "column '\(table.name).\(liveColumn.name)' is no longer in the DSL; dropping it destroys its data",
+                        origin: snapshotTable?.modelKey.map {
+                            ChangeOrigin(modelKey: $0, fieldKey: snapshotColumn.fieldKey)
+                        }))
             } else {
-                drift.append(DriftItem(kind: .unmanagedColumn, table: table.name, column: liveColumn.name,
-                                       message: "column '\(table.name).\(liveColumn.name)' is not in the DSL nor the snapshot; left alone"))
+                drift.append(
+                    DriftItem(
+                        kind: .unmanagedColumn, table: table.name, column: liveColumn.name,
+                        message:
+                            "column '\(table.name).\(liveColumn.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
     }
@@ -185,22 +211,27 @@ struct PlanRun {
         let rewrite = column.isAutoIncrement
         let statement = ddl.addColumn(column, to: table.name)
         if rewrite, let rows = liveTable.estimatedRows, rows > options.maxRewriteRows {
-            block(PlannedChange(
-                kind: .rewriteTooLarge, table: table.name, column: column.name, to: column.type.sql,
-                statements: [statement],
-                reason: "adding auto-increment column rewrites '\(table.name)' (about \(rows) rows, max_rewrite_rows "
-                    + "\(options.maxRewriteRows)) under ACCESS EXCLUSIVE",
-                rewrite: true, lock: .accessExclusive, origin: origin))
+            block(
+                PlannedChange(
+                    kind: .rewriteTooLarge, table: table.name, column: column.name, to: column.type.sql,
+                    statements: [statement],
+                    reason:
+                        "adding auto-increment column rewrites '\(table.name)' (about \(rows) rows, max_rewrite_rows "
+                        + "\(options.maxRewriteRows)) under ACCESS EXCLUSIVE",
+                    rewrite: true, lock: .accessExclusive, origin: origin))
             return
         }
         addedColumns.insert("\(table.name).\(column.name)")
-        columnChanges.append(PlannedChange(
-            kind: .addColumn, table: table.name, column: column.name, to: column.type.sql, statements: [statement],
-            rewrite: rewrite, lock: .accessExclusive))
+        columnChanges.append(
+            PlannedChange(
+                kind: .addColumn, table: table.name, column: column.name, to: column.type.sql, statements: [statement],
+                rewrite: rewrite, lock: .accessExclusive))
     }
 
-    mutating func planType(of column: Column, table: Table, live liveColumn: Column, liveTable: Table,
-                           snapshotColumn: Column?, origin: ChangeOrigin?) {
+    mutating func planType(
+        of column: Column, table: Table, live liveColumn: Column, liveTable: Table,
+        snapshotColumn: Column?, origin: ChangeOrigin?
+    ) {
         let from = liveColumn.type.sql
         let to = column.type.sql
         switch TypeChange.classify(from: liveColumn.type, to: column.type) {
@@ -208,7 +239,9 @@ struct PlanRun {
             return
         case .widening(let rewrite):
             var statements = [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)]
-            if column.type == .bigint, liveColumn.isAutoIncrement || column.isAutoIncrement, let sequence = liveColumn.sequence {
+            if column.type == .bigint, liveColumn.isAutoIncrement || column.isAutoIncrement,
+                let sequence = liveColumn.sequence
+            {
                 statements.append(ddl.alterSequenceAsBigint(sequence))
             }
             if let views = viewsByColumn["\(table.name).\(column.name)"], !views.isEmpty {
@@ -220,68 +253,88 @@ struct PlanRun {
                         // pg_get_viewdef ends with ";", which the statement separator already provides.
                         var body = Substring(definition)
                         while body.last == ";" || body.last?.isWhitespace == true { body = body.dropLast() }
-                        migration.append("CREATE " + kind(view) + " \(ident: view.viewSchema).\(ident: view.view) AS \(unsafeRaw: String(body))")
+                        migration.append(
+                            "CREATE " + kind(view)
+                                + " \(ident: view.viewSchema).\(ident: view.view) AS \(unsafeRaw: String(body))")
                     }
                 }
-                block(PlannedChange(
-                    kind: .dependentView, table: table.name, column: column.name, from: from, to: to,
-                    statements: migration,
-                    reason: "views depend on '\(table.name).\(column.name)' (\(views.map(\.view).joined(separator: ", "))); "
-                        + "ALTER TYPE would fail with 0A000",
-                    rewrite: rewrite, lock: .accessExclusive, origin: origin))
+                block(
+                    PlannedChange(
+                        kind: .dependentView, table: table.name, column: column.name, from: from, to: to,
+                        statements: migration,
+                        reason:
+                            "views depend on '\(table.name).\(column.name)' (\(views.map(\.view).joined(separator: ", "))); "
+                            + "ALTER TYPE would fail with 0A000",
+                        rewrite: rewrite, lock: .accessExclusive, origin: origin))
             } else if rewrite, let rows = liveTable.estimatedRows, rows > options.maxRewriteRows {
-                block(PlannedChange(
-                    kind: .rewriteTooLarge, table: table.name, column: column.name, from: from, to: to,
-                    statements: statements,
-                    reason: "the type change rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
-                        + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
-                    rewrite: true, lock: .accessExclusive, origin: origin))
+                block(
+                    PlannedChange(
+                        kind: .rewriteTooLarge, table: table.name, column: column.name, from: from, to: to,
+                        statements: statements,
+                        reason: "the type change rewrites '\(table.name)' and all its indexes under ACCESS EXCLUSIVE; "
+                            + "about \(rows) rows (max_rewrite_rows \(options.maxRewriteRows))",
+                        rewrite: true, lock: .accessExclusive, origin: origin))
             } else if rewrite, let invalid = invalidUniqueIndexes[table.name], !invalid.isEmpty {
                 // Issue 12 item 14: the rewrite rebuilds every index, and an invalid unique index may hold
                 // duplicates (that is often why its build failed): ALTER TYPE would fail on every reconcile.
                 let names = invalid.map(\.name).sorted()
-                block(PlannedChange(
-                    kind: .invalidUniqueIndex, table: table.name, column: column.name, from: from, to: to,
-                    statements: names.map { "DROP INDEX \(ddl.table($0))" } + statements,
-                    reason: "the type change rewrites '\(table.name)' and rebuilds its indexes, and the unique index"
-                        + (names.count == 1 ? " " : "es ") + names.map { "'\($0)'" }.joined(separator: ", ")
-                        + " \(names.count == 1 ? "is" : "are") invalid (a failed build; duplicates may exist): drop or "
-                        + "rebuild \(names.count == 1 ? "it" : "them") first",
-                    rewrite: true, lock: .accessExclusive, origin: origin))
+                block(
+                    PlannedChange(
+                        kind: .invalidUniqueIndex, table: table.name, column: column.name, from: from, to: to,
+                        statements: names.map { "DROP INDEX \(ddl.table($0))" } + statements,
+                        reason:
+                            "the type change rewrites '\(table.name)' and rebuilds its indexes, and the unique index"
+                            + (names.count == 1 ? " " : "es ") + names.map { "'\($0)'" }.joined(separator: ", ")
+                            + " \(names.count == 1 ? "is" : "are") invalid (a failed build; duplicates may exist): drop or "
+                            + "rebuild \(names.count == 1 ? "it" : "them") first",
+                        rewrite: true, lock: .accessExclusive, origin: origin))
             } else {
-                wideningChanges.append(PlannedChange(
-                    kind: .widenColumn, table: table.name, column: column.name, from: from, to: to,
-                    statements: statements, rewrite: rewrite, lock: .accessExclusive))
+                wideningChanges.append(
+                    PlannedChange(
+                        kind: .widenColumn, table: table.name, column: column.name, from: from, to: to,
+                        statements: statements, rewrite: rewrite, lock: .accessExclusive))
             }
         case .narrowing:
             if let snapshotColumn, snapshotColumn.type != liveColumn.type {
-                drift.append(DriftItem(kind: .widenedByHand, table: table.name, column: column.name,
-                                       message: "column '\(table.name).\(column.name)' is \(from) live but \(snapshotColumn.type.sql) in the snapshot"))
+                drift.append(
+                    DriftItem(
+                        kind: .widenedByHand, table: table.name, column: column.name,
+                        message:
+                            "column '\(table.name).\(column.name)' is \(from) live but \(snapshotColumn.type.sql) in the snapshot"
+                    ))
             }
-            block(PlannedChange(
-                kind: .narrowColumn, table: table.name, column: column.name, from: from, to: to,
-                statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)],
-                reason: "a narrowing: existing values may be truncated or rejected",
-                rewrite: true, lock: .accessExclusive, origin: origin))
+            block(
+                PlannedChange(
+                    kind: .narrowColumn, table: table.name, column: column.name, from: from, to: to,
+                    statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type)],
+                    reason: "a narrowing: existing values may be truncated or rejected",
+                    rewrite: true, lock: .accessExclusive, origin: origin))
         case .other:
-            block(PlannedChange(
-                kind: .changeColumnType, table: table.name, column: column.name, from: from, to: to,
-                statements: [ddl.alterColumnType(table: table.name, column: column.name, to: column.type, using: true)],
-                reason: "not a widening: existing values may not convert",
-                rewrite: true, lock: .accessExclusive, origin: origin))
+            block(
+                PlannedChange(
+                    kind: .changeColumnType, table: table.name, column: column.name, from: from, to: to,
+                    statements: [
+                        ddl.alterColumnType(table: table.name, column: column.name, to: column.type, using: true)
+                    ],
+                    reason: "not a widening: existing values may not convert",
+                    rewrite: true, lock: .accessExclusive, origin: origin))
         }
     }
 
     mutating func planDefault(of column: Column, table: String, live liveColumn: Column) {
         if column.isAutoIncrement || liveColumn.isAutoIncrement { return }
         if DefaultComparison.equivalent(column.defaultValue, liveColumn.defaultValue) { return }
-        let statement: SQL = column.defaultValue.map {
-            "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) SET DEFAULT " + ddl.defaultExpression($0)
-        } ?? "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) DROP DEFAULT"
-        manual.append(ManualItem(
-            kind: .changeDefault, table: table, column: column.name,
-            message: "default of '\(table).\(column.name)' differs from the DSL; defaults of existing columns are not changed automatically",
-            sql: [statement]))
+        let statement: SQL =
+            column.defaultValue.map {
+                "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) SET DEFAULT "
+                    + ddl.defaultExpression($0)
+            } ?? "ALTER TABLE \(ddl.table(table)) ALTER COLUMN \(ident: column.name) DROP DEFAULT"
+        manual.append(
+            ManualItem(
+                kind: .changeDefault, table: table, column: column.name,
+                message:
+                    "default of '\(table).\(column.name)' differs from the DSL; defaults of existing columns are not changed automatically",
+                sql: [statement]))
     }
 
     mutating func planPrimaryKey(of table: Table, live liveTable: Table) {
@@ -290,15 +343,19 @@ struct PlanRun {
         var statements: [SQL] = []
         if !liveTable.primaryKey.isEmpty { statements.append(ddl.dropConstraint(table: table.name, name: constraint)) }
         if !table.primaryKey.isEmpty {
-            statements.append("ALTER TABLE \(ddl.table(table.name)) ADD CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))")
+            statements.append(
+                "ALTER TABLE \(ddl.table(table.name)) ADD CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))"
+            )
         }
-        block(PlannedChange(
-            kind: .changePrimaryKey, table: table.name,
-            from: liveTable.primaryKey.joined(separator: ", "), to: table.primaryKey.joined(separator: ", "),
-            statements: statements,
-            reason: "primary key (\(liveTable.primaryKey.joined(separator: ", "))) → (\(table.primaryKey.joined(separator: ", "))) "
-                + "rebuilds the key and may fail on existing rows",
-            lock: .accessExclusive, origin: table.modelKey.map { ChangeOrigin(modelKey: $0) }))
+        block(
+            PlannedChange(
+                kind: .changePrimaryKey, table: table.name,
+                from: liveTable.primaryKey.joined(separator: ", "), to: table.primaryKey.joined(separator: ", "),
+                statements: statements,
+                reason:
+                    "primary key (\(liveTable.primaryKey.joined(separator: ", "))) → (\(table.primaryKey.joined(separator: ", "))) "
+                    + "rebuilds the key and may fail on existing rows",
+                lock: .accessExclusive, origin: table.modelKey.map { ChangeOrigin(modelKey: $0) }))
     }
 
     mutating func planRemovedTables() {
@@ -308,13 +365,16 @@ struct PlanRun {
                 continue
             }
             if let snapshotTable = snapshotTables[name] {
-                block(PlannedChange(
-                    kind: .dropTable, table: name, statements: ["DROP TABLE \(ddl.table(name))"],
-                    reason: "table '\(name)' is no longer in the DSL; dropping it destroys its data",
-                    origin: origin(ofSnapshotTable: snapshotTable)))
+                block(
+                    PlannedChange(
+                        kind: .dropTable, table: name, statements: ["DROP TABLE \(ddl.table(name))"],
+                        reason: "table '\(name)' is no longer in the DSL; dropping it destroys its data",
+                        origin: origin(ofSnapshotTable: snapshotTable)))
             } else {
-                drift.append(DriftItem(kind: .unmanagedTable, table: name,
-                                       message: "table '\(name)' is not in the DSL nor the snapshot; left alone"))
+                drift.append(
+                    DriftItem(
+                        kind: .unmanagedTable, table: name,
+                        message: "table '\(name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
     }
@@ -344,47 +404,59 @@ struct PlanRun {
             var statements: [SQL] = []
             if let liveIndex = liveIndexes[index.name] {
                 if liveIndex.table != index.table || !Self.sameDefinition(liveIndex, index) {
-                    keep(PlannedChange(
-                        kind: .changeIndex, table: index.table, index: index.name,
-                        from: Self.describe(liveIndex), to: Self.describe(index),
-                        statements: [ddl.dropIndex(index.name), ddl.createIndex(index)],
-                        reason: "index '\(index.name)' exists with a different definition",
-                        origin: modelOrigin(ofTable: index.table)))
+                    keep(
+                        PlannedChange(
+                            kind: .changeIndex, table: index.table, index: index.name,
+                            from: Self.describe(liveIndex), to: Self.describe(index),
+                            statements: [ddl.dropIndex(index.name), ddl.createIndex(index)],
+                            reason: "index '\(index.name)' exists with a different definition",
+                            origin: modelOrigin(ofTable: index.table)))
                     continue
                 }
                 guard !liveIndex.isValid else { continue }
                 if liveIndex.isBuilding {
-                    manual.append(ManualItem(kind: .indexBuildInProgress, table: index.table, index: index.name,
-                                             message: "index '\(index.name)' is being built by another session; left alone",
-                                             sql: []))
+                    manual.append(
+                        ManualItem(
+                            kind: .indexBuildInProgress, table: index.table, index: index.name,
+                            message: "index '\(index.name)' is being built by another session; left alone",
+                            sql: []))
                     continue
                 }
-                drift.append(DriftItem(kind: .invalidIndex, table: index.table, index: index.name,
-                                       message: "index '\(index.name)' is invalid (a failed concurrent build); dropped and rebuilt"))
+                drift.append(
+                    DriftItem(
+                        kind: .invalidIndex, table: index.table, index: index.name,
+                        message: "index '\(index.name)' is invalid (a failed concurrent build); dropped and rebuilt"))
                 statements.append(ddl.dropIndex(index.name, concurrently: concurrently))
             } else if snapshotIndexes.contains(index.name) && !tableIsNew {
-                drift.append(DriftItem(kind: .recreatedIndex, table: index.table, index: index.name,
-                                       message: "index '\(index.name)' was in the snapshot but missing; re-created"))
+                drift.append(
+                    DriftItem(
+                        kind: .recreatedIndex, table: index.table, index: index.name,
+                        message: "index '\(index.name)' was in the snapshot but missing; re-created"))
             }
             statements.append(ddl.createIndex(index, concurrently: concurrently))
-            indexChanges.append(PlannedChange(
-                kind: .createIndex, table: index.table, index: index.name, to: Self.describe(index),
-                statements: statements, rewrite: false, lock: concurrently ? .shareUpdateExclusive : .share,
-                concurrently: concurrently, isUniqueIndexBuild: index.isUnique))
+            indexChanges.append(
+                PlannedChange(
+                    kind: .createIndex, table: index.table, index: index.name, to: Self.describe(index),
+                    statements: statements, rewrite: false, lock: concurrently ? .shareUpdateExclusive : .share,
+                    concurrently: concurrently, isUniqueIndexBuild: index.isUnique))
         }
         let desiredNames = Set(desired.schema.indexes.map(\.name))
         for liveIndex in live.indexes.sorted(by: { $0.name < $1.name })
         where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
-            && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name) {
+            && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name)
+        {
             if snapshotIndexes.contains(liveIndex.name) {
-                keep(PlannedChange(
-                    kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
-                    statements: [ddl.dropIndex(liveIndex.name)],
-                    reason: "index '\(liveIndex.name)' is no longer in the DSL",
-                    origin: modelOrigin(ofTable: liveIndex.table)))
+                keep(
+                    PlannedChange(
+                        kind: .dropIndex, table: liveIndex.table, index: liveIndex.name, from: Self.describe(liveIndex),
+                        statements: [ddl.dropIndex(liveIndex.name)],
+                        reason: "index '\(liveIndex.name)' is no longer in the DSL",
+                        origin: modelOrigin(ofTable: liveIndex.table)))
             } else {
-                drift.append(DriftItem(kind: .unmanagedIndex, table: liveIndex.table, index: liveIndex.name,
-                                       message: "index '\(liveIndex.name)' is not in the DSL nor the snapshot; left alone"))
+                drift.append(
+                    DriftItem(
+                        kind: .unmanagedIndex, table: liveIndex.table, index: liveIndex.name,
+                        message: "index '\(liveIndex.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
     }
@@ -409,62 +481,86 @@ struct PlanRun {
 
     mutating func planForeignKeys() {
         func columnsKey(_ key: ForeignKey) -> String { "\(key.table)(\(key.columns.joined(separator: ",")))" }
-        let liveKeys = Dictionary(live.foreignKeys.map { (columnsKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let liveKeys = Dictionary(
+            live.foreignKeys.map { (columnsKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(columnsKey))
         for key in desired.schema.foreignKeys
         where !notCreatedTables.contains(key.table) && !notCreatedTables.contains(key.referencedTable) {
             guard key.columns.allSatisfy({ columnWillExist(table: key.table, column: $0) }),
-                  key.referencedColumns.allSatisfy({ columnWillExist(table: key.referencedTable, column: $0) })
+                key.referencedColumns.allSatisfy({ columnWillExist(table: key.referencedTable, column: $0) })
             else { continue }
             let origin = fieldOrigin(table: key.table, column: key.columns.first)
             if let liveKey = liveKeys[columnsKey(key)] {
                 if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
-                    || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate {
-                    keep(PlannedChange(
-                        kind: .changeForeignKey, table: key.table, column: key.columns.first,
-                        from: Self.describe(liveKey), to: Self.describe(key),
-                        statements: [ddl.dropConstraint(table: key.table, name: liveKey.name), ddl.addForeignKey(key, notValid: true),
-                                     ddl.validateConstraint(table: key.table, name: key.name)],
-                        reason: "the relation's target or actions changed; existing rows may violate the new key",
-                        origin: origin))
+                    || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate
+                {
+                    keep(
+                        PlannedChange(
+                            kind: .changeForeignKey, table: key.table, column: key.columns.first,
+                            from: Self.describe(liveKey), to: Self.describe(key),
+                            statements: [
+                                ddl.dropConstraint(table: key.table, name: liveKey.name),
+                                ddl.addForeignKey(key, notValid: true),
+                                ddl.validateConstraint(table: key.table, name: key.name),
+                            ],
+                            reason: "the relation's target or actions changed; existing rows may violate the new key",
+                            origin: origin))
                 }
                 continue
             }
-            let isNew = createdTables.contains(key.table) || key.columns.allSatisfy { addedColumns.contains("\(key.table).\($0)") }
+            let isNew =
+                createdTables.contains(key.table)
+                || key.columns.allSatisfy { addedColumns.contains("\(key.table).\($0)") }
             if isNew {
-                foreignKeyChanges.append(PlannedChange(
-                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                    statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
+                foreignKeyChanges.append(
+                    PlannedChange(
+                        kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                        statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
             } else if snapshotKeys.contains(columnsKey(key)) {
                 // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
                 // blocked add_foreign_key instead of failing the reconcile.
-                drift.append(DriftItem(kind: .missingForeignKey, table: key.table, column: key.columns.first,
-                                       message: "foreign key '\(key.name)' was in the snapshot but is missing; re-created"))
-                foreignKeyChanges.append(PlannedChange(
-                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                    statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
-                    rewrite: false, lock: .shareRowExclusive, isForeignKeyRestore: true, origin: origin))
+                drift.append(
+                    DriftItem(
+                        kind: .missingForeignKey, table: key.table, column: key.columns.first,
+                        message: "foreign key '\(key.name)' was in the snapshot but is missing; re-created"))
+                foreignKeyChanges.append(
+                    PlannedChange(
+                        kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                        statements: [
+                            ddl.addForeignKey(key, notValid: true),
+                            ddl.validateConstraint(table: key.table, name: key.name),
+                        ],
+                        rewrite: false, lock: .shareRowExclusive, isForeignKeyRestore: true, origin: origin))
             } else {
-                keep(PlannedChange(
-                    kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                    statements: [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)],
-                    reason: "relation added to the existing column '\(key.table).\(key.columns.joined(separator: ", "))'; "
-                        + "existing rows may violate it",
-                    origin: origin))
+                keep(
+                    PlannedChange(
+                        kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                        statements: [
+                            ddl.addForeignKey(key, notValid: true),
+                            ddl.validateConstraint(table: key.table, name: key.name),
+                        ],
+                        reason:
+                            "relation added to the existing column '\(key.table).\(key.columns.joined(separator: ", "))'; "
+                            + "existing rows may violate it",
+                        origin: origin))
             }
         }
         let desiredKeys = Set(desired.schema.foreignKeys.map(columnsKey))
         for liveKey in live.foreignKeys.sorted(by: { ($0.table, $0.name) < ($1.table, $1.name) })
         where !desiredKeys.contains(columnsKey(liveKey)) && desiredTables[liveKey.table] != nil {
             if snapshotKeys.contains(columnsKey(liveKey)) {
-                keep(PlannedChange(
-                    kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first, from: Self.describe(liveKey),
-                    statements: [ddl.dropConstraint(table: liveKey.table, name: liveKey.name)],
-                    reason: "the relation was removed from the DSL",
-                    origin: fieldOrigin(table: liveKey.table, column: liveKey.columns.first, inSnapshot: true)))
+                keep(
+                    PlannedChange(
+                        kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first,
+                        from: Self.describe(liveKey),
+                        statements: [ddl.dropConstraint(table: liveKey.table, name: liveKey.name)],
+                        reason: "the relation was removed from the DSL",
+                        origin: fieldOrigin(table: liveKey.table, column: liveKey.columns.first, inSnapshot: true)))
             } else {
-                drift.append(DriftItem(kind: .unmanagedForeignKey, table: liveKey.table, column: liveKey.columns.first,
-                                       message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
+                drift.append(
+                    DriftItem(
+                        kind: .unmanagedForeignKey, table: liveKey.table, column: liveKey.columns.first,
+                        message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
     }
@@ -485,18 +581,21 @@ struct PlanRun {
     mutating func planAutoNames() {
         for table in desired.schema.tables {
             guard let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey], !columns.isEmpty,
-                  !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
-                  table.column(named: "auto_name") != nil,
-                  (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) }) else { continue }
+                !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
+                table.column(named: "auto_name") != nil,
+                (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) })
+            else { continue }
             // As EngineJS: only when the snapshot has the model and its list differs. Without a snapshot (a first
             // run, or one withheld while changes are blocked) nothing is recomputed: every reconcile would
             // otherwise rewrite every visible row of every table.
-            guard let snapshot, snapshotTablesByModel[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns else { continue }
-            backfillChanges.append(PlannedChange(
-                kind: .backfillAutoName, table: table.name, column: "auto_name",
-                to: columns.joined(separator: ", "),
-                statements: [ddl.backfillAutoName(table: table.name, columns: columns)],
-                rewrite: false, lock: .rowExclusive))
+            guard let snapshot, snapshotTablesByModel[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns
+            else { continue }
+            backfillChanges.append(
+                PlannedChange(
+                    kind: .backfillAutoName, table: table.name, column: "auto_name",
+                    to: columns.joined(separator: ", "),
+                    statements: [ddl.backfillAutoName(table: table.name, columns: columns)],
+                    rewrite: false, lock: .rowExclusive))
         }
     }
 
@@ -504,10 +603,15 @@ struct PlanRun {
         for item in desired.manualIndexes {
             let name = "idx_\(item.table)_\(item.kind)_\(item.columns.joined(separator: "_"))"
             let expressions = item.columns.map { column -> SQL in "\(unsafeRaw: item.kind)(\(ident: column))" }
-            manual.append(ManualItem(
-                kind: .lowerIndex, table: item.table, index: name,
-                message: "indexes.\(item.kind) on (\(item.columns.joined(separator: ", "))) is never created automatically",
-                sql: ["CREATE INDEX \(ident: name) ON \(ddl.table(item.table)) (" + SQL.joined(expressions, separator: ", ") + ")"]))
+            manual.append(
+                ManualItem(
+                    kind: .lowerIndex, table: item.table, index: name,
+                    message:
+                        "indexes.\(item.kind) on (\(item.columns.joined(separator: ", "))) is never created automatically",
+                    sql: [
+                        "CREATE INDEX \(ident: name) ON \(ddl.table(item.table)) ("
+                            + SQL.joined(expressions, separator: ", ") + ")"
+                    ]))
         }
     }
 
@@ -520,18 +624,21 @@ struct PlanRun {
         var change = change
         change.migrationName = Self.migrationName(for: change)
         kept.append(change)
-        let kind: ManualItem.Kind = switch change.kind {
-        case .dropIndex: .dropIndex
-        case .changeIndex: .changeIndex
-        case .dropForeignKey: .dropForeignKey
-        case .changeForeignKey: .changeForeignKey
-        default: .addForeignKey
-        }
-        manual.append(ManualItem(
-            kind: kind, table: change.table, column: change.column, index: change.index,
-            message: (change.reason ?? change.kind.rawValue) + "; left as it is (EngineJS's sync does not change it either): "
-                + "write a migration (\(change.migrationName ?? "…").sql) to make the change",
-            sql: change.statements))
+        let kind: ManualItem.Kind =
+            switch change.kind {
+            case .dropIndex: .dropIndex
+            case .changeIndex: .changeIndex
+            case .dropForeignKey: .dropForeignKey
+            case .changeForeignKey: .changeForeignKey
+            default: .addForeignKey
+            }
+        manual.append(
+            ManualItem(
+                kind: kind, table: change.table, column: change.column, index: change.index,
+                message: (change.reason ?? change.kind.rawValue)
+                    + "; left as it is (EngineJS's sync does not change it either): "
+                    + "write a migration (\(change.migrationName ?? "…").sql) to make the change",
+                sql: change.statements))
     }
 
     mutating func block(_ change: PlannedChange) {
@@ -543,19 +650,20 @@ struct PlanRun {
     static func migrationName(for change: PlannedChange) -> String {
         let subject = [change.table, change.column ?? change.index].compactMap { $0 }.joined(separator: "_")
         let raw = "\(change.kind.rawValue)_\(subject)"
-        return String(raw.unicodeScalars.map { scalar in
-            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
-        }.prefix(100))
+        return String(
+            raw.unicodeScalars.map { scalar in
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_"
+                    ? Character(scalar) : "_"
+            }.prefix(100))
     }
 
     func finish() -> Plan {
         let safe = tableChanges + columnChanges + wideningChanges + foreignKeyChanges + indexChanges + backfillChanges
         // A change left to a migration (blocked, or kept as it is and listed under `manual`) keeps its old
         // definition in the stored snapshot, so the next reconcile reports it again instead of "repairing" it.
-        let effective = EffectiveSnapshot.merge(desired: desired.document, snapshot: snapshot?.document,
-                                                blocked: blocked + kept)
+        let effective = EffectiveSnapshot.merge(
+            desired: desired.document, snapshot: snapshot?.document,
+            blocked: blocked + kept)
         return Plan(safe: safe, blocked: blocked, drift: drift, manual: manual, effectiveDocument: effective)
     }
 }
-
-import Foundation

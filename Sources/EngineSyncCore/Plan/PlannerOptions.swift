@@ -9,8 +9,10 @@ public struct PlannerOptions: Hashable, Sendable {
     /// Tables enginesync owns outside the DSL: never drift, never dropped.
     public var ownedTables: Set<String>
 
-    public init(schema: String = "public", maxRewriteRows: Int = 100_000, concurrentIndexRows: Int = 100_000,
-                ownedTables: Set<String> = Set(["engine_reconciles", "engine_migrations"]).union(NotificationPolicy.tables)) {
+    public init(
+        schema: String = "public", maxRewriteRows: Int = 100_000, concurrentIndexRows: Int = 100_000,
+        ownedTables: Set<String> = Set(["engine_reconciles", "engine_migrations"]).union(NotificationPolicy.tables)
+    ) {
         self.schema = schema
         self.maxRewriteRows = maxRewriteRows
         self.concurrentIndexRows = concurrentIndexRows

@@ -25,6 +25,7 @@ extension ReconcileReport {
     /// A `failed` report whose every error carries a SQLSTATE that repeats identically (`FailureRepetition`):
     /// the next attempt at the same commit and database fails the same way.
     public var failureRepeatsIdentically: Bool {
-        outcome == .failed && !errors.isEmpty && errors.allSatisfy { $0.sqlstate.map(FailureRepetition.repeats) ?? false }
+        outcome == .failed && !errors.isEmpty
+            && errors.allSatisfy { $0.sqlstate.map(FailureRepetition.repeats) ?? false }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension ReconcileReport {
     /// The report for people (SPEC 7): outcome first, then blocked changes with the migration that would
     /// perform each, then what was applied.
@@ -9,22 +11,27 @@ extension ReconcileReport {
         let text = { (value: String) in ReportEscaping.markdown(value) }
         let code = { (value: String) in ReportEscaping.markdownCode(value) }
         var lines: [String] = []
-        let subject = commit.map { "\(code($0.short)) \(text($0.subject ?? ""))".trimmingCharacters(in: .whitespaces) }
+        let subject =
+            commit.map { "\(code($0.short)) \(text($0.subject ?? ""))".trimmingCharacters(in: .whitespaces) }
             ?? text(source ?? "")
         lines.append("# enginesync: \(outcome.rawValue.uppercased()) — \(subject)")
         lines.append("")
         var facts: [String] = []
         if let commit {
-            facts.append("- Commit: \(code(commit.sha))" + (commit.author.map { " by \(text($0))" } ?? "")
-                + (commit.time.map { " at \(text($0))" } ?? ""))
+            facts.append(
+                "- Commit: \(code(commit.sha))" + (commit.author.map { " by \(text($0))" } ?? "")
+                    + (commit.time.map { " at \(text($0))" } ?? ""))
         }
         if let branch { facts.append("- Branch: \(code(branch))") }
         if let previousCommit { facts.append("- Previous commit: \(code(previousCommit))") }
         if let commits, commits.count > 1 { facts.append("- Commits covered: \(commits.count)") }
         facts.append("- Finished: \(text(finishedAt)) (\(durationMs) ms)")
-        facts.append("- Applied: \(applied.count), blocked: \(blocked.count), drift: \(drift.count), manual: \(manual.count)")
+        facts.append(
+            "- Applied: \(applied.count), blocked: \(blocked.count), drift: \(drift.count), manual: \(manual.count)")
         if let hash = snapshot.hash {
-            facts.append("- Snapshot: \(code(String(hash.prefix(12))))" + (snapshot.changed ? " (new row \(snapshot.id.map(String.init) ?? "?"))" : " (unchanged)"))
+            facts.append(
+                "- Snapshot: \(code(String(hash.prefix(12))))"
+                    + (snapshot.changed ? " (new row \(snapshot.id.map(String.init) ?? "?"))" : " (unchanged)"))
         }
         for line in trust?.lines ?? [] { facts.append("- Trust: \(text(line))") }
         lines.append(contentsOf: facts)
@@ -35,7 +42,8 @@ extension ReconcileReport {
             for error in errors {
                 var line = "- **\(text(error.code))**"
                 if let file = error.file {
-                    line += " " + code(file + (error.line.map { ":\($0)" } ?? "") + (error.column.map { ":\($0)" } ?? ""))
+                    line +=
+                        " " + code(file + (error.line.map { ":\($0)" } ?? "") + (error.column.map { ":\($0)" } ?? ""))
                 }
                 line += ": \(text(error.message))"
                 if let sqlstate = error.sqlstate { line += " (SQLSTATE \(text(sqlstate)))" }
@@ -51,16 +59,25 @@ extension ReconcileReport {
             lines.append("")
             lines.append("## Blocked changes (\(blocked.count))")
             lines.append("")
-            lines.append("These were refused because they could lose data or stall traffic. Add the migration to the "
-                + "repository (review it first) and push; the next reconcile runs it before Safe Sync.")
+            lines.append(
+                "These were refused because they could lose data or stall traffic. Add the migration to the "
+                    + "repository (review it first) and push; the next reconcile runs it before Safe Sync.")
             for change in blocked {
                 lines.append("")
                 lines.append("### \(text(change.kind)) \(code(Self.target(change)))")
-                if let from = change.from, let to = change.to { lines.append("") ; lines.append("\(code(from)) → \(code(to))") }
-                if let reason = change.reason { lines.append(""); lines.append(ReportEscaping.markdown(reason, atLineStart: true)) }
+                if let from = change.from, let to = change.to {
+                    lines.append("")
+                    lines.append("\(code(from)) → \(code(to))")
+                }
+                if let reason = change.reason {
+                    lines.append("")
+                    lines.append(ReportEscaping.markdown(reason, atLineStart: true))
+                }
                 if let sql = change.suggestedSQL {
                     lines.append("")
-                    lines.append("Suggested migration" + (change.suggestedMigration.map { " " + code("migrations/\($0)") } ?? "") + ":")
+                    lines.append(
+                        "Suggested migration" + (change.suggestedMigration.map { " " + code("migrations/\($0)") } ?? "")
+                            + ":")
                     lines.append("")
                     lines.append(contentsOf: ReportEscaping.markdownCodeBlock(sql, info: "sql"))
                 }
@@ -90,7 +107,9 @@ extension ReconcileReport {
             lines.append("")
             lines.append("## Migrations")
             lines.append("")
-            for migration in migrations.applied { lines.append("- applied \(code(migration.id)) (\(migration.durationMs) ms)") }
+            for migration in migrations.applied {
+                lines.append("- applied \(code(migration.id)) (\(migration.durationMs) ms)")
+            }
             for id in migrations.failed { lines.append("- **failed** \(code(id))") }
             for id in migrations.pending { lines.append("- pending \(code(id))") }
         }
@@ -124,5 +143,3 @@ extension ReconcileReport {
         return change.table
     }
 }
-
-import Foundation

@@ -7,17 +7,19 @@ extension ReconcileReport {
         let text = { (value: String) in ReportEscaping.markdown(value) }
         let code = { (value: String) in ReportEscaping.markdownCode(value) }
         var lines: [String] = []
-        let verdict = switch outcome {
-        case .synced: applied.isEmpty ? "nothing to change" : "safe to merge: every change is applied automatically"
-        case .blocked: "blocked: a migration is needed before these changes apply"
-        case .invalid: "invalid: fix the errors below"
-        case .failed, .skipped, .standby: "could not plan"
-        case .untrusted: "untrusted: the commit is not signed by an allowed key"
-        }
+        let verdict =
+            switch outcome {
+            case .synced: applied.isEmpty ? "nothing to change" : "safe to merge: every change is applied automatically"
+            case .blocked: "blocked: a migration is needed before these changes apply"
+            case .invalid: "invalid: fix the errors below"
+            case .failed, .skipped, .standby: "could not plan"
+            case .untrusted: "untrusted: the commit is not signed by an allowed key"
+            }
         let subject = commit.map { " for \(code($0.short))" } ?? ""
         lines.append("### enginesync plan\(subject): \(verdict)")
         lines.append("")
-        var facts = "Would apply \(applied.count), blocked \(blocked.count), pending migrations \(migrations.pending.count)"
+        var facts =
+            "Would apply \(applied.count), blocked \(blocked.count), pending migrations \(migrations.pending.count)"
         if let previousCommit { facts += "; database at \(code(String(previousCommit.prefix(12))))" }
         lines.append(facts + ".")
 
@@ -41,11 +43,15 @@ extension ReconcileReport {
                 if let from = change.from, let to = change.to { line += ": \(code(from)) → \(code(to))" }
                 if let count = rows?[change.table] { line += " — ~\(count) rows" }
                 lines.append(line)
-                if let reason = change.reason { lines.append("  " + ReportEscaping.markdown(reason, atLineStart: true)) }
+                if let reason = change.reason {
+                    lines.append("  " + ReportEscaping.markdown(reason, atLineStart: true))
+                }
                 if let sql = change.suggestedSQL {
                     lines.append("")
-                    lines.append("  Suggested migration" + (change.suggestedMigration.map { " " + code("migrations/\($0)") } ?? "")
-                        + ":")
+                    lines.append(
+                        "  Suggested migration"
+                            + (change.suggestedMigration.map { " " + code("migrations/\($0)") } ?? "")
+                            + ":")
                     lines.append("")
                     lines.append(contentsOf: ReportEscaping.markdownCodeBlock(sql, info: "sql").map { "  " + $0 })
                 }
@@ -91,7 +97,9 @@ extension ReconcileReport {
         let others = warnings.filter { !lintCodes.contains($0.code) }
         if !drift.isEmpty || !manual.isEmpty || !others.isEmpty {
             lines.append("")
-            lines.append("<details><summary>Drift, manual items and warnings (\(drift.count + manual.count + others.count))</summary>")
+            lines.append(
+                "<details><summary>Drift, manual items and warnings (\(drift.count + manual.count + others.count))</summary>"
+            )
             lines.append("")
             for note in drift { lines.append("- drift \(text(note.kind)): \(text(note.message))") }
             for note in manual { lines.append("- manual \(text(note.kind)): \(text(note.message))") }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension ReconcileReport {
     /// Terminal output of `plan` and `sync`: the outcome first, then blocked changes with their
     /// suggested SQL, then what was (or, for a plan, would be) applied.
@@ -18,11 +20,15 @@ extension ReconcileReport {
         lines.append("\(dryRun ? "plan" : "sync"): \(outcome.rawValue) — \(what)".trimmingCharacters(in: .whitespaces))
         for error in errors {
             var line = "error: "
-            if let file = error.file { line += one(file) + (error.line.map { ":\($0)" } ?? "") + (error.column.map { ":\($0)" } ?? "") + ": " }
+            if let file = error.file {
+                line += one(file) + (error.line.map { ":\($0)" } ?? "") + (error.column.map { ":\($0)" } ?? "") + ": "
+            }
             line += one(error.message)
             if let sqlstate = error.sqlstate { line += " (SQLSTATE \(sqlstate))" }
             lines.append(line)
-            if let statement = error.statement { lines.append("  statement: \(ReportEscaping.terminal(statement, keepNewlines: true))") }
+            if let statement = error.statement {
+                lines.append("  statement: \(ReportEscaping.terminal(statement, keepNewlines: true))")
+            }
         }
         for line in trust?.lines ?? [] { lines.append("trust: \(one(line))") }
         if !blocked.isEmpty {
@@ -51,9 +57,12 @@ extension ReconcileReport {
         }
         if !migrations.applied.isEmpty || !migrations.pending.isEmpty || !migrations.failed.isEmpty {
             lines.append("")
-            lines.append("Migrations: \(migrations.applied.count) applied, \(migrations.pending.count) pending, "
-                + "\(migrations.failed.count) failed")
-            for migration in migrations.applied { lines.append("  applied \(one(migration.id)) (\(migration.durationMs) ms)") }
+            lines.append(
+                "Migrations: \(migrations.applied.count) applied, \(migrations.pending.count) pending, "
+                    + "\(migrations.failed.count) failed")
+            for migration in migrations.applied {
+                lines.append("  applied \(one(migration.id)) (\(migration.durationMs) ms)")
+            }
             for id in migrations.pending { lines.append("  pending \(one(id))") }
             for id in migrations.failed { lines.append("  failed \(one(id))") }
         }
@@ -73,5 +82,3 @@ extension ReconcileReport {
         return lines.joined(separator: "\n")
     }
 }
-
-import Foundation

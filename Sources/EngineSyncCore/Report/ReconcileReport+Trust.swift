@@ -20,7 +20,9 @@ extension ReconcileReport {
             if let signature {
                 switch signature.state {
                 case .trusted: lines.append("signed by \(signature.signedBy ?? "a trusted key")")
-                default: lines.append("not trusted: \(signature.reason)" + (signature.signedBy.map { " (signed by \($0))" } ?? ""))
+                default:
+                    lines.append(
+                        "not trusted: \(signature.reason)" + (signature.signedBy.map { " (signed by \($0))" } ?? ""))
                 }
             } else if required {
                 lines.append("signature not checked")
@@ -28,9 +30,13 @@ extension ReconcileReport {
             for approval in approvals ?? [] {
                 if let by = approval.approvedBy {
                     let how = approval.via == .trailer ? "by trailer in" : "signed change"
-                    lines.append("migration \(approval.id) approved by \(by) (\(how) \(approval.approvingCommit?.prefix(12) ?? ""))")
+                    lines.append(
+                        "migration \(approval.id) approved by \(by) (\(how) \(approval.approvingCommit?.prefix(12) ?? ""))"
+                    )
                 } else {
-                    lines.append("migration \(approval.id) needs approval: \(approval.missing ?? "unapproved"); add \"\(approval.trailer)\"")
+                    lines.append(
+                        "migration \(approval.id) needs approval: \(approval.missing ?? "unapproved"); add \"\(approval.trailer)\""
+                    )
                 }
             }
             return lines

@@ -92,10 +92,12 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
         public var lock: String?
         public var concurrently: Bool?
 
-        public init(kind: String, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
-                    to: String? = nil, sql: String? = nil, reason: String? = nil, suggestedSQL: String? = nil,
-                    suggestedMigration: String? = nil, rewrite: Bool? = nil, lock: String? = nil,
-                    concurrently: Bool? = nil) {
+        public init(
+            kind: String, table: String, column: String? = nil, index: String? = nil, from: String? = nil,
+            to: String? = nil, sql: String? = nil, reason: String? = nil, suggestedSQL: String? = nil,
+            suggestedMigration: String? = nil, rewrite: Bool? = nil, lock: String? = nil,
+            concurrently: Bool? = nil
+        ) {
             self.kind = kind
             self.table = table
             self.column = column
@@ -126,8 +128,10 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
         public var index: String?
         public var message: String
         public var sql: String?
-        public init(kind: String, table: String, column: String? = nil, index: String? = nil, message: String,
-                    sql: String? = nil) {
+        public init(
+            kind: String, table: String, column: String? = nil, index: String? = nil, message: String,
+            sql: String? = nil
+        ) {
             self.kind = kind
             self.table = table
             self.column = column
@@ -146,8 +150,10 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
         public var pointer: String?
         public var sqlstate: String?
         public var statement: String?
-        public init(code: String, message: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
-                    pointer: String? = nil, sqlstate: String? = nil, statement: String? = nil) {
+        public init(
+            code: String, message: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
+            pointer: String? = nil, sqlstate: String? = nil, statement: String? = nil
+        ) {
             self.code = code
             self.message = message
             self.file = file
@@ -168,8 +174,10 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
         }
 
         public init(_ diagnostic: Diagnostic) {
-            self.init(code: diagnostic.code, message: diagnostic.hint.map { "\(diagnostic.message) (\($0))" } ?? diagnostic.message,
-                      file: diagnostic.file, line: diagnostic.line, column: diagnostic.column, pointer: diagnostic.pointer)
+            self.init(
+                code: diagnostic.code,
+                message: diagnostic.hint.map { "\(diagnostic.message) (\($0))" } ?? diagnostic.message,
+                file: diagnostic.file, line: diagnostic.line, column: diagnostic.column, pointer: diagnostic.pointer)
         }
     }
 
@@ -196,11 +204,13 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
     /// Who signed the commit and who approved its migrations (issue 15); `nil` when no signers are configured.
     public var trust: Trust?
 
-    public init(outcome: ReconcileOutcome, commit: CommitInfo? = nil, previousCommit: String? = nil,
-                commits: [String]? = nil, branch: String? = nil, source: String? = nil, startedAt: String,
-                finishedAt: String, durationMs: Int, snapshot: SnapshotInfo = SnapshotInfo(),
-                migrations: Migrations = Migrations(), applied: [Change] = [], blocked: [Change] = [],
-                drift: [Note] = [], manual: [Note] = [], warnings: [Message] = [], errors: [Message] = []) {
+    public init(
+        outcome: ReconcileOutcome, commit: CommitInfo? = nil, previousCommit: String? = nil,
+        commits: [String]? = nil, branch: String? = nil, source: String? = nil, startedAt: String,
+        finishedAt: String, durationMs: Int, snapshot: SnapshotInfo = SnapshotInfo(),
+        migrations: Migrations = Migrations(), applied: [Change] = [], blocked: [Change] = [],
+        drift: [Note] = [], manual: [Note] = [], warnings: [Message] = [], errors: [Message] = []
+    ) {
         self.outcome = outcome
         self.commit = commit
         self.previousCommit = previousCommit
@@ -222,7 +232,7 @@ public struct ReconcileReport: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, outcome, commit, commits, branch, source, snapshot, migrations, applied, blocked, drift, manual,
-             warnings, errors, trust
+            warnings, errors, trust
         case previousCommit = "previous_commit"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -272,8 +282,10 @@ extension ReconcileReport {
     /// `migration_lint` (issue 18): a migration held back by its table's size. `unapproved_migration` (issue 15):
     /// an approval arrives as a commit that changes no tree (an empty commit with a trailer), so the plan must run
     /// again rather than be carried over.
-    public static let dataDependentKinds: Set<String> = ["unique_conflict", "add_foreign_key", "rewrite_too_large",
-                                                         "migration_lint", MigrationApproval.blockedKind]
+    public static let dataDependentKinds: Set<String> = [
+        "unique_conflict", "add_foreign_key", "rewrite_too_large",
+        "migration_lint", MigrationApproval.blockedKind,
+    ]
 
     /// Whether a change is blocked by the data rather than by the DSL.
     public var isBlockedByData: Bool { blocked.contains { Self.dataDependentKinds.contains($0.kind) } }

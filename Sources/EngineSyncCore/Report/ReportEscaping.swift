@@ -57,7 +57,8 @@ public enum ReportEscaping {
             if "-+=".contains(first) {
                 result.insert("\\", at: result.startIndex)
             } else if first.isASCII, first.isNumber,
-                      let end = result.firstIndex(where: { !($0.isASCII && $0.isNumber) }), ".)".contains(result[end]) {
+                let end = result.firstIndex(where: { !($0.isASCII && $0.isNumber) }), ".)".contains(result[end])
+            {
                 result.insert("\\", at: end)
             }
         }
@@ -86,7 +87,12 @@ public enum ReportEscaping {
         var longest = 0
         var current = 0
         for character in text {
-            if character == "`" { current += 1; longest = max(longest, current) } else { current = 0 }
+            if character == "`" {
+                current += 1
+                longest = max(longest, current)
+            } else {
+                current = 0
+            }
         }
         return longest
     }

@@ -11,7 +11,9 @@ public struct DDL: Sendable {
     public func createTable(_ table: Table) -> SQL {
         var items = table.columns.map(columnDefinition)
         if !table.primaryKey.isEmpty {
-            items.append("CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))")
+            items.append(
+                "CONSTRAINT \(ident: EngineJSNaming.primaryKeyName(table: table.name)) PRIMARY KEY (\(idents: table.primaryKey))"
+            )
         }
         return "CREATE TABLE \(self.table(table.name)) (" + SQL.joined(items, separator: ", ") + ")"
     }
@@ -78,7 +80,8 @@ public struct DDL: Sendable {
     }
 
     public func createIndex(_ index: Index, concurrently: Bool = false) -> SQL {
-        var sql: SQL = "CREATE \(unsafeRaw: index.isUnique ? "UNIQUE " : "")INDEX \(unsafeRaw: concurrently ? "CONCURRENTLY " : "")"
+        var sql: SQL =
+            "CREATE \(unsafeRaw: index.isUnique ? "UNIQUE " : "")INDEX \(unsafeRaw: concurrently ? "CONCURRENTLY " : "")"
         sql = sql + "\(ident: index.name) ON \(table(index.table)) (\(idents: index.columns))"
         if let predicate = index.predicate {
             switch predicate {
@@ -94,7 +97,8 @@ public struct DDL: Sendable {
     }
 
     public func addForeignKey(_ key: ForeignKey, notValid: Bool = false) -> SQL {
-        var sql: SQL = "ALTER TABLE \(table(key.table)) ADD CONSTRAINT \(ident: key.name) FOREIGN KEY (\(idents: key.columns)) "
+        var sql: SQL =
+            "ALTER TABLE \(table(key.table)) ADD CONSTRAINT \(ident: key.name) FOREIGN KEY (\(idents: key.columns)) "
         sql = sql + "REFERENCES \(table(key.referencedTable)) (\(idents: key.referencedColumns)) "
         sql = sql + "ON DELETE \(unsafeRaw: key.onDelete.rawValue) ON UPDATE \(unsafeRaw: key.onUpdate.rawValue)"
         if notValid { sql = sql + " NOT VALID" }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns identifiers and literals into SQL text. The production implementation is libpq's
 /// `PQescapeIdentifier`/`PQescapeLiteral` on the live connection: the one audited quoting helper.
 public protocol SQLQuoting {
@@ -81,5 +83,3 @@ public struct SQL: Hashable, Sendable, ExpressibleByStringInterpolation, CustomS
         }.joined()
     }
 }
-
-import Foundation

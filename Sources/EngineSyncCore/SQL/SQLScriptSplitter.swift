@@ -149,7 +149,8 @@ public enum SQLScriptSplitter {
                 let word = bytes[wordStart..<index]
                 // E'…' (any case) is an escape string only when the E is a word of its own.
                 if word.count == 1, current == UInt8(ascii: "E") || current == UInt8(ascii: "e"),
-                   index < bytes.count, bytes[index] == UInt8(ascii: "'") {
+                    index < bytes.count, bytes[index] == UInt8(ascii: "'")
+                {
                     try skipQuoted(quote: UInt8(ascii: "'"), backslashEscapes: true, error: .unterminatedString)
                     return
                 }
@@ -194,7 +195,8 @@ public enum SQLScriptSplitter {
                 && (initials[3] == UInt8(ascii: "f") || initials[3] == UInt8(ascii: "p"))
         }
 
-        mutating func skipQuoted(quote: UInt8, backslashEscapes: Bool, error kind: SQLLexError.Kind) throws(SQLLexError) {
+        mutating func skipQuoted(quote: UInt8, backslashEscapes: Bool, error kind: SQLLexError.Kind) throws(SQLLexError)
+        {
             let openedOn = line
             index += 1
             while index < bytes.count {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PostgreSQL column type, parsed so that planning compares meaning, never spelling (SPEC 3).
 public indirect enum ColumnType: Hashable, Sendable {
     /// `character varying(n)`; `nil` length is unconstrained `character varying`.
@@ -103,5 +105,3 @@ public indirect enum ColumnType: Hashable, Sendable {
         return numbers.compactMap { $0 }
     }
 }
-
-import Foundation

@@ -17,14 +17,16 @@ extension Schema {
             lines.append("  primary key (\(table.primaryKey.joined(separator: ", ")))")
         }
         for index in indexes {
-            var text = "\(index.isUnique ? "unique index" : "index") \(index.name) on \(index.table) (\(index.columns.joined(separator: ", ")))"
+            var text =
+                "\(index.isUnique ? "unique index" : "index") \(index.name) on \(index.table) (\(index.columns.joined(separator: ", ")))"
             if let predicate = index.predicate { text += " where \(predicate.sql)" }
             lines.append(text)
         }
         for key in foreignKeys {
-            lines.append("foreign key \(key.name) on \(key.table) (\(key.columns.joined(separator: ", "))) references "
-                + "\(key.referencedTable) (\(key.referencedColumns.joined(separator: ", "))) "
-                + "on delete \(key.onDelete.rawValue) on update \(key.onUpdate.rawValue)")
+            lines.append(
+                "foreign key \(key.name) on \(key.table) (\(key.columns.joined(separator: ", "))) references "
+                    + "\(key.referencedTable) (\(key.referencedColumns.joined(separator: ", "))) "
+                    + "on delete \(key.onDelete.rawValue) on update \(key.onUpdate.rawValue)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -33,8 +33,10 @@ public struct Column: Hashable, Sendable {
     /// Live only: the sequence a `serial` column owns (widened with the column, SPEC 4.1).
     public var sequence: String?
 
-    public init(name: String, type: ColumnType, defaultValue: ColumnDefault? = nil, isNotNull: Bool = false,
-                isAutoIncrement: Bool = false, fieldKey: String? = nil, sequence: String? = nil) {
+    public init(
+        name: String, type: ColumnType, defaultValue: ColumnDefault? = nil, isNotNull: Bool = false,
+        isAutoIncrement: Bool = false, fieldKey: String? = nil, sequence: String? = nil
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
@@ -57,8 +59,10 @@ public struct Table: Hashable, Sendable {
     /// Live only: the primary key constraint's name.
     public var primaryKeyConstraint: String?
 
-    public init(name: String, columns: [Column], primaryKey: [String], modelKey: String? = nil,
-                estimatedRows: Int? = nil, primaryKeyConstraint: String? = nil) {
+    public init(
+        name: String, columns: [Column], primaryKey: [String], modelKey: String? = nil,
+        estimatedRows: Int? = nil, primaryKeyConstraint: String? = nil
+    ) {
         self.name = name
         self.columns = columns
         self.primaryKey = primaryKey
@@ -88,7 +92,11 @@ public enum IndexPredicate: Hashable, Sendable {
     public init(expression: String) {
         let squeezed = expression.filter { $0 != "(" && $0 != ")" }
             .split(whereSeparator: { $0 == " " }).joined(separator: " ").lowercased()
-        if squeezed == "deleted = false and archived = false" { self = .visibleRows } else { self = .expression(expression) }
+        if squeezed == "deleted = false and archived = false" {
+            self = .visibleRows
+        } else {
+            self = .expression(expression)
+        }
     }
 }
 
@@ -107,8 +115,10 @@ public struct Index: Hashable, Sendable {
     /// Live only: has expressions or a non-btree method, so `columns` does not describe it fully.
     public var definition: String?
 
-    public init(name: String, table: String, columns: [String], isUnique: Bool, predicate: IndexPredicate? = nil,
-                isValid: Bool = true, isBuilding: Bool = false, isConstraint: Bool = false, definition: String? = nil) {
+    public init(
+        name: String, table: String, columns: [String], isUnique: Bool, predicate: IndexPredicate? = nil,
+        isValid: Bool = true, isBuilding: Bool = false, isConstraint: Bool = false, definition: String? = nil
+    ) {
         self.name = name
         self.table = table
         self.columns = columns
@@ -131,8 +141,10 @@ public struct ForeignKey: Hashable, Sendable {
     public var onDelete: ReferentialAction
     public var onUpdate: ReferentialAction
 
-    public init(name: String, table: String, columns: [String], referencedTable: String, referencedColumns: [String],
-                onDelete: ReferentialAction = .restrict, onUpdate: ReferentialAction = .cascade) {
+    public init(
+        name: String, table: String, columns: [String], referencedTable: String, referencedColumns: [String],
+        onDelete: ReferentialAction = .restrict, onUpdate: ReferentialAction = .cascade
+    ) {
         self.name = name
         self.table = table
         self.columns = columns
@@ -156,8 +168,10 @@ public struct ViewDependency: Hashable, Sendable {
     public var definition: String?
     /// A materialized view is dropped and re-created as one (`DROP MATERIALIZED VIEW`), and refilled.
     public var isMaterialized: Bool
-    public init(table: String, column: String, viewSchema: String, view: String, definition: String? = nil,
-                isMaterialized: Bool = false) {
+    public init(
+        table: String, column: String, viewSchema: String, view: String, definition: String? = nil,
+        isMaterialized: Bool = false
+    ) {
         self.table = table
         self.column = column
         self.viewSchema = viewSchema
@@ -175,8 +189,10 @@ public struct Schema: Hashable, Sendable {
     /// Live only.
     public var viewDependencies: [ViewDependency]
 
-    public init(tables: [Table] = [], indexes: [Index] = [], foreignKeys: [ForeignKey] = [],
-                viewDependencies: [ViewDependency] = []) {
+    public init(
+        tables: [Table] = [], indexes: [Index] = [], foreignKeys: [ForeignKey] = [],
+        viewDependencies: [ViewDependency] = []
+    ) {
         self.tables = tables
         self.indexes = indexes
         self.foreignKeys = foreignKeys

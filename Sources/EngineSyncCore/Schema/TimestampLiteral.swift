@@ -31,13 +31,15 @@ public struct TimestampLiteral: Hashable, Sendable {
         }
         // PostgreSQL has no year 0 (1 BC is written "0001-… BC", which ISO 8601 here does not cover).
         guard let year = number(4), year >= 1, expect("-"), let month = number(2), expect("-"), let day = number(2),
-              (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         var seconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400
         var fraction: Int64 = 0
         var hasOffset = false
         if index < bytes.count {
             guard expect("T") || expect(" "), let hour = number(2), expect(":"), let minute = number(2),
-                  hour < 24, minute < 60 else { return nil }
+                hour < 24, minute < 60
+            else { return nil }
             seconds += Int64(hour * 3_600 + minute * 60)
             if expect(":") {
                 guard let second = number(2), second < 60 else { return nil }

@@ -61,8 +61,9 @@ public struct AllowedSigners: Sendable, Equatable {
                 for option in options {
                     let name = option.split(separator: "=", maxSplits: 1).first.map(String.init)?.lowercased() ?? ""
                     guard optionNames.contains(name) else {
-                        throw fail("unknown option \"\(name)\" (expected cert-authority, namespaces, valid-after or "
-                            + "valid-before) or unknown key type")
+                        throw fail(
+                            "unknown option \"\(name)\" (expected cert-authority, namespaces, valid-after or "
+                                + "valid-before) or unknown key type")
                     }
                 }
                 index = 2
@@ -70,7 +71,8 @@ public struct AllowedSigners: Sendable, Equatable {
             guard index + 1 < tokens.count else { throw fail("missing the key after the key type") }
             let keyType = tokens[index]
             guard isKeyType(keyType) else {
-                throw fail("unknown key type \"\(keyType)\" (expected one of \(keyTypes.sorted().joined(separator: ", ")))")
+                throw fail(
+                    "unknown key type \"\(keyType)\" (expected one of \(keyTypes.sorted().joined(separator: ", ")))")
             }
             let key = tokens[index + 1]
             guard let blob = Data(base64Encoded: key), let embedded = embeddedKeyType(blob) else {

@@ -15,8 +15,9 @@ public enum CommitTrustPolicy {
     public static func decide(required: Bool, verdict: SignatureVerdict?, commit: String) -> Decision {
         guard required else { return .proceed }
         guard let verdict else {
-            return .refuse(message: "commit \(commit) cannot be checked: require_signed_commits is set without an "
-                + "allowed_signers_file or gpg_keyring_file")
+            return .refuse(
+                message: "commit \(commit) cannot be checked: require_signed_commits is set without an "
+                    + "allowed_signers_file or gpg_keyring_file")
         }
         if verdict.isTrusted { return .proceed }
         let by = verdict.signedBy.map { " (signed by \($0))" } ?? ""

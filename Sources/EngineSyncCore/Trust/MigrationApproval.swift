@@ -24,8 +24,10 @@ public struct MigrationApproval: Codable, Hashable, Sendable {
     /// Why it is not approved (unsigned change, signer not an approver, …); `nil` when approved.
     public var missing: String?
 
-    public init(id: String, file: String? = nil, checksum: String? = nil, approvedBy: String? = nil,
-                approvingCommit: String? = nil, via: Via? = nil, missing: String? = nil) {
+    public init(
+        id: String, file: String? = nil, checksum: String? = nil, approvedBy: String? = nil,
+        approvingCommit: String? = nil, via: Via? = nil, missing: String? = nil
+    ) {
         self.id = id
         self.file = file
         self.checksum = checksum
@@ -55,7 +57,8 @@ public struct MigrationApproval: Codable, Hashable, Sendable {
     /// The report's blocked entry for an unapproved migration: its reason names what is missing and the trailer.
     public var blockedChange: ReconcileReport.Change {
         ReconcileReport.Change(
-            kind: Self.blockedKind, table: id, reason: "migration \(id) is not approved: \(missing ?? "no approver signed it"); "
+            kind: Self.blockedKind, table: id,
+            reason: "migration \(id) is not approved: \(missing ?? "no approver signed it"); "
                 + "an approver signs a commit (an empty one is enough) with the trailer \"\(trailer)\"")
     }
 
@@ -77,7 +80,8 @@ public enum ApprovalTrailer {
         for rawLine in message.split(separator: "\n") {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             guard let colon = line.firstIndex(of: ":"),
-                  line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == key.lowercased() else { continue }
+                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == key.lowercased()
+            else { continue }
             let fields = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, fields[1].lowercased().hasPrefix("sha256:") else { continue }
             let checksum = fields[1].dropFirst("sha256:".count).lowercased()

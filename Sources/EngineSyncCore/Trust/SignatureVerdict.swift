@@ -22,7 +22,8 @@ public struct SignatureVerdict: Codable, Hashable, Sendable {
         /// The format of an armoured signature (`-----BEGIN SSH SIGNATURE-----`, …).
         public static func detect(_ armoured: String) -> Format {
             if armoured.hasPrefix("-----BEGIN SSH SIGNATURE-----") { return .ssh }
-            if armoured.hasPrefix("-----BEGIN PGP SIGNATURE-----") || armoured.hasPrefix("-----BEGIN PGP MESSAGE-----") {
+            if armoured.hasPrefix("-----BEGIN PGP SIGNATURE-----") || armoured.hasPrefix("-----BEGIN PGP MESSAGE-----")
+            {
                 return .openpgp
             }
             if armoured.hasPrefix("-----BEGIN SIGNED MESSAGE-----") { return .x509 }

@@ -9,12 +9,15 @@ extension DaemonConfiguration {
 
     /// The reconcile settings the daemon uses: SPEC 6 step 3 (skip unchanged trees) on, the branch in reports.
     package var reconcilerOptions: ReconcilerOptions {
-        let planner = PlannerOptions(schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
+        let planner = PlannerOptions(
+            schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         var safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
         if !notify.isEmpty { safeSync.outbox = NotificationOutbox(schema: schema) }
         var options = ReconcilerOptions(
-            compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict), migrationsPath: migrationsPath,
-            safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout), lockWait: .zero,
+            compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict),
+            migrationsPath: migrationsPath,
+            safeSync: safeSync, timeouts: SessionTimeouts(lock: lockTimeout, statement: statementTimeout),
+            lockWait: .zero,
             refuseNonFastForward: refuseNonFastForward, skipUnchangedTrees: true, branch: branch,
             migrationLint: migrationLint)
         options.trust = trust

@@ -1,8 +1,8 @@
 package import EngineSync
 package import EngineSyncCore
-package import Logging
 import Foundation
 import GitClient
+package import Logging
 package import PostgresClient
 
 /// Everything `enginesync run` is configured with (SPEC 8 "Configuration"), as a plain value.
@@ -87,7 +87,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     }
 
     package var reportsDirectory: String {
-        reportsDirectoryOverride ?? (stateDirectory.hasSuffix("/") ? stateDirectory + "reports" : stateDirectory + "/reports")
+        reportsDirectoryOverride
+            ?? (stateDirectory.hasSuffix("/") ? stateDirectory + "reports" : stateDirectory + "/reports")
     }
 
     package var pollInterval: Duration {

@@ -1,5 +1,3 @@
-
-
 /// One `notify:` entry: a URL to POST notification events to, and optionally the file holding the secret
 /// that signs them (HMAC-SHA256 of the body in `X-Hub-Signature-256`, as GitHub's webhooks do).
 ///

@@ -13,8 +13,10 @@ package struct MetricsSnapshot: Sendable, Equatable {
     /// The last reconciled commit; `nil` before any commit was seen.
     package var commit: String?
 
-    package init(lastReconcileTimestamp: Double, outcome: ReconcileOutcome, lastReconcileDuration: Duration, appliedChanges: Int,
-                blockedChanges: Int, consecutiveFailures: Int, commit: String?) {
+    package init(
+        lastReconcileTimestamp: Double, outcome: ReconcileOutcome, lastReconcileDuration: Duration, appliedChanges: Int,
+        blockedChanges: Int, consecutiveFailures: Int, commit: String?
+    ) {
         self.lastReconcileTimestamp = lastReconcileTimestamp
         self.outcome = outcome
         self.lastReconcileDuration = lastReconcileDuration

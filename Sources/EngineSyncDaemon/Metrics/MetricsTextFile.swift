@@ -1,5 +1,6 @@
 import EngineSync
 package import EngineSyncCore
+
 /// A Prometheus text-exposition file for node_exporter's textfile collector (SPEC 8 "Metrics").
 ///
 /// Written by hand rather than through swift-prometheus: that library's registry is built for a
@@ -35,17 +36,24 @@ package struct MetricsTextFile: Sendable {
             lines.append("# TYPE \(name) gauge")
             for sample in samples { lines.append("\(name)\(sample.labels) \(sample.value)") }
         }
-        gauge("enginesync_last_reconcile_timestamp_seconds", "Unix time when the last reconcile attempt finished.",
-              [("", format(snapshot.lastReconcileTimestamp))])
-        gauge("enginesync_last_reconcile_outcome", "1 for the outcome of the last reconcile attempt, 0 for the others.",
-              Self.outcomes.map { ("{outcome=\"\($0.rawValue)\"}", $0 == snapshot.outcome ? "1" : "0") })
-        gauge("enginesync_last_reconcile_duration_seconds", "Duration of the last reconcile attempt.",
-              [("", format(seconds(snapshot.lastReconcileDuration)))])
-        gauge("enginesync_applied_changes", "Changes applied by the last reconcile.", [("", String(snapshot.appliedChanges))])
-        gauge("enginesync_blocked_changes", "Changes blocked (not applied) by the last reconcile.",
-              [("", String(snapshot.blockedChanges))])
-        gauge("enginesync_consecutive_failures", "Reconcile attempts that failed in a row.",
-              [("", String(snapshot.consecutiveFailures))])
+        gauge(
+            "enginesync_last_reconcile_timestamp_seconds", "Unix time when the last reconcile attempt finished.",
+            [("", format(snapshot.lastReconcileTimestamp))])
+        gauge(
+            "enginesync_last_reconcile_outcome", "1 for the outcome of the last reconcile attempt, 0 for the others.",
+            Self.outcomes.map { ("{outcome=\"\($0.rawValue)\"}", $0 == snapshot.outcome ? "1" : "0") })
+        gauge(
+            "enginesync_last_reconcile_duration_seconds", "Duration of the last reconcile attempt.",
+            [("", format(seconds(snapshot.lastReconcileDuration)))])
+        gauge(
+            "enginesync_applied_changes", "Changes applied by the last reconcile.",
+            [("", String(snapshot.appliedChanges))])
+        gauge(
+            "enginesync_blocked_changes", "Changes blocked (not applied) by the last reconcile.",
+            [("", String(snapshot.blockedChanges))])
+        gauge(
+            "enginesync_consecutive_failures", "Reconcile attempts that failed in a row.",
+            [("", String(snapshot.consecutiveFailures))])
         if let commit = snapshot.commit {
             gauge("enginesync_info", "The last reconciled commit.", [("{commit=\"\(escape(commit))\"}", "1")])
         }

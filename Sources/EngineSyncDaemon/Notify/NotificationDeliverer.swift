@@ -77,7 +77,9 @@ package final class NotificationDeliverer: Service, Sendable {
     }
 
     private func loop() async {
-        var states = webhooks.map { _ in TargetState(backoff: Backoff(initial: .seconds(1), maximum: max(.seconds(1), maxBackoff))) }
+        var states = webhooks.map { _ in
+            TargetState(backoff: Backoff(initial: .seconds(1), maximum: max(.seconds(1), maxBackoff)))
+        }
         var random = SystemRandomNumberGenerator()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             var wait = pollInterval
@@ -97,7 +99,8 @@ package final class NotificationDeliverer: Service, Sendable {
     }
 
     /// Sends the webhook's pending events in order until one fails or none is left.
-    private func deliver(to webhook: Webhook, state: inout TargetState, random: inout SystemRandomNumberGenerator) async {
+    private func deliver(to webhook: Webhook, state: inout TargetState, random: inout SystemRandomNumberGenerator) async
+    {
         while !Task.isCancelled {
             let events: [OutboxEvent]
             do {
@@ -118,18 +121,23 @@ package final class NotificationDeliverer: Service, Sendable {
                     try await client.send(event, to: webhook)
                 } catch {
                     let reason = "\(error)"
-                    _ = try? await onQueue { [outbox] in try outbox.markFailed($0, target: webhook.target, error: reason) }
-                    fail(webhook, state: &state, reason: reason, eventID: event.id, random: &random)
-                    if let count = try? await onQueue({ [outbox] in try outbox.pendingCount($0, target: webhook.target) }) {
-                        state.pending = count
+                    _ = try? await onQueue { [outbox] in
+                        try outbox.markFailed($0, target: webhook.target, error: reason)
                     }
+                    fail(webhook, state: &state, reason: reason, eventID: event.id, random: &random)
+                    let count = try? await onQueue { [outbox] in try outbox.pendingCount($0, target: webhook.target) }
+                    if let count { state.pending = count }
                     return
                 }
                 do {
-                    try await onQueue { [outbox] in try outbox.markDelivered($0, target: webhook.target, position: event.position) }
+                    try await onQueue { [outbox] in
+                        try outbox.markDelivered($0, target: webhook.target, position: event.position)
+                    }
                 } catch {
                     // Delivered but not recorded: the same event (same id) goes again after the back-off.
-                    fail(webhook, state: &state, reason: "cannot record the delivery: \(error)", eventID: event.id, random: &random)
+                    fail(
+                        webhook, state: &state, reason: "cannot record the delivery: \(error)", eventID: event.id,
+                        random: &random)
                     return
                 }
                 state.delivered += 1
@@ -137,26 +145,35 @@ package final class NotificationDeliverer: Service, Sendable {
                 state.attempts = 0
                 state.backoff.reset()
                 if case .recovered(let lastError, let failures) = state.deduplicator.succeeded() {
-                    logger.notice("webhook delivery recovered", metadata: [
-                        "notify.url": "\(webhook.redactedURL)", "notify.error": "\(lastError)", "retry.failures": "\(failures)",
-                    ])
+                    logger.notice(
+                        "webhook delivery recovered",
+                        metadata: [
+                            "notify.url": "\(webhook.redactedURL)", "notify.error": "\(lastError)",
+                            "retry.failures": "\(failures)",
+                        ])
                 }
-                logger.info("notification delivered", metadata: [
-                    "notify.url": "\(webhook.redactedURL)", "notify.event": "\(event.event)", "notify.id": "\(event.id)",
-                    "git.commit": "\(event.commit ?? "")",
-                ])
+                logger.info(
+                    "notification delivered",
+                    metadata: [
+                        "notify.url": "\(webhook.redactedURL)", "notify.event": "\(event.event)",
+                        "notify.id": "\(event.id)",
+                        "git.commit": "\(event.commit ?? "")",
+                    ])
             }
         }
     }
 
-    private func fail(_ webhook: Webhook, state: inout TargetState, reason: String, eventID: String?,
-                      random: inout SystemRandomNumberGenerator) {
+    private func fail(
+        _ webhook: Webhook, state: inout TargetState, reason: String, eventID: String?,
+        random: inout SystemRandomNumberGenerator
+    ) {
         state.failures += 1
         state.attempts += 1
         let delay = state.backoff.nextDelay(using: &random)
         state.notBefore = .now + delay
         var metadata: Logger.Metadata = [
-            "notify.url": "\(webhook.redactedURL)", "notify.error": "\(reason)", "retry.delay": "\(DurationText.format(delay))",
+            "notify.url": "\(webhook.redactedURL)", "notify.error": "\(reason)",
+            "retry.delay": "\(DurationText.format(delay))",
             "retry.failures": "\(state.attempts)",
         ]
         if let eventID { metadata["notify.id"] = "\(eventID)" }
@@ -176,10 +193,18 @@ package final class NotificationDeliverer: Service, Sendable {
                 lines.append("\(name){url=\"\(Self.escapeLabel(webhook.redactedURL))\"} \(value(state))")
             }
         }
-        series("enginesync_notifications_pending", "gauge", "Events in the outbox not yet delivered to the webhook.") { $0.pending }
-        series("enginesync_notification_attempts", "gauge", "Failed attempts at the webhook's first pending event.") { $0.attempts }
-        series("enginesync_notifications_delivered_total", "counter", "Events delivered since the daemon started.") { $0.delivered }
-        series("enginesync_notification_failures_total", "counter", "Failed delivery attempts since the daemon started.") { $0.failures }
+        series("enginesync_notifications_pending", "gauge", "Events in the outbox not yet delivered to the webhook.") {
+            $0.pending
+        }
+        series("enginesync_notification_attempts", "gauge", "Failed attempts at the webhook's first pending event.") {
+            $0.attempts
+        }
+        series("enginesync_notifications_delivered_total", "counter", "Events delivered since the daemon started.") {
+            $0.delivered
+        }
+        series(
+            "enginesync_notification_failures_total", "counter", "Failed delivery attempts since the daemon started."
+        ) { $0.failures }
         do {
             try AtomicFileWriter.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: metricsFile, mode: 0o644)
         } catch {

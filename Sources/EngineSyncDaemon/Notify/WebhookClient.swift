@@ -1,8 +1,9 @@
-import EngineSyncCore
 package import EngineSync
+import EngineSyncCore
 package import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// POSTs one event to one webhook (issue 16) through Foundation's URLSession — on Linux, FoundationNetworking
@@ -32,7 +33,9 @@ package final class WebhookClient: Sendable {
 
     /// Sends `event` to `webhook`; returns when the receiver answered 2xx, throws `Failure` otherwise.
     package func send(_ event: OutboxEvent, to webhook: Webhook) async throws(Failure) {
-        guard let url = URL(string: webhook.url) else { throw Failure(description: "not a URL: \(webhook.redactedURL)") }
+        guard let url = URL(string: webhook.url) else {
+            throw Failure(description: "not a URL: \(webhook.redactedURL)")
+        }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = event.body
@@ -41,7 +44,8 @@ package final class WebhookClient: Sendable {
         request.setValue(event.id, forHTTPHeaderField: "X-EngineSync-Event-Id")
         request.setValue(event.event, forHTTPHeaderField: "X-EngineSync-Event")
         if let secret = webhook.secret {
-            request.setValue(WebhookSignature.sign(event.body, secret: secret), forHTTPHeaderField: WebhookSignature.header)
+            request.setValue(
+                WebhookSignature.sign(event.body, secret: secret), forHTTPHeaderField: WebhookSignature.header)
         }
         let result: Result<Int, any Error> = await withCheckedContinuation { continuation in
             let task = session.dataTask(with: request) { _, response, error in
@@ -60,7 +64,8 @@ package final class WebhookClient: Sendable {
             let hint = status == 401 || status == 403 ? " (refused: is secret_file the receiver's secret?)" : ""
             throw Failure(description: "\(webhook.redactedURL) answered HTTP \(status)\(hint)")
         case .failure(let error):
-            let reason = (error as? URLError).map { "\($0.localizedDescription) (URLError \($0.code.rawValue))" }
+            let reason =
+                (error as? URLError).map { "\($0.localizedDescription) (URLError \($0.code.rawValue))" }
                 ?? "\(error.localizedDescription)"
             throw Failure(description: "cannot reach \(webhook.redactedURL): \(reason)")
         }

@@ -14,8 +14,9 @@ extension DaemonReconciler {
         let path = reports.directory + "/" + CatalogFile.fileName
         do {
             let schema = options.safeSync.planner.schema
-            let session = try DatabaseSession.connect(database, settings: SessionSettings(schema: schema, timeouts: options.timeouts),
-                                                      searchPath: .catalogOnly)
+            let session = try DatabaseSession.connect(
+                database, settings: SessionSettings(schema: schema, timeouts: options.timeouts),
+                searchPath: .catalogOnly)
             let exporter = CatalogExporter(schema: schema, snapshotTable: options.compiler.snapshotModelKey)
             try CatalogExporter.write(try exporter.export(session.connection), intoReportsDirectory: reports.directory)
         } catch {

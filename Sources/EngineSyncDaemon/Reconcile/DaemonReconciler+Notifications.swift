@@ -14,7 +14,9 @@ extension DaemonReconciler {
     func recordNotification(_ report: ReconcileReport) {
         guard let outbox = options.safeSync.outbox else { return }
         var reports = [report]
-        if let earlier = unrecordedNotification, earlier.commit?.sha != report.commit?.sha || earlier.outcome != report.outcome {
+        if let earlier = unrecordedNotification,
+            earlier.commit?.sha != report.commit?.sha || earlier.outcome != report.outcome
+        {
             reports.insert(earlier, at: 0)
         }
         guard reports.contains(where: { NotificationPolicy.records($0.outcome) }) else { return }
@@ -22,17 +24,22 @@ extension DaemonReconciler {
             let connection = try PostgresConnection.connect(database)
             for pending in reports where NotificationPolicy.records(pending.outcome) {
                 if let event = try outbox.recordInOwnTransaction(connection, report: pending) {
-                    logger.info("notification recorded", metadata: [
-                        "notify.event": "\(event.event)", "notify.id": "\(event.id)", "git.commit": "\(event.commit ?? "")",
-                    ])
+                    logger.info(
+                        "notification recorded",
+                        metadata: [
+                            "notify.event": "\(event.event)", "notify.id": "\(event.id)",
+                            "git.commit": "\(event.commit ?? "")",
+                        ])
                 }
             }
             unrecordedNotification = nil
         } catch {
             unrecordedNotification = report
-            logger.warning("cannot record the notification event yet; retrying on the next reconcile", metadata: [
-                "notify.error": "\(error)", "git.commit": "\(report.commit?.sha ?? "")",
-            ])
+            logger.warning(
+                "cannot record the notification event yet; retrying on the next reconcile",
+                metadata: [
+                    "notify.error": "\(error)", "git.commit": "\(report.commit?.sha ?? "")",
+                ])
         }
     }
 }

@@ -49,8 +49,10 @@ package final class DaemonReconciler {
     ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
     ///     retries with back-off; `run --once` waits like the other one-shot commands (SPEC 9).
     ///   - progress: touched at each phase and statement, for the daemon's watchdog.
-    package init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
-                progress: ReconcileProgress? = nil) {
+    package init(
+        configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
+        progress: ReconcileProgress? = nil
+    ) {
         self.configuration = configuration
         var options = configuration.reconcilerOptions
         options.lockWait = lockWait
@@ -93,8 +95,9 @@ package final class DaemonReconciler {
         }
         loadLastSettledIfNeeded()
         if tip.hex == lastSettled {
-            return ReconcileSummary(commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
-                                    detail: lastDetail)
+            return ReconcileSummary(
+                commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
+                detail: lastDetail)
         }
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
@@ -102,8 +105,9 @@ package final class DaemonReconciler {
         let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
         let report = result.report
         recordNotification(report)
-        var step = ReconcileSummary(commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
-                                    appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
+        var step = ReconcileSummary(
+            commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
+            appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
         lastOutcome = report.outcome
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
@@ -117,16 +121,19 @@ package final class DaemonReconciler {
             lastDetail = step.detail
         case .failed, .skipped, .standby:
             // skipped and standby say why in a warning of their own, after any compile warnings.
-            let reason = report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
+            let reason =
+                report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
                 ?? report.warnings.first
-            step.errorDescription = reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
+            step.errorDescription =
+                reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
             step.repeatsIdentically = report.failureRepeatsIdentically
         }
-        let level: Logger.Level = switch report.outcome {
-        case .failed: .error
-        case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
-        case .synced: .notice
-        }
+        let level: Logger.Level =
+            switch report.outcome {
+            case .failed: .error
+            case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
+            case .synced: .notice
+            }
         var metadata: Logger.Metadata = [
             "git.commit": "\(tip.hex)", "reconcile.outcome": "\(report.outcome.rawValue)",
             "reconcile.applied": "\(report.applied.count)", "reconcile.blocked": "\(report.blocked.count)",
@@ -144,7 +151,8 @@ package final class DaemonReconciler {
             try write(report, name: result.reportName)
         } catch {
             unwritten = (result.reportName, report)
-            step.errorDescription = step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
+            step.errorDescription =
+                step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
         return step
     }
@@ -154,7 +162,8 @@ package final class DaemonReconciler {
         do {
             if case .remote(let url) = configuration.source {
                 do {
-                    try openRepository(initialisingMirror: true).fetchMirror(from: url, options: configuration.gitFetchOptions)
+                    try openRepository(initialisingMirror: true).fetchMirror(
+                        from: url, options: configuration.gitFetchOptions)
                 } catch {
                     return "fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)"
                 }
@@ -173,8 +182,11 @@ package final class DaemonReconciler {
     /// plan with safe changes is applied. Returns the drift report, or `nil` when there is nothing to say.
     package func driftCheck(selfHeal: Bool, now: Date = Date()) -> ReconcileReport? {
         // While the tip is invalid the database is still checked, against the last commit that was applied.
-        guard let commit = lastApplied ?? (lastOutcome == .invalid || lastOutcome == .untrusted ? nil : lastSettled) else {
-            if let tip = lastSettled { logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"]) }
+        guard let commit = lastApplied ?? (lastOutcome == .invalid || lastOutcome == .untrusted ? nil : lastSettled)
+        else {
+            if let tip = lastSettled {
+                logger.notice("drift check skipped: no commit applied yet", metadata: ["git.commit": "\(tip)"])
+            }
             return nil
         }
         let invalidTip = lastSettled.flatMap { $0 != commit ? $0 : nil }
@@ -183,8 +195,10 @@ package final class DaemonReconciler {
             // applies only what the data now allows) rather than only planning it.
             var retryOptions = options
             retryOptions.skipUnchangedTrees = false
-            let retried = Reconciler(database: database, options: retryOptions, logger: logger, snapshotCache: snapshotCache)
-                .reconcile(.git(repository: repositoryPath, revision: commit))
+            let retried = Reconciler(
+                database: database, options: retryOptions, logger: logger, snapshotCache: snapshotCache
+            )
+            .reconcile(.git(repository: repositoryPath, revision: commit))
             if retried.report.outcome == .synced || retried.report.outcome == .blocked {
                 lastOutcome = retried.report.outcome
                 lastBlocked = retried.report.blocked.count
@@ -202,12 +216,17 @@ package final class DaemonReconciler {
         guard !plan.report.drift.isEmpty || !plan.report.applied.isEmpty else { return nil }
         var driftReport = plan.report
         if let invalidTip {
-            driftReport.warnings.append(.init(code: "drift_against_last_applied", message: "the branch tip "
-                + "\(invalidTip.prefix(12)) is invalid; drift is checked against the last applied commit \(commit.prefix(12))"))
+            driftReport.warnings.append(
+                .init(
+                    code: "drift_against_last_applied",
+                    message: "the branch tip "
+                        + "\(invalidTip.prefix(12)) is invalid; drift is checked against the last applied commit \(commit.prefix(12))"
+                ))
         }
         let name = "drift-" + ReportDraft.migrationPrefix(now)
         do {
-            try reports?.write(name: name, json: try driftReport.jsonData(), markdown: driftReport.markdown, updateLatest: false)
+            try reports?.write(
+                name: name, json: try driftReport.jsonData(), markdown: driftReport.markdown, updateLatest: false)
         } catch {
             logger.warning("cannot write the drift report", metadata: ["report.error": "\(error)"])
         }
@@ -230,7 +249,8 @@ package final class DaemonReconciler {
         guard let reports else { return 0 }
         options.progress?.touch()
         let connection = try PostgresConnection.connect(database)
-        let entries = try ReconcileLog(schema: options.safeSync.planner.schema).latest(connection, limit: reports.retention)
+        let entries = try ReconcileLog(schema: options.safeSync.planner.schema).latest(
+            connection, limit: reports.retention)
         var latestFirst: [String] = []
         var byName: [String: String] = [:]
         for entry in entries {
@@ -245,7 +265,8 @@ package final class DaemonReconciler {
             written += 1
         }
         if let newest = latestFirst.first, let json = byName[newest],
-           let report = try? ReconcileReport.decode(Data(json.utf8)), Self.latestIsOlder(than: report, in: reports) {
+            let report = try? ReconcileReport.decode(Data(json.utf8)), Self.latestIsOlder(than: report, in: reports)
+        {
             try reports.write(name: newest, json: try report.jsonData(), markdown: report.markdown)
             written += 1
         }
@@ -257,8 +278,9 @@ package final class DaemonReconciler {
     /// reconcile that never reached the database (`invalid`, database down) has no `engine_reconciles` row.
     static func latestIsOlder(than newest: ReconcileReport, in reports: ReportFileStore) -> Bool {
         guard reports.missingReports(names: [ReportFileStore.latestName]).isEmpty,
-              let data = FileManager.default.contents(atPath: reports.path(ReportFileStore.latestName, "json")),
-              let current = try? ReconcileReport.decode(data) else { return true }
+            let data = FileManager.default.contents(atPath: reports.path(ReportFileStore.latestName, "json")),
+            let current = try? ReconcileReport.decode(data)
+        else { return true }
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         if let currentEnd = try? style.parse(current.finishedAt), let newestEnd = try? style.parse(newest.finishedAt) {
             return currentEnd < newestEnd
@@ -282,8 +304,9 @@ package final class DaemonReconciler {
         guard !loadedLastSettled else { return }
         options.progress?.touch()
         guard let connection = try? PostgresConnection.connect(database),
-              let entries = try? ReconcileLog(schema: options.safeSync.planner.schema)
-                .latest(connection, outcomes: ["synced", "blocked"]) else { return }
+            let entries = try? ReconcileLog(schema: options.safeSync.planner.schema)
+                .latest(connection, outcomes: ["synced", "blocked"])
+        else { return }
         loadedLastSettled = true
         guard let entry = entries.first else { return }
         // A change blocked by the data is retried once at start-up: the data may have been fixed meanwhile.
@@ -297,7 +320,9 @@ package final class DaemonReconciler {
 
     private func openRepository(initialisingMirror: Bool = false) throws -> GitRepository {
         if let repository { return repository }
-        let opened = initialisingMirror ? try GitRepository.initBare(path: repositoryPath)
+        let opened =
+            initialisingMirror
+            ? try GitRepository.initBare(path: repositoryPath)
             : try GitRepository.open(path: repositoryPath)
         repository = opened
         return opened

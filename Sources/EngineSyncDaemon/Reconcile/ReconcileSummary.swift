@@ -24,9 +24,11 @@ package struct ReconcileSummary: Sendable, Equatable {
     /// not an error, so it is not retried.
     package var detail: String?
 
-    package init(commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
-                duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
-                repeatsIdentically: Bool = false, detail: String? = nil) {
+    package init(
+        commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
+        duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
+        repeatsIdentically: Bool = false, detail: String? = nil
+    ) {
         self.detail = detail
         self.commit = commit
         self.outcome = outcome
@@ -63,7 +65,8 @@ package struct ReconcileSummary: Sendable, Equatable {
     package var statusLine: String {
         let head = commit.map { "commit \($0.prefix(12)) \(outcome.rawValue)" } ?? "no commit \(outcome.rawValue)"
         if let errorDescription = errorDescription ?? detail {
-            let short = errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
+            let short =
+                errorDescription.count > 160 ? errorDescription.prefix(157) + "..." : Substring(errorDescription)
             return "\(head)\(repeatsIdentically ? " (repeats until the commit or database changes)" : ""): \(short)"
         }
         return "\(head), \(blockedCount) blocked"

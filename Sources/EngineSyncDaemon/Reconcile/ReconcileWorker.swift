@@ -1,5 +1,5 @@
-package import EngineSync
 import Dispatch
+package import EngineSync
 import EngineSyncCore
 import Foundation
 package import Logging
@@ -29,9 +29,12 @@ package final class ReconcileWorker: Sendable {
     package init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
         self.logger = logger
         self.lockWait = lockWait
-        state = Mutex(State(reconciler: DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
-                                                         progress: progress),
-                            configuration: configuration))
+        state = Mutex(
+            State(
+                reconciler: DaemonReconciler(
+                    configuration: configuration, logger: logger, lockWait: lockWait,
+                    progress: progress),
+                configuration: configuration))
     }
 
     /// Uses a reloaded configuration from the next reconcile on (the last settled commit is kept).
@@ -39,8 +42,9 @@ package final class ReconcileWorker: Sendable {
         state.withLock { state in
             // An untrusted tip is tried again: the reload may have added its signer (issue 15).
             let settled = state.reconciler.lastOutcome == .untrusted ? nil : state.reconciler.lastSettled
-            state.reconciler = DaemonReconciler(configuration: configuration, logger: logger, lockWait: lockWait,
-                                                progress: progress)
+            state.reconciler = DaemonReconciler(
+                configuration: configuration, logger: logger, lockWait: lockWait,
+                progress: progress)
             state.reconciler.adoptLastSettled(settled)
             state.configuration = configuration
         }
@@ -85,7 +89,8 @@ package final class ReconcileWorker: Sendable {
 
     private func runStep() -> ReconcileSummary {
         progress.touch()
-        let (reconciler, configuration, restore) = state.withLock { state -> (DaemonReconciler, DaemonConfiguration, Bool) in
+        let (reconciler, configuration, restore) = state.withLock {
+            state -> (DaemonReconciler, DaemonConfiguration, Bool) in
             let restore = !state.restoredReports
             return (state.reconciler, state.configuration, restore)
         }
@@ -104,8 +109,12 @@ package final class ReconcileWorker: Sendable {
         let step = reconciler.step()
         if step.errorDescription == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
             if let drift = reconciler.driftCheck(selfHeal: configuration.selfHeal) {
-                logger.notice("drift found", metadata: ["drift.items": "\(drift.drift.count)",
-                                                        "drift.missing": "\(drift.applied.count)"])
+                logger.notice(
+                    "drift found",
+                    metadata: [
+                        "drift.items": "\(drift.drift.count)",
+                        "drift.missing": "\(drift.applied.count)",
+                    ])
             }
         }
         return step

@@ -23,7 +23,7 @@ package struct Backoff: Sendable, Equatable {
         consecutiveFailures += 1
         let base = ceiling(forFailure: consecutiveFailures)
         guard jitter > 0 else { return base }
-        let factor = 1 - jitter * Double.random(in: 0 ..< 1, using: &generator)
+        let factor = 1 - jitter * Double.random(in: 0..<1, using: &generator)
         return base * factor
     }
 

@@ -1,5 +1,5 @@
-import EngineSyncCore
 package import EngineSync
+import EngineSyncCore
 import Foundation
 package import Logging
 package import ServiceLifecycle
@@ -49,10 +49,12 @@ package final class DaemonService: Service, Sendable {
     ///   - progress: what `reconcileOnce` touches as it works; the watchdog is fed during a reconcile only while
     ///     the last touch is within `statement_timeout + lock_timeout +` the progress's grace.
     ///   - reconcileOnce: one reconcile of the branch tip; must not throw (catch and return `.failed`).
-    package init(configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
-                initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
-                reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
-                progress: ReconcileProgress? = nil, reconcileOnce: @escaping Reconcile) {
+    package init(
+        configuration: DaemonConfiguration, notifier: SystemdNotifier, logger: Logger,
+        initialBackoff: Duration = .seconds(1), trapsHangup: Bool = true,
+        reloadConfiguration: Reload? = nil, checkSource: SourceCheck? = nil,
+        progress: ReconcileProgress? = nil, reconcileOnce: @escaping Reconcile
+    ) {
         self.checkSource = checkSource
         self.progress = progress
         self.configuration = Mutex(configuration)
@@ -88,7 +90,9 @@ package final class DaemonService: Service, Sendable {
                 // A long statement (an index build, a migration) is cancelled: its transaction rolls back and
                 // the next start reconciles the commit again. Between statements the reconcile just finishes.
                 if progress?.cancelRunningStatement() == true {
-                    logger.notice("shutting down: asked the server to cancel the reconcile's running statement; its transaction rolls back")
+                    logger.notice(
+                        "shutting down: asked the server to cancel the reconcile's running statement; its transaction rolls back"
+                    )
                 } else {
                     logger.notice("shutting down after the current reconcile")
                 }
@@ -108,9 +112,11 @@ package final class DaemonService: Service, Sendable {
             configuration.withLock { $0 = new }
             logger.notice("configuration reloaded", metadata: ["config": "\(new.redactedDescription)"])
         } catch {
-            logger.error("configuration reload failed, keeping the previous configuration", metadata: [
-                "config.error": "\(error)",
-            ])
+            logger.error(
+                "configuration reload failed, keeping the previous configuration",
+                metadata: [
+                    "config.error": "\(error)"
+                ])
         }
         notifier.ready()
         wakeSignal.signal()
@@ -168,7 +174,8 @@ package final class DaemonService: Service, Sendable {
                     metadata["error"] = "\(error)"
                     if summary.repeatsIdentically {
                         // Retrying sooner would repeat the same work and the same error (issue 12 item 11).
-                        logger.error("""
+                        logger.error(
+                            """
                             reconcile failed the same way it will fail again until the commit or the database \
                             changes; retrying at max_backoff or on the next push
                             """, metadata: metadata)
@@ -197,12 +204,14 @@ package final class DaemonService: Service, Sendable {
                 lastAttempt = MetricsSnapshot(
                     lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
                     lastReconcileDuration: summary.duration, appliedChanges: summary.appliedCount,
-                    blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures, commit: summary.commit)
+                    blockedChanges: summary.blockedCount, consecutiveFailures: consecutiveFailures,
+                    commit: summary.commit)
             }
             lastAttempt?.consecutiveFailures = consecutiveFailures
             if let lastAttempt, let path = configuration.metricsFile,
-               lastWritten.map({ $0.snapshot != lastAttempt || $0.path != path }) ?? true,
-               writeMetrics(lastAttempt, to: path) {
+                lastWritten.map({ $0.snapshot != lastAttempt || $0.path != path }) ?? true,
+                writeMetrics(lastAttempt, to: path)
+            {
                 lastWritten = (lastAttempt, path)
             }
 
@@ -249,11 +258,14 @@ package final class DaemonService: Service, Sendable {
     /// Runs the reconcile while a side task feeds the watchdog as long as the reconcile makes progress, so a
     /// long but healthy reconcile (a big index build; each statement bounded by statement_timeout) is not
     /// killed by systemd, and a hung one is.
-    private func withWatchdogPings(_ operation: @escaping Reconcile,
-                                   configuration: DaemonConfiguration) async -> ReconcileSummary {
+    private func withWatchdogPings(
+        _ operation: @escaping Reconcile,
+        configuration: DaemonConfiguration
+    ) async -> ReconcileSummary {
         guard let interval = notifier.watchdogInterval, let progress else { return await operation() }
-        let limit = progress.stallLimit(statementTimeout: configuration.statementTimeout,
-                                        lockTimeout: configuration.lockTimeout)
+        let limit = progress.stallLimit(
+            statementTimeout: configuration.statementTimeout,
+            lockTimeout: configuration.lockTimeout)
         return await withTaskGroup(of: ReconcileSummary?.self) { group in
             group.addTask { await operation() }
             group.addTask { [notifier, logger] in
@@ -266,9 +278,11 @@ package final class DaemonService: Service, Sendable {
                         stalled = false
                     } else if !stalled {
                         stalled = true
-                        logger.error("reconcile made no progress, withholding watchdog pings", metadata: [
-                            "watchdog.limit": "\(DurationText.format(limit))",
-                        ])
+                        logger.error(
+                            "reconcile made no progress, withholding watchdog pings",
+                            metadata: [
+                                "watchdog.limit": "\(DurationText.format(limit))"
+                            ])
                     }
                 }
                 return nil
@@ -280,7 +294,8 @@ package final class DaemonService: Service, Sendable {
                     group.cancelAll()
                 }
             }
-            return result ?? ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "reconcile did not return")
+            return result
+                ?? ReconcileSummary(commit: nil, outcome: .failed, errorDescription: "reconcile did not return")
         }
     }
 

@@ -1,8 +1,9 @@
-package import Logging
 import Foundation
+package import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Notices pushes into a local repository with inotify, so a commit is picked up at once instead of at
@@ -29,8 +30,10 @@ package final class RefWatcher: Sendable {
     private let stopped = Mutex(false)
 
     /// Starts watching the repository at `repositoryPath` (bare, or a work tree with `.git`).
-    package init(repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(25),
-                logger: Logger) throws(RefWatcherError) {
+    package init(
+        repositoryPath: String, signal: WakeUpSignal = WakeUpSignal(), debounce: Duration = .milliseconds(25),
+        logger: Logger
+    ) throws(RefWatcherError) {
         self.repositoryPath = repositoryPath
         let gitDirectory = try Self.gitDirectory(forRepository: repositoryPath)
         self.gitDirectory = gitDirectory
@@ -49,8 +52,9 @@ package final class RefWatcher: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // Glibc's module map hides pipe2
         stopPipe = OwnedDescriptorPair(read: fds[0], write: fds[1])
 
-        let worker = RefWatcherWorker(inotify: inotify, stopPipe: stopPipe, gitDirectory: gitDirectory, signal: signal,
-                                      debounce: debounce, logger: logger)
+        let worker = RefWatcherWorker(
+            inotify: inotify, stopPipe: stopPipe, gitDirectory: gitDirectory, signal: signal,
+            debounce: debounce, logger: logger)
         do {
             try worker.addInitialWatches()
         } catch {
@@ -89,7 +93,8 @@ package final class RefWatcher: Sendable {
         if fileManager.fileExists(atPath: dotGit, isDirectory: &isDirectory) {
             if isDirectory.boolValue { return dotGit }
             guard let text = try? String(contentsOfFile: dotGit, encoding: .utf8),
-                  let line = text.split(separator: "\n").first, line.hasPrefix("gitdir:") else {
+                let line = text.split(separator: "\n").first, line.hasPrefix("gitdir:")
+            else {
                 throw RefWatcherError(path: dotGit, message: "not a gitdir file")
             }
             var target = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
@@ -127,7 +132,8 @@ final class OwnedDescriptorPair: Sendable {
 /// The watcher thread's state. Confined to that thread after `addInitialWatches` (called before the
 /// thread starts), hence `@unchecked Sendable`.
 final class RefWatcherWorker: @unchecked Sendable {
-    private static let refsMask = UInt32(IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
+    private static let refsMask = UInt32(
+        IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
     private static let rootMask = UInt32(IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR)
 
     private let inotify: Int32
@@ -140,8 +146,10 @@ final class RefWatcherWorker: @unchecked Sendable {
     private var refDirectories: [Int32: String] = [:]
     private var rootWatch: Int32 = -1
 
-    init(inotify: Int32, stopPipe: OwnedDescriptorPair, gitDirectory: String, signal: WakeUpSignal,
-         debounce: Duration, logger: Logger) {
+    init(
+        inotify: Int32, stopPipe: OwnedDescriptorPair, gitDirectory: String, signal: WakeUpSignal,
+        debounce: Duration, logger: Logger
+    ) {
         self.inotify = inotify
         self.stopPipe = stopPipe
         self.gitDirectory = gitDirectory
@@ -171,9 +179,11 @@ final class RefWatcherWorker: @unchecked Sendable {
         guard wd >= 0 else {
             // ENOENT: the directory went away meanwhile (a deleted branch); ENOSPC: out of watches.
             if errno != ENOENT || relative.isEmpty {
-                logger.warning("cannot watch ref directory, relying on polling", metadata: [
-                    "watch.path": "\(absolute)", "watch.error": "\(String(cString: strerror(errno)))",
-                ])
+                logger.warning(
+                    "cannot watch ref directory, relying on polling",
+                    metadata: [
+                        "watch.path": "\(absolute)", "watch.error": "\(String(cString: strerror(errno)))",
+                    ])
             }
             return
         }
@@ -183,7 +193,8 @@ final class RefWatcherWorker: @unchecked Sendable {
             var isDirectory: ObjCBool = false
             let childRelative = relative.isEmpty ? child : relative + "/" + child
             if FileManager.default.fileExists(atPath: headsPath + "/" + childRelative, isDirectory: &isDirectory),
-               isDirectory.boolValue {
+                isDirectory.boolValue
+            {
                 watchTree(relative: childRelative)
             }
         }
@@ -201,16 +212,20 @@ final class RefWatcherWorker: @unchecked Sendable {
             var timeout: Int32 = -1
             if let firstEventAt {
                 let remaining = maximumDelay - (ContinuousClock.now - firstEventAt)
-                let remainingMilliseconds = max(0, Int(remaining.components.seconds) * 1000
-                    + Int(remaining.components.attoseconds / 1_000_000_000_000_000))
+                let remainingMilliseconds = max(
+                    0,
+                    Int(remaining.components.seconds) * 1000
+                        + Int(remaining.components.attoseconds / 1_000_000_000_000_000))
                 timeout = Int32(min(debounceMilliseconds, remainingMilliseconds))
             }
             let ready = poll(&descriptors, 2, timeout)
             if ready < 0 {
                 if errno == EINTR { continue }
-                logger.error("ref watcher stopped, relying on polling", metadata: [
-                    "watch.error": "\(String(cString: strerror(errno)))",
-                ])
+                logger.error(
+                    "ref watcher stopped, relying on polling",
+                    metadata: [
+                        "watch.error": "\(String(cString: strerror(errno)))"
+                    ])
                 return
             }
             if ready == 0 {
@@ -247,7 +262,8 @@ final class RefWatcherWorker: @unchecked Sendable {
                 let length = Int(buffer.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                 var name = ""
                 if length > 0 {
-                    let bytes = UnsafeRawBufferPointer(start: buffer + offset + 16, count: min(length, count - offset - 16))
+                    let bytes = UnsafeRawBufferPointer(
+                        start: buffer + offset + 16, count: min(length, count - offset - 16))
                     name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
                 }
                 offset += 16 + length

@@ -1,9 +1,10 @@
 import EngineSyncCore
+import GitClient
 package import Logging
 import Synchronization
-import GitClient
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Speaks systemd's notify protocol (sd_notify(3)) without libsystemd: one AF_UNIX datagram per state
@@ -76,9 +77,11 @@ package final class SystemdNotifier: Sendable {
                 return last != failure
             }
             if isNew {
-                logger.warning("systemd notification failed", metadata: [
-                    "systemd.error": "\(failure)", "systemd.message": "\(assignments.first ?? "")",
-                ])
+                logger.warning(
+                    "systemd notification failed",
+                    metadata: [
+                        "systemd.error": "\(failure)", "systemd.message": "\(assignments.first ?? "")",
+                    ])
             }
         } else {
             lastError.withLock { $0 = nil }
@@ -134,7 +137,8 @@ package final class SystemdNotifier: Sendable {
             withUnsafePointer(to: &socketAddress) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
                     // Never block the daemon on a full notify queue: a lost STATUS= is better than a stalled loop.
-                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), generic, length)
+                    sendto(
+                        fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), generic, length)
                 }
             }
         }

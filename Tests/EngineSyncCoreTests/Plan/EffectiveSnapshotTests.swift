@@ -4,14 +4,19 @@ import Testing
 @Suite("Effective snapshot: unique indexes that met duplicates are left out")
 struct EffectiveSnapshotTests {
     static func compile(_ model: String) throws -> CompiledDSL {
-        let result = DSLCompiler().compile(files: [standardSnapshotModel, DSLInputFile(path: "dsl/models/user.json", text: model)])
+        let result = DSLCompiler().compile(files: [
+            standardSnapshotModel, DSLInputFile(path: "dsl/models/user.json", text: model),
+        ])
         return try #require(result.compiled, "\(result.errors)")
     }
 
     @Test func uniqueIndexOnOneFieldIsDropped() throws {
-        let desired = try Self.compile(#"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#)
+        let desired = try Self.compile(
+            #"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#
+        )
         #expect(desired.schema.index(named: "uidx_user_email") != nil)
-        let effective = EffectiveSnapshot.removingUniqueIndexes(named: ["uidx_user_email"], from: desired.document, desired: desired)
+        let effective = EffectiveSnapshot.removingUniqueIndexes(
+            named: ["uidx_user_email"], from: desired.document, desired: desired)
         let recompiled = try #require(DSLCompiler().compile(snapshotDocument: .object(effective)).compiled)
         #expect(!recompiled.schema.indexes.contains { $0.name == "uidx_user_email" })
         #expect(recompiled.schema.table(named: "user")?.column(named: "email") != nil)
@@ -19,12 +24,16 @@ struct EffectiveSnapshotTests {
     }
 
     @Test func uniqueListIsDroppedAndOthersKept() throws {
-        let desired = try Self.compile(#"{"fields": {"a": {"type": "int"}, "b": {"type": "int"}, "c": {"type": "int", "columnName": "c_col"}}, "indexes": {"unique": [["a", "b"], ["c"]], "many": [["a"]]}}"#)
+        let desired = try Self.compile(
+            #"{"fields": {"a": {"type": "int"}, "b": {"type": "int"}, "c": {"type": "int", "columnName": "c_col"}}, "indexes": {"unique": [["a", "b"], ["c"]], "many": [["a"]]}}"#
+        )
         let names = desired.schema.indexes.filter(\.isUnique).map(\.name)
         let conflicting = try #require(desired.schema.indexes.first { $0.isUnique && $0.columns == ["c_col"] })
-        let effective = EffectiveSnapshot.removingUniqueIndexes(named: [conflicting.name], from: desired.document, desired: desired)
+        let effective = EffectiveSnapshot.removingUniqueIndexes(
+            named: [conflicting.name], from: desired.document, desired: desired)
         let recompiled = try #require(DSLCompiler().compile(snapshotDocument: .object(effective)).compiled)
-        #expect(Set(recompiled.schema.indexes.filter(\.isUnique).map(\.name)) == Set(names).subtracting([conflicting.name]))
+        #expect(
+            Set(recompiled.schema.indexes.filter(\.isUnique).map(\.name)) == Set(names).subtracting([conflicting.name]))
         #expect(recompiled.schema.indexes.contains { !$0.isUnique && $0.columns == ["a"] })
     }
 
@@ -32,7 +41,8 @@ struct EffectiveSnapshotTests {
     @Test func scalarUniqueHasNoIndexToDrop() throws {
         let desired = try Self.compile(#"{"fields": {"email": {"type": "string", "unique": true}}}"#)
         #expect(!desired.schema.indexes.contains { $0.isUnique })
-        let effective = EffectiveSnapshot.removingUniqueIndexes(named: ["uidx_user_email"], from: desired.document, desired: desired)
+        let effective = EffectiveSnapshot.removingUniqueIndexes(
+            named: ["uidx_user_email"], from: desired.document, desired: desired)
         #expect(effective == desired.document)
     }
 
@@ -59,7 +69,8 @@ struct EffectiveSnapshotTests {
     @Test func unknownNamesAndNonUniqueIndexesChangeNothing() throws {
         let desired = try Self.compile(#"{"fields": {"a": {"type": "int"}}, "indexes": {"many": [["a"]]}}"#)
         let many = try #require(desired.schema.indexes.first { !$0.isUnique && $0.columns == ["a"] })
-        let effective = EffectiveSnapshot.removingUniqueIndexes(named: ["nope", many.name], from: desired.document, desired: desired)
+        let effective = EffectiveSnapshot.removingUniqueIndexes(
+            named: ["nope", many.name], from: desired.document, desired: desired)
         #expect(effective == desired.document)
     }
 }
@@ -80,8 +91,10 @@ struct TimestampLiteralTests {
         #expect(DefaultComparison.equivalent(.string(dsl), .string(catalog)) == equal)
     }
 
-    @Test(arguments: ["2024-13-01", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.1234567Z",
-                      "2024-01-01X", "24-01-01", "2024-01-01T00:00:00+", "now", ""])
+    @Test(arguments: [
+        "2024-13-01", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.1234567Z",
+        "2024-01-01X", "24-01-01", "2024-01-01T00:00:00+", "now", "",
+    ])
     func rejects(text: String) {
         #expect(TimestampLiteral(text) == nil)
     }

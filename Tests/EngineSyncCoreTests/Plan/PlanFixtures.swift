@@ -2,19 +2,25 @@ import EngineSyncCore
 
 /// Small builders for hand-made schemas, so each planner case reads like the situation it tests.
 enum Fixture {
-    static func column(_ name: String, _ type: ColumnType, field: String? = nil, default value: ColumnDefault? = nil,
-                       notNull: Bool = false, serial: Bool = false, sequence: String? = nil) -> Column {
-        Column(name: name, type: type, defaultValue: value, isNotNull: notNull, isAutoIncrement: serial,
-               fieldKey: field ?? name, sequence: sequence)
+    static func column(
+        _ name: String, _ type: ColumnType, field: String? = nil, default value: ColumnDefault? = nil,
+        notNull: Bool = false, serial: Bool = false, sequence: String? = nil
+    ) -> Column {
+        Column(
+            name: name, type: type, defaultValue: value, isNotNull: notNull, isAutoIncrement: serial,
+            fieldKey: field ?? name, sequence: sequence)
     }
 
     static func id(_ table: String, live: Bool = false, type: ColumnType = .integer) -> Column {
-        Column(name: "id", type: type, isNotNull: true, isAutoIncrement: true, fieldKey: live ? nil : "id",
-               sequence: live ? "\(table)_id_seq" : nil)
+        Column(
+            name: "id", type: type, isNotNull: true, isAutoIncrement: true, fieldKey: live ? nil : "id",
+            sequence: live ? "\(table)_id_seq" : nil)
     }
 
-    static func table(_ name: String, model: String? = nil, _ columns: [Column], rows: Int? = nil,
-                      primaryKey: [String] = ["id"]) -> Table {
+    static func table(
+        _ name: String, model: String? = nil, _ columns: [Column], rows: Int? = nil,
+        primaryKey: [String] = ["id"]
+    ) -> Table {
         Table(name: name, columns: columns, primaryKey: primaryKey, modelKey: model ?? name, estimatedRows: rows)
     }
 
@@ -39,13 +45,16 @@ enum Fixture {
         return copy
     }
 
-    static func compiled(_ tables: [Table], indexes: [Index] = [], foreignKeys: [ForeignKey] = [],
-                         autoName: [String: [String]] = [:], manual: [ManualIndex] = [],
-                         document: JSONObject? = nil) -> CompiledDSL {
+    static func compiled(
+        _ tables: [Table], indexes: [Index] = [], foreignKeys: [ForeignKey] = [],
+        autoName: [String: [String]] = [:], manual: [ManualIndex] = [],
+        document: JSONObject? = nil
+    ) -> CompiledDSL {
         let schema = Schema(tables: tables, indexes: indexes, foreignKeys: foreignKeys)
-        return CompiledDSL(document: document ?? Self.document(for: tables), hash: "h", contentHash: "c", schema: schema,
-                           autoNameColumns: autoName, manualIndexes: manual, snapshotModelKey: "dsl",
-                           snapshotTable: "dsl")
+        return CompiledDSL(
+            document: document ?? Self.document(for: tables), hash: "h", contentHash: "c", schema: schema,
+            autoNameColumns: autoName, manualIndexes: manual, snapshotModelKey: "dsl",
+            snapshotTable: "dsl")
     }
 
     /// A DSL document mirroring the tables (model key → {table, fields: {field: {type}}}).
@@ -71,13 +80,15 @@ enum Fixture {
         Index(name: "idx_\(table)_visible", table: table, columns: ["id"], isUnique: false, predicate: .visibleRows)
     }
 
-    static let posts = table("post", [
-        id("post"),
-        column("title", .varchar(length: 50)),
-        column("body", .text),
-        column("deleted", .boolean, default: .boolean(false)),
-        column("archived", .boolean, default: .boolean(false)),
-    ])
+    static let posts = table(
+        "post",
+        [
+            id("post"),
+            column("title", .varchar(length: 50)),
+            column("body", .text),
+            column("deleted", .boolean, default: .boolean(false)),
+            column("archived", .boolean, default: .boolean(false)),
+        ])
 }
 
 struct PreviewQuoterForPlans: SQLQuoting {

@@ -8,15 +8,21 @@ struct PlannerTests {
     @Test func emptyDatabaseCreatesEverythingInOrder() throws {
         let user = Fixture.table("user", [Fixture.id("user"), Fixture.column("email", .varchar(length: 255))])
         let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer)])
-        let key = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
-                             referencedColumns: ["id"])
+        let key = ForeignKey(
+            name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
+            referencedColumns: ["id"])
         let desired = Fixture.compiled([user, post], indexes: [Fixture.visibleIndex("post")], foreignKeys: [key])
         let plan = planner.plan(desired: desired, snapshot: nil, live: Schema())
         #expect(plan.safe.map(\.kind) == [.createTable, .createTable, .addForeignKey, .createIndex])
         #expect(plan.blocked.isEmpty)
         try #require(plan.safe.count == 4)
-        #expect(plan.safe[0].sqlText == #"CREATE TABLE "public"."user" ("id" serial NOT NULL, "email" character varying(255), CONSTRAINT "user_pkey" PRIMARY KEY ("id"))"#)
-        #expect(plan.safe[2].sqlText.contains(#"FOREIGN KEY ("owner") REFERENCES "public"."user" ("id") ON DELETE RESTRICT ON UPDATE CASCADE"#))
+        #expect(
+            plan.safe[0].sqlText
+                == #"CREATE TABLE "public"."user" ("id" serial NOT NULL, "email" character varying(255), CONSTRAINT "user_pkey" PRIMARY KEY ("id"))"#
+        )
+        #expect(
+            plan.safe[2].sqlText.contains(
+                #"FOREIGN KEY ("owner") REFERENCES "public"."user" ("id") ON DELETE RESTRICT ON UPDATE CASCADE"#))
         #expect(plan.safe[3].concurrently == false)
         #expect(plan.effectiveDocument == desired.document)
     }
@@ -47,7 +53,8 @@ struct PlannerTests {
         var wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("n", .integer, serial: true)])
         wanted.primaryKey = ["id"]
         let small = Schema(tables: [Fixture.live(Fixture.table("t", [Fixture.id("t")]), rows: 10)])
-        #expect(planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: small).safe.first?.rewrite == true)
+        #expect(
+            planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: small).safe.first?.rewrite == true)
         let large = Schema(tables: [Fixture.live(Fixture.table("t", [Fixture.id("t")]), rows: 5_000_000)])
         let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: large)
         #expect(plan.safe.isEmpty)
@@ -70,7 +77,9 @@ struct PlannerTests {
         TypeCase(live: .smallint, desired: .bigint, kind: .widenColumn, rewrite: true),
         TypeCase(live: .integer, desired: .bigint, kind: .widenColumn, rewrite: true),
         TypeCase(live: .real, desired: .doublePrecision, kind: .widenColumn, rewrite: true),
-        TypeCase(live: .array(.varchar(length: 50)), desired: .array(.varchar(length: 255)), kind: .widenColumn, rewrite: true),
+        TypeCase(
+            live: .array(.varchar(length: 50)), desired: .array(.varchar(length: 255)), kind: .widenColumn,
+            rewrite: true),
         TypeCase(live: .array(.varchar(length: 255)), desired: .array(.text), kind: .widenColumn, rewrite: true),
         TypeCase(live: .varchar(length: 200), desired: .varchar(length: 50), kind: .narrowColumn, rewrite: true),
         TypeCase(live: .text, desired: .varchar(length: 255), kind: .narrowColumn, rewrite: true),
@@ -89,8 +98,9 @@ struct PlannerTests {
     func typeChangesAreClassified(_ testCase: TypeCase) throws {
         let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("c", testCase.live)])
         let wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("c", testCase.desired)])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([liveTable]),
-                                live: Schema(tables: [Fixture.live(liveTable)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([liveTable]),
+            live: Schema(tables: [Fixture.live(liveTable)]))
         let change = try #require((plan.safe + plan.blocked).first)
         #expect(plan.safe.count + plan.blocked.count == 1)
         #expect(change.kind == testCase.kind)
@@ -110,7 +120,8 @@ struct PlannerTests {
     @Test func serialWidensItsSequenceToo() throws {
         let liveTable = Fixture.table("t", [Fixture.id("t")])
         let wanted = Fixture.table("t", [Fixture.id("t", type: .bigint)])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
         let change = try #require(plan.safe.first)
         #expect(change.kind == .widenColumn)
         try #require(change.statements.count == 2)
@@ -118,25 +129,34 @@ struct PlannerTests {
     }
 
     @Test func largeRewritesAreBlockedButMetadataWideningsAreNot() {
-        let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("n", .integer), Fixture.column("s", .varchar(length: 10))])
-        let wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("n", .bigint), Fixture.column("s", .varchar(length: 20))])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil,
-                                live: Schema(tables: [Fixture.live(liveTable, rows: 2_000_000)]))
+        let liveTable = Fixture.table(
+            "t", [Fixture.id("t"), Fixture.column("n", .integer), Fixture.column("s", .varchar(length: 10))])
+        let wanted = Fixture.table(
+            "t", [Fixture.id("t"), Fixture.column("n", .bigint), Fixture.column("s", .varchar(length: 20))])
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: nil,
+            live: Schema(tables: [Fixture.live(liveTable, rows: 2_000_000)]))
         #expect(plan.safe.map(\.kind) == [.widenColumn])
         #expect(plan.safe.first?.column == "s")
         #expect(plan.blocked.map(\.kind) == [.rewriteTooLarge])
         #expect(plan.blocked.first?.reason?.contains("2000000") == true)
         let relaxed = Planner(options: PlannerOptions(maxRewriteRows: 10_000_000))
-        #expect(relaxed.plan(desired: Fixture.compiled([wanted]), snapshot: nil,
-                             live: Schema(tables: [Fixture.live(liveTable, rows: 2_000_000)])).blocked.isEmpty)
+        #expect(
+            relaxed.plan(
+                desired: Fixture.compiled([wanted]), snapshot: nil,
+                live: Schema(tables: [Fixture.live(liveTable, rows: 2_000_000)])
+            ).blocked.isEmpty)
     }
 
     @Test func dependentViewBlocksAWidening() throws {
         let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("s", .varchar(length: 10))])
         let wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("s", .varchar(length: 20))])
         var live = Schema(tables: [Fixture.live(liveTable)])
-        live.viewDependencies = [ViewDependency(table: "t", column: "s", viewSchema: "public", view: "t_view",
-                                                definition: " SELECT t.s FROM t;")]
+        live.viewDependencies = [
+            ViewDependency(
+                table: "t", column: "s", viewSchema: "public", view: "t_view",
+                definition: " SELECT t.s FROM t;")
+        ]
         let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: live)
         let change = try #require(plan.blocked.first)
         #expect(change.kind == .dependentView)
@@ -152,7 +172,8 @@ struct PlannerTests {
             view.isMaterialized = true
             return view
         }
-        let matview = try #require(planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: materialized).blocked.first)
+        let matview = try #require(
+            planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: materialized).blocked.first)
         #expect(matview.sqlText.hasPrefix(#"DROP MATERIALIZED VIEW "public"."t_view""#))
         #expect(matview.sqlText.contains(#"CREATE MATERIALIZED VIEW "public"."t_view" AS"#))
     }
@@ -164,7 +185,8 @@ struct PlannerTests {
         liveTable.columns.append(Column(name: "handmade", type: .text))
         let live = Schema(tables: [liveTable])
 
-        let withSnapshot = planner.plan(desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([old]), live: live)
+        let withSnapshot = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([old]), live: live)
         #expect(withSnapshot.blocked.map(\.kind) == [.dropColumn])
         #expect(withSnapshot.blocked.first?.column == "gone")
         #expect(withSnapshot.blocked.first?.sqlText == #"ALTER TABLE "public"."t" DROP COLUMN "gone""#)
@@ -182,8 +204,9 @@ struct PlannerTests {
     @Test func removedByAMigrationIsAcceptedSilently() {
         let old = Fixture.table("t", [Fixture.id("t"), Fixture.column("gone", .text)])
         let wanted = Fixture.table("t", [Fixture.id("t")])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([old, Fixture.posts]),
-                                live: Schema(tables: [Fixture.live(wanted)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: Fixture.compiled([old, Fixture.posts]),
+            live: Schema(tables: [Fixture.live(wanted)]))
         #expect(plan.isEmpty)
         #expect(plan.drift.isEmpty)
     }
@@ -191,9 +214,12 @@ struct PlannerTests {
     @Test func droppedTablesAndUnmanagedTables() {
         let keep = Fixture.table("keep", [Fixture.id("keep")])
         let gone = Fixture.table("gone", [Fixture.id("gone")])
-        let live = Schema(tables: [Fixture.live(keep), Fixture.live(gone), Fixture.live(Fixture.table("legacy", [Fixture.id("legacy")])),
-                                   Fixture.live(Fixture.table("engine_reconciles", [Fixture.id("engine_reconciles")]))])
-        let plan = planner.plan(desired: Fixture.compiled([keep]), snapshot: Fixture.compiled([keep, gone]), live: live)
+        let live = Schema(tables: [
+            Fixture.live(keep), Fixture.live(gone), Fixture.live(Fixture.table("legacy", [Fixture.id("legacy")])),
+            Fixture.live(Fixture.table("engine_reconciles", [Fixture.id("engine_reconciles")])),
+        ])
+        let plan = planner.plan(
+            desired: Fixture.compiled([keep]), snapshot: Fixture.compiled([keep, gone]), live: live)
         #expect(plan.blocked.map(\.kind) == [.dropTable])
         #expect(plan.blocked.first?.table == "gone")
         #expect(plan.blocked.first?.sqlText == #"DROP TABLE "public"."gone""#)
@@ -211,8 +237,9 @@ struct PlannerTests {
     @Test func renamedTableIsBlockedAndNotCreated() throws {
         let old = Fixture.table("posts_old", model: "post", [Fixture.id("posts_old"), Fixture.column("title", .text)])
         let new = Fixture.table("posts_new", model: "post", [Fixture.id("posts_new"), Fixture.column("title", .text)])
-        let plan = planner.plan(desired: Fixture.compiled([new], indexes: [Fixture.visibleIndex("posts_new")]),
-                                snapshot: Fixture.compiled([old]), live: Schema(tables: [Fixture.live(old)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([new], indexes: [Fixture.visibleIndex("posts_new")]),
+            snapshot: Fixture.compiled([old]), live: Schema(tables: [Fixture.live(old)]))
         let change = try #require(plan.blocked.first)
         #expect(plan.blocked.count == 1)
         #expect(change.kind == .renameTable)
@@ -222,35 +249,47 @@ struct PlannerTests {
         #expect(plan.effectiveDocument["post"]?.objectValue?["table"] == .string("posts_old"))
 
         // Performed by a migration: the new name is live, the old one gone → in sync.
-        let done = planner.plan(desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
-                                live: Schema(tables: [Fixture.live(new)]))
+        let done = planner.plan(
+            desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
+            live: Schema(tables: [Fixture.live(new)]))
         #expect(done.isEmpty)
     }
 
     @Test func renamedColumnIsBlockedAndNotAdded() throws {
         let old = Fixture.table("t", [Fixture.id("t"), Fixture.column("name", .text, field: "title")])
         let new = Fixture.table("t", [Fixture.id("t"), Fixture.column("title", .text, field: "title")])
-        let plan = planner.plan(desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
-                                live: Schema(tables: [Fixture.live(old)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
+            live: Schema(tables: [Fixture.live(old)]))
         let change = try #require(plan.blocked.first)
         #expect(plan.blocked.count == 1)
         #expect(change.kind == .renameColumn)
         #expect(change.sqlText == #"ALTER TABLE "public"."t" RENAME COLUMN "name" TO "title""#)
         #expect(plan.safe.isEmpty)
-        let done = planner.plan(desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
-                                live: Schema(tables: [Fixture.live(new)]))
+        let done = planner.plan(
+            desired: Fixture.compiled([new]), snapshot: Fixture.compiled([old]),
+            live: Schema(tables: [Fixture.live(new)]))
         #expect(done.isEmpty)
     }
 
     @Test func nothingIsPlannedOnAColumnWhoseRenameIsBlocked() throws {
-        let old = Fixture.table("t", model: "t", [Fixture.id("t"), Fixture.column("name", .text, field: "title"),
-                                                  Fixture.column("auto_name", .varchar(length: 512))])
-        let new = Fixture.table("t", model: "t", [Fixture.id("t"), Fixture.column("title", .text, field: "title"),
-                                                  Fixture.column("auto_name", .varchar(length: 512))])
+        let old = Fixture.table(
+            "t", model: "t",
+            [
+                Fixture.id("t"), Fixture.column("name", .text, field: "title"),
+                Fixture.column("auto_name", .varchar(length: 512)),
+            ])
+        let new = Fixture.table(
+            "t", model: "t",
+            [
+                Fixture.id("t"), Fixture.column("title", .text, field: "title"),
+                Fixture.column("auto_name", .varchar(length: 512)),
+            ])
         let index = Index(name: "uidx_t_title", table: "t", columns: ["title"], isUnique: true, predicate: nil)
-        let plan = planner.plan(desired: Fixture.compiled([new], indexes: [index], autoName: ["t": ["title"]]),
-                                snapshot: Fixture.compiled([old], autoName: ["t": ["name"]]),
-                                live: Schema(tables: [Fixture.live(old)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([new], indexes: [index], autoName: ["t": ["title"]]),
+            snapshot: Fixture.compiled([old], autoName: ["t": ["name"]]),
+            live: Schema(tables: [Fixture.live(old)]))
         #expect(plan.blocked.map(\.kind) == [.renameColumn])
         // Neither the index nor the auto_name backfill on the never-added "title": they would fail the transaction.
         #expect(plan.safe.isEmpty, "\(plan.safe.map(\.sqlText))")
@@ -261,8 +300,9 @@ struct PlannerTests {
         let wanted = Fixture.table("t", [Fixture.column("code", .text), Fixture.id("t")])
         let index = Index(name: "idx_t_id", table: "t", columns: ["id"], isUnique: false, predicate: nil)
         let plan = Planner(options: PlannerOptions(maxRewriteRows: 10))
-            .plan(desired: Fixture.compiled([wanted], indexes: [index]), snapshot: nil,
-                  live: Schema(tables: [Fixture.live(live, rows: 1_000)]))
+            .plan(
+                desired: Fixture.compiled([wanted], indexes: [index]), snapshot: nil,
+                live: Schema(tables: [Fixture.live(live, rows: 1_000)]))
         #expect(plan.blocked.map(\.kind) == [.rewriteTooLarge])
         #expect(plan.safe.isEmpty, "\(plan.safe.map(\.sqlText))")
     }
@@ -270,27 +310,35 @@ struct PlannerTests {
     @Test func foreignKeyDroppedByHandIsRecreatedUnderGuard() throws {
         let user = Fixture.table("user", [Fixture.id("user")])
         let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer)])
-        let owner = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
+        let owner = ForeignKey(
+            name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
+            referencedColumns: ["id"])
         let desired = Fixture.compiled([user, post], foreignKeys: [owner])
-        let plan = planner.plan(desired: desired, snapshot: desired, live: Schema(tables: [Fixture.live(user), Fixture.live(post)]))
+        let plan = planner.plan(
+            desired: desired, snapshot: desired, live: Schema(tables: [Fixture.live(user), Fixture.live(post)]))
         #expect(plan.blocked.isEmpty)
         let change = try #require(plan.safe.first)
         #expect(plan.safe.count == 1)
         #expect(change.kind == .addForeignKey)
         #expect(change.isForeignKeyRestore)
-        #expect(change.sqlText.contains("NOT VALID") && change.sqlText.contains("VALIDATE CONSTRAINT \"post_owner_fkey\""))
+        #expect(
+            change.sqlText.contains("NOT VALID") && change.sqlText.contains("VALIDATE CONSTRAINT \"post_owner_fkey\""))
         #expect(plan.drift.map(\.kind) == [.missingForeignKey])
     }
 
     @Test func indexesAreCreatedChangedDroppedAndRebuilt() throws {
         let table = Fixture.posts
-        let unique = Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true, predicate: .visibleRows)
-        let many = Index(name: "idx_post_body", table: "post", columns: ["body"], isUnique: false, predicate: .visibleRows)
+        let unique = Index(
+            name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true, predicate: .visibleRows)
+        let many = Index(
+            name: "idx_post_body", table: "post", columns: ["body"], isUnique: false, predicate: .visibleRows)
         let old = Index(name: "idx_post_old", table: "post", columns: ["body"], isUnique: false)
         var live = Schema(tables: [Fixture.live(table)])
         live.indexes = [
             Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: false, predicate: .visibleRows),
-            Index(name: "idx_post_visible", table: "post", columns: ["id"], isUnique: false, predicate: .visibleRows, isValid: false),
+            Index(
+                name: "idx_post_visible", table: "post", columns: ["id"], isUnique: false, predicate: .visibleRows,
+                isValid: false),
             old,
             Index(name: "idx_handmade", table: "post", columns: ["title"], isUnique: false),
             Index(name: "post_pkey", table: "post", columns: ["id"], isUnique: true, isConstraint: true),
@@ -308,18 +356,26 @@ struct PlannerTests {
         #expect(plan.blocked.isEmpty)
         #expect(plan.manual.map(\.kind) == [.changeIndex, .dropIndex])
         #expect(plan.manual.map(\.index) == ["uidx_post_title", "idx_post_old"])
-        #expect(plan.manual.first?.sql.map(\.description) == [#"DROP INDEX IF EXISTS "public"."uidx_post_title""#,
-            #"CREATE UNIQUE INDEX "uidx_post_title" ON "public"."post" ("title") WHERE deleted = false AND archived = false"#])
+        #expect(
+            plan.manual.first?.sql.map(\.description) == [
+                #"DROP INDEX IF EXISTS "public"."uidx_post_title""#,
+                #"CREATE UNIQUE INDEX "uidx_post_title" ON "public"."post" ("title") WHERE deleted = false AND archived = false"#,
+            ])
         #expect(plan.manual.last?.sql.map(\.description) == [#"DROP INDEX IF EXISTS "public"."idx_post_old""#])
         #expect(plan.manual.allSatisfy { $0.message.contains("migration") })
         #expect(Set(plan.drift.map(\.kind)) == [.invalidIndex, .unmanagedIndex])
-        #expect(plan.safe[0].sqlText == #"CREATE INDEX "idx_post_body" ON "public"."post" ("body") WHERE deleted = false AND archived = false"#)
+        #expect(
+            plan.safe[0].sqlText
+                == #"CREATE INDEX "idx_post_body" ON "public"."post" ("body") WHERE deleted = false AND archived = false"#
+        )
     }
 
     @Test func indexesOnLargeTablesAreBuiltConcurrently() throws {
-        let index = Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true, predicate: .visibleRows)
-        let plan = planner.plan(desired: Fixture.compiled([Fixture.posts], indexes: [index]), snapshot: nil,
-                                live: Schema(tables: [Fixture.live(Fixture.posts, rows: 500_000)]))
+        let index = Index(
+            name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true, predicate: .visibleRows)
+        let plan = planner.plan(
+            desired: Fixture.compiled([Fixture.posts], indexes: [index]), snapshot: nil,
+            live: Schema(tables: [Fixture.live(Fixture.posts, rows: 500_000)]))
         let change = try #require(plan.safe.first)
         #expect(change.concurrently)
         #expect(change.isUniqueIndexBuild)
@@ -341,17 +397,23 @@ struct PlannerTests {
 
     @Test func foreignKeys() throws {
         let user = Fixture.table("user", [Fixture.id("user")])
-        let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer), Fixture.column("editor", .integer)])
-        let owner = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
-        let editor = ForeignKey(name: "post_editor_fkey", table: "post", columns: ["editor"], referencedTable: "user",
-                                referencedColumns: ["id"], onDelete: .setNull)
+        let post = Fixture.table(
+            "post", [Fixture.id("post"), Fixture.column("owner", .integer), Fixture.column("editor", .integer)])
+        let owner = ForeignKey(
+            name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
+            referencedColumns: ["id"])
+        let editor = ForeignKey(
+            name: "post_editor_fkey", table: "post", columns: ["editor"], referencedTable: "user",
+            referencedColumns: ["id"], onDelete: .setNull)
         var liveEditor = editor
         liveEditor.onDelete = .cascade
-        let stale = ForeignKey(name: "post_stale_fkey", table: "post", columns: ["id"], referencedTable: "user", referencedColumns: ["id"])
+        let stale = ForeignKey(
+            name: "post_stale_fkey", table: "post", columns: ["id"], referencedTable: "user", referencedColumns: ["id"])
         var live = Schema(tables: [Fixture.live(user), Fixture.live(post)])
         live.foreignKeys = [liveEditor, stale]
-        let plan = planner.plan(desired: Fixture.compiled([user, post], foreignKeys: [owner, editor]),
-                                snapshot: Fixture.compiled([user, post], foreignKeys: [stale]), live: live)
+        let plan = planner.plan(
+            desired: Fixture.compiled([user, post], foreignKeys: [owner, editor]),
+            snapshot: Fixture.compiled([user, post], foreignKeys: [stale]), live: live)
         #expect(plan.safe.isEmpty)
         // A relation added to an existing column, a changed one and a removed one are manual items: EngineJS's sync
         // neither makes nor refuses them, so the reconcile is not blocked.
@@ -369,9 +431,12 @@ struct PlannerTests {
     @Test func foreignKeyOnANewColumnIsSafe() throws {
         let user = Fixture.table("user", [Fixture.id("user")])
         let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer)])
-        let owner = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
+        let owner = ForeignKey(
+            name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
+            referencedColumns: ["id"])
         let live = Schema(tables: [Fixture.live(user), Fixture.live(Fixture.table("post", [Fixture.id("post")]))])
-        let plan = planner.plan(desired: Fixture.compiled([user, post], foreignKeys: [owner]), snapshot: nil, live: live)
+        let plan = planner.plan(
+            desired: Fixture.compiled([user, post], foreignKeys: [owner]), snapshot: nil, live: live)
         #expect(plan.safe.map(\.kind) == [.addColumn, .addForeignKey])
         try #require(plan.safe.count == 2)
         #expect(plan.safe[1].lock == .shareRowExclusive)
@@ -381,7 +446,8 @@ struct PlannerTests {
         let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("code", .varchar(length: 10))])
         var wanted = liveTable
         wanted.primaryKey = ["code"]
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
         let change = try #require(plan.blocked.first)
         #expect(change.kind == .changePrimaryKey)
         #expect(change.sqlText.contains(#"DROP CONSTRAINT "t_pkey""#))
@@ -391,18 +457,28 @@ struct PlannerTests {
     @Test func widenedByHandIsBlockedAndDrift() {
         let snapshotTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("s", .varchar(length: 50))])
         let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("s", .text)])
-        let plan = planner.plan(desired: Fixture.compiled([snapshotTable]), snapshot: Fixture.compiled([snapshotTable]),
-                                live: Schema(tables: [Fixture.live(liveTable)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([snapshotTable]), snapshot: Fixture.compiled([snapshotTable]),
+            live: Schema(tables: [Fixture.live(liveTable)]))
         #expect(plan.blocked.map(\.kind) == [.narrowColumn])
         #expect(plan.drift.map(\.kind) == [.widenedByHand])
     }
 
     @Test func changedDefaultsAreManual() throws {
-        let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("n", .integer, default: .number("1")),
-                                            Fixture.column("s", .varchar(length: 5), default: .string("a"))])
-        let wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("n", .integer, default: .number("2")),
-                                         Fixture.column("s", .varchar(length: 5), default: .string("a"))])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
+        let liveTable = Fixture.table(
+            "t",
+            [
+                Fixture.id("t"), Fixture.column("n", .integer, default: .number("1")),
+                Fixture.column("s", .varchar(length: 5), default: .string("a")),
+            ])
+        let wanted = Fixture.table(
+            "t",
+            [
+                Fixture.id("t"), Fixture.column("n", .integer, default: .number("2")),
+                Fixture.column("s", .varchar(length: 5), default: .string("a")),
+            ])
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
         #expect(plan.isEmpty)
         let item = try #require(plan.manual.first)
         #expect(plan.manual.count == 1)
@@ -425,7 +501,8 @@ struct PlannerTests {
     func defaultsCompareByMeaning(desired: ColumnDefault, live: ColumnDefault, equal: Bool) {
         let liveTable = Fixture.table("t", [Fixture.id("t"), Fixture.column("c", .text, default: live)])
         let wanted = Fixture.table("t", [Fixture.id("t"), Fixture.column("c", .text, default: desired)])
-        let plan = planner.plan(desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
+        let plan = planner.plan(
+            desired: Fixture.compiled([wanted]), snapshot: nil, live: Schema(tables: [Fixture.live(liveTable)]))
         #expect(plan.manual.isEmpty == equal)
     }
 
@@ -434,19 +511,30 @@ struct PlannerTests {
         table.columns.append(Fixture.column("auto_name", .varchar(length: 512)))
         let live = Schema(tables: [Fixture.live(table)])
         let desired = Fixture.compiled([table], autoName: ["post": ["title", "body"]])
-        let plan = planner.plan(desired: desired, snapshot: Fixture.compiled([table], autoName: ["post": ["title"]]), live: live)
+        let plan = planner.plan(
+            desired: desired, snapshot: Fixture.compiled([table], autoName: ["post": ["title"]]), live: live)
         let change = try #require(plan.safe.first)
         #expect(change.kind == .backfillAutoName)
-        #expect(change.sqlText == #"UPDATE "public"."post" SET "auto_name" = NULLIF(concat_ws('_', NULLIF(btrim("title"::text), ''), NULLIF(btrim("body"::text), '')), '') WHERE deleted = false AND archived = false"#)
+        #expect(
+            change.sqlText
+                == #"UPDATE "public"."post" SET "auto_name" = NULLIF(concat_ws('_', NULLIF(btrim("title"::text), ''), NULLIF(btrim("body"::text), '')), '') WHERE deleted = false AND archived = false"#
+        )
         #expect(planner.plan(desired: desired, snapshot: desired, live: live).safe.isEmpty)
         // A new table has no rows to backfill.
-        #expect(!planner.plan(desired: desired, snapshot: nil, live: Schema()).safe.contains { $0.kind == .backfillAutoName })
+        #expect(
+            !planner.plan(desired: desired, snapshot: nil, live: Schema()).safe.contains {
+                $0.kind == .backfillAutoName
+            })
         // Without a snapshot (a first run, or one withheld while changes are blocked) nothing is recomputed, as in
         // EngineJS: otherwise every reconcile would rewrite every visible row (issue 12 item 2).
-        #expect(!planner.plan(desired: desired, snapshot: nil, live: live).safe.contains { $0.kind == .backfillAutoName })
+        #expect(
+            !planner.plan(desired: desired, snapshot: nil, live: live).safe.contains { $0.kind == .backfillAutoName })
         // Nor for a model the snapshot does not know.
         let otherModel = Fixture.compiled([Fixture.table("other", [Fixture.id("other")])])
-        #expect(!planner.plan(desired: desired, snapshot: otherModel, live: live).safe.contains { $0.kind == .backfillAutoName })
+        #expect(
+            !planner.plan(desired: desired, snapshot: otherModel, live: live).safe.contains {
+                $0.kind == .backfillAutoName
+            })
     }
 
     /// Issue 12 item 2: a field that gained a `columnName` is a blocked rename even without a snapshot — never a new
@@ -455,7 +543,9 @@ struct PlannerTests {
         var renamed = Fixture.column("full_name", .varchar(length: 255))
         renamed.fieldKey = "name"
         let desired = Fixture.compiled([Fixture.table("user", [Fixture.id("user"), renamed])])
-        let live = Schema(tables: [Fixture.live(Fixture.table("user", [Fixture.id("user"), Fixture.column("name", .varchar(length: 255))]))])
+        let live = Schema(tables: [
+            Fixture.live(Fixture.table("user", [Fixture.id("user"), Fixture.column("name", .varchar(length: 255))]))
+        ])
         let plan = planner.plan(desired: desired, snapshot: nil, live: live)
         #expect(plan.blocked.map(\.kind) == [.renameColumn])
         #expect(!plan.safe.contains { $0.kind == .addColumn })
@@ -464,37 +554,57 @@ struct PlannerTests {
         var other = Fixture.column("name", .text)
         other.fieldKey = "nickname"
         let claimed = Fixture.compiled([Fixture.table("user", [Fixture.id("user"), renamed, other])])
-        #expect(planner.plan(desired: claimed, snapshot: nil, live: live).blocked.allSatisfy { $0.kind != .renameColumn })
+        #expect(
+            planner.plan(desired: claimed, snapshot: nil, live: live).blocked.allSatisfy { $0.kind != .renameColumn })
     }
 
     @Test func lowerIndexesAreManual() throws {
-        let desired = Fixture.compiled([Fixture.posts], manual: [ManualIndex(modelKey: "post", table: "post", kind: "lower", columns: ["title"])])
+        let desired = Fixture.compiled(
+            [Fixture.posts], manual: [ManualIndex(modelKey: "post", table: "post", kind: "lower", columns: ["title"])])
         let plan = planner.plan(desired: desired, snapshot: nil, live: Schema(tables: [Fixture.live(Fixture.posts)]))
         let item = try #require(plan.manual.first)
         #expect(item.kind == .lowerIndex)
-        #expect(item.sql.first?.description == #"CREATE INDEX "idx_post_lower_title" ON "public"."post" (lower("title"))"#)
+        #expect(
+            item.sql.first?.description == #"CREATE INDEX "idx_post_lower_title" ON "public"."post" (lower("title"))"#)
     }
 
     @Test func safeChangesFollowTheApplyOrder() {
-        let user = Fixture.table("user", [Fixture.id("user"), Fixture.column("name", .varchar(length: 10)),
-                                          Fixture.column("auto_name", .varchar(length: 512)),
-                                          Fixture.column("deleted", .boolean), Fixture.column("archived", .boolean)])
-        let liveUser = Fixture.table("user", [Fixture.id("user"), Fixture.column("name", .varchar(length: 5)),
-                                              Fixture.column("deleted", .boolean), Fixture.column("archived", .boolean)])
+        let user = Fixture.table(
+            "user",
+            [
+                Fixture.id("user"), Fixture.column("name", .varchar(length: 10)),
+                Fixture.column("auto_name", .varchar(length: 512)),
+                Fixture.column("deleted", .boolean), Fixture.column("archived", .boolean),
+            ])
+        let liveUser = Fixture.table(
+            "user",
+            [
+                Fixture.id("user"), Fixture.column("name", .varchar(length: 5)),
+                Fixture.column("deleted", .boolean), Fixture.column("archived", .boolean),
+            ])
         let post = Fixture.table("post", [Fixture.id("post"), Fixture.column("owner", .integer)])
-        let key = ForeignKey(name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user", referencedColumns: ["id"])
-        let desired = Fixture.compiled([user, post], indexes: [Fixture.visibleIndex("user")], foreignKeys: [key],
-                                       autoName: ["user": ["name"]])
+        let key = ForeignKey(
+            name: "post_owner_fkey", table: "post", columns: ["owner"], referencedTable: "user",
+            referencedColumns: ["id"])
+        let desired = Fixture.compiled(
+            [user, post], indexes: [Fixture.visibleIndex("user")], foreignKeys: [key],
+            autoName: ["user": ["name"]])
         // The snapshot knew `user` without an auto_name list: the new list is backfilled.
         let snapshot = Fixture.compiled([liveUser])
         let plan = planner.plan(desired: desired, snapshot: snapshot, live: Schema(tables: [Fixture.live(liveUser)]))
-        #expect(plan.safe.map(\.kind) == [.createTable, .addColumn, .widenColumn, .addForeignKey, .createIndex, .backfillAutoName])
+        #expect(
+            plan.safe.map(\.kind) == [
+                .createTable, .addColumn, .widenColumn, .addForeignKey, .createIndex, .backfillAutoName,
+            ])
     }
 
     @Test func planningIsDeterministic() {
-        let desired = Fixture.compiled([Fixture.posts, Fixture.table("user", [Fixture.id("user")])],
-                                       indexes: [Fixture.visibleIndex("post")])
-        var live = Schema(tables: [Fixture.live(Fixture.table("z", [Fixture.id("z")])), Fixture.live(Fixture.table("a", [Fixture.id("a")]))])
+        let desired = Fixture.compiled(
+            [Fixture.posts, Fixture.table("user", [Fixture.id("user")])],
+            indexes: [Fixture.visibleIndex("post")])
+        var live = Schema(tables: [
+            Fixture.live(Fixture.table("z", [Fixture.id("z")])), Fixture.live(Fixture.table("a", [Fixture.id("a")])),
+        ])
         live.indexes = [Index(name: "b", table: "post", columns: ["id"], isUnique: false)]
         let first = planner.plan(desired: desired, snapshot: nil, live: live)
         for _ in 0..<5 { #expect(planner.plan(desired: desired, snapshot: nil, live: live) == first) }

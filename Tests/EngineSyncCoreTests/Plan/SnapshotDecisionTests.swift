@@ -4,7 +4,8 @@ import Testing
 /// Issue 13: what a reconcile records as its snapshot is a pure decision (SPEC 4.5; docs/SAFE-SYNC.md).
 @Suite("Snapshot decision: what is stored, withheld, and reported")
 struct SnapshotDecisionTests {
-    static let model = #"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#
+    static let model =
+        #"{"fields": {"email": {"type": "string"}, "name": {"type": "string"}}, "indexes": {"unique": [["email"]]}}"#
 
     static func desired() throws -> CompiledDSL { try EffectiveSnapshotTests.compile(model) }
 
@@ -20,8 +21,11 @@ struct SnapshotDecisionTests {
         #expect(decision.hash == desired.hash)
         #expect(decision.sha256 == desired.contentHash)
         #expect(decision.needsStore)
-        #expect(decision.reportInfo == ReconcileReport.SnapshotInfo(id: nil, hash: desired.hash, changed: true,
-                                                                     sha256: desired.contentHash))
+        #expect(
+            decision.reportInfo
+                == ReconcileReport.SnapshotInfo(
+                    id: nil, hash: desired.hash, changed: true,
+                    sha256: desired.contentHash))
     }
 
     @Test func anUnchangedSnapshotIsNotStoredAgain() throws {

@@ -6,22 +6,23 @@ import Testing
 struct NotificationPolicyTests {
     typealias State = NotificationPolicy.State
 
-    @Test(arguments: [
-        // (previous, current, expected event)
-        (nil, State(commit: "a", outcome: .synced), "synced"),
-        (State(commit: "a", outcome: .synced), State(commit: "b", outcome: .synced), nil),
-        (State(commit: "a", outcome: .synced), State(commit: "b", outcome: .blocked), "blocked"),
-        (State(commit: "b", outcome: .blocked), State(commit: "c", outcome: .blocked), "blocked"),
-        (State(commit: "c", outcome: .blocked), State(commit: "c", outcome: .blocked), nil),
-        (State(commit: "c", outcome: .blocked), State(commit: "d", outcome: .invalid), "invalid"),
-        (State(commit: "d", outcome: .invalid), State(commit: "e", outcome: .synced), "recovered"),
-        (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .failed), nil),
-        (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .synced), "recovered"),
-        (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .untrusted), "untrusted"),
-        (State(commit: "f", outcome: .untrusted), State(commit: "g", outcome: .synced), "recovered"),
-        (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .skipped), nil),
-        (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .standby), nil),
-    ] as [(State?, State, String?)])
+    @Test(
+        arguments: [
+            // (previous, current, expected event)
+            (nil, State(commit: "a", outcome: .synced), "synced"),
+            (State(commit: "a", outcome: .synced), State(commit: "b", outcome: .synced), nil),
+            (State(commit: "a", outcome: .synced), State(commit: "b", outcome: .blocked), "blocked"),
+            (State(commit: "b", outcome: .blocked), State(commit: "c", outcome: .blocked), "blocked"),
+            (State(commit: "c", outcome: .blocked), State(commit: "c", outcome: .blocked), nil),
+            (State(commit: "c", outcome: .blocked), State(commit: "d", outcome: .invalid), "invalid"),
+            (State(commit: "d", outcome: .invalid), State(commit: "e", outcome: .synced), "recovered"),
+            (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .failed), nil),
+            (State(commit: "e", outcome: .failed), State(commit: "e", outcome: .synced), "recovered"),
+            (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .untrusted), "untrusted"),
+            (State(commit: "f", outcome: .untrusted), State(commit: "g", outcome: .synced), "recovered"),
+            (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .skipped), nil),
+            (State(commit: "e", outcome: .synced), State(commit: "f", outcome: .standby), nil),
+        ] as [(State?, State, String?)])
     func eventForATransition(previous: State?, current: State, expected: String?) {
         #expect(NotificationPolicy.event(previous: previous, current: current) == expected)
         // Idempotent: recording the same reconcile again (after Safe Sync's transaction) adds nothing.
@@ -36,13 +37,18 @@ struct NotificationPolicyTests {
     }
 
     @Test func theBodyCarriesIdEventCommitAndTheSummary() throws {
-        var report = ReconcileReport(outcome: .blocked, commit: .init(sha: "abc123", short: "abc123", subject: "narrow"),
-                                     branch: "main", startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:00:01Z",
-                                     durationMs: 1000)
-        report.blocked = [.init(kind: "narrow_column", table: "post", column: "title", reason: "would truncate",
-                                suggestedSQL: "ALTER TABLE post …", suggestedMigration: "20260101_narrow.sql")]
-        let event = NotificationEvent(id: "id-1", event: "blocked", report: report, previousOutcome: .synced,
-                                      createdAt: "2026-01-01T00:00:02Z")
+        var report = ReconcileReport(
+            outcome: .blocked, commit: .init(sha: "abc123", short: "abc123", subject: "narrow"),
+            branch: "main", startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:00:01Z",
+            durationMs: 1000)
+        report.blocked = [
+            .init(
+                kind: "narrow_column", table: "post", column: "title", reason: "would truncate",
+                suggestedSQL: "ALTER TABLE post …", suggestedMigration: "20260101_narrow.sql")
+        ]
+        let event = NotificationEvent(
+            id: "id-1", event: "blocked", report: report, previousOutcome: .synced,
+            createdAt: "2026-01-01T00:00:02Z")
         let body = try event.body()
         let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(object["id"] as? String == "id-1")

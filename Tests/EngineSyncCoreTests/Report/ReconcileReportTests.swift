@@ -5,24 +5,38 @@ import Testing
 @Suite struct ReconcileReportTests {
     static let sample = ReconcileReport(
         outcome: .blocked,
-        commit: .init(sha: String(repeating: "a", count: 40), short: "aaaaaaaaaaaa", author: "Dev <dev@example.com>",
-                      time: "2026-01-01T00:00:00.000Z", subject: "narrow title"),
-        previousCommit: nil, branch: "main", startedAt: "2026-01-01T00:00:01.000Z", finishedAt: "2026-01-01T00:00:02.000Z",
+        commit: .init(
+            sha: String(repeating: "a", count: 40), short: "aaaaaaaaaaaa", author: "Dev <dev@example.com>",
+            time: "2026-01-01T00:00:00.000Z", subject: "narrow title"),
+        previousCommit: nil, branch: "main", startedAt: "2026-01-01T00:00:01.000Z",
+        finishedAt: "2026-01-01T00:00:02.000Z",
         durationMs: 1000, snapshot: .init(id: 3, hash: "abc", changed: true),
         migrations: .init(applied: [.init(id: "0001_init", durationMs: 12)], pending: [], failed: []),
-        applied: [.init(kind: "widen_column", table: "post", column: "body", from: "character varying(50)",
-                        to: "character varying(200)", sql: "ALTER TABLE …;", rewrite: false, lock: "ACCESS EXCLUSIVE")],
-        blocked: [.init(kind: "narrow_column", table: "post", column: "title", from: "text", to: "character varying(50)",
-                        reason: "narrows", suggestedSQL: "ALTER TABLE \"public\".\"post\" ALTER COLUMN \"title\" TYPE character varying(50);",
-                        suggestedMigration: "20260101000001_narrow_column_post_title.sql", rewrite: true, lock: "ACCESS EXCLUSIVE")],
+        applied: [
+            .init(
+                kind: "widen_column", table: "post", column: "body", from: "character varying(50)",
+                to: "character varying(200)", sql: "ALTER TABLE …;", rewrite: false, lock: "ACCESS EXCLUSIVE")
+        ],
+        blocked: [
+            .init(
+                kind: "narrow_column", table: "post", column: "title", from: "text", to: "character varying(50)",
+                reason: "narrows",
+                suggestedSQL: "ALTER TABLE \"public\".\"post\" ALTER COLUMN \"title\" TYPE character varying(50);",
+                suggestedMigration: "20260101000001_narrow_column_post_title.sql", rewrite: true,
+                lock: "ACCESS EXCLUSIVE")
+        ],
         drift: [.init(kind: "unmanaged_table", table: "legacy", message: "left alone")],
-        warnings: [.init(code: "missing_type", message: "type missing", file: "dsl/models/post.json", line: 3, column: 5)])
+        warnings: [
+            .init(code: "missing_type", message: "type missing", file: "dsl/models/post.json", line: 3, column: 5)
+        ])
 
     @Test func jsonHasTheContractFields() throws {
         let data = try Self.sample.jsonData()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let contract = ["format", "outcome", "commit", "previous_commit", "branch", "started_at", "finished_at",
-                        "duration_ms", "snapshot", "migrations", "applied", "blocked", "drift", "manual", "warnings", "errors"]
+        let contract = [
+            "format", "outcome", "commit", "previous_commit", "branch", "started_at", "finished_at",
+            "duration_ms", "snapshot", "migrations", "applied", "blocked", "drift", "manual", "warnings", "errors",
+        ]
         for key in contract { #expect(object.keys.contains(key), "missing \(key)") }
         #expect(object["format"] as? Int == 1)
         #expect(object["outcome"] as? String == "blocked")
@@ -46,7 +60,9 @@ import Testing
         let applied = try #require(markdown.range(of: "## Applied (1)"))
         #expect(blocked.lowerBound < applied.lowerBound)
         #expect(markdown.contains("`migrations/20260101000001_narrow_column_post_title.sql`"))
-        #expect(markdown.contains("```sql\nALTER TABLE \"public\".\"post\" ALTER COLUMN \"title\" TYPE character varying(50);\n```"))
+        #expect(
+            markdown.contains(
+                "```sql\nALTER TABLE \"public\".\"post\" ALTER COLUMN \"title\" TYPE character varying(50);\n```"))
     }
 
     @Test func textOutputMatchesTheSameOrder() throws {
@@ -58,7 +74,9 @@ import Testing
         #expect(text.contains("warning: dsl/models/post.json:3: missing_type: type missing"))
     }
 
-    @Test(arguments: [(ReconcileOutcome.synced, Int32(0)), (.blocked, 2), (.invalid, 3), (.failed, 1), (.skipped, 1), (.standby, 1)])
+    @Test(arguments: [
+        (ReconcileOutcome.synced, Int32(0)), (.blocked, 2), (.invalid, 3), (.failed, 1), (.skipped, 1), (.standby, 1),
+    ])
     func exitCodes(outcome: ReconcileOutcome, code: Int32) {
         #expect(outcome.exitCode == code)
     }
@@ -83,7 +101,9 @@ import Testing
         #expect(report.failureRepeatsIdentically)
         report.errors.append(.init(code: "connection", message: "server closed the connection"))
         #expect(!report.failureRepeatsIdentically)
-        report.errors = [.init(code: "lock_timeout", message: "canceling statement due to lock timeout", sqlstate: "55P03")]
+        report.errors = [
+            .init(code: "lock_timeout", message: "canceling statement due to lock timeout", sqlstate: "55P03")
+        ]
         #expect(!report.failureRepeatsIdentically)
         report.errors = []
         #expect(!report.failureRepeatsIdentically)

@@ -10,7 +10,9 @@ import Testing
     }
 
     @Test func markdownTextIsInert() {
-        #expect(ReportEscaping.markdown("<img src=x onerror=alert(1)> & *x* [l](u)") == "&lt;img src=x onerror=alert(1)&gt; &amp; \\*x\\* \\[l\\](u)")
+        #expect(
+            ReportEscaping.markdown("<img src=x onerror=alert(1)> & *x* [l](u)")
+                == "&lt;img src=x onerror=alert(1)&gt; &amp; \\*x\\* \\[l\\](u)")
         #expect(ReportEscaping.markdown("# h\n# h2") == "\\# h\\\\u{A}\\# h2")
         #expect(ReportEscaping.markdown("- item", atLineStart: true) == "\\- item")
         #expect(ReportEscaping.markdown("1. item", atLineStart: true) == "1\\. item")
@@ -19,7 +21,8 @@ import Testing
     @Test func codeSpansAndBlocksCannotBeClosedEarly() {
         #expect(ReportEscaping.markdownCode("a`b") == "``a`b``")
         #expect(ReportEscaping.markdownCode("`x") == "`` `x ``")
-        #expect(ReportEscaping.markdownCodeBlock("SELECT 1;\n```\n# not a heading", info: "sql")
-            == ["````sql", "SELECT 1;\n```\n# not a heading", "````"])
+        #expect(
+            ReportEscaping.markdownCodeBlock("SELECT 1;\n```\n# not a heading", info: "sql")
+                == ["````sql", "SELECT 1;\n```\n# not a heading", "````"])
     }
 }

@@ -28,9 +28,15 @@ struct TrustPolicyTests {
     @Test(arguments: [
         ("alice@example.com\n", "expected \"principals [options] key-type base64-key\""),
         ("alice@example.com ssh-ed25519 not-base64!\n", "not valid base64"),
-        ("alice@example.com ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAII5aK0Bdl8bNwaYPPmknHB6syaW9Ykzzz1/VtD4I8+k8\n", "is a ssh-ed25519 key but the line says ssh-rsa"),
+        (
+            "alice@example.com ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAII5aK0Bdl8bNwaYPPmknHB6syaW9Ykzzz1/VtD4I8+k8\n",
+            "is a ssh-ed25519 key but the line says ssh-rsa"
+        ),
         ("alice@example.com ssh-foo AAAA AAAA\n", "unknown option \"ssh-foo\""),
-        ("alice@example.com bogus=1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII5aK0Bdl8bNwaYPPmknHB6syaW9Ykzzz1/VtD4I8+k8\n", "unknown option \"bogus\""),
+        (
+            "alice@example.com bogus=1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII5aK0Bdl8bNwaYPPmknHB6syaW9Ykzzz1/VtD4I8+k8\n",
+            "unknown option \"bogus\""
+        ),
         (#"alice@example.com namespaces="git ssh-ed25519 AAAA"#, "unterminated quote"),
     ])
     func malformedLinesAreNamedByFileAndLine(line: String, message: String) {
@@ -58,14 +64,19 @@ struct TrustPolicyTests {
         let approvals = ApprovalTrailer.parse(message)
         #expect(approvals.map(\.id) == ["0002_backfill", "0003_drop"])
         #expect(approvals.allSatisfy { $0.checksum == checksum })
-        #expect(ApprovalTrailer.line(id: "0002_backfill", checksum: checksum) == "Approve-Migration: 0002_backfill sha256:\(checksum)")
+        #expect(
+            ApprovalTrailer.line(id: "0002_backfill", checksum: checksum)
+                == "Approve-Migration: 0002_backfill sha256:\(checksum)")
     }
 
     @Test func theFirstUnapprovedMigrationHoldsBackEverythingAfterIt() {
         let approved = MigrationApproval(id: "0001", checksum: "a", approvedBy: "dba@example.com", via: .signedChange)
-        let missing = MigrationApproval(id: "0002", file: "migrations/0002.sql", checksum: "b", missing: "its last change abc is not signed")
-        let approvals = ["0001": approved, "0002": missing,
-                         "0003": MigrationApproval(id: "0003", checksum: "c", approvedBy: "dba", via: .trailer)]
+        let missing = MigrationApproval(
+            id: "0002", file: "migrations/0002.sql", checksum: "b", missing: "its last change abc is not signed")
+        let approvals = [
+            "0001": approved, "0002": missing,
+            "0003": MigrationApproval(id: "0003", checksum: "c", approvedBy: "dba", via: .trailer),
+        ]
         #expect(MigrationApproval.firstUnapproved(pending: ["0001", "0002", "0003"], approvals: approvals) == "0002")
         #expect(MigrationApproval.firstUnapproved(pending: ["0001", "0003"], approvals: approvals) == nil)
         #expect(MigrationApproval.firstUnapproved(pending: ["0001", "0009"], approvals: approvals) == "0009")
@@ -76,14 +87,19 @@ struct TrustPolicyTests {
     }
 
     @Test func requiredSignaturesRefuseEverythingButATrustedVerdict() {
-        let trusted = SignatureVerdict(state: .trusted, format: .ssh, signer: "alice@example.com", key: "SHA256:x", reason: "good")
-        let unknown = SignatureVerdict(state: .unknownKey, format: .ssh, key: "SHA256:y", reason: "signed by a key that f does not list")
+        let trusted = SignatureVerdict(
+            state: .trusted, format: .ssh, signer: "alice@example.com", key: "SHA256:x", reason: "good")
+        let unknown = SignatureVerdict(
+            state: .unknownKey, format: .ssh, key: "SHA256:y", reason: "signed by a key that f does not list")
         #expect(CommitTrustPolicy.decide(required: true, verdict: trusted, commit: "abc") == .proceed)
         #expect(CommitTrustPolicy.decide(required: false, verdict: unknown, commit: "abc") == .proceed)
-        #expect(CommitTrustPolicy.decide(required: true, verdict: unknown, commit: "abc")
-            == .refuse(message: "commit abc is not trusted (signed by SHA256:y): signed by a key that f does not list"))
-        #expect(CommitTrustPolicy.decide(required: true, verdict: .unsigned, commit: "abc")
-            == .refuse(message: "commit abc is not trusted: the commit is not signed"))
+        #expect(
+            CommitTrustPolicy.decide(required: true, verdict: unknown, commit: "abc")
+                == .refuse(
+                    message: "commit abc is not trusted (signed by SHA256:y): signed by a key that f does not list"))
+        #expect(
+            CommitTrustPolicy.decide(required: true, verdict: .unsigned, commit: "abc")
+                == .refuse(message: "commit abc is not trusted: the commit is not signed"))
         guard case .refuse = CommitTrustPolicy.decide(required: true, verdict: nil, commit: "abc") else {
             Issue.record("no signers file must refuse")
             return
@@ -100,8 +116,10 @@ struct TrustPolicyTests {
     @Test func reportsCarryTrustOnlyWhenChecked() throws {
         var report = ReconcileReport(outcome: .untrusted, startedAt: "t", finishedAt: "t", durationMs: 0)
         #expect(!String(decoding: try report.jsonData(), as: UTF8.self).contains("\"trust\""))
-        report.trust = ReconcileReport.Trust(required: true, signature: SignatureVerdict(
-            state: .trusted, format: .ssh, signer: "alice@example.com", key: "SHA256:x", reason: "good"))
+        report.trust = ReconcileReport.Trust(
+            required: true,
+            signature: SignatureVerdict(
+                state: .trusted, format: .ssh, signer: "alice@example.com", key: "SHA256:x", reason: "good"))
         let decoded = try ReconcileReport.decode(try report.jsonData())
         #expect(decoded.trust == report.trust)
         #expect(decoded.outcome == .untrusted)
