@@ -167,7 +167,14 @@ package final class SafeSync {
             snapshot = adopted
         }
         var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: baseline.live)
-        try gateLargeBackfills(&plan, live: baseline.live, desired: desired, snapshot: snapshot)
+        // Large auto_name backfills are blocked unless a migration already brought every row up to date.
+        let ddl = DDL(schema: schema)
+        try BackfillGate.apply(
+            to: &plan, live: baseline.live, desired: desired, snapshot: snapshot, options: options.planner
+        ) { table, columns in
+            progress?.touch()
+            return try connection.run(ddl.autoNameIsStale(table: table, columns: columns)).first?.bool("stale") ?? true
+        }
         return plan
     }
 
@@ -418,52 +425,6 @@ package final class SafeSync {
         close()
         let batched = Set(tableWork + keys)
         return (batches, changes.filter { !batched.contains($0) })
-    }
-
-    /// An `auto_name` backfill on a table with more estimated rows than `max_rewrite_rows` (issue 12 item 8) is
-    /// blocked, like a large rewrite: one UPDATE of every visible row would hold its row locks (and the
-    /// DDL transaction's ACCESS EXCLUSIVE locks on other tables) for as long as it runs. The effective snapshot
-    /// keeps the old `auto_name` list, so the next reconcile checks again. Before blocking, one read-only query
-    /// asks whether any visible row differs from the new value: when a migration already ran the UPDATE, none
-    /// does, nothing is planned and the snapshot records the new list.
-    private func gateLargeBackfills(
-        _ plan: inout Plan, live: Schema, desired: CompiledDSL,
-        snapshot: CompiledDSL?
-    ) throws {
-        let limit = options.planner.maxRewriteRows
-        guard plan.safe.contains(where: { $0.kind == .backfillAutoName }) else { return }
-        let ddl = DDL(schema: schema)
-        var kept: [PlannedChange] = []
-        for change in plan.safe {
-            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows,
-                rows > limit,
-                let modelKey = desired.schema.table(named: change.table)?.modelKey,
-                let columns = desired.autoNameColumns[modelKey]
-            else {
-                kept.append(change)
-                continue
-            }
-            progress?.touch()
-            let pending =
-                try connection.run(ddl.autoNameIsStale(table: change.table, columns: columns))
-                .first?.bool("stale") ?? true
-            guard pending else { continue }
-            var gated = change
-            gated.reason =
-                "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
-                + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
-                + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
-                + "every row up to date and records the new auto_name list"
-            gated.statements = [ddl.backfillAutoName(table: change.table, columns: columns, onlyChanged: true)]
-            gated.migrationName = "backfill_auto_name_\(change.table)"
-            gated.origin = ChangeOrigin(modelKey: modelKey)
-            plan.blocked.append(gated)
-            if var model = plan.effectiveDocument[modelKey]?.objectValue {
-                model["auto_name"] = snapshot?.document[modelKey]?.objectValue?["auto_name"]
-                plan.effectiveDocument[modelKey] = .object(model)
-            }
-        }
-        plan.safe = kept
     }
 
     static func uniqueConflict(_ change: PlannedChange, error: PostgresError, ddl: DDL) -> PlannedChange {

@@ -192,7 +192,10 @@ public struct OfflinePlanner {
             snapshot = adopted
         }
         var plan = Planner(options: options.safeSync.planner).plan(desired: desired, snapshot: snapshot, live: live)
-        gateLargeBackfills(&plan, live: live, desired: desired, snapshot: snapshot)
+        // Without the data every large table counts as having rows to recompute.
+        BackfillGate.apply(
+            to: &plan, live: live, desired: desired, snapshot: snapshot, options: options.safeSync.planner
+        ) { _, _ in true }
         draft.snapshot =
             SnapshotDecision(
                 effectiveDocument: plan.effectiveDocument, desired: desired,
@@ -202,38 +205,5 @@ public struct OfflinePlanner {
         try draft.add(applied: plan.safe, with: quoter)
         try draft.add(blocked: plan.blocked, with: quoter)
         return (plan.blocked.isEmpty ? .synced : .blocked, plan)
-    }
-
-    /// SafeSync's gate on `auto_name` backfills over `max_rewrite_rows`; without the data every such table counts
-    /// as having rows to recompute.
-    private func gateLargeBackfills(_ plan: inout Plan, live: Schema, desired: CompiledDSL, snapshot: CompiledDSL?) {
-        let limit = options.safeSync.planner.maxRewriteRows
-        let ddl = DDL(schema: options.safeSync.planner.schema)
-        var kept: [PlannedChange] = []
-        for change in plan.safe {
-            guard change.kind == .backfillAutoName, let rows = live.table(named: change.table)?.estimatedRows,
-                rows > limit,
-                let modelKey = desired.schema.table(named: change.table)?.modelKey,
-                let columns = desired.autoNameColumns[modelKey]
-            else {
-                kept.append(change)
-                continue
-            }
-            var gated = change
-            gated.reason =
-                "recomputing auto_name updates every visible row of '\(change.table)' (about \(rows) rows, "
-                + "max_rewrite_rows \(limit)) in the reconcile's transaction; run the migration (it only touches rows "
-                + "whose auto_name differs, so it can be split by id range and re-run), then the next reconcile finds "
-                + "every row up to date and records the new auto_name list"
-            gated.statements = [ddl.backfillAutoName(table: change.table, columns: columns, onlyChanged: true)]
-            gated.migrationName = "backfill_auto_name_\(change.table)"
-            gated.origin = ChangeOrigin(modelKey: modelKey)
-            plan.blocked.append(gated)
-            if var model = plan.effectiveDocument[modelKey]?.objectValue {
-                model["auto_name"] = snapshot?.document[modelKey]?.objectValue?["auto_name"]
-                plan.effectiveDocument[modelKey] = .object(model)
-            }
-        }
-        plan.safe = kept
     }
 }

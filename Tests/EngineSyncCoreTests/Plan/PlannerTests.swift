@@ -537,6 +537,41 @@ struct PlannerTests {
             })
     }
 
+    /// Issue 12 item 8: a backfill over `max_rewrite_rows` is blocked with its migration unless no row is stale;
+    /// the effective snapshot keeps the old `auto_name` list; a small table keeps the backfill.
+    @Test func largeAutoNameBackfillsAreGated() throws {
+        var table = Fixture.posts
+        table.columns.append(Fixture.column("auto_name", .varchar(length: 512)))
+        var document = Fixture.document(for: [table])
+        var model = try #require(document["post"]?.objectValue)
+        model["auto_name"] = .array([.string("title"), .string("body")])
+        document["post"] = .object(model)
+        let desired = Fixture.compiled([table], autoName: ["post": ["title", "body"]], document: document)
+        let snapshot = Fixture.compiled([table], autoName: ["post": ["title"]])
+        let options = PlannerOptions(maxRewriteRows: 1_000)
+        func plan(rows: Int, stale: Bool) -> Plan {
+            let live = Schema(tables: [Fixture.live(table, rows: rows)])
+            var plan = Planner(options: options).plan(desired: desired, snapshot: snapshot, live: live)
+            BackfillGate.apply(to: &plan, live: live, desired: desired, snapshot: snapshot, options: options) { _, _ in
+                stale
+            }
+            return plan
+        }
+        let small = plan(rows: 10, stale: true)
+        #expect(small.safe.map(\.kind) == [.backfillAutoName] && small.blocked.isEmpty)
+        let large = plan(rows: 5_000, stale: true)
+        #expect(large.safe.isEmpty)
+        let gated = try #require(large.blocked.first)
+        #expect(gated.kind == .backfillAutoName && gated.migrationName == "backfill_auto_name_post")
+        #expect(gated.reason?.contains("about 5000 rows") == true)
+        #expect(large.effectiveDocument["post"]?.objectValue?["auto_name"] == nil, "the old list (none) is kept")
+        let migrated = plan(rows: 5_000, stale: false)
+        #expect(migrated.safe.isEmpty && migrated.blocked.isEmpty)
+        #expect(
+            migrated.effectiveDocument["post"]?.objectValue?["auto_name"]
+                == .array([.string("title"), .string("body")]))
+    }
+
     /// Issue 12 item 2: a field that gained a `columnName` is a blocked rename even without a snapshot — never a new
     /// empty column next to the data.
     @Test func aColumnNameRenameIsBlockedWithoutASnapshot() throws {
