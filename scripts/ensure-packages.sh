@@ -7,6 +7,7 @@
 #   git                     the demo pushes with it; the tests create repositories with it
 #   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
 #   openssh-server          the ssh remote tests start a throwaway sshd of their own on a localhost port
+#   gnupg                   the trust tests sign commits with a real OpenPGP key (the daemon needs only gpgv)
 # Only apt-get is used, and only when something is missing, so a prepared machine never touches the network.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -22,6 +23,9 @@ ensure_packages() {
     if [ "${1:-}" != build ]; then
         [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
         [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
+        # The trust tests sign commits with real keys: ssh-keygen (openssh-client, pulled in by openssh-server)
+        # and gpg; the daemon itself needs only ssh-keygen and gpgv.
+        command -v gpg >/dev/null 2>&1 || need_packages+=(gnupg)
     fi
     if [ ${#need_packages[@]} -gt 0 ]; then
         echo "==> installing ${need_packages[*]}"
