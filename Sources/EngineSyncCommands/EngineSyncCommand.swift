@@ -1,6 +1,6 @@
 package import ArgumentParser
+import EngineSync
 import Foundation
-import GitClient
 import PostgresClient
 
 /// The `enginesync` command line: the composition root that turns flags into configuration values.
@@ -43,7 +43,7 @@ extension EngineSyncCommand {
     package static func runFromCommandLine() async {
         // Every repository enginesync opens is one the operator named (flag or configuration), typically a
         // bare repository owned by the developers' account while the daemon runs as `enginesync`.
-        try? GitRepository.setOwnerValidation(false)
+        SourceReader.allowRepositoriesOfOtherUsers()
         if let warning = passwordOnCommandLineWarning(CommandLine.arguments) {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }

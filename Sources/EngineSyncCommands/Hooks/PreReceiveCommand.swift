@@ -3,7 +3,6 @@ import EngineSync
 import EngineSyncCore
 import EngineSyncDaemon
 import Foundation
-import GitClient
 
 /// `enginesync hooks pre-receive`: compiles the pushed tip of the watched branch and refuses an invalid one.
 ///
@@ -34,26 +33,22 @@ struct PreReceiveCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let compilation: DSLCompilation
         do {
-            let repository = try GitRepository.open(
-                path: environment["GIT_DIR"] ?? FileManager.default.currentDirectoryPath)
             var quarantine: [String] = []
             for key in ["GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY"] {
                 if let path = environment[key], !path.isEmpty, !quarantine.contains(path) { quarantine.append(path) }
             }
-            for path in quarantine { try repository.addAlternateObjectDirectory(path) }
-            guard let commit = ObjectID(hex: update.new) else {
-                HookInput.say("cannot read the pushed commit id \"\(update.new)\"; the push is not checked")
-                return
-            }
+            let reader = try SourceReader(
+                pushed: update.new, repository: environment["GIT_DIR"] ?? FileManager.default.currentDirectoryPath,
+                quarantine: quarantine)
             let options = DSLCompilerOptions(
                 dslPath: configuration.dslPath, maxFileBytes: configuration.maxFileBytes,
                 strict: configuration.strict)
-            var result = try DSLCompiler(options: options).compile(
-                source: GitTreeDSLSource(repository: repository, commit: commit))
-            ValidateCommand.add(
-                MigrationLoader.check(repository: repository, commit: commit, path: configuration.migrationsPath),
-                to: &result)
+            var result = try reader.compile(options)
+            ValidateCommand.add(reader.checkMigrations(path: configuration.migrationsPath), to: &result)
             compilation = result
+        } catch let failure as SourceReader.Failure {
+            HookInput.say("\(failure); the push is not checked")
+            return
         } catch {
             HookInput.say("cannot read the pushed commit \(update.new.prefix(12)) (\(error)); the push is not checked")
             return

@@ -1,5 +1,5 @@
+import EngineSync
 import Foundation
-import GitClient
 package import Logging
 
 #if canImport(Glibc)
@@ -78,10 +78,10 @@ package struct JournaldLogHandler: LogHandler {
     /// `<N>message key=value …` plus a newline; keys sorted for stable output.
     package static func format(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         // Every URL's credentials are masked in the message and in every value (a remote's password or token).
-        var line = "<\(priority(of: level))>" + escape(URLRedaction.redact(message))
+        var line = "<\(priority(of: level))>" + escape(SourceReader.redactingURLs(message))
         for key in metadata.keys.sorted() {
             guard let value = metadata[key] else { continue }
-            let text = isSecret(key) ? "***" : URLRedaction.redact("\(value)")
+            let text = isSecret(key) ? "***" : SourceReader.redactingURLs("\(value)")
             line += " \(key)=\(quoteIfNeeded(escape(text)))"
         }
         return line + "\n"

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EngineSync
 import Foundation
-import GitClient
 import Logging
 import PostgresClient
 
@@ -71,18 +70,14 @@ struct MigrateOptions: ParsableArguments {
         let set: MigrationSet
         var commit: String?
         if let repo {
-            let repository: GitRepository
-            let resolved: GitCommit
+            let reader: SourceReader
             do {
-                repository = try GitRepository.open(path: repo)
-                resolved = try repository.resolveCommit(rev)
-            } catch let error as GitError {
-                throw CommandFailure(message: "--repo \(repo): \(error.message)", exitCode: .failure)
+                reader = try SourceReader(.git(repository: repo, revision: rev))
+            } catch {
+                throw CommandFailure(message: "--repo \(repo): \(error)", exitCode: .failure)
             }
-            commit = resolved.id.hex
-            set = try loading {
-                try MigrationLoader.load(repository: repository, commit: resolved.id, path: migrationsPath)
-            }
+            commit = reader.commitSHA
+            set = try loading { try reader.loadMigrations(path: migrationsPath) }
         } else {
             set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
         }

@@ -3,7 +3,6 @@ import EngineSync
 import EngineSyncCore
 import EngineSyncDaemon
 import Foundation
-import GitClient
 import PostgresClient
 
 /// `enginesync status`: the last reconcile, the snapshot hash and the pending migrations.
@@ -130,16 +129,14 @@ struct StatusCommand: ParsableCommand {
         try CommandFailure.reporting {
             let settings = try settings()
             var migrations: MigrationSet?
-            var revision: (repository: GitRepository, commit: ObjectID)?
+            var revision: SourceReader?
             if let repo = settings.repo {
                 do {
-                    let repository = try GitRepository.open(path: repo)
-                    let commit = try repository.resolveCommit(settings.rev)
-                    revision = (repository, commit.id)
-                    migrations = try MigrationLoader.load(
-                        repository: repository, commit: commit.id, path: settings.migrationsPath)
-                } catch let error as GitError {
-                    throw CommandFailure("repository \(repo): \(error)")
+                    let reader = try SourceReader(.git(repository: repo, revision: settings.rev))
+                    revision = reader
+                    migrations = try reader.loadMigrations(path: settings.migrationsPath)
+                } catch let failure as SourceReader.Failure {
+                    throw CommandFailure(failure.description)
                 }
             } else if let dir {
                 migrations = try MigrationLoader.load(directory: dir, path: settings.migrationsPath)
@@ -161,11 +158,10 @@ struct StatusCommand: ParsableCommand {
                 // Who signed the revision and who approved its pending migrations, as the next reconcile would judge.
                 let pending = Set(status.pendingMigrations ?? [])
                 do {
-                    status.trust = try TrustInspection.inspect(
-                        repository: revision.repository, commit: revision.commit,
-                        migrations: (migrations?.migrations ?? []).filter { pending.contains($0.id) },
-                        settings: settings.trust
-                    ).trust
+                    status.trust =
+                        try revision.inspectTrust(
+                            migrations: (migrations?.migrations ?? []).filter { pending.contains($0.id) },
+                            settings: settings.trust)?.trust
                 } catch {
                     throw CommandFailure("cannot check the trust of \(settings.rev): \(error)")
                 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import EngineSync
 import EngineSyncCore
 import Foundation
-import GitClient
 
 /// `enginesync validate`: compile the DSL of a directory or a commit and print every diagnostic; no database.
 struct ValidateCommand: ParsableCommand {
@@ -75,47 +74,32 @@ struct ValidateCommand: ParsableCommand {
         let options = DSLCompilerOptions(
             dslPath: dslPath, snapshotModelKey: snapshotModel, maxFileBytes: maxFileBytes,
             strict: try StrictSetting.resolve(flag: strict))
-        let compiler = DSLCompiler(options: options)
         let trustSettings = try trust.settings()
         var compilation: DSLCompilation
         let migrations: MigrationCheck
         var trustState: (trust: ReconcileReport.Trust, refusal: String?)?
         do {
+            let source: ReconcileSource
             if let dir {
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue
-                else {
-                    throw CommandFailure("cannot read directory '\(dir)': no such directory")
-                }
-                compilation = try compiler.compile(source: DirectoryDSLSource(root: dir))
-                migrations = MigrationLoader.check(directory: dir, path: migrationsPath)
+                source = .directory(dir)
             } else if let repo {
-                let repository: GitRepository
-                do {
-                    repository = try GitRepository.open(path: repo)
-                } catch {
-                    throw CommandFailure("cannot open git repository '\(repo)': \(error)")
-                }
-                let commit: GitCommit
-                do {
-                    commit = try repository.resolveCommit(rev)
-                } catch {
-                    throw CommandFailure("cannot resolve revision '\(rev)' in '\(repo)': \(error)")
-                }
-                compilation = try compiler.compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
-                migrations = MigrationLoader.check(repository: repository, commit: commit.id, path: migrationsPath)
-                if trustSettings.isActive {
-                    do {
-                        trustState = try TrustInspection.inspect(
-                            repository: repository, commit: commit.id,
-                            migrations: migrations.migrations, settings: trustSettings)
-                    } catch {
-                        throw CommandFailure("cannot check the signature of '\(rev)': \(error)")
-                    }
-                }
+                source = .git(repository: repo, revision: rev)
             } else {
                 throw ValidationError("give exactly one of --dir or --repo")
             }
+            let reader = try SourceReader(source)
+            compilation = try reader.compile(options)
+            migrations = reader.checkMigrations(path: migrationsPath)
+            if trustSettings.isActive {
+                do {
+                    trustState = try reader.inspectTrust(migrations: migrations.migrations, settings: trustSettings)
+                } catch {
+                    throw CommandFailure("cannot check the signature of '\(rev)': \(error)")
+                }
+            }
+        } catch let failure as SourceReader.Failure {
+            FileHandle.standardError.write(Data(("error: " + failure.description + "\n").utf8))
+            throw ExitCode(1)
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data(("error: " + failure.message + "\n").utf8))
             throw ExitCode(1)
