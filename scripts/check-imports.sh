@@ -12,13 +12,14 @@ if [ -n "$offenders" ]; then
 fi
 echo "==> C shims are imported only by PostgresClient, GitClient and PgQuery"
 
-# The CLI reads every source (--repo/--rev, --dir, a pushed commit) through EngineSync's SourceReader and
-# parses SQL through EngineSync's lint: it never touches the libgit2 and libpg_query wrappers itself.
-offenders=$(grep -rlE '^\s*(public |package |internal |@_implementationOnly )?import (GitClient|PgQuery)$' \
+# The CLI reads every source (--repo/--rev, --dir, a pushed commit) through EngineSync's SourceReader, reaches
+# the database through DatabaseTarget and DatabaseSession, and parses SQL through EngineSync's lint: it never
+# imports the libgit2, libpq or libpg_query wrappers itself.
+offenders=$(grep -rlE '^\s*(public |package |internal |@_implementationOnly )?import (GitClient|PostgresClient|PgQuery)$' \
     Sources/EngineSyncCommands || true)
 if [ -n "$offenders" ]; then
-    echo "FAIL: EngineSyncCommands imports GitClient or PgQuery (use SourceReader / MigrationLint):" >&2
+    echo "FAIL: EngineSyncCommands imports a C wrapper module (use SourceReader, DatabaseTarget, MigrationLint):" >&2
     echo "$offenders" >&2
     exit 1
 fi
-echo "==> EngineSyncCommands reads sources through SourceReader, not GitClient"
+echo "==> EngineSyncCommands imports no C wrapper module (GitClient, PostgresClient, PgQuery)"

@@ -1,7 +1,6 @@
 package import ArgumentParser
 import EngineSync
 import Foundation
-import PostgresClient
 
 /// The `enginesync` command line: the composition root that turns flags into configuration values.
 package struct EngineSyncCommand: AsyncParsableCommand {
@@ -69,7 +68,7 @@ extension EngineSyncCommand {
             if argument.hasPrefix("--database=") { values.append(String(argument.dropFirst("--database=".count))) }
             index += 1
         }
-        guard values.contains(where: { PostgresConfiguration(dsn: $0).dsnContainsPassword }) else { return nil }
+        guard values.contains(where: { DatabaseTarget(dsn: $0).containsPassword }) else { return nil }
         return "warning: --database holds a password, which every local user can read in the process list (ps); "
             + "put it in a file instead: database_password_file (enginesync run, --database-password-file or "
             + "ENGINESYNC_DATABASE_PASSWORD_FILE), or a libpq password file (~/.pgpass or PGPASSFILE)"

@@ -2,7 +2,6 @@ import ArgumentParser
 import EngineSync
 import EngineSyncCore
 import Foundation
-import PostgresClient
 
 /// `enginesync export-catalog`: writes `catalog.json` for `plan --catalog` (the daemon writes it after each
 /// reconcile; this is the same file on demand).
@@ -52,21 +51,26 @@ struct ExportCatalogCommand: ParsableCommand {
         if let problem = TimeoutLimits.statementTimeoutProblem(statementTimeout.duration) {
             throw ValidationError("--statement-timeout \(problem)")
         }
-        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+        if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
     }
 
     func run() throws {
-        let configuration = PostgresConfiguration(dsn: database)
+        let target = DatabaseTarget(dsn: database)
+        let session: DatabaseSession
+        do {
+            session = try DatabaseSession.connect(
+                target,
+                settings: SessionSettings(
+                    schema: schema, timeouts: SessionTimeouts(lock: .seconds(3), statement: statementTimeout.duration)))
+        } catch {
+            CommandFailure.printError("cannot connect to \(target.redactedDSN): \(error)")
+            throw ExitCode.failure
+        }
         let catalog: CatalogFile
         do {
-            let connection = try PostgresConnection.connect(configuration)
-            try connection.setTimeouts(lock: .seconds(3), statement: statementTimeout.duration)
-            catalog = try CatalogExporter(schema: schema, snapshotTable: snapshotTable).export(connection)
-        } catch let error as PostgresError where error.kind == .connect {
-            CommandFailure.printError("cannot connect to \(configuration.redactedDSN): \(error)")
-            throw ExitCode.failure
+            catalog = try CatalogExporter(schema: schema, snapshotTable: snapshotTable).export(session.connection)
         } catch {
             CommandFailure.printError("cannot read the catalog: \(error)")
             throw ExitCode.failure

@@ -3,7 +3,6 @@ import EngineSyncCore
 package import EngineSyncDaemon
 import Foundation
 import Logging
-import PostgresClient
 import Yams
 
 /// Builds a `DaemonConfiguration` from the YAML file, `ENGINESYNC_<KEY>` environment variables and

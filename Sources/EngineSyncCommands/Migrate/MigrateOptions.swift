@@ -2,7 +2,6 @@ import ArgumentParser
 import EngineSync
 import Foundation
 import Logging
-import PostgresClient
 
 /// The flags every `migrate` subcommand shares: where the migrations come from and which database.
 struct MigrateOptions: ParsableArguments {
@@ -53,7 +52,7 @@ struct MigrateOptions: ParsableArguments {
             throw ValidationError("--lock-wait must be a number of seconds ≥ 0")
         }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
-        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+        if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
     }
@@ -81,16 +80,15 @@ struct MigrateOptions: ParsableArguments {
         } else {
             set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
         }
-        let configuration = PostgresConfiguration(dsn: database)
+        let target = DatabaseTarget(dsn: database)
         let session: DatabaseSession
         do {
             // Registered for cancellation (SIGINT/SIGTERM) as soon as it connects.
-            session = try DatabaseSession.connect(
-                configuration, settings: SessionSettings(schema: schema), progress: progress)
-        } catch let error as PostgresError {
+            session = try DatabaseSession.connect(target, settings: SessionSettings(schema: schema), progress: progress)
+        } catch {
             throw CommandFailure(
-                message: "cannot connect to the database (\(configuration.redactedDSN)): "
-                    + error.message.split(whereSeparator: \.isWhitespace).joined(separator: " "),
+                message: "cannot connect to the database (\(target.redactedDSN)): "
+                    + "\(error)".split(whereSeparator: \.isWhitespace).joined(separator: " "),
                 exitCode: .failure)
         }
         let options = MigrationRunnerOptions(

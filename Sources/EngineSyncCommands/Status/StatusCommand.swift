@@ -3,7 +3,6 @@ import EngineSync
 import EngineSyncCore
 import EngineSyncDaemon
 import Foundation
-import PostgresClient
 
 /// `enginesync status`: the last reconcile, the snapshot hash and the pending migrations.
 struct StatusCommand: ParsableCommand {
@@ -77,14 +76,14 @@ struct StatusCommand: ParsableCommand {
 
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
-        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+        if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
     }
 
     /// What the status is read from: flags first, then the daemon's configuration file, then defaults.
     struct Settings {
-        var database = PostgresConfiguration()
+        var database = DatabaseTarget(dsn: nil)
         var schema = "public"
         var repo: String?
         var rev = "main"
@@ -106,7 +105,7 @@ struct StatusCommand: ParsableCommand {
             } catch {
                 throw CommandFailure(message: "configuration: \(error)", exitCode: ExitCode(64))
             }
-            settings.database = loaded.postgres
+            settings.database = DatabaseTarget(loaded.postgres)
             settings.schema = loaded.schema
             settings.repo = loaded.repositoryPath ?? loaded.mirrorPath
             settings.rev = loaded.branch
@@ -115,7 +114,7 @@ struct StatusCommand: ParsableCommand {
             settings.trust = loaded.trust
         }
         if trust.isSpecified() { settings.trust = try trust.settings() }
-        if let database { settings.database = PostgresConfiguration(dsn: database) }
+        if let database { settings.database = DatabaseTarget(dsn: database) }
         if let schema { settings.schema = schema }
         if let repo { settings.repo = repo }
         if dir != nil { settings.repo = nil }
@@ -151,7 +150,7 @@ struct StatusCommand: ParsableCommand {
             var status: DatabaseStatus
             do {
                 status = try DatabaseStatus.read(session, snapshotTable: snapshotTable, migrations: migrations)
-            } catch let error as PostgresError {
+            } catch {
                 throw CommandFailure("cannot read the status: \(error)")
             }
             if settings.trust.isActive, let revision {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EngineSync
 import EngineSyncCore
-import PostgresClient
 
 /// The flags `plan` and `sync` share: where the DSL comes from, which database, and Safe Sync's limits.
 struct ReconcileOptions: ParsableArguments {
@@ -116,7 +115,7 @@ struct ReconcileOptions: ParsableArguments {
         if maxRewriteRows < 0 { throw ValidationError("--max-rewrite-rows must be ≥ 0") }
         if concurrentIndexRows < 0 { throw ValidationError("--concurrent-index-rows must be ≥ 0") }
         _ = try MigrationLintSetting.resolve(option: migrationLint)
-        if let complaint = PostgresConfiguration(dsn: database).validateDSN() {
+        if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
     }

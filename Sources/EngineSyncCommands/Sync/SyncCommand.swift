@@ -3,7 +3,6 @@ import EngineSync
 import EngineSyncCore
 import Foundation
 import Logging
-import PostgresClient
 
 /// `enginesync sync`: one reconcile of a revision or directory.
 struct SyncCommand: ParsableCommand {
@@ -102,7 +101,7 @@ struct ReconcileCommandRunner {
         let interruption = SignalInterruption()
         reconcilerOptions.progress = interruption.progress
         let reconciler = Reconciler(
-            database: PostgresConfiguration(dsn: options.database),
+            database: DatabaseTarget(dsn: options.database).configuration,
             options: reconcilerOptions, logger: logger)
         let result = reconciler.reconcile(options.source)
         interruption.finish()
@@ -143,8 +142,10 @@ extension ReconcileCommandRunner {
     /// The managed tables' row estimates for a plan's Markdown, read as `export-catalog` reads them; empty when
     /// the database cannot be read (the plan itself already says why).
     func liveRowEstimates() -> [String: Int] {
-        guard let connection = try? PostgresConnection.connect(PostgresConfiguration(dsn: options.database)),
-            let catalog = try? CatalogExporter(schema: options.schema).export(connection)
+        guard
+            let session = try? DatabaseSession.connect(
+                DatabaseTarget(dsn: options.database), settings: SessionSettings(schema: options.schema)),
+            let catalog = try? CatalogExporter(schema: options.schema).export(session.connection)
         else { return [:] }
         var rows: [String: Int] = [:]
         for table in catalog.tables { rows[table.name] = table.estimatedRows }
