@@ -13,6 +13,18 @@ struct BinaryTests {
         #expect(help.stdout.contains("USAGE: enginesync"))
     }
 
+    /// Issue 13: one source option group for every command that reads a repository or a directory.
+    @Test(arguments: [["validate"], ["plan"], ["sync"], ["status"], ["migrate", "status"], ["migrate", "up"]])
+    func everyCommandTakesTheSameSourceOptions(command: [String]) throws {
+        let help = try EngineSyncBinary.run(command + ["--help"])
+        #expect(help.status == 0)
+        let section = help.stdout.components(separatedBy: "SOURCE:").dropFirst().first ?? ""
+        for option in ["--repo <path>", "--rev <rev>", "--dir <root>", "--dsl-path <path>", "--migrations-path <path>"]
+        {
+            #expect(section.contains(option), "\(command): \(option)")
+        }
+    }
+
     @Test func unknownCommandIsAUsageError() throws {
         let result = try EngineSyncBinary.run(["no-such-command"])
         #expect(result.status == 64)

@@ -5,22 +5,12 @@ import Logging
 
 /// The flags every `migrate` subcommand shares: where the migrations come from and which database.
 struct MigrateOptions: ParsableArguments {
-    @Option(
-        name: .long, help: ArgumentHelp("A git repository (bare or not) to read migrations from.", valueName: "path"))
-    var repo: String?
+    @OptionGroup(title: "Source") var sourceOptions: SourceOptions
 
-    @Option(name: .long, help: ArgumentHelp("The revision of --repo (branch, tag or sha).", valueName: "rev"))
-    var rev: String = "main"
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A directory laid out like the repository (holding migrations/), instead of --repo.",
-            valueName: "root"))
-    var dir: String?
-
-    @Option(name: .long, help: ArgumentHelp("The migrations folder inside the repository or --dir.", valueName: "path"))
-    var migrationsPath: String = MigrationLoader.defaultPath
+    var repo: String? { sourceOptions.repo }
+    var rev: String { sourceOptions.rev ?? "main" }
+    var dir: String? { sourceOptions.dir }
+    var migrationsPath: String { sourceOptions.migrationsPath ?? MigrationLoader.defaultPath }
 
     @Option(
         name: .long,

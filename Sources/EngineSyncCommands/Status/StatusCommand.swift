@@ -44,23 +44,12 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .customLong("snapshot-table"), help: "The snapshot model's table.")
     var snapshotTable: String = "dsl"
 
-    @Option(name: .long, help: ArgumentHelp("A git repository to list pending migrations from.", valueName: "path"))
-    var repo: String?
+    @OptionGroup(title: "Source") var sourceOptions: SourceOptions
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The revision of --repo (default: the configuration's branch, else main).",
-            valueName: "rev"))
-    var rev: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("A directory laid out like the repository, instead of --repo.", valueName: "root"))
-    var dir: String?
-
-    @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
-    var migrationsPath: String?
+    var repo: String? { sourceOptions.repo }
+    var rev: String? { sourceOptions.rev }
+    var dir: String? { sourceOptions.dir }
+    var migrationsPath: String? { sourceOptions.migrationsPath }
 
     @Option(
         name: .long,

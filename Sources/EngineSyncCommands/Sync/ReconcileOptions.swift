@@ -4,28 +4,13 @@ import EngineSyncCore
 
 /// The flags `plan` and `sync` share: where the DSL comes from, which database, and Safe Sync's limits.
 struct ReconcileOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A git repository (bare or not); files are read from the object database.",
-            valueName: "path"))
-    var repo: String?
+    @OptionGroup(title: "Source") var sourceOptions: SourceOptions
 
-    @Option(name: .long, help: ArgumentHelp("The revision of --repo: a branch, tag or sha.", valueName: "rev"))
-    var rev: String = "main"
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A directory laid out like the repository (dsl/, migrations/) instead of --repo.",
-            valueName: "dsl-root"))
-    var dir: String?
-
-    @Option(name: .customLong("dsl-path"), help: "The DSL folder inside the repository.")
-    var dslPath: String = "dsl"
-
-    @Option(name: .customLong("migrations-path"), help: "The migrations folder inside the repository.")
-    var migrationsPath: String = "migrations"
+    var repo: String? { sourceOptions.repo }
+    var rev: String { sourceOptions.rev ?? "main" }
+    var dir: String? { sourceOptions.dir }
+    var dslPath: String { sourceOptions.dslPath ?? "dsl" }
+    var migrationsPath: String { sourceOptions.migrationsPath ?? MigrationLoader.defaultPath }
 
     @Option(name: .customLong("snapshot-model"), help: "The key of the DSL snapshot model.")
     var snapshotModel: String = "dsl"

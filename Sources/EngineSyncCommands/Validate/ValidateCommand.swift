@@ -32,20 +32,13 @@ struct ValidateCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A directory laid out like the repository (holds <dsl-path>/).")
-    var dir: String?
+    @OptionGroup(title: "Source") var sourceOptions: SourceOptions
 
-    @Option(name: .long, help: "A git repository (bare or not); the DSL is read from the object database.")
-    var repo: String?
-
-    @Option(name: .long, help: "The revision to validate with --repo.")
-    var rev: String = "main"
-
-    @Option(name: .customLong("dsl-path"), help: "The DSL directory inside the repository.")
-    var dslPath: String = "dsl"
-
-    @Option(name: .customLong("migrations-path"), help: "The migrations directory inside the repository.")
-    var migrationsPath: String = MigrationLoader.defaultPath
+    var repo: String? { sourceOptions.repo }
+    var rev: String { sourceOptions.rev ?? "main" }
+    var dir: String? { sourceOptions.dir }
+    var dslPath: String { sourceOptions.dslPath ?? "dsl" }
+    var migrationsPath: String { sourceOptions.migrationsPath ?? MigrationLoader.defaultPath }
 
     @Option(name: .customLong("snapshot-model"), help: "The key of the snapshot model.")
     var snapshotModel: String = "dsl"
