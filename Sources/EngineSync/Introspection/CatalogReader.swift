@@ -75,7 +75,8 @@ package struct CatalogReader {
             return Index(
                 name: try row.string("index_name"), table: try row.string("table_name"),
                 columns: try row.stringArray("columns").compactMap { $0 }, isUnique: try row.bool("indisunique"),
-                predicate: predicate, isValid: try row.bool("indisvalid"), isBuilding: try row.bool("is_building"),
+                predicate: predicate,
+                state: IndexState(isValid: try row.bool("indisvalid"), isBuilding: try row.bool("is_building")),
                 isConstraint: try row.optionalString("owning_constraint") != nil,
                 definition: hasExpressions || method != "btree" ? try row.string("index_def") : nil)
         }

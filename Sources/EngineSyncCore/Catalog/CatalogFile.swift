@@ -222,7 +222,7 @@ public struct CatalogFile: Codable, Hashable, Sendable {
             indexes.append(
                 Index(
                     name: entry.name, table: entry.table, columns: entry.columns, isUnique: entry.isUnique,
-                    predicate: predicate, isValid: entry.isValid, isBuilding: entry.isBuilding,
+                    predicate: predicate, state: IndexState(isValid: entry.isValid, isBuilding: entry.isBuilding),
                     isConstraint: entry.isConstraint, definition: entry.definition))
         }
         var foreignKeys: [ForeignKey] = []

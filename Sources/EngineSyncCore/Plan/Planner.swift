@@ -413,14 +413,18 @@ struct PlanRun {
                             origin: modelOrigin(ofTable: index.table)))
                     continue
                 }
-                guard !liveIndex.isValid else { continue }
-                if liveIndex.isBuilding {
+                switch liveIndex.state {
+                case .valid:
+                    continue
+                case .building:
                     manual.append(
                         ManualItem(
                             kind: .indexBuildInProgress, table: index.table, index: index.name,
                             message: "index '\(index.name)' is being built by another session; left alone",
                             sql: []))
                     continue
+                case .invalid:
+                    break
                 }
                 drift.append(
                     DriftItem(

@@ -100,16 +100,29 @@ public enum IndexPredicate: Hashable, Sendable {
     }
 }
 
+/// Where a live index stands (`pg_index.indisvalid`, `pg_stat_progress_create_index`).
+public enum IndexState: String, Hashable, Sendable {
+    /// Usable (every desired index is `valid`).
+    case valid
+    /// Left behind by a failed or cancelled `CREATE INDEX CONCURRENTLY`: counts as missing, dropped and rebuilt.
+    case invalid
+    /// Invalid while a `CREATE INDEX` is still running for it: left alone.
+    case building
+
+    /// From the catalog's two flags.
+    public init(isValid: Bool, isBuilding: Bool) {
+        self = isValid ? .valid : (isBuilding ? .building : .invalid)
+    }
+}
+
 public struct Index: Hashable, Sendable {
     public var name: String
     public var table: String
     public var columns: [String]
     public var isUnique: Bool
     public var predicate: IndexPredicate?
-    /// Live only: `pg_index.indisvalid`; an invalid index whose build is not running counts as missing.
-    public var isValid: Bool
-    /// Live only: a CREATE INDEX is in progress for it (pg_stat_progress_create_index).
-    public var isBuilding: Bool
+    /// Live only: valid, invalid (counts as missing) or still building.
+    public var state: IndexState
     /// Live only: backs the primary key or another constraint (never planned as a DSL index).
     public var isConstraint: Bool
     /// Live only: has expressions or a non-btree method, so `columns` does not describe it fully.
@@ -117,18 +130,20 @@ public struct Index: Hashable, Sendable {
 
     public init(
         name: String, table: String, columns: [String], isUnique: Bool, predicate: IndexPredicate? = nil,
-        isValid: Bool = true, isBuilding: Bool = false, isConstraint: Bool = false, definition: String? = nil
+        state: IndexState = .valid, isConstraint: Bool = false, definition: String? = nil
     ) {
         self.name = name
         self.table = table
         self.columns = columns
         self.isUnique = isUnique
         self.predicate = predicate
-        self.isValid = isValid
-        self.isBuilding = isBuilding
+        self.state = state
         self.isConstraint = isConstraint
         self.definition = definition
     }
+
+    public var isValid: Bool { state == .valid }
+    public var isBuilding: Bool { state == .building }
 }
 
 public struct ForeignKey: Hashable, Sendable {

@@ -338,7 +338,7 @@ struct PlannerTests {
             Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: false, predicate: .visibleRows),
             Index(
                 name: "idx_post_visible", table: "post", columns: ["id"], isUnique: false, predicate: .visibleRows,
-                isValid: false),
+                state: .invalid),
             old,
             Index(name: "idx_handmade", table: "post", columns: ["title"], isUnique: false),
             Index(name: "post_pkey", table: "post", columns: ["id"], isUnique: true, isConstraint: true),
@@ -387,8 +387,7 @@ struct PlannerTests {
         let index = Fixture.visibleIndex("post")
         var live = Schema(tables: [Fixture.live(Fixture.posts)])
         var building = index
-        building.isValid = false
-        building.isBuilding = true
+        building.state = .building
         live.indexes = [building]
         let plan = planner.plan(desired: Fixture.compiled([Fixture.posts], indexes: [index]), snapshot: nil, live: live)
         #expect(plan.safe.isEmpty)
