@@ -145,7 +145,6 @@ package final class DaemonReconciler {
             metadata["reconcile.errors"] = "\(report.errors.count)"
         }
         logger.log(level: level, "reconciled", metadata: metadata)
-        exportCatalog(after: report)
         // Reports of failed attempts are written too: they say why the tip is not applied yet.
         do {
             try write(report, name: result.reportName)
@@ -154,6 +153,9 @@ package final class DaemonReconciler {
             step.errorDescription =
                 step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
+        // After the report: reading the whole catalog is not on the push → report path (the pusher's
+        // post-receive hook waits for the report); catalog.json names the commit it follows.
+        exportCatalog(after: report)
         return step
     }
 
