@@ -68,30 +68,10 @@ public struct OfflinePlanner {
         }
 
         // The commit range since the last reconcile that reached the database (Reconciler's locked step).
-        draft.context.previousCommit = catalog.lastReconciledCommit
-        if let previous = catalog.lastReconciledCommit.flatMap(ObjectID.init(hex:)), let commit = input.commit,
-            let repository = input.repository
-        {
-            let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
-            if descends {
-                let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
-                if range.count > 1 { draft.context.commits = range.map(\.hex) }
-            } else {
-                if options.refuseNonFastForward {
-                    draft.errors.append(
-                        .init(
-                            code: "non_fast_forward",
-                            message: "\(commit.id.short) does not descend from "
-                                + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
-                    return finish(.invalid)
-                }
-                draft.warnings.append(
-                    .init(
-                        code: "non_fast_forward",
-                        message: "\(commit.id.short) does not descend from "
-                            + "the last reconciled commit \(previous.short) (force push or rewind)"))
-            }
-        }
+        guard
+            input.placeAfter(
+                catalog.lastReconciledCommit, refuseNonFastForward: options.refuseNonFastForward, in: &draft)
+        else { return finish(.invalid) }
 
         // Migrations: pending, failed and edited ones from the catalog's copy of engine_migrations.
         let recorded = Dictionary(catalog.migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -47,10 +47,10 @@ public struct DeliveryState: Codable, Sendable, Equatable {
 /// The state row is locked (`FOR UPDATE`), so the two paths never record the same reconcile twice. A value
 /// type over the schema name; every identifier goes through `DDL`/`SQL` quoting.
 package struct NotificationOutbox: Sendable {
-    // The names are listed in `NotificationPolicy.tables` too (the planner's owned tables).
-    package static let eventsTable = "engine_notifications"
-    package static let stateTable = "engine_notification_state"
-    package static let deliveriesTable = "engine_notification_deliveries"
+    // One list of names, `NotificationPolicy.tables`: also the planner's owned tables.
+    package static let eventsTable = NotificationPolicy.eventsTable
+    package static let stateTable = NotificationPolicy.stateTable
+    package static let deliveriesTable = NotificationPolicy.deliveriesTable
     let ddl: DDL
 
     package init(schema: String) { ddl = DDL(schema: schema) }

@@ -209,29 +209,8 @@ public final class Reconciler {
         // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
         // is not where the commit range starts.
         let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
-        draft.context.previousCommit = reached?.commit
-        if let previous = reached?.commit.flatMap(ObjectID.init(hex:)), let commit = input.commit,
-            let repository = input.repository
-        {
-            let descends = (try? repository.isDescendant(commit.id, of: previous)) ?? false
-            if descends {
-                let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
-                if range.count > 1 { draft.context.commits = range.map(\.hex) }
-            } else {
-                if options.refuseNonFastForward {
-                    draft.errors.append(
-                        .init(
-                            code: "non_fast_forward",
-                            message: "\(commit.id.short) does not descend from "
-                                + "the last reconciled commit \(previous.short) and refuse_non_fast_forward is set"))
-                    return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
-                }
-                draft.warnings.append(
-                    .init(
-                        code: "non_fast_forward",
-                        message: "\(commit.id.short) does not descend from "
-                            + "the last reconciled commit \(previous.short) (force push or rewind)"))
-            }
+        guard input.placeAfter(reached?.commit, refuseNonFastForward: options.refuseNonFastForward, in: &draft) else {
+            return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
 
         if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,

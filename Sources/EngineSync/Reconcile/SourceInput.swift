@@ -20,6 +20,33 @@ struct SourceInput {
         }
     }
 
+    /// Places the commit after `previous` (the last commit that reached the database, SPEC 6 step 3): the commit
+    /// range when it descends from it, else a `non_fast_forward` warning — or error, returning `false`, when
+    /// `refuseNonFastForward` is set. Shared by the reconcile and the offline plan.
+    func placeAfter(_ previous: String?, refuseNonFastForward: Bool, in draft: inout ReportDraft) -> Bool {
+        draft.context.previousCommit = previous
+        guard let previous = previous.flatMap(ObjectID.init(hex:)), let commit, let repository else { return true }
+        if (try? repository.isDescendant(commit.id, of: previous)) ?? false {
+            let range = (try? repository.commits(from: commit.id, excluding: previous, limit: 1000)) ?? []
+            if range.count > 1 { draft.context.commits = range.map(\.hex) }
+            return true
+        }
+        if refuseNonFastForward {
+            draft.errors.append(
+                .init(
+                    code: "non_fast_forward",
+                    message: "\(commit.id.short) does not descend from the last reconciled commit \(previous.short) "
+                        + "and refuse_non_fast_forward is set"))
+            return false
+        }
+        draft.warnings.append(
+            .init(
+                code: "non_fast_forward",
+                message: "\(commit.id.short) does not descend from the last reconciled commit \(previous.short) "
+                    + "(force push or rewind)"))
+        return true
+    }
+
     static func read(_ source: ReconcileSource, options: ReconcilerOptions) throws -> SourceInput {
         switch source {
         case .git(let path, let revision):

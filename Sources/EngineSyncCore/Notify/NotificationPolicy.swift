@@ -21,9 +21,10 @@ public enum NotificationPolicy {
 
     /// The outbox's tables (created by `NotificationOutbox` in the managed schema): enginesync's own, so the
     /// planner never reports them as drift and a model may not claim their names.
-    public static let tables: Set<String> = [
-        "engine_notifications", "engine_notification_state", "engine_notification_deliveries",
-    ]
+    public static let eventsTable = "engine_notifications"
+    public static let stateTable = "engine_notification_state"
+    public static let deliveriesTable = "engine_notification_deliveries"
+    public static let tables: Set<String> = [eventsTable, stateTable, deliveriesTable]
 
     /// The event name `recovered`.
     public static let recovered = "recovered"
