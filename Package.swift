@@ -86,7 +86,9 @@ let package = Package(
         .executableTarget(name: "enginesync", dependencies: ["EngineSyncCommands"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "enginesync-bench",
-            dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient"],
+            dependencies: [
+                "EngineSync", "EngineSyncCore", "PostgresClient", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/EngineSyncBench",
             swiftSettings: swiftSettings
         ),

@@ -10,6 +10,7 @@ import Foundation
 ///     enginesync-bench phases DIR --database DSN [--schema S] [--runs N]   a no-change plan, phase by phase
 ///     enginesync-bench catalog-sql [--schema S]          the catalog queries, ready for psql
 ///     enginesync-bench push-latency CLONE REPORTS_DIR [--models N] [--pushes N]   daemon push → report
+///     enginesync-bench reconcile-loop DIR --database DSN [--runs N] [--trim]   RSS over N in-process reconciles
 ///
 /// Run with `swift run -c release enginesync-bench` or `scripts/bench.sh` (docs/BENCHMARKS.md).
 @main
@@ -33,6 +34,8 @@ enum BenchMain {
         let schema = option("--schema", in: &arguments) ?? "public"
         let runs = number(option("--runs", in: &arguments), name: "--runs") ?? 5
         let pushes = number(option("--pushes", in: &arguments), name: "--pushes") ?? 50
+        let trim = arguments.contains("--trim")
+        arguments.removeAll { $0 == "--trim" }
         switch arguments.first {
         case nil:
             compileBenchmark(models: models)
@@ -58,6 +61,11 @@ enum BenchMain {
                 fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N]")
             }
             PushLatencyBenchmark.run(clone: arguments[1], reports: arguments[2], models: models, pushes: pushes)
+        case "reconcile-loop":
+            guard arguments.count == 2, let database else {
+                fail("usage: enginesync-bench reconcile-loop DIR --database DSN [--runs N] [--trim]")
+            }
+            ReconcileLoopBenchmark.run(directory: arguments[1], dsn: database, runs: runs, trim: trim)
         default:
             fail(
                 "usage: enginesync-bench [compile|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "

@@ -174,6 +174,91 @@ public final class PostgresConnection {
         if let firstError { throw firstError }
     }
 
+    /// Runs read-only statements in one round trip (libpq's pipeline mode) and hands each result to `body` in
+    /// order as soon as it has arrived, while the server already runs the next statement: decoding a result
+    /// overlaps the server's work on the following ones.
+    ///
+    /// The statements run in one implicit transaction (one sync at the end), like `execute(script:)`. The first
+    /// failing statement's error is thrown (the following ones are skipped by the server), and so is the first
+    /// error `body` throws; either way every result is read and the connection leaves pipeline mode, ready for
+    /// the next call.
+    public func pipeline(_ statements: [PostgresStatement], _ body: (Int, PostgresResult) throws -> Void) throws {
+        for statement in statements {
+            if let bad = statement.parameters.firstIndex(where: { $0?.postgresText.utf8.contains(0) == true }) {
+                throw PostgresError(
+                    kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: statement.sql,
+                    function: "PQsendQueryParams")
+            }
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw connectionOrClientError(statement: nil, function: "PQenterPipelineMode")
+        }
+        var failure: (any Error)?
+        var sent = 0
+        for statement in statements {
+            guard send(statement) else {
+                failure = connectionOrClientError(statement: statement.sql, function: "PQsendQueryParams")
+                break
+            }
+            sent += 1
+        }
+        if PQpipelineSync(handle) != 1 {
+            failure = failure ?? connectionOrClientError(statement: nil, function: "PQpipelineSync")
+        }
+        for index in 0..<sent {
+            // One statement's results end with NULL; after a failed statement the others are PIPELINE_ABORTED.
+            var copied: PostgresResult?
+            var statementError: PostgresError?
+            while let result = PQgetResult(handle) {
+                defer { PQclear(result) }
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    if failure == nil { copied = Self.copy(result) }
+                case PGRES_PIPELINE_ABORTED:
+                    continue
+                default:
+                    statementError =
+                        statementError
+                        ?? error(from: result, statement: statements[index].sql, function: "PQgetResult")
+                }
+            }
+            guard failure == nil else { continue }
+            if let statementError {
+                failure = statementError
+            } else if let copied {
+                do { try body(index, copied) } catch { failure = error }
+            } else {
+                failure = connectionOrClientError(statement: statements[index].sql, function: "PQgetResult")
+            }
+        }
+        // The sync's own result closes the pipeline; two NULLs in a row mean nothing more will come (a lost
+        // connection).
+        var nulls = 0
+        while nulls < 2 {
+            guard let result = PQgetResult(handle) else {
+                nulls += 1
+                continue
+            }
+            nulls = 0
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if PQexitPipelineMode(handle) != 1 {
+            failure = failure ?? connectionOrClientError(statement: nil, function: "PQexitPipelineMode")
+        }
+        if let failure { throw failure }
+    }
+
+    /// Queues one statement of a pipeline (`PQsendQueryParams`, text parameters).
+    private func send(_ statement: PostgresStatement) -> Bool {
+        let cValues = statement.parameters.map { $0.flatMap { strdup($0.postgresText) } }
+        defer { for value in cValues { free(value) } }
+        return cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
+            PQsendQueryParams(handle, statement.sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
+        } == 1
+    }
+
     private func consume(_ result: OpaquePointer?, statement: String, function: String) throws -> PostgresResult {
         guard let result else { throw connectionOrClientError(statement: statement, function: function) }
         defer { PQclear(result) }
@@ -181,36 +266,41 @@ public final class PostgresConnection {
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
             throw error(from: result, statement: statement, function: function)
         }
+        return Self.copy(result)
+    }
+
+    /// Copies a result's names and values into Swift values (`PQclear` stays with the caller).
+    private static func copy(_ result: OpaquePointer) -> PostgresResult {
         let fieldCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [String] = []
         columns.reserveCapacity(fieldCount)
-        var columnIndex: [String: Int] = [:]
         for field in 0..<fieldCount {
-            let name = PQfname(result, Int32(field)).map { String(cString: $0) } ?? "?column?"
-            columns.append(name)
-            if columnIndex[name] == nil { columnIndex[name] = field }
+            columns.append(PQfname(result, Int32(field)).map { String(cString: $0) } ?? "?column?")
         }
-        var rows: [PostgresRow] = []
-        rows.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            var values: [String?] = []
-            values.reserveCapacity(fieldCount)
-            for field in 0..<fieldCount {
-                // PQgetvalue returns "" for NULL: PQgetisnull decides.
-                if PQgetisnull(result, Int32(row), Int32(field)) == 1 {
+        var values: [String?] = []
+        values.reserveCapacity(rowCount * fieldCount)
+        for row in 0..<Int32(rowCount) {
+            for field in 0..<Int32(fieldCount) {
+                // PQgetvalue returns "" for NULL: PQgetisnull decides. PQgetlength saves a strlen per value.
+                if PQgetisnull(result, row, field) == 1 {
                     values.append(nil)
-                } else if let value = PQgetvalue(result, Int32(row), Int32(field)) {
-                    values.append(String(cString: value))
+                } else if let value = PQgetvalue(result, row, field) {
+                    let length = Int(PQgetlength(result, row, field))
+                    values.append(
+                        value.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                        })
                 } else {
                     values.append(nil)
                 }
             }
-            rows.append(PostgresRow(columnIndex: columnIndex, values: values))
         }
         let commandStatus = PQcmdStatus(result).map { String(cString: $0) } ?? ""
         let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
-        return PostgresResult(columns: columns, rows: rows, commandStatus: commandStatus, affectedRows: affected)
+        return PostgresResult(
+            commandStatus: commandStatus, affectedRows: affected,
+            storage: PostgresResultStorage(columns: columns, values: values, rowCount: rowCount))
     }
 
     /// Builds the error for a failed result. Connection loss carries no SQLSTATE, so `PQstatus` is checked first.

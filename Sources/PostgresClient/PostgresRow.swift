@@ -1,85 +1,147 @@
 /// The rows of one result, copied out of the `PGresult` (values in text format).
 public struct PostgresResult: Sendable {
-    public let columns: [String]
-    public let rows: [PostgresRow]
+    public var columns: [String] { storage.columns }
+    public var rows: PostgresRows { PostgresRows(storage: storage) }
     /// `PQcmdStatus`, e.g. "CREATE TABLE" or "UPDATE 3".
     public let commandStatus: String
     /// `PQcmdTuples` as a number; 0 for commands that affect no rows.
     public let affectedRows: Int
+    let storage: PostgresResultStorage
 
     public var first: PostgresRow? { rows.first }
-}
 
-/// One row; values are libpq's text form, `nil` for SQL NULL.
-public struct PostgresRow: Sendable {
-    let columnIndex: [String: Int]
-    public let values: [String?]
-
-    public subscript(_ column: String) -> String? {
-        guard let index = columnIndex[column] else { return nil }
-        return values[index]
-    }
-
-    private func raw(_ column: String) throws -> String? {
-        guard let index = columnIndex[column] else {
+    /// The position of `column` in every row, for the positional accessors (`string(at:)`, …) a caller reading
+    /// many rows uses instead of looking the name up in each row.
+    public func position(of column: String) throws -> Int {
+        guard let position = storage.columnIndex[column] else {
             throw PostgresDecodingError(column: column, expected: "a column of that name", actual: nil)
         }
-        return values[index]
+        return position
+    }
+}
+
+/// A result's values, row after row in one array, and its column positions by name: shared by its rows, so a
+/// row costs no allocation of its own (45,000 catalog rows at 1,000 tables). Immutable once built.
+final class PostgresResultStorage: Sendable {
+    let columns: [String]
+    let columnIndex: [String: Int]
+    /// `rowCount × columns.count` values; `nil` is SQL NULL.
+    let values: [String?]
+    let rowCount: Int
+
+    init(columns: [String], values: [String?], rowCount: Int) {
+        self.columns = columns
+        var columnIndex: [String: Int] = [:]
+        for (position, name) in columns.enumerated() where columnIndex[name] == nil { columnIndex[name] = position }
+        self.columnIndex = columnIndex
+        self.values = values
+        self.rowCount = rowCount
+    }
+}
+
+/// The rows of a `PostgresResult`, in the order the server sent them.
+public struct PostgresRows: RandomAccessCollection, Sendable {
+    let storage: PostgresResultStorage
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.rowCount }
+    public subscript(position: Int) -> PostgresRow {
+        precondition(position >= 0 && position < storage.rowCount, "row index out of range")
+        return PostgresRow(storage: storage, offset: position * storage.columns.count)
+    }
+}
+
+/// One row; values are libpq's text form, `nil` for SQL NULL. Read a value by column name, or by position
+/// (`PostgresResult.position(of:)`) when reading many rows.
+public struct PostgresRow: Sendable {
+    let storage: PostgresResultStorage
+    let offset: Int
+
+    /// The row's values in column order.
+    public var values: [String?] { Array(storage.values[offset..<(offset + storage.columns.count)]) }
+
+    public subscript(_ column: String) -> String? {
+        guard let index = storage.columnIndex[column] else { return nil }
+        return storage.values[offset + index]
     }
 
-    public func string(_ column: String) throws -> String {
-        guard let value = try raw(column) else {
-            throw PostgresDecodingError(column: column, expected: "text", actual: nil)
+    private func position(_ column: String) throws -> Int {
+        guard let index = storage.columnIndex[column] else {
+            throw PostgresDecodingError(column: column, expected: "a column of that name", actual: nil)
+        }
+        return index
+    }
+
+    public func string(_ column: String) throws -> String { try string(at: try position(column)) }
+    public func optionalString(_ column: String) throws -> String? { try optionalString(at: try position(column)) }
+    public func int(_ column: String) throws -> Int { try int(at: try position(column)) }
+    public func optionalInt(_ column: String) throws -> Int? { try optionalInt(at: try position(column)) }
+    public func double(_ column: String) throws -> Double { try double(at: try position(column)) }
+    public func bool(_ column: String) throws -> Bool { try bool(at: try position(column)) }
+    public func optionalBool(_ column: String) throws -> Bool? { try optionalBool(at: try position(column)) }
+    /// A one-dimensional text array (`{a,b,"c d"}`) as written by PostgreSQL's array output; NULL is empty.
+    public func stringArray(_ column: String) throws -> [String?] { try stringArray(at: try position(column)) }
+
+    // MARK: - By position
+
+    /// The value at `position` (`PostgresResult.position(of:)`); out of range is a programming error.
+    public func optionalString(at position: Int) throws -> String? {
+        precondition(position >= 0 && position < storage.columns.count, "column position out of range")
+        return storage.values[offset + position]
+    }
+
+    public func string(at position: Int) throws -> String {
+        guard let value = try optionalString(at: position) else {
+            throw PostgresDecodingError(column: storage.columns[position], expected: "text", actual: nil)
         }
         return value
     }
 
-    public func optionalString(_ column: String) throws -> String? { try raw(column) }
-
-    public func int(_ column: String) throws -> Int {
-        guard let value = try optionalInt(column) else {
-            throw PostgresDecodingError(column: column, expected: "integer", actual: nil)
+    public func int(at position: Int) throws -> Int {
+        guard let value = try optionalInt(at: position) else {
+            throw PostgresDecodingError(column: storage.columns[position], expected: "integer", actual: nil)
         }
         return value
     }
 
-    public func optionalInt(_ column: String) throws -> Int? {
-        guard let text = try raw(column) else { return nil }
+    public func optionalInt(at position: Int) throws -> Int? {
+        guard let text = try optionalString(at: position) else { return nil }
         guard let value = Int(text) else {
-            throw PostgresDecodingError(column: column, expected: "integer", actual: text)
+            throw PostgresDecodingError(column: storage.columns[position], expected: "integer", actual: text)
         }
         return value
     }
 
-    public func double(_ column: String) throws -> Double {
-        let text = try string(column)
+    public func double(at position: Int) throws -> Double {
+        let text = try string(at: position)
         guard let value = Double(text) else {
-            throw PostgresDecodingError(column: column, expected: "number", actual: text)
+            throw PostgresDecodingError(column: storage.columns[position], expected: "number", actual: text)
         }
         return value
     }
 
-    public func bool(_ column: String) throws -> Bool {
-        guard let value = try optionalBool(column) else {
-            throw PostgresDecodingError(column: column, expected: "boolean", actual: nil)
+    public func bool(at position: Int) throws -> Bool {
+        guard let value = try optionalBool(at: position) else {
+            throw PostgresDecodingError(column: storage.columns[position], expected: "boolean", actual: nil)
         }
         return value
     }
 
-    public func optionalBool(_ column: String) throws -> Bool? {
-        switch try raw(column) {
+    public func optionalBool(at position: Int) throws -> Bool? {
+        switch try optionalString(at: position) {
         case nil: return nil
         case "t"?: return true
         case "f"?: return false
-        case let other?: throw PostgresDecodingError(column: column, expected: "boolean", actual: other)
+        case let other?:
+            throw PostgresDecodingError(column: storage.columns[position], expected: "boolean", actual: other)
         }
     }
 
-    /// A one-dimensional text array (`{a,b,"c d"}`) as written by PostgreSQL's array output.
-    public func stringArray(_ column: String) throws -> [String?] {
-        guard let text = try raw(column) else { return [] }
+    public func stringArray(at position: Int) throws -> [String?] {
+        guard let text = try optionalString(at: position) else { return [] }
         guard let parsed = PostgresArrayLiteral.parse(text) else {
-            throw PostgresDecodingError(column: column, expected: "one-dimensional array", actual: text)
+            throw PostgresDecodingError(
+                column: storage.columns[position], expected: "one-dimensional array", actual: text)
         }
         return parsed
     }
@@ -137,3 +199,14 @@ extension Int64: PostgresBindable { public var postgresText: String { String(sel
 extension Int32: PostgresBindable { public var postgresText: String { String(self) } }
 extension Double: PostgresBindable { public var postgresText: String { String(self) } }
 extension Bool: PostgresBindable { public var postgresText: String { self ? "true" : "false" } }
+
+/// One statement of `PostgresConnection.pipeline`: SQL with `$1…` parameters (text format; `nil` is SQL NULL).
+public struct PostgresStatement: Sendable {
+    public var sql: String
+    public var parameters: [(any PostgresBindable)?]
+
+    public init(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}

@@ -20,6 +20,78 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func rowsAreReadByNameOrByPosition() throws {
+        try ScratchDatabase.with { _, connection in
+            let result = try connection.query(
+                "SELECT g AS n, g::text AS t, NULL::int AS z, g % 2 = 0 AS even, ARRAY[g::text, NULL] AS xs "
+                    + "FROM generate_series(1, 3) g ORDER BY g")
+            #expect(result.columns == ["n", "t", "z", "even", "xs"])
+            #expect(result.rows.count == 3)
+            let n = try result.position(of: "n")
+            let even = try result.position(of: "even")
+            let xs = try result.position(of: "xs")
+            #expect(try result.rows.map { try $0.int(at: n) } == [1, 2, 3])
+            #expect(try result.rows.map { try $0.bool(at: even) } == [false, true, false])
+            #expect(try result.rows[1].stringArray(at: xs) == ["2", nil])
+            #expect(try result.rows[2].optionalInt(at: try result.position(of: "z")) == nil)
+            #expect(result.rows[2].values == ["3", "3", nil, "f", "{3,NULL}"])
+            #expect(try result.rows.map { try $0.string("t") } == ["1", "2", "3"])
+            let missing = try #require(throws: PostgresDecodingError.self) { try result.position(of: "nope") }
+            #expect(missing.column == "nope")
+            // By position, a decoding error still names the column.
+            let notNull = try #require(throws: PostgresDecodingError.self) {
+                try result.rows[0].int(at: try result.position(of: "z"))
+            }
+            #expect(notNull.column == "z")
+        }
+    }
+
+    @Test func pipelineHandsEachResultOverInOrder() throws {
+        try ScratchDatabase.with { _, connection in
+            var seen: [(Int, [String])] = []
+            try connection.pipeline([
+                PostgresStatement("SELECT $1::text || 'a' AS v", ["x"]),
+                PostgresStatement("SELECT v::text FROM generate_series(1, 3) v"),
+                PostgresStatement("SELECT NULL::text AS v WHERE false"),
+            ]) { index, result in
+                seen.append((index, try result.rows.map { try $0.optionalString("v") ?? "NULL" }))
+            }
+            #expect(seen.map(\.0) == [0, 1, 2])
+            #expect(seen.map(\.1) == [["xa"], ["1", "2", "3"], []])
+            // The connection has left pipeline mode: an ordinary query works.
+            #expect(try connection.query("SELECT 1 AS one").first?.int("one") == 1)
+        }
+    }
+
+    @Test func pipelineThrowsTheFailingStatementsErrorAndRecovers() throws {
+        try ScratchDatabase.with { _, connection in
+            var seen: [Int] = []
+            let error = try #require(throws: PostgresError.self) {
+                try connection.pipeline([
+                    PostgresStatement("SELECT 1 AS v"),
+                    PostgresStatement("SELECT * FROM missing_table"),
+                    PostgresStatement("SELECT 3 AS v"),
+                ]) { index, _ in seen.append(index) }
+            }
+            #expect(seen == [0])
+            #expect(error.sqlState == SQLState("42P01"))
+            #expect(error.statement == "SELECT * FROM missing_table")
+            #expect(connection.isConnected)
+            #expect(try connection.query("SELECT 2 AS two").first?.int("two") == 2)
+            // An error thrown while reading a result: the rest is still read, and the connection stays usable.
+            struct Refused: Error {}
+            #expect(throws: Refused.self) {
+                try connection.pipeline([PostgresStatement("SELECT 1"), PostgresStatement("SELECT 2")]) { _, _ in
+                    throw Refused()
+                }
+            }
+            #expect(try connection.query("SELECT 3 AS three").first?.int("three") == 3)
+            #expect(throws: PostgresError.self) {
+                try connection.pipeline([PostgresStatement("SELECT $1::text", ["a\u{0}b"])]) { _, _ in }
+            }
+        }
+    }
+
     @Test func arraysAreDecoded() throws {
         try ScratchDatabase.with { _, connection in
             let row = try #require(try connection.query("SELECT ARRAY['a', 'b c', NULL, 'd\"e']::text[] AS xs").first)

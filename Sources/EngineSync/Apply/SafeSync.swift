@@ -42,11 +42,12 @@ package final class SafeSync {
     var schema: String { options.planner.schema }
 
     /// Plans and applies; `draft` is the reconcile's report so far (its start time, commit, migrations and
-    /// warnings), finished here.
-    package func reconcile(desired: CompiledDSL, draft: ReportDraft) -> Result {
+    /// warnings), finished here. `live`: the catalog as the caller read it under the same lock, with nothing
+    /// written since (a plan reads it while the DSL compiles); `nil` reads it here.
+    package func reconcile(desired: CompiledDSL, draft: ReportDraft, live: Schema? = nil) -> Result {
         var draft = draft
         do {
-            return try run(desired: desired, draft: &draft)
+            return try run(desired: desired, draft: &draft, live: live)
         } catch {
             draft.errors.append(ReportDraft.message(for: error))
             logger.error("safe sync failed", metadata: ["error": "\(error)"])
@@ -75,7 +76,7 @@ package final class SafeSync {
         var logID = 0
     }
 
-    private func run(desired: CompiledDSL, draft: inout ReportDraft) throws -> Result {
+    private func run(desired: CompiledDSL, draft: inout ReportDraft, live: Schema?) throws -> Result {
         if session.isStandby {
             draft.warnings.append(
                 .init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
@@ -83,7 +84,7 @@ package final class SafeSync {
         }
         try session.use(.catalogOnly)
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
-        let baseline = try readBaseline(desired: desired, store: store, draft: &draft)
+        let baseline = try readBaseline(desired: desired, store: store, live: live, draft: &draft)
         if options.requireSnapshot && baseline.row == nil {
             draft.errors.append(
                 .init(
@@ -125,10 +126,12 @@ package final class SafeSync {
 
     /// Reads the live catalog and the latest snapshot row, and compiles the snapshot (from the cache when the
     /// daemon compiled it last time).
-    private func readBaseline(desired: CompiledDSL, store: SnapshotStore, draft: inout ReportDraft) throws -> Baseline {
+    private func readBaseline(
+        desired: CompiledDSL, store: SnapshotStore, live prefetched: Schema?, draft: inout ReportDraft
+    ) throws -> Baseline {
         progress?.touch()
         var reader = CatalogReader(schema: schema)
-        let live = try reader.read(connection) { [progress] in progress?.touch() }
+        let live = try prefetched ?? reader.read(connection) { [progress] in progress?.touch() }
         guard let row = try store.latest(connection, live: live, document: false) else {
             return Baseline(live: live, row: nil, snapshot: nil)
         }

@@ -12,85 +12,42 @@ package struct CatalogReader {
 
     package init(schema: String) { self.schema = schema }
 
-    /// `beforeEachQuery` runs before each catalog query (the daemon's watchdog progress: one slow catalog
-    /// query may take up to `statement_timeout`, like any other statement).
+    /// `beforeEachQuery` runs once per catalog query: when they are sent, then after each result but the last (the
+    /// daemon's watchdog progress: one slow catalog query may take up to `statement_timeout`, like any other).
+    ///
+    /// The queries go out in one round trip (`PostgresConnection.pipeline`) and each result is decoded while the
+    /// server runs the next query; values are read by position (`Rows` of each query), not looked up by name.
     package mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
         queryCount = 0
-        let tableRows = try run(connection, Self.tablesQuery, beforeEachQuery)
-        let columnRows = try run(connection, Self.columnsQuery, beforeEachQuery)
-        let indexRows = try run(connection, Self.indexesQuery, beforeEachQuery)
-        let constraintRows = try run(connection, Self.constraintsQuery, beforeEachQuery)
-        let viewRows = try run(connection, Self.viewDependenciesQuery, beforeEachQuery)
-
+        var tables: [(name: String, estimatedRows: Int)] = []
         var columnsByTable: [String: [Column]] = [:]
-        for row in columnRows {
-            let type = ColumnType(formatType: try row.string("data_type"))
-            let defaultText = try row.optionalString("default_expr")
-            let sequence = try row.optionalString("sequence_name")
-            let identity = try row.optionalString("attidentity") ?? ""
-            let isAutoIncrement = sequence != nil || !identity.isEmpty
-            columnsByTable[try row.string("table_name"), default: []].append(
-                Column(
-                    name: try row.string("column_name"), type: type,
-                    defaultValue: isAutoIncrement ? nil : defaultText.map { LiveDefault.parse($0, type: type) },
-                    isNotNull: try row.bool("not_null"), isAutoIncrement: isAutoIncrement, sequence: sequence))
-        }
-
+        var indexes: [Index] = []
         var primaryKeys: [String: (name: String, columns: [String])] = [:]
         var foreignKeys: [ForeignKey] = []
-        for row in constraintRows {
-            let table = try row.string("table_name")
-            let columns = try row.stringArray("columns").compactMap { $0 }
-            switch try row.string("contype") {
-            case "p":
-                primaryKeys[table] = (try row.string("conname"), columns)
-            case "f":
-                guard try row.optionalString("ref_schema") == schema,
-                    let referenced = try row.optionalString("ref_table")
-                else {
-                    continue
-                }
-                foreignKeys.append(
-                    ForeignKey(
-                        name: try row.string("conname"), table: table, columns: columns, referencedTable: referenced,
-                        referencedColumns: try row.stringArray("ref_columns").compactMap { $0 },
-                        onDelete: Self.action(try row.string("confdeltype")),
-                        onUpdate: Self.action(try row.string("confupdtype"))))
-            default:
-                continue
+        var views: [ViewDependency] = []
+        let schema = self.schema
+        let statements = Self.queries.map { PostgresStatement($0.sql, [schema]) }
+        beforeEachQuery()
+        queryCount = statements.count
+        try connection.pipeline(statements) { index, result in
+            switch index {
+            case 0: tables = try Self.tables(result)
+            case 1: columnsByTable = try Self.columns(result)
+            case 2: indexes = try Self.indexes(result)
+            case 3: (primaryKeys, foreignKeys) = try Self.constraints(result, schema: schema)
+            default: views = try Self.viewDependencies(result)
             }
-        }
-
-        let tables = try tableRows.map { row -> Table in
-            let name = try row.string("table_name")
-            return Table(
-                name: name, columns: columnsByTable[name] ?? [], primaryKey: primaryKeys[name]?.columns ?? [],
-                estimatedRows: try row.int("estimated_rows"), primaryKeyConstraint: primaryKeys[name]?.name)
-        }
-
-        let indexes = try indexRows.map { row -> Index in
-            let hasExpressions = try row.bool("has_expressions")
-            let method = try row.string("method")
-            let predicate = try row.optionalString("predicate").map(IndexPredicate.init(expression:))
-            return Index(
-                name: try row.string("index_name"), table: try row.string("table_name"),
-                columns: try row.stringArray("columns").compactMap { $0 }, isUnique: try row.bool("indisunique"),
-                predicate: predicate,
-                state: IndexState(isValid: try row.bool("indisvalid"), isBuilding: try row.bool("is_building")),
-                isConstraint: try row.optionalString("owning_constraint") != nil,
-                definition: hasExpressions || method != "btree" ? try row.string("index_def") : nil)
-        }
-
-        let views = try viewRows.map { row in
-            ViewDependency(
-                table: try row.string("table_name"), column: try row.string("column_name"),
-                viewSchema: try row.string("view_schema"), view: try row.string("view_name"),
-                definition: try row.optionalString("view_def"),
-                isMaterialized: try row.optionalString("view_kind") == "m")
+            // The next query's wait starts now.
+            if index + 1 < statements.count { beforeEachQuery() }
         }
         return Schema(
-            tables: tables, indexes: indexes,
-            foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
+            tables: tables.map { table in
+                Table(
+                    name: table.name, columns: columnsByTable[table.name] ?? [],
+                    primaryKey: primaryKeys[table.name]?.columns ?? [], estimatedRows: table.estimatedRows,
+                    primaryKeyConstraint: primaryKeys[table.name]?.name)
+            },
+            indexes: indexes, foreignKeys: foreignKeys.sorted { ($0.table, $0.name) < ($1.table, $1.name) },
             viewDependencies: views)
     }
 
@@ -103,12 +60,126 @@ package struct CatalogReader {
         ]
     }
 
-    private mutating func run(_ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void) throws
-        -> [PostgresRow]
-    {
-        beforeEachQuery()
-        queryCount += 1
-        return try connection.query(sql, [schema]).rows
+    // MARK: - Decoding each query's rows (column positions looked up once per result)
+
+    static func tables(_ result: PostgresResult) throws -> [(name: String, estimatedRows: Int)] {
+        let name = try result.position(of: "table_name")
+        let estimatedRows = try result.position(of: "estimated_rows")
+        return try result.rows.map { row in (try row.string(at: name), try row.int(at: estimatedRows)) }
+    }
+
+    static func columns(_ result: PostgresResult) throws -> [String: [Column]] {
+        let table = try result.position(of: "table_name")
+        let name = try result.position(of: "column_name")
+        let dataType = try result.position(of: "data_type")
+        let notNull = try result.position(of: "not_null")
+        let defaultExpression = try result.position(of: "default_expr")
+        let identity = try result.position(of: "attidentity")
+        let sequenceName = try result.position(of: "sequence_name")
+        var columnsByTable: [String: [Column]] = [:]
+        // Rows come ordered by table: one table's columns are collected before they are stored.
+        var currentTable: String?
+        var current: [Column] = []
+        for row in result.rows {
+            let tableName = try row.string(at: table)
+            if tableName != currentTable {
+                if let currentTable { columnsByTable[currentTable, default: []] += current }
+                currentTable = tableName
+                current = []
+            }
+            let type = ColumnType(formatType: try row.string(at: dataType))
+            let sequence = try row.optionalString(at: sequenceName)
+            let identityKind = try row.optionalString(at: identity) ?? ""
+            let isAutoIncrement = sequence != nil || !identityKind.isEmpty
+            current.append(
+                Column(
+                    name: try row.string(at: name), type: type,
+                    defaultValue: isAutoIncrement
+                        ? nil : try row.optionalString(at: defaultExpression).map { LiveDefault.parse($0, type: type) },
+                    isNotNull: try row.bool(at: notNull), isAutoIncrement: isAutoIncrement, sequence: sequence))
+        }
+        if let currentTable { columnsByTable[currentTable, default: []] += current }
+        return columnsByTable
+    }
+
+    static func indexes(_ result: PostgresResult) throws -> [Index] {
+        let table = try result.position(of: "table_name")
+        let name = try result.position(of: "index_name")
+        let method = try result.position(of: "method")
+        let isUnique = try result.position(of: "indisunique")
+        let isValid = try result.position(of: "indisvalid")
+        let hasExpressions = try result.position(of: "has_expressions")
+        let definition = try result.position(of: "index_def")
+        let predicate = try result.position(of: "predicate")
+        let columns = try result.position(of: "columns")
+        let owningConstraint = try result.position(of: "owning_constraint")
+        let isBuilding = try result.position(of: "is_building")
+        return try result.rows.map { row in
+            let needsDefinition = try row.bool(at: hasExpressions) || row.string(at: method) != "btree"
+            return Index(
+                name: try row.string(at: name), table: try row.string(at: table),
+                columns: try row.stringArray(at: columns).compactMap { $0 }, isUnique: try row.bool(at: isUnique),
+                predicate: try row.optionalString(at: predicate).map(IndexPredicate.init(expression:)),
+                state: IndexState(isValid: try row.bool(at: isValid), isBuilding: try row.bool(at: isBuilding)),
+                isConstraint: try row.optionalString(at: owningConstraint) != nil,
+                definition: needsDefinition ? try row.string(at: definition) : nil)
+        }
+    }
+
+    static func constraints(_ result: PostgresResult, schema: String) throws -> (
+        primaryKeys: [String: (name: String, columns: [String])], foreignKeys: [ForeignKey]
+    ) {
+        let table = try result.position(of: "table_name")
+        let name = try result.position(of: "conname")
+        let type = try result.position(of: "contype")
+        let columns = try result.position(of: "columns")
+        let referencedSchema = try result.position(of: "ref_schema")
+        let referencedTable = try result.position(of: "ref_table")
+        let referencedColumns = try result.position(of: "ref_columns")
+        let onUpdate = try result.position(of: "confupdtype")
+        let onDelete = try result.position(of: "confdeltype")
+        var primaryKeys: [String: (name: String, columns: [String])] = [:]
+        var foreignKeys: [ForeignKey] = []
+        for row in result.rows {
+            switch try row.string(at: type) {
+            case "p":
+                primaryKeys[try row.string(at: table)] = (
+                    try row.string(at: name), try row.stringArray(at: columns).compactMap { $0 }
+                )
+            case "f":
+                guard try row.optionalString(at: referencedSchema) == schema,
+                    let referenced = try row.optionalString(at: referencedTable)
+                else {
+                    continue
+                }
+                foreignKeys.append(
+                    ForeignKey(
+                        name: try row.string(at: name), table: try row.string(at: table),
+                        columns: try row.stringArray(at: columns).compactMap { $0 }, referencedTable: referenced,
+                        referencedColumns: try row.stringArray(at: referencedColumns).compactMap { $0 },
+                        onDelete: Self.action(try row.string(at: onDelete)),
+                        onUpdate: Self.action(try row.string(at: onUpdate))))
+            default:
+                continue
+            }
+        }
+        return (primaryKeys, foreignKeys)
+    }
+
+    static func viewDependencies(_ result: PostgresResult) throws -> [ViewDependency] {
+        let table = try result.position(of: "table_name")
+        let column = try result.position(of: "column_name")
+        let viewSchema = try result.position(of: "view_schema")
+        let view = try result.position(of: "view_name")
+        let definition = try result.position(of: "view_def")
+        let kind = try result.position(of: "view_kind")
+        return try result.rows.map { row in
+            ViewDependency(
+                table: try row.string(at: table), column: try row.string(at: column),
+                viewSchema: try row.string(at: viewSchema), view: try row.string(at: view),
+                definition: try row.optionalString(at: definition),
+                isMaterialized: try row.optionalString(at: kind) == "m")
+        }
     }
 
     static func action(_ code: String) -> ReferentialAction {

@@ -1,11 +1,10 @@
 package import EngineSyncCore
-import Foundation
 
 /// Normalises a `pg_get_expr` default into a `ColumnDefault`, so `'abc'::character varying` and the
 /// DSL's `"abc"` compare equal.
 package enum LiveDefault {
     package static func parse(_ expression: String, type: ColumnType) -> ColumnDefault {
-        let text = expression.trimmingCharacters(in: .whitespaces)
+        let text = expression.trimmingWhitespace()
         switch text.lowercased() {
         case "current_timestamp", "now()", "transaction_timestamp()": return .currentTimestamp
         case "true": return .boolean(true)

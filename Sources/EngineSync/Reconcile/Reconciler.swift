@@ -129,29 +129,32 @@ public final class Reconciler {
         }
         draft.context.commit = input.commitInfo
         draft.context.trees = ReconcileLog.Trees(dsl: input.dslTree?.hex, migrations: input.migrationsTree?.hex)
-        draft.warnings += input.compilation.warnings.map(ReconcileReport.Message.init)
-        let reportName = input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid"
+        // 4. The DSL compiles on its own thread while the database is reached (`PendingCompilation`). It is joined
+        // before anything is written and wherever the reconcile ends: `invalid` wins over whatever the database
+        // said, and the compile's and the migrations' warnings take the places they had when the compile came first.
+        let compileWarningsPosition = draft.warnings.count
+        var reportName: String { input.commit?.id.hex ?? input.compilation.compiled?.contentHash ?? "invalid" }
         // 1b. An untrusted commit (issue 15) goes no further: the database is not even connected to.
         if let outcome = checkCommitTrust(input, draft: &draft) {
+            draft.warnings.insert(
+                contentsOf: input.compilation.warnings.map(ReconcileReport.Message.init), at: compileWarningsPosition)
             return Result(
                 report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
-
-        // 4. Compile and validate: invalid → the database is not touched.
-        guard let desired = input.compilation.compiled else {
-            draft.errors += input.compilation.errors.map(ReconcileReport.Message.init)
+        let dsl = PendingDSL(input: input, before: draft, compileWarningsPosition: compileWarningsPosition)
+        func end(_ outcome: ReconcileOutcome, _ draft: ReportDraft) -> Result {
+            var draft = draft
+            let outcome = dsl.join(into: &draft) == nil ? .invalid : outcome
             return Result(
-                report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+                report: draft.finish(outcome: outcome), plan: nil, reportName: reportName, commit: input.commit?.id)
         }
         let migrationSet: MigrationSet
         switch input.migrations {
         case .success(let set):
             migrationSet = set
-            draft.warnings += set.warnings.map { .init(code: $0.code, message: $0.message, file: $0.file) }
         case .failure(let error):
             draft.errors.append(ReportDraft.message(for: error))
-            return Result(
-                report: draft.finish(outcome: .invalid), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return end(.invalid, draft)
         }
 
         // 5. Connect (timeouts and search_path set once), standby check, advisory lock.
@@ -160,46 +163,46 @@ public final class Reconciler {
         do {
             session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
         } catch {
+            guard input.compilation.isValid else { return end(.invalid, draft) }
             draft.errors.append(
                 .init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
-            return Result(
-                report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return end(.failed, draft)
         }
         if session.isStandby {
+            guard input.compilation.isValid else { return end(.invalid, draft) }
             draft.warnings.append(
                 .init(code: "standby", message: "the server is a standby (pg_is_in_recovery); nothing applied"))
-            return Result(
-                report: draft.finish(outcome: .standby), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return end(.standby, draft)
         }
         do {
-            let outcome = try session.withAdvisoryLock(wait: options.lockWait) {
-                try locked(session: session, input: input, desired: desired, migrations: migrationSet, draft: draft)
-            }
+            // An invalid DSL does not wait for another reconciler's lock.
+            let outcome = try session.withAdvisoryLock(
+                wait: options.lockWait, keepWaiting: { input.compilation.isValid },
+                { try locked(session: session, input: input, dsl: dsl, migrations: migrationSet, draft: draft) })
             switch outcome {
             case .acquired(let result):
                 return Result(
                     report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
             case .heldElsewhere:
+                guard input.compilation.isValid else { return end(.invalid, draft) }
                 draft.warnings.append(
                     .init(
                         code: "lock_held",
                         message: "another reconciler holds the enginesync advisory "
                             + "lock (key \(EngineSyncLock.key); waited \(DurationText.format(options.lockWait))); try again later"
                     ))
-                return Result(
-                    report: draft.finish(outcome: .skipped), plan: nil, reportName: reportName, commit: input.commit?.id
-                )
+                return end(.skipped, draft)
             }
         } catch {
+            guard input.compilation.isValid else { return end(.invalid, draft) }
             draft.errors.append(ReportDraft.message(for: error))
-            return Result(
-                report: draft.finish(outcome: .failed), plan: nil, reportName: reportName, commit: input.commit?.id)
+            return end(.failed, draft)
         }
     }
 
     /// Everything that happens under the advisory lock, continuing the reconcile's one report draft.
     private func locked(
-        session: DatabaseSession, input: SourceInput, desired: CompiledDSL, migrations: MigrationSet,
+        session: DatabaseSession, input: SourceInput, dsl: PendingDSL, migrations: MigrationSet,
         draft: ReportDraft
     ) throws -> SafeSync.Result {
         var draft = draft
@@ -209,7 +212,23 @@ public final class Reconciler {
         // The last reconcile that reached the database (SPEC 6 step 3): a failed attempt, e.g. of this very tip,
         // is not where the commit range starts.
         let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
-        guard input.placeAfter(reached?.commit, refuseNonFastForward: options.refuseNonFastForward, in: &draft) else {
+        let placed = input.placeAfter(reached?.commit, refuseNonFastForward: options.refuseNonFastForward, in: &draft)
+        // A plan with no pending migration reads the catalog while the DSL still compiles: nothing is written
+        // before Safe Sync reads it (a sync's migration runner may create its tracking table, so it reads later).
+        var prefetched: Schema?
+        if placed, options.safeSync.dryRun,
+            (try? MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(logger: logger))
+                .status().pending.isEmpty) == true
+        {
+            try session.use(.catalogOnly)
+            var reader = CatalogReader(schema: schema)
+            prefetched = try reader.read(connection) { session.progress?.touch() }
+            try session.use(.managedSchema)
+        }
+        guard let desired = dsl.join(into: &draft) else {
+            return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
+        }
+        guard placed else {
             return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
 
@@ -309,13 +328,48 @@ public final class Reconciler {
         let safeSync = SafeSync(
             session: session, codec: DSLSnapshotCodec(options: options.compiler),
             options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
-        var result = safeSync.reconcile(desired: desired, draft: draft)
+        var result = safeSync.reconcile(desired: desired, draft: draft, live: prefetched)
         if !lintBlocked.isEmpty {
             // A plan under migration_lint: block shows what the sync would refuse.
             result.report.blocked = lintBlocked + result.report.blocked
             if result.report.outcome == .synced { result.report.outcome = .blocked }
         }
         return result
+    }
+
+    /// The DSL compile a reconcile started, and where its warnings and the migrations' belong in the report: where
+    /// they were when the compile came first (the compile's right after the source's, the migrations' after the
+    /// trust check's).
+    struct PendingDSL {
+        let input: SourceInput
+        /// The report before the database was reached: an invalid DSL is reported from here, as it was when the
+        /// compile came first.
+        let before: ReportDraft
+        let compileWarningsPosition: Int
+        var migrationWarningsPosition: Int { before.warnings.count }
+
+        /// Waits for the compile and puts the warnings in place in `draft`; the compiled DSL, or `nil` with `draft`
+        /// back to `before` and the compile's errors added.
+        func join(into draft: inout ReportDraft) -> CompiledDSL? {
+            let compilation = input.compilation
+            guard let compiled = compilation.compiled else {
+                draft = before
+                draft.errors += compilation.errors.map(ReconcileReport.Message.init)
+                draft.warnings.insert(
+                    contentsOf: compilation.warnings.map(ReconcileReport.Message.init),
+                    at: min(compileWarningsPosition, draft.warnings.count))
+                return nil
+            }
+            let migrationWarnings = ((try? input.migrations.get())?.warnings ?? []).map {
+                ReconcileReport.Message(code: $0.code, message: $0.message, file: $0.file)
+            }
+            draft.warnings.insert(
+                contentsOf: migrationWarnings, at: min(migrationWarningsPosition, draft.warnings.count))
+            draft.warnings.insert(
+                contentsOf: compilation.warnings.map(ReconcileReport.Message.init),
+                at: min(compileWarningsPosition, draft.warnings.count))
+            return compiled
+        }
     }
 
     private func recordFailure(_ connection: PostgresConnection, report: ReconcileReport, trees: ReconcileLog.Trees)

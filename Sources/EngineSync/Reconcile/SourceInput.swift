@@ -8,8 +8,12 @@ struct SourceInput {
     var commit: GitCommit?
     var dslTree: ObjectID?
     var migrationsTree: ObjectID?
-    var compilation: DSLCompilation
+    /// The DSL's compile, running on its own thread until someone needs it (`PendingCompilation`).
+    var pendingCompilation: PendingCompilation
     var migrations: Result<MigrationSet, MigrationError>
+
+    /// The compiled DSL and its diagnostics (waits for the compile).
+    var compilation: DSLCompilation { pendingCompilation.compilation }
 
     var commitInfo: ReconcileReport.CommitInfo? {
         commit.map { commit in
@@ -58,14 +62,15 @@ struct SourceInput {
                 throw SourceError(message: "\(root): no such directory")
             }
             options.progress?.touch()
-            let compilation = try DSLCompiler(options: options.compiler).compile(source: DirectoryDSLSource(root: root))
+            let compiler = DSLCompiler(options: options.compiler)
+            let files = try compiler.load(source: DirectoryDSLSource(root: root))
             let migrations = Result<MigrationSet, MigrationError> {
                 try MigrationLoader.load(
                     directory: root, path: options.migrationsPath, maxFileBytes: options.compiler.maxFileBytes)
             }
             return SourceInput(
-                repository: nil, commit: nil, dslTree: nil, migrationsTree: nil, compilation: compilation,
-                migrations: migrations)
+                repository: nil, commit: nil, dslTree: nil, migrationsTree: nil,
+                pendingCompilation: PendingCompilation(compiler, files: files), migrations: migrations)
         }
     }
 
@@ -74,8 +79,9 @@ struct SourceInput {
         let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
         let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
         options.progress?.touch()
-        let compilation = try DSLCompiler(options: options.compiler)
-            .compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+        let compiler = DSLCompiler(options: options.compiler)
+        // Read here (the repository is used by one thread at a time), compiled on another thread.
+        let files = try compiler.load(source: GitTreeDSLSource(repository: repository, commit: commit.id))
         let migrations = Result<MigrationSet, MigrationError> {
             try MigrationLoader.load(
                 repository: repository, commit: commit.id, path: options.migrationsPath,
@@ -83,7 +89,7 @@ struct SourceInput {
         }
         return SourceInput(
             repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
-            compilation: compilation, migrations: migrations)
+            pendingCompilation: PendingCompilation(compiler, files: files), migrations: migrations)
     }
 
     struct SourceError: Error, CustomStringConvertible {

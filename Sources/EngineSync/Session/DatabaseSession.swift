@@ -112,13 +112,13 @@ public final class DatabaseSession {
     /// Runs `body` holding `EngineSyncLock`, waiting up to `wait` for it; a stop request (SIGINT/SIGTERM of a
     /// one-shot command) ends the wait at once.
     public func withAdvisoryLock<Value>(
-        wait: Duration,
+        wait: Duration, keepWaiting: () -> Bool = { true },
         _ body: () throws -> Value
     ) throws -> EngineSyncLock.Outcome<Value> {
         progress?.touch()
         let progress = self.progress
         return try EngineSyncLock.withAdvisoryLock(
-            connection, wait: wait, stop: { progress?.isStopRequested ?? false },
+            connection, wait: wait, stop: { progress?.isStopRequested ?? false }, keepWaiting: keepWaiting,
             body)
     }
 

@@ -27,9 +27,11 @@ public enum EngineSyncLock {
     /// session's `lock_timeout`, and never queues behind a stuck holder.
     public static func withAdvisoryLock<Value>(
         _ connection: PostgresConnection, wait: Duration = .zero, pollInterval: Duration = .milliseconds(200),
-        stop: () -> Bool = { false }, _ body: () throws -> Value
+        stop: () -> Bool = { false }, keepWaiting: () -> Bool = { true }, _ body: () throws -> Value
     ) throws -> Outcome<Value> {
-        guard try acquire(connection, wait: wait, pollInterval: pollInterval, stop: stop) else { return .heldElsewhere }
+        guard
+            try acquire(connection, wait: wait, pollInterval: pollInterval, stop: stop, keepWaiting: keepWaiting)
+        else { return .heldElsewhere }
         let value: Value
         do {
             value = try body()
@@ -48,18 +50,25 @@ public enum EngineSyncLock {
     }
 
     /// Polls `pg_try_advisory_lock` until it succeeds or `wait` has passed; `true` when held. Throws `Stopped`
-    /// as soon as `stop` says so (a one-shot command's SIGINT/SIGTERM), rather than waiting on.
+    /// as soon as `stop` says so (a one-shot command's SIGINT/SIGTERM), rather than waiting on. `keepWaiting`
+    /// is asked once, when the lock is held elsewhere, before waiting: `false` gives up at once (a reconcile whose
+    /// DSL turned out invalid has nothing to wait for).
     public static func acquire(
         _ connection: PostgresConnection, wait: Duration = .zero,
-        pollInterval: Duration = .milliseconds(200), stop: () -> Bool = { false }
+        pollInterval: Duration = .milliseconds(200), stop: () -> Bool = { false }, keepWaiting: () -> Bool = { true }
     ) throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
+        var asked = false
         while true {
             if stop() { throw Stopped() }
             if try tryLock(connection) { return true }
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero { return false }
+            if !asked {
+                asked = true
+                if !keepWaiting() { return false }
+            }
             Thread.sleep(forTimeInterval: seconds(min(remaining, pollInterval)))
         }
     }

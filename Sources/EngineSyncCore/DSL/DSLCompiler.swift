@@ -12,7 +12,24 @@ public struct DSLCompiler: Sendable {
     /// Reads `<dslPath>/…` from a source and compiles it. Throws only when the source itself fails
     /// (unreadable directory, corrupt object): file-level problems are diagnostics.
     public func compile(source: any DSLFileSource) throws -> DSLCompilation {
-        let loaded = try DSLFileLoader(options: options).load(from: source)
+        compile(try load(source: source))
+    }
+
+    /// The DSL files of a source, read but not compiled yet: reading needs the source (a repository is used by
+    /// one thread at a time), compiling is pure, so a reconcile reads on its thread and compiles on another
+    /// while it connects and reads the catalog.
+    public struct LoadedFiles: Sendable {
+        var loaded: DSLFileLoader.Loaded
+    }
+
+    /// Reads `<dslPath>/…` from a source (the first half of `compile(source:)`).
+    public func load(source: any DSLFileSource) throws -> LoadedFiles {
+        LoadedFiles(loaded: try DSLFileLoader(options: options).load(from: source))
+    }
+
+    /// Compiles files `load(source:)` read (the second half of `compile(source:)`).
+    public func compile(_ files: LoadedFiles) -> DSLCompilation {
+        let loaded = files.loaded
         var result = compile(files: loaded.files, monolithPath: loaded.monolithPath)
         result.diagnostics.insert(contentsOf: loaded.diagnostics, at: 0)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) { result.compiled = nil }

@@ -7,7 +7,7 @@
 struct DSLFileLoader {
     var options: DSLCompilerOptions
 
-    struct Loaded {
+    struct Loaded: Sendable {
         var files: [DSLInputFile] = []
         var monolithPath: String?
         var diagnostics: [Diagnostic] = []

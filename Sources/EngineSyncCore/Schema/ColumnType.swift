@@ -1,5 +1,3 @@
-import Foundation
-
 /// A PostgreSQL column type, parsed so that planning compares meaning, never spelling (SPEC 3).
 public indirect enum ColumnType: Hashable, Sendable {
     /// `character varying(n)`; `nil` length is unconstrained `character varying`.
@@ -64,7 +62,7 @@ public indirect enum ColumnType: Hashable, Sendable {
 
     /// Parses `format_type(atttypid, atttypmod)` output (with `search_path` pinned).
     public init(formatType: String) {
-        let text = formatType.trimmingCharacters(in: .whitespaces)
+        let text = formatType.trimmingWhitespace()
         if text.hasSuffix("[]") {
             self = .array(ColumnType(formatType: String(text.dropLast(2))))
             return
@@ -100,7 +98,7 @@ public indirect enum ColumnType: Hashable, Sendable {
     private static func arguments(_ text: String, prefix: String) -> [Int]? {
         guard text.hasPrefix(prefix + "("), text.hasSuffix(")") else { return nil }
         let inner = text.dropFirst(prefix.count + 1).dropLast()
-        let numbers = inner.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let numbers = inner.split(separator: ",").map { Int($0.trimmingWhitespace()) }
         guard numbers.allSatisfy({ $0 != nil }) else { return nil }
         return numbers.compactMap { $0 }
     }

@@ -117,6 +117,8 @@ package final class ReconcileWorker: Sendable {
                     ])
             }
         }
+        // What the reconcile freed goes back to the kernel, so an idle daemon does not hold its peak.
+        if !step.idle { FreeMemoryRelease.afterReconcile() }
         return step
     }
 

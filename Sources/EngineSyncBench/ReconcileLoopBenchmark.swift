@@ -1,0 +1,83 @@
+import EngineSync
+import EngineSyncCore
+import Foundation
+import Logging
+import PostgresClient
+
+/// glibc's `malloc_trim` (in `<malloc.h>`, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32
+
+/// The memory of a long-running reconciler: the pipeline the daemon runs for each commit (`Reconciler` with the
+/// daemon's snapshot cache), `runs` times in this one process on a directory, printing the resident set after
+/// 1, 10, 100, … reconciles and its growth after the warm-up (issue 14 goal 3: nothing grows over 1,000).
+///
+/// Every reconcile is a real sync (introspection, plan, the log row in one transaction); after the first, which
+/// creates the schema if the database is empty, there is nothing to apply.
+enum ReconcileLoopBenchmark {
+    static func run(directory: String, dsn: String, runs: Int, trim: Bool) {
+        let reconciler = Reconciler(
+            database: PostgresConfiguration(dsn: dsn), options: ReconcilerOptions(),
+            logger: Logger(label: "enginesync-bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            snapshotCache: SnapshotCache())
+        var checkpoints: [Int] = [1, 10]
+        while let last = checkpoints.last, last * 10 <= runs { checkpoints.append(last * 10) }
+        if checkpoints.last != runs { checkpoints.append(runs) }
+        var atWarmUp: Memory?
+        let start = DispatchTime.now().uptimeNanoseconds
+        print("reconcile-loop: \(runs) reconciles of \(directory)\(trim ? ", malloc_trim(0) after each" : "")")
+        for run in 1...runs {
+            let result = reconciler.reconcile(.directory(directory))
+            guard result.report.outcome == .synced else {
+                BenchMain.fail("reconcile \(run): outcome \(result.report.outcome.rawValue)")
+            }
+            if trim { releaseFreeMemory() }
+            guard checkpoints.contains(run) else { continue }
+            let memory = Memory.current()
+            if run == 10 { atWarmUp = memory }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            print(
+                "  after \(run): RSS \(memory.text) (\(String(format: "%.1f", seconds)) s)")
+        }
+        let end = Memory.current()
+        if let atWarmUp {
+            print(
+                "  growth from reconcile 10 to \(runs): RSS \(Memory.mib(end.rss - atWarmUp.rss)) MiB, "
+                    + "anonymous \(Memory.mib(end.anonymous - atWarmUp.anonymous)) MiB")
+        }
+    }
+
+    /// glibc keeps freed memory in its arenas; `malloc_trim(0)` hands what it can back to the kernel.
+    static func releaseFreeMemory() {
+        _ = mallocTrim(0)
+    }
+
+    /// This process's resident set from `/proc/self/status`, in KiB.
+    struct Memory {
+        var rss = 0
+        var anonymous = 0
+        var file = 0
+
+        static func current() -> Memory {
+            var memory = Memory()
+            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return memory }
+            for line in status.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count >= 2, let kib = Int(fields[1]) else { continue }
+                switch fields[0] {
+                case "VmRSS:": memory.rss = kib
+                case "RssAnon:": memory.anonymous = kib
+                case "RssFile:": memory.file = kib
+                default: break
+                }
+            }
+            return memory
+        }
+
+        var text: String {
+            "\(Self.mib(rss)) MiB (anonymous \(Self.mib(anonymous)) MiB, file-backed \(Self.mib(file)) MiB)"
+        }
+
+        static func mib(_ kib: Int) -> String { String(format: "%.1f", Double(kib) / 1024) }
+    }
+}
