@@ -9,9 +9,13 @@
 #      then the peers on the same synced database, in the same run: migra (the database against itself) and
 #      alembic's compare_metadata (metadata reflected from it), installed in a throwaway Python venv from PyPI
 #   4. the daemon: a bare repository of a 100-model schema, `enginesync run` watching it, 50 one-column
-#      pushes (push → report latency p50/p99), then idle CPU over 60 s and the idle daemon's RSS
-#   5. a table of the figures
-# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--no-daemon | --daemon-only] [--no-peers]
+#      pushes (push → report latency p50/p99), then idle CPU over 60 s and the idle daemon's RSS;
+#      memory: a daemon's RSS after reconciling the N-model schema (and a one-column change to it), and the RSS
+#      of the reconcile pipeline over 1,000 reconciles in one process (enginesync-bench reconcile-loop)
+#   5. a table of the figures, each against its goal (issue 14)
+# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--reconciles N] [--no-daemon | --daemon-only]
+#                         [--no-peers]
+# BENCH_SCRATCH_PATH=DIR builds into DIR instead of .build (a second worktree's release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +24,7 @@ PLAN_RUNS=5
 PUSHES=50
 IDLE_SECONDS=60
 DAEMON_MODELS=100
+RECONCILES=1000
 RUN_SCHEMA=1
 RUN_DAEMON=1
 RUN_PEERS=1
@@ -29,16 +34,17 @@ while [ $# -gt 0 ]; do
         --models=*) MODELS=${1#--models=}; shift ;;
         --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
         --idle-seconds) IDLE_SECONDS=${2:?--idle-seconds needs a number}; shift 2 ;;
+        --reconciles) RECONCILES=${2:?--reconciles needs a number}; shift 2 ;;
         --no-daemon) RUN_DAEMON=0; shift ;;
         --daemon-only) RUN_SCHEMA=0; shift ;;
         --no-peers) RUN_PEERS=0; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N]" \
-                "[--no-daemon | --daemon-only] [--no-peers])" >&2; exit 64 ;;
+                "[--reconciles N] [--no-daemon | --daemon-only] [--no-peers])" >&2; exit 64 ;;
     esac
 done
-for number in "$MODELS" "$PUSHES" "$IDLE_SECONDS"; do
-    case "$number" in ''|*[!0-9]*|0) echo "--models, --pushes and --idle-seconds need a positive number" >&2; exit 64 ;; esac
+for number in "$MODELS" "$PUSHES" "$IDLE_SECONDS" "$RECONCILES"; do
+    case "$number" in ''|*[!0-9]*|0) echo "--models, --pushes, --idle-seconds and --reconciles need a positive number" >&2; exit 64 ;; esac
 done
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -60,10 +66,11 @@ fi
 
 echo "==> swift build -c release --static-swift-stdlib (the binary scripts/install.sh installs)"
 # One product per invocation: given several --product flags, swift build builds only the last one.
-swift build -c release --static-swift-stdlib --product enginesync
-swift build -c release --static-swift-stdlib --product enginesync-bench
-BIN=$PWD/.build/release/enginesync
-BENCH=$PWD/.build/release/enginesync-bench
+BUILD_PATH=${BENCH_SCRATCH_PATH:-$PWD/.build}
+swift build -c release --static-swift-stdlib --product enginesync --scratch-path "$BUILD_PATH"
+swift build -c release --static-swift-stdlib --product enginesync-bench --scratch-path "$BUILD_PATH"
+BIN=$BUILD_PATH/release/enginesync
+BENCH=$BUILD_PATH/release/enginesync-bench
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
@@ -291,8 +298,69 @@ daemon_benchmarks() {
     echo "    SIGTERM → exit $status"
 }
 
+# rss_mib PID FIELD: a /proc/PID/status figure (VmRSS, RssAnon, RssFile, VmHWM) in MiB, one decimal.
+rss_mib() { awk -v k="$(proc_status_kib "$1" "$2")" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# memory_benchmarks: issue 14 goal 3 beyond the idle daemon. (1) `enginesync run` on a bare repository of the
+# $MODELS-model schema and an empty database: RSS once it has reconciled it (every table created), then after a
+# one-column push; (2) the reconcile pipeline $RECONCILES times in one process (`enginesync-bench reconcile-loop
+# --trim`: the daemon's Reconciler with its snapshot cache, and its malloc_trim after each reconcile), on the
+# $DAEMON_MODELS-model schema: RSS after 1, 10, 100, … reconciles and the growth after the warm-up.
+memory_benchmarks() {
+    echo "==> daemon memory: enginesync run on a $MODELS-model schema (an empty database: every table created)"
+    local bare=$WORK/large.git clone=$WORK/large state=$WORK/large-state
+    git init -q --bare -b main "$bare"
+    git clone -q "$bare" "$clone" 2>/dev/null
+    git -C "$clone" config user.name bench
+    git -C "$clone" config user.email bench@example.invalid
+    "$BENCH" generate "$clone" --models "$MODELS"
+    git -C "$clone" add -A
+    git -C "$clone" commit -q -m "bench: $MODELS models"
+    git -C "$clone" push -q origin HEAD:main
+    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_large'
+    : >"$WORK/large.yaml"
+    "$BIN" run --config "$WORK/large.yaml" --repo "$bare" --branch main --database "$(dsn bench_large)" \
+        --state-dir "$state" --log-level warning 2>"$WORK/large.err" &
+    DAEMON_PID=$!
+    wait_for_report() {
+        for _ in $(seq 1 1200); do
+            [ -f "$state/reports/$1.json" ] && return 0
+            kill -0 "$DAEMON_PID" 2>/dev/null || { echo "the daemon exited:" >&2; cat "$WORK/large.err" >&2; exit 1; }
+            sleep 0.1
+        done
+        echo "no report for $1 after 120 s" >&2; cat "$WORK/large.err" >&2; exit 1
+    }
+    local commit
+    commit=$(git -C "$clone" rev-parse HEAD)
+    wait_for_report "$commit"
+    sleep 2
+    LARGE_RSS=$(rss_mib "$DAEMON_PID" VmRSS) LARGE_ANON=$(rss_mib "$DAEMON_PID" RssAnon)
+    LARGE_FILE=$(rss_mib "$DAEMON_PID" RssFile) LARGE_PEAK=$(rss_mib "$DAEMON_PID" VmHWM)
+    echo "    $(jq -r '.outcome' "$state/reports/$commit.json"): RSS $LARGE_RSS MiB (anonymous $LARGE_ANON," \
+        "file-backed $LARGE_FILE; peak $LARGE_PEAK MiB)"
+    "$BENCH" push-latency "$clone" "$state/reports" --models "$MODELS" --pushes 1 >/dev/null
+    sleep 2
+    LARGE_AFTER_RSS=$(rss_mib "$DAEMON_PID" VmRSS) LARGE_AFTER_ANON=$(rss_mib "$DAEMON_PID" RssAnon)
+    LARGE_AFTER_PEAK=$(rss_mib "$DAEMON_PID" VmHWM)
+    echo "    after a one-column push: RSS $LARGE_AFTER_RSS MiB (anonymous $LARGE_AFTER_ANON; peak $LARGE_AFTER_PEAK MiB)"
+    kill -TERM "$DAEMON_PID"
+    wait "$DAEMON_PID" || true
+    DAEMON_PID=
+
+    echo "==> the reconcile pipeline $RECONCILES times in one process ($DAEMON_MODELS models, nothing to apply after the first)"
+    "$BENCH" generate "$WORK/loop" --models "$DAEMON_MODELS"
+    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_loop'
+    LOOP=$("$BENCH" reconcile-loop "$WORK/loop" --database "$(dsn bench_loop)" --runs "$RECONCILES" --trim)
+    echo "$LOOP"
+    LOOP_FIRST=$(echo "$LOOP" | sed -n 's/^  after 1: RSS \([0-9.]*\) MiB.*/\1/p')
+    LOOP_LAST=$(echo "$LOOP" | sed -n "s/^  after $RECONCILES: RSS \([0-9.]*\) MiB.*/\1/p")
+    LOOP_GROWTH=$(echo "$LOOP" | sed -n 's/^  growth from reconcile 10 to [0-9]*: RSS \(-*[0-9.]*\) MiB, anonymous \(-*[0-9.]*\) MiB.*/\1/p')
+    LOOP_GROWTH_ANON=$(echo "$LOOP" | sed -n 's/^  growth from reconcile 10 to [0-9]*: RSS -*[0-9.]* MiB, anonymous \(-*[0-9.]*\) MiB.*/\1/p')
+}
+
 [ "$RUN_SCHEMA" -eq 0 ] || schema_benchmarks
 [ "$RUN_DAEMON" -eq 0 ] || daemon_benchmarks
+[ "$RUN_DAEMON" -eq 0 ] || memory_benchmarks
 
 echo
 echo "enginesync benchmarks: $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
@@ -312,7 +380,7 @@ if [ "$RUN_SCHEMA" -eq 1 ]; then
     row "  phases: diff" "$(phase diff) ms" "-" "Planner.plan + effective hash"
     row "  phases: total" "$(phase total) ms" "-" ""
     row "psql, the bare catalog queries (median of $PLAN_RUNS)" "${PSQL_CATALOG_WALL} s" "-" \
-        "plan wall / psql = $(ratio "$PLAN_WALL" "$PSQL_CATALOG_WALL"); phases total / psql = $(ratio "$(phase total)" "$(awk -v s="$PSQL_CATALOG_WALL" 'BEGIN { print s * 1000 }')") (target ≤ 1.5)"
+        "plan wall / psql = $(ratio "$PLAN_WALL" "$PSQL_CATALOG_WALL"); phases total / psql = $(ratio "$(phase total)" "$(awk -v s="$PSQL_CATALOG_WALL" 'BEGIN { print s * 1000 }')")"
     if [ "$RUN_PEERS" = 1 ]; then
         row "peer: migra, database against itself (median of $PLAN_RUNS)" "${MIGRA_WALL} s" "-" \
             "migra / psql catalog = $(ratio "$MIGRA_WALL" "$PSQL_CATALOG_WALL"); enginesync plan / migra = $(ratio "$PLAN_WALL" "$MIGRA_WALL")"
@@ -328,4 +396,32 @@ if [ "$RUN_DAEMON" -eq 1 ]; then
     row "push started → report, p50 / p99" "${START_P50} / ${START_P99} ms" "-" "includes git push itself"
     row "idle CPU over ${IDLE_SECONDS}s" "${IDLE_CPU_MS} ms" "-" "${IDLE_CPU_PCT} % of one core"
     row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "target ≤ 25 MB; anonymous ${ANON_MIB} MiB, file-backed ${FILE_MIB} MiB, PSS ${PSS_MIB} MiB"
+fi
+if [ "$RUN_DAEMON" -eq 1 ]; then
+    row "[daemon memory]" "" "" ""
+    row "daemon after reconciling $MODELS models" "${LARGE_RSS} MiB" "${LARGE_PEAK} MiB" "anonymous ${LARGE_ANON} MiB, file-backed ${LARGE_FILE} MiB (every table created)"
+    row "  … after a one-column push" "${LARGE_AFTER_RSS} MiB" "${LARGE_AFTER_PEAK} MiB" "anonymous ${LARGE_AFTER_ANON} MiB"
+    row "reconcile pipeline ×$RECONCILES in one process" "${LOOP_LAST} MiB" "-" "$DAEMON_MODELS models; ${LOOP_FIRST} MiB after the first; growth after the 10th: ${LOOP_GROWTH} MiB (anonymous ${LOOP_GROWTH_ANON})"
+fi
+
+# Issue 14's goals, each figure against its goal (MB = 10^6 bytes; the figures above are MiB).
+echo
+echo "issue 14 goals"
+goal() { printf '%-58s %14s  %-26s %s\n' "$1" "$2" "$3" "$4"; }
+# verdict VALUE OP LIMIT: "met" or "MISSED" (awk comparison; "-" when there is no value).
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { if (v == "" || v == "-") { print "-"; exit }
+    ok = (op == "<=") ? (v + 0 <= l + 0) : (op == "<") ? (v + 0 < l + 0) : 0; print ok ? "met" : "MISSED" }'; }
+mb() { awk -v m="$1" 'BEGIN { if (m == "") print "-"; else printf "%.1f", m * 1.048576 }'; }
+goal "goal" "figure" "target" "verdict"
+if [ "$RUN_SCHEMA" -eq 1 ]; then
+    PLAN_RATIO=$(ratio "$PLAN_WALL" "$PSQL_CATALOG_WALL")
+    CREATE_RATIO=$(ratio "$SYNC_WALL" "$PSQL_DDL_WALL")
+    goal "2. plan, unchanged $MODELS×30, wall / psql catalog queries" "$PLAN_RATIO" "≤ 1.2" "$(verdict "$PLAN_RATIO" "<=" 1.2)"
+    goal "4. create from empty, sync wall / psql same DDL" "$CREATE_RATIO" "≤ 1" "$(verdict "$CREATE_RATIO" "<=" 1)"
+    goal "4. compile $MODELS×30 (median of 7)" "${COMPILE_MS} ms" "< 100 ms" "$(verdict "$COMPILE_MS" "<" 100)"
+fi
+if [ "$RUN_DAEMON" -eq 1 ]; then
+    goal "3. idle daemon RSS, $DAEMON_MODELS models" "$(mb "$IDLE_RSS_MIB") MB" "≤ 25 MB" "$(verdict "$(mb "$IDLE_RSS_MIB")" "<=" 25)"
+    goal "3. daemon RSS after a $MODELS-model reconcile" "$(mb "$LARGE_AFTER_RSS") MB" "≤ 60 MB" "$(verdict "$(mb "$LARGE_AFTER_RSS")" "<=" 60)"
+    goal "3. RSS growth, reconciles 10 → $RECONCILES" "$(mb "$LOOP_GROWTH") MB" "nothing grows (< 1 MB)" "$(verdict "$(mb "$LOOP_GROWTH")" "<" 1)"
 fi
