@@ -64,7 +64,9 @@ struct RunCommand: AsyncParsableCommand {
 
         if once {
             let step = await worker.reconcileTipOnce()
-            if let error = step.errorDescription { CommandFailure.printError(error) }
+            if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
+                CommandFailure.printError(error)
+            }
             let outcome = step.outcome  // idle: the settled commit's outcome
             print(
                 "\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "

@@ -11,7 +11,8 @@ import UnixSignals
 /// Each turn: reconcile once (through the injected closure), tell systemd (`READY=1` after the first
 /// attempt, then `STATUS=`), write the metrics file after a real attempt (an idle turn keeps the last
 /// attempt's figures), log the outcome once per distinct error, then wait — for a push (inotify on a
-/// local repository), the poll interval, or the back-off delay after a failure — sending `WATCHDOG=1`
+/// local repository), the poll interval (`standby_poll_interval` while the database is a hot standby), or the
+/// back-off delay after a failure — sending `WATCHDOG=1`
 /// from the loop itself, and during a reconcile only while it makes progress (`ReconcileProgress`), so
 /// a hung libpq or libgit2 call lets systemd's watchdog restart the service. Graceful shutdown
 /// (SIGTERM/SIGINT through the `ServiceGroup`) lets the current reconcile finish, interrupts the wait
@@ -197,7 +198,9 @@ package final class DaemonService: Service, Sendable {
                 }
                 consecutiveFailures = 0
                 backoff.reset()
-                delay = configuration.pollInterval
+                // A hot standby is a state, not a failure: asked again on a short fixed interval, so a promoted
+                // server (Patroni switchover or failover) is reconciled within seconds.
+                delay = summary.outcome == .standby ? configuration.standbyPollInterval : configuration.pollInterval
             }
 
             if !summary.idle {
