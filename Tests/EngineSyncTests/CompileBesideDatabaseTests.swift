@@ -94,4 +94,31 @@ struct CompileBesideDatabaseTests {
             #expect(!plan.report.applied.isEmpty || !plan.report.drift.isEmpty || !plan.report.blocked.isEmpty)
         }
     }
+
+    @Test func theColumnsReadOnASecondConnectionGiveTheSameSchema() throws {
+        try ScratchDatabase.with { database, connection in
+            var script = "CREATE TABLE t0 (id serial PRIMARY KEY, v int);"
+            for number in 1...20 {
+                script +=
+                    "CREATE TABLE t\(number) (id serial PRIMARY KEY, v varchar(10) DEFAULT 'x', "
+                    + "w int REFERENCES t0(id), n numeric(8,2) NOT NULL DEFAULT 0);"
+                script += "CREATE INDEX i\(number) ON t\(number) (v);"
+            }
+            try connection.execute(script: script)
+            let session = try DatabaseSession.connect(
+                database.configuration, settings: SessionSettings(schema: "public"), searchPath: .catalogOnly)
+            var reader = CatalogReader(schema: "public")
+            let alone = try reader.read(session.connection)
+            var announced = 0
+            let side = try session.openCatalogConnection()
+            let paired = try reader.read(session.connection, columnsConnection: side) { announced += 1 }
+            #expect(paired == alone)
+            #expect(paired.tables.count == 21)
+            #expect(paired.tables.allSatisfy { !$0.columns.isEmpty })
+            #expect(announced == reader.queryCount)
+            #expect(reader.queryCount == 5)
+            // The second connection is left as it was, ready for another read.
+            #expect(try reader.read(session.connection, columnsConnection: side) == alone)
+        }
+    }
 }

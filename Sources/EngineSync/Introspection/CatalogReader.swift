@@ -1,3 +1,4 @@
+import Dispatch
 package import EngineSyncCore
 package import PostgresClient
 
@@ -17,7 +18,14 @@ package struct CatalogReader {
     ///
     /// The queries go out in one round trip (`PostgresConnection.pipeline`) and each result is decoded while the
     /// server runs the next query; values are read by position (`Rows` of each query), not looked up by name.
-    package mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
+    ///
+    /// `columnsConnection`: a second session on the same database (`DatabaseSession.openCatalogConnection`) that
+    /// reads and decodes the columns — the largest query, about half of the server's work — on a thread of its own
+    /// while `connection` runs the other four: the server has more than one core. `nil` runs all five here.
+    package mutating func read(
+        _ connection: PostgresConnection, columnsConnection: PostgresConnection? = nil,
+        beforeEachQuery: () -> Void = {}
+    ) throws -> Schema {
         queryCount = 0
         var tables: [(name: String, estimatedRows: Int)] = []
         var columnsByTable: [String: [Column]] = [:]
@@ -26,10 +34,7 @@ package struct CatalogReader {
         var foreignKeys: [ForeignKey] = []
         var views: [ViewDependency] = []
         let schema = self.schema
-        let statements = Self.queries.map { PostgresStatement($0.sql, [schema]) }
-        beforeEachQuery()
-        queryCount = statements.count
-        try connection.pipeline(statements) { index, result in
+        func decode(_ index: Int, _ result: PostgresResult) throws {
             switch index {
             case 0: tables = try Self.tables(result)
             case 1: columnsByTable = try Self.columns(result)
@@ -37,9 +42,35 @@ package struct CatalogReader {
             case 3: (primaryKeys, foreignKeys) = try Self.constraints(result, schema: schema)
             default: views = try Self.viewDependencies(result)
             }
-            // The next query's wait starts now.
-            if index + 1 < statements.count { beforeEachQuery() }
         }
+        // (query index, statement) of the queries this connection runs.
+        var statements = Self.queries.enumerated().map { ($0.offset, PostgresStatement($0.element.sql, [schema])) }
+        queryCount = statements.count
+        var columnsRead: ColumnsRead?
+        if let columnsConnection {
+            beforeEachQuery()
+            columnsRead = ColumnsRead(connection: columnsConnection, schema: schema)
+            statements.removeAll { $0.0 == 1 }
+        }
+        beforeEachQuery()
+        var failure: (any Error)?
+        do {
+            try connection.pipeline(statements.map(\.1)) { position, result in
+                try decode(statements[position].0, result)
+                // The next query's wait starts now.
+                if position + 1 < statements.count { beforeEachQuery() }
+            }
+        } catch {
+            failure = error
+        }
+        // Joined whatever happened here: the other connection is in use until its read returns.
+        if let columnsRead {
+            switch columnsRead.wait() {
+            case .success(let columns): columnsByTable = columns
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
         return Schema(
             tables: tables.map { table in
                 Table(
@@ -291,4 +322,30 @@ package struct CatalogReader {
           AND d.refobjsubid > 0 AND n.nspname = $1 AND v.oid <> t.oid
         ORDER BY 1, 2, 3, 4
         """
+}
+
+/// The columns query on a second connection, read and decoded on a thread of its own
+/// (`CatalogReader.read(_:columnsConnection:)`).
+///
+/// `@unchecked Sendable`: the connection is used by that thread alone, from `init` until `wait()` returns (libpq: a
+/// `PGconn` is used by one thread at a time), and `outcome` is written before `finished` is signalled and read after.
+private final class ColumnsRead: @unchecked Sendable {
+    private let connection: PostgresConnection
+    private let finished = DispatchSemaphore(value: 0)
+    private var outcome: Result<[String: [Column]], any Error> = .success([:])
+
+    init(connection: PostgresConnection, schema: String) {
+        self.connection = connection
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            outcome = Result {
+                try CatalogReader.columns(try self.connection.query(CatalogReader.columnsQuery, [schema]))
+            }
+            finished.signal()
+        }
+    }
+
+    func wait() -> Result<[String: [Column]], any Error> {
+        finished.wait()
+        return outcome
+    }
 }

@@ -12,18 +12,16 @@ final class PendingCompilation: @unchecked Sendable {
     private var result = DSLCompilation(compiled: nil, diagnostics: [])
     private var isJoined = false
 
+    /// The size of the DSL being compiled (`DSLCompiler.LoadedFiles.byteCount`).
+    let sourceBytes: Int
+
     /// Starts compiling `files` on a global queue (never Swift's cooperative pool: the caller may block on it).
     init(_ compiler: DSLCompiler, files: DSLCompiler.LoadedFiles) {
+        sourceBytes = files.byteCount
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             result = compiler.compile(files)
             finished.signal()
         }
-    }
-
-    /// An already finished compile (a caller that compiled on its own thread).
-    init(finished compilation: DSLCompilation) {
-        result = compilation
-        isJoined = true
     }
 
     /// The compile's result, waiting for it the first time.

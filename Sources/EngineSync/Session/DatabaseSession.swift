@@ -109,6 +109,19 @@ public final class DatabaseSession {
         isStandby = try Self.inRecovery(fresh)
     }
 
+    /// A second connection to the same database with this session's timeouts and `search_path` `pg_catalog`, for
+    /// reading the catalog on two server cores (`CatalogReader.read(_:columnsConnection:)`); closed when dropped.
+    /// It takes no lock and sets nothing else: it only reads. Throws for an adopted session (no configuration).
+    public func openCatalogConnection() throws -> PostgresConnection {
+        guard let configuration else { throw CannotReconnect() }
+        let connection = try PostgresConnection.connect(configuration)
+        try connection.setTimeouts(
+            lock: settings.timeouts.lock, statement: settings.timeouts.statement,
+            idleInTransaction: settings.timeouts.idleInTransaction)
+        try connection.setSearchPath(schemas(for: .catalogOnly))
+        return connection
+    }
+
     /// Runs `body` holding `EngineSyncLock`, waiting up to `wait` for it; a stop request (SIGINT/SIGTERM of a
     /// one-shot command) ends the wait at once.
     public func withAdvisoryLock<Value>(

@@ -20,6 +20,9 @@ public struct DSLCompiler: Sendable {
     /// while it connects and reads the catalog.
     public struct LoadedFiles: Sendable {
         var loaded: DSLFileLoader.Loaded
+
+        /// The size of the DSL read, a first hint of the schema's size before it is compiled.
+        public var byteCount: Int { loaded.files.reduce(0) { $0 + $1.bytes.count } }
     }
 
     /// Reads `<dslPath>/…` from a source (the first half of `compile(source:)`).
