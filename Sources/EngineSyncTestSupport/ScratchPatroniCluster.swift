@@ -29,7 +29,8 @@ import Synchronization
 ///
 /// Without etcd, Patroni or the PostgreSQL 15 server binaries the initialiser throws: the test fails, it never
 /// skips (`scripts/ensure-packages.sh` installs `patroni` and `etcd-server`). Everything is killed and removed in
-/// `stop()`, which `deinit` calls, so a failing test leaves no process behind.
+/// `stop()`, which `deinit` calls, so a failing test leaves no process behind; should the test process itself
+/// die (a crash, a SIGKILL), a sentinel shell started first does the same.
 public final class ScratchPatroniCluster: @unchecked Sendable {
     /// One Patroni node and its PostgreSQL.
     public struct Node: Sendable {
@@ -66,8 +67,8 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
 
     public let directory: String
     public let nodes: [Node]
-    /// Patroni's cluster name (`scope`).
-    public let scope = "enginesync"
+    /// Patroni's cluster name (`scope`), unique: PostgreSQL's process titles carry it (`cluster_name`).
+    public let scope: String
     /// The nodes whose Patroni and PostgreSQL `killLeader()` killed.
     public var killed: Set<String> { state.withLock { $0.killed } }
 
@@ -77,6 +78,8 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
     private let state = Mutex(State())
 
     private struct State {
+        /// The shell that cleans up should this test process die without `stop()` (a crash, a SIGKILL).
+        var sentinel: pid_t = 0
         var etcd: pid_t = 0
         var patroni: [String: pid_t] = [:]
         var killed: Set<String> = []
@@ -96,7 +99,9 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
         }
         runAsPostgres = getuid() == 0
         // Short: a node's socket path (directory + "/nX/.s.PGSQL.<port>") must fit in sockaddr_un.
-        directory = "/tmp/es-patroni-" + UUID().uuidString.prefix(8).lowercased()
+        let unique = UUID().uuidString.prefix(8).lowercased()
+        directory = "/tmp/es-patroni-" + unique
+        scope = "es-" + unique
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         var nodes: [Node] = []
         for index in 1...nodeCount {
@@ -109,6 +114,7 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
         self.nodes = nodes
         etcdClientPort = try SpawnedProcess.freePort()
         do {
+            try startSentinel()
             try startEtcd()
             for node in nodes { try startPatroni(node) }
             try waitUntilHealthy(timeout: timeout)
@@ -257,15 +263,17 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
 
     /// Kills every process of the cluster and removes its directory; safe to call more than once.
     public func stop() {
-        let (etcd, patroni) = state.withLock { state -> (pid_t, [pid_t]) in
-            guard !state.stopped else { return (0, []) }
+        let (sentinel, etcd, patroni) = state.withLock { state -> (pid_t, pid_t, [pid_t]) in
+            guard !state.stopped else { return (0, 0, []) }
             state.stopped = true
             defer {
                 state.patroni = [:]
                 state.etcd = 0
+                state.sentinel = 0
             }
-            return (state.etcd, Array(state.patroni.values))
+            return (state.sentinel, state.etcd, Array(state.patroni.values))
         }
+        if sentinel > 0 { SpawnedProcess.kill9(sentinel) }
         // Patroni first, so that it does not restart the PostgreSQL it manages.
         for pid in patroni { SpawnedProcess.kill9(pid) }
         for node in nodes { killPostgres(node) }
@@ -283,6 +291,39 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
 
     // MARK: - Processes
 
+    /// A shell that waits for this test process to end (`tail --pid`) and then SIGKILLs what `stop()` would have:
+    /// the pids in `<directory>/pids` (etcd, each Patroni) and each node's postmaster (checked against its
+    /// command line), then removes the directory. `stop()` kills it first, so it acts only when the test process
+    /// died without stopping the cluster.
+    private func startSentinel() throws {
+        let script = """
+            tail --pid="$1" -f /dev/null
+            for pid in $(cat "$2/pids" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+            for file in "$2"/*/data/postmaster.pid; do
+                [ -f "$file" ] || continue
+                pid=$(head -n 1 "$file")
+                grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid"
+            done
+            rm -rf "$2"
+            """
+        let pid = try SpawnedProcess.spawn(
+            ["/bin/sh", "-c", script, "sentinel", String(getpid()), directory], log: "/dev/null")
+        state.withLock { $0.sentinel = pid }
+    }
+
+    /// Has the sentinel also kill `pid` (e.g. a test's `enginesync run` per node) should the test process die
+    /// without stopping; `stop()` leaves it alone, its owner stops it.
+    public func killsOnCrash(_ pid: Int32) throws {
+        try recordPID(pid)
+    }
+
+    /// Adds a pid to `<directory>/pids`, for the sentinel.
+    private func recordPID(_ pid: pid_t) throws {
+        let file = directory + "/pids"
+        let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        try (existing + "\(pid)\n").write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
     private func startEtcd() throws {
         let peerPort = try SpawnedProcess.freePort()
         let client = "http://127.0.0.1:\(etcdClientPort)"
@@ -294,6 +335,7 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
                 "--initial-cluster", "etcd=\(peer)", "--heartbeat-interval", "100", "--election-timeout", "1000",
             ], log: directory + "/etcd.log")
         state.withLock { $0.etcd = pid }
+        try recordPID(pid)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard SpawnedProcess.isRunning(pid) else {
@@ -328,6 +370,7 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
         }
         let pid = try SpawnedProcess.spawn(arguments, log: node.logFile, environment: environment)
         state.withLock { $0.patroni[node.name] = pid }
+        try recordPID(pid)
     }
 
     /// A Patroni that exits (a bad configuration, a port taken) fails the wait at once, with its log.

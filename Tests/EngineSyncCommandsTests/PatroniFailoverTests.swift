@@ -77,11 +77,41 @@ struct PatroniFailoverTests {
         var log: String { "\(node.name)'s daemon:\n" + Scenario.log(state) }
     }
 
+    /// The processes whose command line mentions `text` (etcd, Patroni and the postmasters name the cluster's
+    /// directory in theirs).
+    static func processes(mentioning text: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            return command.contains(text) ? "\(pid): \(command)" : nil
+        }
+    }
+
+    @Test func theClusterStartsWithOneLeaderAndAStreamingReplicaAndStopsWithoutATrace() throws {
+        let cluster = try ScratchPatroniCluster()
+        let leader = try #require(cluster.leader())
+        let replica = try #require(cluster.replicas().first)
+        #expect(cluster.isPrimary(leader) == true)
+        #expect(cluster.isPrimary(replica) == false)
+        #expect(cluster.members()?.map(\.role).sorted() == ["leader", "replica"])
+        #expect(!Self.processes(mentioning: cluster.directory).isEmpty)
+
+        #expect(!Self.processes(mentioning: "postgres: \(cluster.scope): ").isEmpty)  // the backends' titles
+
+        cluster.stop()
+        #expect(Self.processes(mentioning: cluster.directory).isEmpty)
+        #expect(waitUntil(timeout: 10) { Self.processes(mentioning: "postgres: \(cluster.scope): ").isEmpty })
+        #expect(!FileManager.default.fileExists(atPath: cluster.directory))
+        #expect(cluster.isPrimary(leader) == nil)
+    }
+
     @Test func aSwitchoverAndAKilledLeaderDuringPushesLoseNothingAndApplyNothingTwice() throws {
         let cluster = try ScratchPatroniCluster()
         let remote = try Remote()
         var commits = [try remote.push(Self.files(1), message: "commit 1")]
         let daemons = try cluster.nodes.map { try NodeDaemon(node: $0, remote: remote) }
+        for daemon in daemons { try cluster.killsOnCrash(daemon.process.process.processIdentifier) }
         func daemon(_ node: ScratchPatroniCluster.Node) throws -> NodeDaemon {
             try #require(daemons.first { $0.node.name == node.name })
         }
