@@ -8,13 +8,14 @@
 #   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
 #   openssh-server          the ssh remote tests start a throwaway sshd of their own on a localhost port
 #   gnupg                   the trust tests sign commits with a real OpenPGP key (the daemon needs only gpgv)
-#   patroni, etcd-server    the high-availability tests start a private etcd and Patroni cluster of their own
-#                           (ScratchPatroniCluster); the packages' own services are never started (below)
+#   patroni, etcd-server    (`test` only) the high-availability tests start a private etcd and Patroni cluster
+#                           of their own (ScratchPatroniCluster); the packages' own services are never started
 # Only apt-get is used, and only when something is missing, so a prepared machine never touches the network.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 # `ensure_packages build` skips PostgreSQL: scripts/install.sh runs on a database host that has its own.
+# `ensure_packages test` (scripts/test.sh) adds patroni and etcd-server, which only the tests use (not the demo).
 ensure_packages() {
     local need_packages=()
     dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
@@ -28,6 +29,8 @@ ensure_packages() {
         # The trust tests sign commits with real keys: ssh-keygen (openssh-client, pulled in by openssh-server)
         # and gpg; the daemon itself needs only ssh-keygen and gpgv.
         command -v gpg >/dev/null 2>&1 || need_packages+=(gnupg)
+    fi
+    if [ "${1:-}" = test ]; then
         [ -x /usr/bin/patroni ] || need_packages+=(patroni)
         [ -x /usr/bin/etcd ] || need_packages+=(etcd-server)
     fi

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/ensure-packages.sh
 source "$(dirname "$0")/ensure-packages.sh"
-ensure_packages
+ensure_packages test
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
