@@ -102,6 +102,8 @@ struct ReconcileOptions: ParsableArguments {
             valueName: "name"))
     var target: String?
 
+    /// `plan` and `sync` check that a source is given (`requireSource`): with `--target` or `plan --all-targets`
+    /// the daemon's repository is the default.
     func validate() throws {
         if repo != nil && dir != nil {
             throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
@@ -109,9 +111,7 @@ struct ReconcileOptions: ParsableArguments {
         if target != nil, database != nil {
             throw ValidationError("--database names one database; --target takes the target's own")
         }
-        if target == nil, repo == nil, dir == nil {
-            throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
-        }
+
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
         if let problem = TimeoutLimits.lockTimeoutProblem(lockTimeout.duration) {
             throw ValidationError("--lock-timeout \(problem)")
@@ -124,6 +124,13 @@ struct ReconcileOptions: ParsableArguments {
         _ = try MigrationLintSetting.resolve(option: migrationLint)
         if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
+        }
+    }
+
+    /// Without a target, the source must be named.
+    func requireSource(targeted: Bool) throws {
+        if !targeted, repo == nil, dir == nil {
+            throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
         }
     }
 

@@ -41,6 +41,10 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Plan only: print what would change, change nothing.")
     var dryRun = false
 
+    func validate() throws {
+        try options.requireSource(targeted: options.target != nil)
+    }
+
     func run() throws {
         let code = try ReconcileCommandRunner(options: options, dryRun: dryRun).runSelected(allTargets: false)
         if code != 0 { throw ExitCode(code) }
@@ -93,6 +97,7 @@ struct PlanCommand: ParsableCommand {
     var allTargets = false
 
     func validate() throws {
+        try options.requireSource(targeted: options.target != nil || allTargets)
         if catalog != nil, options.database != nil {
             throw ValidationError(
                 "give --catalog FILE or --database DSN, not both: --catalog plans without a connection")
