@@ -39,6 +39,10 @@ package struct DaemonOptions: ParsableArguments {
     package var pollInterval: String?
     @Option(name: .customLong("max-backoff"), parsing: .unconditional, help: "Longest retry delay (default: 5m).")
     package var maxBackoff: String?
+    @Option(
+        name: .customLong("standby-poll-interval"), parsing: .unconditional,
+        help: "How often to look again while the database is a hot standby (default: 2s).")
+    package var standbyPollInterval: String?
     @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "PostgreSQL lock_timeout (default: 3s).")
     package var lockTimeout: String?
     @Option(

@@ -69,7 +69,9 @@ struct RunCommand: AsyncParsableCommand {
 
         if once {
             let step = await worker.reconcileTipOnce()
-            if let error = step.errorDescription { CommandFailure.printError(error) }
+            if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
+                CommandFailure.printError(error)
+            }
             let outcome = step.outcome  // idle: the settled commit's outcome
             print(
                 "\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
@@ -160,7 +162,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             let step = await worker.reconcileTipOnce(rollout: rollout)
             summaries[target.name] = step
-            if let error = step.errorDescription { CommandFailure.printError("\(target.name): \(error)") }
+            if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
+                CommandFailure.printError("\(target.name): \(error)")
+            }
             let state = step.hold != nil ? "held" : step.idle ? "already reconciled" : step.outcome.rawValue
             print(
                 "\(target.name): \(step.commit.map { String($0.prefix(12)) } ?? "-") \(state), "

@@ -111,6 +111,7 @@ package struct ConfigurationKey: Sendable {
                 return nil
             }, describe: { DurationText.format($0.pollInterval) }),
         duration("max_backoff", \.maxBackoff) { $0 >= .seconds(1) ? nil : "must be at least 1s" },
+        duration("standby_poll_interval", \.standbyPollInterval) { $0 > .zero ? nil : "must be more than 0s" },
         duration("lock_timeout", \.lockTimeout, check: TimeoutLimits.lockTimeoutProblem),
         duration("statement_timeout", \.statementTimeout, check: TimeoutLimits.statementTimeoutProblem),
         integer("max_rewrite_rows", \.maxRewriteRows, minimum: 0),

@@ -39,6 +39,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: 5 s for a local repository, 30 s for a remote.
     package var pollIntervalOverride: Duration?
     package var maxBackoff: Duration = .seconds(300)
+    /// How often a daemon whose database is a hot standby asks again (`standby_poll_interval`): a replica's
+    /// daemon under Patroni takes over within this long of a promotion. Not a failure, so no back-off.
+    package var standbyPollInterval: Duration = .seconds(2)
     package var lockTimeout: Duration = .seconds(3)
     package var statementTimeout: Duration = .seconds(600)
     package var maxRewriteRows = 100_000

@@ -39,6 +39,10 @@ package final class DaemonReconciler {
     /// The last commit whose reconcile reached the database (`synced` or `blocked`): what the live database is
     /// checked against while the tip is invalid.
     private var lastApplied: String?
+    /// The tip last found on a hot standby. It is not settled (a promoted server reconciles it at once); while the
+    /// server is still a standby, the next steps only ask `pg_is_in_recovery()` instead of compiling, reporting
+    /// and logging the same commit again every `standby_poll_interval`.
+    private var standbyTip: String?
     private var loadedLastSettled = false
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
@@ -107,6 +111,10 @@ package final class DaemonReconciler {
                 commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
                 detail: lastDetail)
         }
+        if tip.hex == standbyTip, lastOutcome == .standby, isStillStandby() {
+            return ReconcileSummary(commit: tip.hex, outcome: .standby, idle: true, detail: lastDetail)
+        }
+        standbyTip = nil
         if let rollout, let reason = rollout.hold(tip: tip.hex) {
             return held(tip: tip, in: source, reason: reason, reportIt: rollout.state != nil)
         }
@@ -131,10 +139,17 @@ package final class DaemonReconciler {
             if report.outcome == .synced || report.outcome == .blocked { lastApplied = tip.hex }
             if report.outcome == .untrusted { step.detail = report.errors.first?.message }
             lastDetail = step.detail
-        case .failed, .skipped, .standby:
-            // skipped and standby say why in a warning of their own, after any compile warnings.
+        case .standby:
+            // Not a failure (no back-off: the service asks again every standby_poll_interval) and not settled, so
+            // the commit is reconciled as soon as the server is promoted. The warning says why.
+            standbyTip = tip.hex
+            let reason = report.warnings.first(where: { $0.code == "standby" }) ?? report.errors.first
+            step.detail = "standby: " + (reason?.message ?? "the server is a standby (pg_is_in_recovery)")
+            lastDetail = step.detail
+        case .failed, .skipped:
+            // skipped says why in a warning of its own, after any compile warnings.
             let reason =
-                report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
+                report.errors.first ?? report.warnings.first(where: { $0.code == "lock_held" })
                 ?? report.warnings.first
             step.errorDescription =
                 reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
@@ -346,6 +361,15 @@ package final class DaemonReconciler {
         lastOutcome = ReconcileOutcome(rawValue: entry.outcome)
         lastBlocked = entry.blockedCount
         loadedLastSettled = true
+    }
+
+    /// One short read-only session: is the server still in recovery? `false` when it cannot be reached, so the
+    /// full reconcile runs and reports the connection failure.
+    private func isStillStandby() -> Bool {
+        options.progress?.touch()
+        let settings = SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
+        let session = try? DatabaseSession.connect(database, settings: settings, searchPath: .catalogOnly)
+        return session?.isStandby == true
     }
 
     private func openRepository(initialisingMirror: Bool = false) throws -> GitRepository {

@@ -20,8 +20,8 @@ package struct ReconcileSummary: Sendable, Equatable {
     /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
     /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
     package var repeatsIdentically: Bool
-    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`;
-    /// not an error, so it is not retried.
+    /// Why a commit was not applied (an `untrusted` tip's commit, signer and reason; the `standby` warning), for
+    /// `STATUS=`; not an error, so it is not retried.
     package var detail: String?
     /// Why the tip waits for another target (`after:`, issue 17): the outcome is `skipped`, but it is neither a
     /// failure nor retried with back-off; the target reconciles once the other one has synced the tip.
@@ -55,7 +55,8 @@ package struct ReconcileSummary: Sendable, Equatable {
     }
 
     /// `failed` and `skipped` (and any attempt with an error) are retried with back-off; `synced`,
-    /// `blocked`, `invalid` and `standby` wait for the next push or poll: retrying cannot change them.
+    /// `blocked`, `invalid` and `untrusted` wait for the next push or poll: retrying cannot change them.
+    /// `standby` is no failure either: the server is asked again every `standby_poll_interval`, without back-off.
     package var needsRetry: Bool {
         hold == nil && (errorDescription != nil || outcome == .failed || outcome == .skipped)
     }

@@ -116,7 +116,9 @@ package final class ReconcileWorker: Sendable {
             }
         }
         let step = reconciler.step(rollout: rollout)
-        if step.errorDescription == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
+        if step.errorDescription == nil, step.outcome != .standby, let interval = configuration.driftInterval,
+            dueForDriftCheck(interval)
+        {
             if let drift = reconciler.driftCheck(selfHeal: configuration.selfHeal) {
                 logger.notice(
                     "drift found",

@@ -14,9 +14,9 @@ import UnixSignals
 /// the first attempt, then `STATUS=`, a summary of all targets in a fleet), write the metrics file after a real
 /// attempt (an idle turn keeps the last attempt's figures; a fleet's series carry a `target` label), log the
 /// outcome once per distinct error, then wait — for a push (inotify on a local repository, one watcher for all
-/// targets), the poll interval, the target's own back-off delay after a failure, or its canary's new outcome
-/// (`after:`). So a target that is down, slow or held never delays another. `WATCHDOG=1` is sent at its
-/// interval while no reconcile stalls (`ReconcileProgress`), so a hung libpq or libgit2 call lets systemd's
+/// targets), the poll interval (`standby_poll_interval` while the target's database is a hot standby), the
+/// target's own back-off delay after a failure, or its canary's new outcome (`after:`). So a target that is
+/// down, slow or held never delays another. `WATCHDOG=1` is sent at its interval while no reconcile stalls (`ReconcileProgress`), so a hung libpq or libgit2 call lets systemd's
 /// watchdog restart the service. Graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`) lets the
 /// current reconciles finish, interrupts the waits at once, sends `STOPPING=1` and returns. SIGHUP calls the
 /// injected reload closure; a bad new configuration keeps the old one.

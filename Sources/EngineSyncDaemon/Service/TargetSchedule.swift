@@ -71,7 +71,9 @@ package struct TargetSchedule {
             }
             consecutiveFailures = 0
             backoff.reset()
-            delay = configuration.pollInterval
+            // A hot standby is a state, not a failure: asked again on a short fixed interval, so a promoted
+            // server (Patroni switchover or failover) is reconciled within seconds.
+            delay = summary.outcome == .standby ? configuration.standbyPollInterval : configuration.pollInterval
         }
 
         if !summary.idle {
