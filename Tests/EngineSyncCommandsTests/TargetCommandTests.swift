@@ -89,6 +89,10 @@ import Testing
         ])
         #expect(try fleet.run(["plan", "--all-targets"]).status == 2)
 
+        // Without --target, a fleet's configuration shows every target.
+        let plain = try fleet.run(["status"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("== target alpha (") && plain.stdout.contains("== target beta ("))
         let status = try fleet.run(["status", "--all-targets", "--format", "json"])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains(#""target" : "alpha""#) && status.stdout.contains(#""target" : "beta""#))

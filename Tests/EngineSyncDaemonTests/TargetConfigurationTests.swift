@@ -243,4 +243,19 @@ import Testing
         #expect(FleetExitCode.combine([2, 3]) == 3)
         #expect(FleetExitCode.combine([3, 1, 2]) == 1)
     }
+
+    @Test func aReloadMayChangeATargetsSettingsButNotTheFleetsShape() throws {
+        let shape = FleetShape(try load(Self.fleet))
+        #expect(
+            shape.change(
+                to: try load(Self.fleet.replacingOccurrences(of: "lock_timeout: 1s", with: "lock_timeout: 2s"))) == nil)
+        #expect(
+            shape.change(to: try load(Self.fleet.replacingOccurrences(of: "eu-west_1", with: "eu")))?.contains(
+                "the targets") == true)
+        #expect(
+            shape.change(to: try load(Self.fleet.replacingOccurrences(of: "    after: canary\n", with: "")))
+                == "a target's after")
+        #expect(shape.change(to: try load(Self.fleet + "\nmax_parallel_targets: 1\n")) == "max_parallel_targets")
+        #expect(shape.change(to: try load("repo: /srv/git/schema.git\n"))?.contains("the targets") == true)
+    }
 }

@@ -16,7 +16,8 @@ struct StatusCommand: ParsableCommand {
             /etc/enginesync/enginesync.yaml when it exists) supplies the database, schema, repository and \
             branch; flags override it.
 
-            With targets in the configuration (issue 17), --target NAME shows that target (its database, \
+            With targets in the configuration (issue 17), every target is shown (as with --all-targets) unless \
+            --target NAME chooses one: --target NAME shows that target (its database, \
             schema and reports_dir/<name>/), --all-targets every target in turn (text: one heading per \
             target; json: a list of {"target", "status"}); a target that cannot be read is reported and the \
             others are still shown, and the exit status is 1 then.
@@ -102,18 +103,22 @@ struct StatusCommand: ParsableCommand {
     }
 
     func settings() throws -> Settings {
+        try settings(from: loadedConfiguration())
+    }
+
+    /// The daemon's configuration when `--config` names it, or the default file exists and `--database` is not
+    /// given.
+    func loadedConfiguration() throws -> DaemonConfiguration? {
         let configPath =
             config
             ?? (database == nil && FileManager.default.fileExists(atPath: DaemonConfigurationLoader.defaultPath)
                 ? DaemonConfigurationLoader.defaultPath : nil)
-        guard let configPath else { return try settings(from: nil) }
-        let loaded: DaemonConfiguration
+        guard let configPath else { return nil }
         do {
-            loaded = try DaemonConfigurationLoader(configPath: configPath).load()
+            return try DaemonConfigurationLoader(configPath: configPath).load()
         } catch {
             throw CommandFailure(message: "configuration: \(error)", exitCode: ExitCode(64))
         }
-        return try settings(from: loaded)
     }
 
     /// The settings from `loaded` (the daemon's configuration, or one target's), then the flags.
@@ -148,24 +153,32 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.reporting {
-            guard target != nil || allTargets else {
-                try print(render(status(try settings())))
-                return
+            var targets: [DaemonTarget]
+            if target != nil || allTargets {
+                targets = try ConfiguredTargets.select(target, config: config).targets
+            } else {
+                // Without a choice, a fleet's configuration shows every target (it has no top-level database).
+                let loaded = try loadedConfiguration()
+                targets = database == nil ? loaded?.targets ?? [] : []
+                if targets.isEmpty {
+                    try print(render(status(try settings(from: loaded))))
+                    return
+                }
             }
-            let selected = try ConfiguredTargets.select(target, config: config)
+            let many = targets.count > 1 || target == nil
             var failures = 0
             var documents: [TargetStatus] = []
-            for target in selected.targets {
+            for target in targets {
                 do {
                     let status = try status(try settings(from: target.configuration))
-                    if format == .json {
+                    if format == .json, many {
                         documents.append(TargetStatus(target: target.name, status: status))
                     } else {
-                        if allTargets { print(ConfiguredTargets.heading(target)) }
+                        if many { print(ConfiguredTargets.heading(target)) }
                         try print(render(status))
                     }
                 } catch let failure as CommandFailure {
-                    guard allTargets else { throw failure }
+                    guard many else { throw failure }
                     // The others are still shown; the exit status says one could not be read.
                     failures += 1
                     if format == .json {
@@ -176,7 +189,7 @@ struct StatusCommand: ParsableCommand {
                     }
                 }
             }
-            if format == .json { print(try renderJSON(documents)) }
+            if format == .json, many { print(try renderJSON(documents)) }
             if failures > 0 {
                 throw CommandFailure(message: "\(failures) target(s) could not be read", exitCode: .failure)
             }
