@@ -217,6 +217,49 @@ struct FleetProcessTests {
         withExtendedLifetime((canary, production)) {}
     }
 
+    /// A remote is fetched into one mirror for all targets (`run --once` and the daemon's shared fetch, which
+    /// wakes every target when the tip moves).
+    @Test func aRemoteIsFetchedOnceForEveryTarget() throws {
+        let one = try ScratchDatabase()
+        let two = try ScratchDatabase()
+        let remote = try Remote()
+        let state = try DaemonProcessTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = state + "/enginesync.yaml"
+        try """
+        remote: file://\(remote.bare.path)
+        state_dir: \(state)
+        poll_interval: 1s
+        targets:
+          - name: one
+            database: "\(one.dsn)"
+          - name: two
+            database: "\(two.dsn)"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let created = try remote.push(["dsl/models/post.json": Self.post], message: "create")
+        let once = try EngineSyncBinary.run(["run", "--once", "--config", config])
+        #expect(once.status == 0, "\(once.stdout) \(once.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(state)/mirror.git/HEAD"))
+        #expect(once.stdout.contains("one: \(created.prefix(12)) synced"), "\(once.stdout)")
+        #expect(once.stdout.contains("two: \(created.prefix(12)) synced"), "\(once.stdout)")
+
+        let daemon = try DaemonProcess(
+            arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
+        defer { daemon.kill() }
+        let widened = try remote.push([
+            "dsl/models/post.json":
+                #"{"fields": {"title": {"type": "string", "length": 90}, "body": {"type": "text"}}}"#
+        ])
+        for name in ["one", "two"] {
+            #expect(
+                waitUntil(timeout: 30) {
+                    Self.read("\(state)/reports/\(name)/\(widened).json").contains(#""outcome" : "synced""#)
+                }, "\(name): \(Self.read(state + "/daemon.log"))")
+        }
+        #expect(daemon.terminate() == 0)
+        withExtendedLifetime((one, two)) {}
+    }
+
     @Test func aBadFleetStopsTheStartNamingTheKey() throws {
         let state = try DaemonProcessTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }

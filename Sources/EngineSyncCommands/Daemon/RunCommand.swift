@@ -127,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         var refresh: DaemonService.SourceRefresh?
-        if configuration.repositoryPath == nil { refresh = { await source.refresh() } }
+        if configuration.repositoryPath == nil { refresh = { await source.refresh($0) } }
         var targets: [DaemonLauncher.Target] = []
         for (target, worker) in zip(configuration.targets, workers) {
             targets.append(

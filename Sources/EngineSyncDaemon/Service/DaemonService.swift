@@ -29,7 +29,7 @@ package final class DaemonService: Service, Sendable {
     /// A quick look at the source (resolve the branch tip, fetch a remote) returning the STATUS= line.
     package typealias SourceCheck = @Sendable () async -> String
     /// A fleet's shared fetch of a remote (`FleetSource.refresh`), repeated at the poll interval.
-    package typealias SourceRefresh = @Sendable () async -> DaemonReconciler.SourceState
+    package typealias SourceRefresh = @Sendable (DaemonConfiguration) async -> DaemonReconciler.SourceState
 
     /// One database the service reconciles.
     package struct Target: Sendable {
@@ -324,7 +324,7 @@ package final class DaemonService: Service, Sendable {
         var lastTip: String?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let problem: String?
-            switch await refresh() {
+            switch await refresh(currentConfiguration) {
             case .tip(let tip):
                 problem = nil
                 if tip != lastTip {
