@@ -260,6 +260,42 @@ struct FleetProcessTests {
         withExtendedLifetime((one, two)) {}
     }
 
+    /// post-receive with targets: each target's report of the push, in rollout order.
+    @Test func aPushShowsEveryTargetsReport() throws {
+        let canary = try ScratchDatabase()
+        let production = try ScratchDatabase()
+        let remote = try Remote()
+        let state = try DaemonProcessTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = state + "/enginesync.yaml"
+        try """
+        repo: \(remote.bare.path)
+        state_dir: \(state)
+        poll_interval: 60s
+        hooks_report_wait: 20s
+        targets:
+          - name: production
+            database: "\(production.dsn)"
+            after: canary
+          - name: canary
+            database: "\(canary.dsn)"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let install = try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path, "--config", config])
+        #expect(install.status == 0, "\(install.stderr)")
+        let daemon = try DaemonProcess(
+            arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
+        defer { daemon.kill() }
+        let pushed = try HookProcessTests.push(remote, ["dsl/models/post.json": Self.post], message: "create")
+        #expect(pushed.status == 0, "\(pushed.output)")
+        let canaryLine = pushed.output.range(of: "target canary: synced")
+        let productionLine = pushed.output.range(of: "target production: ")
+        #expect(canaryLine != nil && productionLine != nil, "\(pushed.output)")
+        if let canaryLine, let productionLine { #expect(canaryLine.lowerBound < productionLine.lowerBound) }
+        #expect(pushed.output.contains("\(state)/reports/canary/\(pushed.sha).md"), "\(pushed.output)")
+        #expect(daemon.terminate() == 0)
+        withExtendedLifetime((canary, production)) {}
+    }
+
     @Test func aBadFleetStopsTheStartNamingTheKey() throws {
         let state = try DaemonProcessTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
