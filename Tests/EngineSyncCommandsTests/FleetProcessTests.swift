@@ -296,6 +296,44 @@ struct FleetProcessTests {
         withExtendedLifetime((canary, production)) {}
     }
 
+    /// SIGHUP: a target's own settings are reloaded; a change of the fleet's shape is refused, the old
+    /// configuration stays and the daemon keeps running.
+    @Test func aReloadThatChangesTheTargetsIsRefused() throws {
+        let server = try TestEnvironment.postgresServer()
+        let remote = try Remote()
+        let state = try DaemonProcessTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try remote.push(["dsl/models/post.json": Self.post])
+        let config = state + "/enginesync.yaml"
+        // Databases that do not exist: the targets fail and back off, which does not matter here.
+        func fleet(_ names: [String], lockTimeout: String = "3s") -> String {
+            "repo: \(remote.bare.path)\nstate_dir: \(state)\npoll_interval: 60s\nlock_timeout: \(lockTimeout)\ntargets:\n"
+                + names.map {
+                    "  - name: \($0)\n    database: \"host=\(server.host) port=\(server.port) user=\(server.user) "
+                        + "dbname=es_absent_\($0)\"\n"
+                }.joined()
+        }
+        try fleet(["a", "b"]).write(toFile: config, atomically: true, encoding: .utf8)
+        let listener = try NotifyListener(path: state + "/notify.sock")
+        let daemon = try DaemonProcess(
+            arguments: ["run", "--config", config], environment: ["NOTIFY_SOCKET": listener.path],
+            log: state + "/daemon.log")
+        defer { daemon.kill() }
+        #expect(listener.waitFor("READY=1", timeout: 20))
+
+        try fleet(["a", "b", "c"]).write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(
+            waitUntil(timeout: 10) {
+                Self.read(state + "/daemon.log").contains("a reload cannot change the targets (a, b → a, b, c)")
+            }, "\(Self.read(state + "/daemon.log"))")
+        try fleet(["a", "b"], lockTimeout: "5s").write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(waitUntil(timeout: 10) { Self.read(state + "/daemon.log").contains("configuration reloaded") })
+        #expect(daemon.process.isRunning)
+        #expect(daemon.terminate() == 0)
+    }
+
     @Test func aBadFleetStopsTheStartNamingTheKey() throws {
         let state = try DaemonProcessTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }

@@ -21,6 +21,12 @@ struct RunCommand: AsyncParsableCommand {
             the configuration; SIGTERM/SIGINT finish the current reconcile and exit 0. Under systemd \
             (Type=notify) it sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
 
+            With `targets:` in the configuration file (docs/OPERATIONS.md, "A fleet of databases") it \
+            reconciles every target, each with its own connection, lock, back-off and reports_dir/<name>/, at \
+            most max_parallel_targets at once; a target with `after: <name>` waits until that target has \
+            synced the commit. With --once it then reconciles each target once in rollout order, prints one \
+            line per target and exits 0 when every target's code is 0, else the most serious of 1, 3, 2.
+
             With --once it reconciles the tip once and exits with the codes of `sync`: 0 synced, \
             2 blocked, 3 invalid, 1 failed/skipped/standby; it waits up to --lock-wait (default 60s) for \
             another reconciler's advisory lock. A bad configuration exits 64 naming the key. With \
