@@ -108,6 +108,10 @@ package struct DaemonOptions: ParsableArguments {
         name: .customLong("hooks-report-wait"), parsing: .unconditional,
         help: "Git hooks: how long post-receive waits for the daemon's report (default: 10s).")
     package var hooksReportWait: String?
+    @Option(
+        name: .customLong("max-parallel-targets"), parsing: .unconditional,
+        help: "With targets: how many databases reconcile at the same time (default: 4).")
+    package var maxParallelTargets: String?
 
     package init() {}
 

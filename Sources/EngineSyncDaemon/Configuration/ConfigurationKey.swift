@@ -191,11 +191,13 @@ package struct ConfigurationKey: Sendable {
                 configuration.hooksReportWait = duration
                 return nil
             }, describe: { DurationText.format($0.hooksReportWait) }),
+        integer("max_parallel_targets", \.maxParallelTargets, minimum: 1),
     ]
 
     /// Keys the file alone may set (a list of mappings: no `ENGINESYNC_*` variable or flag): `notify`, read by
-    /// `WebhookSettings` and shown by `redactedDescription` after the others.
-    package static let fileOnlyNames = ["notify"]
+    /// `WebhookSettings`, and `targets` (issue 17), read by `DaemonTargetSettings`; shown by
+    /// `redactedDescription` after the others.
+    package static let fileOnlyNames = ["notify", "targets"]
 
     package static let names = all.map(\.name)
 
@@ -304,7 +306,8 @@ extension DaemonConfiguration {
     /// which keywords are secret, the password file only by path, a remote URL's credentials masked).
     package var redactedDescription: String {
         (ConfigurationKey.all.compactMap { key in key.describe(self).map { "\(key.name)=\($0)" } }
-            + ["notify=[\(notify.map(\.redactedDescription).joined(separator: ", "))]"])
+            + ["notify=[\(notify.map(\.redactedDescription).joined(separator: ", "))]"]
+            + (targets.isEmpty ? [] : ["targets=[\(targets.map(\.redactedDescription).joined(separator: ", "))]"]))
             .joined(separator: " ")
     }
 }

@@ -48,6 +48,12 @@ package final class DaemonReconciler {
     private var unwritten: (name: String, report: ReconcileReport)?
     /// A report whose notification event could not be recorded yet (database down); retried on the next step.
     var unrecordedNotification: ReconcileReport?
+    /// `false` for a fleet's targets: the daemon fetches a remote once for all of them (`FleetSource`), and each
+    /// target only reads the mirror.
+    let fetchesRemote: Bool
+    /// The tip and reason of the last `held_by_rollout` report written, so a hold that does not change is
+    /// reported once, not on every poll.
+    var lastHold: (tip: String, reason: String)?
 
     /// - Parameters:
     ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
@@ -55,9 +61,10 @@ package final class DaemonReconciler {
     ///   - progress: touched at each phase and statement, for the daemon's watchdog.
     package init(
         configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
-        progress: ReconcileProgress? = nil
+        progress: ReconcileProgress? = nil, fetchesRemote: Bool = true
     ) {
         self.configuration = configuration
+        self.fetchesRemote = fetchesRemote
         var options = configuration.reconcilerOptions
         options.lockWait = lockWait
         options.progress = progress
@@ -66,8 +73,9 @@ package final class DaemonReconciler {
         self.logger = logger
     }
 
-    /// Fetch (remote), resolve the tip, reconcile it when it is new.
-    package func step() -> ReconcileSummary {
+    /// Fetch (remote), resolve the tip, reconcile it when it is new — once `rollout` (a staged rollout's
+    /// canary, issue 17) lets it.
+    package func step(rollout: RolloutGate? = nil) -> ReconcileSummary {
         if let pending = unwritten {
             do {
                 try write(pending.report, name: pending.name)
@@ -80,7 +88,7 @@ package final class DaemonReconciler {
         let source: GitRepository
         do {
             options.progress?.touch()
-            if case .remote(let url) = configuration.source {
+            if case .remote(let url) = configuration.source, fetchesRemote {
                 let mirror = try openRepository(initialisingMirror: true)
                 do {
                     try mirror.fetchMirror(from: url, options: configuration.gitFetchOptions)
@@ -107,6 +115,10 @@ package final class DaemonReconciler {
             return ReconcileSummary(commit: tip.hex, outcome: .standby, idle: true, detail: lastDetail)
         }
         standbyTip = nil
+        if let rollout, let reason = rollout.hold(tip: tip.hex) {
+            return held(tip: tip, in: source, reason: reason, reportIt: rollout.state != nil)
+        }
+        lastHold = nil
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
         let reconciler = Reconciler(database: database, options: options, logger: logger, snapshotCache: snapshotCache)
@@ -116,6 +128,7 @@ package final class DaemonReconciler {
         var step = ReconcileSummary(
             commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
             appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
+        let wasStandby = lastOutcome == .standby
         lastOutcome = report.outcome
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
@@ -146,7 +159,10 @@ package final class DaemonReconciler {
         let level: Logger.Level =
             switch report.outcome {
             case .failed: .error
-            case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
+            case .blocked, .invalid, .skipped, .untrusted: .warning
+            // A replica's normal state: said once when the server turns out to be a standby (SPEC 4.3), not again
+            // for each commit pushed while it stays one.
+            case .standby: wasStandby ? .debug : .notice
             case .synced: .notice
             }
         var metadata: Logger.Metadata = [
@@ -176,22 +192,38 @@ package final class DaemonReconciler {
 
     /// Fetches a remote and resolves the branch tip, without touching the database; one line for systemd.
     package func checkSource() -> String {
+        switch refreshSource() {
+        case .tip(let tip): "tip \(tip.prefix(12)) of \(branch), reconciling"
+        case .noBranch: "waiting for branch '\(branch)' in \(repositoryPath)"
+        case .problem(let problem): problem
+        }
+    }
+
+    /// What `refreshSource` found.
+    package enum SourceState: Sendable, Equatable {
+        case tip(String)
+        case noBranch
+        /// One line: the fetch or the repository failed.
+        case problem(String)
+    }
+
+    /// Fetches a remote (always, whatever `fetchesRemote` says: this is the fetch a fleet shares) and resolves
+    /// the branch tip, without touching the database.
+    package func refreshSource() -> SourceState {
         do {
             if case .remote(let url) = configuration.source {
                 do {
                     try openRepository(initialisingMirror: true).fetchMirror(
                         from: url, options: configuration.gitFetchOptions)
                 } catch {
-                    return "fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)"
+                    return .problem("fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)")
                 }
             }
-            guard let tip = try openRepository().branchTip(branch) else {
-                return "waiting for branch '\(branch)' in \(repositoryPath)"
-            }
-            return "tip \(tip.short) of \(branch), reconciling"
+            guard let tip = try openRepository().branchTip(branch) else { return .noBranch }
+            return .tip(tip.hex)
         } catch {
             repository = nil
-            return "cannot read \(repositoryPath): \(error)"
+            return .problem("cannot read \(repositoryPath): \(error)")
         }
     }
 
