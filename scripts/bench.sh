@@ -8,10 +8,15 @@
 #      a widening sync
 #      then the peers on the same synced database, in the same run: migra (the database against itself) and
 #      alembic's compare_metadata (metadata reflected from it), installed in a throwaway Python venv from PyPI
-#   4. the daemon: a bare repository of a 100-model schema, `enginesync run` watching it, 50 one-column
-#      pushes (push → report latency p50/p99), then idle CPU over 60 s and the idle daemon's RSS
+#   4. the daemon: a bare repository of a 100-model schema (--daemon-models), `enginesync run` watching it, 50
+#      one-column pushes (push → report latency p50/p99, and the daemon's own per-phase timings), then idle CPU
+#      over 60 s and the idle daemon's RSS
 #   5. a table of the figures
-# Usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N] [--no-daemon | --daemon-only] [--no-peers]
+# Usage: scripts/bench.sh [--models N] [--daemon-models N] [--pushes N] [--idle-seconds N]
+#                         [--no-daemon | --daemon-only] [--no-peers] [--bin-dir DIR]
+#   --bin-dir DIR: use the enginesync and enginesync-bench binaries in DIR instead of building (an earlier
+#   build kept for a before/after comparison in the same minutes). BENCH_SCRATCH_PATH: swift build's
+#   --scratch-path (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,22 +28,26 @@ DAEMON_MODELS=100
 RUN_SCHEMA=1
 RUN_DAEMON=1
 RUN_PEERS=1
+BIN_DIR=
 while [ $# -gt 0 ]; do
     case "$1" in
         --models) MODELS=${2:?--models needs a number}; shift 2 ;;
         --models=*) MODELS=${1#--models=}; shift ;;
+        --daemon-models) DAEMON_MODELS=${2:?--daemon-models needs a number}; shift 2 ;;
+        --daemon-models=*) DAEMON_MODELS=${1#--daemon-models=}; shift ;;
+        --bin-dir) BIN_DIR=${2:?--bin-dir needs a directory}; shift 2 ;;
         --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
         --idle-seconds) IDLE_SECONDS=${2:?--idle-seconds needs a number}; shift 2 ;;
         --no-daemon) RUN_DAEMON=0; shift ;;
         --daemon-only) RUN_SCHEMA=0; shift ;;
         --no-peers) RUN_PEERS=0; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-        *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N] [--pushes N] [--idle-seconds N]" \
-                "[--no-daemon | --daemon-only] [--no-peers])" >&2; exit 64 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (usage: scripts/bench.sh [--models N] [--daemon-models N] [--pushes N]" \
+                "[--idle-seconds N] [--no-daemon | --daemon-only] [--no-peers] [--bin-dir DIR])" >&2; exit 64 ;;
     esac
 done
-for number in "$MODELS" "$PUSHES" "$IDLE_SECONDS"; do
-    case "$number" in ''|*[!0-9]*|0) echo "--models, --pushes and --idle-seconds need a positive number" >&2; exit 64 ;; esac
+for number in "$MODELS" "$DAEMON_MODELS" "$PUSHES" "$IDLE_SECONDS"; do
+    case "$number" in ''|*[!0-9]*|0) echo "--models, --daemon-models, --pushes and --idle-seconds need a positive number" >&2; exit 64 ;; esac
 done
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -58,12 +67,20 @@ if [ ${#need_packages[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
 fi
 
-echo "==> swift build -c release --static-swift-stdlib (the binary scripts/install.sh installs)"
-# One product per invocation: given several --product flags, swift build builds only the last one.
-swift build -c release --static-swift-stdlib --product enginesync
-swift build -c release --static-swift-stdlib --product enginesync-bench
-BIN=$PWD/.build/release/enginesync
-BENCH=$PWD/.build/release/enginesync-bench
+if [ -n "$BIN_DIR" ]; then
+    BIN=$(cd "$BIN_DIR" && pwd)/enginesync
+    BENCH=$(cd "$BIN_DIR" && pwd)/enginesync-bench
+    [ -x "$BIN" ] && [ -x "$BENCH" ] || { echo "--bin-dir $BIN_DIR: no enginesync and enginesync-bench there" >&2; exit 64; }
+    echo "==> using the binaries in $BIN_DIR (no build)"
+else
+    SCRATCH=${BENCH_SCRATCH_PATH:-$PWD/.build}
+    echo "==> swift build -c release --static-swift-stdlib (the binary scripts/install.sh installs)"
+    # One product per invocation: given several --product flags, swift build builds only the last one.
+    swift build -c release --static-swift-stdlib --product enginesync --scratch-path "$SCRATCH"
+    swift build -c release --static-swift-stdlib --product enginesync-bench --scratch-path "$SCRATCH"
+    BIN=$SCRATCH/release/enginesync
+    BENCH=$SCRATCH/release/enginesync-bench
+fi
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
@@ -248,7 +265,7 @@ daemon_benchmarks() {
     "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_daemon'
     : >"$WORK/daemon.yaml"
     "$BIN" run --config "$WORK/daemon.yaml" --repo "$bare" --branch main --database "$(dsn bench_daemon)" \
-        --state-dir "$state" --log-level warning 2>"$WORK/daemon.err" &
+        --state-dir "$state" --log-level debug 2>"$WORK/daemon.err" &
     DAEMON_PID=$!
     local first
     first=$(git -C "$clone" rev-parse HEAD)
@@ -267,6 +284,19 @@ daemon_benchmarks() {
     LATENCY_P99=$(echo "$LATENCY" | sed -n 's/^  push returned → report: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p')
     START_P50=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 \([0-9.]*\) ms.*/\1/p')
     START_P99=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p')
+    # The daemon's own phase timings (debug line `reconcile phases ms.<phase>=…`), the first reconcile left out.
+    DAEMON_PHASES=$(grep 'reconcile phases' "$WORK/daemon.err" | tail -n +2 | awk '
+        { for (i = 1; i <= NF; i++) if ($i ~ /^ms\./) {
+              split(substr($i, 4), kv, "="); if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] }
+              values[kv[1]] = values[kv[1]] " " kv[2] } }
+        END { for (k = 1; k <= n; k++) {
+                  m = split(values[order[k]], v, " ")
+                  for (i = 2; i <= m; i++) { x = v[i] + 0; j = i - 1
+                      while (j > 0 && v[j] + 0 > x) { v[j + 1] = v[j]; j-- }
+                      v[j + 1] = x }
+                  printf "  %s: median %.1f ms, max %.1f ms\n", order[k], v[int((m + 1) / 2)], v[m] } }')
+    echo "    the daemon's phases (median over the pushes):"
+    echo "$DAEMON_PHASES"
 
     echo "==> idle daemon: CPU over ${IDLE_SECONDS}s, RSS"
     sleep 2
@@ -295,7 +325,7 @@ daemon_benchmarks() {
 [ "$RUN_DAEMON" -eq 0 ] || daemon_benchmarks
 
 echo
-echo "enginesync benchmarks: $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"
+echo "enginesync benchmarks: $(nproc) cores, PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 row() { printf '%-52s %12s %10s  %s\n' "$@"; }
 row "measure" "value" "peak RSS" "notes"
 if [ "$RUN_SCHEMA" -eq 1 ]; then

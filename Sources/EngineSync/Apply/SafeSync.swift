@@ -24,19 +24,22 @@ package final class SafeSync {
     let logger: Logger
     /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
     let snapshotCache: SnapshotCache?
+    /// The daemon's live schema from its previous reads (incremental introspection); `nil`: a full read.
+    let liveSchemaCache: LiveSchemaCache?
     var connection: PostgresConnection { session.connection }
     /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
     var progress: ReconcileProgress? { session.progress }
 
     package init(
         session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-        snapshotCache: SnapshotCache? = nil
+        snapshotCache: SnapshotCache? = nil, liveSchemaCache: LiveSchemaCache? = nil
     ) {
         self.session = session
         self.codec = codec
         self.options = options
         self.logger = logger
         self.snapshotCache = snapshotCache
+        self.liveSchemaCache = liveSchemaCache
     }
 
     var schema: String { options.planner.schema }
@@ -93,6 +96,7 @@ package final class SafeSync {
             return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
         let plan = try makePlan(desired: desired, baseline: baseline)
+        self.progress?.endPhase("plan")
         var progress = Progress(
             blocked: plan.blocked,
             snapshot: SnapshotDecision(
@@ -127,8 +131,21 @@ package final class SafeSync {
     /// daemon compiled it last time).
     private func readBaseline(desired: CompiledDSL, store: SnapshotStore, draft: inout ReportDraft) throws -> Baseline {
         progress?.touch()
-        var reader = CatalogReader(schema: schema)
-        let live = try reader.read(connection) { [progress] in progress?.touch() }
+        let live: Schema
+        if let liveSchemaCache {
+            let read = try liveSchemaCache.read(connection, schema: schema) { [progress] in progress?.touch() }
+            live = read.schema
+            logger.debug(
+                "live schema read",
+                metadata: [
+                    "introspect.full": "\(read.summary.full)", "introspect.tables": "\(read.summary.tablesRead)",
+                ])
+        } else {
+            var reader = CatalogReader(schema: schema)
+            live = try reader.read(connection) { [progress] in progress?.touch() }
+        }
+        progress?.endPhase("introspect")
+        defer { progress?.endPhase("snapshot") }
         guard let row = try store.latest(connection, live: live, document: false) else {
             return Baseline(live: live, row: nil, snapshot: nil)
         }
@@ -218,6 +235,7 @@ package final class SafeSync {
             self.progress?.touch()
             try connection.withTransaction {
                 for change in split.rest { try applyChange(change, progress: &progress) }
+                self.progress?.endPhase("apply")
                 self.progress?.touch()
                 try log.ensureTable(connection)
                 progress.snapshot.leaveOut(conflicts: progress.blocked, desired: desired)
@@ -230,6 +248,7 @@ package final class SafeSync {
                                 + "records it"))
                 }
                 try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+                self.progress?.endPhase("snapshot-row")
                 draft.snapshot = progress.snapshot.reportInfo
                 try draft.add(applied: progress.applied, with: connection)
                 try draft.add(blocked: progress.blocked, with: connection)
@@ -240,7 +259,9 @@ package final class SafeSync {
                     try outbox.ensureTables(connection)
                     try outbox.record(connection, report: report)
                 }
+                self.progress?.endPhase("log-row")
             }
+            self.progress?.endPhase("commit")
             if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
         } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).

@@ -1,4 +1,5 @@
 package import EngineSyncCore
+import Foundation
 package import PostgresClient
 
 /// Reads the live schema of one PostgreSQL schema into the same model the DSL compiles to (SPEC 4.2).
@@ -15,11 +16,21 @@ package struct CatalogReader {
     /// `beforeEachQuery` runs before each catalog query (the daemon's watchdog progress: one slow catalog
     /// query may take up to `statement_timeout`, like any other statement).
     package mutating func read(_ connection: PostgresConnection, beforeEachQuery: () -> Void = {}) throws -> Schema {
+        try read(connection, onlyTables: nil, beforeEachQuery: beforeEachQuery)
+    }
+
+    /// The restricted read of the daemon's incremental introspection (`LiveSchemaCache`): the same queries and
+    /// decoding as `read`, limited to the tables whose `pg_class` oids are given (their columns, indexes, primary
+    /// and foreign keys); the view dependencies are read for every table. `nil` reads everything.
+    package mutating func read(
+        _ connection: PostgresConnection, onlyTables oids: [Int64]?, beforeEachQuery: () -> Void = {}
+    ) throws -> Schema {
         queryCount = 0
-        let tableRows = try run(connection, Self.tablesQuery, beforeEachQuery)
-        let columnRows = try run(connection, Self.columnsQuery, beforeEachQuery)
-        let indexRows = try run(connection, Self.indexesQuery, beforeEachQuery)
-        let constraintRows = try run(connection, Self.constraintsQuery, beforeEachQuery)
+        let filter = oids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" }
+        let tableRows = try run(connection, Self.tablesQuery, beforeEachQuery, filter, tableAlias: "c")
+        let columnRows = try run(connection, Self.columnsQuery, beforeEachQuery, filter, tableAlias: "c")
+        let indexRows = try run(connection, Self.indexesQuery, beforeEachQuery, filter, tableAlias: "t")
+        let constraintRows = try run(connection, Self.constraintsQuery, beforeEachQuery, filter, tableAlias: "t")
         let viewRows = try run(connection, Self.viewDependenciesQuery, beforeEachQuery)
 
         var columnsByTable: [String: [Column]] = [:]
@@ -103,12 +114,21 @@ package struct CatalogReader {
         ]
     }
 
-    private mutating func run(_ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void) throws
-        -> [PostgresRow]
-    {
+    private mutating func run(
+        _ connection: PostgresConnection, _ sql: String, _ beforeEachQuery: () -> Void, _ oidFilter: String? = nil,
+        tableAlias: String = ""
+    ) throws -> [PostgresRow] {
         beforeEachQuery()
         queryCount += 1
-        return try connection.query(sql, [schema]).rows
+        guard let oidFilter else { return try connection.query(sql, [schema]).rows }
+        return try connection.query(Self.restricted(sql, tableAlias: tableAlias), [schema, oidFilter]).rows
+    }
+
+    /// `sql` limited to the tables in `$2` (an `oid[]`): every per-table catalog query filters on the managed
+    /// schema with `WHERE n.nspname = $1`, and names the table's `pg_class` row `tableAlias`.
+    package static func restricted(_ sql: String, tableAlias: String) -> String {
+        sql.replacingOccurrences(
+            of: "WHERE n.nspname = $1", with: "WHERE n.nspname = $1 AND \(tableAlias).oid = ANY($2::oid[])")
     }
 
     static func action(_ code: String) -> ReferentialAction {
