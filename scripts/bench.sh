@@ -285,9 +285,10 @@ daemon_benchmarks() {
     START_P50=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 \([0-9.]*\) ms.*/\1/p')
     START_P99=$(echo "$LATENCY" | sed -n 's/^  push started → report: p50 [0-9.]* ms, p99 \([0-9.]*\) ms.*/\1/p')
     # The daemon's own phase timings (debug line `reconcile phases ms.<phase>=…`), the first reconcile left out.
-    DAEMON_PHASES=$(grep 'reconcile phases' "$WORK/daemon.err" | tail -n +2 | awk '
-        { for (i = 1; i <= NF; i++) if ($i ~ /^ms\./) {
-              split(substr($i, 4), kv, "="); if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] }
+    DAEMON_PHASES=$(grep 'reconcile phases' "$WORK/daemon.err" | tail -n +2 \
+        | sed -n 's/.*reconcile\.phases_ms=\([^ ]*\).*/\1/p' | tr ',' ' ' | awk '
+        { for (i = 1; i <= NF; i++) {
+              split($i, kv, ":"); if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] }
               values[kv[1]] = values[kv[1]] " " kv[2] } }
         END { for (k = 1; k <= n; k++) {
                   m = split(values[order[k]], v, " ")
