@@ -96,7 +96,7 @@ package final class SafeSync {
             return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
         let plan = try makePlan(desired: desired, baseline: baseline)
-        self.progress?.endPhase("plan")
+        self.progress?.endPhase("backfill-gate")
         var progress = Progress(
             blocked: plan.blocked,
             snapshot: SnapshotDecision(
@@ -104,6 +104,7 @@ package final class SafeSync {
         )
         draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
+        self.progress?.endPhase("plan-report")
 
         if options.dryRun {
             try draft.add(applied: plan.safe, with: connection)
@@ -184,6 +185,7 @@ package final class SafeSync {
             snapshot = adopted
         }
         var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: baseline.live)
+        progress?.endPhase("plan")
         // Large auto_name backfills are blocked unless a migration already brought every row up to date.
         let ddl = DDL(schema: schema)
         try BackfillGate.apply(
@@ -343,8 +345,10 @@ package final class SafeSync {
         draft: ReportDraft
     ) throws {
         guard snapshot.needsStore else { return }
+        let json = codec.canonicalJSON(snapshot.document)
+        progress?.endPhase("snapshot-json")
         let id = try store.insert(
-            connection, hash: snapshot.hash, json: codec.canonicalJSON(snapshot.document),
+            connection, hash: snapshot.hash, json: json,
             commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
         snapshot.stored(id: id)
     }

@@ -126,7 +126,7 @@ public final class Reconciler {
         let input: SourceInput
         do {
             input = try read()
-            options.progress?.endPhase("source")
+            options.progress?.endPhase("migrations-read")
         } catch {
             draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)

@@ -76,6 +76,7 @@ struct SourceInput {
         options.progress?.touch()
         let compilation = try DSLCompiler(options: options.compiler)
             .compile(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+        options.progress?.endPhase("compile")
         let migrations = Result<MigrationSet, MigrationError> {
             try MigrationLoader.load(
                 repository: repository, commit: commit.id, path: options.migrationsPath,

@@ -2,21 +2,24 @@ import Dispatch
 import EngineSync
 import Synchronization
 
-/// Writes `catalog.json` on a thread of its own, after the report, so the next push's reconcile never waits for
-/// it (docs/ARCHITECTURE.md, "Incremental reconcile"): requests coalesce (one run queued at most), and a reconcile
-/// that starts makes a running export stop — its catalog query is cancelled — and the export is owed: the
-/// daemon requests it again after that reconcile, whatever its outcome.
+/// Writes `catalog.json` on a thread of its own, after the report, once the daemon has been quiet for `delay`
+/// (docs/ARCHITECTURE.md, "Incremental reconcile"): the next push's reconcile never waits for it, and a burst of
+/// pushes is exported once, after the last. Requests coalesce; a reconcile that starts makes a running export
+/// stop — its catalog query is cancelled — and the export is owed: the daemon requests it again after that
+/// reconcile, whatever its outcome.
 final class CatalogExportQueue: Sendable {
     /// Runs one export; returns `false` when it stopped early because `progress.isStopRequested`.
     typealias Export = @Sendable (_ progress: ReconcileProgress) -> Bool
 
     private let queue = DispatchQueue(label: "enginesync.catalog-export")
     private let export: Export
+    private let delay: Duration
     private let state = Mutex(State())
 
     private struct State {
-        /// A run is queued and has not started.
-        var queued = false
+        /// An export is requested and has not started; `generation` names the latest request.
+        var pending = false
+        var generation = 0
         /// The running export's progress (its cancel token), to stop it.
         var running: ReconcileProgress?
         /// A reconcile is running: an export that starts now gives up at once.
@@ -25,19 +28,26 @@ final class CatalogExportQueue: Sendable {
         var owed = false
     }
 
-    init(export: @escaping Export) {
+    /// - Parameter delay: how long the daemon must stay quiet after a request before the export starts.
+    init(delay: Duration = .seconds(1), export: @escaping Export) {
+        self.delay = delay
         self.export = export
     }
 
-    /// Queues an export unless one is queued already.
+    /// Requests an export `delay` from now; a later request replaces an earlier one that has not started.
     func request() {
-        let enqueue = state.withLock { state -> Bool in
+        let generation = state.withLock { state -> Int in
             state.owed = false
-            guard !state.queued else { return false }
-            state.queued = true
-            return true
+            state.pending = true
+            state.generation += 1
+            return state.generation
         }
-        if enqueue { queue.async { self.run() } }
+        let nanoseconds =
+            Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
+            guard state.withLock({ $0.pending && $0.generation == generation }) else { return }
+            run()
+        }
     }
 
     /// A reconcile starts: a running export stops and one that starts meanwhile gives up (both are owed).
@@ -57,15 +67,19 @@ final class CatalogExportQueue: Sendable {
         }
     }
 
-    /// Waits until every export requested so far has finished (`run --once`, tests).
-    func wait() {
-        queue.sync {}
+    /// Runs a pending export now, without waiting for the delay, and waits for any running one (`run --once`
+    /// before it exits, tests).
+    func flush() {
+        queue.sync {
+            if state.withLock({ $0.pending }) { run() }
+        }
     }
 
+    /// On the queue.
     private func run() {
         let progress = ReconcileProgress()
         let start = state.withLock { state -> Bool in
-            state.queued = false
+            state.pending = false
             guard !state.yielding else {
                 state.owed = true
                 return false

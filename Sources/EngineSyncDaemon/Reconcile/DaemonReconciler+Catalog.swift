@@ -38,8 +38,8 @@ extension DaemonReconciler {
         }
     }
 
-    /// Waits for the `catalog.json` exports requested so far (`run --once` before it exits; tests).
+    /// Writes a requested `catalog.json` now and waits for it (`run --once` before it exits; tests).
     package func waitForCatalogExport() {
-        catalogExports.wait()
+        catalogExports.flush()
     }
 }
