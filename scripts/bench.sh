@@ -303,7 +303,8 @@ daemon_benchmarks() {
     echo "$DAEMON_PHASES"
 
     echo "==> idle daemon: CPU over ${IDLE_SECONDS}s, RSS"
-    sleep 2
+    # catalog.json is written once the daemon has been quiet for a second: let that finish first.
+    sleep 5
     local ticks_before ticks_after hertz
     hertz=$(getconf CLK_TCK)
     ticks_before=$(proc_cpu_ticks "$DAEMON_PID")

@@ -96,58 +96,39 @@ package enum CatalogFingerprintQuery {
                        WHERE n.nspname = $1 AND c.relispartition) AS has_partitions
         """
 
-    /// One row per table of the schema, in the catalog reader's order: the table's oid and `xmin`, then count,
-    /// sum of `xmin` (and of the related `pg_class` rows' `xmin`) for its columns, defaults, indexes, constraints
-    /// and owned sequences (`pg_depend` 'a', as the columns query finds them, in any schema). Each part is one
-    /// grouped scan, joined by oid (the sequences first, behind `OFFSET 0`: a hash join, not 8,000 index probes).
+    /// One row per table of the schema, in the catalog reader's order: the table's oid and `xmin`, then count and
+    /// sum of `xmin` (and of oids, and of the related `pg_class` rows' `xmin`) of its columns, defaults, indexes,
+    /// constraints and owned sequences (`pg_depend` 'a', as the columns query finds them, in any schema). Each part
+    /// is an index scan per table (`pg_attribute_relid_attnum_index`, `pg_index_indrelid_index`, …), so the cost
+    /// follows the managed schema's size, not the size of the whole catalog (other schemas, system objects).
     static let tablesQuery = """
-        WITH t AS (
-            SELECT c.oid, c.relname, c.xmin, c.reltuples
-            FROM pg_catalog.pg_class c
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition),
-        a AS (
-            SELECT a.attrelid AS rel, count(*) || '.' || sum(a.xmin::text::int8) AS part
-            FROM pg_catalog.pg_attribute a
-            WHERE a.attnum > 0 AND a.attrelid IN (SELECT oid FROM t) GROUP BY 1),
-        d AS (
-            SELECT d.adrelid AS rel, count(*) || '.' || sum(d.xmin::text::int8) || '.' || sum(d.oid::int8) AS part
-            FROM pg_catalog.pg_attrdef d
-            WHERE d.adrelid IN (SELECT oid FROM t) GROUP BY 1),
-        x AS (
-            SELECT x.indrelid AS rel,
-                   count(*) || '.' || sum(x.xmin::text::int8) || '.' || sum(i.xmin::text::int8)
-                   || '.' || sum(i.oid::int8) AS part,
-                   bool_or(NOT x.indisvalid) AS has_invalid
-            FROM pg_catalog.pg_index x
-            JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid IN (SELECT oid FROM t) GROUP BY 1),
-        k AS (
-            SELECT k.conrelid AS rel, count(*) || '.' || sum(k.xmin::text::int8) || '.' || sum(k.oid::int8) AS part
-            FROM pg_catalog.pg_constraint k
-            WHERE k.conrelid IN (SELECT oid FROM t) GROUP BY 1),
-        o AS (
-            SELECT dep.refobjid AS rel,
-                   count(*) || '.' || sum(dep.xmin::text::int8) || '.' || sum(s.xmin::text::int8)
-                   || '.' || sum(s.oid::int8) AS part
-            FROM (SELECT oid, xmin FROM pg_catalog.pg_class WHERE relkind = 'S' OFFSET 0) s
-            JOIN pg_catalog.pg_depend dep
-              ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = s.oid
-            WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'a'
-            GROUP BY 1)
-        SELECT t.relname AS table_name, t.oid::int8 AS oid,
-               CASE WHEN t.reltuples >= 0 THEN t.reltuples::int8
-                    ELSE (pg_catalog.pg_relation_size(t.oid) / pg_catalog.current_setting('block_size')::int8) * 100
+        SELECT c.relname AS table_name, c.oid::int8 AS oid,
+               CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8
+                    ELSE (pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8) * 100
                END AS estimated_rows,
-               pg_catalog.concat_ws(' ', t.oid, t.xmin, 'a' || a.part, 'd' || d.part, 'x' || x.part, 'k' || k.part,
-                                    'o' || o.part) AS fingerprint,
-               coalesce(x.has_invalid, false) AS has_invalid_index
-        FROM t
-        LEFT JOIN a ON a.rel = t.oid
-        LEFT JOIN d ON d.rel = t.oid
-        LEFT JOIN x ON x.rel = t.oid
-        LEFT JOIN k ON k.rel = t.oid
-        LEFT JOIN o ON o.rel = t.oid
-        ORDER BY t.relname
+               pg_catalog.concat_ws(' ', c.oid, c.xmin,
+                 (SELECT 'a' || count(*) || '.' || sum(a.xmin::text::int8) FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attnum > 0),
+                 (SELECT 'd' || count(*) || '.' || sum(d.xmin::text::int8) || '.' || sum(d.oid::int8)
+                  FROM pg_catalog.pg_attrdef d WHERE d.adrelid = c.oid),
+                 (SELECT 'x' || count(*) || '.' || sum(x.xmin::text::int8) || '.' || sum(i.xmin::text::int8)
+                         || '.' || sum(i.oid::int8)
+                  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+                  WHERE x.indrelid = c.oid),
+                 (SELECT 'k' || count(*) || '.' || sum(k.xmin::text::int8) || '.' || sum(k.oid::int8)
+                  FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid),
+                 (SELECT 'o' || count(*) || '.' || sum(dep.xmin::text::int8) || '.' || sum(s.xmin::text::int8)
+                         || '.' || sum(s.oid::int8)
+                  FROM pg_catalog.pg_depend dep
+                  JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+                  WHERE dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refobjid = c.oid
+                    AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype = 'a')
+               ) AS fingerprint,
+               EXISTS (SELECT 1 FROM pg_catalog.pg_index x WHERE x.indrelid = c.oid AND NOT x.indisvalid)
+                 AS has_invalid_index
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        ORDER BY c.relname
         """
 }

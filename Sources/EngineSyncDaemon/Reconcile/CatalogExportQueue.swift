@@ -1,5 +1,5 @@
 import Dispatch
-import EngineSync
+package import EngineSync
 import Synchronization
 
 /// Writes `catalog.json` on a thread of its own, after the report, once the daemon has been quiet for `delay`
@@ -7,9 +7,9 @@ import Synchronization
 /// pushes is exported once, after the last. Requests coalesce; a reconcile that starts makes a running export
 /// stop — its catalog query is cancelled — and the export is owed: the daemon requests it again after that
 /// reconcile, whatever its outcome.
-final class CatalogExportQueue: Sendable {
+package final class CatalogExportQueue: Sendable {
     /// Runs one export; returns `false` when it stopped early because `progress.isStopRequested`.
-    typealias Export = @Sendable (_ progress: ReconcileProgress) -> Bool
+    package typealias Export = @Sendable (_ progress: ReconcileProgress) -> Bool
 
     private let queue = DispatchQueue(label: "enginesync.catalog-export")
     private let export: Export
@@ -29,13 +29,13 @@ final class CatalogExportQueue: Sendable {
     }
 
     /// - Parameter delay: how long the daemon must stay quiet after a request before the export starts.
-    init(delay: Duration = .seconds(1), export: @escaping Export) {
+    package init(delay: Duration = .seconds(1), export: @escaping Export) {
         self.delay = delay
         self.export = export
     }
 
     /// Requests an export `delay` from now; a later request replaces an earlier one that has not started.
-    func request() {
+    package func request() {
         let generation = state.withLock { state -> Int in
             state.owed = false
             state.pending = true
@@ -51,7 +51,7 @@ final class CatalogExportQueue: Sendable {
     }
 
     /// A reconcile starts: a running export stops and one that starts meanwhile gives up (both are owed).
-    func yield() {
+    package func yield() {
         let running = state.withLock { state -> ReconcileProgress? in
             state.yielding = true
             return state.running
@@ -60,7 +60,7 @@ final class CatalogExportQueue: Sendable {
     }
 
     /// The reconcile is over; returns whether an export is owed (it gave up for the reconcile).
-    func resume() -> Bool {
+    package func resume() -> Bool {
         state.withLock { state in
             state.yielding = false
             return state.owed
@@ -69,11 +69,14 @@ final class CatalogExportQueue: Sendable {
 
     /// Runs a pending export now, without waiting for the delay, and waits for any running one (`run --once`
     /// before it exits, tests).
-    func flush() {
+    package func flush() {
         queue.sync {
             if state.withLock({ $0.pending }) { run() }
         }
     }
+
+    /// Whether an export is running now (tests).
+    package var isRunning: Bool { state.withLock { $0.running != nil } }
 
     /// On the queue.
     private func run() {
