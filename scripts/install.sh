@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.."
 PREFIX=${PREFIX:-/usr/local}
 REPO_DIR=${REPO_DIR:-/srv/git/schema.git}
 UNIT=/etc/systemd/system/enginesync.service
+# The template for one daemon per configuration file (enginesync@NAME: /etc/enginesync/NAME.yaml), installed
+# beside the unit and not enabled: `systemctl enable --now enginesync@NAME` when wanted.
+TEMPLATE=/etc/systemd/system/enginesync@.service
 START=yes
 
 if [ "$(id -u)" -ne 0 ]; then echo "run as root (sudo $0 $*)" >&2; exit 1; fi
@@ -25,8 +28,9 @@ case "${1:-}" in
 --uninstall)
     if have_systemd; then
         systemctl disable --now enginesync.service 2>/dev/null || true
+        systemctl stop 'enginesync@*.service' 2>/dev/null || true
     fi
-    rm -f "$UNIT" "$PREFIX/bin/enginesync"
+    rm -f "$UNIT" "$TEMPLATE" "$PREFIX/bin/enginesync"
     rm -rf "$PREFIX/share/doc/enginesync"
     have_systemd && systemctl daemon-reload || true
     echo "removed the binary and the unit."
@@ -79,6 +83,7 @@ else
 fi
 
 install -m 0644 systemd/enginesync.service "$UNIT"
+install -m 0644 systemd/enginesync@.service "$TEMPLATE"
 if have_systemd; then
     systemctl daemon-reload
     systemctl enable enginesync.service

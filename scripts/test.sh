@@ -46,7 +46,7 @@ else
     # Tests that measure wake-up latency (inotify, the service loop, the daemon process) run alone:
     # in the parallel pass, blocking libpq/git tests occupy the cooperative pool's threads and would
     # starve their async waits on a 2-core machine.
-    timing_sensitive="RefWatcherTests|IncrementalDaemonProcessTests|DaemonServiceTests|DaemonLauncherTests|DaemonProcessTests|DaemonScenarioProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests"
+    timing_sensitive="RefWatcherTests|DaemonServiceTests|DaemonLauncherTests|FleetServiceTests|StandbyPollTests|DaemonProcessTests|DaemonScenarioProcessTests|IncrementalDaemonProcessTests|FleetProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests"
     echo "==> swift test (parallel)"
     swift test --skip-build --skip "$timing_sensitive"
     echo "==> swift test (timing-sensitive suites, one at a time)"

@@ -5,8 +5,8 @@ import PostgresClient
     import Glibc
 #endif
 
-/// A PostgreSQL cluster of one test's own, for tests that stop and start the server (the shared scratch
-/// cluster must stay up for the tests running in parallel).
+/// A PostgreSQL cluster of one test's own, for tests that stop and start the server or promote a standby (the
+/// shared scratch cluster and its standby must stay as they are for the tests running in parallel).
 ///
 /// `initdb` into a temporary directory, unix socket in that directory only (so any port is free), run
 /// as `postgres` through `runuser` when the test runs as root (the server refuses root), like
@@ -24,7 +24,14 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
     private let runAsPostgres: Bool
     private var server: Process?
 
-    public init() throws {
+    /// A new primary: `initdb`, then started.
+    public convenience init() throws {
+        try self.init(standbyOf: nil)
+    }
+
+    /// With `primary`: a hot standby of it, streaming (`pg_basebackup -R` over the primary's socket; initdb's
+    /// `local replication all trust` allows it), until `promote()`. Without: a new primary.
+    public init(standbyOf primary: PrivatePostgresCluster?) throws {
         binaries = ProcessInfo.processInfo.environment["PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
         guard FileManager.default.isExecutableFile(atPath: binaries + "/initdb") else {
             throw TestEnvironment.Missing(
@@ -37,12 +44,21 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         port = String(Int.random(in: 20000..<60000))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         if runAsPostgres { try Self.execute("/bin/chown", ["postgres:", directory]) }
-        try execute(
-            binaries + "/initdb",
-            [
-                "-D", directory + "/data", "-U", user, "--auth=trust", "-E", "UTF8",
-                "--locale=C.UTF-8", "--no-sync",
-            ])
+        if let primary {
+            try execute(
+                binaries + "/pg_basebackup",
+                [
+                    "-h", primary.directory, "-p", primary.port, "-U", user, "-D", directory + "/data", "-R",
+                    "-X", "stream", "--no-sync",
+                ])
+        } else {
+            try execute(
+                binaries + "/initdb",
+                [
+                    "-D", directory + "/data", "-U", user, "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8", "--no-sync",
+                ])
+        }
         try start()
     }
 
@@ -89,6 +105,11 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
     public func stop() throws {
         try execute(binaries + "/pg_ctl", ["-D", directory + "/data", "-m", "fast", "-w", "stop"])
         server?.waitUntilExit()
+    }
+
+    /// Ends recovery on a standby (`pg_ctl promote`, waiting until the server accepts writes).
+    public func promote() throws {
+        try execute(binaries + "/pg_ctl", ["-D", directory + "/data", "-w", "-t", "60", "promote"])
     }
 
     public func dsn(database: String = "postgres") -> String {

@@ -59,6 +59,7 @@ package struct DaemonConfigurationLoader: Sendable {
     package func load() throws(DaemonConfigurationError) -> DaemonConfiguration {
         var settings: [String: Setting] = [:]
         var webhooks: [Webhook] = []
+        var fileText: String?
 
         let explicitPath = configPath ?? environment["ENGINESYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = explicitPath ?? defaultConfigPath
@@ -74,6 +75,7 @@ package struct DaemonConfigurationLoader: Sendable {
                 settings[key] = Setting(value: value, origin: path, spelledKey: key)
             }
             webhooks = try WebhookSettings.parse(text, origin: path)
+            fileText = text
         } else if explicitPath != nil {
             throw DaemonConfigurationError(origin: path, key: "(file)", message: "no such file")
         }
@@ -95,6 +97,19 @@ package struct DaemonConfigurationLoader: Sendable {
         configuration.notify =
             readsCredentials
             ? try WebhookSettings.readSecrets(webhooks, origin: path, environment: environment) : webhooks
+        if let fileText,
+            let targets = try DaemonTargetSettings.parse(
+                fileText, origin: path, base: configuration, environment: environment,
+                readsCredentials: readsCredentials)
+        {
+            if configuration.database != nil, let setting = settings["database"] {
+                // One database per target: a top-level one would be a target without a name, reconciled by nobody.
+                throw DaemonConfigurationError(
+                    origin: setting.origin, key: setting.spelledKey,
+                    message: "with targets, each target names its database; remove the top-level database")
+            }
+            configuration.targets = targets
+        }
         return configuration
     }
 

@@ -39,6 +39,10 @@ package struct DaemonOptions: ParsableArguments {
     package var pollInterval: String?
     @Option(name: .customLong("max-backoff"), parsing: .unconditional, help: "Longest retry delay (default: 5m).")
     package var maxBackoff: String?
+    @Option(
+        name: .customLong("standby-poll-interval"), parsing: .unconditional,
+        help: "How often to look again while the database is a hot standby (default: 2s).")
+    package var standbyPollInterval: String?
     @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: "PostgreSQL lock_timeout (default: 3s).")
     package var lockTimeout: String?
     @Option(
@@ -104,6 +108,10 @@ package struct DaemonOptions: ParsableArguments {
         name: .customLong("hooks-report-wait"), parsing: .unconditional,
         help: "Git hooks: how long post-receive waits for the daemon's report (default: 10s).")
     package var hooksReportWait: String?
+    @Option(
+        name: .customLong("max-parallel-targets"), parsing: .unconditional,
+        help: "With targets: how many databases reconcile at the same time (default: 4).")
+    package var maxParallelTargets: String?
 
     package init() {}
 

@@ -15,6 +15,25 @@ import UnixSignals
 package enum DaemonLauncher {
     package typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
 
+    /// One database of the service: its name and `after` (a fleet's target; both `nil` for the single
+    /// database), its progress, and its step with the configuration in force (the target's own in a fleet).
+    package struct Target: Sendable {
+        package var name: String?
+        package var after: String?
+        package var progress: ReconcileProgress?
+        package var reconcile: @Sendable (DaemonConfiguration, RolloutGate?) async -> ReconcileSummary
+
+        package init(
+            name: String?, after: String?, progress: ReconcileProgress?,
+            reconcile: @escaping @Sendable (DaemonConfiguration, RolloutGate?) async -> ReconcileSummary
+        ) {
+            self.name = name
+            self.after = after
+            self.progress = progress
+            self.reconcile = reconcile
+        }
+    }
+
     /// The service and its group, without touching global state (logging bootstrap, process signals
     /// other than the ones the group traps when it runs) — for `run` and for tests. A reload sets
     /// `logLevel` (what `LoggingBootstrap` returned) to the new `log_level`.
@@ -24,11 +43,38 @@ package enum DaemonLauncher {
         checkSource: DaemonService.SourceCheck? = nil, progress: ReconcileProgress? = nil,
         reconcile: @escaping Reconcile
     ) -> (ServiceGroup, DaemonService) {
+        makeServiceGroup(
+            configuration: configuration, loader: loader, logger: logger, environment: environment,
+            trapSignals: trapSignals, logLevel: logLevel, checkSource: checkSource,
+            targets: [Target(name: nil, after: nil, progress: progress) { current, _ in await reconcile(current) }])
+    }
+
+    /// The service over `targets` (a fleet's, or the single database's); `refreshSource`: a fleet's shared
+    /// fetch of a remote. A reload that changes the fleet's shape (target names, order, `after`,
+    /// `max_parallel_targets`, or targets appearing or going) is refused — the old configuration stays and the
+    /// log says to restart; a target's own settings (its database, timeouts, …) are reloaded.
+    package static func makeServiceGroup(
+        configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
+        environment: [String: String], trapSignals: Bool = true, logLevel: LogLevelSetting? = nil,
+        checkSource: DaemonService.SourceCheck? = nil, refreshSource: DaemonService.SourceRefresh? = nil,
+        targets: [Target]
+    ) -> (ServiceGroup, DaemonService) {
         let current = CurrentConfiguration(configuration)
-        // Webhooks (issue 16) are delivered beside the reconcile loop; a change of `notify:` needs a restart.
-        let deliverer =
-            configuration.notify.isEmpty ? nil : NotificationDeliverer(configuration: configuration, logger: logger)
-        deliverer?.registerWebhooks()
+        // Webhooks (issue 16) are delivered beside the reconcile loop, one deliverer per database (each holds its
+        // own outbox); a change of `notify:` needs a restart.
+        let deliverers: [NotificationDeliverer] =
+            configuration.notify.isEmpty
+            ? []
+            : configuration.targets.isEmpty
+                ? [NotificationDeliverer(configuration: configuration, logger: logger)]
+                : configuration.targets.map { target in
+                    var targetLogger = logger
+                    targetLogger[metadataKey: "target"] = "\(target.name)"
+                    return NotificationDeliverer(
+                        configuration: target.configuration, logger: targetLogger, target: target.name)
+                }
+        for deliverer in deliverers { deliverer.registerWebhooks() }
+        let shape = FleetShape(configuration)
         let service = DaemonService(
             configuration: configuration,
             notifier: SystemdNotifier(environment: environment, logger: logger),
@@ -36,27 +82,62 @@ package enum DaemonLauncher {
             trapsHangup: trapSignals,
             reloadConfiguration: {
                 let new = try loader.load()
+                if let change = shape.change(to: new) { throw FleetShape.ReloadRefused(change: change) }
                 current.set(new)
                 logLevel?.level = new.logLevel
                 return new
             },
             checkSource: checkSource,
-            progress: progress,
-            reconcileOnce: {
-                let summary = await reconcile(current.get())
-                deliverer?.wakeUp()
-                return summary
+            refreshSource: refreshSource,
+            targets: targets.map { target in
+                DaemonService.Target(name: target.name, after: target.after, progress: target.progress) { rollout in
+                    let configuration = current.get()
+                    let own = target.name.flatMap { configuration.target(named: $0)?.configuration } ?? configuration
+                    let summary = await target.reconcile(own, rollout)
+                    for deliverer in deliverers { deliverer.wakeUp() }
+                    return summary
+                }
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
-        if let deliverer { services.append(.init(service: deliverer, successTerminationBehavior: .ignore)) }
+        for deliverer in deliverers { services.append(.init(service: deliverer, successTerminationBehavior: .ignore)) }
         let group = ServiceGroup(
             configuration: .init(
                 services: services,
                 gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
         return (group, service)
+    }
+}
+
+/// What a reload may not change in a fleet: the targets' names and order, their `after`, and
+/// `max_parallel_targets` (the service's loops, workers and slots are built for them at start-up).
+struct FleetShape: Equatable, Sendable {
+    var targets: [String]
+    var after: [String?]
+    var maxParallelTargets: Int
+
+    init(_ configuration: DaemonConfiguration) {
+        targets = configuration.targets.map(\.name)
+        after = configuration.targets.map(\.after)
+        maxParallelTargets = configuration.targets.isEmpty ? 0 : configuration.maxParallelTargets
+    }
+
+    /// What changed, in a few words; `nil` when nothing that needs a restart did.
+    func change(to configuration: DaemonConfiguration) -> String? {
+        let new = FleetShape(configuration)
+        if new.targets != targets {
+            return "the targets (\(targets.joined(separator: ", ")) → \(new.targets.joined(separator: ", ")))"
+        }
+        if new.after != after { return "a target's after" }
+        if new.maxParallelTargets != maxParallelTargets { return "max_parallel_targets" }
+        return nil
+    }
+
+    struct ReloadRefused: Error, CustomStringConvertible {
+        var change: String
+        var description: String { "a reload cannot change \(change); restart the daemon to apply it" }
     }
 }
 

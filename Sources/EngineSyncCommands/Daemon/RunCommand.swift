@@ -21,6 +21,12 @@ struct RunCommand: AsyncParsableCommand {
             the configuration; SIGTERM/SIGINT finish the current reconcile and exit 0. Under systemd \
             (Type=notify) it sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
 
+            With `targets:` in the configuration file (docs/OPERATIONS.md, "A fleet of databases") it \
+            reconciles every target, each with its own connection, lock, back-off and reports_dir/<name>/, at \
+            most max_parallel_targets at once; a target with `after: <name>` waits until that target has \
+            synced the commit. With --once it then reconciles each target once in rollout order, prints one \
+            line per target and exits 0 when every target's code is 0, else the most serious of 1, 3, 2.
+
             With --once it reconciles the tip once and exits with the codes of `sync`: 0 synced, \
             2 blocked, 3 invalid, 1 failed/skipped/standby; it waits up to --lock-wait (default 60s) for \
             another reconciler's advisory lock. A bad configuration exits 64 naming the key. With \
@@ -58,13 +64,20 @@ struct RunCommand: AsyncParsableCommand {
         let logLevel = LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
         let logger = Logger(label: "enginesync")
         logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
+        if !configuration.targets.isEmpty {
+            try await runFleet(
+                configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel)
+            return
+        }
         // One-shot: wait for another reconciler's lock like `sync` does; the daemon loop retries instead.
         let worker = ReconcileWorker(
             configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
 
         if once {
             let step = await worker.reconcileTipOnce()
-            if let error = step.errorDescription { CommandFailure.printError(error) }
+            if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
+                CommandFailure.printError(error)
+            }
             let outcome = step.outcome  // idle: the settled commit's outcome
             print(
                 "\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
@@ -99,5 +112,103 @@ struct RunCommand: AsyncParsableCommand {
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
         logger.notice("stopped")
+    }
+
+    /// `targets:` (issue 17): one worker per target, each with its own connection, lock, snapshot cache,
+    /// reports and back-off; the source is read (a remote fetched) once for all of them.
+    private func runFleet(
+        _ configuration: DaemonConfiguration, loader: DaemonConfigurationLoader, logger: Logger,
+        environment: [String: String], logLevel: LogLevelSetting
+    ) async throws {
+        let workers = configuration.targets.map { target in
+            var targetLogger = logger
+            targetLogger[metadataKey: "target"] = "\(target.name)"
+            return ReconcileWorker(
+                configuration: target.configuration, logger: targetLogger,
+                lockWait: once ? lockWait.duration : .zero, fetchesRemote: false)
+        }
+        let source = FleetSource(configuration: configuration, logger: logger)
+        if once {
+            try await runFleetOnce(configuration, workers: workers, source: source)
+            return
+        }
+        var refresh: DaemonService.SourceRefresh?
+        if configuration.repositoryPath == nil { refresh = { await source.refresh($0) } }
+        var targets: [DaemonLauncher.Target] = []
+        for (target, worker) in zip(configuration.targets, workers) {
+            targets.append(
+                DaemonLauncher.Target(name: target.name, after: target.after, progress: worker.progress) {
+                    current, rollout in
+                    await worker.reconcileOnce(configuration: current, rollout: rollout)
+                })
+        }
+        let (group, _) = DaemonLauncher.makeServiceGroup(
+            configuration: configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel,
+            checkSource: { await source.checkSource() }, refreshSource: refresh, targets: targets)
+        try await group.run()
+        logger.notice("stopped")
+    }
+
+    /// `run --once` with targets: fetch once, then each target once, in rollout order (a target after its
+    /// canary, which must have synced the tip in this very run). One line per target; the exit code is the
+    /// fleet's (`FleetExitCode`).
+    private func runFleetOnce(
+        _ configuration: DaemonConfiguration, workers: [ReconcileWorker], source: FleetSource
+    ) async throws {
+        if case .problem(let problem) = await source.refresh() { CommandFailure.printError(problem) }
+        let workerByName = Dictionary(uniqueKeysWithValues: zip(configuration.targets.map(\.name), workers))
+        var summaries: [String: ReconcileSummary] = [:]
+        var snapshots: [(name: String, snapshot: MetricsSnapshot)] = []
+        var codes: [Int32] = []
+        var failedOtherwise = false
+        for target in DaemonTarget.rolloutOrder(configuration.targets) {
+            guard let worker = workerByName[target.name] else { continue }
+            let rollout = target.after.map {
+                RolloutGate(canary: $0, state: summaries[$0].map(RolloutGate.CanaryState.init))
+            }
+            let step = await worker.reconcileTipOnce(rollout: rollout)
+            summaries[target.name] = step
+            if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
+                CommandFailure.printError("\(target.name): \(error)")
+            }
+            let state = step.hold != nil ? "held" : step.idle ? "already reconciled" : step.outcome.rawValue
+            print(
+                "\(target.name): \(step.commit.map { String($0.prefix(12)) } ?? "-") \(state), "
+                    + "\(step.appliedCount) applied, \(step.blockedCount) blocked"
+                    + (step.hold.map { " (\($0))" } ?? "")
+                    + "; reports in \(target.configuration.reportsDirectory)")
+            codes.append(step.outcome.exitCode)
+            if step.errorDescription != nil, step.outcome.exitCode == 0 { failedOtherwise = true }
+            snapshots.append(
+                (
+                    target.name,
+                    MetricsSnapshot(
+                        lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: step.outcome,
+                        lastReconcileDuration: step.duration, appliedChanges: step.appliedCount,
+                        blockedChanges: step.blockedCount, consecutiveFailures: step.errorDescription == nil ? 0 : 1,
+                        commit: step.commit)
+                ))
+        }
+        if let path = configuration.metricsFile {
+            do {
+                try MetricsTextFile(path: path).write(targets: snapshots)
+            } catch {
+                CommandFailure.printError("cannot write the metrics file \(path): \(error)")
+                failedOtherwise = true
+            }
+        }
+        let code = FleetExitCode.combine(codes)
+        if code != 0 { throw ExitCode(code) }
+        if failedOtherwise { throw ExitCode.failure }
+    }
+}
+
+/// The exit code of a command over several targets (`run --once` with targets, `status`/`plan --all-targets`):
+/// 0 when every target's is 0, else the most serious one: 1 (a failure, skipped, held, standby or untrusted
+/// anywhere) before 3 (invalid) before 2 (blocked).
+enum FleetExitCode {
+    static func combine(_ codes: [Int32]) -> Int32 {
+        for code: Int32 in [1, 3, 2] where codes.contains(code) { return code }
+        return codes.first { $0 != 0 } ?? 0
     }
 }

@@ -28,34 +28,50 @@ struct PostReceiveCommand: ParsableCommand {
         }
         let watched = "refs/heads/" + configuration.branch
         guard let update = updates.first(where: { $0.ref == watched && !$0.isDeletion }) else { return }
-        let store = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
-        let jsonPath = store.path(update.new, "json")
-        let markdownPath = store.path(update.new, "md")
         let short = String(update.new.prefix(12))
-        // A missing directory is fine (the daemon creates it with its first report); an unreadable one is not.
-        guard access(store.directory, R_OK | X_OK) == 0 || errno == ENOENT else {
-            HookInput.say(
-                "cannot read \(store.directory) (\(String(cString: strerror(errno)))): the daemon's report of "
-                    + "\(short) will be there; ask an operator to add you to the group that may read reports_dir")
-            return
-        }
         if configuration.hooksReportWait > .zero {
             HookInput.say(
                 "waiting up to \(DurationText.format(configuration.hooksReportWait)) for the daemon to reconcile \(short)…"
             )
         }
         let deadline = ContinuousClock.now + configuration.hooksReportWait
+        // A fleet (issue 17): every target's report, in rollout order, within the one wait.
+        let stores: [(target: String?, directory: String)] =
+            configuration.targets.isEmpty
+            ? [(nil, configuration.reportsDirectory)]
+            : DaemonTarget.rolloutOrder(configuration.targets).map { ($0.name, $0.configuration.reportsDirectory) }
+        for (target, directory) in stores {
+            show(
+                update.new, store: ReportFileStore(directory: directory, retention: configuration.reportRetention),
+                target: target, deadline: deadline)
+        }
+    }
+
+    /// Waits until `deadline` for the report of `commit` in `store` and shows it (prefixed with the target's name
+    /// in a fleet), or says where it will be.
+    private func show(_ commit: String, store: ReportFileStore, target: String?, deadline: ContinuousClock.Instant) {
+        let jsonPath = store.path(commit, "json")
+        let markdownPath = store.path(commit, "md")
+        let short = String(commit.prefix(12))
+        let prefix = target.map { "target \($0): " } ?? ""
+        // A missing directory is fine (the daemon creates it with its first report); an unreadable one is not.
+        guard access(store.directory, R_OK | X_OK) == 0 || errno == ENOENT else {
+            HookInput.say(
+                "\(prefix)cannot read \(store.directory) (\(String(cString: strerror(errno)))): the daemon's report of "
+                    + "\(short) will be there; ask an operator to add you to the group that may read reports_dir")
+            return
+        }
         while true {
             if let data = FileManager.default.contents(atPath: jsonPath), let report = try? ReconcileReport.decode(data)
             {
-                HookInput.say(Self.summary(report, markdownPath: markdownPath))
+                HookInput.say(prefix + Self.summary(report, markdownPath: markdownPath))
                 return
             }
             guard ContinuousClock.now < deadline else { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
         HookInput.say(
-            "the daemon has not reported \(short) yet; it reconciles in the background and its report will "
+            "\(prefix)the daemon has not reported \(short) yet; it reconciles in the background and its report will "
                 + "be at \(markdownPath) (also `enginesync status`)")
     }
 

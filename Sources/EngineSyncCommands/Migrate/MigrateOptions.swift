@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineSync
+import EngineSyncDaemon
 import Foundation
 import Logging
 
@@ -35,9 +36,29 @@ struct MigrateOptions: ParsableArguments {
     @Flag(name: .long, help: "Log progress to stderr.")
     var verbose = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's configuration file, for --target (default: ENGINESYNC_CONFIG, else "
+                + "/etc/enginesync/enginesync.yaml).", valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A target of the configuration's targets: its database and schema, and the daemon's repository, "
+                + "branch and migrations path unless --repo/--rev/--dir/--migrations-path say otherwise.",
+            valueName: "name"))
+    var target: String?
+
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
-        if repo == nil && dir == nil { throw ValidationError("give --repo PATH [--rev REV] or --dir ROOT") }
+        if repo == nil && dir == nil && target == nil {
+            throw ValidationError("give --repo PATH [--rev REV] or --dir ROOT")
+        }
+        if target != nil, database != nil {
+            throw ValidationError("--database names one database; --target takes the target's own")
+        }
         guard lockWait >= 0, lockWait.isFinite else {
             throw ValidationError("--lock-wait must be a number of seconds ≥ 0")
         }
@@ -58,6 +79,12 @@ struct MigrateOptions: ParsableArguments {
     func makeRunner(progress: ReconcileProgress? = nil) throws -> MigrationRunner {
         let set: MigrationSet
         var commit: String?
+        // With --target (issue 17): the target's database and schema, the daemon's repository and branch.
+        let configured = try target.map { try ConfiguredTargets.select($0, config: config).targets[0].configuration }
+        let repo = repo ?? (dir == nil ? configured.map(ConfiguredTargets.repository(of:)) : nil)
+        let rev = sourceOptions.rev ?? configured?.branch ?? "main"
+        let migrationsPath = sourceOptions.migrationsPath ?? configured?.migrationsPath ?? MigrationLoader.defaultPath
+        let schema = configured?.schema ?? schema
         if let repo {
             let reader: SourceReader
             do {
@@ -70,7 +97,7 @@ struct MigrateOptions: ParsableArguments {
         } else {
             set = try loading { try MigrationLoader.load(directory: dir ?? ".", path: migrationsPath) }
         }
-        let target = DatabaseTarget(dsn: database)
+        let target = configured.map { DatabaseTarget($0.postgres) } ?? DatabaseTarget(dsn: database)
         let session: DatabaseSession
         do {
             // Registered for cancellation (SIGINT/SIGTERM) as soon as it connects.

@@ -16,11 +16,19 @@ struct StatusCommand: ParsableCommand {
             /etc/enginesync/enginesync.yaml when it exists) supplies the database, schema, repository and \
             branch; flags override it.
 
+            With targets in the configuration (issue 17), every target is shown (as with --all-targets) unless \
+            --target NAME chooses one: --target NAME shows that target (its database, \
+            schema and reports_dir/<name>/), --all-targets every target in turn (text: one heading per \
+            target; json: a list of {"target", "status"}); a target that cannot be read is reported and the \
+            others are still shown, and the exit status is 1 then.
+
             Examples:
               enginesync status
               enginesync status --database "host=/run/postgresql dbname=app"
               enginesync status --repo /srv/git/schema.git --format json
               enginesync status --database "dbname=app" --reports /var/lib/enginesync/reports
+              enginesync status --target eu
+              enginesync status --all-targets --format json
             """
     )
 
@@ -61,10 +69,23 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A target of the configuration's targets: (its database, schema and reports).", valueName: "name"))
+    var target: String?
+
+    @Flag(name: .customLong("all-targets"), help: "Every target of the configuration's targets:, one after another.")
+    var allTargets = false
+
     @OptionGroup(title: "Trust (default: the configuration file's)") var trust: TrustOptions
 
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
+        if target != nil && allTargets { throw ValidationError("give --target NAME or --all-targets, not both") }
+        if (target != nil || allTargets) && database != nil {
+            throw ValidationError("--database names one database; a target names its own (--target, --all-targets)")
+        }
         if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
@@ -82,18 +103,28 @@ struct StatusCommand: ParsableCommand {
     }
 
     func settings() throws -> Settings {
-        var settings = Settings()
+        try settings(from: loadedConfiguration())
+    }
+
+    /// The daemon's configuration when `--config` names it, or the default file exists and `--database` is not
+    /// given.
+    func loadedConfiguration() throws -> DaemonConfiguration? {
         let configPath =
             config
             ?? (database == nil && FileManager.default.fileExists(atPath: DaemonConfigurationLoader.defaultPath)
                 ? DaemonConfigurationLoader.defaultPath : nil)
-        if let configPath {
-            let loaded: DaemonConfiguration
-            do {
-                loaded = try DaemonConfigurationLoader(configPath: configPath).load()
-            } catch {
-                throw CommandFailure(message: "configuration: \(error)", exitCode: ExitCode(64))
-            }
+        guard let configPath else { return nil }
+        do {
+            return try DaemonConfigurationLoader(configPath: configPath).load()
+        } catch {
+            throw CommandFailure(message: "configuration: \(error)", exitCode: ExitCode(64))
+        }
+    }
+
+    /// The settings from `loaded` (the daemon's configuration, or one target's), then the flags.
+    func settings(from loaded: DaemonConfiguration?) throws -> Settings {
+        var settings = Settings()
+        if let loaded {
             settings.database = DatabaseTarget(loaded.postgres)
             settings.schema = loaded.schema
             settings.repo = loaded.repositoryPath ?? loaded.mirrorPath
@@ -113,9 +144,68 @@ struct StatusCommand: ParsableCommand {
         return settings
     }
 
+    /// One target's status in `--all-targets --format json`.
+    struct TargetStatus: Encodable {
+        var target: String
+        var status: DatabaseStatus?
+        var error: String?
+    }
+
     func run() throws {
         try CommandFailure.reporting {
-            let settings = try settings()
+            var targets: [DaemonTarget]
+            if target != nil || allTargets {
+                targets = try ConfiguredTargets.select(target, config: config).targets
+            } else {
+                // Without a choice, a fleet's configuration shows every target (it has no top-level database).
+                let loaded = try loadedConfiguration()
+                targets = database == nil ? loaded?.targets ?? [] : []
+                if targets.isEmpty {
+                    try print(render(status(try settings(from: loaded))))
+                    return
+                }
+            }
+            let many = targets.count > 1 || target == nil
+            var failures = 0
+            var documents: [TargetStatus] = []
+            for target in targets {
+                do {
+                    let status = try status(try settings(from: target.configuration))
+                    if format == .json, many {
+                        documents.append(TargetStatus(target: target.name, status: status))
+                    } else {
+                        if many { print(ConfiguredTargets.heading(target)) }
+                        try print(render(status))
+                    }
+                } catch let failure as CommandFailure {
+                    guard many else { throw failure }
+                    // The others are still shown; the exit status says one could not be read.
+                    failures += 1
+                    if format == .json {
+                        documents.append(TargetStatus(target: target.name, error: failure.message))
+                    } else {
+                        print(ConfiguredTargets.heading(target))
+                        CommandFailure.printError("\(target.name): \(failure.message)")
+                    }
+                }
+            }
+            if format == .json, many { print(try renderJSON(documents)) }
+            if failures > 0 {
+                throw CommandFailure(message: "\(failures) target(s) could not be read", exitCode: .failure)
+            }
+        }
+    }
+
+    private func render(_ status: DatabaseStatus) throws -> String {
+        switch format {
+        case .text: status.text
+        case .json: try renderJSON(status)
+        }
+    }
+
+    /// Reads one database's status with `settings`.
+    private func status(_ settings: Settings) throws -> DatabaseStatus {
+        do {
             var migrations: MigrationSet?
             var revision: SourceReader?
             if let repo = settings.repo {
@@ -162,10 +252,7 @@ struct StatusCommand: ParsableCommand {
                     status.latestReport = DatabaseStatus.LatestReport(report)
                 }
             }
-            switch format {
-            case .text: print(status.text)
-            case .json: print(try renderJSON(status))
-            }
+            return status
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 
 /// The flags `plan` and `sync` share: where the DSL comes from, which database, and Safe Sync's limits.
 struct ReconcileOptions: ParsableArguments {
@@ -86,10 +87,31 @@ struct ReconcileOptions: ParsableArguments {
 
     @OptionGroup(title: "Trust (signed commits, approved migrations)") var trust: TrustOptions
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's configuration file, for --target (default: ENGINESYNC_CONFIG, else "
+                + "/etc/enginesync/enginesync.yaml).", valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A target of the configuration's targets: reconciled as the daemon would: its database, schema, "
+                + "limits and the daemon's repository and branch (--repo/--rev/--dir still choose the source).",
+            valueName: "name"))
+    var target: String?
+
+    /// `plan` and `sync` check that a source is given (`requireSource`): with `--target` or `plan --all-targets`
+    /// the daemon's repository is the default.
     func validate() throws {
-        if (repo == nil) == (dir == nil) {
+        if repo != nil && dir != nil {
             throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
         }
+        if target != nil, database != nil {
+            throw ValidationError("--database names one database; --target takes the target's own")
+        }
+
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
         if let problem = TimeoutLimits.lockTimeoutProblem(lockTimeout.duration) {
             throw ValidationError("--lock-timeout \(problem)")
@@ -105,9 +127,60 @@ struct ReconcileOptions: ParsableArguments {
         }
     }
 
+    /// Without a target, the source must be named.
+    func requireSource(targeted: Bool) throws {
+        if !targeted, repo == nil, dir == nil {
+            throw ValidationError("give exactly one of --repo PATH [--rev REV] or --dir DSL_ROOT")
+        }
+    }
+
     var source: ReconcileSource {
         if let repo { return .git(repository: repo, revision: rev) }
         return .directory(dir ?? ".")
+    }
+
+    /// What `plan`/`sync` run against: the database, the source and the reconcile settings — from the flags,
+    /// or with `--target` (or each of `plan --all-targets`) from the daemon's configuration of that target, so
+    /// the plan is the one the daemon would make (its limits, lint mode, strictness and trust); `--repo`,
+    /// `--rev`, `--dir`, `--dsl-path` and `--migrations-path` still choose the source.
+    struct Resolved {
+        var name: String?
+        var database: DatabaseTarget
+        var schema: String
+        var source: ReconcileSource
+        var reconcilerOptions: ReconcilerOptions
+    }
+
+    func resolved(dryRun: Bool) throws -> Resolved {
+        Resolved(
+            database: DatabaseTarget(dsn: database), schema: schema, source: source,
+            reconcilerOptions: try reconcilerOptions(dryRun: dryRun))
+    }
+
+    func resolved(_ target: DaemonTarget, dryRun: Bool) -> Resolved {
+        let daemon = target.configuration
+        var options = daemon.reconcilerOptions
+        options.skipUnchangedTrees = false
+        options.safeSync.dryRun = dryRun
+        // The outbox is the daemon's: a command never records notification events.
+        options.safeSync.outbox = nil
+        options.lockWait = lockWait.duration
+        if let dslPath = sourceOptions.dslPath { options.compiler.dslPath = dslPath }
+        if let path = sourceOptions.migrationsPath { options.migrationsPath = path }
+        options.compiler.snapshotModelKey = snapshotModel
+        let source: ReconcileSource
+        if let repo {
+            source = .git(repository: repo, revision: rev)
+        } else if let dir {
+            source = .directory(dir)
+        } else {
+            source = .git(
+                repository: ConfiguredTargets.repository(of: daemon), revision: sourceOptions.rev ?? daemon.branch)
+        }
+        if case .git(_, let revision) = source { options.branch = revision } else { options.branch = nil }
+        return Resolved(
+            name: target.name, database: DatabaseTarget(daemon.postgres), schema: daemon.schema, source: source,
+            reconcilerOptions: options)
     }
 
     func reconcilerOptions(dryRun: Bool) throws -> ReconcilerOptions {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 import Logging
 
@@ -22,10 +23,16 @@ struct SyncCommand: ParsableCommand {
             Exit status: 0 synced, 2 blocked, 3 invalid, 1 failed, skipped, standby or untrusted, 64 usage; 130 after \
             SIGINT, 143 after SIGTERM (the running statement is cancelled and rolled back first).
 
+            With --target NAME (issue 17) the database, schema, limits and the daemon's repository and branch \
+            come from that target of the configuration file (--config, ENGINESYNC_CONFIG or the default file); \
+            an unknown name exits 64. There is no --all-targets for sync: a fleet-wide write would bypass the \
+            staged rollout (after:); `enginesync run --once` reconciles every target in rollout order.
+
             Examples:
               enginesync sync --repo /srv/git/schema.git --rev main --database "host=/run/postgresql dbname=app"
               enginesync sync --dir . --dry-run
               PGHOST=/run/postgresql PGDATABASE=app enginesync sync --dir . --reports ./reports --format json
+              enginesync sync --target canary --rev main
             """
     )
 
@@ -34,8 +41,13 @@ struct SyncCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Plan only: print what would change, change nothing.")
     var dryRun = false
 
+    func validate() throws {
+        try options.requireSource(targeted: options.target != nil)
+    }
+
     func run() throws {
-        try ReconcileCommandRunner(options: options, dryRun: dryRun).run()
+        let code = try ReconcileCommandRunner(options: options, dryRun: dryRun).runSelected(allTargets: false)
+        if code != 0 { throw ExitCode(code) }
     }
 }
 
@@ -56,10 +68,17 @@ struct PlanCommand: ParsableCommand {
 
             Exit status: 0 nothing blocked, 2 something would be blocked, 3 invalid, 1 failed or untrusted, 64 usage.
 
+            With --target NAME (issue 17) the plan is the daemon's for that target of the configuration file \
+            (--config, ENGINESYNC_CONFIG or the default file): its database, schema, limits and the daemon's \
+            repository and branch (--repo/--rev/--dir still choose the source). --all-targets plans every \
+            target in turn, one heading per target in text; the exit status is then 0 when every plan's is, \
+            else the most serious: 1, then 3, then 2.
+
             Examples:
               enginesync plan --repo /srv/git/schema.git --database postgresql:///app
               enginesync plan --dir . --format json
               enginesync plan --dir . --catalog catalog.json --format markdown
+              enginesync plan --all-targets --rev feature
             """
     )
 
@@ -72,10 +91,25 @@ struct PlanCommand: ParsableCommand {
             valueName: "file"))
     var catalog: String?
 
+    @Flag(
+        name: .customLong("all-targets"),
+        help: "Plan every target of the configuration's targets:, one after another.")
+    var allTargets = false
+
     func validate() throws {
+        try options.requireSource(targeted: options.target != nil || allTargets)
         if catalog != nil, options.database != nil {
             throw ValidationError(
                 "give --catalog FILE or --database DSN, not both: --catalog plans without a connection")
+        }
+        if allTargets, options.target != nil {
+            throw ValidationError("give --target NAME or --all-targets, not both")
+        }
+        if allTargets, catalog != nil {
+            throw ValidationError("--catalog is one database's catalog; plan it with --target NAME")
+        }
+        if allTargets, options.database != nil {
+            throw ValidationError("--database names one database; each target names its own")
         }
     }
 
@@ -83,7 +117,8 @@ struct PlanCommand: ParsableCommand {
         if let catalog {
             try OfflinePlanCommandRunner(options: options, catalogPath: catalog).run()
         } else {
-            try ReconcileCommandRunner(options: options, dryRun: true).run()
+            let code = try ReconcileCommandRunner(options: options, dryRun: true).runSelected(allTargets: allTargets)
+            if code != 0 { throw ExitCode(code) }
         }
     }
 }
@@ -93,17 +128,36 @@ struct ReconcileCommandRunner {
     var options: ReconcileOptions
     var dryRun: Bool
 
-    func run() throws {
+    /// The flags' database, or the `--target`'s, or (`allTargets`) every target's in turn; returns the exit code
+    /// (`FleetExitCode` over several targets). A bad configuration or an unknown target exits 64.
+    func runSelected(allTargets: Bool) throws -> Int32 {
+        guard options.target != nil || allTargets else { return try run(try options.resolved(dryRun: dryRun)) }
+        let selected: [DaemonTarget]
+        do {
+            selected = try ConfiguredTargets.select(options.target, config: options.config).targets
+        } catch let failure as CommandFailure {
+            CommandFailure.printError(failure.message)
+            throw failure.exitCode
+        }
+        var codes: [Int32] = []
+        for target in selected {
+            if allTargets, options.format != .json { print(ConfiguredTargets.heading(target)) }
+            codes.append(try run(options.resolved(target, dryRun: dryRun)))
+        }
+        return FleetExitCode.combine(codes)
+    }
+
+    func run(_ resolved: ReconcileOptions.Resolved) throws -> Int32 {
         var logger = Logger(label: "enginesync") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = options.verbose ? .info : .critical
-        var reconcilerOptions = try options.reconcilerOptions(dryRun: dryRun)
+        if let name = resolved.name { logger[metadataKey: "target"] = "\(name)" }
+        var reconcilerOptions = resolved.reconcilerOptions
         // SIGINT/SIGTERM cancel the running statement (it rolls back) and exit 130/143, as the daemon stops.
         let interruption = SignalInterruption()
         reconcilerOptions.progress = interruption.progress
         let reconciler = Reconciler(
-            database: DatabaseTarget(dsn: options.database).configuration,
-            options: reconcilerOptions, logger: logger)
-        let result = reconciler.reconcile(options.source)
+            database: resolved.database.configuration, options: reconcilerOptions, logger: logger)
+        let result = reconciler.reconcile(resolved.source)
         interruption.finish()
         defer {
             if let code = interruption.exitCode {
@@ -129,23 +183,23 @@ struct ReconcileCommandRunner {
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))
         case .markdown:
             print(
-                dryRun ? result.report.pullRequestMarkdown(rows: liveRowEstimates()) : result.report.markdown,
+                dryRun
+                    ? result.report.pullRequestMarkdown(rows: liveRowEstimates(resolved)) : result.report.markdown,
                 terminator: "")
         }
         if let code = interruption.exitCode { throw ExitCode(code) }
-        let code = result.report.outcome.exitCode
-        if code != 0 { throw ExitCode(code) }
+        return result.report.outcome.exitCode
     }
 }
 
 extension ReconcileCommandRunner {
     /// The managed tables' row estimates for a plan's Markdown, read as `export-catalog` reads them; empty when
     /// the database cannot be read (the plan itself already says why).
-    func liveRowEstimates() -> [String: Int] {
+    func liveRowEstimates(_ resolved: ReconcileOptions.Resolved) -> [String: Int] {
         guard
             let session = try? DatabaseSession.connect(
-                DatabaseTarget(dsn: options.database), settings: SessionSettings(schema: options.schema)),
-            let catalog = try? CatalogExporter(schema: options.schema).export(session.connection)
+                resolved.database, settings: SessionSettings(schema: resolved.schema)),
+            let catalog = try? CatalogExporter(schema: resolved.schema).export(session.connection)
         else { return [:] }
         var rows: [String: Int] = [:]
         for table in catalog.tables { rows[table.name] = table.estimatedRows }
@@ -170,8 +224,17 @@ struct OfflinePlanCommandRunner {
             CommandFailure.printError("catalog file '\(catalogPath)': \(error.message)")
             throw CommandFailure.invalid
         }
-        let result = OfflinePlanner(options: try options.reconcilerOptions(dryRun: true)).plan(
-            options.source, catalog: catalog)
+        var resolved = try options.resolved(dryRun: true)
+        if let name = options.target {
+            do {
+                resolved = try options.resolved(
+                    ConfiguredTargets.select(name, config: options.config).targets[0], dryRun: true)
+            } catch let failure as CommandFailure {
+                CommandFailure.printError(failure.message)
+                throw failure.exitCode
+            }
+        }
+        let result = OfflinePlanner(options: resolved.reconcilerOptions).plan(resolved.source, catalog: catalog)
         switch options.format {
         case .text: print(result.report.text(dryRun: true))
         case .json: print(String(decoding: try result.report.jsonData(), as: UTF8.self))

@@ -111,6 +111,7 @@ package struct ConfigurationKey: Sendable {
                 return nil
             }, describe: { DurationText.format($0.pollInterval) }),
         duration("max_backoff", \.maxBackoff) { $0 >= .seconds(1) ? nil : "must be at least 1s" },
+        duration("standby_poll_interval", \.standbyPollInterval) { $0 > .zero ? nil : "must be more than 0s" },
         duration("lock_timeout", \.lockTimeout, check: TimeoutLimits.lockTimeoutProblem),
         duration("statement_timeout", \.statementTimeout, check: TimeoutLimits.statementTimeoutProblem),
         integer("max_rewrite_rows", \.maxRewriteRows, minimum: 0),
@@ -190,11 +191,13 @@ package struct ConfigurationKey: Sendable {
                 configuration.hooksReportWait = duration
                 return nil
             }, describe: { DurationText.format($0.hooksReportWait) }),
+        integer("max_parallel_targets", \.maxParallelTargets, minimum: 1),
     ]
 
     /// Keys the file alone may set (a list of mappings: no `ENGINESYNC_*` variable or flag): `notify`, read by
-    /// `WebhookSettings` and shown by `redactedDescription` after the others.
-    package static let fileOnlyNames = ["notify"]
+    /// `WebhookSettings`, and `targets` (issue 17), read by `DaemonTargetSettings`; shown by
+    /// `redactedDescription` after the others.
+    package static let fileOnlyNames = ["notify", "targets"]
 
     package static let names = all.map(\.name)
 
@@ -303,7 +306,8 @@ extension DaemonConfiguration {
     /// which keywords are secret, the password file only by path, a remote URL's credentials masked).
     package var redactedDescription: String {
         (ConfigurationKey.all.compactMap { key in key.describe(self).map { "\(key.name)=\($0)" } }
-            + ["notify=[\(notify.map(\.redactedDescription).joined(separator: ", "))]"])
+            + ["notify=[\(notify.map(\.redactedDescription).joined(separator: ", "))]"]
+            + (targets.isEmpty ? [] : ["targets=[\(targets.map(\.redactedDescription).joined(separator: ", "))]"]))
             .joined(separator: " ")
     }
 }

@@ -39,6 +39,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// `nil`: 5 s for a local repository, 30 s for a remote.
     package var pollIntervalOverride: Duration?
     package var maxBackoff: Duration = .seconds(300)
+    /// How often a daemon whose database is a hot standby asks again (`standby_poll_interval`): a replica's
+    /// daemon under Patroni takes over within this long of a promotion. Not a failure, so no back-off.
+    package var standbyPollInterval: Duration = .seconds(2)
     package var lockTimeout: Duration = .seconds(3)
     package var statementTimeout: Duration = .seconds(600)
     package var maxRewriteRows = 100_000
@@ -64,6 +67,11 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var hooksReportWait: Duration = .seconds(10)
     /// Webhooks told about outcome changes and problem commits (`notify:`, issue 16); empty: none.
     package var notify: [Webhook] = []
+    /// The databases of a fleet (`targets:`, issue 17), each with the configuration its reconciler uses; empty:
+    /// the one database of `database` (the single-database configuration, unchanged).
+    package var targets: [DaemonTarget] = []
+    /// How many targets reconcile at the same time (`max_parallel_targets`); the others wait for a free slot.
+    package var maxParallelTargets = 4
 
     package init(source: Source) {
         self.source = source
@@ -98,6 +106,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
         case .remote: return .seconds(30)
         }
     }
+
+    /// The target named `name`, if the configuration lists one.
+    package func target(named name: String) -> DaemonTarget? { targets.first { $0.name == name } }
 
     /// The local repository to watch with inotify, if the source is one.
     package var repositoryPath: String? {

@@ -28,34 +28,59 @@ package struct MetricsTextFile: Sendable {
         try AtomicFileWriter.write(Array(Self.render(snapshot).utf8), to: path, mode: 0o644)
     }
 
-    /// The exposition text, deterministic for a given snapshot.
+    /// A fleet's file (issue 17): every series once per target, labelled `target="<name>"`.
+    package func write(targets: [(name: String, snapshot: MetricsSnapshot)]) throws {
+        try AtomicFileWriter.write(Array(Self.render(targets: targets).utf8), to: path, mode: 0o644)
+    }
+
+    /// The exposition text, deterministic for a given snapshot: the single database's series, unlabelled.
     package static func render(_ snapshot: MetricsSnapshot) -> String {
+        render([(nil, snapshot)])
+    }
+
+    /// The exposition text of a fleet, one `target` label value per target, in the order given.
+    package static func render(targets: [(name: String, snapshot: MetricsSnapshot)]) -> String {
+        render(targets.map { (Optional($0.name), $0.snapshot) })
+    }
+
+    private static func render(_ series: [(target: String?, snapshot: MetricsSnapshot)]) -> String {
         var lines: [String] = []
-        func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+        /// `{target="eu",outcome="synced"}`, `{outcome="synced"}`, `{target="eu"}` or nothing.
+        func labels(_ target: String?, _ extra: String? = nil) -> String {
+            let all = [target.map { "target=\"\(escape($0))\"" }, extra].compactMap { $0 }
+            return all.isEmpty ? "" : "{" + all.joined(separator: ",") + "}"
+        }
+        func gauge(
+            _ name: String, _ help: String, _ samples: (String?, MetricsSnapshot) -> [(labels: String, value: String)]
+        ) {
+            let rendered = series.flatMap { samples($0.target, $0.snapshot) }
+            guard !rendered.isEmpty else { return }
             lines.append("# HELP \(name) \(help)")
             lines.append("# TYPE \(name) gauge")
-            for sample in samples { lines.append("\(name)\(sample.labels) \(sample.value)") }
+            for sample in rendered { lines.append("\(name)\(sample.labels) \(sample.value)") }
+        }
+        gauge("enginesync_last_reconcile_timestamp_seconds", "Unix time when the last reconcile attempt finished.") {
+            [(labels($0), format($1.lastReconcileTimestamp))]
         }
         gauge(
-            "enginesync_last_reconcile_timestamp_seconds", "Unix time when the last reconcile attempt finished.",
-            [("", format(snapshot.lastReconcileTimestamp))])
-        gauge(
-            "enginesync_last_reconcile_outcome", "1 for the outcome of the last reconcile attempt, 0 for the others.",
-            Self.outcomes.map { ("{outcome=\"\($0.rawValue)\"}", $0 == snapshot.outcome ? "1" : "0") })
-        gauge(
-            "enginesync_last_reconcile_duration_seconds", "Duration of the last reconcile attempt.",
-            [("", format(seconds(snapshot.lastReconcileDuration)))])
-        gauge(
-            "enginesync_applied_changes", "Changes applied by the last reconcile.",
-            [("", String(snapshot.appliedChanges))])
-        gauge(
-            "enginesync_blocked_changes", "Changes blocked (not applied) by the last reconcile.",
-            [("", String(snapshot.blockedChanges))])
-        gauge(
-            "enginesync_consecutive_failures", "Reconcile attempts that failed in a row.",
-            [("", String(snapshot.consecutiveFailures))])
-        if let commit = snapshot.commit {
-            gauge("enginesync_info", "The last reconciled commit.", [("{commit=\"\(escape(commit))\"}", "1")])
+            "enginesync_last_reconcile_outcome", "1 for the outcome of the last reconcile attempt, 0 for the others."
+        ) { target, snapshot in
+            Self.outcomes.map { (labels(target, "outcome=\"\($0.rawValue)\""), $0 == snapshot.outcome ? "1" : "0") }
+        }
+        gauge("enginesync_last_reconcile_duration_seconds", "Duration of the last reconcile attempt.") {
+            [(labels($0), format(seconds($1.lastReconcileDuration)))]
+        }
+        gauge("enginesync_applied_changes", "Changes applied by the last reconcile.") {
+            [(labels($0), String($1.appliedChanges))]
+        }
+        gauge("enginesync_blocked_changes", "Changes blocked (not applied) by the last reconcile.") {
+            [(labels($0), String($1.blockedChanges))]
+        }
+        gauge("enginesync_consecutive_failures", "Reconcile attempts that failed in a row.") {
+            [(labels($0), String($1.consecutiveFailures))]
+        }
+        gauge("enginesync_info", "The last reconciled commit.") { target, snapshot in
+            snapshot.commit.map { [(labels(target, "commit=\"\(escape($0))\""), "1")] } ?? []
         }
         return lines.joined(separator: "\n") + "\n"
     }

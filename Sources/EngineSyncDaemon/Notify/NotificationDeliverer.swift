@@ -33,20 +33,26 @@ package final class NotificationDeliverer: Service, Sendable {
         init(_ connection: PostgresConnection) { self.connection = connection }
     }
 
-    package init(configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2)) {
+    /// `target`: a fleet's target (issue 17), whose database holds its own outbox: its name goes into the
+    /// `X-EngineSync-Target` header and the metrics file's name (`enginesync-notifications-<name>.prom`).
+    package init(
+        configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2),
+        target: String? = nil
+    ) {
         webhooks = configuration.notify
         database = configuration.postgres
         outbox = NotificationOutbox(schema: configuration.schema)
         self.logger = logger
         maxBackoff = configuration.maxBackoff
         self.pollInterval = pollInterval
-        metricsFile = configuration.metricsFile.map(Self.metricsPath(beside:))
-        client = WebhookClient()
+        metricsFile = configuration.metricsFile.map { Self.metricsPath(beside: $0, target: target) }
+        client = WebhookClient(target: target)
     }
 
     /// `enginesync-notifications.prom` beside the daemon's metrics file, for the same textfile collector.
-    package static func metricsPath(beside path: String) -> String {
-        (path as NSString).deletingLastPathComponent.appending("/enginesync-notifications.prom")
+    package static func metricsPath(beside path: String, target: String? = nil) -> String {
+        (path as NSString).deletingLastPathComponent.appending(
+            "/enginesync-notifications\(target.map { "-" + $0 } ?? "").prom")
     }
 
     /// A reconcile finished: look at the outbox now rather than at the next poll.

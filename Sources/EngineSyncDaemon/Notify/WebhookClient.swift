@@ -14,9 +14,12 @@ package import Foundation
 package final class WebhookClient: Sendable {
     private let session: URLSession
     package let timeout: Duration
+    /// A fleet's target whose events this client sends (`X-EngineSync-Target`, issue 17); `nil`: the single database.
+    package let target: String?
 
-    package init(timeout: Duration = .seconds(10)) {
+    package init(timeout: Duration = .seconds(10), target: String? = nil) {
         self.timeout = timeout
+        self.target = target
         let configuration = URLSessionConfiguration.ephemeral
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         configuration.timeoutIntervalForRequest = seconds
@@ -43,6 +46,7 @@ package final class WebhookClient: Sendable {
         request.setValue("enginesync", forHTTPHeaderField: "User-Agent")
         request.setValue(event.id, forHTTPHeaderField: "X-EngineSync-Event-Id")
         request.setValue(event.event, forHTTPHeaderField: "X-EngineSync-Event")
+        if let target { request.setValue(target, forHTTPHeaderField: "X-EngineSync-Target") }
         if let secret = webhook.secret {
             request.setValue(
                 WebhookSignature.sign(event.body, secret: secret), forHTTPHeaderField: WebhookSignature.header)

@@ -44,11 +44,21 @@ package final class DaemonReconciler {
     /// The last commit whose reconcile reached the database (`synced` or `blocked`): what the live database is
     /// checked against while the tip is invalid.
     private var lastApplied: String?
+    /// The tip last found on a hot standby. It is not settled (a promoted server reconciles it at once); while the
+    /// server is still a standby, the next steps only ask `pg_is_in_recovery()` instead of compiling, reporting
+    /// and logging the same commit again every `standby_poll_interval`.
+    private var standbyTip: String?
     private var loadedLastSettled = false
     /// A report whose files could not be written yet (e.g. disk full); retried first on the next step.
     private var unwritten: (name: String, report: ReconcileReport)?
     /// A report whose notification event could not be recorded yet (database down); retried on the next step.
     var unrecordedNotification: ReconcileReport?
+    /// `false` for a fleet's targets: the daemon fetches a remote once for all of them (`FleetSource`), and each
+    /// target only reads the mirror.
+    let fetchesRemote: Bool
+    /// The tip and reason of the last `held_by_rollout` report written, so a hold that does not change is
+    /// reported once, not on every poll.
+    var lastHold: (tip: String, reason: String)?
 
     /// - Parameters:
     ///   - lockWait: how long to wait for another reconciler's advisory lock. The daemon loop uses zero and
@@ -56,9 +66,10 @@ package final class DaemonReconciler {
     ///   - progress: touched at each phase and statement, for the daemon's watchdog.
     package init(
         configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero,
-        progress: ReconcileProgress? = nil
+        progress: ReconcileProgress? = nil, fetchesRemote: Bool = true
     ) {
         self.configuration = configuration
+        self.fetchesRemote = fetchesRemote
         var options = configuration.reconcilerOptions
         options.lockWait = lockWait
         options.progress = progress
@@ -71,8 +82,9 @@ package final class DaemonReconciler {
                 liveSchemaCache: liveSchemaCache, logger: logger))
     }
 
-    /// Fetch (remote), resolve the tip, reconcile it when it is new.
-    package func step() -> ReconcileSummary {
+    /// Fetch (remote), resolve the tip, reconcile it when it is new — once `rollout` (a staged rollout's
+    /// canary, issue 17) lets it.
+    package func step(rollout: RolloutGate? = nil) -> ReconcileSummary {
         if let pending = unwritten {
             do {
                 try write(pending.report, name: pending.name)
@@ -86,7 +98,7 @@ package final class DaemonReconciler {
         options.progress?.startPhases()
         do {
             options.progress?.touch()
-            if case .remote(let url) = configuration.source {
+            if case .remote(let url) = configuration.source, fetchesRemote {
                 let mirror = try openRepository(initialisingMirror: true)
                 do {
                     try mirror.fetchMirror(from: url, options: configuration.gitFetchOptions)
@@ -109,6 +121,14 @@ package final class DaemonReconciler {
                 commit: tip.hex, outcome: lastOutcome ?? .synced, blockedCount: lastBlocked, idle: true,
                 detail: lastDetail)
         }
+        if tip.hex == standbyTip, lastOutcome == .standby, isStillStandby() {
+            return ReconcileSummary(commit: tip.hex, outcome: .standby, idle: true, detail: lastDetail)
+        }
+        standbyTip = nil
+        if let rollout, let reason = rollout.hold(tip: tip.hex) {
+            return held(tip: tip, in: source, reason: reason, reportIt: rollout.state != nil)
+        }
+        lastHold = nil
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
         options.progress?.endPhase("resolve")
@@ -135,10 +155,17 @@ package final class DaemonReconciler {
             if report.outcome == .synced || report.outcome == .blocked { lastApplied = tip.hex }
             if report.outcome == .untrusted { step.detail = report.errors.first?.message }
             lastDetail = step.detail
-        case .failed, .skipped, .standby:
-            // skipped and standby say why in a warning of their own, after any compile warnings.
+        case .standby:
+            // Not a failure (no back-off: the service asks again every standby_poll_interval) and not settled, so
+            // the commit is reconciled as soon as the server is promoted. The warning says why.
+            standbyTip = tip.hex
+            let reason = report.warnings.first(where: { $0.code == "standby" }) ?? report.errors.first
+            step.detail = "standby: " + (reason?.message ?? "the server is a standby (pg_is_in_recovery)")
+            lastDetail = step.detail
+        case .failed, .skipped:
+            // skipped says why in a warning of its own, after any compile warnings.
             let reason =
-                report.errors.first ?? report.warnings.first(where: { ["lock_held", "standby"].contains($0.code) })
+                report.errors.first ?? report.warnings.first(where: { $0.code == "lock_held" })
                 ?? report.warnings.first
             step.errorDescription =
                 reason.map { "\(report.outcome.rawValue): \($0.message)" } ?? report.outcome.rawValue
@@ -196,22 +223,38 @@ package final class DaemonReconciler {
 
     /// Fetches a remote and resolves the branch tip, without touching the database; one line for systemd.
     package func checkSource() -> String {
+        switch refreshSource() {
+        case .tip(let tip): "tip \(tip.prefix(12)) of \(branch), reconciling"
+        case .noBranch: "waiting for branch '\(branch)' in \(repositoryPath)"
+        case .problem(let problem): problem
+        }
+    }
+
+    /// What `refreshSource` found.
+    package enum SourceState: Sendable, Equatable {
+        case tip(String)
+        case noBranch
+        /// One line: the fetch or the repository failed.
+        case problem(String)
+    }
+
+    /// Fetches a remote (always, whatever `fetchesRemote` says: this is the fetch a fleet shares) and resolves
+    /// the branch tip, without touching the database.
+    package func refreshSource() -> SourceState {
         do {
             if case .remote(let url) = configuration.source {
                 do {
                     try openRepository(initialisingMirror: true).fetchMirror(
                         from: url, options: configuration.gitFetchOptions)
                 } catch {
-                    return "fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)"
+                    return .problem("fetch from \(DaemonConfiguration.redactedURL(url)) failed: \(error)")
                 }
             }
-            guard let tip = try openRepository().branchTip(branch) else {
-                return "waiting for branch '\(branch)' in \(repositoryPath)"
-            }
-            return "tip \(tip.short) of \(branch), reconciling"
+            guard let tip = try openRepository().branchTip(branch) else { return .noBranch }
+            return .tip(tip.hex)
         } catch {
             repository = nil
-            return "cannot read \(repositoryPath): \(error)"
+            return .problem("cannot read \(repositoryPath): \(error)")
         }
     }
 
@@ -353,6 +396,15 @@ package final class DaemonReconciler {
         lastOutcome = ReconcileOutcome(rawValue: entry.outcome)
         lastBlocked = entry.blockedCount
         loadedLastSettled = true
+    }
+
+    /// One short read-only session: is the server still in recovery? `false` when it cannot be reached, so the
+    /// full reconcile runs and reports the connection failure.
+    private func isStillStandby() -> Bool {
+        options.progress?.touch()
+        let settings = SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
+        let session = try? DatabaseSession.connect(database, settings: settings, searchPath: .catalogOnly)
+        return session?.isStandby == true
     }
 
     private func openRepository(initialisingMirror: Bool = false) throws -> GitRepository {

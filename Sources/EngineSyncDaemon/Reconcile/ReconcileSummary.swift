@@ -20,16 +20,20 @@ package struct ReconcileSummary: Sendable, Equatable {
     /// The failure comes back identically until the commit or the database changes (a SQLSTATE of
     /// `FailureRepetition.repeatingClasses`): retried at `max_backoff`, not from 1 s up.
     package var repeatsIdentically: Bool
-    /// Why a settled commit was not applied (an `untrusted` tip's commit, signer and reason), for `STATUS=`;
-    /// not an error, so it is not retried.
+    /// Why a commit was not applied (an `untrusted` tip's commit, signer and reason; the `standby` warning), for
+    /// `STATUS=`; not an error, so it is not retried.
     package var detail: String?
+    /// Why the tip waits for another target (`after:`, issue 17): the outcome is `skipped`, but it is neither a
+    /// failure nor retried with back-off; the target reconciles once the other one has synced the tip.
+    package var hold: String?
 
     package init(
         commit: String?, outcome: ReconcileOutcome, blockedCount: Int = 0, appliedCount: Int = 0,
         duration: Duration = .zero, errorDescription: String? = nil, idle: Bool = false,
-        repeatsIdentically: Bool = false, detail: String? = nil
+        repeatsIdentically: Bool = false, detail: String? = nil, hold: String? = nil
     ) {
         self.detail = detail
+        self.hold = hold
         self.commit = commit
         self.outcome = outcome
         self.blockedCount = blockedCount
@@ -51,9 +55,10 @@ package struct ReconcileSummary: Sendable, Equatable {
     }
 
     /// `failed` and `skipped` (and any attempt with an error) are retried with back-off; `synced`,
-    /// `blocked`, `invalid` and `standby` wait for the next push or poll: retrying cannot change them.
+    /// `blocked`, `invalid` and `untrusted` wait for the next push or poll: retrying cannot change them.
+    /// `standby` is no failure either: the server is asked again every `standby_poll_interval`, without back-off.
     package var needsRetry: Bool {
-        errorDescription != nil || outcome == .failed || outcome == .skipped
+        hold == nil && (errorDescription != nil || outcome == .failed || outcome == .skipped)
     }
 
     /// The de-duplication key of a retried attempt.
@@ -63,6 +68,7 @@ package struct ReconcileSummary: Sendable, Equatable {
 
     /// The systemd `STATUS=` line: "commit abc1234 synced, 0 blocked".
     package var statusLine: String {
+        if let hold { return "commit \(commit.map { String($0.prefix(12)) } ?? "-") held: \(hold)" }
         let head = commit.map { "commit \($0.prefix(12)) \(outcome.rawValue)" } ?? "no commit \(outcome.rawValue)"
         if let errorDescription = errorDescription ?? detail {
             let short =

@@ -14,6 +14,7 @@ package final class ReconcileWorker: Sendable {
     private let state: Mutex<State>
     private let logger: Logger
     private let lockWait: Duration
+    private let fetchesRemote: Bool
     /// Touched by every reconcile this worker runs; the daemon's watchdog reads it (`DaemonService`).
     package let progress = ReconcileProgress()
 
@@ -26,14 +27,19 @@ package final class ReconcileWorker: Sendable {
         var restoreFailureLogged = false
     }
 
-    package init(configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero) {
+    /// - Parameter fetchesRemote: `false` for a fleet's target, which reads the mirror the daemon fetches once
+    ///   for all targets (`FleetSource`).
+    package init(
+        configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero, fetchesRemote: Bool = true
+    ) {
         self.logger = logger
         self.lockWait = lockWait
+        self.fetchesRemote = fetchesRemote
         state = Mutex(
             State(
                 reconciler: DaemonReconciler(
                     configuration: configuration, logger: logger, lockWait: lockWait,
-                    progress: progress),
+                    progress: progress, fetchesRemote: fetchesRemote),
                 configuration: configuration))
     }
 
@@ -44,7 +50,7 @@ package final class ReconcileWorker: Sendable {
             let settled = state.reconciler.lastOutcome == .untrusted ? nil : state.reconciler.lastSettled
             state.reconciler = DaemonReconciler(
                 configuration: configuration, logger: logger, lockWait: lockWait,
-                progress: progress)
+                progress: progress, fetchesRemote: fetchesRemote)
             state.reconciler.adoptLastSettled(settled)
             state.configuration = configuration
         }
@@ -52,11 +58,14 @@ package final class ReconcileWorker: Sendable {
 
     /// One step for the service loop with the configuration in force (a SIGHUP reload may have replaced
     /// it): restore missing reports once, reconcile the tip if it is new, run the drift check when due.
-    package func reconcileOnce(configuration: DaemonConfiguration) async -> ReconcileSummary {
+    /// `rollout`: the canary the tip waits for (a fleet target's `after:`).
+    package func reconcileOnce(
+        configuration: DaemonConfiguration, rollout: RolloutGate? = nil
+    ) async -> ReconcileSummary {
         if state.withLock({ $0.configuration != configuration }) { update(configuration) }
         return await withCheckedContinuation { continuation in
             queue.async { [self] in
-                continuation.resume(returning: runStep())
+                continuation.resume(returning: runStep(rollout: rollout))
             }
         }
     }
@@ -73,7 +82,7 @@ package final class ReconcileWorker: Sendable {
     }
 
     /// The outcome of `run --once`: one step, reported in full.
-    package func reconcileTipOnce() async -> ReconcileSummary {
+    package func reconcileTipOnce(rollout: RolloutGate? = nil) async -> ReconcileSummary {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
                 let reconciler = state.withLock { $0.reconciler }
@@ -82,7 +91,7 @@ package final class ReconcileWorker: Sendable {
                 } catch {
                     logger.warning("cannot restore missing report files", metadata: ["error": "\(error)"])
                 }
-                let step = reconciler.step()
+                let step = reconciler.step(rollout: rollout)
                 // The process exits after this step: catalog.json is written first.
                 reconciler.waitForCatalogExport()
                 continuation.resume(returning: step)
@@ -90,7 +99,7 @@ package final class ReconcileWorker: Sendable {
         }
     }
 
-    private func runStep() -> ReconcileSummary {
+    private func runStep(rollout: RolloutGate?) -> ReconcileSummary {
         progress.touch()
         let (reconciler, configuration, restore) = state.withLock {
             state -> (DaemonReconciler, DaemonConfiguration, Bool) in
@@ -109,8 +118,10 @@ package final class ReconcileWorker: Sendable {
                 if first { logger.warning("cannot restore missing report files yet", metadata: ["error": "\(error)"]) }
             }
         }
-        let step = reconciler.step()
-        if step.errorDescription == nil, let interval = configuration.driftInterval, dueForDriftCheck(interval) {
+        let step = reconciler.step(rollout: rollout)
+        if step.errorDescription == nil, step.outcome != .standby, let interval = configuration.driftInterval,
+            dueForDriftCheck(interval)
+        {
             if let drift = reconciler.driftCheck(selfHeal: configuration.selfHeal) {
                 logger.notice(
                     "drift found",

@@ -26,11 +26,20 @@ package final class WakeUpSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Signalled instead of this one: a fleet's per-target signals behind the one the ref watcher signals.
+    private let followers: [WakeUpSignal]
 
-    package init() {}
+    /// - Parameter followers: when not empty, `signal()` wakes each of them (and nothing waits on this one).
+    package init(followers: [WakeUpSignal] = []) {
+        self.followers = followers
+    }
 
     /// Wakes all waiters, or the next one to come when there is none.
     package func signal() {
+        if !followers.isEmpty {
+            for follower in followers { follower.signal() }
+            return
+        }
         let woken = state.withLock { state -> [Waiter] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
