@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (README): sets up everything on a fresh Debian 12 machine and runs the tests.
-#   - installs libgit2-dev (and git) when missing
+#   - installs libgit2-dev (and git) when missing, and the rest scripts/ensure-packages.sh lists (patroni and
+#     etcd-server for the Patroni tests, which start a private etcd + Patroni cluster of their own)
 #   - checks the formatting (.swift-format, swift format lint --strict)
 #   - starts a throwaway PostgreSQL 15 cluster in a temp dir (unix socket only, private port)
 #   - swift build + swift test with ENGINESYNC_TEST_PGHOST/PORT exported
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/ensure-packages.sh
 source "$(dirname "$0")/ensure-packages.sh"
-ensure_packages
+ensure_packages test
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"
@@ -45,8 +46,9 @@ if [ $# -gt 0 ]; then
 else
     # Tests that measure wake-up latency (inotify, the service loop, the daemon process) run alone:
     # in the parallel pass, blocking libpq/git tests occupy the cooperative pool's threads and would
-    # starve their async waits on a 2-core machine.
-    timing_sensitive="RefWatcherTests|DaemonServiceTests|DaemonLauncherTests|FleetServiceTests|StandbyPollTests|DaemonProcessTests|DaemonScenarioProcessTests|IncrementalDaemonProcessTests|FleetProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests"
+    # starve their async waits on a 2-core machine. So does the Patroni failover test, whose cluster
+    # (ttl 10 s) must not miss its leader-key renewals on a machine busy with the parallel tests.
+    timing_sensitive="RefWatcherTests|DaemonServiceTests|DaemonLauncherTests|FleetServiceTests|StandbyPollTests|DaemonProcessTests|DaemonScenarioProcessTests|IncrementalDaemonProcessTests|FleetProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests|PatroniFailoverTests"
     echo "==> swift test (parallel)"
     swift test --skip-build --skip "$timing_sensitive"
     echo "==> swift test (timing-sensitive suites, one at a time)"

@@ -45,7 +45,7 @@ public final class ScratchSSHServer: @unchecked Sendable {
 
         var lastError = ""
         for _ in 0..<5 {
-            let port = try Self.freePort()
+            let port = try SpawnedProcess.freePort()
             let config = """
                 Port \(port)
                 ListenAddress 127.0.0.1
@@ -64,7 +64,7 @@ public final class ScratchSSHServer: @unchecked Sendable {
             let configFile = directory + "/sshd_config"
             try config.write(toFile: configFile, atomically: true, encoding: .utf8)
             let logFile = directory + "/sshd.log"
-            let pid = try Self.spawn([Self.sshd, "-D", "-e", "-f", configFile], log: logFile)
+            let pid = try SpawnedProcess.spawn([Self.sshd, "-D", "-e", "-f", configFile], log: logFile)
             if Self.waitUntilListening(port: port, pid: pid) {
                 self.port = port
                 self.pid = pid
@@ -73,7 +73,7 @@ public final class ScratchSSHServer: @unchecked Sendable {
                     toFile: knownHostsFile, atomically: true, encoding: .utf8)
                 return
             }
-            if Self.isRunning(pid) { Self.terminate(pid) }
+            if SpawnedProcess.isRunning(pid) { SpawnedProcess.terminate(pid) }
             lastError = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
         }
         try? FileManager.default.removeItem(atPath: directory)
@@ -87,45 +87,8 @@ public final class ScratchSSHServer: @unchecked Sendable {
 
     /// Stops sshd (the listener; sessions end with their client).
     public func stop() {
-        if pid > 0, Self.isRunning(pid) { Self.terminate(pid) }
+        if pid > 0, SpawnedProcess.isRunning(pid) { SpawnedProcess.terminate(pid) }
         pid = 0
-    }
-
-    /// sshd is started with posix_spawn, not Foundation's Process: sshd closes every inherited descriptor,
-    /// including the one Process watches for the child's exit, and Process then blocks its monitor thread in
-    /// waitpid(sshd), which stalls every later Process (git) in the test.
-    static func spawn(_ arguments: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArguments = arguments.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var pid: pid_t = 0
-        let code = posix_spawn(&pid, arguments[0], &actions, nil, cArguments, environ)
-        guard code == 0 else {
-            throw TestEnvironment.Missing(
-                description: "cannot start \(arguments[0]): \(String(cString: strerror(code)))")
-        }
-        return pid
-    }
-
-    static func isRunning(_ pid: pid_t) -> Bool {
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == 0
-    }
-
-    static func terminate(_ pid: pid_t) {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<100 {
-            if waitpid(pid, &status, WNOHANG) != 0 { return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        waitpid(pid, &status, 0)
     }
 
     /// `ssh://user@127.0.0.1:port/<path>`.
@@ -156,41 +119,11 @@ public final class ScratchSSHServer: @unchecked Sendable {
         return (file, publicKey.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// A port the kernel just handed out on 127.0.0.1 (closed again; sshd binds it right after).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestEnvironment.Missing(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TestEnvironment.Missing(description: "cannot bind a localhost port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Polls a TCP connect for up to 10 s while sshd keeps running.
     static func waitUntilListening(port: Int, pid: pid_t) -> Bool {
         for _ in 0..<200 {
-            guard isRunning(pid) else { return false }
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            close(fd)
-            if connected { return true }
+            guard SpawnedProcess.isRunning(pid) else { return false }
+            if SpawnedProcess.isListening(port: port) { return true }
             usleep(50_000)
         }
         return false

@@ -10,6 +10,9 @@ import Testing
 
 /// Issue 17 item 4: a hot standby is a state, not a failure. The daemon of a replica asks again every
 /// `standby_poll_interval`, without back-off, and the pending commit is reconciled once the server is promoted.
+///
+/// Timing-sensitive like DaemonServiceTests (scripts/test.sh runs it in the one-at-a-time pass): the service loop is
+/// async and would be starved by the blocking tests of the parallel pass.
 @Suite struct StandbyPollTests {
     @Test func aPromotedStandbyIsReconciledWithoutWaitingForTheBackoff() async throws {
         let primary = try PrivatePostgresCluster()

@@ -144,6 +144,7 @@ package final class DaemonReconciler {
         var step = ReconcileSummary(
             commit: tip.hex, outcome: report.outcome, blockedCount: report.blocked.count,
             appliedCount: report.applied.count, duration: .milliseconds(report.durationMs))
+        let wasStandby = lastOutcome == .standby
         lastOutcome = report.outcome
         lastBlocked = report.blocked.count
         lastBlockedByData = report.isBlockedByData
@@ -174,7 +175,10 @@ package final class DaemonReconciler {
         let level: Logger.Level =
             switch report.outcome {
             case .failed: .error
-            case .blocked, .invalid, .skipped, .standby, .untrusted: .warning
+            case .blocked, .invalid, .skipped, .untrusted: .warning
+            // A replica's normal state: said once when the server turns out to be a standby (SPEC 4.3), not again
+            // for each commit pushed while it stays one.
+            case .standby: wasStandby ? .debug : .notice
             case .synced: .notice
             }
         var metadata: Logger.Metadata = [
