@@ -48,7 +48,7 @@ else
     # in the parallel pass, blocking libpq/git tests occupy the cooperative pool's threads and would
     # starve their async waits on a 2-core machine. So does the Patroni failover test, whose cluster
     # (ttl 10 s) must not miss its leader-key renewals on a machine busy with the parallel tests.
-    timing_sensitive="RefWatcherTests|DaemonServiceTests|DaemonLauncherTests|FleetServiceTests|StandbyPollTests|DaemonProcessTests|DaemonScenarioProcessTests|FleetProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests|PatroniFailoverTests"
+    timing_sensitive="RefWatcherTests|DaemonServiceTests|DaemonLauncherTests|FleetServiceTests|StandbyPollTests|DaemonProcessTests|DaemonScenarioProcessTests|IncrementalDaemonProcessTests|FleetProcessTests|TrustProcessTests|HookProcessTests|NotificationProcessTests|PatroniFailoverTests"
     echo "==> swift test (parallel)"
     swift test --skip-build --skip "$timing_sensitive"
     echo "==> swift test (timing-sensitive suites, one at a time)"

@@ -59,6 +59,36 @@ enum PhaseBenchmark {
             guard !timings.isEmpty else { continue }
             print("  \(name): \(String(format: "%.1f", timings[timings.count / 2])) ms")
         }
+        incremental(dsn: dsn, schema: schema, runs: runs)
+    }
+
+    /// The daemon's incremental introspection (`LiveSchemaCache`) on the same database with nothing changed: the
+    /// fingerprint query alone, and the whole read (fingerprints, the restricted queries — none here — the view
+    /// dependencies and the merge), median of `runs` after one full read.
+    static func incremental(dsn: String, schema: String, runs: Int) {
+        do {
+            let connection = try PostgresConnection.connect(PostgresConfiguration(dsn: dsn))
+            try connection.setSearchPath(["pg_catalog"])
+            let cache = LiveSchemaCache()
+            _ = try cache.read(connection, schema: schema)
+            var fingerprints: [Double] = []
+            var reads: [Double] = []
+            for _ in 0..<runs {
+                var start = now()
+                _ = try CatalogFingerprintQuery.read(connection, schema: schema)
+                fingerprints.append(now() - start)
+                start = now()
+                let read = try cache.read(connection, schema: schema)
+                reads.append(now() - start)
+                guard !read.summary.full else { BenchMain.fail("incremental: a full read with nothing changed") }
+            }
+            fingerprints.sort()
+            reads.sort()
+            print("  introspect, incremental: \(String(format: "%.1f", reads[reads.count / 2])) ms")
+            print("  fingerprint query: \(String(format: "%.1f", fingerprints[fingerprints.count / 2])) ms")
+        } catch {
+            BenchMain.fail("incremental: \(error)")
+        }
     }
 
     /// The catalog queries with the schema name in place of `$1`, for psql (`enginesync-bench catalog-sql`).

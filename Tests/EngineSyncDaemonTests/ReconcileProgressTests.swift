@@ -15,6 +15,22 @@ import Testing
         #expect(!ReconcileProgress.shouldPing(lastActivity: start, now: start + limit + .milliseconds(1), limit: limit))
     }
 
+    @Test func phasesAreTimedInOrderAddingUpARepeatedName() {
+        let progress = ReconcileProgress()
+        progress.endPhase("ignored")  // no timing started: nothing is recorded
+        #expect(progress.takePhases().isEmpty)
+        progress.startPhases()
+        progress.endPhase("compile")
+        progress.endPhase("introspect")
+        progress.endPhase("compile")
+        let phases = progress.takePhases()
+        #expect(phases.map(\.name) == ["compile", "introspect"])
+        #expect(phases.allSatisfy { $0.duration >= .zero })
+        // Taking them stops the timing until the next start.
+        progress.endPhase("after")
+        #expect(progress.takePhases().isEmpty)
+    }
+
     @Test func theLimitAllowsOneStatementAfterALockWait() {
         let progress = ReconcileProgress()
         #expect(progress.stallLimit(statementTimeout: .seconds(600), lockTimeout: .seconds(3)) == .seconds(633))

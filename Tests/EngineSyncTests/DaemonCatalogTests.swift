@@ -25,6 +25,8 @@ struct DaemonCatalogTests {
             configuration.maxRewriteRows = 100
             let reconciler = DaemonReconciler(configuration: configuration, logger: Logger(label: "test"))
             #expect(reconciler.step().outcome == .synced)
+            // catalog.json is written on the export's own thread, after the report.
+            reconciler.waitForCatalogExport()
             let path = "\(state)/reports/\(CatalogFile.fileName)"
             let catalog = try CatalogFile.decode(try #require(FileManager.default.contents(atPath: path)))
             #expect(catalog.lastReconciledCommit == tip)

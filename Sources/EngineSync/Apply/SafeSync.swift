@@ -24,19 +24,22 @@ package final class SafeSync {
     let logger: Logger
     /// The daemon's compiled snapshot from its previous reconcile (`nil` for one-shot commands).
     let snapshotCache: SnapshotCache?
+    /// The daemon's live schema from its previous reads (incremental introspection); `nil`: a full read.
+    let liveSchemaCache: LiveSchemaCache?
     var connection: PostgresConnection { session.connection }
     /// Touched when introspection and applying start and before each DDL statement (the daemon's watchdog).
     var progress: ReconcileProgress? { session.progress }
 
     package init(
         session: DatabaseSession, codec: any SnapshotCodec, options: SafeSyncOptions, logger: Logger,
-        snapshotCache: SnapshotCache? = nil
+        snapshotCache: SnapshotCache? = nil, liveSchemaCache: LiveSchemaCache? = nil
     ) {
         self.session = session
         self.codec = codec
         self.options = options
         self.logger = logger
         self.snapshotCache = snapshotCache
+        self.liveSchemaCache = liveSchemaCache
     }
 
     var schema: String { options.planner.schema }
@@ -94,6 +97,7 @@ package final class SafeSync {
             return Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
         let plan = try makePlan(desired: desired, baseline: baseline)
+        self.progress?.endPhase("backfill-gate")
         var progress = Progress(
             blocked: plan.blocked,
             snapshot: SnapshotDecision(
@@ -101,6 +105,7 @@ package final class SafeSync {
         )
         draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
+        self.progress?.endPhase("plan-report")
 
         if options.dryRun {
             try draft.add(applied: plan.safe, with: connection)
@@ -130,8 +135,23 @@ package final class SafeSync {
         desired: CompiledDSL, store: SnapshotStore, live prefetched: Schema?, draft: inout ReportDraft
     ) throws -> Baseline {
         progress?.touch()
-        var reader = CatalogReader(schema: schema)
-        let live = try prefetched ?? reader.read(connection) { [progress] in progress?.touch() }
+        let live: Schema
+        if let prefetched {
+            live = prefetched
+        } else if let liveSchemaCache {
+            let read = try liveSchemaCache.read(connection, schema: schema) { [progress] in progress?.touch() }
+            live = read.schema
+            logger.debug(
+                "live schema read",
+                metadata: [
+                    "introspect.full": "\(read.summary.full)", "introspect.tables": "\(read.summary.tablesRead)",
+                ])
+        } else {
+            var reader = CatalogReader(schema: schema)
+            live = try reader.read(connection) { [progress] in progress?.touch() }
+        }
+        progress?.endPhase("introspect")
+        defer { progress?.endPhase("snapshot") }
         guard let row = try store.latest(connection, live: live, document: false) else {
             return Baseline(live: live, row: nil, snapshot: nil)
         }
@@ -170,6 +190,7 @@ package final class SafeSync {
             snapshot = adopted
         }
         var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: baseline.live)
+        progress?.endPhase("plan")
         // Large auto_name backfills are blocked unless a migration already brought every row up to date.
         let ddl = DDL(schema: schema)
         try BackfillGate.apply(
@@ -221,6 +242,7 @@ package final class SafeSync {
             self.progress?.touch()
             try connection.withTransaction {
                 for change in split.rest { try applyChange(change, progress: &progress) }
+                self.progress?.endPhase("apply")
                 self.progress?.touch()
                 try log.ensureTable(connection)
                 progress.snapshot.leaveOut(conflicts: progress.blocked, desired: desired)
@@ -233,6 +255,7 @@ package final class SafeSync {
                                 + "records it"))
                 }
                 try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+                self.progress?.endPhase("snapshot-row")
                 draft.snapshot = progress.snapshot.reportInfo
                 try draft.add(applied: progress.applied, with: connection)
                 try draft.add(blocked: progress.blocked, with: connection)
@@ -243,7 +266,9 @@ package final class SafeSync {
                     try outbox.ensureTables(connection)
                     try outbox.record(connection, report: report)
                 }
+                self.progress?.endPhase("log-row")
             }
+            self.progress?.endPhase("commit")
             if progress.snapshot.hash == desired.hash { snapshotCache?.remember(desired) }
         } catch let error as PostgresError where error.transactionPhase == .commit && error.isConnectionLoss {
             // The COMMIT's outcome is unknown: ask the database before deciding (SPEC 4.3).
@@ -325,8 +350,10 @@ package final class SafeSync {
         draft: ReportDraft
     ) throws {
         guard snapshot.needsStore else { return }
+        let json = codec.canonicalJSON(snapshot.document)
+        progress?.endPhase("snapshot-json")
         let id = try store.insert(
-            connection, hash: snapshot.hash, json: codec.canonicalJSON(snapshot.document),
+            connection, hash: snapshot.hash, json: json,
             commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
         snapshot.stored(id: id)
     }

@@ -21,9 +21,21 @@ public struct CatalogExporter: Sendable {
     /// The catalog of the database behind `connection`. Pins `search_path` to `pg_catalog` (as Safe Sync does) so
     /// types and defaults are spelled as the planner expects.
     public func export(_ connection: PostgresConnection, now: Date = Date()) throws -> CatalogFile {
+        try export(connection, now: now, liveSchemaCache: nil)
+    }
+
+    /// `liveSchemaCache`: the daemon's incremental introspection (the live schema equals a full read's).
+    package func export(
+        _ connection: PostgresConnection, now: Date = Date(), liveSchemaCache: LiveSchemaCache?
+    ) throws -> CatalogFile {
         try connection.setSearchPath(["pg_catalog"])
-        var reader = CatalogReader(schema: schema)
-        let live = try reader.read(connection)
+        let live: Schema
+        if let liveSchemaCache {
+            live = try liveSchemaCache.read(connection, schema: schema).schema
+        } else {
+            var reader = CatalogReader(schema: schema)
+            live = try reader.read(connection)
+        }
         let sizeRows = try connection.query(
             """
             SELECT c.relname::text AS name, pg_catalog.pg_total_relation_size(c.oid)::int8 AS bytes

@@ -1,5 +1,6 @@
 import Dispatch
 package import EngineSyncCore
+import Foundation
 package import PostgresClient
 
 /// Reads the live schema of one PostgreSQL schema into the same model the DSL compiles to (SPEC 4.2).
@@ -22,9 +23,13 @@ package struct CatalogReader {
     /// `columnsConnection`: a second session on the same database (`DatabaseSession.openCatalogConnection`) that
     /// reads and decodes the columns — the largest query, about half of the server's work — on a thread of its own
     /// while `connection` runs the other four: the server has more than one core. `nil` runs all five here.
+    ///
+    /// `onlyTables`: the restricted read of the daemon's incremental introspection (`LiveSchemaCache`): the same
+    /// queries and decoding, limited to the tables whose `pg_class` oids are given (their columns, indexes, primary
+    /// and foreign keys); the view dependencies are read for every table. `nil` reads everything.
     package mutating func read(
-        _ connection: PostgresConnection, columnsConnection: PostgresConnection? = nil,
-        beforeEachQuery: () -> Void = {}
+        _ connection: PostgresConnection, onlyTables oids: [Int64]? = nil,
+        columnsConnection: PostgresConnection? = nil, beforeEachQuery: () -> Void = {}
     ) throws -> Schema {
         queryCount = 0
         var tables: [(name: String, estimatedRows: Int)] = []
@@ -43,13 +48,19 @@ package struct CatalogReader {
             default: views = try Self.viewDependencies(result)
             }
         }
-        // (query index, statement) of the queries this connection runs.
-        var statements = Self.queries.enumerated().map { ($0.offset, PostgresStatement($0.element.sql, [schema])) }
+        let filter = oids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" }
+        // (query index, statement) of the queries this connection runs; restricted, the per-table ones (all but
+        // the view dependencies) take the oids as `$2`.
+        var statements = Self.queries.enumerated().map { index, query in
+            guard let filter, index < 4 else { return (index, PostgresStatement(query.sql, [schema])) }
+            let restricted = Self.restricted(query.sql, tableAlias: index < 2 ? "c" : "t")
+            return (index, PostgresStatement(restricted, [schema, filter]))
+        }
         queryCount = statements.count
         var columnsRead: ColumnsRead?
         if let columnsConnection {
             beforeEachQuery()
-            columnsRead = ColumnsRead(connection: columnsConnection, schema: schema)
+            columnsRead = ColumnsRead(connection: columnsConnection, statement: statements[1].1)
             statements.removeAll { $0.0 == 1 }
         }
         beforeEachQuery()
@@ -213,6 +224,13 @@ package struct CatalogReader {
         }
     }
 
+    /// `sql` limited to the tables in `$2` (an `oid[]`): every per-table catalog query filters on the managed
+    /// schema with `WHERE n.nspname = $1`, and names the table's `pg_class` row `tableAlias`.
+    package static func restricted(_ sql: String, tableAlias: String) -> String {
+        sql.replacingOccurrences(
+            of: "WHERE n.nspname = $1", with: "WHERE n.nspname = $1 AND \(tableAlias).oid = ANY($2::oid[])")
+    }
+
     static func action(_ code: String) -> ReferentialAction {
         switch code {
         case "c": .cascade
@@ -334,11 +352,11 @@ private final class ColumnsRead: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var outcome: Result<[String: [Column]], any Error> = .success([:])
 
-    init(connection: PostgresConnection, schema: String) {
+    init(connection: PostgresConnection, statement: PostgresStatement) {
         self.connection = connection
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             outcome = Result {
-                try CatalogReader.columns(try self.connection.query(CatalogReader.columnsQuery, [schema]))
+                try CatalogReader.columns(try self.connection.query(statement.sql, statement.parameters))
             }
             finished.signal()
         }

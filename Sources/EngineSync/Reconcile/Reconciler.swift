@@ -83,20 +83,23 @@ public final class Reconciler {
     let options: ReconcilerOptions
     let logger: Logger
     let snapshotCache: SnapshotCache?
+    let liveSchemaCache: LiveSchemaCache?
 
     public convenience init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
         self.init(database: database, options: options, logger: logger, snapshotCache: nil)
     }
 
-    /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles.
+    /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles;
+    /// `liveSchemaCache`: its live schema, read incrementally (one-shot commands and the drift check read in full).
     package init(
         database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-        snapshotCache: SnapshotCache?
+        snapshotCache: SnapshotCache?, liveSchemaCache: LiveSchemaCache? = nil
     ) {
         self.database = database
         self.options = options
         self.logger = logger
         self.snapshotCache = snapshotCache
+        self.liveSchemaCache = liveSchemaCache
     }
 
     /// The session every reconcile opens: the managed schema and the configured timeouts.
@@ -123,6 +126,7 @@ public final class Reconciler {
         let input: SourceInput
         do {
             input = try read()
+            options.progress?.endPhase("migrations-read")
         } catch {
             draft.errors.append(.init(code: "source_unreadable", message: "\(error)"))
             return Result(report: draft.finish(outcome: .failed), plan: nil, reportName: "source-error", commit: nil)
@@ -162,6 +166,7 @@ public final class Reconciler {
         let session: DatabaseSession
         do {
             session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
+            options.progress?.endPhase("connect")
         } catch {
             guard input.compilation.isValid else { return end(.invalid, draft) }
             draft.errors.append(
@@ -243,6 +248,7 @@ public final class Reconciler {
         guard placed else {
             return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
+        options.progress?.endPhase("lock+log")
 
         if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
             reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
@@ -337,9 +343,10 @@ public final class Reconciler {
             return SafeSync.Result(report: report, plan: nil, logID: nil)
         }
 
+        options.progress?.endPhase("migrations")
         let safeSync = SafeSync(
             session: session, codec: DSLSnapshotCodec(options: options.compiler),
-            options: options.safeSync, logger: logger, snapshotCache: snapshotCache)
+            options: options.safeSync, logger: logger, snapshotCache: snapshotCache, liveSchemaCache: liveSchemaCache)
         var result = safeSync.reconcile(desired: desired, draft: draft, live: prefetched)
         if !lintBlocked.isEmpty {
             // A plan under migration_lint: block shows what the sync would refuse.

@@ -82,6 +82,7 @@ struct SourceInput {
         let compiler = DSLCompiler(options: options.compiler)
         // Read here (the repository is used by one thread at a time), compiled on another thread.
         let files = try compiler.load(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+        options.progress?.endPhase("read-dsl")
         let migrations = Result<MigrationSet, MigrationError> {
             try MigrationLoader.load(
                 repository: repository, commit: commit.id, path: options.migrationsPath,

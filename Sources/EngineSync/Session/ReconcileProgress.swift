@@ -18,6 +18,13 @@ public final class ReconcileProgress: Sendable {
     /// The running reconcile's database session, for cancelling it on shutdown.
     private let session = Mutex<PostgresCancelToken?>(nil)
     private let stopRequested = Mutex(false)
+    /// Where the running reconcile's time went, phase by phase (`startPhases`, `endPhase`, `takePhases`).
+    private let phaseLog = Mutex(PhaseLog())
+
+    private struct PhaseLog {
+        var mark: ContinuousClock.Instant?
+        var entries: [(name: String, duration: Duration)] = []
+    }
 
     public init(grace: Duration = .seconds(30)) {
         self.grace = grace
@@ -64,6 +71,35 @@ public final class ReconcileProgress: Sendable {
         }
         defer { session.withLock { $0 = token } }
         return try body()
+    }
+
+    /// Starts timing a reconcile's phases (the daemon logs them at debug level: `reconcile phases`).
+    public func startPhases() {
+        let now = ContinuousClock.now
+        phaseLog.withLock { $0 = PhaseLog(mark: now) }
+    }
+
+    /// The time since the previous phase ended (or `startPhases`) is `name`'s; a name seen again adds up.
+    /// Does nothing when no timing was started (one-shot commands).
+    public func endPhase(_ name: String) {
+        let now = ContinuousClock.now
+        phaseLog.withLock { log in
+            guard let mark = log.mark else { return }
+            log.mark = now
+            if let position = log.entries.firstIndex(where: { $0.name == name }) {
+                log.entries[position].duration += mark.duration(to: now)
+            } else {
+                log.entries.append((name, mark.duration(to: now)))
+            }
+        }
+    }
+
+    /// The phases timed since `startPhases`, in the order they first ended; stops the timing.
+    public func takePhases() -> [(name: String, duration: Duration)] {
+        phaseLog.withLock { log in
+            defer { log = PhaseLog() }
+            return log.entries
+        }
     }
 
     /// The instant of the last touch.

@@ -5,23 +5,41 @@ import Logging
 import PostgresClient
 
 extension DaemonReconciler {
-    /// Writes `catalog.json` next to the reports after a reconcile that reached the database (`synced` or
-    /// `blocked`), for `plan --catalog` in CI (issue 18). Its own short session with the reconcile's timeouts,
-    /// read-only; a failure is logged and never changes the reconcile's outcome. Called after the report files
-    /// are written, so the catalog read is not on the push → report path; the file's `last_reconciled_commit`
-    /// says which reconcile it follows.
-    func exportCatalog(after report: ReconcileReport) {
-        guard report.outcome == .synced || report.outcome == .blocked, let reports else { return }
-        let path = reports.directory + "/" + CatalogFile.fileName
-        do {
-            let schema = options.safeSync.planner.schema
-            let session = try DatabaseSession.connect(
-                database, settings: SessionSettings(schema: schema, timeouts: options.timeouts),
-                searchPath: .catalogOnly)
-            let exporter = CatalogExporter(schema: schema, snapshotTable: options.compiler.snapshotModelKey)
-            try CatalogExporter.write(try exporter.export(session.connection), intoReportsDirectory: reports.directory)
-        } catch {
-            logger.warning("cannot write the catalog file", metadata: ["file": "\(path)", "error": "\(error)"])
+    /// The export of `catalog.json` next to the reports, for `plan --catalog` in CI (issue 18): its own short
+    /// session with the reconcile's timeouts, read-only, on the export queue's thread (after the report files, off
+    /// the push → report path); a failure is logged and never changes a reconcile's outcome. The live schema comes
+    /// from the daemon's incremental introspection (`LiveSchemaCache`), shared with the reconciles; the file's
+    /// `last_reconciled_commit` says which reconcile it follows.
+    static func catalogExport(
+        configuration: DaemonConfiguration, options: ReconcilerOptions, reportsDirectory: String?,
+        liveSchemaCache: LiveSchemaCache, logger: Logger
+    ) -> CatalogExportQueue.Export {
+        let database = configuration.postgres
+        let schema = options.safeSync.planner.schema
+        let timeouts = options.timeouts
+        let snapshotTable = options.compiler.snapshotModelKey
+        return { progress in
+            guard let directory = reportsDirectory else { return true }
+            let path = directory + "/" + CatalogFile.fileName
+            do {
+                let session = try DatabaseSession.connect(
+                    database, settings: SessionSettings(schema: schema, timeouts: timeouts),
+                    searchPath: .catalogOnly, progress: progress)
+                let exporter = CatalogExporter(schema: schema, snapshotTable: snapshotTable)
+                let catalog = try exporter.export(session.connection, liveSchemaCache: liveSchemaCache)
+                guard !progress.isStopRequested else { return false }
+                try CatalogExporter.write(catalog, intoReportsDirectory: directory)
+                return true
+            } catch {
+                if progress.isStopRequested { return false }
+                logger.warning("cannot write the catalog file", metadata: ["file": "\(path)", "error": "\(error)"])
+                return true
+            }
         }
+    }
+
+    /// Writes a requested `catalog.json` now and waits for it (`run --once` before it exits; tests).
+    package func waitForCatalogExport() {
+        catalogExports.flush()
     }
 }

@@ -16,6 +16,11 @@ package final class DaemonReconciler {
     let logger: Logger
     /// The compiled snapshot of the previous reconcile: the next commit's plan skips recompiling it.
     let snapshotCache = SnapshotCache()
+    /// The live schema of the previous reconcile, table by table with catalog fingerprints: the next reconcile
+    /// reads only what changed (docs/SAFE-SYNC.md, "Incremental introspection"). Shared with the catalog export.
+    let liveSchemaCache = LiveSchemaCache()
+    /// Writes `catalog.json` after each reconcile, on a thread of its own.
+    let catalogExports: CatalogExportQueue
     var branch: String { configuration.branch }
     var database: PostgresConfiguration { configuration.postgres }
     /// The repository reconciles read: the local path, or the mirror of a remote under `state_dir`.
@@ -71,6 +76,10 @@ package final class DaemonReconciler {
         self.options = options
         reports = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
         self.logger = logger
+        catalogExports = CatalogExportQueue(
+            export: Self.catalogExport(
+                configuration: configuration, options: options, reportsDirectory: reports?.directory,
+                liveSchemaCache: liveSchemaCache, logger: logger))
     }
 
     /// Fetch (remote), resolve the tip, reconcile it when it is new — once `rollout` (a staged rollout's
@@ -86,6 +95,7 @@ package final class DaemonReconciler {
         }
         let tip: ObjectID
         let source: GitRepository
+        options.progress?.startPhases()
         do {
             options.progress?.touch()
             if case .remote(let url) = configuration.source, fetchesRemote {
@@ -121,8 +131,14 @@ package final class DaemonReconciler {
         lastHold = nil
 
         logger.info("reconciling", metadata: ["git.commit": "\(tip.hex)", "git.branch": "\(branch)"])
-        let reconciler = Reconciler(database: database, options: options, logger: logger, snapshotCache: snapshotCache)
+        options.progress?.endPhase("resolve")
+        // A catalog.json export still running for the previous reconcile stops: this one goes first.
+        catalogExports.yield()
+        let reconciler = Reconciler(
+            database: database, options: options, logger: logger, snapshotCache: snapshotCache,
+            liveSchemaCache: liveSchemaCache)
         let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
+        let exportOwed = catalogExports.resume()
         let report = result.report
         recordNotification(report)
         var step = ReconcileSummary(
@@ -184,10 +200,29 @@ package final class DaemonReconciler {
             step.errorDescription =
                 step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
-        // After the report: reading the whole catalog is not on the push → report path (the pusher's
-        // post-receive hook waits for the report); catalog.json names the commit it follows.
-        exportCatalog(after: report)
+        options.progress?.endPhase("report-files")
+        // After the report, on the export's own thread: the whole catalog is not on the push → report path (the
+        // pusher's post-receive hook waits for the report); catalog.json names the commit it follows.
+        if report.outcome == .synced || report.outcome == .blocked || exportOwed { catalogExports.request() }
+        logPhases(commit: tip.hex)
         return step
+    }
+
+    /// One debug line with the time each phase of the last reconcile took, in order
+    /// (`reconcile.phases_ms=resolve:0.1,source:12.3,…`), for `scripts/bench.sh` and for an operator asking where
+    /// a slow reconcile spends its time.
+    private func logPhases(commit: String) {
+        guard let progress = options.progress else { return }
+        let phases = progress.takePhases()
+        guard logger.logLevel <= .debug, !phases.isEmpty else { return }
+        let text = phases.map { phase in
+            let milliseconds =
+                Double(phase.duration.components.attoseconds) / 1e15 + Double(phase.duration.components.seconds) * 1000
+            return "\(phase.name):\((milliseconds * 10).rounded() / 10)"
+        }
+        logger.debug(
+            "reconcile phases",
+            metadata: ["git.commit": "\(commit)", "reconcile.phases_ms": "\(text.joined(separator: ","))"])
     }
 
     /// Fetches a remote and resolves the branch tip, without touching the database; one line for systemd.

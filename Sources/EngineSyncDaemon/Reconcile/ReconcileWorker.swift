@@ -92,7 +92,10 @@ package final class ReconcileWorker: Sendable {
                 } catch {
                     logger.warning("cannot restore missing report files", metadata: ["error": "\(error)"])
                 }
-                continuation.resume(returning: reconciler.step(rollout: rollout))
+                let step = reconciler.step(rollout: rollout)
+                // The process exits after this step: catalog.json is written first.
+                reconciler.waitForCatalogExport()
+                continuation.resume(returning: step)
             }
         }
     }

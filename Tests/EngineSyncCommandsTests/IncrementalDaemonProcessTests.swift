@@ -1,0 +1,150 @@
+import EngineSyncTestSupport
+import Foundation
+import PostgresClient
+import Testing
+
+/// Issue 14: the daemon reads the catalog incrementally between pushes (only the tables whose catalog fingerprint
+/// changed), yet a change made by hand between two pushes is seen exactly as a full read sees it. Each case alters
+/// the catalog behind the running daemon's back (the real binary), then pushes an unrelated change; the daemon's
+/// report must say what `enginesync plan` — a one-shot command, which always reads the whole catalog — says of the
+/// same commit on the same database just before the push.
+///
+/// Timing-sensitive (scripts/test.sh runs it with `--no-parallel`): every reconcile is woken by its push.
+@Suite("enginesync run: changes made by hand between two pushes, seen as a full read sees them", .serialized)
+struct IncrementalDaemonProcessTests {
+    typealias Remote = DaemonProcessTests.Remote
+    typealias Scenario = DaemonScenarioProcessTests
+
+    static let author = #"""
+        {"fields": {"name": {"type": "string", "length": 50}, "email": {"type": "string", "length": 100}},
+         "indexes": {"many": [["email"]]}}
+        """#
+    static func post(_ extra: String = "") -> String {
+        #"""
+        {"fields": {"title": {"type": "string", "length": 100}, "body": {"type": "text"}\#(extra),
+                    "author": {"type": "relation", "model": "author"}}}
+        """#
+    }
+    static func tag(_ extra: String = "") -> String {
+        #"{"fields": {"label": {"type": "string", "length": 20}\#(extra)}}"#
+    }
+
+    /// A report's changes as comparable lines: `kind table.column index` per applied, blocked and drift item.
+    static func changes(_ report: [String: Any]?) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for list in ["applied", "blocked", "drift", "manual"] {
+            let items = (report?[list] as? [[String: Any]]) ?? []
+            result[list] = items.map { item in
+                ["kind", "table", "column", "index"].map { "\(item[$0] ?? "-")" }.joined(separator: " ")
+            }.sorted()
+        }
+        return result
+    }
+
+    /// What `enginesync plan` (a full catalog read) says of `commit` (committed in the work tree, not pushed yet) now,
+    /// as `changes`.
+    static func fullReadPlan(_ remote: Remote, commit: String, dsn: String, state: String) throws -> [String: [String]]
+    {
+        let plan = try EngineSyncBinary.run([
+            "plan", "--repo", remote.work.path, "--rev", commit, "--database", dsn, "--format", "json",
+        ])
+        #expect([0, 2].contains(plan.status), "\(plan.stderr)")
+        return changes((try? JSONSerialization.jsonObject(with: Data(plan.stdout.utf8))) as? [String: Any])
+    }
+
+    /// Alters the catalog by hand, commits an unrelated change, asks a full-read plan of it, pushes it, and
+    /// returns the daemon's report (checked against the plan).
+    static func alterThenPush(
+        _ sql: String, files: [String: String?], remote: Remote, connection: PostgresConnection, dsn: String,
+        state: String
+    ) throws -> [String: Any]? {
+        try connection.execute(script: sql)
+        let commit = try remote.work.commit(files, message: "after: \(sql)")
+        let expected = try fullReadPlan(remote, commit: commit, dsn: dsn, state: state)
+        try remote.work.run(["push", "--quiet", remote.bare.path, "HEAD:refs/heads/main"])
+        let report = Scenario.waitForReport(state, commit)
+        #expect(report != nil, "\(Scenario.log(state))")
+        #expect(changes(report) == expected, "\(sql)")
+        return report
+    }
+
+    @Test func droppedIndexWidenedColumnAndExtraTableAreSeenBetweenPushes() throws {
+        try ScratchDatabase.with { database, connection in
+            let remote = try Remote()
+            let state = try DaemonProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            // At debug level the daemon logs how it read the live schema (`live schema read introspect.full=…`).
+            let daemon = try DaemonProcess(
+                arguments: [
+                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
+                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
+                ],
+                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            defer { daemon.kill() }
+
+            let created = try remote.push(
+                [
+                    "dsl/models/author.json": Self.author, "dsl/models/post.json": Self.post(),
+                    "dsl/models/tag.json": Self.tag(),
+                ], message: "create")
+            #expect(Scenario.waitForReport(state, created)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            // A second push: the daemon's live schema is cached now, and read again table by table.
+            let warm = try remote.push(["dsl/models/tag.json": Self.tag(#", "color": {"type": "string"}"#)])
+            #expect(Scenario.waitForReport(state, warm)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            let index = try #require(
+                try connection.query(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'author' AND indexdef NOT LIKE '%UNIQUE%'"
+                ).first?.string("indexname"))
+
+            // 1. An index dropped by hand: re-created with the next push, as a full read would.
+            let afterDrop = try Self.alterThenPush(
+                "DROP INDEX public.\(index)",
+                files: ["dsl/models/tag.json": Self.tag(#", "color": {"type": "string"}, "a": {"type": "int"}"#)],
+                remote: remote, connection: connection, dsn: database.dsn, state: state)
+            #expect(afterDrop?["outcome"] as? String == "synced")
+            #expect(Self.changes(afterDrop)["applied"]?.contains { $0.contains(index) } == true)
+            #expect(
+                try connection.query("SELECT to_regclass($1) IS NOT NULL AS present", ["public." + index]).first?
+                    .bool("present") == true)
+
+            // 2. A column widened by hand: reported (and the narrowing back blocked) as a full read reports it.
+            let afterWiden = try Self.alterThenPush(
+                "ALTER TABLE public.post ALTER COLUMN title TYPE varchar(300)",
+                files: [
+                    "dsl/models/tag.json": Self.tag(
+                        #", "color": {"type": "string"}, "a": {"type": "int"}, "b": {"type": "int"}"#)
+                ],
+                remote: remote, connection: connection, dsn: database.dsn, state: state)
+            let widened = Self.changes(afterWiden)
+            #expect(
+                (widened["drift"] ?? []).contains { $0.contains("post.title") || $0.contains("post title") }
+                    || (widened["blocked"] ?? []).contains { $0.contains("post title") }, "\(widened)")
+            #expect(try Scenario.columnType(connection, "post", "title") == "character varying(300)")
+
+            // 3. A table added by hand: left alone, as a full read leaves it.
+            _ = try Self.alterThenPush(
+                "CREATE TABLE public.by_hand (id int PRIMARY KEY, note text)",
+                files: [
+                    "dsl/models/tag.json": Self.tag(
+                        #", "color": {"type": "string"}, "a": {"type": "int"}, "b": {"type": "int"}, "c": {"type": "int"}"#
+                    )
+                ],
+                remote: remote, connection: connection, dsn: database.dsn, state: state)
+            #expect(
+                try connection.query("SELECT to_regclass('public.by_hand') IS NOT NULL AS present").first?.bool(
+                    "present") == true)
+
+            // 4. A change to a table the next push touches too, and one its foreign key references.
+            _ = try Self.alterThenPush(
+                "ALTER TABLE public.author ALTER COLUMN name TYPE varchar(80)",
+                files: ["dsl/models/post.json": Self.post(#", "subtitle": {"type": "string"}"#)],
+                remote: remote, connection: connection, dsn: database.dsn, state: state)
+            #expect(daemon.terminate() == 0)
+            // The first reconcile read the whole catalog; the ones after it only what changed.
+            let reads = Scenario.log(state).components(separatedBy: "\n").filter { $0.contains("live schema read") }
+            #expect(reads.count == 6, "\(reads)")
+            #expect(reads.first?.contains("introspect.full=true") == true, "\(reads)")
+            #expect(reads.dropFirst().allSatisfy { $0.contains("introspect.full=false") }, "\(reads)")
+        }
+    }
+}
