@@ -52,6 +52,8 @@ struct RunCommand: AsyncParsableCommand {
     var lockWait = DurationArgument(milliseconds: 60_000)
 
     func run() async throws {
+        // Before the daemon's threads allocate (docs/BENCHMARKS.md: the idle daemon's memory).
+        FreeMemoryRelease.useOneArena()
         let environment = ProcessInfo.processInfo.environment
         let loader = options.makeLoader(environment: environment)
         let configuration: DaemonConfiguration

@@ -32,7 +32,6 @@ package final class ReconcileWorker: Sendable {
     package init(
         configuration: DaemonConfiguration, logger: Logger, lockWait: Duration = .zero, fetchesRemote: Bool = true
     ) {
-        FreeMemoryRelease.useOneArena()
         self.logger = logger
         self.lockWait = lockWait
         self.fetchesRemote = fetchesRemote
