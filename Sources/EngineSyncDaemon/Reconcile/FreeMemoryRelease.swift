@@ -38,7 +38,8 @@ package enum FreeMemoryRelease {
         #endif
     }
 
-    /// Returns free heap pages to the kernel; a few milliseconds after a large reconcile, nothing when idle.
+    /// Returns free heap pages to the kernel; a few milliseconds after a large reconcile or catalog export,
+    /// nothing when idle.
     static func afterReconcile() {
         _ = trim?(0)
     }
