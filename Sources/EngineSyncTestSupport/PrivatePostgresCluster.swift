@@ -43,7 +43,7 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         directory = "/tmp/es-pg-" + UUID().uuidString.prefix(8).lowercased()
         port = String(Int.random(in: 20000..<60000))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        if runAsPostgres { try Self.execute("/bin/chown", ["postgres:", directory]) }
+        if runAsPostgres { try ShortLivedTool.run("/bin/chown", ["postgres:", directory]) }
         if let primary {
             try execute(
                 binaries + "/pg_basebackup",
@@ -119,27 +119,9 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
     /// Runs a server tool (never one that leaves a process behind) as `postgres`.
     private func execute(_ executable: String, _ arguments: [String]) throws {
         if runAsPostgres {
-            try Self.execute("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+            try ShortLivedTool.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
         } else {
-            try Self.execute(executable, arguments)
-        }
-    }
-
-    private static func execute(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(
-                description: "\(executable) \(arguments.joined(separator: " ")) failed: "
-                    + String(decoding: data, as: UTF8.self))
+            try ShortLivedTool.run(executable, arguments)
         }
     }
 }

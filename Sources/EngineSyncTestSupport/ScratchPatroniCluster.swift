@@ -233,7 +233,7 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
         guard let candidate = candidate ?? replicas().first else {
             throw TestEnvironment.Missing(description: "switchover: no replica to switch over to")
         }
-        let output = try Self.run(
+        let output = try ShortLivedTool.run(
             Self.patronictl,
             [
                 "-c", directory + "/patronictl.yml", "switchover", "--leader", leader.name, "--candidate",
@@ -363,7 +363,7 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
         var arguments = [Self.patroni, node.configurationFile]
         var environment: [String]?
         if runAsPostgres {
-            try Self.run("/bin/chown", ["-R", "postgres:", node.directory])
+            try ShortLivedTool.run("/bin/chown", ["-R", "postgres:", node.directory])
             arguments =
                 [Self.setpriv, "--reuid=postgres", "--regid=postgres", "--init-groups", "--reset-env", "--"] + arguments
             environment = ["PATH=/usr/bin:/bin"]
@@ -485,26 +485,5 @@ public final class ScratchPatroniCluster: @unchecked Sendable {
 
     private final class Response: Sendable {
         let body = Mutex<Data?>(nil)
-    }
-
-    /// Runs a short-lived tool and returns its combined output; throws when it exits non-zero.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TestEnvironment.Missing(
-                description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text
     }
 }
