@@ -5,6 +5,8 @@ import Foundation
 ///
 ///     enginesync-bench [--models N]                      compile + plan benchmarks (default 1,000 models)
 ///     enginesync-bench compile [--models N]              DSL bytes → CompiledDSL, median of 7
+///     enginesync-bench compile-incremental [--models N]  one field added to one model, compiled against the
+///                                                        previous commit's DSLCompileCache, median of 7
 ///     enginesync-bench plan [--models N]                 Planner.plan against a live schema equal to the DSL
 ///     enginesync-bench generate DIR [--models N] [--widen]   write the DSL repository (dsl/models/*.json)
 ///     enginesync-bench phases DIR --database DSN [--schema S] [--runs N]   a no-change plan, phase by phase
@@ -42,6 +44,8 @@ enum BenchMain {
             planBenchmark(models: models)
         case "compile":
             compileBenchmark(models: models)
+        case "compile-incremental":
+            incrementalCompileBenchmark(models: models)
         case "plan":
             planBenchmark(models: models)
         case "generate":
@@ -68,7 +72,7 @@ enum BenchMain {
             ReconcileLoopBenchmark.run(directory: arguments[1], dsn: database, runs: runs, trim: trim)
         default:
             fail(
-                "usage: enginesync-bench [compile|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
+                "usage: enginesync-bench [compile|compile-incremental|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
                     + "[--models N] [--widen] [--database DSN] [--schema S] [--runs N] [--pushes N]")
         }
     }
@@ -85,6 +89,32 @@ enum BenchMain {
             tables = compiled.schema.tables.count
         }
         report("compile: \(models) models × \(BenchDSL.fieldCount) fields (\(tables) tables)", timings)
+    }
+
+    /// The daemon's compile of a push: commit k+1 adds one `string(50)` field to `model_00000` (the first model
+    /// in the documents' key order, so the hashes are redone over every byte) and is compiled against the cache
+    /// commit k left. Also prints the first compile (empty cache) and checks each result against a full compile.
+    static func incrementalCompileBenchmark(models: Int) {
+        let compiler = DSLCompiler()
+        var cache = DSLCompileCache()
+        let commits = (0...7).map { BenchDSL.files(models: models, extraFields: $0) }
+        var first: Double = 0
+        var timings: [Double] = []
+        for (number, files) in commits.enumerated() {
+            var result = DSLCompilation(compiled: nil, diagnostics: [])
+            let elapsed = measure(runs: 1) { result = compiler.compile(files: files, cache: &cache) }[0]
+            let full = compiler.compile(files: files)
+            guard let compiled = result.compiled, compiled == full.compiled, result.diagnostics == full.diagnostics
+            else {
+                fail("the incremental compile of commit \(number) differs from the full compile")
+            }
+            if number == 0 { first = elapsed } else { timings.append(elapsed) }
+        }
+        timings.sort()
+        print("compile-incremental, first compile (empty cache): \(String(format: "%.1f", first)) ms")
+        report(
+            "compile-incremental: \(models) models × \(BenchDSL.fieldCount) fields, one field added to one model",
+            timings)
     }
 
     /// `Planner.plan` alone: desired = the compiled DSL, snapshot = the same, live = its schema as the catalog

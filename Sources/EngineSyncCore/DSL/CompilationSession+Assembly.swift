@@ -21,8 +21,19 @@ extension CompilationSession {
     /// check, then the Sequelize models — and the document, hashes and desired schema they give.
     func assemble() -> CompiledDSL {
         for position in models.indices {
-            models[position].object = augment(models[position].object)
-            validate(models[position])
+            if let cached = cachedModel(models[position]) {
+                models[position].object = cached.augmented
+                cached.validation.forEach(append)
+            } else {
+                let start = diagnostics.count
+                models[position].object = augment(models[position].object)
+                validate(models[position])
+                updateCachedModel(models[position]) { cached in
+                    cached = DSLCompileCache.CachedModel(
+                        key: models[position].key, augmented: models[position].object,
+                        validation: Array(diagnostics[start...]))
+                }
+            }
         }
         if modelIndex[options.snapshotModelKey] == nil {
             error(
@@ -42,7 +53,7 @@ extension CompilationSession {
         var autoNames: [String: [String]] = [:]
         // EngineJS stops at its schema check; so does the compile (the rest would only repeat its errors).
         if errorCount == 0 {
-            let compiledModels = models.map(compileModel)
+            let compiledModels = models.map(compileModelUsingCache)
             let index = Dictionary(
                 compiledModels.enumerated().map { ($0.element.key, $0.offset) },
                 uniquingKeysWith: { $1 })
@@ -65,11 +76,94 @@ extension CompilationSession {
             addCommitColumn(toTable: snapshotTable, in: &schema)
             checkLimits(of: schema, models: compiledModels)
         }
+        let hash: String
+        let contentHash: String
+        if !isCaching {
+            hash = EngineJSNaming.snapshotHash(of: .object(document))
+            contentHash = CanonicalJSON.sha256Hex(.object(document))
+        } else if errorCount == 0 {
+            (hash, contentHash) = assembledHashes(of: document)
+        } else {
+            // A DSL with an error has no `CompiledDSL`: nothing reads these.
+            (hash, contentHash) = ("", "")
+        }
         return CompiledDSL(
-            document: document, hash: EngineJSNaming.snapshotHash(of: .object(document)),
-            contentHash: CanonicalJSON.sha256Hex(.object(document)), schema: schema,
+            document: document, hash: hash, contentHash: contentHash, schema: schema,
             autoNameColumns: autoNames, manualIndexes: [], snapshotModelKey: snapshotKey,
             snapshotTable: snapshotTable)
+    }
+
+    // MARK: - Incremental compile
+
+    /// The previous compile's work on `source`, when this compile caches and the model's file is unchanged.
+    private func cachedModel(_ source: ModelSource) -> DSLCompileCache.CachedModel? {
+        guard let fileIndex = source.origin.fileIndex, fileIndex < cachedFiles.count,
+            let cached = cachedFiles[fileIndex]?.models[source.origin.pointer], cached.key == source.key
+        else { return nil }
+        return cached
+    }
+
+    /// Records work on `source` for the next compile (nothing when this compile does not cache).
+    private func updateCachedModel(
+        _ source: ModelSource, _ update: (inout DSLCompileCache.CachedModel?) -> Void
+    ) {
+        guard let fileIndex = source.origin.fileIndex, fileIndex < cachedFiles.count, cachedFiles[fileIndex] != nil
+        else { return }
+        update(&cachedFiles[fileIndex]!.models[source.origin.pointer])
+    }
+
+    /// `compileModel`, or its result and diagnostics from the previous compile (the origin's file index is this
+    /// compile's).
+    private func compileModelUsingCache(_ source: ModelSource) -> CompiledModel {
+        if let cached = cachedModel(source), var model = cached.compiled {
+            cached.compileDiagnostics.forEach(append)
+            model.origin = source.origin
+            return model
+        }
+        let start = diagnostics.count
+        let model = compileModel(source)
+        updateCachedModel(source) { cached in
+            cached?.compiled = model
+            cached?.compileDiagnostics = Array(diagnostics[start...])
+        }
+        return model
+    }
+
+    /// EngineJS's snapshot hash and the content hash of `document`, assembled from each model's cached
+    /// serialisations (both forms sort the document's keys, so a model's bytes do not depend on the others).
+    private func assembledHashes(of document: JSONObject) -> (hash: String, contentHash: String) {
+        var stable: [[UInt8]?] = []
+        var canonical: [[UInt8]?] = []
+        stable.reserveCapacity(document.count)
+        canonical.reserveCapacity(document.count)
+        var sortKeys = JavaScriptJSON.SortKeys()
+        for source in models {
+            if let cached = cachedModel(source), let stableBytes = cached.stableBytes,
+                let canonicalBytes = cached.canonicalBytes
+            {
+                stable.append(stableBytes)
+                canonical.append(canonicalBytes)
+                continue
+            }
+            let stableBytes = JavaScriptJSON.stableBytes(.object(source.object), keys: &sortKeys)
+            let canonicalBytes = CanonicalJSON.bytes(.object(source.object))
+            stable.append(stableBytes)
+            canonical.append(canonicalBytes)
+            updateCachedModel(source) { cached in
+                cached?.stableBytes = stableBytes
+                cached?.canonicalBytes = canonicalBytes
+            }
+        }
+        // `$schema` sits where `assemble` put it in the document, and is serialised with it.
+        if let schemaURI {
+            let position = min(schemaURI.position, models.count)
+            stable.insert(nil, at: position)
+            canonical.insert(nil, at: position)
+        }
+        return (
+            EngineJSNaming.snapshotHash(stableBytes: JavaScriptJSON.stableBytes(document, serialised: stable)),
+            CanonicalJSON.sha256Hex(bytes: CanonicalJSON.bytes(document, serialised: canonical))
+        )
     }
 
     /// A model's table, or the columns it adds to a table an earlier model already defined (EngineJS:

@@ -9,15 +9,16 @@ extension CompilationSession {
     }
 
     private func collectModels(fromFile input: DSLInputFile, asMonolith: Bool) {
-        let reader = JSONReader(maxDepth: options.maxDepth)
         do {
             let fileIndex = files.count
             files.append(ParsedFile(path: input.path, document: nil))
             let origin = Origin(fileIndex: fileIndex, pointer: "")
+            let parse = parse(input)
             let result: JSONReader.Result
-            do {
-                result = try reader.read(input.bytes)
-            } catch {
+            switch parse {
+            case .success(let parsed):
+                result = parsed
+            case .failure(let error):
                 let code = DSLDiagnosticCode(rawValue: error.code) ?? .jsonSyntax
                 append(
                     Diagnostic(
@@ -40,6 +41,28 @@ extension CompilationSession {
             }
             collectModels(in: result.document.value, fragmentName: asMonolith ? nil : input.baseName, origin: origin)
         }
+    }
+
+    /// Parses a file, or takes its parse (and its models' work) from the previous compile's cache when the file
+    /// is unchanged; an incremental compile records it for the next one (`cachedFiles`, parallel to `files`).
+    private func parse(_ input: DSLInputFile) -> Result<JSONReader.Result, JSONSyntaxError> {
+        if let cached = previousCache?.files[input.path], cached.holds(input) {
+            var kept = cached
+            kept.contentID = input.contentID ?? cached.contentID
+            cachedFiles.append(kept)
+            return cached.parse
+        }
+        let parse: Result<JSONReader.Result, JSONSyntaxError>
+        do {
+            parse = .success(try JSONReader(maxDepth: options.maxDepth).read(input.bytes))
+        } catch {
+            parse = .failure(error)
+        }
+        if isCaching {
+            cachedFiles.append(
+                DSLCompileCache.CachedFile(contentID: input.contentID, bytes: input.bytes, parse: parse))
+        }
+        return parse
     }
 
     /// The models of one fragment (or monolith, or snapshot document).

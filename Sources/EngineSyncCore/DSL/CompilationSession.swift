@@ -38,9 +38,30 @@ final class CompilationSession {
     var nulEscapes: [Int: Bool] = [:]
     /// Built on a file's first diagnostic (see `JSONDocumentLocator`).
     var locators: [Int: JSONDocumentLocator] = [:]
+    /// An incremental compile's previous cache (entries it may reuse); `nil` for a one-shot compile.
+    let previousCache: DSLCompileCache?
+    /// An incremental compile's new cache, per file index (parallel to `files`); empty for a one-shot compile.
+    var cachedFiles: [DSLCompileCache.CachedFile?] = []
 
-    init(options: DSLCompilerOptions) {
+    /// `cache`: the previous compile's, for an incremental compile (`DSLCompileCache`); `nil` compiles afresh and
+    /// keeps nothing.
+    init(options: DSLCompilerOptions, cache: DSLCompileCache? = nil) {
         self.options = options
+        previousCache = cache.map { $0.options == options ? $0 : DSLCompileCache() }
+    }
+
+    /// Whether this compile builds a cache for the next one.
+    var isCaching: Bool { previousCache != nil }
+
+    /// The cache this compile leaves: every file it read, with the models' work it did or reused.
+    func nextCache() -> DSLCompileCache {
+        var cache = DSLCompileCache()
+        cache.options = options
+        for (fileIndex, cached) in cachedFiles.enumerated() {
+            guard let cached, let path = files[fileIndex].path else { continue }
+            cache.files[path] = cached
+        }
+        return cache
     }
 
     // MARK: - Diagnostics

@@ -32,8 +32,23 @@ public struct DSLCompiler: Sendable {
 
     /// Compiles files `load(source:)` read (the second half of `compile(source:)`).
     public func compile(_ files: LoadedFiles) -> DSLCompilation {
+        var cache: DSLCompileCache?
+        return compile(files, cache: &cache)
+    }
+
+    /// `compile(_:)` made incremental: reuses what `cache` holds of the previous compile and leaves this compile's
+    /// in it (`DSLCompileCache`). The result is exactly `compile(_:)`'s.
+    public func compile(_ files: LoadedFiles, cache: inout DSLCompileCache) -> DSLCompilation {
+        var held: DSLCompileCache? = cache
+        cache = DSLCompileCache()  // the old entries are released as soon as the compile no longer needs them
+        let result = compile(files, cache: &held)
+        cache = held ?? DSLCompileCache()
+        return result
+    }
+
+    private func compile(_ files: LoadedFiles, cache: inout DSLCompileCache?) -> DSLCompilation {
         let loaded = files.loaded
-        var result = compile(files: loaded.files, monolithPath: loaded.monolithPath)
+        var result = compile(files: loaded.files, monolithPath: loaded.monolithPath, cache: &cache)
         result.diagnostics.insert(contentsOf: loaded.diagnostics, at: 0)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) { result.compiled = nil }
         result.diagnostics = result.diagnostics.map(located)
@@ -57,10 +72,31 @@ public struct DSLCompiler: Sendable {
     /// Compiles files already read, in compile order. The file at `monolithPath` (if any) is read as a
     /// monolith: an object of models, never a single-model fragment.
     public func compile(files: [DSLInputFile], monolithPath: String? = nil) -> DSLCompilation {
-        let session = CompilationSession(options: options)
+        var cache: DSLCompileCache?
+        return compile(files: files, monolithPath: monolithPath, cache: &cache)
+    }
+
+    /// `compile(files:monolithPath:)` made incremental (see `compile(_:cache:)`).
+    public func compile(
+        files: [DSLInputFile], monolithPath: String? = nil, cache: inout DSLCompileCache
+    ) -> DSLCompilation {
+        var held: DSLCompileCache? = cache
+        cache = DSLCompileCache()
+        let result = compile(files: files, monolithPath: monolithPath, cache: &held)
+        cache = held ?? DSLCompileCache()
+        return result
+    }
+
+    /// `cache`: `nil` for a one-shot compile; else the previous compile's cache, replaced by this one's.
+    private func compile(
+        files: [DSLInputFile], monolithPath: String?, cache: inout DSLCompileCache?
+    ) -> DSLCompilation {
+        let session = CompilationSession(options: options, cache: cache)
+        cache = nil
         session.collectModels(from: files, monolithPath: monolithPath)
         var result = finish(session)
         result.diagnostics = result.diagnostics.map(located)
+        if session.isCaching { cache = session.nextCache() }
         return result
     }
 

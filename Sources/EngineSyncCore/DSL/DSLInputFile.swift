@@ -2,10 +2,14 @@
 public struct DSLInputFile: Hashable, Sendable {
     public var path: String
     public var bytes: [UInt8]
+    /// What identifies the content without reading it, when the source knows it (a git blob OID): an incremental
+    /// compile (`DSLCompileCache`) takes equal IDs for equal bytes, and compares bytes when either has none.
+    public var contentID: String?
 
-    public init(path: String, bytes: [UInt8]) {
+    public init(path: String, bytes: [UInt8], contentID: String? = nil) {
         self.path = path
         self.bytes = bytes
+        self.contentID = contentID
     }
 
     public init(path: String, text: String) {

@@ -15,7 +15,11 @@ public enum EngineJSNaming {
     /// EngineJS's hash of a DSL snapshot: `stableIdentHash(stableJsonStringify(document))`, i.e. `hash(_:)`
     /// of the document with every object's keys sorted by `localeCompare` (see `JavaScriptJSON.stableStringify`).
     public static func snapshotHash(of document: JSONValue) -> String {
-        let bytes = JavaScriptJSON.stableBytes(document)
+        snapshotHash(stableBytes: JavaScriptJSON.stableBytes(document))
+    }
+
+    /// `snapshotHash` of a document already stable-stringified (`JavaScriptJSON.stableBytes`).
+    static func snapshotHash(stableBytes bytes: [UInt8]) -> String {
         // ASCII (the usual DSL): each byte is one UTF-16 code unit, so no String is built.
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return hash(String(decoding: bytes, as: UTF8.self)) }
         var h: Int32 = 5381

@@ -65,6 +65,61 @@ public enum JavaScriptJSON {
         bytes(value, sortingKeys: true)
     }
 
+    /// `stableBytes` sharing collation sort keys across calls (an incremental compile serialises model by model).
+    static func stableBytes(_ value: JSONValue, keys: inout SortKeys) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        write(value, sortingKeys: true, keys: &keys, into: &output)
+        return output
+    }
+
+    /// `stableBytes(.object(object))` with some members' values already serialised: `serialised[i]`, when not
+    /// `nil`, is `stableBytes` of `object.entries[i].value` (each value is written on its own, so its bytes do not
+    /// depend on the rest). The members are ordered exactly as `write` orders an object's.
+    static func stableBytes(_ object: JSONObject, serialised: [[UInt8]?]) -> [UInt8] {
+        let entries = object.entries
+        var keys = SortKeys()
+        // `propertyOrder`, by position.
+        func propertyOrder(_ positions: [Int]) -> [Int] {
+            var indices: [(index: UInt32, position: Int)] = []
+            var others: [Int] = []
+            for position in positions {
+                if let index = arrayIndex(entries[position].key) {
+                    indices.append((index, position))
+                } else {
+                    others.append(position)
+                }
+            }
+            if indices.isEmpty { return positions }
+            return indices.sorted { $0.index < $1.index }.map(\.position) + others
+        }
+        var order = propertyOrder(Array(entries.indices))
+        if order.count > 1 {
+            let sortKeys = order.map { keys.key(entries[$0].key) }
+            let sorted = order.indices.sorted { left, right in
+                sortKeys[left] != sortKeys[right]
+                    ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
+                    : left < right
+            }
+            order = propertyOrder(sorted.map { order[$0] })
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(serialised.reduce(2 + 4 * entries.count) { $0 + ($1?.count ?? 0) })
+        output.append(UInt8(ascii: "{"))
+        for (rank, position) in order.enumerated() {
+            if rank > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(entries[position].key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            if position < serialised.count, let bytes = serialised[position] {
+                output.append(contentsOf: bytes)
+            } else {
+                write(entries[position].value, sortingKeys: true, keys: &keys, into: &output)
+            }
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
     private static func bytes(_ value: JSONValue, sortingKeys: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(4096)
@@ -74,7 +129,7 @@ public enum JavaScriptJSON {
     }
 
     /// Collation sort keys by key text: a DSL repeats the same few keys (`type`, `length`, …) thousands of times.
-    private struct SortKeys {
+    struct SortKeys {
         var cache: [String: [UInt32]] = [:]
         mutating func key(_ text: String) -> [UInt32] {
             if let key = cache[text] { return key }
