@@ -15,6 +15,55 @@ struct DSLSourceTests {
         "README.md": "ignored",
     ]
 
+    /// A git tree source counting the files it reads.
+    struct CountingSource: DSLFileSource {
+        final class Reads: @unchecked Sendable { var paths: [String] = [] }
+        let base: GitTreeDSLSource
+        let reads = Reads()
+        func entries(inDirectory path: String) throws -> [DSLFileEntry]? { try base.entries(inDirectory: path) }
+        func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+            reads.paths.append(path)
+            return try base.readFile(path, maxBytes: maxBytes)
+        }
+        func contentID(ofFile path: String) throws -> String? { try base.contentID(ofFile: path) }
+    }
+
+    /// The daemon's incremental compile over real commits: files are identified by blob OID, the unchanged ones
+    /// are neither read again nor recompiled, and every commit's result is exactly the full compile's.
+    @Test func commitsCompileIncrementallyAsTheFullCompile() throws {
+        let repository = try ScratchRepository()
+        let git = try GitRepository.open(path: repository.path)
+        let compiler = DSLCompiler()
+        var cache = DSLCompileCache()
+        let commits: [([String: String?], Set<String>)] = [
+            (Self.files, ["dsl/meta/dsl.json", "dsl/models/user.json", "dsl/models/link.json"]),
+            (
+                ["dsl/models/user.json": #"{"fields": {"email": {"type": "string"}, "name": {"type": "text"}}}"#],
+                ["dsl/models/user.json"]
+            ),
+            (
+                ["dsl/models/tag.json": #"{"fields": {"label": {"type": "strng"}}}"#, "dsl/models/link.json": nil],
+                ["dsl/models/tag.json"]
+            ),
+            (["dsl/models/tag.json": #"{"fields": {"label": "#], ["dsl/models/tag.json"]),
+            (["README.md": "only the readme"], []),
+        ]
+        for (number, (files, changed)) in commits.enumerated() {
+            let sha = try repository.commit(files)
+            let source = CountingSource(
+                base: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+            let loaded = try compiler.load(source: source, cache: cache)
+            #expect(Set(source.reads.paths) == changed, "commit \(number)")
+            let incremental = compiler.compile(loaded, cache: &cache)
+            let full = try compiler.compile(
+                source: GitTreeDSLSource(repository: git, commit: try #require(ObjectID(hex: sha))))
+            #expect(incremental.diagnostics == full.diagnostics, "commit \(number)")
+            #expect(incremental.compiled == full.compiled, "commit \(number)")
+            #expect(incremental.isValid == (number < 3), "commit \(number): \(incremental.errors)")
+        }
+        #expect(cache.fileCount == 3)
+    }
+
     @Test func directoryAndGitTreeCompileIdentically() throws {
         let repository = try ScratchRepository()
         let sha = try repository.commit(Self.files)

@@ -1,5 +1,37 @@
-import EngineSyncCore
+package import EngineSyncCore
 import Foundation
+import Synchronization
+
+/// The daemon's `DSLCompileCache` for one target, kept between reconciles so that a commit's compile redoes only
+/// the files it changed (docs/DSL.md, "Incremental compile"); one-shot commands compile afresh.
+package final class CompileCache: Sendable {
+    private let entries = Mutex<DSLCompileCache?>(DSLCompileCache())
+
+    package init() {}
+
+    /// The cache, for reading files from it without taking it (an empty one while a compile holds it).
+    package func peek() -> DSLCompileCache {
+        entries.withLock { $0 ?? DSLCompileCache() }
+    }
+
+    /// Takes the cache for a compile; a compile that overlaps another starts from an empty one (slower, as exact).
+    func take() -> DSLCompileCache {
+        entries.withLock { entries in
+            defer { entries = nil }
+            return entries ?? DSLCompileCache()
+        }
+    }
+
+    /// Keeps what the compile left: what it read of the last commit, nothing of what that commit superseded.
+    func keep(_ cache: DSLCompileCache) {
+        entries.withLock { $0 = cache }
+    }
+
+    /// How many files and models the cache holds (tests, debug logs).
+    package var counts: (files: Int, models: Int) {
+        entries.withLock { ($0?.fileCount ?? 0, $0?.modelCount ?? 0) }
+    }
+}
 
 /// A DSL compile running on a thread of its own while the reconcile connects, takes the lock and reads the
 /// catalog: the compile is pure and CPU-bound (~100 ms at 1,000 models), the catalog read mostly waits on the
@@ -15,11 +47,18 @@ final class PendingCompilation: @unchecked Sendable {
     /// The size of the DSL being compiled (`DSLCompiler.LoadedFiles.byteCount`).
     let sourceBytes: Int
 
-    /// Starts compiling `files` on a global queue (never Swift's cooperative pool: the caller may block on it).
-    init(_ compiler: DSLCompiler, files: DSLCompiler.LoadedFiles) {
+    /// Starts compiling `files` on a global queue (never Swift's cooperative pool: the caller may block on it);
+    /// incrementally when a long-running caller keeps a `CompileCache`.
+    init(_ compiler: DSLCompiler, files: DSLCompiler.LoadedFiles, cache: CompileCache? = nil) {
         sourceBytes = files.byteCount
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = compiler.compile(files)
+            if let cache {
+                var entries = cache.take()
+                result = compiler.compile(files, cache: &entries)
+                cache.keep(entries)
+            } else {
+                result = compiler.compile(files)
+            }
             finished.signal()
         }
     }

@@ -84,22 +84,25 @@ public final class Reconciler {
     let logger: Logger
     let snapshotCache: SnapshotCache?
     let liveSchemaCache: LiveSchemaCache?
+    let compileCache: CompileCache?
 
     public convenience init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
         self.init(database: database, options: options, logger: logger, snapshotCache: nil)
     }
 
     /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles;
-    /// `liveSchemaCache`: its live schema, read incrementally (one-shot commands and the drift check read in full).
+    /// `liveSchemaCache`: its live schema, read incrementally (one-shot commands and the drift check read in full);
+    /// `compileCache`: its DSL compile cache, for an incremental compile of the commits it reconciles.
     package init(
         database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-        snapshotCache: SnapshotCache?, liveSchemaCache: LiveSchemaCache? = nil
+        snapshotCache: SnapshotCache?, liveSchemaCache: LiveSchemaCache? = nil, compileCache: CompileCache? = nil
     ) {
         self.database = database
         self.options = options
         self.logger = logger
         self.snapshotCache = snapshotCache
         self.liveSchemaCache = liveSchemaCache
+        self.compileCache = compileCache
     }
 
     /// The session every reconcile opens: the managed schema and the configured timeouts.
@@ -115,7 +118,8 @@ public final class Reconciler {
     /// report): the commit is read as it is, with no second open of the repository and no revision lookup.
     public func reconcile(_ repository: GitRepository, at path: String, commit: ObjectID) -> Result {
         reconcile(description: ReconcileSource.git(repository: path, revision: commit.hex).description) {
-            try SourceInput.read(repository, commit: try repository.commit(commit), options: options)
+            try SourceInput.read(
+                repository, commit: try repository.commit(commit), options: options, compileCache: compileCache)
         }
     }
 

@@ -75,13 +75,19 @@ struct SourceInput {
     }
 
     /// A commit of a repository the caller already opened (the daemon keeps one): no second open, no revparse.
-    static func read(_ repository: GitRepository, commit: GitCommit, options: ReconcilerOptions) throws -> SourceInput {
+    /// `compileCache`: the daemon's, for an incremental compile (files it holds by blob OID are not read again).
+    static func read(
+        _ repository: GitRepository, commit: GitCommit, options: ReconcilerOptions, compileCache: CompileCache? = nil
+    ) throws -> SourceInput {
         let dslTree = try repository.treeID(commit: commit.id, path: options.compiler.dslPath)
         let migrationsTree = try repository.treeID(commit: commit.id, path: options.migrationsPath)
         options.progress?.touch()
         let compiler = DSLCompiler(options: options.compiler)
         // Read here (the repository is used by one thread at a time), compiled on another thread.
-        let files = try compiler.load(source: GitTreeDSLSource(repository: repository, commit: commit.id))
+        let source = GitTreeDSLSource(repository: repository, commit: commit.id)
+        let files =
+            try compileCache.map { try compiler.load(source: source, cache: $0.peek()) }
+            ?? compiler.load(source: source)
         options.progress?.endPhase("read-dsl")
         let migrations = Result<MigrationSet, MigrationError> {
             try MigrationLoader.load(
@@ -90,7 +96,7 @@ struct SourceInput {
         }
         return SourceInput(
             repository: repository, commit: commit, dslTree: dslTree, migrationsTree: migrationsTree,
-            pendingCompilation: PendingCompilation(compiler, files: files), migrations: migrations)
+            pendingCompilation: PendingCompilation(compiler, files: files, cache: compileCache), migrations: migrations)
     }
 
     struct SourceError: Error, CustomStringConvertible {

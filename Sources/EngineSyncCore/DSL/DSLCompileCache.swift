@@ -27,6 +27,13 @@ public struct DSLCompileCache: Sendable {
     /// How many models the cache holds compiled work for.
     public var modelCount: Int { files.values.reduce(0) { $0 + $1.models.count } }
 
+    /// The bytes of the file at `path` whose content ID is `contentID`, when the cache holds them (read with the
+    /// same options, so under the same size limit).
+    func bytes(ofFile path: String, contentID: String, options: DSLCompilerOptions) -> [UInt8]? {
+        guard self.options == options, let file = files[path], file.contentID == contentID else { return nil }
+        return file.bytes
+    }
+
     /// One file as the last compile saw it.
     struct CachedFile: Sendable {
         /// The git blob OID, when the source gave one.

@@ -30,6 +30,12 @@ public struct DSLCompiler: Sendable {
         LoadedFiles(loaded: try DSLFileLoader(options: options).load(from: source))
     }
 
+    /// `load(source:)` for an incremental compile: a file whose content ID (a git blob OID) `cache` holds at the
+    /// same path is taken from the cache, not read.
+    public func load(source: any DSLFileSource, cache: DSLCompileCache) throws -> LoadedFiles {
+        LoadedFiles(loaded: try DSLFileLoader(options: options).load(from: source, cache: cache))
+    }
+
     /// Compiles files `load(source:)` read (the second half of `compile(source:)`).
     public func compile(_ files: LoadedFiles) -> DSLCompilation {
         var cache: DSLCompileCache?

@@ -13,7 +13,9 @@ struct DSLFileLoader {
         var diagnostics: [Diagnostic] = []
     }
 
-    func load(from source: any DSLFileSource) throws -> Loaded {
+    /// `cache`: an incremental compile's (`DSLCompileCache`); a file whose content ID (`DSLFileSource.contentID`)
+    /// it holds at the same path is taken from it instead of being read again.
+    func load(from source: any DSLFileSource, cache: DSLCompileCache? = nil) throws -> Loaded {
         var loaded = Loaded()
         let root = options.dslPath.split(separator: "/").joined(separator: "/")
         func path(_ name: String) -> String { root.isEmpty ? name : root + "/" + name }
@@ -52,8 +54,8 @@ struct DSLFileLoader {
                 if isJSON { fragmentCount += 1 }
                 switch entry.kind {
                 case .file where isJSON:
-                    if let bytes = try read(source, filePath, loaded: &loaded) {
-                        loaded.files.append(DSLInputFile(path: filePath, bytes: bytes))
+                    if let file = try readFile(source, filePath, cache: cache, loaded: &loaded) {
+                        loaded.files.append(file)
                     }
                 case .directory where isJSON:
                     describeNonFile(.directory, filePath, expected: "file", report: error)
@@ -77,8 +79,8 @@ struct DSLFileLoader {
                             "'\(monolithPath)' is ignored because fragments exist in \(path("meta")) or \(path("models"))",
                         hint: "delete the monolith or the fragments"))
             } else if monolith.kind == .file {
-                if let bytes = try read(source, monolithPath, loaded: &loaded) {
-                    loaded.files.append(DSLInputFile(path: monolithPath, bytes: bytes))
+                if let file = try readFile(source, monolithPath, cache: cache, loaded: &loaded) {
+                    loaded.files.append(file)
                     loaded.monolithPath = monolithPath
                 }
             } else {
@@ -109,6 +111,18 @@ struct DSLFileLoader {
                     file: path, message: "'\(path)' must be a directory"))
             return nil
         }
+    }
+
+    /// A file with its content ID, from the cache when it holds that content at `path`, else read.
+    private func readFile(
+        _ source: any DSLFileSource, _ path: String, cache: DSLCompileCache?, loaded: inout Loaded
+    ) throws -> DSLInputFile? {
+        let contentID = try source.contentID(ofFile: path)
+        if let contentID, let bytes = cache?.bytes(ofFile: path, contentID: contentID, options: options) {
+            return DSLInputFile(path: path, bytes: bytes, contentID: contentID)
+        }
+        guard let bytes = try read(source, path, loaded: &loaded) else { return nil }
+        return DSLInputFile(path: path, bytes: bytes, contentID: contentID)
     }
 
     private func read(_ source: any DSLFileSource, _ path: String, loaded: inout Loaded) throws -> [UInt8]? {

@@ -9,4 +9,12 @@ public protocol DSLFileSource {
 
     /// Reads a regular file. Throws `DSLSourceError` with `.tooLarge` when it exceeds `maxBytes`.
     func readFile(_ path: String, maxBytes: Int) throws -> [UInt8]
+
+    /// What identifies a regular file's content without reading it (a git blob OID), or `nil` when the source
+    /// has no such thing. An incremental compile takes a file whose ID it already holds from its cache, unread.
+    func contentID(ofFile path: String) throws -> String?
+}
+
+extension DSLFileSource {
+    public func contentID(ofFile path: String) throws -> String? { nil }
 }

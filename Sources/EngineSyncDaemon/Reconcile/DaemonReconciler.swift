@@ -19,6 +19,8 @@ package final class DaemonReconciler {
     /// The live schema of the previous reconcile, table by table with catalog fingerprints: the next reconcile
     /// reads only what changed (docs/SAFE-SYNC.md, "Incremental introspection"). Shared with the catalog export.
     let liveSchemaCache = LiveSchemaCache()
+    /// The previous commit's DSL compile, file by file: the next commit recompiles only what it changed.
+    let compileCache = CompileCache()
     /// Writes `catalog.json` after each reconcile, on a thread of its own.
     let catalogExports: CatalogExportQueue
     var branch: String { configuration.branch }
@@ -136,7 +138,7 @@ package final class DaemonReconciler {
         catalogExports.yield()
         let reconciler = Reconciler(
             database: database, options: options, logger: logger, snapshotCache: snapshotCache,
-            liveSchemaCache: liveSchemaCache)
+            liveSchemaCache: liveSchemaCache, compileCache: compileCache)
         let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
         let exportOwed = catalogExports.resume()
         let report = result.report
