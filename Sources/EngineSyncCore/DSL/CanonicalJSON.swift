@@ -23,26 +23,29 @@ public enum CanonicalJSON {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
-    /// `bytes(.object(object))` with some members' values already serialised: `serialised[i]`, when not `nil`, is
-    /// `bytes` of `object.entries[i].value` (each value is written on its own). Members in `write`'s order.
-    static func bytes(_ object: JSONObject, serialised: [[UInt8]?]) -> [UInt8] {
+    /// SHA-256 (lowercase hex) of `bytes(.object(object))`, some members' values already serialised:
+    /// `serialised[i]`, when not `nil`, is `bytes` of `object.entries[i].value` (each value is written on its own).
+    /// The members in `write`'s order, hashed piece by piece.
+    static func sha256Hex(_ object: JSONObject, serialised: [[UInt8]?]) -> String {
         let entries = object.entries
         let order = entries.indices.sorted { entries[$0].key.utf8.lexicographicallyPrecedes(entries[$1].key.utf8) }
-        var output: [UInt8] = []
-        output.reserveCapacity(serialised.reduce(2 + 4 * entries.count) { $0 + ($1?.count ?? 0) })
-        output.append(UInt8(ascii: "{"))
+        var hasher = SHA256()
+        var piece: [UInt8] = [UInt8(ascii: "{")]
         for (rank, position) in order.enumerated() {
             if position < serialised.count, let bytes = serialised[position] {
-                if rank > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(entries[position].key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                output.append(contentsOf: bytes)
+                if rank > 0 { piece.append(UInt8(ascii: ",")) }
+                writeString(entries[position].key, into: &piece)
+                piece.append(UInt8(ascii: ":"))
+                piece.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                piece = []
             } else {
-                writeMember(entries[position], first: rank == 0, into: &output)
+                writeMember(entries[position], first: rank == 0, into: &piece)
             }
         }
-        output.append(UInt8(ascii: "}"))
-        return output
+        piece.append(UInt8(ascii: "}"))
+        piece.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hex(hasher.finalize())
     }
 
     /// SHA-256 of the canonical bytes, lowercase hex: the DSL hash.
@@ -52,8 +55,11 @@ public enum CanonicalJSON {
 
     /// SHA-256 of canonical bytes already written, lowercase hex.
     static func sha256Hex(bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
-        return digest.map { byte in
+        hex(SHA256.hash(data: bytes))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -20,8 +20,10 @@ extension CompilationSession {
     /// EngineJS's stages in its order — augmentation, its DSL schema and virtual-field rules, the `dsl` model
     /// check, then the Sequelize models — and the document, hashes and desired schema they give.
     func assemble() -> CompiledDSL {
+        // What the previous compile did for each model (looked up once: the stages below read it by position).
+        let reused = isCaching ? models.map(cachedModel) : []
         for position in models.indices {
-            if let cached = cachedModel(models[position]) {
+            if position < reused.count, let cached = reused[position] {
                 models[position].object = cached.augmented
                 cached.validation.forEach(append)
             } else {
@@ -53,22 +55,27 @@ extension CompilationSession {
         var autoNames: [String: [String]] = [:]
         // EngineJS stops at its schema check; so does the compile (the rest would only repeat its errors).
         if errorCount == 0 {
-            let compiledModels = models.map(compileModelUsingCache)
+            let compiledModels = models.indices.map { compileModelUsingCache(at: $0, reused: reused) }
             let index = Dictionary(
                 compiledModels.enumerated().map { ($0.element.key, $0.offset) },
                 uniquingKeysWith: { $1 })
             snapshotTable = index[snapshotKey].map { compiledModels[$0].table } ?? snapshotKey
             // EngineJS creates the tables of models in its dependency order, so a table shared by two models
             // gets the columns of the first and then the missing ones of the next.
-            let order = Self.creationOrder(compiledModels)
-            for model in order.map({ compiledModels[$0] }) {
-                addTable(of: model, to: &schema)
+            // `localeCompare` order of the keys, each key's collation sort key computed once.
+            let sortKeys = compiledModels.map { JavaScriptCollation.sortKey($0.key) }
+            let keyOrder = compiledModels.indices.sorted { JavaScriptCollation.precedes(sortKeys[$0], sortKeys[$1]) }
+            let order = Self.creationOrder(compiledModels, keyOrder: keyOrder)
+            var tablePositions: [String: Int] = [:]
+            for position in order {
+                addTable(of: compiledModels[position], to: &schema, positions: &tablePositions)
             }
-            for model in order.map({ compiledModels[$0] }) {
-                compileIndexes(of: model, schema: &schema)
-                if let columns = compileAutoName(of: model) { autoNames[model.key] = columns }
+            for position in order {
+                let model = compiledModels[position]
+                let plan = indexPlanUsingCache(model, at: position, reused: reused)
+                apply(plan, of: model, to: &schema, autoNames: &autoNames)
             }
-            let sorted = compiledModels.sorted { JavaScriptCollation.areInIncreasingOrder($0.key, $1.key) }
+            let sorted = keyOrder.map { compiledModels[$0] }
             let sortedIndex = Dictionary(
                 sorted.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
             resolveRelations(models: sorted, index: sortedIndex, schema: &schema)
@@ -82,7 +89,7 @@ extension CompilationSession {
             hash = EngineJSNaming.snapshotHash(of: .object(document))
             contentHash = CanonicalJSON.sha256Hex(.object(document))
         } else if errorCount == 0 {
-            (hash, contentHash) = assembledHashes(of: document)
+            (hash, contentHash) = assembledHashes(of: document, reused: reused)
         } else {
             // A DSL with an error has no `CompiledDSL`: nothing reads these.
             (hash, contentHash) = ("", "")
@@ -114,9 +121,10 @@ extension CompilationSession {
 
     /// `compileModel`, or its result and diagnostics from the previous compile (the origin's file index is this
     /// compile's).
-    private func compileModelUsingCache(_ source: ModelSource) -> CompiledModel {
-        if let cached = cachedModel(source), var model = cached.compiled {
-            cached.compileDiagnostics.forEach(append)
+    private func compileModelUsingCache(at position: Int, reused: [DSLCompileCache.CachedModel?]) -> CompiledModel {
+        let source = models[position]
+        if position < reused.count, var model = reused[position]?.compiled {
+            reused[position]?.compileDiagnostics.forEach(append)
             model.origin = source.origin
             return model
         }
@@ -129,17 +137,29 @@ extension CompilationSession {
         return model
     }
 
+    /// `planIndexes`, or its result from the previous compile.
+    private func indexPlanUsingCache(
+        _ model: CompiledModel, at position: Int, reused: [DSLCompileCache.CachedModel?]
+    ) -> IndexPlan {
+        if position < reused.count, let plan = reused[position]?.indexPlan { return plan }
+        let plan = planIndexes(of: model)
+        updateCachedModel(models[position]) { $0?.indexPlan = plan }
+        return plan
+    }
+
     /// EngineJS's snapshot hash and the content hash of `document`, assembled from each model's cached
     /// serialisations (both forms sort the document's keys, so a model's bytes do not depend on the others).
-    private func assembledHashes(of document: JSONObject) -> (hash: String, contentHash: String) {
+    private func assembledHashes(
+        of document: JSONObject, reused: [DSLCompileCache.CachedModel?]
+    ) -> (hash: String, contentHash: String) {
         var stable: [[UInt8]?] = []
         var canonical: [[UInt8]?] = []
         stable.reserveCapacity(document.count)
         canonical.reserveCapacity(document.count)
         var sortKeys = JavaScriptJSON.SortKeys()
-        for source in models {
-            if let cached = cachedModel(source), let stableBytes = cached.stableBytes,
-                let canonicalBytes = cached.canonicalBytes
+        for (position, source) in models.enumerated() {
+            if position < reused.count, let stableBytes = reused[position]?.stableBytes,
+                let canonicalBytes = reused[position]?.canonicalBytes
             {
                 stable.append(stableBytes)
                 canonical.append(canonicalBytes)
@@ -161,15 +181,16 @@ extension CompilationSession {
             canonical.insert(nil, at: position)
         }
         return (
-            EngineJSNaming.snapshotHash(stableBytes: JavaScriptJSON.stableBytes(document, serialised: stable)),
-            CanonicalJSON.sha256Hex(bytes: CanonicalJSON.bytes(document, serialised: canonical))
+            EngineJSNaming.snapshotHash(document, serialised: stable),
+            CanonicalJSON.sha256Hex(document, serialised: canonical)
         )
     }
 
     /// A model's table, or the columns it adds to a table an earlier model already defined (EngineJS:
     /// `CREATE TABLE` for the first, `ADD COLUMN` for what the next one lacks).
-    private func addTable(of model: CompiledModel, to schema: inout Schema) {
-        guard let position = schema.tables.firstIndex(where: { $0.name == model.table }) else {
+    private func addTable(of model: CompiledModel, to schema: inout Schema, positions: inout [String: Int]) {
+        guard let position = positions[model.table] else {
+            positions[model.table] = schema.tables.count
             schema.tables.append(
                 Table(
                     name: model.table, columns: model.columns, primaryKey: model.primaryKey,
@@ -197,8 +218,8 @@ extension CompilationSession {
 
     /// EngineJS's `topoSortModels`: models in `localeCompare` order of their keys, each after the models its
     /// fields' `source` names (cycles fall back to that order). Returns positions in `models`.
-    static func creationOrder(_ models: [CompiledModel]) -> [Int] {
-        let sorted = models.indices.sorted { JavaScriptCollation.areInIncreasingOrder(models[$0].key, models[$1].key) }
+    /// `keyOrder`: the positions of `models` in `localeCompare` order of their keys.
+    static func creationOrder(_ models: [CompiledModel], keyOrder sorted: [Int]) -> [Int] {
         let index = Dictionary(models.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
         var done = Set<Int>()
         var visiting = Set<Int>()

@@ -15,18 +15,60 @@ extension CompilationSession {
         schema.indexes.append(index)
     }
 
+    /// One model's indexes and `auto_name` before they meet the other models' indexes: everything that depends on
+    /// the model alone, so an incremental compile keeps it (`DSLCompileCache`). `apply` adds it to the schema.
+    struct IndexPlan: Sendable {
+        /// The visible index on the first primary key column.
+        var visible: Index?
+        /// What checking `indexes` reported (after the visible index is added, before the others).
+        var diagnostics: [Diagnostic] = []
+        /// `indexes.unique`, then `indexes.many`, with their pointers.
+        var indexes: [(index: Index, pointer: String)] = []
+        var autoName: [String]?
+        var autoNameDiagnostics: [Diagnostic] = []
+    }
+
     /// The indexes EngineJS's Safe Sync builds on one model's table (SPEC 2.6): the visible index on the first
-    /// primary key column, then `indexes.unique` and `indexes.many`; `indexes.lower` is never built.
-    func compileIndexes(of model: CompiledModel, schema: inout Schema) {
+    /// primary key column, then `indexes.unique` and `indexes.many`; `indexes.lower` is never built. And the model's
+    /// `auto_name` columns. Diagnostics are kept in the plan, in the order `apply` gives them.
+    func planIndexes(of model: CompiledModel) -> IndexPlan {
+        var plan = IndexPlan()
+        if model.hasVisibilityColumns, let key = model.primaryKeyColumn {
+            plan.visible = Index(
+                name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
+                columns: [key.name], isUnique: false, predicate: .visibleRows)
+        }
+        (plan.indexes, plan.diagnostics) = capturingDiagnostics { modelIndexes(of: model) }
+        (plan.autoName, plan.autoNameDiagnostics) = capturingDiagnostics { compileAutoName(of: model) }
+        return plan
+    }
+
+    /// Adds a model's planned indexes to the schema (where two models' index names meet) and its `auto_name`.
+    func apply(
+        _ plan: IndexPlan, of model: CompiledModel, to schema: inout Schema, autoNames: inout [String: [String]]
+    ) {
+        if let visible = plan.visible { addIndex(visible, at: model.origin, "", to: &schema) }
+        plan.diagnostics.forEach(append)
+        for item in plan.indexes { addIndex(item.index, at: model.origin, item.pointer, to: &schema) }
+        plan.autoNameDiagnostics.forEach(append)
+        if let columns = plan.autoName { autoNames[model.key] = columns }
+    }
+
+    /// Runs `body`, and returns what it reported instead of reporting it.
+    private func capturingDiagnostics<Value>(_ body: () -> Value) -> (Value, [Diagnostic]) {
+        let start = diagnostics.count
+        let errorsBefore = errorCount
+        let value = body()
+        let captured = Array(diagnostics[start...])
+        diagnostics.removeSubrange(start...)
+        errorCount = errorsBefore
+        return (value, captured)
+    }
+
+    /// `indexes.unique` then `indexes.many` of one model, checked.
+    private func modelIndexes(of model: CompiledModel) -> [(index: Index, pointer: String)] {
         let origin = model.origin
         let predicate: IndexPredicate? = model.hasVisibilityColumns ? .visibleRows : nil
-        if model.hasVisibilityColumns, let key = model.primaryKeyColumn {
-            addIndex(
-                Index(
-                    name: EngineJSNaming.visibleIndexName(table: model.table), table: model.table,
-                    columns: [key.name], isUnique: false, predicate: .visibleRows),
-                at: origin, "", to: &schema)
-        }
         var unique: [(columns: [String], pointer: String)] = []
         var many: [(columns: [String], pointer: String)] = []
         // The shapes were checked against EngineJS's schema before this runs.
@@ -56,20 +98,26 @@ extension CompilationSession {
                 }
             }
         }
+        var result: [(index: Index, pointer: String)] = []
         for item in unique {
-            addIndex(
-                Index(
-                    name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
-                    table: model.table, columns: item.columns, isUnique: true, predicate: predicate),
-                at: origin, item.pointer, to: &schema)
+            result.append(
+                (
+                    Index(
+                        name: EngineJSNaming.uniqueIndexName(table: model.table, columns: item.columns),
+                        table: model.table, columns: item.columns, isUnique: true, predicate: predicate),
+                    item.pointer
+                ))
         }
         for item in many {
-            addIndex(
-                Index(
-                    name: EngineJSNaming.indexName(table: model.table, columns: item.columns),
-                    table: model.table, columns: item.columns, isUnique: false, predicate: predicate),
-                at: origin, item.pointer, to: &schema)
+            result.append(
+                (
+                    Index(
+                        name: EngineJSNaming.indexName(table: model.table, columns: item.columns),
+                        table: model.table, columns: item.columns, isUnique: false, predicate: predicate),
+                    item.pointer
+                ))
         }
+        return result
     }
 
     /// Validates `[[field, …], …]` and maps each list to column names; bad lists are reported and skipped.

@@ -7,6 +7,15 @@ extension CompilationSession {
     /// PostgreSQL's system columns, which every table already has.
     static let systemColumns: Set<String> = ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"]
 
+    /// `systemColumns.contains(name)`, without hashing the names that cannot be one (every column is checked).
+    static func isSystemColumn(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == 4 || utf8.count == 8, let first = utf8.first,
+            first == UInt8(ascii: "t") || first == UInt8(ascii: "x") || first == UInt8(ascii: "c")
+        else { return false }
+        return systemColumns.contains(name)
+    }
+
     /// PostgreSQL's limits (`MaxHeapAttributeNumber`, `INDEX_MAX_KEYS`).
     static let maxColumns = 1600
     static let maxIndexColumns = 32
@@ -22,12 +31,25 @@ extension CompilationSession {
 
         // One namespace for relations: tables, their primary keys' indexes and the DSL's indexes.
         // Name → what claimed it (described only when two collide).
-        var relations: [String: (what: () -> String, table: String)] = [:]
-        func claim(_ name: String, as what: @escaping () -> String, table: String) {
+        enum Claimant {
+            case table
+            case primaryKey(ofTable: String)
+            case index
+
+            var description: String {
+                switch self {
+                case .table: "table"
+                case .primaryKey(let table): "the primary key of table '\(table)'"
+                case .index: "index"
+                }
+            }
+        }
+        var relations: [String: (what: Claimant, table: String)] = [:]
+        func claim(_ name: String, as what: Claimant, table: String) {
             if let other = relations[name] {
                 error(
                     .nameCollision, at: origin(of: table), "",
-                    "\(what()) '\(name)' has the same name as \(other.what()) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
+                    "\(what.description) '\(name)' has the same name as \(other.what.description) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
                     hint: "rename a model, its table or a field so the generated names differ")
             } else {
                 relations[name] = (what, table)
@@ -39,14 +61,15 @@ extension CompilationSession {
                     .reservedName, at: origin(of: table.name), "",
                     "table '\(table.name)' is enginesync's own table", hint: "give the model another \"table\"")
             }
-            claim(table.name, as: { "table" }, table: table.name)
+            claim(table.name, as: .table, table: table.name)
             if table.columns.count > Self.maxColumns {
                 error(
                     .tooManyColumns, at: origin(of: table.name), "/fields",
                     "table '\(table.name)' would have \(table.columns.count) columns; PostgreSQL allows \(Self.maxColumns)"
                 )
             }
-            for column in table.columns where Self.systemColumns.contains(column.name) {
+            for position in table.columns.indices where Self.isSystemColumn(table.columns[position].name) {
+                let column = table.columns[position]
                 error(
                     .reservedName, at: origin(of: table.name),
                     JSONPointer.appending(column.fieldKey ?? column.name, to: "/fields"),
@@ -56,11 +79,11 @@ extension CompilationSession {
         }
         for table in schema.tables where !table.primaryKey.isEmpty {
             claim(
-                EngineJSNaming.primaryKeyName(table: table.name), as: { "the primary key of table '\(table.name)'" },
+                EngineJSNaming.primaryKeyName(table: table.name), as: .primaryKey(ofTable: table.name),
                 table: table.name)
         }
         for index in schema.indexes {
-            claim(index.name, as: { "index" }, table: index.table)
+            claim(index.name, as: .index, table: index.table)
             if index.columns.count > Self.maxIndexColumns {
                 error(
                     .tooManyIndexColumns, at: origin(of: index.table), "/indexes",

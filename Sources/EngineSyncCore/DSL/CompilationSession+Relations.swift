@@ -7,7 +7,8 @@ extension CompilationSession {
             var aliases: Set<String> = []
             for field in model.fields where field.source != nil {
                 guard case .column(let columnIndex) = field.storage, let sourceKey = field.source else { continue }
-                let pointer = field.pointer
+                // For diagnostics only: built when one is reported.
+                var pointer: String { field.pointer }
                 guard let sourceField = field.sourceField else {
                     surprise(
                         .relationWithoutSourceID, at: model.origin, pointer + "/source",

@@ -60,6 +60,8 @@ public struct DSLCompileCache: Sendable {
         /// `compileModel`'s result and what it reported (only compiled once the DSL had no schema error).
         var compiled: CompiledModel?
         var compileDiagnostics: [Diagnostic] = []
+        /// The model's indexes and `auto_name` before they meet the other models' (`planIndexes`).
+        var indexPlan: CompilationSession.IndexPlan?
         /// `JavaScriptJSON.stableBytes` and `CanonicalJSON.bytes` of the augmented model.
         var stableBytes: [UInt8]?
         var canonicalBytes: [UInt8]?

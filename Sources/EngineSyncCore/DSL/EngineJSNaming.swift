@@ -18,6 +18,24 @@ public enum EngineJSNaming {
         snapshotHash(stableBytes: JavaScriptJSON.stableBytes(document))
     }
 
+    /// `snapshotHash` of a document some of whose members are already stable-stringified (see
+    /// `JavaScriptJSON.stableBytes(_:serialised:emit:)`), hashed piece by piece without joining them.
+    static func snapshotHash(_ document: JSONObject, serialised: [[UInt8]?]) -> String {
+        var h: Int32 = 5381
+        var seen: UInt8 = 0
+        var pieces: [[UInt8]] = []
+        JavaScriptJSON.stableBytes(document, serialised: serialised) { piece in
+            pieces.append(piece)
+            for byte in piece {
+                h = ((h &<< 5) &+ h) ^ Int32(byte)
+                seen |= byte
+            }
+        }
+        // ASCII: each byte was one UTF-16 code unit. Otherwise hash the text's code units, as `snapshotHash(of:)`.
+        guard seen < 0x80 else { return snapshotHash(stableBytes: Array(pieces.joined())) }
+        return String(UInt32(bitPattern: h), radix: 36)
+    }
+
     /// `snapshotHash` of a document already stable-stringified (`JavaScriptJSON.stableBytes`).
     static func snapshotHash(stableBytes bytes: [UInt8]) -> String {
         // ASCII (the usual DSL): each byte is one UTF-16 code unit, so no String is built.

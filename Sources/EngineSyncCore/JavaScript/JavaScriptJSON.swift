@@ -73,10 +73,11 @@ public enum JavaScriptJSON {
         return output
     }
 
-    /// `stableBytes(.object(object))` with some members' values already serialised: `serialised[i]`, when not
-    /// `nil`, is `stableBytes` of `object.entries[i].value` (each value is written on its own, so its bytes do not
-    /// depend on the rest). The members are ordered exactly as `write` orders an object's.
-    static func stableBytes(_ object: JSONObject, serialised: [[UInt8]?]) -> [UInt8] {
+    /// `stableBytes(.object(object))` with some members' values already serialised, given to `emit` piece by piece
+    /// (their concatenation is those bytes): `serialised[i]`, when not `nil`, is `stableBytes` of
+    /// `object.entries[i].value` (each value is written on its own, so its bytes do not depend on the rest). The
+    /// members are ordered exactly as `write` orders an object's.
+    static func stableBytes(_ object: JSONObject, serialised: [[UInt8]?], emit: ([UInt8]) -> Void) {
         let entries = object.entries
         var keys = SortKeys()
         // `propertyOrder`, by position.
@@ -103,21 +104,21 @@ public enum JavaScriptJSON {
             }
             order = propertyOrder(sorted.map { order[$0] })
         }
-        var output: [UInt8] = []
-        output.reserveCapacity(serialised.reduce(2 + 4 * entries.count) { $0 + ($1?.count ?? 0) })
-        output.append(UInt8(ascii: "{"))
+        var piece: [UInt8] = [UInt8(ascii: "{")]
         for (rank, position) in order.enumerated() {
-            if rank > 0 { output.append(UInt8(ascii: ",")) }
-            writeString(entries[position].key, into: &output)
-            output.append(UInt8(ascii: ":"))
+            if rank > 0 { piece.append(UInt8(ascii: ",")) }
+            writeString(entries[position].key, into: &piece)
+            piece.append(UInt8(ascii: ":"))
             if position < serialised.count, let bytes = serialised[position] {
-                output.append(contentsOf: bytes)
+                emit(piece)
+                emit(bytes)
+                piece = []
             } else {
-                write(entries[position].value, sortingKeys: true, keys: &keys, into: &output)
+                write(entries[position].value, sortingKeys: true, keys: &keys, into: &piece)
             }
         }
-        output.append(UInt8(ascii: "}"))
-        return output
+        piece.append(UInt8(ascii: "}"))
+        emit(piece)
     }
 
     private static func bytes(_ value: JSONValue, sortingKeys: Bool) -> [UInt8] {
