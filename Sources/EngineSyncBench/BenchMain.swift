@@ -100,6 +100,7 @@ enum BenchMain {
         let commits = (0...7).map { BenchDSL.files(models: models, extraFields: $0) }
         var first: Double = 0
         var timings: [Double] = []
+        var last = DSLCompilation(compiled: nil, diagnostics: [])
         for (number, files) in commits.enumerated() {
             var result = DSLCompilation(compiled: nil, diagnostics: [])
             let elapsed = measure(runs: 1) { result = compiler.compile(files: files, cache: &cache) }[0]
@@ -109,9 +110,22 @@ enum BenchMain {
                 fail("the incremental compile of commit \(number) differs from the full compile")
             }
             if number == 0 { first = elapsed } else { timings.append(elapsed) }
+            last = result
         }
         timings.sort()
         print("compile-incremental, first compile (empty cache): \(String(format: "%.1f", first)) ms")
+        // What the cache holds beside the last compiled DSL (which the daemon keeps anyway): anonymous memory with
+        // and without it, free memory handed back each time.
+        let counts = (cache.fileCount, cache.modelCount)
+        ReconcileLoopBenchmark.releaseFreeMemory()
+        let held = ReconcileLoopBenchmark.Memory.current().anonymous
+        cache = DSLCompileCache()
+        ReconcileLoopBenchmark.releaseFreeMemory()
+        let released = ReconcileLoopBenchmark.Memory.current().anonymous
+        print(
+            "compile-incremental, cache: \(counts.0) files, \(counts.1) models, "
+                + "\(ReconcileLoopBenchmark.Memory.mib(held - released)) MiB anonymous memory beside the last compiled DSL "
+                + "(\(last.compiled?.schema.tables.count ?? 0) tables)")
         report(
             "compile-incremental: \(models) models × \(BenchDSL.fieldCount) fields, one field added to one model",
             timings)

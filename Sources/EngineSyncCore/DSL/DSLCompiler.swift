@@ -46,7 +46,8 @@ public struct DSLCompiler: Sendable {
     /// in it (`DSLCompileCache`). The result is exactly `compile(_:)`'s.
     public func compile(_ files: LoadedFiles, cache: inout DSLCompileCache) -> DSLCompilation {
         var held: DSLCompileCache? = cache
-        cache = DSLCompileCache()  // the old entries are released as soon as the compile no longer needs them
+        // Held by the compile alone: what this compile does not reuse is released when it ends.
+        cache = DSLCompileCache()
         let result = compile(files, cache: &held)
         cache = held ?? DSLCompileCache()
         return result
