@@ -26,11 +26,6 @@ package final class CompileCache: Sendable {
     func keep(_ cache: DSLCompileCache) {
         entries.withLock { $0 = cache }
     }
-
-    /// How many files and models the cache holds (tests, debug logs).
-    package var counts: (files: Int, models: Int) {
-        entries.withLock { ($0?.fileCount ?? 0, $0?.modelCount ?? 0) }
-    }
 }
 
 /// A DSL compile running on a thread of its own while the reconcile connects, takes the lock and reads the
