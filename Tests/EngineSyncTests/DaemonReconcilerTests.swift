@@ -72,6 +72,52 @@ struct DaemonReconcilerTests {
         }
     }
 
+    /// The daemon compiles each commit against the previous commit's compile cache: what it stores is exactly what a
+    /// full compile of the commit gives (EngineJS's hash in the snapshot row, the content hash in the log), through
+    /// a commit whose DSL is invalid and back.
+    @Test func incrementalCompilesStoreWhatAFullCompileGives() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            let state = NSTemporaryDirectory() + "enginesync-state-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let reconciler = DaemonReconciler(
+                configuration: Self.configuration(repository, database, state: state),
+                logger: Logger(label: "test"))
+            let post = #""title": {"type": "string"}, "body": {"type": "text"}"#
+            let commits: [([String: String?], ReconcileOutcome)] = [
+                (
+                    [
+                        "dsl/models/post.json": "{\"fields\": {\(post)}}",
+                        "dsl/models/tag.json": #"{"fields": {"label": {"type": "string", "length": 40}}}"#,
+                    ], .synced
+                ),
+                (["dsl/models/post.json": "{\"fields\": {\(post), \"slug\": {\"type\": \"string\"}}}"], .synced),
+                (["dsl/models/tag.json": #"{"fields": {"label": "#], .invalid),
+                (
+                    [
+                        "dsl/models/tag.json":
+                            #"{"fields": {"label": {"type": "string"}, "post_id": {"type": "int", "source": "post", "sourceid": "id"}}}"#
+                    ], .synced
+                ),
+            ]
+            for (number, (files, outcome)) in commits.enumerated() {
+                let sha = try repository.commit(files)
+                let step = reconciler.step()
+                #expect(step.commit == sha, "commit \(number)")
+                #expect(step.outcome == outcome, "commit \(number): \(step.errorDescription ?? "")")
+                let full = try DSLCompiler().compile(source: DirectoryDSLSource(root: repository.path))
+                #expect(full.isValid == (outcome == .synced), "commit \(number)")
+                guard let compiled = full.compiled else { continue }
+                let stored = try connection.query("SELECT hash FROM dsl ORDER BY id DESC LIMIT 1").first?.string("hash")
+                #expect(stored == compiled.hash, "commit \(number)")
+                let logged = try connection.query(
+                    "SELECT dsl_sha256 FROM engine_reconciles ORDER BY id DESC LIMIT 1"
+                ).first?.string("dsl_sha256")
+                #expect(logged == compiled.contentHash, "commit \(number)")
+            }
+        }
+    }
+
     /// Issue 12 item 11: a failure PostgreSQL raises from the statement (here a migration's division by zero)
     /// repeats identically and says so; the advisory lock held elsewhere does not.
     @Test func aFailureThatRepeatsIdenticallyIsMarkedSo() throws {
