@@ -95,6 +95,18 @@ import Testing
         Self.expectSameAsFull([standardSnapshotModel, first], cache: &cache, "not strict again")
     }
 
+    /// A fragment's model key (Node's `path.basename(f, path.extname(f))` for `.json` in any case), on the fast
+    /// path and off it.
+    @Test(arguments: [
+        ("dsl/models/post.json", "post"), ("dsl/models/Post.JSON", "Post"), ("dsl/models/.json", ".json"),
+        ("dsl/models/a.json", "a"), ("post.json", "post"), ("dsl/models/é.json", "é"),
+        ("dsl/models/x.json.json", "x.json"), ("dsl/models/", "models"), ("dsl/models/post.jsonx", "post.jsonx"),
+        ("dsl/meta/dsl.Json", "dsl"),
+    ])
+    func baseNames(path: String, expected: String) {
+        #expect(DSLInputFile(path: path, text: "{}").baseName == expected)
+    }
+
     // MARK: - Existing corpora
 
     /// Every table-driven DSL of the compiler's tests, compiled one after the other at the same path with one

@@ -67,6 +67,9 @@ extension CompilationSession {
             let keyOrder = compiledModels.indices.sorted { JavaScriptCollation.precedes(sortKeys[$0], sortKeys[$1]) }
             let order = Self.creationOrder(compiledModels, keyOrder: keyOrder)
             var tablePositions: [String: Int] = [:]
+            tablePositions.reserveCapacity(compiledModels.count)
+            tableOrigins.reserveCapacity(compiledModels.count)
+            indexesByName.reserveCapacity(3 * compiledModels.count)
             for position in order {
                 addTable(of: compiledModels[position], to: &schema, positions: &tablePositions)
             }
@@ -227,10 +230,8 @@ extension CompilationSession {
         func visit(_ position: Int) {
             guard !done.contains(position), !visiting.contains(position) else { return }
             visiting.insert(position)
-            for field in models[position].object["fields"]?.objectValue?.entries ?? [] {
-                if let source = field.value.objectValue?["source"]?.stringValue, let dependency = index[source] {
-                    visit(dependency)
-                }
+            for source in models[position].fieldSources {
+                if let dependency = index[source] { visit(dependency) }
             }
             visiting.remove(position)
             done.insert(position)

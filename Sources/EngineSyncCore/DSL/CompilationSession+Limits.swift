@@ -45,6 +45,7 @@ extension CompilationSession {
             }
         }
         var relations: [String: (what: Claimant, table: String)] = [:]
+        relations.reserveCapacity(2 * schema.tables.count + schema.indexes.count)
         func claim(_ name: String, as what: Claimant, table: String) {
             if let other = relations[name] {
                 error(
@@ -92,6 +93,7 @@ extension CompilationSession {
             }
         }
         var constraints: [String: String] = [:]
+        constraints.reserveCapacity(schema.foreignKeys.count)
         for key in schema.foreignKeys {
             let scoped = key.table + "\u{0}" + key.name
             if let other = constraints[scoped] {

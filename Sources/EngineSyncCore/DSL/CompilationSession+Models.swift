@@ -54,6 +54,7 @@ extension CompilationSession {
         var columnOwners = NameIndex()
         let fields = object["fields"]?.objectValue ?? JSONObject()
         for entry in fields.entries {
+            if let source = entry.value.objectValue?["source"]?.stringValue { model.fieldSources.append(source) }
             compileField(key: entry.key, value: entry.value, into: &model, columnOwners: &columnOwners)
         }
         let hasIDAttribute = model.fields.contains { $0.key == "id" && $0.isAttribute }

@@ -57,6 +57,7 @@ final class CompilationSession {
     func nextCache() -> DSLCompileCache {
         var cache = DSLCompileCache()
         cache.options = options
+        cache.files.reserveCapacity(cachedFiles.count)
         for (fileIndex, cached) in cachedFiles.enumerated() {
             guard let cached, let path = files[fileIndex].path else { continue }
             cache.files[path] = cached

@@ -46,6 +46,9 @@ struct CompiledModel {
     var fieldIndex = NameIndex()
     var columns: [Column] = []
     var primaryKey: [String] = []
+    /// The string `source` of every field definition, in field order (EngineJS's `topoSortModels` follows them,
+    /// whatever the field becomes).
+    var fieldSources: [String] = []
 
     init(key: String, origin: CompilationSession.Origin, table: String, object: JSONObject) {
         self.key = key
