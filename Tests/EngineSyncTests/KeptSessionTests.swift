@@ -250,6 +250,35 @@ struct KeptSessionTests {
         }
     }
 
+    /// A reloaded configuration (another `lock_timeout` here) closes the session kept under the old one: the next
+    /// reconcile connects with the new settings. A graceful stop closes the session too.
+    @Test func aReloadAndAStopCloseTheKeptSession() async throws {
+        let database = try ScratchDatabase()
+        defer { withExtendedLifetime(database) {} }
+        do {
+            let connection = try database.connect()
+            let repository = try ScratchRepository()
+            let state = Self.temporaryState()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
+            var configuration = Self.configuration(dsn: database.dsn, state: state, repository: repository)
+            let worker = ReconcileWorker(configuration: configuration, logger: Logger(label: "test"))
+            #expect(await worker.reconcileOnce(configuration: configuration).outcome == .synced)
+            let before = try Self.otherBackends(connection) { $0.count == 1 }
+            #expect(before.count == 1, "\(before)")
+
+            configuration.lockTimeout = .seconds(5)
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"title": {"type": "string"}, "body": {"type": "text"}}}"#
+            ])
+            #expect(await worker.reconcileOnce(configuration: configuration).outcome == .synced)
+            let after = try Self.otherBackends(connection) { $0.count == 1 && $0 != before }
+            #expect(after.count == 1 && after != before, "\(after) after \(before)")
+            await worker.closeSession()
+            #expect(try Self.otherBackends(connection) { $0.isEmpty }.isEmpty)
+        }
+    }
+
     /// A failed reconcile keeps nothing: the next one starts on a new connection.
     @Test func aFailedReconcileDropsTheSession() throws {
         try ScratchDatabase.with { database, connection in
