@@ -279,6 +279,48 @@ struct KeptSessionTests {
         }
     }
 
+    /// SPEC 4.3: after a connection lost during COMMIT (the transaction committed) the reconcile carries on over a new
+    /// connection, and that one is kept: the next reconcile takes it up.
+    @Test func theConnectionOpenedAfterALostCommitIsTheOneKept() throws {
+        try ScratchDatabase.with { database, connection in
+            let proxy = try CommitDroppingProxy(forwardingTo: database)
+            defer { proxy.stop() }
+            let repository = try ScratchRepository()
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/item.json": #"{"fields": {"name": {"type": "string"}}}"#,
+            ])
+            let kept = KeptSession(logger: Logger(label: "test"))
+            let reconciler = Reconciler(
+                database: proxy.configuration(for: database), options: ReconcilerOptions(lockWait: .zero),
+                logger: Logger(label: "test"), snapshotCache: nil, keptSession: kept)
+            #expect(reconciler.reconcile(.git(repository: repository.path, revision: "main")).report.outcome == .synced)
+            let first = try #require(try Self.otherBackends(connection) { $0.count == 1 }.first)
+
+            try repository.commit([
+                "dsl/models/item.json": #"{"fields": {"name": {"type": "string"}, "code": {"type": "string"}}}"#
+            ])
+            proxy.arm()
+            let lost = reconciler.reconcile(.git(repository: repository.path, revision: "main"))
+            #expect(proxy.droppedCommits == 1)
+            #expect(lost.report.outcome == .synced, "\(lost.report.errors)")
+            #expect(lost.report.warnings.map(\.code).contains("commit_connection_lost"))
+            #expect(kept.resumed == 1)
+            #expect(kept.isHoldingSession)
+            let second = try Self.otherBackends(connection) { $0.count == 1 && !$0.contains(first) }
+            #expect(second.count == 1 && !second.contains(first), "\(second) after \(first)")
+
+            try repository.commit([
+                "dsl/models/item.json":
+                    #"{"fields": {"name": {"type": "string"}, "code": {"type": "string"}, "n": {"type": "int"}}}"#
+            ])
+            #expect(reconciler.reconcile(.git(repository: repository.path, revision: "main")).report.outcome == .synced)
+            #expect(kept.resumed == 2)
+            #expect(kept.replaced == 0)
+            #expect(try Self.otherBackends(connection) { $0 == second } == second)
+        }
+    }
+
     /// A failed reconcile keeps nothing: the next one starts on a new connection.
     @Test func aFailedReconcileDropsTheSession() throws {
         try ScratchDatabase.with { database, connection in
