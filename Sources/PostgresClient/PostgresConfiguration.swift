@@ -14,7 +14,10 @@ public struct PostgresConfiguration: Sendable {
     /// defaults (first probe after 2 hours on Linux). Unix-domain sockets ignore them.
     public var keepalives: Keepalives?
 
-    /// libpq's `keepalives_idle`, `keepalives_interval` and `keepalives_count`.
+    /// libpq's `keepalives_idle`, `keepalives_interval` and `keepalives_count`, and `tcp_user_timeout` (their
+    /// total): keepalive probes are not sent while data waits to be acknowledged, so the first statement on a
+    /// connection kept idle (the daemon's) after the network died silently would otherwise wait for TCP's
+    /// retransmissions (about 15 minutes) instead of failing and connecting again.
     public struct Keepalives: Sendable, Equatable {
         /// Seconds of silence before the first probe.
         public var idleSeconds: Int
@@ -22,6 +25,10 @@ public struct PostgresConfiguration: Sendable {
         public var intervalSeconds: Int
         /// Unanswered probes before the connection counts as dead.
         public var count: Int
+
+        /// How long sent data may stay unacknowledged before the connection counts as dead: the keepalives'
+        /// total, in milliseconds (libpq's unit). A long statement is not affected (its text was acknowledged).
+        public var userTimeoutMilliseconds: Int { (idleSeconds + intervalSeconds * count) * 1000 }
 
         /// The defaults notice a dead server within about a minute.
         public init(idleSeconds: Int = 30, intervalSeconds: Int = 10, count: Int = 3) {
@@ -56,6 +63,7 @@ public struct PostgresConfiguration: Sendable {
                 ("keepalives", "1"), ("keepalives_idle", String(keepalives.idleSeconds)),
                 ("keepalives_interval", String(keepalives.intervalSeconds)),
                 ("keepalives_count", String(keepalives.count)),
+                ("tcp_user_timeout", String(keepalives.userTimeoutMilliseconds)),
             ]
         }
         if let dsn, !dsn.isEmpty { pairs.append(("dbname", dsn)) }

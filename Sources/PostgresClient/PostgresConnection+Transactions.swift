@@ -64,11 +64,25 @@ extension PostgresConnection {
     public func setTimeouts(lock: Duration? = nil, statement: Duration? = nil, idleInTransaction: Duration? = nil)
         throws
     {
-        if let lock { try setSetting("lock_timeout", "\(Self.milliseconds(lock))ms") }
-        if let statement { try setSetting("statement_timeout", "\(Self.milliseconds(statement))ms") }
-        if let idleInTransaction {
-            try setSetting("idle_in_transaction_session_timeout", "\(Self.milliseconds(idleInTransaction))ms")
+        for (name, value) in Self.timeoutSettings(
+            lock: lock, statement: statement, idleInTransaction: idleInTransaction)
+        {
+            try setSetting(name, value)
         }
+    }
+
+    /// The settings `setTimeouts` sends, as name and value (`"3000ms"`), for a caller that sets them in a
+    /// statement of its own.
+    public static func timeoutSettings(lock: Duration?, statement: Duration?, idleInTransaction: Duration?)
+        -> [(name: String, value: String)]
+    {
+        var settings: [(name: String, value: String)] = []
+        if let lock { settings.append(("lock_timeout", "\(milliseconds(lock))ms")) }
+        if let statement { settings.append(("statement_timeout", "\(milliseconds(statement))ms")) }
+        if let idleInTransaction {
+            settings.append(("idle_in_transaction_session_timeout", "\(milliseconds(idleInTransaction))ms"))
+        }
+        return settings
     }
 
     /// Whole milliseconds, rounded down (the configuration never holds less than 1 ms: `TimeoutLimits`).

@@ -92,6 +92,11 @@ public final class PostgresConnection {
     /// Whether libpq still believes the session is alive (it only learns of a loss on the next call).
     public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Whether the session is idle outside any transaction block (`PQtransactionStatus` is `PQTRANS_IDLE`): not
+    /// running a command, not inside `BEGIN`, not in a failed transaction. What libpq knows from the last result;
+    /// a connection lost since then is only noticed by the next call.
+    public var isIdleOutsideTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
     /// `major * 10000 + minor`, e.g. 150018.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 

@@ -145,6 +145,73 @@ struct IncrementalDaemonProcessTests {
             #expect(reads.count == 6, "\(reads)")
             #expect(reads.first?.contains("introspect.full=true") == true, "\(reads)")
             #expect(reads.dropFirst().allSatisfy { $0.contains("introspect.full=false") }, "\(reads)")
+            // Every push after the first read the catalog beside the DSL compile (its migrations table existed and
+            // nothing was pending): `introspect` ends before the reconcile waits for the compile (`compile-join`).
+            let phases = Scenario.log(state).components(separatedBy: "\n").filter { $0.contains("reconcile phases") }
+            #expect(phases.count == 6, "\(phases)")
+            #expect(
+                phases.dropFirst().allSatisfy { line in
+                    guard let introspect = line.range(of: "introspect:"), let join = line.range(of: "compile-join:")
+                    else { return false }
+                    return introspect.lowerBound < join.lowerBound
+                }, "\(phases)")
+        }
+    }
+
+    /// The client backends of the test's database other than `connection`, once `done` says so (a backend leaves
+    /// `pg_stat_activity` a moment after its client), or as they are after 30 s.
+    static func daemonBackends(_ connection: PostgresConnection, until done: ([Int]) -> Bool) throws -> [Int] {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            let pids = try connection.query(
+                """
+                SELECT pid FROM pg_catalog.pg_stat_activity
+                WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid()
+                  AND backend_type = 'client backend'
+                ORDER BY pid
+                """
+            ).rows.map { try $0.int("pid") }
+            if done(pids) || Date() >= deadline { return pids }
+            usleep(100_000)
+        }
+    }
+
+    /// The idle daemon holds exactly one connection (the session kept for the next push). Killed behind its back
+    /// (`pg_terminate_backend`), it is replaced on the next push, which is synced as if nothing happened; a graceful
+    /// stop closes it.
+    @Test func theIdleDaemonHoldsOneConnectionAndAKilledOneIsReplacedWithoutAFailure() throws {
+        try ScratchDatabase.with { database, connection in
+            let remote = try Remote()
+            let state = try DaemonProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let daemon = try DaemonProcess(
+                arguments: [
+                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
+                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
+                ],
+                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            defer { daemon.kill() }
+            let created = try remote.push(["dsl/models/tag.json": Self.tag()], message: "create")
+            #expect(Scenario.waitForReport(state, created)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            // Once catalog.json is written (its export has a short session of its own), one connection stays.
+            let catalog = state + "/reports/catalog.json"
+            _ = try Self.daemonBackends(connection) { _ in FileManager.default.fileExists(atPath: catalog) }
+            let idle = try Self.daemonBackends(connection) { $0.count == 1 }
+            #expect(idle.count == 1, "\(idle)")
+
+            try connection.query("SELECT pg_catalog.pg_terminate_backend($1::int)", [try #require(idle.first)])
+            _ = try Self.daemonBackends(connection) { $0.isEmpty }
+            let next = try remote.push(["dsl/models/tag.json": Self.tag(#", "color": {"type": "string"}"#)])
+            let report = Scenario.waitForReport(state, next)
+            #expect(report?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            #expect((report?["errors"] as? [Any])?.isEmpty ?? true, "\(report ?? [:])")
+            #expect(try Scenario.columnType(connection, "tag", "color") != nil)
+            #expect(Scenario.log(state).contains("the kept database connection is gone"), "\(Scenario.log(state))")
+            let replaced = try Self.daemonBackends(connection) { $0.count == 1 && $0 != idle }
+            #expect(replaced.count == 1 && replaced != idle, "\(replaced) after \(idle)")
+
+            #expect(daemon.terminate() == 0)
+            #expect(try Self.daemonBackends(connection) { $0.isEmpty }.isEmpty)
         }
     }
 }

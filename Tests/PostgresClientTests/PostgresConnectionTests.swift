@@ -362,6 +362,7 @@ struct PostgresConnectionTests {
             #expect(connection.connectionOption("keepalives_idle") == "30")
             #expect(connection.connectionOption("keepalives_interval") == "10")
             #expect(connection.connectionOption("keepalives_count") == "3")
+            #expect(connection.connectionOption("tcp_user_timeout") == "60000")
             configuration.dsn = database.dsn + " keepalives_idle=5"
             #expect(try PostgresConnection.connect(configuration).connectionOption("keepalives_idle") == "5")
         }

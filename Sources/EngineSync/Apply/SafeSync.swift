@@ -139,13 +139,8 @@ package final class SafeSync {
         if let prefetched {
             live = prefetched
         } else if let liveSchemaCache {
-            let read = try liveSchemaCache.read(connection, schema: schema) { [progress] in progress?.touch() }
-            live = read.schema
-            logger.debug(
-                "live schema read",
-                metadata: [
-                    "introspect.full": "\(read.summary.full)", "introspect.tables": "\(read.summary.tablesRead)",
-                ])
+            live = try Self.readLive(
+                connection, schema: schema, cache: liveSchemaCache, logger: logger, progress: progress)
         } else {
             var reader = CatalogReader(schema: schema)
             live = try reader.read(connection) { [progress] in progress?.touch() }
@@ -175,6 +170,21 @@ package final class SafeSync {
                         + "be compiled (\(error)); planning as a first run: nothing is dropped"))
             return Baseline(live: live, row: row, snapshot: nil)
         }
+    }
+
+    /// The daemon's incremental read of the live schema (`LiveSchemaCache`), logged at debug level; the
+    /// connection's `search_path` is `pg_catalog`.
+    static func readLive(
+        _ connection: PostgresConnection, schema: String, cache: LiveSchemaCache, logger: Logger,
+        progress: ReconcileProgress?
+    ) throws -> Schema {
+        let read = try cache.read(connection, schema: schema) { progress?.touch() }
+        logger.debug(
+            "live schema read",
+            metadata: [
+                "introspect.full": "\(read.summary.full)", "introspect.tables": "\(read.summary.tablesRead)",
+            ])
+        return read.schema
     }
 
     /// The pure planner's plan, with large `auto_name` backfills gated (a read-only query each).

@@ -80,6 +80,12 @@ public final class MigrationRunner {
         return makeStatus(rows: try readRows())
     }
 
+    /// Whether the tracking table exists with all its columns, so that `up` with nothing pending changes no
+    /// catalog (it creates or extends the table otherwise). Read-only, like `status()`.
+    package func trackingTableIsComplete() throws -> Bool {
+        try table.isComplete()
+    }
+
     private func readRows() throws -> [MigrationTrackingTable.Row] {
         do {
             return try table.read()

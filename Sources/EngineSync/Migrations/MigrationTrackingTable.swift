@@ -71,6 +71,11 @@ struct MigrationTrackingTable {
             added: Self.addedColumns)
     }
 
+    /// Whether `ensure()` would change nothing (the table exists with every column enginesync adds). Read-only.
+    func isComplete() throws -> Bool {
+        try connection.bookkeepingTableIsComplete(Self.name, schema: schema, added: Self.addedColumns)
+    }
+
     /// All rows; none when the table does not exist yet.
     func read() throws -> [Row] {
         let exists = try connection.query(

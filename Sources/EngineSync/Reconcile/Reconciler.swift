@@ -85,6 +85,8 @@ public final class Reconciler {
     let snapshotCache: SnapshotCache?
     let liveSchemaCache: LiveSchemaCache?
     let compileCache: CompileCache?
+    /// The daemon's session kept between reconciles (`nil`: connect for this reconcile, close at its end).
+    let keptSession: KeptSession?
 
     public convenience init(database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger) {
         self.init(database: database, options: options, logger: logger, snapshotCache: nil)
@@ -92,10 +94,12 @@ public final class Reconciler {
 
     /// `snapshotCache`: a long-running caller's (the daemon's) compiled snapshot, reused across reconciles;
     /// `liveSchemaCache`: its live schema, read incrementally (one-shot commands and the drift check read in full);
-    /// `compileCache`: its DSL compile cache, for an incremental compile of the commits it reconciles.
+    /// `compileCache`: its DSL compile cache, for an incremental compile of the commits it reconciles;
+    /// `keptSession`: its idle session, taken up by this reconcile and kept again when it ends cleanly.
     package init(
         database: PostgresConfiguration, options: ReconcilerOptions, logger: Logger,
-        snapshotCache: SnapshotCache?, liveSchemaCache: LiveSchemaCache? = nil, compileCache: CompileCache? = nil
+        snapshotCache: SnapshotCache?, liveSchemaCache: LiveSchemaCache? = nil, compileCache: CompileCache? = nil,
+        keptSession: KeptSession? = nil
     ) {
         self.database = database
         self.options = options
@@ -103,6 +107,7 @@ public final class Reconciler {
         self.snapshotCache = snapshotCache
         self.liveSchemaCache = liveSchemaCache
         self.compileCache = compileCache
+        self.keptSession = keptSession
     }
 
     /// The session every reconcile opens: the managed schema and the configured timeouts.
@@ -165,11 +170,14 @@ public final class Reconciler {
             return end(.invalid, draft)
         }
 
-        // 5. Connect (timeouts and search_path set once), standby check, advisory lock.
+        // 5. Connect (timeouts and search_path set once) or take up the daemon's kept session, standby check,
+        // advisory lock.
         options.progress?.touch()
         let session: DatabaseSession
         do {
-            session = try DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
+            session =
+                try keptSession?.checkOut(database, settings: sessionSettings, progress: options.progress)
+                ?? DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
             options.progress?.endPhase("connect")
         } catch {
             guard input.compilation.isValid else { return end(.invalid, draft) }
@@ -177,6 +185,10 @@ public final class Reconciler {
                 .init(code: "database_unreachable", message: "cannot connect to \(database.redactedDSN): \(error)"))
             return end(.failed, draft)
         }
+        // The daemon keeps the session for its next reconcile when this one ends cleanly: not failed, not on a
+        // standby, the connection idle outside any transaction with the lock released (`KeptSession.checkIn`).
+        var keepsSession = false
+        defer { if keepsSession { keptSession?.checkIn(session) } }
         if session.isStandby {
             guard input.compilation.isValid else { return end(.invalid, draft) }
             draft.warnings.append(
@@ -188,8 +200,10 @@ public final class Reconciler {
             let outcome = try session.withAdvisoryLock(
                 wait: options.lockWait, keepWaiting: { input.compilation.isValid },
                 { try locked(session: session, input: input, dsl: dsl, migrations: migrationSet, draft: draft) })
+            keepsSession = true
             switch outcome {
             case .acquired(let result):
+                keepsSession = result.report.outcome != .failed && result.report.outcome != .standby
                 return Result(
                     report: result.report, plan: result.plan, reportName: reportName, commit: input.commit?.id)
             case .heldElsewhere:
@@ -227,24 +241,18 @@ public final class Reconciler {
         // is not where the commit range starts.
         let reached = try log.latest(connection, outcomes: ["synced", "blocked"]).first
         let placed = input.placeAfter(reached?.commit, refuseNonFastForward: options.refuseNonFastForward, in: &draft)
-        // A plan with no pending migration reads the catalog while the DSL still compiles: nothing is written
-        // before Safe Sync reads it (a sync's migration runner may create its tracking table, so it reads later).
+        // Unchanged trees carry the last outcome over without a plan: no catalog read at all.
+        let carriedOver = placed ? carriedOverReport(reached: reached, input: input) : nil
+        // With no pending migration, the catalog is read while the DSL still compiles (`readsCatalogBesideCompile`).
         var prefetched: Schema?
-        if placed, options.safeSync.dryRun,
-            (try? MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(logger: logger))
-                .status().pending.isEmpty) == true
+        options.progress?.endPhase("lock+log")
+        if placed, carriedOver == nil,
+            (try? readsCatalogBesideCompile(session: session, migrations: migrations)) == true
         {
             try session.use(.catalogOnly)
-            // A large schema's columns are read on a second connection at the same time (the server's second
-            // core); a small one is not worth the connection. Without one, the one connection reads everything.
-            let columnsConnection =
-                input.pendingCompilation.sourceBytes >= Self.secondConnectionDSLBytes
-                ? try? session.openCatalogConnection() : nil
-            var reader = CatalogReader(schema: schema)
-            prefetched = try reader.read(connection, columnsConnection: columnsConnection) {
-                session.progress?.touch()
-            }
+            prefetched = try readCatalog(session: session, input: input)
             try session.use(.managedSchema)
+            options.progress?.endPhase("introspect")
         }
         guard let desired = dsl.join(into: &draft) else {
             return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
@@ -252,13 +260,9 @@ public final class Reconciler {
         guard placed else {
             return SafeSync.Result(report: draft.finish(outcome: .invalid), plan: nil, logID: nil)
         }
-        options.progress?.endPhase("lock+log")
+        options.progress?.endPhase("compile-join")
 
-        if options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
-            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
-            let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)),
-            !previousReport.isBlockedByData
-        {
+        if let (reached, previousReport) = carriedOver {
             // The plan cannot have changed: carry the outcome, blocked list and manual items over (SPEC 6 step 3).
             draft.blocked = previousReport.blocked
             draft.manual = previousReport.manual
@@ -358,6 +362,50 @@ public final class Reconciler {
             if result.report.outcome == .synced { result.report.outcome = .blocked }
         }
         return result
+    }
+
+    /// The last reconcile's report when this one carries its outcome over (SPEC 6 step 3): the daemon's
+    /// `skipUnchangedTrees`, a sync, `dsl/` and `migrations/` unchanged since the last reconcile that reached the
+    /// database, and no change of it blocked by the data (which may have been fixed since: then the plan runs again).
+    private func carriedOverReport(reached: ReconcileLogEntry?, input: SourceInput) -> (
+        reached: ReconcileLogEntry, report: ReconcileReport
+    )? {
+        guard options.skipUnchangedTrees, !options.safeSync.dryRun, let dslTree = input.dslTree, let reached,
+            reached.dslTree == dslTree.hex, reached.migrationsTree == input.migrationsTree?.hex,
+            let previousReport = try? ReconcileReport.decode(Data(reached.reportJSON.utf8)),
+            !previousReport.isBlockedByData
+        else { return nil }
+        return (reached, previousReport)
+    }
+
+    /// Whether the catalog may be read now, under the lock and while the DSL compiles, for Safe Sync to plan
+    /// with: nothing may change the catalog between this read and the plan. That holds for a plan with no pending
+    /// migration (it writes nothing), and for the daemon's sync with no pending migration once the migration
+    /// runner's tracking table exists with all its columns (the runner creates or extends it first thing, which
+    /// would change the catalog). A one-shot `sync` reads after the migrations, as before.
+    private func readsCatalogBesideCompile(session: DatabaseSession, migrations: MigrationSet) throws -> Bool {
+        guard options.safeSync.dryRun || liveSchemaCache != nil else { return false }
+        let runner = MigrationRunner(session: session, set: migrations, options: MigrationRunnerOptions(logger: logger))
+        guard try runner.status().pending.isEmpty else { return false }
+        return try options.safeSync.dryRun || runner.trackingTableIsComplete()
+    }
+
+    /// The live schema for Safe Sync, read beside the compile: the daemon's incremental read (`LiveSchemaCache`),
+    /// or a full read — a large schema's columns on a second connection at the same time (the server's second
+    /// core); a small one is not worth the connection.
+    private func readCatalog(session: DatabaseSession, input: SourceInput) throws -> Schema {
+        let schema = options.safeSync.planner.schema
+        if let liveSchemaCache {
+            return try SafeSync.readLive(
+                session.connection, schema: schema, cache: liveSchemaCache, logger: logger, progress: session.progress)
+        }
+        let columnsConnection =
+            input.pendingCompilation.sourceBytes >= Self.secondConnectionDSLBytes
+            ? try? session.openCatalogConnection() : nil
+        var reader = CatalogReader(schema: schema)
+        return try reader.read(session.connection, columnsConnection: columnsConnection) {
+            session.progress?.touch()
+        }
     }
 
     /// The DSL compile a reconcile started, and where its warnings and the migrations' belong in the report: where

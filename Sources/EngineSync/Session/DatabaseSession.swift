@@ -9,6 +9,10 @@ public import PostgresClient
 /// enginesync's settings after a migration, `use(_:)` switches the `search_path` between phases, and
 /// `reconnect()` (after a connection lost during COMMIT) re-applies everything on a new connection.
 ///
+/// The daemon keeps a session that ended cleanly for its next reconcile (`KeptSession`): `prepareToKeep()` puts it
+/// back to a fresh connection's state (`DISCARD ALL`: no lock, no temporary table, default settings) and
+/// `resume(progress:)` sets enginesync's settings again and asks `pg_is_in_recovery()` again.
+///
 /// Not `Sendable`: one reconcile, one thread.
 public final class DatabaseSession {
     /// Which names resolve without a schema.
@@ -24,8 +28,10 @@ public final class DatabaseSession {
     public private(set) var connection: PostgresConnection
     public let settings: SessionSettings
     /// Touched by long phases (the daemon's watchdog) and holding the cancel token of `connection`.
-    public let progress: ReconcileProgress?
-    /// `pg_is_in_recovery()` when the session opened. A standby is never written to.
+    public private(set) var progress: ReconcileProgress?
+    /// The token registered with `progress`, forgotten when the session ends or is kept idle.
+    private var registeredToken: PostgresCancelToken?
+    /// `pg_is_in_recovery()` when the session opened (or was resumed). A standby is never written to.
     public private(set) var isStandby: Bool
     public private(set) var searchPath: SearchPath
     /// `nil` for an adopted connection, which cannot be re-opened.
@@ -64,13 +70,19 @@ public final class DatabaseSession {
         self.progress = progress
         isStandby = false
         // A graceful shutdown cancels this session's running statement rather than waiting for it.
-        progress?.register(connection.cancelToken())
+        registerCancelToken()
         try apply()
         isStandby = try Self.inRecovery(connection)
     }
 
     deinit {
-        progress?.register(nil)
+        progress?.unregister(registeredToken)
+    }
+
+    private func registerCancelToken() {
+        progress?.unregister(registeredToken)
+        registeredToken = connection.cancelToken()
+        progress?.register(registeredToken)
     }
 
     /// The names in `search_path` for `path`.
@@ -104,9 +116,61 @@ public final class DatabaseSession {
         guard let configuration else { throw CannotReconnect() }
         let fresh = try PostgresConnection.connect(configuration)
         connection = fresh
-        progress?.register(fresh.cancelToken())
+        registerCancelToken()
         try apply()
         isStandby = try Self.inRecovery(fresh)
+    }
+
+    /// Whether this session's connection was opened from a configuration (not adopted), so it can be kept and
+    /// re-opened.
+    var canReconnect: Bool { configuration != nil }
+
+    /// Makes a session that ended cleanly fit to wait idle for the next reconcile, or says it is not
+    /// (`false`: close it). Only a connected session outside any transaction qualifies; `DISCARD ALL` then
+    /// releases every session-level advisory lock (the enginesync lock is already released; anything a migration
+    /// took goes too), drops temporary tables, deallocates prepared statements and resets every setting, and
+    /// `RESET ROLE` undoes a migration's `SET ROLE`: what a new connection would be, with the backend's caches
+    /// still warm. The cancel token is unregistered: a shutdown has nothing to cancel on an idle session.
+    package func prepareToKeep() -> Bool {
+        guard canReconnect, connection.isConnected, connection.isIdleOutsideTransaction else { return false }
+        do {
+            try connection.query("DISCARD ALL")
+            try connection.query("RESET ROLE")
+        } catch {
+            return false
+        }
+        guard connection.isIdleOutsideTransaction else { return false }
+        progress?.unregister(registeredToken)
+        registeredToken = nil
+        progress = nil
+        searchPath = .managedSchema
+        return true
+    }
+
+    /// Takes a kept session up for a new reconcile: registers the cancel token with `progress`, sets the
+    /// timeouts and `search_path` (`.managedSchema`, as `connect` does) and asks `pg_is_in_recovery()` again, in
+    /// one round trip: a promotion or demotion since the last reconcile is seen. Throws when the connection died
+    /// while idle (server restart, `pg_terminate_backend`, `idle_session_timeout`, network): the caller opens a
+    /// new session instead; nothing was done on this one.
+    package func resume(progress: ReconcileProgress?) throws {
+        self.progress = progress
+        registerCancelToken()
+        searchPath = .managedSchema
+        var settingsToSet = PostgresConnection.timeoutSettings(
+            lock: settings.timeouts.lock, statement: settings.timeouts.statement,
+            idleInTransaction: settings.timeouts.idleInTransaction)
+        let path = try schemas(for: .managedSchema).map { try connection.escapeIdentifier($0) }
+            .joined(separator: ", ")
+        settingsToSet.append(("search_path", path))
+        var parameters: [(any PostgresBindable)?] = []
+        var columns: [String] = []
+        for setting in settingsToSet {
+            columns.append("pg_catalog.set_config($\(parameters.count + 1), $\(parameters.count + 2), false)")
+            parameters += [setting.name, setting.value]
+        }
+        columns.append("pg_catalog.pg_is_in_recovery() AS standby")
+        let row = try connection.query("SELECT " + columns.joined(separator: ", "), parameters).first
+        isStandby = try row?.bool("standby") == true
     }
 
     /// A second connection to the same database with this session's timeouts and `search_path` `pg_catalog`, for

@@ -20,12 +20,7 @@ extension PostgresConnection {
     /// exist, then adds the `added` columns it lacks. Call under the advisory lock.
     func ensureBookkeepingTable(_ name: String, schema: String, columns: String, added: [BookkeepingColumn]) throws {
         let ddl = DDL(schema: schema)
-        let present = try query(
-            """
-            SELECT a.attname::text AS name FROM pg_catalog.pg_attribute a
-            WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
-            """, [try ddl.table(name).render(with: self)]
-        ).rows.map { try $0.string("name") }
+        let present = try bookkeepingColumns(name, schema: schema)
         if present.isEmpty {
             try run(ddl.createTableIfNotExists(name, columns: columns))
         }
@@ -40,6 +35,24 @@ extension PostgresConnection {
                 statement: try statement.render(with: self), serverMessage: error.message)
         }
         _ = drainNotices()  // "column … already exists, skipping": a concurrent runner added it first
+    }
+}
+
+extension PostgresConnection {
+    /// The columns of bookkeeping table `name` of `schema`; none when it does not exist.
+    func bookkeepingColumns(_ name: String, schema: String) throws -> [String] {
+        try query(
+            """
+            SELECT a.attname::text AS name FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+            """, [try DDL(schema: schema).table(name).render(with: self)]
+        ).rows.map { try $0.string("name") }
+    }
+
+    /// Whether `ensureBookkeepingTable` would change nothing: the table exists with every `added` column. Read-only.
+    func bookkeepingTableIsComplete(_ name: String, schema: String, added: [BookkeepingColumn]) throws -> Bool {
+        let present = try bookkeepingColumns(name, schema: schema)
+        return !present.isEmpty && added.allSatisfy { present.contains($0.name) }
     }
 }
 

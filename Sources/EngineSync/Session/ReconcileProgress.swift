@@ -42,6 +42,15 @@ public final class ReconcileProgress: Sendable {
         session.withLock { $0 = token }
     }
 
+    /// Forgets `token` if it is still the registered one: a session that ends (or waits idle for the daemon's next
+    /// reconcile) never clears the token of the session registered after it.
+    public func unregister(_ token: PostgresCancelToken?) {
+        guard let token else { return }
+        session.withLock { current in
+            if current === token { current = nil }
+        }
+    }
+
     /// Cancels the registered session's running statement, so SIGTERM rolls a long reconcile back
     /// instead of waiting for it (a cancelled statement fails with 57014 and its transaction rolls back).
     /// Returns whether a request was sent.

@@ -113,6 +113,7 @@ struct RunCommand: AsyncParsableCommand {
             checkSource: { await worker.checkSource() }, progress: worker.progress,
             reconcile: { current in await worker.reconcileOnce(configuration: current) })
         try await group.run()
+        await worker.closeSession()
         logger.notice("stopped")
     }
 
@@ -148,6 +149,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel,
             checkSource: { await source.checkSource() }, refreshSource: refresh, targets: targets)
         try await group.run()
+        for worker in workers { await worker.closeSession() }
         logger.notice("stopped")
     }
 

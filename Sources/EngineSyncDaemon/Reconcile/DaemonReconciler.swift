@@ -23,6 +23,11 @@ package final class DaemonReconciler {
     let compileCache = CompileCache()
     /// Writes `catalog.json` after each reconcile, on a thread of its own.
     let catalogExports: CatalogExportQueue
+    /// The database session of the last reconcile that ended cleanly, idle until the next one takes it up (no
+    /// connect, warm catalog caches on the backend). Every reconcile of this target — the tip's, the drift check's,
+    /// self-heal's — goes through it, so the idle daemon holds one connection per target; a reloaded configuration
+    /// builds a new `DaemonReconciler`, and the old one's session closes with it.
+    package let keptSession: KeptSession
     var branch: String { configuration.branch }
     var database: PostgresConfiguration { configuration.postgres }
     /// The repository reconciles read: the local path, or the mirror of a remote under `state_dir`.
@@ -78,6 +83,7 @@ package final class DaemonReconciler {
         self.options = options
         reports = ReportFileStore(directory: configuration.reportsDirectory, retention: configuration.reportRetention)
         self.logger = logger
+        keptSession = KeptSession(logger: logger)
         catalogExports = CatalogExportQueue(
             export: Self.catalogExport(
                 configuration: configuration, options: options, reportsDirectory: reports?.directory,
@@ -138,7 +144,7 @@ package final class DaemonReconciler {
         catalogExports.yield()
         let reconciler = Reconciler(
             database: database, options: options, logger: logger, snapshotCache: snapshotCache,
-            liveSchemaCache: liveSchemaCache, compileCache: compileCache)
+            liveSchemaCache: liveSchemaCache, compileCache: compileCache, keptSession: keptSession)
         let result = reconciler.reconcile(source, at: repositoryPath, commit: tip)
         let exportOwed = catalogExports.resume()
         let report = result.report
@@ -282,7 +288,8 @@ package final class DaemonReconciler {
             var retryOptions = options
             retryOptions.skipUnchangedTrees = false
             let retried = Reconciler(
-                database: database, options: retryOptions, logger: logger, snapshotCache: snapshotCache
+                database: database, options: retryOptions, logger: logger, snapshotCache: snapshotCache,
+                keptSession: keptSession
             )
             .reconcile(.git(repository: repositoryPath, revision: commit))
             if retried.report.outcome == .synced || retried.report.outcome == .blocked {
@@ -296,8 +303,10 @@ package final class DaemonReconciler {
         var planOptions = options
         planOptions.skipUnchangedTrees = false
         planOptions.safeSync.dryRun = true
-        let plan = Reconciler(database: database, options: planOptions, logger: logger)
-            .reconcile(.git(repository: repositoryPath, revision: commit))
+        let plan = Reconciler(
+            database: database, options: planOptions, logger: logger, snapshotCache: nil, keptSession: keptSession
+        )
+        .reconcile(.git(repository: repositoryPath, revision: commit))
         guard plan.report.outcome != .failed else { return plan.report }
         guard !plan.report.drift.isEmpty || !plan.report.applied.isEmpty else { return nil }
         var driftReport = plan.report
@@ -319,8 +328,11 @@ package final class DaemonReconciler {
         if selfHeal && !plan.report.applied.isEmpty {
             var healOptions = options
             healOptions.skipUnchangedTrees = false
-            let healed = Reconciler(database: database, options: healOptions, logger: logger)
-                .reconcile(.git(repository: repositoryPath, revision: commit))
+            let healed = Reconciler(
+                database: database, options: healOptions, logger: logger, snapshotCache: nil,
+                keptSession: keptSession
+            )
+            .reconcile(.git(repository: repositoryPath, revision: commit))
             try? write(healed.report, name: healed.reportName)
             return healed.report
         }
@@ -377,6 +389,11 @@ package final class DaemonReconciler {
     private func write(_ report: ReconcileReport, name: String) throws {
         guard let reports else { return }
         try reports.write(name: name, json: try report.jsonData(), markdown: report.markdown)
+    }
+
+    /// Closes the session kept between reconciles (graceful shutdown).
+    package func closeKeptSession() {
+        keptSession.close()
     }
 
     /// Carries the last settled commit over to a reconciler built from a reloaded configuration.

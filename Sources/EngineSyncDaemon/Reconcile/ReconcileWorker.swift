@@ -92,9 +92,21 @@ package final class ReconcileWorker: Sendable {
                     logger.warning("cannot restore missing report files", metadata: ["error": "\(error)"])
                 }
                 let step = reconciler.step(rollout: rollout)
-                // The process exits after this step: catalog.json is written first.
+                // The process exits after this step: catalog.json is written first, and the session closes.
                 reconciler.waitForCatalogExport()
+                reconciler.closeKeptSession()
                 continuation.resume(returning: step)
+            }
+        }
+    }
+
+    /// Closes the database session kept between reconciles, after the last reconcile (graceful shutdown): the
+    /// server sees the connection end rather than the process vanish.
+    package func closeSession() async {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                state.withLock { $0.reconciler }.closeKeptSession()
+                continuation.resume()
             }
         }
     }
