@@ -8,12 +8,29 @@ import Synchronization
 /// cache holds one entry, keyed by the row's canonical hash, so the common "previous commit" case skips both.
 package final class SnapshotCache: Sendable {
     private let entry = Mutex<CompiledDSL?>(nil)
+    private let lastStored = Mutex<StoredSnapshot?>(nil)
+
+    /// The snapshot row this process inserted last and the document it holds, so the next row can be sent
+    /// as a patch of it (`SnapshotStore.insert(_:patching:with:…)`).
+    package struct StoredSnapshot: Sendable {
+        package var row: SnapshotStore.InsertedRow
+        package var document: JSONObject
+    }
 
     package init() {}
 
     /// The compiled snapshot whose canonical hash is `hash`, if it is the one remembered.
     package func compiled(hash: String) -> CompiledDSL? {
         entry.withLock { $0?.hash == hash ? $0 : nil }
+    }
+
+    /// The row remembered by `rememberStored(_:)`, if any. It may have been rolled back, deleted or updated
+    /// since: the patch's INSERT names its id and `xmin`, and inserts nothing then.
+    package var stored: StoredSnapshot? { lastStored.withLock { $0 } }
+
+    /// Remembers the snapshot row just inserted (replacing the previous one).
+    package func rememberStored(_ stored: StoredSnapshot) {
+        lastStored.withLock { $0 = stored }
     }
 
     /// Remembers `compiled` (replacing the previous entry).
