@@ -373,6 +373,12 @@ package final class SafeSync {
             {
                 snapshotCache.rememberStored(.init(row: row, document: snapshot.document))
                 snapshot.stored(id: row.id)
+                logger.debug(
+                    "snapshot row sent as a patch",
+                    metadata: [
+                        "snapshot.base": "\(previous.row.id)", "snapshot.changed": "\(patch.changed.count)",
+                        "snapshot.removed": "\(patch.removed.count)",
+                    ])
                 return
             }
             logger.debug("snapshot row \(previous.row.id) is not as inserted; storing the whole document")
