@@ -38,11 +38,11 @@ struct PlanRun {
     /// against the general path): they yield exactly what the general path yields.
     let usesFastPaths: Bool
 
-    let liveTables: [String: Table]
+    let liveTables: TableLookup
     /// Desired tables by name: lookups stay O(1) per live table, index and key (no quadratic scans).
-    let desiredTables: [String: Table]
-    let snapshotTables: [String: Table]
-    let snapshotTablesByModel: [String: Table]
+    let desiredTables: TableLookup
+    let snapshotTables: TableLookup
+    let snapshotTablesByModel: TableLookup
     let viewsByColumn: [String: [ViewDependency]]
     /// Live unique indexes left invalid (a failed concurrent build), by table: a table rewrite rebuilds them and
     /// fails on the duplicates they let in.
@@ -79,14 +79,11 @@ struct PlanRun {
         self.snapshot = snapshot
         self.live = live
         ddl = DDL(schema: options.schema)
-        liveTables = Dictionary(live.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        desiredTables = Dictionary(desired.schema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        liveTables = TableLookup(live.tables, by: \.name)
+        desiredTables = TableLookup(desired.schema.tables, by: \.name)
         let snapshotSchema = snapshot?.schema ?? Schema()
-        snapshotTables = Dictionary(
-            snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        snapshotTablesByModel = Dictionary(
-            snapshotSchema.tables.compactMap { table in table.modelKey.map { ($0, table) } },
-            uniquingKeysWith: { first, _ in first })
+        snapshotTables = TableLookup(snapshotSchema.tables, by: \.name)
+        snapshotTablesByModel = TableLookup(snapshotSchema.tables, by: \.modelKey)
         viewsByColumn = Dictionary(grouping: live.viewDependencies, by: { "\($0.table).\($0.column)" })
         invalidUniqueIndexes = Dictionary(grouping: live.indexes.filter { !$0.isValid && $0.isUnique }, by: \.table)
     }
@@ -96,7 +93,7 @@ struct PlanRun {
     mutating func planTables() {
         for table in desired.schema.tables {
             if let modelKey = table.modelKey, let old = snapshotTablesByModel[modelKey], old.name != table.name,
-                liveTables[old.name] != nil, liveTables[table.name] == nil
+                liveTables.contains(old.name), !liveTables.contains(table.name)
             {
                 notCreatedTables.insert(table.name)
                 renamedAwayTables.insert(old.name)
@@ -116,7 +113,7 @@ struct PlanRun {
                     PlannedChange(
                         kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
                         lock: .accessExclusive))
-                if snapshotTables[table.name] != nil {
+                if snapshotTables.contains(table.name) {
                     drift.append(
                         DriftItem(
                             kind: .recreatedTable, table: table.name,
@@ -281,7 +278,7 @@ struct PlanRun {
     /// add or rename is blocked does not, and nothing may be planned on it (it would fail the transaction).
     func columnWillExist(table: String, column: String) -> Bool {
         // The live table first: the common answer, without building the `addedColumns` key.
-        liveTables[table]?.columns.contains { $0.name == column } == true || createdTables.contains(table)
+        liveTables.hasColumn(column, inTable: table) || createdTables.contains(table)
             || addedColumns.contains("\(table).\(column)")
     }
 
@@ -448,7 +445,7 @@ struct PlanRun {
         // Filtered, then sorted: the conditions only read what the loop never writes.
         let leftOver = live.tables.filter { liveTable in
             let name = liveTable.name
-            return desiredTables[name] == nil && !options.ownedTables.contains(name)
+            return !desiredTables.contains(name) && !options.ownedTables.contains(name)
                 && !renamedAwayTables.contains(name)
         }
         for liveTable in leftOver.sorted(by: { $0.name < $1.name }) {
@@ -482,16 +479,17 @@ struct PlanRun {
     // MARK: - Indexes
 
     mutating func planIndexes() {
-        let liveIndexes = Dictionary(live.indexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies: the first live index of each name, as a dictionary of the indexes would keep.
+        let liveIndexes = Self.firstPositions(of: live.indexes.map(\.name))
         let snapshotIndexes = Set((snapshot?.schema.indexes ?? []).map(\.name))
         for index in desired.schema.indexes where !notCreatedTables.contains(index.table) {
             // On a column whose add or rename is blocked: the blocked change stands for it.
             guard index.columns.allSatisfy({ columnWillExist(table: index.table, column: $0) }) else { continue }
             let tableIsNew = createdTables.contains(index.table)
-            let rows = liveTables[index.table]?.estimatedRows ?? 0
+            let rows = liveTables.estimatedRows(of: index.table) ?? 0
             let concurrently = !tableIsNew && rows > options.concurrentIndexRows
             var statements: [SQL] = []
-            if let liveIndex = liveIndexes[index.name] {
+            if let liveIndex = liveIndexes[index.name].map({ live.indexes[$0] }) {
                 if liveIndex.table != index.table || !Self.sameDefinition(liveIndex, index) {
                     keep(
                         PlannedChange(
@@ -537,7 +535,7 @@ struct PlanRun {
         // Filtered, then sorted: the conditions only read what the loop never writes.
         let leftOver = live.indexes.filter { liveIndex in
             !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
-                && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name)
+                && desiredTables.contains(liveIndex.table) && !renamedAwayIndexes.contains(liveIndex.name)
         }
         for liveIndex in leftOver.sorted(by: { $0.name < $1.name }) {
             if snapshotIndexes.contains(liveIndex.name) {
@@ -578,7 +576,7 @@ struct PlanRun {
         // Each key's text once per side (it was built up to three times per key).
         let liveKeyTexts = live.foreignKeys.map(Self.columnsKey)
         let desiredKeyTexts = desired.schema.foreignKeys.map(Self.columnsKey)
-        let liveKeys = Dictionary(zip(liveKeyTexts, live.foreignKeys), uniquingKeysWith: { first, _ in first })
+        let liveKeys = Self.firstPositions(of: liveKeyTexts)
         let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(Self.columnsKey))
         for (key, keyText) in zip(desired.schema.foreignKeys, desiredKeyTexts)
         where !notCreatedTables.contains(key.table) && !notCreatedTables.contains(key.referencedTable) {
@@ -587,7 +585,7 @@ struct PlanRun {
             else { continue }
             // Only a change needs it.
             var origin: ChangeOrigin? { fieldOrigin(table: key.table, column: key.columns.first) }
-            if let liveKey = liveKeys[keyText] {
+            if let liveKey = liveKeys[keyText].map({ live.foreignKeys[$0] }) {
                 if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
                     || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate
                 {
@@ -645,7 +643,7 @@ struct PlanRun {
         let desiredKeys = Set(desiredKeyTexts)
         // Filtered, then sorted: the conditions only read what the loop never writes.
         let leftOver = zip(live.foreignKeys, liveKeyTexts).filter { liveKey, keyText in
-            !desiredKeys.contains(keyText) && desiredTables[liveKey.table] != nil
+            !desiredKeys.contains(keyText) && desiredTables.contains(liveKey.table)
         }
         for (liveKey, keyText) in leftOver.sorted(by: { ($0.0.table, $0.0.name) < ($1.0.table, $1.0.name) }) {
             if snapshotKeys.contains(keyText) {
@@ -663,6 +661,15 @@ struct PlanRun {
                         message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
+    }
+
+    /// The position of the first of `keys` equal to each key.
+    static func firstPositions(of keys: [String]) -> [String: Int] {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(keys.count)
+        // Backwards, so that the first position is the one that stays.
+        for position in keys.indices.reversed() { positions[keys[position]] = position }
+        return positions
     }
 
     /// What a foreign key is matched on: `table(column,…)`.
@@ -697,7 +704,7 @@ struct PlanRun {
             // otherwise rewrite every visible row of every table. (Checked first: it usually ends the guard.)
             guard let snapshot, let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey],
                 snapshot.autoNameColumns[modelKey] != columns, !columns.isEmpty,
-                snapshotTablesByModel[modelKey] != nil,
+                snapshotTablesByModel.contains(modelKey),
                 !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
                 table.column(named: "auto_name") != nil,
                 (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) })
@@ -778,4 +785,35 @@ struct PlanRun {
             blocked: blocked + kept)
         return Plan(safe: safe, blocked: blocked, drift: drift, manual: manual, effectiveDocument: effective)
     }
+}
+
+/// Tables by name (or model key) without copying them up front: positions into the schema's list, the first table
+/// of each key winning (as `Dictionary(_:uniquingKeysWith: { first, _ in first })` did). Built for each plan, so its
+/// cost is one hash per table.
+struct TableLookup {
+    let tables: [Table]
+    let positions: [String: Int]
+
+    init(_ tables: [Table], by key: (Table) -> String?) {
+        self.tables = tables
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(tables.count)
+        // Backwards, so that the first position is the one that stays.
+        for position in tables.indices.reversed() {
+            if let name = key(tables[position]) { positions[name] = position }
+        }
+        self.positions = positions
+    }
+
+    subscript(key: String) -> Table? { positions[key].map { tables[$0] } }
+
+    func contains(_ key: String) -> Bool { positions[key] != nil }
+
+    /// Whether the table has a column of that name (the table read in place).
+    func hasColumn(_ column: String, inTable key: String) -> Bool {
+        guard let position = positions[key] else { return false }
+        return tables[position].columns.contains { $0.name == column }
+    }
+
+    func estimatedRows(of key: String) -> Int? { positions[key].flatMap { tables[$0].estimatedRows } }
 }
