@@ -7,7 +7,8 @@ import Foundation
 ///     enginesync-bench compile [--models N]              DSL bytes → CompiledDSL, median of 7
 ///     enginesync-bench compile-incremental [--models N]  one field added to one model, compiled against the
 ///                                                        previous commit's DSLCompileCache, median of 7
-///     enginesync-bench plan [--models N]                 Planner.plan against a live schema equal to the DSL
+///     enginesync-bench plan [--models N] [--changed N]   Planner.plan against a live schema equal to the DSL
+///                                                        (or N fields behind it: N add_column changes)
 ///     enginesync-bench generate DIR [--models N] [--widen]   write the DSL repository (dsl/models/*.json)
 ///     enginesync-bench phases DIR --database DSN [--schema S] [--runs N]   a no-change plan, phase by phase
 ///     enginesync-bench catalog-sql [--schema S]          the catalog queries, ready for psql
@@ -36,6 +37,10 @@ enum BenchMain {
         let schema = option("--schema", in: &arguments) ?? "public"
         let runs = number(option("--runs", in: &arguments), name: "--runs") ?? 5
         let pushes = number(option("--pushes", in: &arguments), name: "--pushes") ?? 50
+        let changed = option("--changed", in: &arguments).map { text -> Int in
+            guard let value = Int(text), value >= 0 else { fail("--changed needs a number") }
+            return value
+        }
         let trim = arguments.contains("--trim")
         arguments.removeAll { $0 == "--trim" }
         switch arguments.first {
@@ -47,7 +52,7 @@ enum BenchMain {
         case "compile-incremental":
             incrementalCompileBenchmark(models: models)
         case "plan":
-            planBenchmark(models: models)
+            planBenchmark(models: models, changed: changed ?? 0)
         case "generate":
             guard arguments.count == 2 else { fail("usage: enginesync-bench generate DIR [--models N] [--widen]") }
             do {
@@ -133,12 +138,21 @@ enum BenchMain {
 
     /// `Planner.plan` alone: desired = the compiled DSL, snapshot = the same, live = its schema as the catalog
     /// reader would return it (no model/field keys). Nothing to do, so every column, index and key is compared.
-    static func planBenchmark(models: Int) {
-        let result = DSLCompiler().compile(files: BenchDSL.files(models: models))
-        guard let desired = result.compiled else {
+    /// `changed` > 0: the desired DSL has that many more fields on model 0 than the snapshot and the live schema
+    /// (the daemon's one-field commit): as many `add_column` changes, everything else compared as before.
+    static func planBenchmark(models: Int, changed: Int = 0) {
+        let compiler = DSLCompiler()
+        let result = compiler.compile(files: BenchDSL.files(models: models))
+        guard let base = result.compiled else {
             fail("bench DSL is invalid: \(result.errors.first?.message ?? "?")")
         }
-        var live = desired.schema
+        var desired = base
+        if changed > 0 {
+            guard let compiled = compiler.compile(files: BenchDSL.files(models: models, extraFields: changed)).compiled
+            else { fail("bench DSL with extra fields is invalid") }
+            desired = compiled
+        }
+        var live = base.schema
         for tableIndex in live.tables.indices {
             live.tables[tableIndex].modelKey = nil
             live.tables[tableIndex].estimatedRows = 0
@@ -150,12 +164,12 @@ enum BenchMain {
         let planner = Planner()
         var changes = -1
         let timings = measure(runs: 7) {
-            let plan = planner.plan(desired: desired, snapshot: desired, live: live)
+            let plan = planner.plan(desired: desired, snapshot: base, live: live)
             changes = plan.safe.count + plan.blocked.count
         }
         let columns = live.tables.reduce(0) { $0 + $1.columns.count }
         report(
-            "plan: \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
+            "plan\(changed > 0 ? " (\(changed) fields added)" : ""): \(live.tables.count) tables, \(columns) columns, \(live.indexes.count) indexes, "
                 + "\(live.foreignKeys.count) foreign keys; \(changes) changes", timings)
     }
 

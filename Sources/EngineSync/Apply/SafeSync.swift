@@ -77,6 +77,10 @@ package final class SafeSync {
         var blocked: [PlannedChange]
         var snapshot: SnapshotDecision
         var logID = 0
+        /// The live snapshot table's `dsl` column is jsonb: a new row can be built from the previous one.
+        var snapshotIsJSONB = false
+        /// The patch from the daemon's last snapshot row to the desired document, being computed meanwhile.
+        var pendingPatch: PendingSnapshotPatch?
     }
 
     private func run(desired: CompiledDSL, draft: inout ReportDraft, live: Schema?) throws -> Result {
@@ -86,6 +90,9 @@ package final class SafeSync {
             return Result(report: draft.finish(outcome: .standby), plan: nil, logID: nil)
         }
         try session.use(.catalogOnly)
+        // The daemon's next snapshot row is likely a patch of its last one: compared while the catalog is read.
+        let pendingPatch =
+            options.dryRun ? nil : snapshotCache?.stored.map { PendingSnapshotPatch(from: $0, to: desired.document) }
         let store = SnapshotStore(schema: schema, table: desired.snapshotTable)
         let baseline = try readBaseline(desired: desired, store: store, live: live, draft: &draft)
         if options.requireSnapshot && baseline.row == nil {
@@ -103,6 +110,9 @@ package final class SafeSync {
             snapshot: SnapshotDecision(
                 effectiveDocument: plan.effectiveDocument, desired: desired, row: baseline.row.map { ($0.id, $0.hash) })
         )
+        progress.pendingPatch = pendingPatch
+        progress.snapshotIsJSONB =
+            baseline.live.table(named: desired.snapshotTable)?.column(named: "dsl")?.type == .jsonb
         draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
         self.progress?.endPhase("plan-report")
@@ -264,7 +274,9 @@ package final class SafeSync {
                                 + "first reconcile has blocked changes; resolve them (or their migrations) and the next reconcile "
                                 + "records it"))
                 }
-                try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+                try storeSnapshotIfNeeded(
+                    &progress.snapshot, patchable: progress.snapshotIsJSONB, pending: progress.pendingPatch,
+                    desired: desired, store: store, draft: draft)
                 self.progress?.endPhase("snapshot-row")
                 draft.snapshot = progress.snapshot.reportInfo
                 try draft.add(applied: progress.applied, with: connection)
@@ -349,23 +361,58 @@ package final class SafeSync {
         }
         if !conflicts.isEmpty, !progress.snapshot.withheld {
             progress.snapshot.leaveOut(conflicts: conflicts, desired: desired)
-            try storeSnapshotIfNeeded(&progress.snapshot, desired: desired, store: store, draft: draft)
+            try storeSnapshotIfNeeded(
+                &progress.snapshot, patchable: progress.snapshotIsJSONB, pending: progress.pendingPatch,
+                desired: desired, store: store, draft: draft)
             draft.snapshot = progress.snapshot.reportInfo
         }
         return failed
     }
 
+    /// Inserts the snapshot row when the document is not the latest row's. The daemon (with a snapshot cache)
+    /// sends it as a patch of the row it inserted last when it can (`patchable`: the `dsl` column is jsonb);
+    /// otherwise, and when that row is no longer as inserted, the whole document.
     private func storeSnapshotIfNeeded(
-        _ snapshot: inout SnapshotDecision, desired: CompiledDSL, store: SnapshotStore,
-        draft: ReportDraft
+        _ snapshot: inout SnapshotDecision, patchable: Bool, pending: PendingSnapshotPatch?, desired: CompiledDSL,
+        store: SnapshotStore, draft: ReportDraft
     ) throws {
         guard snapshot.needsStore else { return }
+        let definition = desired.schema.table(named: desired.snapshotTable)
+        let commit = draft.context.commit?.sha
+        if patchable, let snapshotCache, let previous = snapshotCache.stored,
+            let patch = Self.patch(from: previous, to: snapshot.document, pending: pending)
+        {
+            let changedJSON = codec.canonicalJSON(patch.changed)
+            progress?.endPhase("snapshot-json")
+            if let row = try store.insert(
+                connection, patching: previous.row, with: patch, changedJSON: changedJSON, hash: snapshot.hash,
+                commit: commit, table: definition)
+            {
+                snapshotCache.rememberStored(.init(row: row, document: snapshot.document))
+                snapshot.stored(id: row.id)
+                logger.debug(
+                    "snapshot row sent as a patch",
+                    metadata: [
+                        "snapshot.base": "\(previous.row.id)", "snapshot.changed": "\(patch.changed.count)",
+                        "snapshot.removed": "\(patch.removed.count)",
+                    ])
+                return
+            }
+            logger.debug("snapshot row \(previous.row.id) is not as inserted; storing the whole document")
+        }
         let json = codec.canonicalJSON(snapshot.document)
         progress?.endPhase("snapshot-json")
-        let id = try store.insert(
-            connection, hash: snapshot.hash, json: json,
-            commit: draft.context.commit?.sha, table: desired.schema.table(named: desired.snapshotTable))
-        snapshot.stored(id: id)
+        let row = try store.insert(connection, hash: snapshot.hash, json: json, commit: commit, table: definition)
+        snapshotCache?.rememberStored(.init(row: row, document: snapshot.document))
+        snapshot.stored(id: row.id)
+    }
+
+    /// The patch from the row stored last to `document`: the one computed meanwhile when it is for the same two.
+    private static func patch(
+        from previous: SnapshotCache.StoredSnapshot, to document: JSONObject, pending: PendingSnapshotPatch?
+    ) -> SnapshotPatch? {
+        guard let pending else { return SnapshotPatch(from: previous.document, to: document) }
+        return pending.patch(from: previous, to: document)
     }
 
     /// Runs one planned statement, marking progress for the watchdog first (each may run up to

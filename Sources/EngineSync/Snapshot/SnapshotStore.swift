@@ -46,6 +46,13 @@ package struct SnapshotStore: Sendable {
         return try connection.run(sql, [id]).first?.optionalString("dsl") ?? "{}"
     }
 
+    /// A row as inserted: its id and `xmin` (the inserting transaction), which together name that very row
+    /// version — an UPDATE by hand gives the row another `xmin`.
+    package struct InsertedRow: Sendable, Equatable {
+        package var id: Int
+        package var xmin: String
+    }
+
     /// Inserts a row for the effective DSL; call inside the Safe Sync transaction, after the plan created
     /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`; the
     /// system columns keep their defaults), plus the commit in enginesync's `commit` column when that column
@@ -53,22 +60,59 @@ package struct SnapshotStore: Sendable {
     package func insert(
         _ connection: PostgresConnection, hash: String, json: String, commit: String?,
         table definition: Table?
-    ) throws -> Int {
+    ) throws -> InsertedRow {
+        let columns = rowColumns(dsl: "$2::jsonb", commitParameter: 3, commit: commit, table: definition)
+        let sql: SQL =
+            "INSERT INTO \(ddl.table(table)) (\(idents: columns.names)) VALUES ("
+            + SQL.joined(columns.values, separator: ", ") + ") RETURNING id::int8 AS id, xmin::text AS xmin"
+        let parameters: [(any PostgresBindable)?] = [hash, json]
+        return try inserted(connection.run(sql, parameters + columns.parameters).first)
+    }
+
+    /// Inserts the same row as `insert(_:hash:json:commit:table:)` would for the document `patch` leads to from
+    /// the document of row `base`, built by the server from that row: `(dsl - removed) || changed`, the same
+    /// jsonb value as the whole document parsed (jsonb keeps one value per key and no key order), without
+    /// sending or parsing the whole document. `nil` (nothing inserted) when row `base.id` is gone or is not the
+    /// version this process inserted (`xmin` differs: updated by hand), so its content is not known.
+    package func insert(
+        _ connection: PostgresConnection, patching base: InsertedRow, with patch: SnapshotPatch, changedJSON: String,
+        hash: String, commit: String?, table definition: Table?
+    ) throws -> InsertedRow? {
+        // $1 hash, $2 the removed keys (a JSON array), $3 the changed entries, $4 row id, $5 its xmin, $6 commit.
+        let columns = rowColumns(
+            dsl: "(dsl - ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) || $3::jsonb", commitParameter: 6,
+            commit: commit, table: definition)
+        let removed = JavaScriptJSON.stringify(.array(patch.removed.map(JSONValue.string)))
+        let sql: SQL =
+            "INSERT INTO \(ddl.table(table)) (\(idents: columns.names)) SELECT "
+            + SQL.joined(columns.values, separator: ", ")
+            + " FROM \(ddl.table(table)) WHERE id = $4 AND xmin = $5::xid RETURNING id::int8 AS id, xmin::text AS xmin"
+        let parameters: [(any PostgresBindable)?] = [hash, removed, changedJSON, base.id, base.xmin]
+        guard let row = try connection.run(sql, parameters + columns.parameters).first else { return nil }
+        return try inserted(row)
+    }
+
+    /// The columns of a new row: `hash` ($1), `dsl` (the expression given), `commit` (parameter
+    /// `commitParameter`, returned in `parameters`) when that column holds text, `created_at` when it exists.
+    private func rowColumns(dsl: SQL, commitParameter: Int, commit: String?, table definition: Table?) -> (
+        names: [String], values: [SQL], parameters: [(any PostgresBindable)?]
+    ) {
         var names = ["hash", "dsl"]
-        var values: [SQL] = ["$1", "$2::jsonb"]
-        var parameters: [(any PostgresBindable)?] = [hash, json]
+        var values: [SQL] = ["$1", dsl]
+        var parameters: [(any PostgresBindable)?] = []
         if let column = definition?.column(named: "commit"), column.type.holdsText {
             names.append("commit")
-            values.append("$3")
+            values.append("$\(unsafeRaw: String(commitParameter))")
             parameters.append(commit)
         }
         if definition?.column(named: "created_at") != nil {
             names.append("created_at")
             values.append("CURRENT_TIMESTAMP")
         }
-        let sql: SQL =
-            "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
-            + ") RETURNING id::int8 AS id"
-        return try connection.run(sql, parameters).first?.int("id") ?? 0
+        return (names, values, parameters)
+    }
+
+    private func inserted(_ row: PostgresRow?) throws -> InsertedRow {
+        InsertedRow(id: try row?.int("id") ?? 0, xmin: try row?.optionalString("xmin") ?? "")
     }
 }

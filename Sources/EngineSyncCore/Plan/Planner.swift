@@ -10,7 +10,13 @@ public struct Planner: Sendable {
     public init(options: PlannerOptions = PlannerOptions()) { self.options = options }
 
     public func plan(desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) -> Plan {
-        var run = PlanRun(options: options, desired: desired, snapshot: snapshot, live: live)
+        plan(desired: desired, snapshot: snapshot, live: live, usesFastPaths: true)
+    }
+
+    /// `usesFastPaths: false` takes the general path everywhere: the tests compare both on many cases.
+    func plan(desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema, usesFastPaths: Bool) -> Plan {
+        var run = PlanRun(
+            options: options, desired: desired, snapshot: snapshot, live: live, usesFastPaths: usesFastPaths)
         run.planTables()
         run.planRemovedTables()
         run.planIndexes()
@@ -28,12 +34,15 @@ struct PlanRun {
     let snapshot: CompiledDSL?
     let live: Schema
     let ddl: DDL
+    /// Whether the shortcuts for unchanged tables are taken (always, except in the tests that compare them
+    /// against the general path): they yield exactly what the general path yields.
+    let usesFastPaths: Bool
 
-    let liveTables: [String: Table]
+    let liveTables: TableLookup
     /// Desired tables by name: lookups stay O(1) per live table, index and key (no quadratic scans).
-    let desiredTables: [String: Table]
-    let snapshotTables: [String: Table]
-    let snapshotTablesByModel: [String: Table]
+    let desiredTables: TableLookup
+    let snapshotTables: TableLookup
+    let snapshotTablesByModel: TableLookup
     let viewsByColumn: [String: [ViewDependency]]
     /// Live unique indexes left invalid (a failed concurrent build), by table: a table rewrite rebuilds them and
     /// fails on the duplicates they let in.
@@ -61,20 +70,20 @@ struct PlanRun {
     /// Live indexes renamed by a blocked rename's suggested migration.
     var renamedAwayIndexes: Set<String> = []
 
-    init(options: PlannerOptions, desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) {
+    init(
+        options: PlannerOptions, desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema, usesFastPaths: Bool = true
+    ) {
         self.options = options
+        self.usesFastPaths = usesFastPaths
         self.desired = desired
         self.snapshot = snapshot
         self.live = live
         ddl = DDL(schema: options.schema)
-        liveTables = Dictionary(live.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        desiredTables = Dictionary(desired.schema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        liveTables = TableLookup(live.tables, by: \.name)
+        desiredTables = TableLookup(desired.schema.tables, by: \.name)
         let snapshotSchema = snapshot?.schema ?? Schema()
-        snapshotTables = Dictionary(
-            snapshotSchema.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        snapshotTablesByModel = Dictionary(
-            snapshotSchema.tables.compactMap { table in table.modelKey.map { ($0, table) } },
-            uniquingKeysWith: { first, _ in first })
+        snapshotTables = TableLookup(snapshotSchema.tables, by: \.name)
+        snapshotTablesByModel = TableLookup(snapshotSchema.tables, by: \.modelKey)
         viewsByColumn = Dictionary(grouping: live.viewDependencies, by: { "\($0.table).\($0.column)" })
         invalidUniqueIndexes = Dictionary(grouping: live.indexes.filter { !$0.isValid && $0.isUnique }, by: \.table)
     }
@@ -84,7 +93,7 @@ struct PlanRun {
     mutating func planTables() {
         for table in desired.schema.tables {
             if let modelKey = table.modelKey, let old = snapshotTablesByModel[modelKey], old.name != table.name,
-                liveTables[old.name] != nil, liveTables[table.name] == nil
+                liveTables.contains(old.name), !liveTables.contains(table.name)
             {
                 notCreatedTables.insert(table.name)
                 renamedAwayTables.insert(old.name)
@@ -104,7 +113,7 @@ struct PlanRun {
                     PlannedChange(
                         kind: .createTable, table: table.name, statements: [ddl.createTable(table)], rewrite: false,
                         lock: .accessExclusive))
-                if snapshotTables[table.name] != nil {
+                if snapshotTables.contains(table.name) {
                     drift.append(
                         DriftItem(
                             kind: .recreatedTable, table: table.name,
@@ -118,6 +127,10 @@ struct PlanRun {
     }
 
     mutating func planColumns(of table: Table, live liveTable: Table) {
+        if usesFastPaths, Self.sameColumnNames(table.columns, liveTable.columns) {
+            planSameNamedColumns(of: table, live: liveTable)
+            return
+        }
         let snapshotTable = snapshotTables[table.name]
         // Per-table dictionaries: O(columns) per table instead of a scan per column.
         let liveColumns = Self.columnsByName(liveTable.columns)
@@ -194,11 +207,79 @@ struct PlanRun {
         }
     }
 
+    /// `planColumns` when the desired and live tables name the same columns in the same order, each once (the
+    /// common case: nothing to add, rename or drop). What the general path does then, without its per-table
+    /// dictionaries: no rename applies (every desired name is live), no live column is left over, and each column
+    /// is compared with the live one at its position — the one `columnsByName` would find. The snapshot column
+    /// and the change's origin are only looked up for a column whose type differs.
+    ///
+    /// Columns are read in place, by position (copying each `Column` costs more than comparing it).
+    mutating func planSameNamedColumns(of table: Table, live liveTable: Table) {
+        for position in table.columns.indices {
+            if table.columns[position].type != liveTable.columns[position].type {
+                let column = table.columns[position]
+                planType(
+                    of: column, table: table, live: liveTable.columns[position], liveTable: liveTable,
+                    snapshotColumn: snapshotTables[table.name]?.column(named: column.name),
+                    origin: table.modelKey.map { ChangeOrigin(modelKey: $0, fieldKey: column.fieldKey) })
+            }
+            // `planDefault`'s own early returns, without copying the columns.
+            if table.columns[position].isAutoIncrement || liveTable.columns[position].isAutoIncrement
+                || DefaultComparison.equivalent(
+                    table.columns[position].defaultValue, liveTable.columns[position].defaultValue)
+            {
+                continue
+            }
+            planDefault(of: table.columns[position], table: table.name, live: liveTable.columns[position])
+        }
+    }
+
+    /// Whether `desired` and `live` have the same column names in the same order, no name twice.
+    static func sameColumnNames(_ desired: [Column], _ live: [Column]) -> Bool {
+        guard desired.count == live.count else { return false }
+        for position in desired.indices where desired[position].name != live[position].name { return false }
+        return !hasRepeatedName(desired)
+    }
+
+    /// Whether two of `columns` have the same name (`==`, as a dictionary of names would find them). Called for
+    /// every table of every plan, so without a `Set<String>` (a seeded SipHash and an allocation per name):
+    /// FNV-1a of the UTF-8 bytes into an open-addressed table of positions on the stack, names compared only when
+    /// their slots collide. Bytes only decide equality for ASCII (`"K"` equals the Kelvin sign `"\u{212A}"`, `"é"`
+    /// its decomposed spelling): a table with any other name is checked with a `Set`.
+    static func hasRepeatedName(_ columns: [Column]) -> Bool {
+        guard columns.count > 1 else { return false }
+        var capacity = 8
+        while capacity < columns.count * 2 { capacity *= 2 }
+        let mask = capacity - 1
+        let repeated: Bool? = withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { slots in
+            slots.initialize(repeating: -1)
+            for position in columns.indices {
+                let name = columns[position].name
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in name.utf8 {
+                    guard byte < 0x80 else { return nil }
+                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                }
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while slots[slot] >= 0 {
+                    if columns[slots[slot]].name == name { return true }
+                    slot = (slot + 1) & mask
+                }
+                slots[slot] = position
+            }
+            return false
+        }
+        if let repeated { return repeated }
+        var seen = Set<String>(minimumCapacity: columns.count)
+        return columns.contains { !seen.insert($0.name).inserted }
+    }
+
     /// Whether `table.column` exists after the safe changes: live, or created/added by this plan. A column whose
     /// add or rename is blocked does not, and nothing may be planned on it (it would fail the transaction).
     func columnWillExist(table: String, column: String) -> Bool {
-        createdTables.contains(table) || addedColumns.contains("\(table).\(column)")
-            || liveTables[table]?.columns.contains { $0.name == column } == true
+        // The live table first: the common answer, without building the `addedColumns` key.
+        liveTables.hasColumn(column, inTable: table) || createdTables.contains(table)
+            || addedColumns.contains("\(table).\(column)")
     }
 
     /// The first column of each name, as `Table.column(named:)` would find it.
@@ -232,9 +313,11 @@ struct PlanRun {
         of column: Column, table: Table, live liveColumn: Column, liveTable: Table,
         snapshotColumn: Column?, origin: ChangeOrigin?
     ) {
+        let change = TypeChange.classify(from: liveColumn.type, to: column.type)
+        if change == .same { return }
         let from = liveColumn.type.sql
         let to = column.type.sql
-        switch TypeChange.classify(from: liveColumn.type, to: column.type) {
+        switch change {
         case .same:
             return
         case .widening(let rewrite):
@@ -359,11 +442,14 @@ struct PlanRun {
     }
 
     mutating func planRemovedTables() {
-        for liveTable in live.tables.sorted(by: { $0.name < $1.name }) {
+        // Filtered, then sorted: the conditions only read what the loop never writes.
+        let leftOver = live.tables.filter { liveTable in
             let name = liveTable.name
-            if desiredTables[name] != nil || options.ownedTables.contains(name) || renamedAwayTables.contains(name) {
-                continue
-            }
+            return !desiredTables.contains(name) && !options.ownedTables.contains(name)
+                && !renamedAwayTables.contains(name)
+        }
+        for liveTable in leftOver.sorted(by: { $0.name < $1.name }) {
+            let name = liveTable.name
             if let snapshotTable = snapshotTables[name] {
                 block(
                     PlannedChange(
@@ -393,16 +479,17 @@ struct PlanRun {
     // MARK: - Indexes
 
     mutating func planIndexes() {
-        let liveIndexes = Dictionary(live.indexes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies: the first live index of each name, as a dictionary of the indexes would keep.
+        let liveIndexes = Self.firstPositions(of: live.indexes.map(\.name))
         let snapshotIndexes = Set((snapshot?.schema.indexes ?? []).map(\.name))
         for index in desired.schema.indexes where !notCreatedTables.contains(index.table) {
             // On a column whose add or rename is blocked: the blocked change stands for it.
             guard index.columns.allSatisfy({ columnWillExist(table: index.table, column: $0) }) else { continue }
             let tableIsNew = createdTables.contains(index.table)
-            let rows = liveTables[index.table]?.estimatedRows ?? 0
+            let rows = liveTables.estimatedRows(of: index.table) ?? 0
             let concurrently = !tableIsNew && rows > options.concurrentIndexRows
             var statements: [SQL] = []
-            if let liveIndex = liveIndexes[index.name] {
+            if let liveIndex = liveIndexes[index.name].map({ live.indexes[$0] }) {
                 if liveIndex.table != index.table || !Self.sameDefinition(liveIndex, index) {
                     keep(
                         PlannedChange(
@@ -445,10 +532,12 @@ struct PlanRun {
                     concurrently: concurrently, isUniqueIndexBuild: index.isUnique))
         }
         let desiredNames = Set(desired.schema.indexes.map(\.name))
-        for liveIndex in live.indexes.sorted(by: { $0.name < $1.name })
-        where !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
-            && desiredTables[liveIndex.table] != nil && !renamedAwayIndexes.contains(liveIndex.name)
-        {
+        // Filtered, then sorted: the conditions only read what the loop never writes.
+        let leftOver = live.indexes.filter { liveIndex in
+            !liveIndex.isConstraint && !desiredNames.contains(liveIndex.name)
+                && desiredTables.contains(liveIndex.table) && !renamedAwayIndexes.contains(liveIndex.name)
+        }
+        for liveIndex in leftOver.sorted(by: { $0.name < $1.name }) {
             if snapshotIndexes.contains(liveIndex.name) {
                 keep(
                     PlannedChange(
@@ -484,17 +573,19 @@ struct PlanRun {
     // MARK: - Foreign keys
 
     mutating func planForeignKeys() {
-        func columnsKey(_ key: ForeignKey) -> String { "\(key.table)(\(key.columns.joined(separator: ",")))" }
-        let liveKeys = Dictionary(
-            live.foreignKeys.map { (columnsKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(columnsKey))
-        for key in desired.schema.foreignKeys
+        // Each key's text once per side (it was built up to three times per key).
+        let liveKeyTexts = live.foreignKeys.map(Self.columnsKey)
+        let desiredKeyTexts = desired.schema.foreignKeys.map(Self.columnsKey)
+        let liveKeys = Self.firstPositions(of: liveKeyTexts)
+        let snapshotKeys = Set((snapshot?.schema.foreignKeys ?? []).map(Self.columnsKey))
+        for (key, keyText) in zip(desired.schema.foreignKeys, desiredKeyTexts)
         where !notCreatedTables.contains(key.table) && !notCreatedTables.contains(key.referencedTable) {
             guard key.columns.allSatisfy({ columnWillExist(table: key.table, column: $0) }),
                 key.referencedColumns.allSatisfy({ columnWillExist(table: key.referencedTable, column: $0) })
             else { continue }
-            let origin = fieldOrigin(table: key.table, column: key.columns.first)
-            if let liveKey = liveKeys[columnsKey(key)] {
+            // Only a change needs it.
+            var origin: ChangeOrigin? { fieldOrigin(table: key.table, column: key.columns.first) }
+            if let liveKey = liveKeys[keyText].map({ live.foreignKeys[$0] }) {
                 if liveKey.referencedTable != key.referencedTable || liveKey.referencedColumns != key.referencedColumns
                     || liveKey.onDelete != key.onDelete || liveKey.onUpdate != key.onUpdate
                 {
@@ -520,7 +611,7 @@ struct PlanRun {
                     PlannedChange(
                         kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                         statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
-            } else if snapshotKeys.contains(columnsKey(key)) {
+            } else if snapshotKeys.contains(keyText) {
                 // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
                 // blocked add_foreign_key instead of failing the reconcile.
                 drift.append(
@@ -549,10 +640,13 @@ struct PlanRun {
                         origin: origin))
             }
         }
-        let desiredKeys = Set(desired.schema.foreignKeys.map(columnsKey))
-        for liveKey in live.foreignKeys.sorted(by: { ($0.table, $0.name) < ($1.table, $1.name) })
-        where !desiredKeys.contains(columnsKey(liveKey)) && desiredTables[liveKey.table] != nil {
-            if snapshotKeys.contains(columnsKey(liveKey)) {
+        let desiredKeys = Set(desiredKeyTexts)
+        // Filtered, then sorted: the conditions only read what the loop never writes.
+        let leftOver = zip(live.foreignKeys, liveKeyTexts).filter { liveKey, keyText in
+            !desiredKeys.contains(keyText) && desiredTables.contains(liveKey.table)
+        }
+        for (liveKey, keyText) in leftOver.sorted(by: { ($0.0.table, $0.0.name) < ($1.0.table, $1.0.name) }) {
+            if snapshotKeys.contains(keyText) {
                 keep(
                     PlannedChange(
                         kind: .dropForeignKey, table: liveKey.table, column: liveKey.columns.first,
@@ -567,6 +661,27 @@ struct PlanRun {
                         message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
+    }
+
+    /// The position of the first of `keys` equal to each key.
+    static func firstPositions(of keys: [String]) -> [String: Int] {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(keys.count)
+        // Backwards, so that the first position is the one that stays.
+        for position in keys.indices.reversed() { positions[keys[position]] = position }
+        return positions
+    }
+
+    /// What a foreign key is matched on: `table(column,…)`.
+    static func columnsKey(_ key: ForeignKey) -> String {
+        var text = key.table
+        text.append("(")
+        for (position, column) in key.columns.enumerated() {
+            if position > 0 { text.append(",") }
+            text.append(column)
+        }
+        text.append(")")
+        return text
     }
 
     func fieldOrigin(table: String, column: String?, inSnapshot: Bool = false) -> ChangeOrigin? {
@@ -584,15 +699,15 @@ struct PlanRun {
 
     mutating func planAutoNames() {
         for table in desired.schema.tables {
-            guard let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey], !columns.isEmpty,
+            // As EngineJS: only when the snapshot has the model and its list differs. Without a snapshot (a first
+            // run, or one withheld while changes are blocked) nothing is recomputed: every reconcile would
+            // otherwise rewrite every visible row of every table. (Checked first: it usually ends the guard.)
+            guard let snapshot, let modelKey = table.modelKey, let columns = desired.autoNameColumns[modelKey],
+                snapshot.autoNameColumns[modelKey] != columns, !columns.isEmpty,
+                snapshotTablesByModel.contains(modelKey),
                 !createdTables.contains(table.name), !notCreatedTables.contains(table.name),
                 table.column(named: "auto_name") != nil,
                 (columns + ["auto_name"]).allSatisfy({ columnWillExist(table: table.name, column: $0) })
-            else { continue }
-            // As EngineJS: only when the snapshot has the model and its list differs. Without a snapshot (a first
-            // run, or one withheld while changes are blocked) nothing is recomputed: every reconcile would
-            // otherwise rewrite every visible row of every table.
-            guard let snapshot, snapshotTablesByModel[modelKey] != nil, snapshot.autoNameColumns[modelKey] != columns
             else { continue }
             backfillChanges.append(
                 PlannedChange(
@@ -670,4 +785,35 @@ struct PlanRun {
             blocked: blocked + kept)
         return Plan(safe: safe, blocked: blocked, drift: drift, manual: manual, effectiveDocument: effective)
     }
+}
+
+/// Tables by name (or model key) without copying them up front: positions into the schema's list, the first table
+/// of each key winning (as `Dictionary(_:uniquingKeysWith: { first, _ in first })` did). Built for each plan, so its
+/// cost is one hash per table.
+struct TableLookup {
+    let tables: [Table]
+    let positions: [String: Int]
+
+    init(_ tables: [Table], by key: (Table) -> String?) {
+        self.tables = tables
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(tables.count)
+        // Backwards, so that the first position is the one that stays.
+        for position in tables.indices.reversed() {
+            if let name = key(tables[position]) { positions[name] = position }
+        }
+        self.positions = positions
+    }
+
+    subscript(key: String) -> Table? { positions[key].map { tables[$0] } }
+
+    func contains(_ key: String) -> Bool { positions[key] != nil }
+
+    /// Whether the table has a column of that name (the table read in place).
+    func hasColumn(_ column: String, inTable key: String) -> Bool {
+        guard let position = positions[key] else { return false }
+        return tables[position].columns.contains { $0.name == column }
+    }
+
+    func estimatedRows(of key: String) -> Int? { positions[key].flatMap { tables[$0].estimatedRows } }
 }

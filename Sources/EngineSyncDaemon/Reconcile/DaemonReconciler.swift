@@ -209,6 +209,9 @@ package final class DaemonReconciler {
                 step.errorDescription ?? "cannot write reports to \(reports?.directory ?? "?"): \(error)"
         }
         options.progress?.endPhase("report-files")
+        // The previous reconcile's compiled DSL and snapshot document, replaced in the cache: freed now, after the
+        // report (milliseconds at 1,000 models), and before the worker trims the heap.
+        snapshotCache.releaseReplaced()
         // After the report, on the export's own thread: the whole catalog is not on the push → report path (the
         // pusher's post-receive hook waits for the report); catalog.json names the commit it follows.
         if report.outcome == .synced || report.outcome == .blocked || exportOwed { catalogExports.request() }
