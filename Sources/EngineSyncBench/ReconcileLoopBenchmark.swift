@@ -9,17 +9,22 @@ import PostgresClient
 private func mallocTrim(_ pad: Int) -> Int32
 
 /// The memory of a long-running reconciler: the pipeline the daemon runs for each commit (`Reconciler` with the
-/// daemon's snapshot cache), `runs` times in this one process on a directory, printing the resident set after
+/// caches a `DaemonReconciler` keeps per target: snapshot, live schema, compile, the kept session; the replaced
+/// snapshot generation freed after each reconcile, as the daemon does once the report is written), `runs` times in this one process on a directory, printing the resident set after
 /// 1, 10, 100, … reconciles and its growth after the warm-up (issue 14 goal 3: nothing grows over 1,000).
 ///
 /// Every reconcile is a real sync (introspection, plan, the log row in one transaction); after the first, which
 /// creates the schema if the database is empty, there is nothing to apply.
 enum ReconcileLoopBenchmark {
     static func run(directory: String, dsn: String, runs: Int, trim: Bool) {
+        let logger = Logger(label: "enginesync-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let snapshotCache = SnapshotCache()
+        let keptSession = KeptSession(logger: logger)
+        defer { keptSession.close() }
         let reconciler = Reconciler(
-            database: PostgresConfiguration(dsn: dsn), options: ReconcilerOptions(),
-            logger: Logger(label: "enginesync-bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-            snapshotCache: SnapshotCache())
+            database: PostgresConfiguration(dsn: dsn), options: ReconcilerOptions(), logger: logger,
+            snapshotCache: snapshotCache, liveSchemaCache: LiveSchemaCache(), compileCache: CompileCache(),
+            keptSession: keptSession)
         var checkpoints: [Int] = [1, 10]
         while let last = checkpoints.last, last * 10 <= runs { checkpoints.append(last * 10) }
         if checkpoints.last != runs { checkpoints.append(runs) }
@@ -31,6 +36,7 @@ enum ReconcileLoopBenchmark {
             guard result.report.outcome == .synced else {
                 BenchMain.fail("reconcile \(run): outcome \(result.report.outcome.rawValue)")
             }
+            snapshotCache.releaseReplaced()
             if trim { releaseFreeMemory() }
             guard checkpoints.contains(run) else { continue }
             let memory = Memory.current()

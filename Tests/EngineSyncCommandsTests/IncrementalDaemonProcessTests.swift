@@ -158,6 +158,46 @@ struct IncrementalDaemonProcessTests {
         }
     }
 
+    /// A reconcile that creates many tables (here the first sync of 24 models) is followed, after its report, by a
+    /// read of those tables into the live-schema cache, so the next push reads only what it changes instead of
+    /// every table the previous reconcile created.
+    @Test func aLargeChangeIsReadIntoTheCacheAfterItsReportNotByTheNextPush() throws {
+        try ScratchDatabase.with { database, _ in
+            let remote = try Remote()
+            let state = try DaemonProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let daemon = try DaemonProcess(
+                arguments: [
+                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
+                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
+                ],
+                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            defer { daemon.kill() }
+            var files: [String: String?] = [:]
+            for number in 0..<24 { files["dsl/models/m\(number).json"] = Self.tag() }
+            let created = try remote.push(files, message: "create 24 tables")
+            #expect(Scenario.waitForReport(state, created)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            let next = try remote.push(["dsl/models/m3.json": Self.tag(#", "color": {"type": "string"}"#)])
+            #expect(Scenario.waitForReport(state, next)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
+            #expect(daemon.terminate() == 0)
+            let lines = Scenario.log(state).components(separatedBy: "\n")
+            // Right after the first report: the 24 new tables, the snapshot table and enginesync's own read into the
+            // cache.
+            let refresh = lines.filter { $0.contains("live schema read after the reconcile") }
+            #expect(refresh.count == 1, "\(refresh)")
+            let tablesRead = refresh.first?.components(separatedBy: "introspect.tables_read=").last?
+                .prefix { $0.isNumber }
+            #expect(tablesRead.flatMap { Int($0) }.map { $0 >= 25 } == true, "\(refresh)")
+            // The next push reads the catalog before it changes anything (beside the compile): with the cache
+            // refreshed, not one table is read again.
+            let reads = lines.filter { $0.contains("live schema read introspect") || $0.contains("live schema read ") }
+                .filter { !$0.contains("after the reconcile") }
+            #expect(reads.count == 2, "\(reads)")
+            #expect(reads.last?.contains("introspect.full=false") == true, "\(reads)")
+            #expect(reads.last?.contains("introspect.tables=0") == true, "\(reads)")
+        }
+    }
+
     /// The client backends of the test's database other than `connection`, once `done` says so (a backend leaves
     /// `pg_stat_activity` a moment after its client), or as they are after 30 s.
     static func daemonBackends(_ connection: PostgresConnection, until done: ([Int]) -> Bool) throws -> [Int] {
