@@ -68,18 +68,23 @@ struct IncrementalDaemonProcessTests {
         return report
     }
 
+    /// `enginesync run` on the remote's bare repository, woken by each push, logging at debug level (`live schema
+    /// read introspect.full=…`, `reconcile phases …`) into `state/daemon.log`.
+    static func startDaemon(remote: Remote, dsn: String, state: String) throws -> DaemonProcess {
+        try DaemonProcess(
+            arguments: [
+                "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", dsn,
+                "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
+            ],
+            environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+    }
+
     @Test func droppedIndexWidenedColumnAndExtraTableAreSeenBetweenPushes() throws {
         try ScratchDatabase.with { database, connection in
             let remote = try Remote()
             let state = try DaemonProcessTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            // At debug level the daemon logs how it read the live schema (`live schema read introspect.full=…`).
-            let daemon = try DaemonProcess(
-                arguments: [
-                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
-                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
-                ],
-                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            let daemon = try Self.startDaemon(remote: remote, dsn: database.dsn, state: state)
             defer { daemon.kill() }
 
             let created = try remote.push(
@@ -166,12 +171,7 @@ struct IncrementalDaemonProcessTests {
             let remote = try Remote()
             let state = try DaemonProcessTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let daemon = try DaemonProcess(
-                arguments: [
-                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
-                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
-                ],
-                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            let daemon = try Self.startDaemon(remote: remote, dsn: database.dsn, state: state)
             defer { daemon.kill() }
             var files: [String: String?] = [:]
             for number in 0..<24 { files["dsl/models/m\(number).json"] = Self.tag() }
@@ -224,12 +224,7 @@ struct IncrementalDaemonProcessTests {
             let remote = try Remote()
             let state = try DaemonProcessTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let daemon = try DaemonProcess(
-                arguments: [
-                    "run", "--config", state + "/empty.yaml", "--repo", remote.bare.path, "--database", database.dsn,
-                    "--state-dir", state, "--poll-interval", "60s", "--max-backoff", "1s", "--log-level", "debug",
-                ],
-                environment: ["NOTIFY_SOCKET": ""], log: state + "/daemon.log")
+            let daemon = try Self.startDaemon(remote: remote, dsn: database.dsn, state: state)
             defer { daemon.kill() }
             let created = try remote.push(["dsl/models/tag.json": Self.tag()], message: "create")
             #expect(Scenario.waitForReport(state, created)?["outcome"] as? String == "synced", "\(Scenario.log(state))")
