@@ -57,10 +57,15 @@ package struct CatalogReader {
             return (index, PostgresStatement(restricted, [schema, filter]))
         }
         queryCount = statements.count
-        var columnsRead: ColumnsRead?
+        // The columns query on the second connection, read and decoded on a thread of its own; that connection is
+        // used by that thread alone until the read is joined below (libpq: one thread at a time per `PGconn`).
+        var columnsRead: BackgroundValue<Result<[String: [Column]], any Error>>?
         if let columnsConnection {
             beforeEachQuery()
-            columnsRead = ColumnsRead(connection: columnsConnection, statement: statements[1].1)
+            let statement = statements[1].1
+            columnsRead = BackgroundValue {
+                Result { try Self.columns(try columnsConnection.query(statement.sql, statement.parameters)) }
+            }
             statements.removeAll { $0.0 == 1 }
         }
         beforeEachQuery()
@@ -76,7 +81,7 @@ package struct CatalogReader {
         }
         // Joined whatever happened here: the other connection is in use until its read returns.
         if let columnsRead {
-            switch columnsRead.wait() {
+            switch columnsRead.value {
             case .success(let columns): columnsByTable = columns
             case .failure(let error): failure = failure ?? error
             }
@@ -340,30 +345,4 @@ package struct CatalogReader {
           AND d.refobjsubid > 0 AND n.nspname = $1 AND v.oid <> t.oid
         ORDER BY 1, 2, 3, 4
         """
-}
-
-/// The columns query on a second connection, read and decoded on a thread of its own
-/// (`CatalogReader.read(_:columnsConnection:)`).
-///
-/// `@unchecked Sendable`: the connection is used by that thread alone, from `init` until `wait()` returns (libpq: a
-/// `PGconn` is used by one thread at a time), and `outcome` is written before `finished` is signalled and read after.
-private final class ColumnsRead: @unchecked Sendable {
-    private let connection: PostgresConnection
-    private let finished = DispatchSemaphore(value: 0)
-    private var outcome: Result<[String: [Column]], any Error> = .success([:])
-
-    init(connection: PostgresConnection, statement: PostgresStatement) {
-        self.connection = connection
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            outcome = Result {
-                try CatalogReader.columns(try self.connection.query(statement.sql, statement.parameters))
-            }
-            finished.signal()
-        }
-    }
-
-    func wait() -> Result<[String: [Column]], any Error> {
-        finished.wait()
-        return outcome
-    }
 }

@@ -28,44 +28,28 @@ package final class CompileCache: Sendable {
     }
 }
 
-/// A DSL compile running on a thread of its own while the reconcile connects, takes the lock and reads the
-/// catalog: the compile is pure and CPU-bound (~100 ms at 1,000 models), the catalog read mostly waits on the
-/// server, and the machine has two cores. `compilation` waits for it; the first caller that needs the result (or
-/// has to report on the DSL before anything is written) joins.
-final class PendingCompilation: @unchecked Sendable {
-    private let finished = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    /// Written once by the worker before it signals `finished`; read only after waiting on it.
-    private var result = DSLCompilation(compiled: nil, diagnostics: [])
-    private var isJoined = false
+/// A DSL compile running on a thread of its own (`BackgroundValue`) while the reconcile connects, takes the lock
+/// and reads the catalog: the compile is pure and CPU-bound (~100 ms at 1,000 models), the catalog read mostly
+/// waits on the server, and the machine has two cores. The first caller that needs the result (or has to report
+/// on the DSL before anything is written) joins.
+final class PendingCompilation: Sendable {
+    private let running: BackgroundValue<DSLCompilation>
 
     /// The size of the DSL being compiled (`DSLCompiler.LoadedFiles.byteCount`).
     let sourceBytes: Int
 
-    /// Starts compiling `files` on a global queue (never Swift's cooperative pool: the caller may block on it);
-    /// incrementally when a long-running caller keeps a `CompileCache`.
+    /// Starts compiling `files`; incrementally when a long-running caller keeps a `CompileCache`.
     init(_ compiler: DSLCompiler, files: DSLCompiler.LoadedFiles, cache: CompileCache? = nil) {
         sourceBytes = files.byteCount
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            if let cache {
-                var entries = cache.take()
-                result = compiler.compile(files, cache: &entries)
-                cache.keep(entries)
-            } else {
-                result = compiler.compile(files)
-            }
-            finished.signal()
+        running = BackgroundValue {
+            guard let cache else { return compiler.compile(files) }
+            var entries = cache.take()
+            let result = compiler.compile(files, cache: &entries)
+            cache.keep(entries)
+            return result
         }
     }
 
     /// The compile's result, waiting for it the first time.
-    var compilation: DSLCompilation {
-        lock.withLock {
-            if !isJoined {
-                finished.wait()
-                isJoined = true
-            }
-            return result
-        }
-    }
+    var compilation: DSLCompilation { running.value }
 }

@@ -64,6 +64,14 @@ public struct ReconcilerOptions: Sendable {
     }
 }
 
+extension ReconcilerOptions {
+    /// The session every reconcile with these options opens (and the daemon's other sessions of the same target):
+    /// the managed schema and the configured timeouts.
+    public var sessionSettings: SessionSettings {
+        SessionSettings(schema: safeSync.planner.schema, timeouts: timeouts)
+    }
+}
+
 /// One reconcile (SPEC 6): read the commit, compile, connect, lock, run migrations, Safe Sync.
 ///
 /// Used by `sync`, `plan`, `run --once` and the daemon. Never throws: every problem is a report with
@@ -108,11 +116,6 @@ public final class Reconciler {
         self.liveSchemaCache = liveSchemaCache
         self.compileCache = compileCache
         self.keptSession = keptSession
-    }
-
-    /// The session every reconcile opens: the managed schema and the configured timeouts.
-    var sessionSettings: SessionSettings {
-        SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
     }
 
     public func reconcile(_ source: ReconcileSource) -> Result {
@@ -176,8 +179,8 @@ public final class Reconciler {
         let session: DatabaseSession
         do {
             session =
-                try keptSession?.checkOut(database, settings: sessionSettings, progress: options.progress)
-                ?? DatabaseSession.connect(database, settings: sessionSettings, progress: options.progress)
+                try keptSession?.checkOut(database, settings: options.sessionSettings, progress: options.progress)
+                ?? DatabaseSession.connect(database, settings: options.sessionSettings, progress: options.progress)
             options.progress?.endPhase("connect")
         } catch {
             guard input.compilation.isValid else { return end(.invalid, draft) }

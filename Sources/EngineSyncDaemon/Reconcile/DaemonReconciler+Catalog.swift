@@ -16,14 +16,14 @@ extension DaemonReconciler {
     ) -> CatalogExportQueue.Export {
         let database = configuration.postgres
         let schema = options.safeSync.planner.schema
-        let timeouts = options.timeouts
+        let settings = options.sessionSettings
         let snapshotTable = options.compiler.snapshotModelKey
         return { progress in
             guard let directory = reportsDirectory else { return true }
             let path = directory + "/" + CatalogFile.fileName
             do {
                 let session = try DatabaseSession.connect(
-                    database, settings: SessionSettings(schema: schema, timeouts: timeouts),
+                    database, settings: settings,
                     searchPath: .catalogOnly, progress: progress)
                 let exporter = CatalogExporter(schema: schema, snapshotTable: snapshotTable)
                 let catalog = try exporter.export(session.connection, liveSchemaCache: liveSchemaCache)

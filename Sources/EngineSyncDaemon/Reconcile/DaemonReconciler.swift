@@ -239,8 +239,7 @@ package final class DaemonReconciler {
         let schema = options.safeSync.planner.schema
         do {
             let session = try keptSession.checkOut(
-                database, settings: SessionSettings(schema: schema, timeouts: options.timeouts),
-                progress: options.progress)
+                database, settings: options.sessionSettings, progress: options.progress)
             try session.use(.catalogOnly)
             let read = try liveSchemaCache.read(session.connection, schema: schema) { [progress = options.progress] in
                 progress?.touch()
@@ -467,8 +466,8 @@ package final class DaemonReconciler {
     /// full reconcile runs and reports the connection failure.
     private func isStillStandby() -> Bool {
         options.progress?.touch()
-        let settings = SessionSettings(schema: options.safeSync.planner.schema, timeouts: options.timeouts)
-        let session = try? DatabaseSession.connect(database, settings: settings, searchPath: .catalogOnly)
+        let session = try? DatabaseSession.connect(
+            database, settings: options.sessionSettings, searchPath: .catalogOnly)
         return session?.isStandby == true
     }
 
