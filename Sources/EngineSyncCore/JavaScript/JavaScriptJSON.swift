@@ -80,30 +80,7 @@ public enum JavaScriptJSON {
     static func stableBytes(_ object: JSONObject, serialised: [[UInt8]?], emit: ([UInt8]) -> Void) {
         let entries = object.entries
         var keys = SortKeys()
-        // `propertyOrder`, by position.
-        func propertyOrder(_ positions: [Int]) -> [Int] {
-            var indices: [(index: UInt32, position: Int)] = []
-            var others: [Int] = []
-            for position in positions {
-                if let index = arrayIndex(entries[position].key) {
-                    indices.append((index, position))
-                } else {
-                    others.append(position)
-                }
-            }
-            if indices.isEmpty { return positions }
-            return indices.sorted { $0.index < $1.index }.map(\.position) + others
-        }
-        var order = propertyOrder(Array(entries.indices))
-        if order.count > 1 {
-            let sortKeys = order.map { keys.key(entries[$0].key) }
-            let sorted = order.indices.sorted { left, right in
-                sortKeys[left] != sortKeys[right]
-                    ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
-                    : left < right
-            }
-            order = propertyOrder(sorted.map { order[$0] })
-        }
+        let order = memberOrder(entries, sortingKeys: true, keys: &keys)
         var piece: [UInt8] = [UInt8(ascii: "{")]
         for (rank, position) in order.enumerated() {
             if rank > 0 { piece.append(UInt8(ascii: ",")) }
@@ -156,21 +133,11 @@ public enum JavaScriptJSON {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
-            var entries = propertyOrder(object.entries)
-            if sortingKeys, entries.count > 1 {
-                // Stable: keys equal for the collation (e.g. differing by an ignorable control) keep their order.
-                // Each key's collation sort key is computed once (a sort compares each key many times).
-                let sortKeys = entries.map { keys.key($0.key) }
-                let order = entries.indices.sorted { left, right in
-                    sortKeys[left] != sortKeys[right]
-                        ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
-                        : left < right
-                }
-                entries = propertyOrder(order.map { entries[$0] })
-            }
+            let entries = object.entries
             output.append(UInt8(ascii: "{"))
-            for (position, entry) in entries.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
+            for (rank, position) in memberOrder(entries, sortingKeys: sortingKeys, keys: &keys).enumerated() {
+                let entry = entries[position]
+                if rank > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(entry.key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 write(entry.value, sortingKeys: sortingKeys, keys: &keys, into: &output)
@@ -179,19 +146,43 @@ public enum JavaScriptJSON {
         }
     }
 
-    /// JavaScript's OrdinaryOwnPropertyKeys: array-index keys ascending, then the rest in insertion order.
-    private static func propertyOrder(_ entries: [JSONObject.Entry]) -> [JSONObject.Entry] {
+    /// The order in which `write` writes an object's members, as positions in `entries`: JavaScript's own-property
+    /// order, and with `sortingKeys` the keys sorted with `localeCompare` — stable: keys equal for the collation
+    /// (e.g. differing by an ignorable control) keep their order — then put in own-property order again (the
+    /// sorted object is a JavaScript object too). Each key's collation sort key is computed once (a sort compares
+    /// each key many times).
+    static func memberOrder(_ entries: [JSONObject.Entry], sortingKeys: Bool, keys: inout SortKeys) -> [Int] {
+        var order = propertyOrder(Array(entries.indices), of: entries)
+        if sortingKeys, order.count > 1 {
+            let sortKeys = order.map { keys.key(entries[$0].key) }
+            let sorted = order.indices.sorted { left, right in
+                sortKeys[left] != sortKeys[right]
+                    ? JavaScriptCollation.precedes(sortKeys[left], sortKeys[right])
+                    : left < right
+            }
+            order = propertyOrder(sorted.map { order[$0] }, of: entries)
+        }
+        return order
+    }
+
+    /// JavaScript's OrdinaryOwnPropertyKeys over `positions` of `entries`: array-index keys ascending, then the
+    /// rest in the order given.
+    private static func propertyOrder(_ positions: [Int], of entries: [JSONObject.Entry]) -> [Int] {
         // Almost every object has no integer-like key: nothing to reorder, nothing to allocate.
         guard entries.contains(where: { $0.key.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }) else {
-            return entries
+            return positions
         }
-        var indices: [(index: UInt32, entry: JSONObject.Entry)] = []
-        var others: [JSONObject.Entry] = []
-        for entry in entries {
-            if let index = arrayIndex(entry.key) { indices.append((index, entry)) } else { others.append(entry) }
+        var indices: [(index: UInt32, position: Int)] = []
+        var others: [Int] = []
+        for position in positions {
+            if let index = arrayIndex(entries[position].key) {
+                indices.append((index, position))
+            } else {
+                others.append(position)
+            }
         }
-        if indices.isEmpty { return entries }
-        return indices.sorted { $0.index < $1.index }.map(\.entry) + others
+        if indices.isEmpty { return positions }
+        return indices.sorted { $0.index < $1.index }.map(\.position) + others
     }
 
     /// The key's value when it is a canonical array index: `0`, or digits without a leading zero, below
