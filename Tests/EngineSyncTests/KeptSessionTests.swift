@@ -345,17 +345,25 @@ struct KeptSessionTests {
 /// the dead connection is replaced and the standby check, asked on every reconcile, sees the new role.
 @Suite("KeptSession: server restart and demotion between reconciles")
 struct KeptSessionRestartTests {
-    @Test func aServerRestartBetweenPushesIsNotAFailure() throws {
+    /// A private cluster, a repository with one model, and a daemon reconciler that synced it and kept its session.
+    static func syncedOnPrivateCluster() throws -> (
+        cluster: PrivatePostgresCluster, repository: ScratchRepository, state: String, reconciler: DaemonReconciler
+    ) {
         let cluster = try PrivatePostgresCluster()
         let repository = try ScratchRepository()
         let state = KeptSessionTests.temporaryState()
-        defer { try? FileManager.default.removeItem(atPath: state) }
         try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
         let reconciler = DaemonReconciler(
             configuration: KeptSessionTests.configuration(dsn: cluster.dsn(), state: state, repository: repository),
             logger: Logger(label: "test"))
         #expect(reconciler.step().outcome == .synced)
         #expect(reconciler.keptSession.isHoldingSession)
+        return (cluster, repository, state, reconciler)
+    }
+
+    @Test func aServerRestartBetweenPushesIsNotAFailure() throws {
+        let (cluster, repository, state, reconciler) = try Self.syncedOnPrivateCluster()
+        defer { try? FileManager.default.removeItem(atPath: state) }
 
         try cluster.stop()
         try cluster.start()
@@ -370,16 +378,8 @@ struct KeptSessionRestartTests {
     }
 
     @Test func aDemotionBetweenPushesIsSeenAndThePromotionReconciled() throws {
-        let cluster = try PrivatePostgresCluster()
-        let repository = try ScratchRepository()
-        let state = KeptSessionTests.temporaryState()
+        let (cluster, repository, state, reconciler) = try Self.syncedOnPrivateCluster()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        try repository.commit(["dsl/models/post.json": #"{"fields": {"title": {"type": "string"}}}"#])
-        let reconciler = DaemonReconciler(
-            configuration: KeptSessionTests.configuration(dsn: cluster.dsn(), state: state, repository: repository),
-            logger: Logger(label: "test"))
-        #expect(reconciler.step().outcome == .synced)
-        #expect(reconciler.keptSession.isHoldingSession)
 
         // Demoted: restarted in recovery (a standby with nothing to stream from yet).
         try cluster.stop()
