@@ -51,6 +51,12 @@ enum BenchMain {
             compileBenchmark(models: models)
         case "compile-incremental":
             incrementalCompileBenchmark(models: models)
+        case "heap":
+            if arguments.count == 2, let database {
+                HeapBreakdownBenchmark.run(directory: arguments[1], dsn: database)
+            } else {
+                HeapBreakdownBenchmark.run(models: models)
+            }
         case "plan":
             planBenchmark(models: models, changed: changed ?? 0)
         case "generate":
@@ -77,7 +83,7 @@ enum BenchMain {
             ReconcileLoopBenchmark.run(directory: arguments[1], dsn: database, runs: runs, trim: trim)
         default:
             fail(
-                "usage: enginesync-bench [compile|compile-incremental|plan|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
+                "usage: enginesync-bench [compile|compile-incremental|plan|heap [DIR --database DSN]|generate DIR|phases DIR|catalog-sql|push-latency CLONE REPORTS] "
                     + "[--models N] [--widen] [--database DSN] [--schema S] [--runs N] [--pushes N]")
         }
     }

@@ -25,6 +25,13 @@ public final class PostgresConnection {
     private let noticeBox: NoticeBox
     private let noticeContext: Unmanaged<NoticeBox>
 
+    /// The largest single message this connection has sent or received, in bytes (a statement's text with its
+    /// parameters; one row's values). libpq grows its input and output buffers to the largest message that
+    /// went through and frees them only with the connection (c-libraries.md: `PQfinish`), so a long-lived
+    /// connection that once carried a multi-megabyte document keeps that much memory: the daemon does not keep
+    /// such a connection idle (`DatabaseSession.prepareToKeep()`).
+    public private(set) var largestMessageBytes = 0
+
     /// Opens a session. A failed connect still frees the libpq handle (libpq requires `PQfinish`).
     public static func connect(_ configuration: PostgresConfiguration) throws -> PostgresConnection {
         let pairs = configuration.keywordValues
@@ -139,6 +146,7 @@ public final class PostgresConnection {
                 kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: sql,
                 function: "PQexecParams")
         }
+        noteMessage(bytes: texts.reduce(sql.utf8.count) { $0 + ($1?.utf8.count ?? 0) })
         let cValues = texts.map { $0.flatMap { strdup($0) } }
         defer { for value in cValues { free(value) } }
         let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
@@ -155,6 +163,7 @@ public final class PostgresConnection {
         if script.utf8.contains(0) {
             throw PostgresError(kind: .client, message: "SQL text contains a NUL byte", function: "PQsendQuery")
         }
+        noteMessage(bytes: script.utf8.count)
         guard PQsendQuery(handle, script) == 1 else {
             throw connectionOrClientError(statement: script, function: "PQsendQuery")
         }
@@ -218,7 +227,7 @@ public final class PostgresConnection {
                 defer { PQclear(result) }
                 switch PQresultStatus(result) {
                 case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                    if failure == nil { copied = Self.copy(result) }
+                    if failure == nil { copied = copy(result) }
                 case PGRES_PIPELINE_ABORTED:
                     continue
                 default:
@@ -257,7 +266,9 @@ public final class PostgresConnection {
 
     /// Queues one statement of a pipeline (`PQsendQueryParams`, text parameters).
     private func send(_ statement: PostgresStatement) -> Bool {
-        let cValues = statement.parameters.map { $0.flatMap { strdup($0.postgresText) } }
+        let texts = statement.parameters.map { $0?.postgresText }
+        noteMessage(bytes: texts.reduce(statement.sql.utf8.count) { $0 + ($1?.utf8.count ?? 0) })
+        let cValues = texts.map { $0.flatMap { strdup($0) } }
         defer { for value in cValues { free(value) } }
         return cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
             PQsendQueryParams(handle, statement.sql, Int32(buffer.count), nil, buffer.baseAddress, nil, nil, 0)
@@ -271,11 +282,24 @@ public final class PostgresConnection {
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
             throw error(from: result, statement: statement, function: function)
         }
-        return Self.copy(result)
+        return copy(result)
     }
 
-    /// Copies a result's names and values into Swift values (`PQclear` stays with the caller).
-    private static func copy(_ result: OpaquePointer) -> PostgresResult {
+    private func noteMessage(bytes: Int) {
+        largestMessageBytes = max(largestMessageBytes, bytes)
+    }
+
+    /// `copy(_:largestRow:)`, noting the result's largest row (one message each) in `largestMessageBytes`.
+    private func copy(_ result: OpaquePointer) -> PostgresResult {
+        var largestRow = 0
+        let copied = Self.copy(result, largestRow: &largestRow)
+        noteMessage(bytes: largestRow)
+        return copied
+    }
+
+    /// Copies a result's names and values into Swift values (`PQclear` stays with the caller); `largestRow`: the
+    /// most bytes of values one row held.
+    private static func copy(_ result: OpaquePointer, largestRow: inout Int) -> PostgresResult {
         let fieldCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [String] = []
@@ -286,12 +310,15 @@ public final class PostgresConnection {
         var values: [String?] = []
         values.reserveCapacity(rowCount * fieldCount)
         for row in 0..<Int32(rowCount) {
+            var rowBytes = 0
+            defer { largestRow = max(largestRow, rowBytes) }
             for field in 0..<Int32(fieldCount) {
                 // PQgetvalue returns "" for NULL: PQgetisnull decides. PQgetlength saves a strlen per value.
                 if PQgetisnull(result, row, field) == 1 {
                     values.append(nil)
                 } else if let value = PQgetvalue(result, row, field) {
                     let length = Int(PQgetlength(result, row, field))
+                    rowBytes += length
                     values.append(
                         value.withMemoryRebound(to: UInt8.self, capacity: length) {
                             String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)

@@ -154,6 +154,49 @@ struct KeptSessionTests {
         }
     }
 
+    /// Checks out a session, sends a 100 kB parameter over it and checks it in; returns its identity.
+    static func checkInAfterASmallMessage(_ kept: KeptSession, database: ScratchDatabase) throws -> ObjectIdentifier {
+        let small = try kept.checkOut(database.configuration, settings: settings, progress: nil)
+        try small.connection.query("SELECT $1::text", [String(repeating: "s", count: 100_000)])
+        kept.checkIn(small)
+        return ObjectIdentifier(small)
+    }
+
+    /// Checks out the kept session (`expected`), sends a 2 MiB parameter over it and checks it in; returns its
+    /// backend's pid. The session is let go of on return.
+    static func checkInAfterALargeMessage(
+        _ kept: KeptSession, database: ScratchDatabase, expecting expected: ObjectIdentifier
+    ) throws -> Int {
+        let large = try kept.checkOut(database.configuration, settings: settings, progress: nil)
+        #expect(ObjectIdentifier(large) == expected)
+        let pid = try #require(try large.connection.query("SELECT pg_catalog.pg_backend_pid() AS pid").first)
+            .int("pid")
+        try large.connection.query("SELECT length($1::text)", [String(repeating: "l", count: 2 << 20)])
+        kept.checkIn(large)
+        return pid
+    }
+
+    /// A session whose connection carried a message of a megabyte or more (the whole snapshot document of a large
+    /// DSL) is closed rather than kept: libpq would hold buffers that size for as long as the daemon idles. The
+    /// next checkout connects again; a session that only moved small messages is kept.
+    @Test func aSessionThatCarriedALargeMessageIsClosedNotKept() throws {
+        try ScratchDatabase.with { database, connection in
+            let kept = KeptSession(logger: Logger(label: "test"))
+            let small = try Self.checkInAfterASmallMessage(kept, database: database)
+            #expect(kept.isHoldingSession)
+
+            let pid = try Self.checkInAfterALargeMessage(kept, database: database, expecting: small)
+            #expect(!kept.isHoldingSession)
+            // Its backend goes once the session is let go of; the next checkout is a new connection.
+            #expect(try !Self.otherBackends(connection) { !$0.contains(pid) }.contains(pid))
+            let next = try kept.checkOut(database.configuration, settings: Self.settings, progress: nil)
+            let nextPID = try #require(try next.connection.query("SELECT pg_catalog.pg_backend_pid() AS pid").first)
+                .int("pid")
+            #expect(nextPID != pid)
+            #expect(next.connection.largestMessageBytes < DatabaseSession.maxKeptMessageBytes)
+        }
+    }
+
     /// The kept connection is killed (`pg_terminate_backend`) between two pushes: the next push is synced all the
     /// same, on a new connection, which is the one kept afterwards. The idle daemon holds exactly one connection.
     @Test func aKeptConnectionKilledBetweenPushesIsReplacedAndThePushIsSynced() throws {

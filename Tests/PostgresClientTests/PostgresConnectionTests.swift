@@ -92,6 +92,36 @@ struct PostgresConnectionTests {
         }
     }
 
+    /// libpq keeps buffers as large as the largest message a connection carried; the daemon reads
+    /// `largestMessageBytes` to decide whether a connection is worth keeping idle. Every path that sends or
+    /// receives counts: a parameter, a script, a pipeline, a large value read back.
+    @Test func theLargestMessageSentOrReceivedIsCounted() throws {
+        try ScratchDatabase.with { database, connection in
+            #expect(connection.largestMessageBytes < 1_000)
+            let big = String(repeating: "x", count: 300_000)
+            try connection.query("SELECT length($1::text) AS n", [big])
+            #expect(connection.largestMessageBytes >= 300_000)
+            #expect(connection.largestMessageBytes < 301_000)
+
+            let reader = try database.connect()
+            try reader.query("SELECT repeat('y', 500000) AS text")
+            #expect(reader.largestMessageBytes >= 500_000)
+            #expect(reader.largestMessageBytes < 501_000)
+
+            let scripted = try database.connect()
+            try scripted.execute(script: "SELECT '" + String(repeating: "z", count: 200_000) + "'")
+            #expect(scripted.largestMessageBytes >= 200_000)
+
+            let piped = try database.connect()
+            try piped.pipeline([PostgresStatement("SELECT 1"), PostgresStatement("SELECT $1::text", [big])]) { _, _ in }
+            #expect(piped.largestMessageBytes >= 300_000)
+            // Many small rows are many small messages: a long result does not count as one message.
+            let rows = try database.connect()
+            try rows.query("SELECT g, repeat('r', 100) AS pad FROM generate_series(1, 20000) AS g")
+            #expect(rows.largestMessageBytes < 1_000)
+        }
+    }
+
     @Test func arraysAreDecoded() throws {
         try ScratchDatabase.with { _, connection in
             let row = try #require(try connection.query("SELECT ARRAY['a', 'b c', NULL, 'd\"e']::text[] AS xs").first)

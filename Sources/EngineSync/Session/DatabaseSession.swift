@@ -131,8 +131,14 @@ public final class DatabaseSession {
     /// took goes too), drops temporary tables, deallocates prepared statements and resets every setting, and
     /// `RESET ROLE` undoes a migration's `SET ROLE`: what a new connection would be, with the backend's caches
     /// still warm. The cancel token is unregistered: a shutdown has nothing to cancel on an idle session.
+    ///
+    /// A connection that carried a message of `maxKeptMessageBytes` or more (the whole snapshot document of a large
+    /// DSL, a big migration) is not kept either: libpq keeps buffers the size of the largest message until the
+    /// connection closes (8 MiB after storing a 1,000-model snapshot), and the next reconcile connects again.
     package func prepareToKeep() -> Bool {
-        guard canReconnect, connection.isConnected, connection.isIdleOutsideTransaction else { return false }
+        guard canReconnect, connection.isConnected, connection.isIdleOutsideTransaction,
+            connection.largestMessageBytes < Self.maxKeptMessageBytes
+        else { return false }
         do {
             try connection.query("DISCARD ALL")
             try connection.query("RESET ROLE")
@@ -146,6 +152,10 @@ public final class DatabaseSession {
         searchPath = .managedSchema
         return true
     }
+
+    /// The largest message a connection may have carried and still be kept idle (1 MiB: libpq's buffers then
+    /// hold at most 2 MiB; a 100-model snapshot document is ~0.4 MB).
+    package static let maxKeptMessageBytes = 1 << 20
 
     /// Takes a kept session up for a new reconcile: registers the cancel token with `progress`, sets the
     /// timeouts and `search_path` (`.managedSchema`, as `connect` does) and asks `pg_is_in_recovery()` again, in
