@@ -39,10 +39,7 @@ enum HeapBreakdownBenchmark {
             + last("<total type=\"mmap\"")
     }
 
-    static func mib(_ bytes: Int) -> String {
-        let tenths = (bytes * 10 + 524_288) / 1_048_576
-        return "\(tenths / 10).\(abs(tenths % 10)) MiB"
-    }
+    static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
     /// The pure part: the DSL files, the compiled DSL, and the compile cache a daemon keeps beside it.
     static func run(models: Int) {

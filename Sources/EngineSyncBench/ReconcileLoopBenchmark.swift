@@ -29,6 +29,7 @@ enum ReconcileLoopBenchmark {
         while let last = checkpoints.last, last * 10 <= runs { checkpoints.append(last * 10) }
         if checkpoints.last != runs { checkpoints.append(runs) }
         var atWarmUp: Memory?
+        var heapAtWarmUp = 0
         let start = DispatchTime.now().uptimeNanoseconds
         print("reconcile-loop: \(runs) reconciles of \(directory)\(trim ? ", malloc_trim(0) after each" : "")")
         for run in 1...runs {
@@ -40,16 +41,24 @@ enum ReconcileLoopBenchmark {
             if trim { releaseFreeMemory() }
             guard checkpoints.contains(run) else { continue }
             let memory = Memory.current()
-            if run == 10 { atWarmUp = memory }
+            let heap = HeapBreakdownBenchmark.inUse()
+            if run == 10 {
+                atWarmUp = memory
+                heapAtWarmUp = heap
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             print(
-                "  after \(run): RSS \(memory.text) (\(String(format: "%.1f", seconds)) s)")
+                "  after \(run): RSS \(memory.text), heap in use \(HeapBreakdownBenchmark.mib(heap)) "
+                    + "(\(String(format: "%.1f", seconds)) s)")
         }
         let end = Memory.current()
         if let atWarmUp {
+            // The heap in use is what a leak grows; the resident set adds what malloc keeps around it (free
+            // chunks it cannot hand back), which settles over the first few hundred reconciles.
             print(
                 "  growth from reconcile 10 to \(runs): RSS \(Memory.mib(end.rss - atWarmUp.rss)) MiB, "
-                    + "anonymous \(Memory.mib(end.anonymous - atWarmUp.anonymous)) MiB")
+                    + "anonymous \(Memory.mib(end.anonymous - atWarmUp.anonymous)) MiB, "
+                    + "heap in use \(HeapBreakdownBenchmark.mib(HeapBreakdownBenchmark.inUse() - heapAtWarmUp))")
         }
     }
 

@@ -101,7 +101,7 @@ package struct NotificationOutbox: Sendable {
         let event = NotificationEvent(
             id: UUID().uuidString.lowercased(), event: name, report: report,
             previousOutcome: previous?.outcome,
-            createdAt: now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            createdAt: UTCTimestamp.iso8601(now, zoneDesignator: false))
         let body = String(decoding: try event.body(), as: UTF8.self)
         try connection.run(
             """

@@ -113,12 +113,20 @@ package struct DaemonConfigurationLoader: Sendable {
         return configuration
     }
 
+    /// The YAML node tree of `text`, with Yams's basic resolver: every scalar stays text (the loader parses each
+    /// value itself, and `Node.null` looks at the text, not at a resolved tag). The default resolver would compile
+    /// seven regular expressions with ICU on first use, for tags nothing here reads, and leave ~2 MiB of ICU code
+    /// and data resident in the daemon (docs/BENCHMARKS.md).
+    static func composeYAML(_ text: String) throws -> Node? {
+        try Yams.compose(yaml: text, .basic)
+    }
+
     /// The top-level mapping of the YAML file as key → scalar text (`nil` for YAML null), refusing
     /// unknown keys, nested values and YAML syntax errors with the file and key named.
     static func parseFile(_ text: String, origin: String) throws(DaemonConfigurationError) -> [String: String?] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try composeYAML(text)
         } catch {
             throw DaemonConfigurationError(origin: origin, key: "(syntax)", message: syntaxMessage(error))
         }

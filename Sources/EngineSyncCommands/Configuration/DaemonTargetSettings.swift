@@ -14,7 +14,7 @@ enum DaemonTargetSettings {
         _ text: String, origin: String, base: DaemonConfiguration, environment: [String: String],
         readsCredentials: Bool
     ) throws(DaemonConfigurationError) -> [DaemonTarget]? {
-        guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping,
+        guard let root = try? DaemonConfigurationLoader.composeYAML(text), let mapping = root.mapping,
             let node = mapping.first(where: { $0.key.string == "targets" })?.value
         else { return nil }
         if node.null != nil, node.scalar?.style == .plain { return nil }

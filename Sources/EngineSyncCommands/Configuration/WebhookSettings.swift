@@ -9,7 +9,7 @@ enum WebhookSettings {
 
     /// The webhooks of the file's `notify:` key (none when absent or null), secrets not yet read.
     static func parse(_ text: String, origin: String) throws(DaemonConfigurationError) -> [Webhook] {
-        guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping,
+        guard let root = try? DaemonConfigurationLoader.composeYAML(text), let mapping = root.mapping,
             let node = mapping.first(where: { $0.key.string == "notify" })?.value
         else { return [] }
         if node.null != nil, node.scalar?.style == .plain { return [] }

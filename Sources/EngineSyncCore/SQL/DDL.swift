@@ -62,7 +62,7 @@ public struct DDL: Sendable {
         case .boolean(let flag): return flag ? "true" : "false"
         case .number(let lexeme):
             // A JSON number lexeme is safe as raw text; anything else is passed as a literal.
-            return Self.isNumberLexeme(lexeme) ? "\(unsafeRaw: lexeme)" : "\(literal: lexeme)"
+            return NumberLiteral.isNumber(lexeme) ? "\(unsafeRaw: lexeme)" : "\(literal: lexeme)"
         case .string(let text): return "\(literal: text)"
         case .json(let text): return "\(literal: text)::jsonb"
         case .expression(let text): return "\(unsafeRaw: text)"
@@ -136,8 +136,4 @@ public struct DDL: Sendable {
     }
 
     static let visibleRows: SQL = "deleted = false AND archived = false"
-
-    static func isNumberLexeme(_ text: String) -> Bool {
-        text.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil
-    }
 }

@@ -420,8 +420,9 @@ package final class DaemonReconciler {
             let data = FileManager.default.contents(atPath: reports.path(ReportFileStore.latestName, "json")),
             let current = try? ReconcileReport.decode(data)
         else { return true }
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        if let currentEnd = try? style.parse(current.finishedAt), let newestEnd = try? style.parse(newest.finishedAt) {
+        if let currentEnd = UTCTimestamp.parse(current.finishedAt),
+            let newestEnd = UTCTimestamp.parse(newest.finishedAt)
+        {
             return currentEnd < newestEnd
         }
         return current.finishedAt < newest.finishedAt

@@ -1,0 +1,4 @@
+// No library, no Foundation: the Swift runtime alone.
+import Idle
+
+idle()

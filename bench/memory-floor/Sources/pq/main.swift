@@ -1,0 +1,5 @@
+// libpq with one open connection.
+import Idle
+import PostgresProbe
+
+idle(keeping: connectPostgres())
