@@ -20,11 +20,19 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-// The enginesync binary is linked by lld with packed relative relocations (DT_RELR; glibc 2.36, Debian 12): the
-// table of ~97,000 relocations the loader reads at start-up shrinks from 2.3 MB to 18 kB, and the idle daemon's
-// resident set by ~4.5 MiB against gold (docs/BENCHMARKS.md, "Linking with lld and packed relocations").
-let compactLinking: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))
+// The enginesync binary (docs/BENCHMARKS.md, "Where issue 14 stands"):
+// - allocates with jemalloc (Debian's libjemalloc2): glibc's malloc left a 1,000-model reconcile's freed memory
+//   scattered between the objects the daemon keeps, where malloc_trim cannot return it (57 MiB anonymous for
+//   19 MiB in use); jemalloc's size classes keep small objects of one size together and its purge returns the
+//   rest (25 MiB). `FreeMemoryRelease` purges after each reconcile.
+// - is linked by lld with packed relative relocations (DT_RELR; glibc 2.36, Debian 12) and without exporting its
+//   own symbols: the loader reads an 18 kB relocation table instead of 2.3 MB and a 15 kB dynamic symbol table
+//   instead of 1.4 MB (nothing looks the executable's symbols up; crash backtraces read the file's symbol table).
+let daemonLinking: [LinkerSetting] = [
+    .linkedLibrary("jemalloc", .when(platforms: [.linux])),
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux])),
 ]
 
 let package = Package(
@@ -92,14 +100,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "enginesync", dependencies: ["EngineSyncCommands"], swiftSettings: swiftSettings,
-            linkerSettings: compactLinking),
+            linkerSettings: daemonLinking),
         .executableTarget(
             name: "enginesync-bench",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", .product(name: "Logging", package: "swift-log"),
+                "EngineSync", "EngineSyncCore", "EngineSyncDaemon", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/EngineSyncBench",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The daemon's allocator and linking, so that its memory figures are the daemon's.
+            linkerSettings: daemonLinking
         ),
         .target(
             name: "EngineSyncTestSupport",

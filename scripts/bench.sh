@@ -59,6 +59,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 need_packages=()
 dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
+dpkg -s libjemalloc-dev >/dev/null 2>&1 || need_packages+=(libjemalloc-dev)
 dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
 dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
 [ -x "$PG_BIN/initdb" ] || need_packages+=(postgresql-15)
@@ -263,8 +264,9 @@ schema_benchmarks() {
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 proc_status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 
-# daemon_benchmarks MODELS: one daemon run; appends its rows to DAEMON_ROWS.
+# daemon_benchmarks MODELS: one daemon run; appends its rows to DAEMON_ROWS (and its memory goal to IDLE_GOAL_ROWS).
 DAEMON_ROWS=
+IDLE_GOAL_ROWS=
 daemon_benchmarks() {
     local DAEMON_MODELS=$1
     echo "==> daemon: a bare repository of a $DAEMON_MODELS-model schema, enginesync run watching it"
@@ -331,23 +333,36 @@ daemon_benchmarks() {
     PSS_MIB=$(awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/smaps_rollup" 2>/dev/null || echo "-")
     echo "    ${IDLE_CPU_MS} ms of CPU in ${IDLE_SECONDS}s (${IDLE_CPU_PCT} %), RSS ${IDLE_RSS_MIB} MiB (peak ${PEAK_RSS_MIB} MiB):" \
         "${ANON_MIB} MiB anonymous, ${FILE_MIB} MiB file-backed (code of the binary and shared libraries); PSS ${PSS_MIB} MiB"
+    # A push after the idle period: the daemon has let go of its compile cache at its first idle turn (docs/DSL.md),
+    # so this is what a push costs when pushes are minutes apart.
+    local spaced
+    spaced=$("$BENCH" push-latency "$clone" "$state/reports" --models "$DAEMON_MODELS" --pushes 1 --first "$((PUSHES + 1))")
+    SPACED_MS=$(echo "$spaced" | sed -n 's/^  push returned → report: p50 \([0-9.]*\) ms.*/\1/p')
+    echo "    a push after the idle period (compile cache released): ${SPACED_MS} ms from push to report"
     kill -TERM "$DAEMON_PID"
     local status=0
     wait "$DAEMON_PID" || status=$?
     DAEMON_PID=
     echo "    SIGTERM → exit $status"
     # Issue 14's goals: push → report p50 ≤ 150 ms and p99 ≤ 300 ms at 1,000 models, p50 ≤ 50 ms at 100.
-    local p50_goal=50 rss_goal="≤ 25 MB on a small schema"
-    if [ "$DAEMON_MODELS" -ge 1000 ]; then p50_goal=150; rss_goal="≤ 60 MB after a 1,000-model reconcile"; fi
+    local p50_goal=50 rss_goal="≤ 25 MB on a small schema" rss_goal_mb=25
+    if [ "$DAEMON_MODELS" -ge 1000 ]; then p50_goal=150; rss_goal="≤ 60 MB after a 1,000-model reconcile"; rss_goal_mb=60; fi
+    # Issue 14's memory goals are in MB (10^6 bytes); /proc reports KiB.
+    local rss_mb rss_verdict
+    rss_mb=$(awk -v m="$IDLE_RSS_MIB" 'BEGIN { printf "%.1f", m * 1.048576 }')
+    rss_verdict=$(verdict "$rss_mb" "$rss_goal_mb")
+    IDLE_GOAL_ROWS+="3. idle daemon RSS, $DAEMON_MODELS models|$rss_mb MB|$rss_goal|$rss_verdict"$'\n'
+
     DAEMON_ROWS+=$(
         row "[daemon, $DAEMON_MODELS models, $PUSHES pushes]" "" "" ""
         row "push returned → report, p50" "${LATENCY_P50} ms" "-" "goal ≤ $p50_goal ms ($(verdict "$LATENCY_P50" "$p50_goal"))"
         row "push returned → report, p99" "${LATENCY_P99} ms" "-" "goal ≤ 300 ms ($(verdict "$LATENCY_P99" 300))"
         row "push started → report, p50 / p99" "${START_P50} / ${START_P99} ms" "-" "includes git push itself"
+        row "push returned → report, after the idle period" "${SPACED_MS} ms" "-" "one push; the compile cache was released while idle"
         echo "$DAEMON_PHASES" | sed -n 's/^  \([a-z+-]*\): median \([0-9.]*\) ms, max \([0-9.]*\) ms$/\1 \2 \3/p' \
             | while read -r name median max; do row "  daemon phase: $name" "$median ms" "-" "median; max $max ms"; done
         row "idle CPU over ${IDLE_SECONDS}s" "${IDLE_CPU_MS} ms" "-" "${IDLE_CPU_PCT} % of one core"
-        row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "goal $rss_goal; anonymous ${ANON_MIB} MiB, file-backed ${FILE_MIB} MiB, PSS ${PSS_MIB} MiB"
+        row "idle daemon RSS" "${IDLE_RSS_MIB} MiB" "${PEAK_RSS_MIB} MiB" "$rss_mb MB, goal $rss_goal ($rss_verdict); anonymous ${ANON_MIB} MiB, file-backed ${FILE_MIB} MiB, PSS ${PSS_MIB} MiB"
     )$'\n'
 }
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "") print "?"; else if (v + 0 <= g + 0) print "met"; else print "missed" }'; }
@@ -435,4 +450,7 @@ goal "1. incremental compile, one field of $MODELS×30 (median of 7)" "${INCREME
 if [ "$RUN_DAEMON" -eq 1 ]; then
     goal "3. RSS growth, reconciles 10 → $RECONCILES" "$(mb "$LOOP_GROWTH") MB" "nothing grows (< 1 MB)" "$(goal_verdict "$(mb "$LOOP_GROWTH")" "<" 1)"
     goal "3. heap in use growth, reconciles 10 → $RECONCILES" "$(mb "${LOOP_GROWTH_HEAP:-}") MB" "nothing grows (< 1 MB)" "$(goal_verdict "$(mb "${LOOP_GROWTH_HEAP:-}")" "<" 1)"
+    while IFS='|' read -r name figure target result; do
+        [ -n "$name" ] && goal "$name" "$figure" "${target#≤ }" "$result"
+    done <<<"$IDLE_GOAL_ROWS"
 fi

@@ -2,6 +2,8 @@
 # they are missing (a fresh Debian 12 machine with Swift 6.3 has none of them):
 #   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
 #   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
+#   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift; at run time
+#                           only libjemalloc2)
 #   libcurl4-openssl-dev    libcurl's link-time library: FoundationNetworking (URLSession, the webhook
 #                           client) links it statically into a --static-swift-stdlib build
 #   git                     the demo pushes with it; the tests create repositories with it
@@ -21,6 +23,7 @@ ensure_packages() {
     dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
     dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
     dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
+    dpkg -s libjemalloc-dev >/dev/null 2>&1 || need_packages+=(libjemalloc-dev)
     dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_packages+=(libcurl4-openssl-dev)
     command -v git >/dev/null 2>&1 || need_packages+=(git)
     if [ "${1:-}" != build ]; then

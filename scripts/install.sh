@@ -46,9 +46,9 @@ esac
 source scripts/ensure-packages.sh
 ensure_packages build
 
-# The Swift runtime is linked statically: the service depends only on Debian's libgit2, libpq, libpg_query and
-# libcurl4 (FoundationNetworking, the webhook client), not on
-# the toolchain directory staying where it is.
+# The Swift runtime is linked statically: the service depends only on Debian's libgit2, libpq, libpg_query,
+# libjemalloc2 (its allocator) and libcurl4 (FoundationNetworking, the webhook client), not on the toolchain
+# directory staying where it is.
 echo "==> swift build -c release --static-swift-stdlib"
 swift build -c release --product enginesync --static-swift-stdlib
 install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/enginesync" "$PREFIX/bin/enginesync"

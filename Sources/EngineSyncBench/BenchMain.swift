@@ -37,6 +37,7 @@ enum BenchMain {
         let schema = option("--schema", in: &arguments) ?? "public"
         let runs = number(option("--runs", in: &arguments), name: "--runs") ?? 5
         let pushes = number(option("--pushes", in: &arguments), name: "--pushes") ?? 50
+        let first = number(option("--first", in: &arguments), name: "--first")
         let changed = option("--changed", in: &arguments).map { text -> Int in
             guard let value = Int(text), value >= 0 else { fail("--changed needs a number") }
             return value
@@ -73,9 +74,10 @@ enum BenchMain {
             PhaseBenchmark.printCatalogSQL(schema: schema)
         case "push-latency":
             guard arguments.count == 3 else {
-                fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N]")
+                fail("usage: enginesync-bench push-latency CLONE REPORTS_DIR [--pushes N] [--first N]")
             }
-            PushLatencyBenchmark.run(clone: arguments[1], reports: arguments[2], models: models, pushes: pushes)
+            PushLatencyBenchmark.run(
+                clone: arguments[1], reports: arguments[2], models: models, pushes: pushes, first: first ?? 1)
         case "reconcile-loop":
             guard arguments.count == 2, let database else {
                 fail("usage: enginesync-bench reconcile-loop DIR --database DSN [--runs N] [--trim]")

@@ -1,5 +1,6 @@
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 import Logging
 import PostgresClient
@@ -13,13 +14,15 @@ import PostgresClient
 private func mallocInfo(_ options: Int32, _ stream: UnsafeMutablePointer<FILE>) -> Int32
 
 /// What each structure the daemon keeps between reconciles costs in heap bytes at a given schema size: the
-/// in-use bytes (glibc's `malloc_info`: the arenas less their free chunks, plus mmap'd chunks) with and without
+/// in-use bytes (jemalloc's `stats.allocated`, or glibc's `malloc_info`) with and without
 /// the structure. Explains the idle daemon's anonymous memory (docs/BENCHMARKS.md, "Where the 1,000-model
 /// daemon's memory is"); malloc's own overhead and the free memory it cannot return come on top.
 enum HeapBreakdownBenchmark {
-    /// In-use heap bytes: the arenas' system memory less their free chunks, plus the mmap'd chunks (the last
-    /// `<total>`/`<system>` elements of `malloc_info` are the totals over every arena).
+    /// In-use heap bytes: jemalloc's `stats.allocated`; on glibc's malloc, the arenas' system memory less their free
+    /// chunks, plus the mmap'd chunks (the last `<total>`/`<system>` elements of `malloc_info` are the totals over
+    /// every arena).
     static func inUse() -> Int {
+        if let allocated = FreeMemoryRelease.allocatedBytes() { return allocated }
         var buffer: UnsafeMutablePointer<CChar>?
         var size = 0
         guard let stream = open_memstream(&buffer, &size) else { return 0 }
@@ -47,7 +50,7 @@ enum HeapBreakdownBenchmark {
         let base = inUse()
         let files = BenchDSL.files(models: models)
         let afterFiles = inUse()
-        print("heap: \(models) models × \(BenchDSL.fieldCount) fields (in-use bytes, glibc's malloc_info)")
+        print("heap: \(models) models × \(BenchDSL.fieldCount) fields (in-use bytes, \(FreeMemoryRelease.allocator))")
         print("  the DSL files' bytes                          \(mib(afterFiles - base))")
         withExtendedLifetime(files) {
             guard let compiled = compiler.compile(files: files).compiled else { fail() }

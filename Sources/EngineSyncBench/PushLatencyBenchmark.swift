@@ -7,12 +7,13 @@ import Foundation
 ///
 /// The daemon is started by `scripts/bench.sh`; this only commits, pushes and waits.
 enum PushLatencyBenchmark {
-    static func run(clone: String, reports: String, models: Int, pushes: Int) {
+    /// `first`: the number of the first push (its commit adds `extra_<first - 1>`), to go on after an earlier run.
+    static func run(clone: String, reports: String, models: Int, pushes: Int, first: Int = 1) {
         var fromPushStart: [Double] = []
         var fromPushEnd: [Double] = []
         var pushTimes: [Double] = []
         let modelFile = "dsl/models/\(BenchDSL.modelName(0)).json"
-        for push in 1...pushes {
+        for push in first..<(first + pushes) {
             guard let file = BenchDSL.files(models: 1, extraFields: push).first(where: { $0.path == modelFile }) else {
                 BenchMain.fail("no model")
             }

@@ -1,12 +1,9 @@
 import EngineSync
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 import Logging
 import PostgresClient
-
-/// glibc's `malloc_trim` (in `<malloc.h>`, which the Glibc module does not export).
-@_silgen_name("malloc_trim")
-private func mallocTrim(_ pad: Int) -> Int32
 
 /// The memory of a long-running reconciler: the pipeline the daemon runs for each commit (`Reconciler` with the
 /// caches a `DaemonReconciler` keeps per target: snapshot, live schema, compile, the kept session; the replaced
@@ -31,7 +28,9 @@ enum ReconcileLoopBenchmark {
         var atWarmUp: Memory?
         var heapAtWarmUp = 0
         let start = DispatchTime.now().uptimeNanoseconds
-        print("reconcile-loop: \(runs) reconciles of \(directory)\(trim ? ", malloc_trim(0) after each" : "")")
+        print(
+            "reconcile-loop: \(runs) reconciles of \(directory), \(FreeMemoryRelease.allocator)"
+                + "\(trim ? ", free memory released after each" : "")")
         for run in 1...runs {
             let result = reconciler.reconcile(.directory(directory))
             guard result.report.outcome == .synced else {
@@ -62,9 +61,10 @@ enum ReconcileLoopBenchmark {
         }
     }
 
-    /// glibc keeps freed memory in its arenas; `malloc_trim(0)` hands what it can back to the kernel.
+    /// What the daemon does after each reconcile: hands the allocator's free pages back to the kernel (the bench is
+    /// linked with the daemon's allocator, jemalloc).
     static func releaseFreeMemory() {
-        _ = mallocTrim(0)
+        FreeMemoryRelease.afterReconcile()
     }
 
     /// This process's resident set from `/proc/self/status`, in KiB.

@@ -87,6 +87,8 @@ struct DaemonProcessTests {
             let first = try remote.push(["dsl/models/post.json": Self.post], message: "create")
             let synced = try EngineSyncBinary.run(arguments)
             #expect(synced.status == 0, "\(synced.stderr)")
+            // The binary allocates with jemalloc (Package.swift: an idle daemon gives its last reconcile's memory back).
+            #expect(synced.stderr.contains("memory.allocator=jemalloc"), "\(synced.stderr)")
             let written = try String(contentsOfFile: metrics, encoding: .utf8)
             #expect(written.contains(#"enginesync_last_reconcile_outcome{outcome="synced"} 1"#))
             #expect(written.contains(#"enginesync_info{commit="\#(first)"} 1"#))

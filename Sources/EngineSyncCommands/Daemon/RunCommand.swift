@@ -65,7 +65,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logLevel = LoggingBootstrap.bootstrapJournald(level: configuration.logLevel)
         let logger = Logger(label: "enginesync")
-        logger.notice("starting", metadata: ["config": "\(configuration.redactedDescription)"])
+        logger.notice(
+            "starting",
+            metadata: [
+                "config": "\(configuration.redactedDescription)", "memory.allocator": "\(FreeMemoryRelease.allocator)",
+            ])
         if !configuration.targets.isEmpty {
             try await runFleet(
                 configuration, loader: loader, logger: logger, environment: environment, logLevel: logLevel)

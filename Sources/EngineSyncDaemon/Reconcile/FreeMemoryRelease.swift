@@ -2,45 +2,72 @@
     import Glibc
 #endif
 
-/// Hands the heap's free memory back to the kernel after a reconcile (glibc's `malloc_trim(0)`).
+/// Hands the heap's free memory back to the kernel after a reconcile.
 ///
 /// A reconcile allocates the compiled DSL, the catalog rows and the live schema, and frees most of it when it ends;
-/// glibc keeps those pages in the reconcile thread's arena for the next allocation, so an idle daemon would hold
-/// the peak of its last reconcile. Measured (`enginesync-bench reconcile-loop`, 100 models): 10.2 → 6.8 MiB
-/// anonymous; at 1,000 models docs/BENCHMARKS.md has the figures. `malloc_trim` is looked up at run time: it is
-/// glibc's, not POSIX (`<malloc.h>`, which the Glibc module does not export), and elsewhere this does nothing.
+/// the allocator keeps those pages for the next allocation, so an idle daemon would hold the peak of its last
+/// reconcile. The `enginesync` binary is linked with jemalloc (`Package.swift`; docs/BENCHMARKS.md): glibc's
+/// malloc left the freed memory of a 1,000-model reconcile scattered between the objects the daemon keeps, where
+/// `malloc_trim` cannot return it (57 MiB anonymous for 19 MiB in use), and jemalloc, whose size classes keep
+/// small objects of one size together, returns it when asked to purge (25 MiB). The allocator is found at run
+/// time (`mallctl` is jemalloc's, `malloc_trim` glibc's; neither is in the Glibc module), so a library user or
+/// a test process on glibc's malloc gets `malloc_trim`, and elsewhere this does nothing.
 package enum FreeMemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
     private typealias SetOption = @convention(c) (Int32, Int32) -> Int32
+    private typealias Control =
+        @convention(c) (
+            UnsafePointer<CChar>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int
+        ) -> Int32
 
-    private static let trim: Trim? = {
+    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-            return unsafeBitCast(symbol, to: Trim.self)
+            dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
         #else
-            return nil
-        #endif
-    }()
-
-    /// One malloc arena for the whole daemon (`mallopt(M_ARENA_MAX, 1)`), set by `enginesync run` first thing,
-    /// before its threads allocate: glibc gives each thread that meets contention an arena of its own (up to 8 per
-    /// core), and the reconcile queue and the compile thread each kept a peak of their own. Measured side by side
-    /// after reconciling 1,000 models into an empty database: 58.8 MiB (anonymous 24.2, peak 111.5) against 71.9 MiB
-    /// (anonymous 37.8, peak 135.1). A single database reconciles on one thread at a time, so the arena's lock is
-    /// uncontended; a fleet's parallel targets share it (allocation is a small part of a reconcile, which waits on
-    /// the server most of the time).
-    package static func useOneArena() {
-        #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-            let mallopt = unsafeBitCast(symbol, to: SetOption.self)
-            // M_ARENA_MAX in <malloc.h>.
-            _ = mallopt(-8, 1)
+            nil
         #endif
     }
 
-    /// Returns free heap pages to the kernel; a few milliseconds after a large reconcile or catalog export,
-    /// nothing when idle.
-    static func afterReconcile() {
-        _ = trim?(0)
+    /// jemalloc's `mallctl`, when jemalloc is the process's allocator.
+    private static let control: Control? = symbol("mallctl").map { unsafeBitCast($0, to: Control.self) }
+
+    private static let trim: Trim? = symbol("malloc_trim").map { unsafeBitCast($0, to: Trim.self) }
+
+    /// Which allocator the process runs on: `jemalloc` in the `enginesync` binary.
+    package static var allocator: String { control == nil ? "glibc" : "jemalloc" }
+
+    /// With glibc's malloc, one arena for the whole daemon (`mallopt(M_ARENA_MAX, 1)`), set by `enginesync run`
+    /// first thing, before its threads allocate: glibc gives each thread that meets contention an arena of its own
+    /// (up to 8 per core), and the reconcile queue and the compile thread each kept a peak of their own (58.8 against
+    /// 71.9 MiB after reconciling 1,000 models). jemalloc needs nothing: its purge covers every arena.
+    package static func useOneArena() {
+        guard control == nil, let symbol = symbol("mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: SetOption.self)
+        // M_ARENA_MAX in <malloc.h>.
+        _ = mallopt(-8, 1)
+    }
+
+    /// Returns free heap pages to the kernel (jemalloc: purges every arena's unused dirty pages, `arena.4096.purge`
+    /// with 4096 = `MALLCTL_ARENAS_ALL`; glibc: `malloc_trim(0)`); a few milliseconds after a large reconcile or
+    /// catalog export, nothing when idle.
+    package static func afterReconcile() {
+        if let control {
+            _ = control("arena.4096.purge", nil, nil, nil, 0)
+        } else {
+            _ = trim?(0)
+        }
+    }
+
+    /// The bytes the program has allocated and not freed (jemalloc's `stats.allocated`, refreshed through `epoch`);
+    /// `nil` on another allocator. For the benchmarks' memory figures.
+    package static func allocatedBytes() -> Int? {
+        guard let control else { return nil }
+        // Writing any value to `epoch` refreshes the statistics.
+        var epoch: UInt64 = 1
+        _ = control("epoch", nil, nil, &epoch, MemoryLayout<UInt64>.size)
+        var allocated = 0
+        var size = MemoryLayout<Int>.size
+        guard control("stats.allocated", &allocated, &size, nil, 0) == 0 else { return nil }
+        return allocated
     }
 }

@@ -100,6 +100,11 @@ package final class ReconcileWorker: Sendable {
         }
     }
 
+    /// How many DSL files the compile cache holds: what the last reconcile compiled, until the first idle turn.
+    package var compileCacheFileCount: Int {
+        state.withLock { $0.reconciler }.compileCache.fileCount
+    }
+
     /// Closes the database session kept between reconciles, after the last reconcile (graceful shutdown): the
     /// server sees the connection end rather than the process vanish.
     package func closeSession() async {
@@ -143,8 +148,10 @@ package final class ReconcileWorker: Sendable {
                     ])
             }
         }
-        // What the reconcile freed goes back to the kernel, so an idle daemon does not hold its peak.
-        if !step.idle { FreeMemoryRelease.afterReconcile() }
+        // What the reconcile freed goes back to the kernel, so an idle daemon does not hold its peak. The first idle
+        // turn (poll_interval after a reconcile) also lets go of the compile cache, which only a quick next push
+        // would use.
+        if !step.idle || reconciler.compileCache.release() { FreeMemoryRelease.afterReconcile() }
         return step
     }
 
