@@ -52,6 +52,8 @@ package enum FreeMemoryRelease {
     /// catalog export, nothing when idle.
     package static func afterReconcile() {
         if let control {
+            // The calling thread's cache of freed objects goes back to the arenas first, so its pages can go too.
+            _ = control("thread.tcache.flush", nil, nil, nil, 0)
             _ = control("arena.4096.purge", nil, nil, nil, 0)
         } else {
             _ = trim?(0)
