@@ -451,6 +451,6 @@ if [ "$RUN_DAEMON" -eq 1 ]; then
     goal "3. RSS growth, reconciles 10 → $RECONCILES" "$(mb "$LOOP_GROWTH") MB" "nothing grows (< 1 MB)" "$(goal_verdict "$(mb "$LOOP_GROWTH")" "<" 1)"
     goal "3. heap in use growth, reconciles 10 → $RECONCILES" "$(mb "${LOOP_GROWTH_HEAP:-}") MB" "nothing grows (< 1 MB)" "$(goal_verdict "$(mb "${LOOP_GROWTH_HEAP:-}")" "<" 1)"
     while IFS='|' read -r name figure target result; do
-        [ -n "$name" ] && goal "$name" "$figure" "${target#≤ }" "$result"
+        if [ -n "$name" ]; then goal "$name" "$figure" "$target" "$result"; fi
     done <<<"$IDLE_GOAL_ROWS"
 fi
