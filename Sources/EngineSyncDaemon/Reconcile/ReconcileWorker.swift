@@ -25,6 +25,8 @@ package final class ReconcileWorker: Sendable {
         var restoredReports = false
         /// The restore failure is logged once; the reconcile's own error says the rest on each retry.
         var restoreFailureLogged = false
+        /// A step reconciled something since the last idle turn: its freed memory is still the allocator's.
+        var freedMemoryHeld = false
     }
 
     /// - Parameter fetchesRemote: `false` for a fleet's target, which reads the mirror the daemon fetches once
@@ -148,10 +150,18 @@ package final class ReconcileWorker: Sendable {
                     ])
             }
         }
-        // What the reconcile freed goes back to the kernel, so an idle daemon does not hold its peak. The first idle
-        // turn (poll_interval after a reconcile) also lets go of the compile cache, which only a quick next push
-        // would use.
-        if !step.idle || reconciler.compileCache.release() { FreeMemoryRelease.afterReconcile() }
+        // The first idle turn after a reconcile (poll_interval later) lets go of the compile cache, which only a quick
+        // next push would use, and hands what the reconciles freed back to the kernel, so an idle daemon does not hold
+        // its peak; pushes that follow each other reuse those pages instead of faulting them in again.
+        if step.idle {
+            let held = state.withLock { state in
+                defer { state.freedMemoryHeld = false }
+                return state.freedMemoryHeld
+            }
+            if reconciler.compileCache.release() || held { FreeMemoryRelease.afterReconcile() }
+        } else {
+            state.withLock { $0.freedMemoryHeld = true }
+        }
         return step
     }
 
