@@ -141,6 +141,8 @@ let package = Package(
                 "EngineSyncTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // Read from the source tree (#filePath), not from a resource bundle.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

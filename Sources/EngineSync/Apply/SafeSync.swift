@@ -1,7 +1,7 @@
 package import EngineSyncCore
 import Foundation
 package import Logging
-package import PostgresClient
+import PostgresClient
 
 /// Safe Sync (SPEC 4): introspect, plan against the snapshot, apply the safe part in ONE transaction
 /// together with the snapshot row and the reconcile-log row, then build large indexes concurrently.

@@ -1,5 +1,5 @@
-public import EngineSyncCore
-public import Foundation
+package import EngineSyncCore
+package import Foundation
 package import PostgresClient
 
 /// One row of the outbox: an event to deliver, in `id` order.

@@ -1,4 +1,4 @@
-public import EngineSyncCore
+import EngineSyncCore
 import PostgresClient
 
 /// Migration lint inside a reconcile: the pending migrations, checked against the live table sizes before any

@@ -1,4 +1,4 @@
-public import EngineSyncCore
+package import EngineSyncCore
 import Foundation
 import GitClient
 

@@ -1,4 +1,4 @@
-package import EngineSync
+import EngineSync
 import EngineSyncCore
 package import EngineSyncDaemon
 import Foundation

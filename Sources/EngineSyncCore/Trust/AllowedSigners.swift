@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An OpenSSH `allowed_signers` file (ssh-keygen(1), "ALLOWED SIGNERS"; git's `gpg.ssh.allowedSignersFile`),
 /// parsed only to refuse a malformed file at start-up with its line: `ssh-keygen -Y` does the verifying, from

@@ -3,7 +3,7 @@ import EngineSyncCore
 import Foundation
 package import Logging
 import PostgresClient
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Delivers the outbox to every `notify:` webhook (issue 16), as a service beside the reconcile loop.

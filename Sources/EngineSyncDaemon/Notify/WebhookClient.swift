@@ -1,6 +1,6 @@
 package import EngineSync
 import EngineSyncCore
-package import Foundation
+import Foundation
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -2,7 +2,7 @@ package import EngineSync
 import EngineSyncCore
 import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
