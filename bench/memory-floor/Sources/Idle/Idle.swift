@@ -5,8 +5,8 @@ import Glibc
 public func idle(keeping handles: Any...) -> Never {
     print("ready")
     fflush(nil)
-    withExtendedLifetime(handles) {
-        while true { pause() }
+    while true {
+        withExtendedLifetime(handles) { _ = pause() }
     }
 }
 
