@@ -43,13 +43,16 @@ scratch_postgres_start() {
 # A hot standby of the scratch cluster (pg_basebackup -R, streaming), for the tests of the `standby`
 # outcome. Replay waits for the standby's queries (max_standby_streaming_delay=-1, hot_standby_feedback):
 # the parallel tests drop databases and vacuum on the primary all the time, and a test's query on the
-# standby must not be cancelled with "conflict with recovery" because of them. Sets SCRATCH_STANDBY_PORT;
-# the socket is in the same directory.
+# standby must not be cancelled with "conflict with recovery" because of them. It streams through a replication
+# slot (`-C -S`): PostgreSQL 15 writes each CREATE DATABASE's template copy to the WAL (~8 MB), the parallel tests
+# create hundreds, and without a slot the primary recycled segments the lagging standby had not received yet —
+# it then stopped replicating for good ("requested WAL segment has already been removed"). Sets
+# SCRATCH_STANDBY_PORT; the socket is in the same directory.
 scratch_standby_start() {
     SCRATCH_STANDBY_PORT=$((SCRATCH_PGPORT + 1))
     echo "==> starting a hot standby of it (port $SCRATCH_STANDBY_PORT)"
     "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_basebackup" -h "$SCRATCH_PGHOST" -p "$SCRATCH_PGPORT" -U postgres \
-        -D "$SCRATCH_PGDIR/standby" -R -X stream >"$SCRATCH_PGDIR/basebackup.log" 2>&1 \
+        -D "$SCRATCH_PGDIR/standby" -R -X stream -C -S scratch_standby >"$SCRATCH_PGDIR/basebackup.log" 2>&1 \
         || { cat "$SCRATCH_PGDIR/basebackup.log"; return 1; }
     "${SCRATCH_AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$SCRATCH_PGDIR/standby" -l "$SCRATCH_PGDIR/standby.log" -w -t 60 \
         -o "-p $SCRATCH_STANDBY_PORT -k $SCRATCH_PGDIR -c listen_addresses='' -c max_connections=200 -c fsync=off -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=-1" \

@@ -522,8 +522,8 @@ struct StandbyTests {
             let standby = PostgresConfiguration(dsn: standbyDSN, connectTimeoutSeconds: 5)
             // The new database reaches the standby through streaming replication: wait until the standby has
             // replayed the primary's WAL up to now. The parallel pass keeps the primary busy creating and dropping
-            // hundreds of databases, each a copy of the template the standby replays too: on two cores the replay
-            // lagged more than 90 s once (2026-12-04), hence four minutes.
+            // hundreds of databases, each a copy of the template the standby replays too (through a replication
+            // slot, scripts/scratch-postgres.sh), so the replay may lag behind by minutes on two cores.
             let target = try #require(
                 try primary.query("SELECT pg_current_wal_lsn()::text AS lsn").first?.string("lsn"))
             let standbyAdmin = PostgresConfiguration(
