@@ -1,4 +1,5 @@
 import EngineSyncCore
+import EngineSyncDaemon
 import Foundation
 
 /// Benchmarks of the pure parts (no database), and the DSL generator `scripts/bench.sh` uses.
@@ -130,10 +131,10 @@ enum BenchMain {
         // What the cache holds beside the last compiled DSL (which the daemon keeps anyway): anonymous memory with
         // and without it, free memory handed back each time.
         let counts = (cache.fileCount, cache.modelCount)
-        ReconcileLoopBenchmark.releaseFreeMemory()
+        FreeMemoryRelease.returnFreePages()
         let held = ReconcileLoopBenchmark.Memory.current().anonymous
         cache = DSLCompileCache()
-        ReconcileLoopBenchmark.releaseFreeMemory()
+        FreeMemoryRelease.returnFreePages()
         let released = ReconcileLoopBenchmark.Memory.current().anonymous
         print(
             "compile-incremental, cache: \(counts.0) files, \(counts.1) models, "

@@ -5,41 +5,16 @@ import Foundation
 import Logging
 import PostgresClient
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// glibc's `malloc_info` (in `<malloc.h>`, which the Glibc module does not export): the arenas' state as XML.
-@_silgen_name("malloc_info")
-private func mallocInfo(_ options: Int32, _ stream: UnsafeMutablePointer<FILE>) -> Int32
-
-/// What each structure the daemon keeps between reconciles costs in heap bytes at a given schema size: the
-/// in-use bytes (jemalloc's `stats.allocated`, or glibc's `malloc_info`) with and without
-/// the structure. Explains the idle daemon's anonymous memory (docs/BENCHMARKS.md, "Where the 1,000-model
-/// daemon's memory is"); malloc's own overhead and the free memory it cannot return come on top.
+/// What each structure the daemon keeps between reconciles costs in heap bytes at a given schema size: the in-use
+/// bytes (jemalloc's `stats.allocated`) with and without the structure. Explains the idle daemon's anonymous memory
+/// (docs/BENCHMARKS.md, "Where the 1,000-model daemon's memory is now"); the allocator's own overhead comes on top.
 enum HeapBreakdownBenchmark {
-    /// In-use heap bytes: jemalloc's `stats.allocated`; on glibc's malloc, the arenas' system memory less their free
-    /// chunks, plus the mmap'd chunks (the last `<total>`/`<system>` elements of `malloc_info` are the totals over
-    /// every arena).
+    /// In-use heap bytes: jemalloc's `stats.allocated` (the bench is linked with the daemon's allocator).
     static func inUse() -> Int {
-        if let allocated = FreeMemoryRelease.allocatedBytes() { return allocated }
-        var buffer: UnsafeMutablePointer<CChar>?
-        var size = 0
-        guard let stream = open_memstream(&buffer, &size) else { return 0 }
-        _ = mallocInfo(0, stream)
-        fclose(stream)
-        defer { free(buffer) }
-        guard let buffer else { return 0 }
-        let xml = String(cString: buffer)
-        func last(_ prefix: String) -> Int {
-            guard let line = xml.split(separator: "\n").last(where: { $0.contains(prefix) }),
-                let sizeStart = line.range(of: "size=\"")?.upperBound,
-                let sizeEnd = line[sizeStart...].firstIndex(of: "\"")
-            else { return 0 }
-            return Int(line[sizeStart..<sizeEnd]) ?? 0
+        guard let allocated = FreeMemoryRelease.allocatedBytes() else {
+            BenchMain.fail("heap figures need jemalloc's statistics; enginesync-bench is linked with jemalloc")
         }
-        return last("<system type=\"current\"") - last("<total type=\"fast\"") - last("<total type=\"rest\"")
-            + last("<total type=\"mmap\"")
+        return allocated
     }
 
     static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
@@ -50,7 +25,7 @@ enum HeapBreakdownBenchmark {
         let base = inUse()
         let files = BenchDSL.files(models: models)
         let afterFiles = inUse()
-        print("heap: \(models) models × \(BenchDSL.fieldCount) fields (in-use bytes, \(FreeMemoryRelease.allocator))")
+        print("heap: \(models) models × \(BenchDSL.fieldCount) fields (in-use bytes, jemalloc)")
         print("  the DSL files' bytes                          \(mib(afterFiles - base))")
         withExtendedLifetime(files) {
             guard let compiled = compiler.compile(files: files).compiled else { fail() }

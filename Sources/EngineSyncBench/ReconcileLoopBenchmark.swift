@@ -37,7 +37,7 @@ enum ReconcileLoopBenchmark {
                 BenchMain.fail("reconcile \(run): outcome \(result.report.outcome.rawValue)")
             }
             snapshotCache.releaseReplaced()
-            if trim { releaseFreeMemory() }
+            if trim { FreeMemoryRelease.returnFreePages() }
             guard checkpoints.contains(run) else { continue }
             let memory = Memory.current()
             let heap = HeapBreakdownBenchmark.inUse()
@@ -59,12 +59,6 @@ enum ReconcileLoopBenchmark {
                     + "anonymous \(Memory.mib(end.anonymous - atWarmUp.anonymous)) MiB, "
                     + "heap in use \(HeapBreakdownBenchmark.mib(HeapBreakdownBenchmark.inUse() - heapAtWarmUp))")
         }
-    }
-
-    /// What the daemon does after each reconcile: hands the allocator's free pages back to the kernel (the bench is
-    /// linked with the daemon's allocator, jemalloc).
-    static func releaseFreeMemory() {
-        FreeMemoryRelease.afterReconcile()
     }
 
     /// This process's resident set from `/proc/self/status`, in KiB.

@@ -80,7 +80,9 @@ public final class PrivatePostgresCluster: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: runAsPostgres ? "/usr/sbin/runuser" : command[0])
         process.arguments = runAsPostgres ? ["-u", "postgres", "--"] + command : Array(command.dropFirst())
         let log = directory + "/server.log"
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         _ = handle.seekToEndOfFile()
         process.standardOutput = handle

@@ -146,7 +146,7 @@ public final class PostgresConnection {
                 kind: .client, message: "parameter $\(bad + 1) contains a NUL byte", statement: sql,
                 function: "PQexecParams")
         }
-        noteMessage(bytes: texts.reduce(sql.utf8.count) { $0 + ($1?.utf8.count ?? 0) })
+        noteStatement(sql, texts)
         let cValues = texts.map { $0.flatMap { strdup($0) } }
         defer { for value in cValues { free(value) } }
         let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
@@ -267,7 +267,7 @@ public final class PostgresConnection {
     /// Queues one statement of a pipeline (`PQsendQueryParams`, text parameters).
     private func send(_ statement: PostgresStatement) -> Bool {
         let texts = statement.parameters.map { $0?.postgresText }
-        noteMessage(bytes: texts.reduce(statement.sql.utf8.count) { $0 + ($1?.utf8.count ?? 0) })
+        noteStatement(statement.sql, texts)
         let cValues = texts.map { $0.flatMap { strdup($0) } }
         defer { for value in cValues { free(value) } }
         return cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
@@ -289,17 +289,14 @@ public final class PostgresConnection {
         largestMessageBytes = max(largestMessageBytes, bytes)
     }
 
-    /// `copy(_:largestRow:)`, noting the result's largest row (one message each) in `largestMessageBytes`.
-    private func copy(_ result: OpaquePointer) -> PostgresResult {
-        var largestRow = 0
-        let copied = Self.copy(result, largestRow: &largestRow)
-        noteMessage(bytes: largestRow)
-        return copied
+    /// A statement goes out as one message: its text and its parameters' texts.
+    private func noteStatement(_ sql: String, _ parameters: [String?]) {
+        noteMessage(bytes: parameters.reduce(sql.utf8.count) { $0 + ($1?.utf8.count ?? 0) })
     }
 
-    /// Copies a result's names and values into Swift values (`PQclear` stays with the caller); `largestRow`: the
-    /// most bytes of values one row held.
-    private static func copy(_ result: OpaquePointer, largestRow: inout Int) -> PostgresResult {
+    /// Copies a result's names and values into Swift values (`PQclear` stays with the caller), noting its largest
+    /// row (each row is one message) in `largestMessageBytes`.
+    private func copy(_ result: OpaquePointer) -> PostgresResult {
         let fieldCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [String] = []
@@ -311,7 +308,7 @@ public final class PostgresConnection {
         values.reserveCapacity(rowCount * fieldCount)
         for row in 0..<Int32(rowCount) {
             var rowBytes = 0
-            defer { largestRow = max(largestRow, rowBytes) }
+            defer { noteMessage(bytes: rowBytes) }
             for field in 0..<Int32(fieldCount) {
                 // PQgetvalue returns "" for NULL: PQgetisnull decides. PQgetlength saves a strlen per value.
                 if PQgetisnull(result, row, field) == 1 {

@@ -7,13 +7,9 @@ public import Foundation
 /// tests): Foundation's format style builds a Gregorian calendar in the current time zone, and looking that zone
 /// up goes through ICU even for UTC output, which left ICU's code and time zone data resident in the daemon.
 public enum UTCTimestamp {
-    /// `2026-12-04T02:35:12.123Z`: ISO 8601 with milliseconds (truncated) and the `Z` designator.
-    public static func iso8601(_ date: Date) -> String {
-        iso8601(date, zoneDesignator: true)
-    }
-
-    /// `2026-12-04T02:35:12.123`, or with `Z` when `zoneDesignator`.
-    public static func iso8601(_ date: Date, zoneDesignator: Bool) -> String {
+    /// `2026-12-04T02:35:12.123Z`: ISO 8601 with milliseconds (truncated); without the `Z` unless `zoneDesignator`
+    /// (the notification events' `created_at`).
+    public static func iso8601(_ date: Date, zoneDesignator: Bool = true) -> String {
         let time = BrokenDownTime(date)
         return "\(pad(time.year, 4))-\(pad(time.month, 2))-\(pad(time.day, 2))T\(pad(time.hour, 2)):"
             + "\(pad(time.minute, 2)):\(pad(time.second, 2)).\(pad(time.millisecond, 3))\(zoneDesignator ? "Z" : "")"

@@ -94,7 +94,7 @@ package final class CatalogExportQueue: Sendable {
         let finished = export(progress)
         // The export reads the whole catalog and builds the file in memory (~10 MB at 1,000 tables): its peak
         // goes back to the kernel like a reconcile's, or the idle daemon would hold it.
-        FreeMemoryRelease.afterReconcile()
+        FreeMemoryRelease.returnFreePages()
         state.withLock { state in
             state.running = nil
             if !finished { state.owed = true }

@@ -2,7 +2,7 @@
     import Glibc
 #endif
 
-/// Hands the heap's free memory back to the kernel after a reconcile.
+/// Hands the heap's free memory back to the kernel once the daemon is idle.
 ///
 /// A reconcile allocates the compiled DSL, the catalog rows and the live schema, and frees most of it when it ends;
 /// the allocator keeps those pages for the next allocation, so an idle daemon would hold the peak of its last
@@ -48,9 +48,9 @@ package enum FreeMemoryRelease {
     }
 
     /// Returns free heap pages to the kernel (jemalloc: purges every arena's unused dirty pages, `arena.4096.purge`
-    /// with 4096 = `MALLCTL_ARENAS_ALL`; glibc: `malloc_trim(0)`); a few milliseconds after a large reconcile or
-    /// catalog export, nothing when idle.
-    package static func afterReconcile() {
+    /// with 4096 = `MALLCTL_ARENAS_ALL`; glibc: `malloc_trim(0)`): a few milliseconds, at the daemon's first idle
+    /// turn after a reconcile and after a catalog export.
+    package static func returnFreePages() {
         if let control {
             // The calling thread's cache of freed objects goes back to the arenas first, so its pages can go too.
             _ = control("thread.tcache.flush", nil, nil, nil, 0)

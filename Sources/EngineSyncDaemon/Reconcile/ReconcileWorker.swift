@@ -158,7 +158,7 @@ package final class ReconcileWorker: Sendable {
                 defer { state.freedMemoryHeld = false }
                 return state.freedMemoryHeld
             }
-            if reconciler.compileCache.release() || held { FreeMemoryRelease.afterReconcile() }
+            if reconciler.compileCache.release() || held { FreeMemoryRelease.returnFreePages() }
         } else {
             state.withLock { $0.freedMemoryHeld = true }
         }
