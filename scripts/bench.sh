@@ -80,13 +80,17 @@ if [ -n "$BIN_DIR" ]; then
     echo "==> using the binaries in $BIN_DIR (no build)"
 else
     SCRATCH=${BENCH_SCRATCH_PATH:-$PWD/.build}
-    echo "==> swift build -c release --static-swift-stdlib (the binary scripts/install.sh installs)"
+    # shellcheck source=scripts/release-build.sh
+    source "$(dirname "$0")/release-build.sh"
+    echo "==> swift build ${RELEASE_BUILD_FLAGS[*]} (the binary scripts/install.sh installs)"
     # One product per invocation: given several --product flags, swift build builds only the last one.
-    swift build -c release --static-swift-stdlib --product enginesync --scratch-path "$SCRATCH"
-    swift build -c release --static-swift-stdlib --product enginesync-bench --scratch-path "$SCRATCH"
+    release_build enginesync --scratch-path "$SCRATCH"
+    release_build enginesync-bench --scratch-path "$SCRATCH"
     BIN=$SCRATCH/release/enginesync
     BENCH=$SCRATCH/release/enginesync-bench
 fi
+# The code placement the idle daemon's memory depends on: an order file the code has moved away from shows here.
+echo "==> $("$(dirname "$0")/symbol-order.sh" --check --bin-dir "$(dirname "$BIN")")"
 
 # shellcheck source=scripts/scratch-postgres.sh
 source "$(dirname "$0")/scratch-postgres.sh"

@@ -48,10 +48,12 @@ ensure_packages build
 
 # The Swift runtime is linked statically: the service depends only on Debian's libgit2, libpq, libpg_query,
 # libjemalloc2 (its allocator) and libcurl4 (FoundationNetworking, the webhook client), not on the toolchain
-# directory staying where it is.
-echo "==> swift build -c release --static-swift-stdlib"
-swift build -c release --product enginesync --static-swift-stdlib
-install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/enginesync" "$PREFIX/bin/enginesync"
+# directory staying where it is. scripts/release-build.sh has the flags.
+# shellcheck source=scripts/release-build.sh
+source scripts/release-build.sh
+echo "==> swift build ${RELEASE_BUILD_FLAGS[*]} --product enginesync"
+release_build enginesync
+install -D -m 0755 "$(release_bin_path)/enginesync" "$PREFIX/bin/enginesync"
 install -D -m 0644 docs/OPERATIONS.md "$PREFIX/share/doc/enginesync/OPERATIONS.md"
 
 echo "==> users and groups"
