@@ -296,6 +296,46 @@ struct FleetProcessTests {
         withExtendedLifetime((canary, production)) {}
     }
 
+    /// One webhook hears from every target of a fleet, about the same commits: each event names its target.
+    @Test func aWebhookEventNamesItsTarget() throws {
+        let canary = try ScratchDatabase()
+        let production = try ScratchDatabase()
+        let remote = try Remote()
+        let state = try DaemonProcessTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let receiver = LocalHTTPReceiver { _ in 200 }
+        try receiver.start()
+        defer { receiver.stop() }
+        let config = state + "/enginesync.yaml"
+        try """
+        repo: \(remote.bare.path)
+        state_dir: \(state)
+        poll_interval: 60s
+        notify:
+          - url: \(receiver.url)
+        targets:
+          - name: production
+            database: "\(production.dsn)"
+            after: canary
+          - name: canary
+            database: "\(canary.dsn)"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let created = try remote.push(["dsl/models/post.json": Self.post], message: "create")
+        let daemon = try DaemonProcess(
+            arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
+        defer { daemon.kill() }
+        func events() -> [[String: Any]] {
+            receiver.requests.compactMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+        }
+        #expect(
+            waitUntil(timeout: 30) { events().count == 2 }, "\(events()) \(Self.read(state + "/daemon.log"))")
+        let received = events()
+        #expect(Set(received.compactMap { $0["target"] as? String }) == ["canary", "production"], "\(received)")
+        #expect(received.allSatisfy { $0["commit"] as? String == created && $0["event"] as? String == "synced" })
+        #expect(daemon.terminate() == 0)
+        withExtendedLifetime((canary, production)) {}
+    }
+
     /// SIGHUP: a target's own settings are reloaded; a change of the fleet's shape is refused, the old
     /// configuration stays and the daemon keeps running.
     @Test func aReloadThatChangesTheTargetsIsRefused() throws {

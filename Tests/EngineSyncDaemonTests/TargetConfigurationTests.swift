@@ -1,3 +1,4 @@
+import EngineSync
 import EngineSyncCore
 import EngineSyncDaemon
 import Foundation
@@ -68,6 +69,17 @@ import Testing
         let description = configuration.redactedDescription
         #expect(description.contains("targets=[canary(") && description.contains("after=canary"), "\(description)")
         #expect(!description.contains("s3cret"), "\(description)")
+    }
+
+    @Test func eachTargetsNotificationEventsNameIt() throws {
+        let webhook = "\nnotify:\n  - url: https://hooks.example.invalid/enginesync\n"
+        let eu = try #require(try load(Self.fleet + webhook).target(named: "eu-west_1"))
+        #expect(eu.configuration.targetName == "eu-west_1")
+        #expect(eu.configuration.reconcilerOptions.safeSync.outbox?.target == "eu-west_1")
+        let single = try load("repo: /srv/git/schema.git\ndatabase: \"dbname=app\"" + webhook)
+        #expect(single.targetName == nil)
+        #expect(single.reconcilerOptions.safeSync.outbox != nil)
+        #expect(single.reconcilerOptions.safeSync.outbox?.target == nil)
     }
 
     @Test func maxParallelTargetsIsAKeyLikeTheOthers() throws {

@@ -53,7 +53,13 @@ package struct NotificationOutbox: Sendable {
     package static let deliveriesTable = NotificationPolicy.deliveriesTable
     let ddl: DDL
 
-    package init(schema: String) { ddl = DDL(schema: schema) }
+    /// The fleet target whose database this is, named in each event; `nil` for a single database.
+    package var target: String?
+
+    package init(schema: String, target: String? = nil) {
+        ddl = DDL(schema: schema)
+        self.target = target
+    }
 
     /// Idempotent: creates the three tables.
     package func ensureTables(_ connection: PostgresConnection) throws {
@@ -99,7 +105,7 @@ package struct NotificationOutbox: Sendable {
             """, [current.commit, current.outcome.rawValue])
         guard let name = NotificationPolicy.event(previous: previous, current: current) else { return nil }
         let event = NotificationEvent(
-            id: UUID().uuidString.lowercased(), event: name, report: report,
+            id: UUID().uuidString.lowercased(), target: target, event: name, report: report,
             previousOutcome: previous?.outcome,
             createdAt: UTCTimestamp.iso8601(now, zoneDesignator: false))
         let body = String(decoding: try event.body(), as: UTF8.self)

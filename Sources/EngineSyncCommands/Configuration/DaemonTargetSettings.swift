@@ -83,6 +83,7 @@ enum DaemonTargetSettings {
         }
         var configuration = base
         configuration.targets = []
+        configuration.targetName = name
         configuration.reportsDirectoryOverride = DaemonTarget.reportsDirectory(base.reportsDirectory, name: name)
         var after: String?
         for (key, value) in values where key != "name" {

@@ -31,6 +31,9 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     }
 
     public var id: String
+    /// The fleet target the event is about (`targets:`, issue 17); absent for a single database. One receiver
+    /// often hears from every target of a fleet, which all reconcile the same commit.
+    public var target: String?
     /// The outcome, or `recovered`.
     public var event: String
     public var outcome: ReconcileOutcome
@@ -42,16 +45,18 @@ public struct NotificationEvent: Codable, Sendable, Equatable {
     public var summary: Summary
 
     enum CodingKeys: String, CodingKey {
-        case id, event, outcome, commit, subject, branch, summary
+        case id, target, event, outcome, commit, subject, branch, summary
         case previousOutcome = "previous_outcome"
         case createdAt = "created_at"
     }
 
     /// The event for a report; `id` must be unique (a UUID), `createdAt` an ISO 8601 time.
     public init(
-        id: String, event: String, report: ReconcileReport, previousOutcome: ReconcileOutcome?, createdAt: String
+        id: String, target: String? = nil, event: String, report: ReconcileReport, previousOutcome: ReconcileOutcome?,
+        createdAt: String
     ) {
         self.id = id
+        self.target = target
         self.event = event
         outcome = report.outcome
         self.previousOutcome = previousOutcome

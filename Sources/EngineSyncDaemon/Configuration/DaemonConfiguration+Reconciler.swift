@@ -12,7 +12,7 @@ extension DaemonConfiguration {
         let planner = PlannerOptions(
             schema: schema, maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)
         var safeSync = SafeSyncOptions(planner: planner, requireSnapshot: requireSnapshot)
-        if !notify.isEmpty { safeSync.outbox = NotificationOutbox(schema: schema) }
+        if !notify.isEmpty { safeSync.outbox = NotificationOutbox(schema: schema, target: targetName) }
         var options = ReconcilerOptions(
             compiler: DSLCompilerOptions(dslPath: dslPath, maxFileBytes: maxFileBytes, strict: strict),
             migrationsPath: migrationsPath,

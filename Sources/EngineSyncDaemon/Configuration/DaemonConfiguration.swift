@@ -19,6 +19,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     }
 
     package var source: Source
+    /// The fleet target this configuration is for (`targets:`, set by the target's entry); `nil` for a single
+    /// database. Notification events name it.
+    package var targetName: String?
     package var branch = "main"
     package var dslPath = "dsl"
     package var migrationsPath = "migrations"

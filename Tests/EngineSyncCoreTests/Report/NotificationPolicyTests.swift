@@ -60,5 +60,13 @@ struct NotificationPolicyTests {
         #expect(blocked.first?["suggested_migration"] as? String == "20260101_narrow.sql")
         // The same event encodes to the same bytes: the stored body is what is signed and resent.
         #expect(try event.body() == body)
+        // A single database's event has no target; a fleet target's names it.
+        #expect(object["target"] == nil)
+        let fleetEvent = NotificationEvent(
+            id: "id-2", target: "eu-west", event: "blocked", report: report, previousOutcome: .synced,
+            createdAt: "2026-01-01T00:00:02Z")
+        let fleetObject = try #require(
+            try JSONSerialization.jsonObject(with: try fleetEvent.body()) as? [String: Any])
+        #expect(fleetObject["target"] as? String == "eu-west")
     }
 }
