@@ -168,4 +168,46 @@ struct NotificationProcessTests {
             #expect(status.stdout.contains("2 pending"), "\(status.stdout)")
         }
     }
+
+    /// `run --once` (a cron job, a systemd timer) has no delivery service beside it: it delivers what its
+    /// reconcile recorded before exiting, and an event it cannot deliver waits in the outbox for the next run.
+    @Test func runOnceDeliversItsEventsAndKeepsWhatItCannot() throws {
+        try ScratchDatabase.with { database, _ in
+            let remote = try DaemonProcessTests.Remote()
+            let state = try DaemonProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let receiver = LocalHTTPReceiver { _ in 200 }
+            try receiver.start()
+            defer { receiver.stop() }
+            let config = try Self.config(remote, database: database, state: state, webhooks: [(receiver.url, nil)])
+            let once = ["run", "--once", "--config", config]
+
+            let created = try remote.push(["dsl/models/post.json": DaemonProcessTests.post], message: "create")
+            let first = try EngineSyncBinary.run(once)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("notifications: 1 delivered"), "\(first.stdout)")
+            #expect(Self.events(receiver).map(\.event) == ["synced"])
+            let body = String(decoding: receiver.requests.first?.body ?? Data(), as: UTF8.self)
+            #expect(body.contains(created), "\(body)")
+
+            // The receiver is down: the blocked commit's event is kept, and the exit code is the reconcile's.
+            receiver.stop()
+            try remote.push(
+                ["dsl/models/post.json": #"{"fields": {"title": {"type": "string", "length": 10}}}"#],
+                message: "narrow")
+            let blocked = try EngineSyncBinary.run(once)
+            #expect(blocked.status == 2, "\(blocked.stderr)")
+            #expect(
+                blocked.stdout.contains("notifications: 0 delivered, 1 pending (kept in the outbox for the next run)"),
+                "\(blocked.stdout)")
+            #expect(blocked.stderr.contains("the event stays in the outbox for the next run"), "\(blocked.stderr)")
+
+            // The next run, with nothing new to reconcile, delivers it.
+            try receiver.start(port: receiver.port)
+            let next = try EngineSyncBinary.run(once)
+            #expect(next.stdout.contains("already reconciled"), "\(next.stdout)")
+            #expect(next.stdout.contains("notifications: 1 delivered"), "\(next.stdout)")
+            #expect(Self.events(receiver).map(\.event) == ["synced", "blocked"], "\(Self.events(receiver))")
+        }
+    }
 }

@@ -13,6 +13,26 @@ import UnixSignals
 /// The reconcile closure receives the configuration in force, which a SIGHUP reload may replace between
 /// two reconciles (so the engine never reads the environment itself).
 package enum DaemonLauncher {
+    /// One deliverer per database with `notify:` (issue 16): the configuration's, or each fleet target's (each
+    /// target's database holds its own outbox). `oneShot` for `run --once`.
+    static func deliverers(
+        _ configuration: DaemonConfiguration, logger: Logger, oneShot: Bool = false
+    ) -> [(target: String?, deliverer: NotificationDeliverer)] {
+        guard !configuration.notify.isEmpty else { return [] }
+        guard !configuration.targets.isEmpty else {
+            return [(nil, NotificationDeliverer(configuration: configuration, logger: logger, oneShot: oneShot))]
+        }
+        return configuration.targets.map { target in
+            var targetLogger = logger
+            targetLogger[metadataKey: "target"] = "\(target.name)"
+            return (
+                target.name,
+                NotificationDeliverer(
+                    configuration: target.configuration, logger: targetLogger, target: target.name, oneShot: oneShot)
+            )
+        }
+    }
+
     package typealias Reconcile = @Sendable (DaemonConfiguration) async -> ReconcileSummary
 
     /// One database of the service: its name and `after` (a fleet's target; both `nil` for the single
@@ -62,17 +82,7 @@ package enum DaemonLauncher {
         let current = CurrentConfiguration(configuration)
         // Webhooks (issue 16) are delivered beside the reconcile loop, one deliverer per database (each holds its
         // own outbox); a change of `notify:` needs a restart.
-        let deliverers: [NotificationDeliverer] =
-            configuration.notify.isEmpty
-            ? []
-            : configuration.targets.isEmpty
-                ? [NotificationDeliverer(configuration: configuration, logger: logger)]
-                : configuration.targets.map { target in
-                    var targetLogger = logger
-                    targetLogger[metadataKey: "target"] = "\(target.name)"
-                    return NotificationDeliverer(
-                        configuration: target.configuration, logger: targetLogger, target: target.name)
-                }
+        let deliverers = Self.deliverers(configuration, logger: logger).map(\.deliverer)
         for deliverer in deliverers { deliverer.registerWebhooks() }
         let shape = FleetShape(configuration)
         let service = DaemonService(

@@ -31,7 +31,8 @@ struct RunCommand: AsyncParsableCommand {
             2 blocked, 3 invalid, 1 failed/skipped/standby; it waits up to --lock-wait (default 60s) for \
             another reconciler's advisory lock. A bad configuration exits 64 naming the key. With \
             --metrics-file it writes the metrics file once, as a daemon turn would (an unwritable file \
-            is exit 1).
+            is exit 1). With notify: it then delivers the pending webhook events once; what cannot be \
+            delivered stays in the outbox for the next run (the exit code is the reconcile's).
 
             Examples:
               enginesync run --config /etc/enginesync/enginesync.yaml
@@ -80,6 +81,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
 
         if once {
+            let deliverers = DaemonLauncher.deliverers(configuration, logger: logger, oneShot: true)
+            for (_, deliverer) in deliverers { deliverer.registerWebhooks() }
             let step = await worker.reconcileTipOnce()
             if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
                 CommandFailure.printError(error)
@@ -89,6 +92,7 @@ struct RunCommand: AsyncParsableCommand {
                 "\(step.commit.map { String($0.prefix(12)) } ?? "-") \(step.idle ? "already reconciled" : outcome.rawValue), "
                     + "\(step.appliedCount) applied, \(step.blockedCount) blocked; reports in \(configuration.reportsDirectory)"
             )
+            await Self.deliverNotifications(deliverers)
             // The textfile collector sees a `--once` run (a cron job or a systemd timer) like a daemon turn.
             var metricsWritten = true
             if let path = configuration.metricsFile {
@@ -136,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let source = FleetSource(configuration: configuration, logger: logger)
         if once {
-            try await runFleetOnce(configuration, workers: workers, source: source)
+            try await runFleetOnce(configuration, workers: workers, source: source, logger: logger)
             return
         }
         var refresh: DaemonService.SourceRefresh?
@@ -157,12 +161,26 @@ struct RunCommand: AsyncParsableCommand {
         logger.notice("stopped")
     }
 
+    /// `run --once` delivers the events its reconcile recorded (no delivery service runs beside it), one pass,
+    /// and prints one line per database with webhooks. An event that cannot be delivered stays in the outbox for
+    /// the next run or the daemon; like in the daemon, a webhook never changes the reconcile's exit code.
+    static func deliverNotifications(_ deliverers: [(target: String?, deliverer: NotificationDeliverer)]) async {
+        for (target, deliverer) in deliverers {
+            let result = await deliverer.deliverPendingOnce()
+            print(
+                "\(target.map { $0 + ": " } ?? "")notifications: \(result.delivered) delivered"
+                    + (result.pending > 0 ? ", \(result.pending) pending (kept in the outbox for the next run)" : ""))
+        }
+    }
+
     /// `run --once` with targets: fetch once, then each target once, in rollout order (a target after its
     /// canary, which must have synced the tip in this very run). One line per target; the exit code is the
     /// fleet's (`FleetExitCode`).
     private func runFleetOnce(
-        _ configuration: DaemonConfiguration, workers: [ReconcileWorker], source: FleetSource
+        _ configuration: DaemonConfiguration, workers: [ReconcileWorker], source: FleetSource, logger: Logger
     ) async throws {
+        let deliverers = DaemonLauncher.deliverers(configuration, logger: logger, oneShot: true)
+        for (_, deliverer) in deliverers { deliverer.registerWebhooks() }
         if case .problem(let problem) = await source.refresh() { CommandFailure.printError(problem) }
         let workerByName = Dictionary(uniqueKeysWithValues: zip(configuration.targets.map(\.name), workers))
         var summaries: [String: ReconcileSummary] = [:]
@@ -197,6 +215,7 @@ struct RunCommand: AsyncParsableCommand {
                         commit: step.commit)
                 ))
         }
+        await Self.deliverNotifications(deliverers)
         if let path = configuration.metricsFile {
             do {
                 try MetricsTextFile(path: path).write(targets: snapshots)

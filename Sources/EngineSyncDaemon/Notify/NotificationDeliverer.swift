@@ -23,6 +23,8 @@ package final class NotificationDeliverer: Service, Sendable {
     private let pollInterval: Duration
     private let metricsFile: String?
     private let client: WebhookClient
+    /// `run --once`: one pass, no retry in this process (what is left waits in the outbox for the next run).
+    private let oneShot: Bool
     private let wake = WakeUpSignal()
     private let queue = DispatchQueue(label: "enginesync.notifications")
     /// Owned by `queue`: the connection is only touched in `onQueue`.
@@ -35,10 +37,12 @@ package final class NotificationDeliverer: Service, Sendable {
 
     /// `target`: a fleet's target (issue 17), whose database holds its own outbox: its name goes into the
     /// `X-EngineSync-Target` header and the metrics file's name (`enginesync-notifications-<name>.prom`).
+    /// `oneShot`: for `run --once`, which calls `deliverPendingOnce` instead of running the service.
     package init(
         configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2),
-        target: String? = nil
+        target: String? = nil, oneShot: Bool = false
     ) {
+        self.oneShot = oneShot
         webhooks = configuration.notify
         database = configuration.postgres
         outbox = NotificationOutbox(schema: configuration.schema)
@@ -70,6 +74,21 @@ package final class NotificationDeliverer: Service, Sendable {
 
     package func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop() }
+    }
+
+    /// `run --once` (a cron job or a systemd timer has no delivery service running beside it): one pass over
+    /// the outbox, each webhook's pending events in order until one fails. What is not delivered stays in the
+    /// outbox, in order, for the next run. Returns how many events are delivered and still pending in all.
+    package func deliverPendingOnce() async -> (delivered: Int, pending: Int) {
+        var states = webhooks.map { _ in
+            TargetState(backoff: Backoff(initial: .seconds(1), maximum: max(.seconds(1), maxBackoff)))
+        }
+        var random = SystemRandomNumberGenerator()
+        for (index, webhook) in webhooks.enumerated() {
+            await deliver(to: webhook, state: &states[index], random: &random)
+        }
+        writeMetrics(states)
+        return (states.reduce(0) { $0 + $1.delivered }, states.reduce(0) { $0 + $1.pending })
     }
 
     private struct TargetState {
@@ -183,6 +202,11 @@ package final class NotificationDeliverer: Service, Sendable {
             "retry.failures": "\(state.attempts)",
         ]
         if let eventID { metadata["notify.id"] = "\(eventID)" }
+        if oneShot {
+            metadata["retry.delay"] = nil
+            logger.error("webhook delivery failed; the event stays in the outbox for the next run", metadata: metadata)
+            return
+        }
         switch state.deduplicator.failed(reason) {
         case .report: logger.error("webhook delivery failed, retrying with back-off", metadata: metadata)
         default: logger.debug("webhook delivery still failing", metadata: metadata)
