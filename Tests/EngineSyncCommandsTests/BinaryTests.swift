@@ -55,4 +55,17 @@ struct BinaryTests {
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
+
+    /// `status` and `migrate` read the migrations only: a `--dsl-path` there would be silently ignored, so it is
+    /// a usage error that says so (the option group is shared with the commands that read the DSL).
+    @Test(arguments: [
+        (["status", "--dir", ".", "--dsl-path", "schema"], "--dsl-path: status reads only the migrations"),
+        (["migrate", "up", "--dir", ".", "--dsl-path", "schema"], "--dsl-path: migrate reads only the migrations"),
+        (["migrate", "status", "--dir", ".", "--dsl-path", "schema"], "--dsl-path: migrate reads only the migrations"),
+    ])
+    func aDSLPathWhereNoDSLIsReadIsAUsageError(arguments: [String], expected: String) throws {
+        let result = try EngineSyncBinary.run(arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+    }
 }
