@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts: how the released `enginesync` binary is built (install.sh, bench.sh, symbol-order.sh).
 #
 # - The Swift runtime is linked statically: the service depends only on Debian's libraries, not on the
@@ -17,6 +18,7 @@ release_build() {
 }
 
 # release_bin_path [extra swift build arguments...]: the directory release_build writes to.
+# shellcheck disable=SC2120 # the arguments are optional
 release_bin_path() {
     swift build "${RELEASE_BUILD_FLAGS[@]}" --show-bin-path "$@"
 }
