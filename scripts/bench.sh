@@ -9,7 +9,7 @@
 #      a widening sync
 #      then the peers on the same synced database, in the same run: migra (the database against itself) and
 #      alembic's compare_metadata (metadata reflected from it), installed in a throwaway Python venv from PyPI
-#   4. the daemon, at 100 and then 1,000 models (--daemon-models N: one size): a bare repository of that schema,
+#   4. the daemon, at 4, 100 and then 1,000 models (--daemon-models N: one size): a bare repository of that schema,
 #      `enginesync run` watching it, 50 one-column pushes (push → report latency p50/p99 against issue 14's goals,
 #      and the daemon's own per-phase timings), then idle CPU over 60 s and the idle daemon's RSS
 #      then memory over time: the daemon's reconcile pipeline 1,000 times in one process on the 100-model schema
@@ -27,7 +27,7 @@ MODELS=1000
 PLAN_RUNS=5
 PUSHES=50
 IDLE_SECONDS=60
-DAEMON_MODELS="100 1000"
+DAEMON_MODELS="4 100 1000"
 RECONCILES=1000
 RUN_SCHEMA=1
 RUN_DAEMON=1

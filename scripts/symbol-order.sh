@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates linking/enginesync.order: the functions the daemon runs, in the order the linker places first.
 #
-#   scripts/symbol-order.sh                  build the release binary (scripts/release-build.sh), profile it
-#   scripts/symbol-order.sh --bin-dir DIR    profile DIR/enginesync (DIR/enginesync-bench writes the DSL)
+#   scripts/symbol-order.sh                        build the release binary (scripts/release-build.sh), profile
+#                                                  it, write the file
 #   scripts/symbol-order.sh --check [--bin-dir DIR]
-#                                            how many of the file's symbols the binary still defines (no profile)
+#                                                  how many of the file's names the release binary (or
+#                                                  DIR/enginesync) still defines; no profile
 #
 # Why (docs/BENCHMARKS.md, "The daemon's code, placed by use"): the kernel maps a program's code in 64 KB
 # blocks around each page it runs, so functions the daemon runs scattered among 20 MB of code it never runs kept
@@ -19,22 +20,22 @@
 # the daemon runs; a stale file only costs memory (lld ignores names it does not find). Needs valgrind (installed
 # with apt-get if missing) and python3.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ORDER_FILE=linking/enginesync.order
 BIN_DIR=
 CHECK=0
 while [ $# -gt 0 ]; do
     case "$1" in
-    --bin-dir) BIN_DIR=$2; shift 2 ;;
+    --bin-dir) BIN_DIR=$(cd "${2:?--bin-dir needs a directory}" && pwd); shift 2 ;;
     --check) CHECK=1; shift ;;
     *) echo "usage: $0 [--check] [--bin-dir DIR]" >&2; exit 64 ;;
     esac
 done
+cd "$(dirname "$0")/.."
+ORDER_FILE=linking/enginesync.order
 
 LINK_MAP=
 if [ -n "$BIN_DIR" ]; then
-    BIN=$(cd "$BIN_DIR" && pwd)/enginesync
-    BENCH=$(cd "$BIN_DIR" && pwd)/enginesync-bench
+    BIN=$BIN_DIR/enginesync
+    BENCH=$BIN_DIR/enginesync-bench
     [ "$CHECK" = 1 ] || { echo "--bin-dir needs --check: the profile needs the link map of a build" >&2; exit 64; }
 else
     # shellcheck source=scripts/release-build.sh
