@@ -111,7 +111,7 @@ public final class ScratchOpenPGPKey: @unchecked Sendable {
         try Self.run(
             gpg, ["--batch", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", "never"], home: home)
         let exported = try Self.run(gpg, ["--export", email], home: home)
-        FileManager.default.createFile(atPath: keyring, contents: exported)
+        try exported.write(to: URL(fileURLWithPath: keyring))
     }
 
     deinit {

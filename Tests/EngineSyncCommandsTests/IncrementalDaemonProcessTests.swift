@@ -234,7 +234,8 @@ struct IncrementalDaemonProcessTests {
             let idle = try Self.daemonBackends(connection) { $0.count == 1 }
             #expect(idle.count == 1, "\(idle)")
 
-            try connection.query("SELECT pg_catalog.pg_terminate_backend($1::int)", [try #require(idle.first)])
+            let daemonBackend = try #require(idle.first)
+            try connection.query("SELECT pg_catalog.pg_terminate_backend($1::int)", [daemonBackend])
             _ = try Self.daemonBackends(connection) { $0.isEmpty }
             let next = try remote.push(["dsl/models/tag.json": Self.tag(#", "color": {"type": "string"}"#)])
             let report = Scenario.waitForReport(state, next)
