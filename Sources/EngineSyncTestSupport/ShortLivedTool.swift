@@ -1,11 +1,11 @@
 import Foundation
 
 /// A short-lived tool run by the test harnesses (`pg_ctl`, `chown`, `patronictl`, …), its output captured.
-enum ShortLivedTool {
+public enum ShortLivedTool {
     /// Runs `executable` and returns its combined output; throws `TestEnvironment.Missing` (the tool's output in
     /// the message) when it exits non-zero.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

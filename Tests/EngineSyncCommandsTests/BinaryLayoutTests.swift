@@ -14,21 +14,12 @@ struct BinaryLayoutTests {
 
     /// The executable's function symbols in address order (`nm -n`, binutils).
     static func functionSymbols(of binary: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["nm", "-n", "--defined-only", binary]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "nm \(binary) failed")
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3, parts[1] == "t" || parts[1] == "T" else { return nil }
-            return String(parts[2])
-        }
+        try ShortLivedTool.run("/usr/bin/env", ["nm", "-n", "--defined-only", binary]).split(separator: "\n")
+            .compactMap { line in
+                let parts = line.split(separator: " ", maxSplits: 2)
+                guard parts.count == 3, parts[1] == "t" || parts[1] == "T" else { return nil }
+                return String(parts[2])
+            }
     }
 
     @Test func theFunctionsTheDaemonRunsArePlacedFirst() throws {

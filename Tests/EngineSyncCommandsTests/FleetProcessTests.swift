@@ -14,6 +14,38 @@ struct FleetProcessTests {
     typealias Remote = DaemonProcessTests.Remote
     static let post = DaemonProcessTests.post
 
+    /// Two targets from one bare repository, `production` after `canary`, and the configuration file naming them
+    /// with `settings` (top-level lines) on top: the fleet of the rollout, hook and webhook tests.
+    final class CanaryFleet {
+        let canary: ScratchDatabase
+        let production: ScratchDatabase
+        let remote: Remote
+        let state: String
+        let config: String
+
+        init(settings: String) throws {
+            canary = try ScratchDatabase()
+            production = try ScratchDatabase()
+            remote = try Remote()
+            state = try DaemonProcessTests.temporaryDirectory()
+            config = state + "/enginesync.yaml"
+            try """
+            repo: \(remote.bare.path)
+            state_dir: \(state)
+            poll_interval: 60s
+            \(settings)
+            targets:
+              - name: production
+                database: "\(production.dsn)"
+                after: canary
+              - name: canary
+                database: "\(canary.dsn)"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: state) }
+    }
+
     static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     static func tableExists(_ table: String, in database: ScratchDatabase) throws -> Bool {
@@ -129,24 +161,12 @@ struct FleetProcessTests {
     /// `after: canary`: a blocked, then a skipped (lock held elsewhere) canary holds the rollout, the held target's
     /// report and STATUS= say why, and the rollout goes on once the canary synced the tip — also in `run --once`.
     @Test func aCanaryThatDoesNotSyncHoldsTheRollout() throws {
-        let canary = try ScratchDatabase()
-        let production = try ScratchDatabase()
-        let remote = try Remote()
-        let state = try DaemonProcessTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = state + "/enginesync.yaml"
-        try """
-        repo: \(remote.bare.path)
-        state_dir: \(state)
-        poll_interval: 60s
-        max_backoff: 1s
-        targets:
-          - name: production
-            database: "\(production.dsn)"
-            after: canary
-          - name: canary
-            database: "\(canary.dsn)"
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let fleet = try CanaryFleet(settings: "max_backoff: 1s")
+        // Declared first, so it runs last: the databases and the state directory outlive the daemon.
+        defer { withExtendedLifetime(fleet) {} }
+        let (canary, production, remote, state, config) = (
+            fleet.canary, fleet.production, fleet.remote, fleet.state, fleet.config
+        )
         let reports = state + "/reports"
         let created = try remote.push(["dsl/models/post.json": Self.post], message: "create")
         let listener = try NotifyListener(path: state + "/notify.sock")
@@ -214,7 +234,6 @@ struct FleetProcessTests {
         #expect(lines.first?.hasPrefix("canary: \(pending.prefix(12)) synced") == true, "\(lines)")
         #expect(lines.last?.hasPrefix("production: \(pending.prefix(12)) synced") == true, "\(lines)")
         #expect(try FleetProcessTests.columnExists("slug", of: "post", in: production.dsn))
-        withExtendedLifetime((canary, production)) {}
     }
 
     /// A remote is fetched into one mirror for all targets (`run --once` and the daemon's shared fetch, which
@@ -262,24 +281,10 @@ struct FleetProcessTests {
 
     /// post-receive with targets: each target's report of the push, in rollout order.
     @Test func aPushShowsEveryTargetsReport() throws {
-        let canary = try ScratchDatabase()
-        let production = try ScratchDatabase()
-        let remote = try Remote()
-        let state = try DaemonProcessTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = state + "/enginesync.yaml"
-        try """
-        repo: \(remote.bare.path)
-        state_dir: \(state)
-        poll_interval: 60s
-        hooks_report_wait: 20s
-        targets:
-          - name: production
-            database: "\(production.dsn)"
-            after: canary
-          - name: canary
-            database: "\(canary.dsn)"
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let fleet = try CanaryFleet(settings: "hooks_report_wait: 20s")
+        // Declared first, so it runs last: the databases and the state directory outlive the daemon.
+        defer { withExtendedLifetime(fleet) {} }
+        let (remote, state, config) = (fleet.remote, fleet.state, fleet.config)
         let install = try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path, "--config", config])
         #expect(install.status == 0, "\(install.stderr)")
         let daemon = try DaemonProcess(
@@ -293,33 +298,17 @@ struct FleetProcessTests {
         if let canaryLine, let productionLine { #expect(canaryLine.lowerBound < productionLine.lowerBound) }
         #expect(pushed.output.contains("\(state)/reports/canary/\(pushed.sha).md"), "\(pushed.output)")
         #expect(daemon.terminate() == 0)
-        withExtendedLifetime((canary, production)) {}
     }
 
     /// One webhook hears from every target of a fleet, about the same commits: each event names its target.
     @Test func aWebhookEventNamesItsTarget() throws {
-        let canary = try ScratchDatabase()
-        let production = try ScratchDatabase()
-        let remote = try Remote()
-        let state = try DaemonProcessTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
         let receiver = LocalHTTPReceiver { _ in 200 }
         try receiver.start()
         defer { receiver.stop() }
-        let config = state + "/enginesync.yaml"
-        try """
-        repo: \(remote.bare.path)
-        state_dir: \(state)
-        poll_interval: 60s
-        notify:
-          - url: \(receiver.url)
-        targets:
-          - name: production
-            database: "\(production.dsn)"
-            after: canary
-          - name: canary
-            database: "\(canary.dsn)"
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let fleet = try CanaryFleet(settings: "notify:\n  - url: \(receiver.url)")
+        // Declared first, so it runs last: the databases and the state directory outlive the daemon.
+        defer { withExtendedLifetime(fleet) {} }
+        let (remote, state, config) = (fleet.remote, fleet.state, fleet.config)
         let created = try remote.push(["dsl/models/post.json": Self.post], message: "create")
         let daemon = try DaemonProcess(
             arguments: ["run", "--config", config], environment: [:], log: state + "/daemon.log")
@@ -333,7 +322,6 @@ struct FleetProcessTests {
         #expect(Set(received.compactMap { $0["target"] as? String }) == ["canary", "production"], "\(received)")
         #expect(received.allSatisfy { $0["commit"] as? String == created && $0["event"] as? String == "synced" })
         #expect(daemon.terminate() == 0)
-        withExtendedLifetime((canary, production)) {}
     }
 
     /// SIGHUP: a target's own settings are reloaded; a change of the fleet's shape is refused, the old

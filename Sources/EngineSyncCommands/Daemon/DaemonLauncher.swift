@@ -14,22 +14,16 @@ import UnixSignals
 /// two reconciles (so the engine never reads the environment itself).
 package enum DaemonLauncher {
     /// One deliverer per database with `notify:` (issue 16): the configuration's, or each fleet target's (each
-    /// target's database holds its own outbox). `oneShot` for `run --once`.
-    static func deliverers(
-        _ configuration: DaemonConfiguration, logger: Logger, oneShot: Bool = false
-    ) -> [(target: String?, deliverer: NotificationDeliverer)] {
+    /// target's database holds its own outbox), for the daemon's service group and for `run --once`.
+    static func deliverers(_ configuration: DaemonConfiguration, logger: Logger) -> [NotificationDeliverer] {
         guard !configuration.notify.isEmpty else { return [] }
         guard !configuration.targets.isEmpty else {
-            return [(nil, NotificationDeliverer(configuration: configuration, logger: logger, oneShot: oneShot))]
+            return [NotificationDeliverer(configuration: configuration, logger: logger)]
         }
         return configuration.targets.map { target in
             var targetLogger = logger
             targetLogger[metadataKey: "target"] = "\(target.name)"
-            return (
-                target.name,
-                NotificationDeliverer(
-                    configuration: target.configuration, logger: targetLogger, target: target.name, oneShot: oneShot)
-            )
+            return NotificationDeliverer(configuration: target.configuration, logger: targetLogger)
         }
     }
 
@@ -82,7 +76,7 @@ package enum DaemonLauncher {
         let current = CurrentConfiguration(configuration)
         // Webhooks (issue 16) are delivered beside the reconcile loop, one deliverer per database (each holds its
         // own outbox); a change of `notify:` needs a restart.
-        let deliverers = Self.deliverers(configuration, logger: logger).map(\.deliverer)
+        let deliverers = Self.deliverers(configuration, logger: logger)
         for deliverer in deliverers { deliverer.registerWebhooks() }
         let shape = FleetShape(configuration)
         let service = DaemonService(

@@ -81,8 +81,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration, logger: logger, lockWait: once ? lockWait.duration : .zero)
 
         if once {
-            let deliverers = DaemonLauncher.deliverers(configuration, logger: logger, oneShot: true)
-            for (_, deliverer) in deliverers { deliverer.registerWebhooks() }
+            let deliverers = DaemonLauncher.deliverers(configuration, logger: logger)
+            for deliverer in deliverers { deliverer.registerWebhooks() }
             let step = await worker.reconcileTipOnce()
             if let error = step.errorDescription ?? (step.outcome == .standby ? step.detail : nil) {
                 CommandFailure.printError(error)
@@ -164,11 +164,11 @@ struct RunCommand: AsyncParsableCommand {
     /// `run --once` delivers the events its reconcile recorded (no delivery service runs beside it), one pass,
     /// and prints one line per database with webhooks. An event that cannot be delivered stays in the outbox for
     /// the next run or the daemon; like in the daemon, a webhook never changes the reconcile's exit code.
-    static func deliverNotifications(_ deliverers: [(target: String?, deliverer: NotificationDeliverer)]) async {
-        for (target, deliverer) in deliverers {
+    static func deliverNotifications(_ deliverers: [NotificationDeliverer]) async {
+        for deliverer in deliverers {
             let result = await deliverer.deliverPendingOnce()
             print(
-                "\(target.map { $0 + ": " } ?? "")notifications: \(result.delivered) delivered"
+                "\(deliverer.target.map { $0 + ": " } ?? "")notifications: \(result.delivered) delivered"
                     + (result.pending > 0 ? ", \(result.pending) pending (kept in the outbox for the next run)" : ""))
         }
     }
@@ -179,8 +179,8 @@ struct RunCommand: AsyncParsableCommand {
     private func runFleetOnce(
         _ configuration: DaemonConfiguration, workers: [ReconcileWorker], source: FleetSource, logger: Logger
     ) async throws {
-        let deliverers = DaemonLauncher.deliverers(configuration, logger: logger, oneShot: true)
-        for (_, deliverer) in deliverers { deliverer.registerWebhooks() }
+        let deliverers = DaemonLauncher.deliverers(configuration, logger: logger)
+        for deliverer in deliverers { deliverer.registerWebhooks() }
         if case .problem(let problem) = await source.refresh() { CommandFailure.printError(problem) }
         let workerByName = Dictionary(uniqueKeysWithValues: zip(configuration.targets.map(\.name), workers))
         var summaries: [String: ReconcileSummary] = [:]

@@ -53,9 +53,7 @@ struct MigrateOptions: ParsableArguments {
 
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
-        if sourceOptions.dslPath != nil {
-            throw ValidationError("--dsl-path: migrate reads only the migrations (--migrations-path), not the DSL")
-        }
+        try sourceOptions.refuseDSLPath(command: "migrate")
         if repo == nil && dir == nil && target == nil {
             throw ValidationError("give --repo PATH [--rev REV] or --dir ROOT")
         }

@@ -82,9 +82,7 @@ struct StatusCommand: ParsableCommand {
 
     func validate() throws {
         if repo != nil && dir != nil { throw ValidationError("--repo and --dir are mutually exclusive") }
-        if sourceOptions.dslPath != nil {
-            throw ValidationError("--dsl-path: status reads only the migrations (--migrations-path), not the DSL")
-        }
+        try sourceOptions.refuseDSLPath(command: "status")
         if target != nil && allTargets { throw ValidationError("give --target NAME or --all-targets, not both") }
         if (target != nil || allTargets) && database != nil {
             throw ValidationError("--database names one database; a target names its own (--target, --all-targets)")

@@ -26,11 +26,23 @@ struct SourceOptions: ParsableArguments {
 
     @Option(
         name: .customLong("dsl-path"),
-        help: ArgumentHelp("The DSL folder inside the repository (default: dsl).", valueName: "path"))
+        help: ArgumentHelp(
+            "The DSL folder inside the repository (default: dsl); not for status and migrate, which read no DSL.",
+            valueName: "path"))
     var dslPath: String?
 
     @Option(
         name: .customLong("migrations-path"),
         help: ArgumentHelp("The migrations folder inside the repository (default: migrations).", valueName: "path"))
     var migrationsPath: String?
+}
+
+extension SourceOptions {
+    /// For the commands that read only the migrations (`status`, `migrate`): a `--dsl-path` there would be
+    /// ignored, so it is a usage error naming the command.
+    func refuseDSLPath(command: String) throws {
+        if dslPath != nil {
+            throw ValidationError("--dsl-path: \(command) reads only the migrations (--migrations-path), not the DSL")
+        }
+    }
 }

@@ -23,8 +23,8 @@ package final class NotificationDeliverer: Service, Sendable {
     private let pollInterval: Duration
     private let metricsFile: String?
     private let client: WebhookClient
-    /// `run --once`: one pass, no retry in this process (what is left waits in the outbox for the next run).
-    private let oneShot: Bool
+    /// The fleet target whose outbox this is (`DaemonConfiguration.targetName`); `nil` for a single database.
+    package let target: String?
     private let wake = WakeUpSignal()
     private let queue = DispatchQueue(label: "enginesync.notifications")
     /// Owned by `queue`: the connection is only touched in `onQueue`.
@@ -35,14 +35,11 @@ package final class NotificationDeliverer: Service, Sendable {
         init(_ connection: PostgresConnection) { self.connection = connection }
     }
 
-    /// `target`: a fleet's target (issue 17), whose database holds its own outbox: its name goes into the
-    /// `X-EngineSync-Target` header and the metrics file's name (`enginesync-notifications-<name>.prom`).
-    /// `oneShot`: for `run --once`, which calls `deliverPendingOnce` instead of running the service.
-    package init(
-        configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2),
-        target: String? = nil, oneShot: Bool = false
-    ) {
-        self.oneShot = oneShot
+    /// A fleet's target (issue 17, `configuration.targetName`) has its own outbox in its database: its name goes
+    /// into the `X-EngineSync-Target` header and the metrics file's name (`enginesync-notifications-<name>.prom`).
+    package init(configuration: DaemonConfiguration, logger: Logger, pollInterval: Duration = .seconds(2)) {
+        let target = configuration.targetName
+        self.target = target
         webhooks = configuration.notify
         database = configuration.postgres
         outbox = NotificationOutbox(schema: configuration.schema)
@@ -81,7 +78,8 @@ package final class NotificationDeliverer: Service, Sendable {
     /// outbox, in order, for the next run. Returns how many events are delivered and still pending in all.
     package func deliverPendingOnce() async -> (delivered: Int, pending: Int) {
         var states = webhooks.map { _ in
-            TargetState(backoff: Backoff(initial: .seconds(1), maximum: max(.seconds(1), maxBackoff)))
+            TargetState(
+                backoff: Backoff(initial: .seconds(1), maximum: max(.seconds(1), maxBackoff)), retriesLater: false)
         }
         var random = SystemRandomNumberGenerator()
         for (index, webhook) in webhooks.enumerated() {
@@ -93,6 +91,8 @@ package final class NotificationDeliverer: Service, Sendable {
 
     private struct TargetState {
         var backoff: Backoff
+        /// `false` for `run --once`: a failure is not retried in this process; the next run sends the event.
+        var retriesLater = true
         var notBefore = ContinuousClock.now
         var deduplicator = ErrorDeduplicator()
         var delivered = 0
@@ -202,7 +202,7 @@ package final class NotificationDeliverer: Service, Sendable {
             "retry.failures": "\(state.attempts)",
         ]
         if let eventID { metadata["notify.id"] = "\(eventID)" }
-        if oneShot {
+        guard state.retriesLater else {
             metadata["retry.delay"] = nil
             logger.error("webhook delivery failed; the event stays in the outbox for the next run", metadata: metadata)
             return
