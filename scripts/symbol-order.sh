@@ -169,7 +169,7 @@ link_map, executed_path, kept_path = sys.argv[1:]
 row = re.compile(r"^\s*[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s+(.*)$")
 definitions = collections.Counter()
 dragging = set()  # names with a definition in a large section of many functions
-section_size, section_is_shared = 0, False
+section_is_shared = False
 for line in open(link_map):
     match = row.match(line.rstrip("\n"))
     if not match:
@@ -177,7 +177,7 @@ for line in open(link_map):
     size, rest = int(match.group(1), 16), match.group(2).strip()
     if ":(" in rest:
         section = rest[rest.index(":(") + 2 : -1]
-        section_size, section_is_shared = size, section == ".text" and size >= 16 * 1024
+        section_is_shared = section == ".text" and size >= 16 * 1024
     else:
         definitions[rest] += 1
         if section_is_shared:
