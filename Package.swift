@@ -4,6 +4,7 @@
 // Modules follow the data (see docs/ARCHITECTURE.md):
 //   CLibPQ, CLibGit2,
 //   CLibPgQuery           C headers only
+//   TextAlgorithms        trimming, searching, replacing text without Foundation's NSString (every module below)
 //   EngineSyncCore        pure: DSL compiler, schema model, planner, SQL fragments (no I/O, no C)
 //   PostgresClient        the only owner of libpq handles
 //   GitClient             the only owner of libgit2 handles
@@ -67,23 +68,24 @@ let package = Package(
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // Debian's libpg-query-dev has no .pc file: the module map links `pg_query` by name.
         .systemLibrary(name: "CLibPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        .target(name: "TextAlgorithms", swiftSettings: swiftSettings),
         .target(
             name: "EngineSyncCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TextAlgorithms", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "TextAlgorithms"], swiftSettings: swiftSettings),
         .target(
             name: "GitClient",
             // Crypto: HMAC-SHA1 for hashed known_hosts entries.
-            dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CLibGit2", "TextAlgorithms", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(name: "PgQuery", dependencies: ["CLibPgQuery"], swiftSettings: swiftSettings),
         .target(
             name: "EngineSync",
             dependencies: [
-                "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery",
+                "EngineSyncCore", "PostgresClient", "GitClient", "PgQuery", "TextAlgorithms",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -91,7 +93,7 @@ let package = Package(
         .target(
             name: "EngineSyncDaemon",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient",
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "TextAlgorithms",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -101,7 +103,7 @@ let package = Package(
         .target(
             name: "EngineSyncCommands",
             dependencies: [
-                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient",
+                "EngineSync", "EngineSyncDaemon", "EngineSyncCore", "PostgresClient", "GitClient", "TextAlgorithms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -131,6 +133,7 @@ let package = Package(
             dependencies: ["EngineSync", "EngineSyncCore", "PostgresClient", "GitClient"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TextAlgorithmsTests", dependencies: ["TextAlgorithms"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineSyncCoreTests",
             dependencies: ["EngineSyncCore", "EngineSyncTestSupport"],

@@ -10,7 +10,8 @@
 #      then the peers on the same synced database, in the same run: migra (the database against itself) and
 #      alembic's compare_metadata (metadata reflected from it), installed in a throwaway Python venv from PyPI
 #   4. the daemon, at 4, 100 and then 1,000 models (--daemon-models N: one size): a bare repository of that schema,
-#      `enginesync run` watching it, 50 one-column pushes (push → report latency p50/p99 against issue 14's goals,
+#      `enginesync run` watching it (with the Environment= of systemd/enginesync.service), 50 one-column pushes
+#      (push → report latency p50/p99 against issue 14's goals,
 #      and the daemon's own per-phase timings), then idle CPU over 60 s and the idle daemon's RSS
 #      then memory over time: the daemon's reconcile pipeline 1,000 times in one process on the 100-model schema
 #      (enginesync-bench reconcile-loop --trim): RSS after 1, 10, 100, 1,000 reconciles and the growth after the 10th
@@ -268,6 +269,14 @@ schema_benchmarks() {
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 proc_status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 
+# resident_by_mapping PID: the process's resident KiB per mapped file ([heap], [stack] and unnamed anonymous
+# mappings as [anonymous]), largest first: where the idle daemon's memory is.
+resident_by_mapping() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anonymous]"); next }
+         $1 == "Rss:" && $2 > 0 { kib[name] += $2 }
+         END { for (n in kib) printf "%7d %s\n", kib[n], n }' "/proc/$1/smaps" 2>/dev/null | sort -rn
+}
+
 # daemon_benchmarks MODELS: one daemon run; appends its rows to DAEMON_ROWS (and its memory goal to IDLE_GOAL_ROWS).
 DAEMON_ROWS=
 IDLE_GOAL_ROWS=
@@ -285,7 +294,10 @@ daemon_benchmarks() {
     git -C "$clone" push -q origin HEAD:main
     "$PSQL" -X -q -d "$DSN" -c "CREATE DATABASE bench_daemon_$DAEMON_MODELS"
     : >"$WORK/daemon.yaml"
-    "$BIN" run --config "$WORK/daemon.yaml" --repo "$bare" --branch main --database "$(dsn "bench_daemon_$DAEMON_MODELS")" \
+    # The daemon runs with the environment its systemd unit gives it (the unit's Environment= lines).
+    local unit_environment=()
+    mapfile -t unit_environment < <(sed -n 's/^Environment=//p' systemd/enginesync.service)
+    env "${unit_environment[@]}" "$BIN" run --config "$WORK/daemon.yaml" --repo "$bare" --branch main --database "$(dsn "bench_daemon_$DAEMON_MODELS")" \
         --state-dir "$state" --log-level debug 2>"$WORK/daemon.err" &
     DAEMON_PID=$!
     local first
@@ -337,6 +349,8 @@ daemon_benchmarks() {
     PSS_MIB=$(awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/smaps_rollup" 2>/dev/null || echo "-")
     echo "    ${IDLE_CPU_MS} ms of CPU in ${IDLE_SECONDS}s (${IDLE_CPU_PCT} %), RSS ${IDLE_RSS_MIB} MiB (peak ${PEAK_RSS_MIB} MiB):" \
         "${ANON_MIB} MiB anonymous, ${FILE_MIB} MiB file-backed (code of the binary and shared libraries); PSS ${PSS_MIB} MiB"
+    echo "    resident by mapping (KiB; the largest first):"
+    resident_by_mapping "$DAEMON_PID" | head -n 16 | sed 's/^/      /'
     # A push after the idle period: the daemon has let go of its compile cache at its first idle turn (docs/DSL.md),
     # so this is what a push costs when pushes are minutes apart.
     local spaced

@@ -13,7 +13,8 @@
 #
 # How: the daemon runs under valgrind's callgrind (every function executed, not a sample) on a 4-model schema
 # pushed to a bare repository: start, first reconcile, two one-field commits, one narrowing commit (blocked), the
-# idle turn, SIGTERM. lld moves whole input sections, and applies a name to every symbol that has it: a name
+# idle turn, SIGTERM; at `--log-level debug`, so that the code of every level's messages is placed too (operators
+# run at info, scripts/bench.sh at debug for the daemon's phase timings). lld moves whole input sections, and applies a name to every symbol that has it: a name
 # defined more than once (local helpers such as `objectdestroyTm`, one per object file) is left out when one of
 # its definitions sits in a section of 16 KiB or more holding other functions (the toolchain's libraries are not
 # built with one section per function), which would drag that whole section along. Rerun after changes to what
@@ -100,7 +101,7 @@ echo "==> the daemon under callgrind"
 valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind.out" "$WORK/enginesync" run \
     --config "$WORK/enginesync.yaml" --repo "$WORK/bare" --branch main --state-dir "$WORK/state" \
     --database "host=$SCRATCH_PGHOST port=$SCRATCH_PGPORT user=postgres dbname=profiled" \
-    --log-level warning 2>"$WORK/daemon.err" &
+    --log-level debug 2>"$WORK/daemon.err" &
 DAEMON_PID=$!
 
 wait_for_report() {

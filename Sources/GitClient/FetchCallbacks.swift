@@ -1,6 +1,7 @@
 internal import CLibGit2
 import Crypto
 import Foundation
+import TextAlgorithms
 
 /// The state libgit2's remote callbacks (credentials, certificate check) see through their `payload`
 /// during one `git_remote_fetch`, and the first failure they decided, to throw instead of libgit2's text.
@@ -130,7 +131,7 @@ final class FetchCallbackContext {
     /// `SHA256:…` as ssh-keygen -l prints it (public information, safe to log).
     static func fingerprint(_ blob: [UInt8]) -> String {
         let digest = Data(SHA256.hash(data: blob)).base64EncodedString()
-        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+        return "SHA256:" + digest.replacingText("=", with: "")
     }
 }
 

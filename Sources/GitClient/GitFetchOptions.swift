@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// How `GitRepository.fetchMirror` authenticates to an ssh remote and verifies its host key.
 ///
@@ -46,8 +47,8 @@ public struct GitSSHRemote: Sendable, Equatable {
         if let prefix = ["ssh://", "ssh+git://", "git+ssh://"].first(where: { lower.hasPrefix($0) }) {
             let rest = url.dropFirst(prefix.count)
             authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
-        } else if !url.contains("://"), !url.hasPrefix("/"), !url.hasPrefix("."),
-            let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/")
+        } else if !url.containsText("://"), !url.hasPrefix("/"), !url.hasPrefix("."),
+            let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/" as Character)
         {
             // scp-like: a colon before any slash (git's rule for telling it from a local path).
             authority = url[..<colon]
@@ -56,7 +57,7 @@ public struct GitSSHRemote: Sendable, Equatable {
                 user = String(authority[..<at])
                 authority = authority[authority.index(after: at)...]
             }
-            host = String(authority).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            host = authority.trimming { $0 == "[" || $0 == "]" }
             guard !host.isEmpty else { return nil }
             return
         } else {

@@ -2,7 +2,7 @@ internal import CLibGit2
 import Foundation
 
 /// libgit2's global state, initialised once for the process and never shut down (c-libraries.md 1.1).
-private let libgit2Runtime: Int32 = git_libgit2_init()
+private let libgit2Runtime: Int32 = clibgit2_init()
 
 /// An open repository; the only owner of a `git_repository` and of every object read from it.
 ///

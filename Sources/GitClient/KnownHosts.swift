@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TextAlgorithms
 
 /// An OpenSSH known_hosts file, read for one host-key check (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT").
 ///
@@ -29,7 +30,7 @@ struct KnownHosts {
     init(text: String) {
         entries = []
         for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             var marker: String?

@@ -1,3 +1,5 @@
+import TextAlgorithms
+
 /// Removes credentials from every URL inside a piece of text: libgit2's error messages, the subjects enginesync
 /// attaches to them, log lines and systemd's `STATUS=`.
 ///
@@ -14,7 +16,7 @@ public enum URLRedaction {
 
     /// `text` with every URL's credentials masked; text without `://` is returned unchanged.
     public static func redact(_ text: String) -> String {
-        guard text.contains("://") else { return text }
+        guard text.containsText("://") else { return text }
         let scalars = Array(text.unicodeScalars)
         var output = String.UnicodeScalarView()
         var index = 0

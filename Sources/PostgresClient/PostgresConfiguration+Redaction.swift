@@ -1,5 +1,6 @@
 internal import CLibPQ
 import Foundation
+import TextAlgorithms
 
 extension PostgresConfiguration {
     /// The DSN with every secret removed, for logs and reports (libpq marks secrets with dispchar "*").
@@ -33,11 +34,11 @@ extension PostgresConfiguration {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(dsn, &errorMessage) else {
             if let errorMessage { PQfreemem(errorMessage) }
-            if dsn.range(of: "password", options: .caseInsensitive) != nil { return true }
-            guard let schemeEnd = dsn.range(of: "://") else { return false }
+            if dsn.containsText("password", ignoringCase: true) { return true }
+            guard let schemeEnd = dsn.range(ofText: "://") else { return false }
             let authority = dsn[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
             guard let at = authority.lastIndex(of: "@") else { return false }
-            return authority[..<at].contains(":")
+            return authority[..<at].contains(":" as Character)
         }
         defer { PQconninfoFree(options) }
         var cursor = options
@@ -58,7 +59,7 @@ extension PostgresConfiguration {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(dsn, &errorMessage) else {
             defer { if let errorMessage { PQfreemem(errorMessage) } }
-            let complaint = errorMessage.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+            let complaint = errorMessage.map { String(cString: $0).trimmingWhitespaceAndNewlines() }
             return Self.secretFreeComplaint(complaint ?? "invalid connection string", dsn: dsn)
         }
         PQconninfoFree(options)
@@ -85,7 +86,7 @@ extension PostgresConfiguration {
             rest = rest[rest.index(after: close)...]
         }
         result += rest
-        if result.contains(dsn) { result = result.replacingOccurrences(of: dsn, with: "…") }
+        if result.containsText(dsn) { result = result.replacingText(dsn, with: "…") }
         return result
     }
 

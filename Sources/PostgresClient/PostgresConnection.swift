@@ -1,5 +1,6 @@
 internal import CLibPQ
 import Foundation
+import TextAlgorithms
 
 /// A notice or warning the server sent (captured instead of libpq's default print to stderr).
 public struct PostgresNotice: Sendable, Equatable {
@@ -90,8 +91,8 @@ public final class PostgresConnection {
 
     private static func lastErrorMessage(_ connection: OpaquePointer) -> String {
         guard let raw = PQerrorMessage(connection) else { return "unknown libpq error" }
-        let text = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "unknown libpq error" : text.replacingOccurrences(of: "\n", with: " ")
+        let text = String(cString: raw).trimmingWhitespaceAndNewlines()
+        return text.isEmpty ? "unknown libpq error" : text.replacingText("\n", with: " ")
     }
 
     // MARK: - State

@@ -55,3 +55,11 @@ struct PreviewQuoter: SQLQuoting {
         #expect(try SQL.joined([sql, list], separator: "; ").render(with: PreviewQuoter()).hasSuffix("; ([a], [b])"))
     }
 }
+
+@Suite struct ColumnTypeSpacingTests {
+    @Test func formatTypeArgumentsMayHaveSpaces() {
+        #expect(ColumnType(formatType: " numeric( 12 , 2 ) ") == .numeric(precision: 12, scale: 2))
+        #expect(ColumnType(formatType: "numeric(12, 2)") == .numeric(precision: 12, scale: 2))
+        #expect(ColumnType(formatType: "\tcharacter varying(40)[] ") == .array(.varchar(length: 40)))
+    }
+}

@@ -2,6 +2,7 @@ import Dispatch
 package import EngineSyncCore
 import Foundation
 package import PostgresClient
+import TextAlgorithms
 
 /// Reads the live schema of one PostgreSQL schema into the same model the DSL compiles to (SPEC 4.2).
 ///
@@ -232,8 +233,8 @@ package struct CatalogReader {
     /// `sql` limited to the tables in `$2` (an `oid[]`): every per-table catalog query filters on the managed
     /// schema with `WHERE n.nspname = $1`, and names the table's `pg_class` row `tableAlias`.
     package static func restricted(_ sql: String, tableAlias: String) -> String {
-        sql.replacingOccurrences(
-            of: "WHERE n.nspname = $1", with: "WHERE n.nspname = $1 AND \(tableAlias).oid = ANY($2::oid[])")
+        sql.replacingText(
+            "WHERE n.nspname = $1", with: "WHERE n.nspname = $1 AND \(tableAlias).oid = ANY($2::oid[])")
     }
 
     static func action(_ code: String) -> ReferentialAction {

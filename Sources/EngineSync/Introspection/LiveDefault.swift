@@ -1,4 +1,5 @@
 package import EngineSyncCore
+import TextAlgorithms
 
 /// Normalises a `pg_get_expr` default into a `ColumnDefault`, so `'abc'::character varying` and the
 /// DSL's `"abc"` compare equal.

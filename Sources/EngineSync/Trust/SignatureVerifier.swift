@@ -1,6 +1,7 @@
 import EngineSyncCore
 import Foundation
 import GitClient
+import TextAlgorithms
 
 /// Checks a commit signature with the system's tools: `ssh-keygen -Y` for SSH signatures (namespace `git`, as
 /// git itself signs and verifies) and `gpgv` for OpenPGP ones. No cryptography is done here; this type only
@@ -54,7 +55,7 @@ struct SignatureVerifier {
         let found = try run(tool, ["-Y", "find-principals", "-s", signatureFile, "-f", signersFile], scratch: scratch)
         let principal =
             found.status == 0
-            ? found.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+            ? found.stdout.split(separator: "\n").map { $0.trimmingWhitespace() }.first { !$0.isEmpty }
             : nil
         if let principal {
             let verified = try run(
@@ -145,7 +146,7 @@ struct SignatureVerifier {
 
     /// `SHA256:…` from ssh-keygen's "Good "git" signature … with ED25519 key SHA256:…".
     static func fingerprint(_ text: String) -> String? {
-        guard let range = text.range(of: "SHA256:") else { return nil }
+        guard let range = text.range(ofText: "SHA256:") else { return nil }
         let tail = text[range.upperBound...].prefix {
             $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "="
         }
@@ -156,7 +157,7 @@ struct SignatureVerifier {
     static func firstLine(_ output: Subprocess.Output) -> String {
         let text =
             (output.stderr + "\n" + output.stdout).split(separator: "\n")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? "exit status \(output.status)"
-        return text.contains("enginesync-verify-") ? "exit status \(output.status)" : text
+            .map { $0.trimmingWhitespace() }.first { !$0.isEmpty } ?? "exit status \(output.status)"
+        return text.containsText("enginesync-verify-") ? "exit status \(output.status)" : text
     }
 }

@@ -1,6 +1,7 @@
 import EngineSyncCore
 import Foundation
 import GitClient
+import TextAlgorithms
 
 /// Reads what trust needs from the repository and asks `SignatureVerifier`: the tip's signature against
 /// `allowed_signers_file`, and for each pending migration whether an approver signed the change that wrote its
@@ -117,7 +118,7 @@ final class TrustGate {
         var index: [String: [ObjectID]] = [:]
         for id in history {
             let message = try repository.commit(id).message
-            guard message.range(of: ApprovalTrailer.key, options: .caseInsensitive) != nil else { continue }
+            guard message.containsText(ApprovalTrailer.key, ignoringCase: true) else { continue }
             for approval in ApprovalTrailer.parse(message) {
                 index[trailerKey(approval.id, approval.checksum), default: []].append(id)
             }

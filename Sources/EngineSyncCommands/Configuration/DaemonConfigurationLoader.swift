@@ -3,6 +3,7 @@ import EngineSyncCore
 package import EngineSyncDaemon
 import Foundation
 import Logging
+import TextAlgorithms
 import Yams
 
 /// Builds a `DaemonConfiguration` from the YAML file, `ENGINESYNC_<KEY>` environment variables and
@@ -47,7 +48,7 @@ package struct DaemonConfigurationLoader: Sendable {
     package static func environmentVariable(for key: String) -> String { "ENGINESYNC_" + key.uppercased() }
 
     /// The flag for a key: `poll_interval` → `--poll-interval`.
-    package static func flagName(for key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+    package static func flagName(for key: String) -> String { "--" + key.replacingText("_", with: "-") }
 
     private struct Setting {
         var value: String?
@@ -182,7 +183,7 @@ package struct DaemonConfigurationLoader: Sendable {
     }
 
     static func closestKey(to key: String) -> String? {
-        let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
+        let normalized = key.lowercased().replacingText("-", with: "_")
         if keys.contains(normalized) { return normalized }
         return keys.first { $0.hasPrefix(normalized) || normalized.hasPrefix($0) }
     }
@@ -194,7 +195,7 @@ package struct DaemonConfigurationLoader: Sendable {
                 origin: setting?.origin ?? "", key: setting?.spelledKey ?? key, message: message)
         }
         func text(_ key: String) -> String? {
-            guard let value = settings[key]?.value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            guard let value = settings[key]?.value?.trimmingWhitespace(), !value.isEmpty else {
                 return nil
             }
             return value

@@ -1,5 +1,6 @@
 import EngineSyncDaemon
 import Foundation
+import TextAlgorithms
 import Yams
 
 /// Reads the `targets:` list of the configuration file (issue 17): a sequence of mappings with `name`, `database`,
@@ -59,7 +60,7 @@ enum DaemonTargetSettings {
                         ? "not a per-target key: set it at the top level, for every target"
                         : "unknown key") + " (a target sets name, after, \(DaemonTarget.keys.joined(separator: ", ")))")
             }
-            guard let value = valueNode.scalar?.string.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+            guard let value = valueNode.scalar?.string.trimmingWhitespace(), !value.isEmpty,
                 valueNode.null == nil || valueNode.scalar?.style != .plain
             else {
                 throw DaemonConfigurationError(

@@ -1,5 +1,6 @@
 import EngineSyncDaemon
 import Foundation
+import TextAlgorithms
 import Yams
 
 /// Reads the `notify:` list of the configuration file (issue 16): a sequence of mappings with `url` and an
@@ -32,7 +33,7 @@ enum WebhookSettings {
                         message:
                             "unknown key \(keyNode.string.map { "\"\($0)\"" } ?? "") (expected url, secret_file)")
                 }
-                guard let value = valueNode.scalar?.string.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                guard let value = valueNode.scalar?.string.trimmingWhitespace(), !value.isEmpty else {
                     throw DaemonConfigurationError(
                         origin: origin, key: "\(key).\(name)", message: "expected a single value")
                 }
@@ -65,7 +66,7 @@ enum WebhookSettings {
             if let file = webhook.secretFile {
                 let path = ConfigurationKey.expandCredentialsDirectory(file, environment: environment)
                 guard let data = FileManager.default.contents(atPath: path),
-                    let secret = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !secret.isEmpty
+                    let secret = String(data: data, encoding: .utf8)?.trimmingNewlines(), !secret.isEmpty
                 else {
                     throw DaemonConfigurationError(
                         origin: origin, key: "notify[\(index)].secret_file",

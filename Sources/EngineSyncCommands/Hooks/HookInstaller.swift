@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// Installs and removes enginesync's `pre-receive` and `post-receive` hooks in a repository (issue 16).
 ///
@@ -146,7 +147,7 @@ struct HookInstaller {
 
     func isEnginesyncHook(_ path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
-        return String(decoding: data.prefix(256), as: UTF8.self).contains(Self.marker)
+        return String(decoding: data.prefix(256), as: UTF8.self).containsText(Self.marker)
     }
 
     /// Written to a temporary name and renamed, mode 0755: git runs hooks as the pushing user.
@@ -160,6 +161,6 @@ struct HookInstaller {
 
     /// A POSIX shell single-quoted word: `'it'\''s'`.
     static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        "'" + text.replacingText("'", with: "'\\''") + "'"
     }
 }

@@ -1,6 +1,7 @@
 import EngineSync
 import Foundation
 package import Logging
+import TextAlgorithms
 
 #if canImport(Glibc)
     import Glibc
@@ -89,7 +90,7 @@ package struct JournaldLogHandler: LogHandler {
 
     static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
-        return ["password", "passwd", "secret", "token"].contains { lowered.contains($0) }
+        return ["password", "passwd", "secret", "token"].contains { lowered.containsText($0) }
     }
 
     static func escape(_ text: String) -> String {
@@ -108,7 +109,7 @@ package struct JournaldLogHandler: LogHandler {
 
     static func quoteIfNeeded(_ value: String) -> String {
         guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"" + value.replacingText("\\", with: "\\\\").replacingText("\"", with: "\\\"")
             + "\""
     }
 

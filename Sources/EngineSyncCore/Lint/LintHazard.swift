@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// One hazard migration lint found in one statement of one migration.
 public struct LintHazard: Codable, Hashable, Sendable {
@@ -31,7 +32,7 @@ public struct LintHazard: Codable, Hashable, Sendable {
         } else if code.limit == .rewriteRows || code.limit == .indexRows {
             subject += " (size unknown)"
         }
-        subject = subject.trimmingCharacters(in: .whitespaces)
+        subject = subject.trimmingWhitespace()
         return (subject.isEmpty ? "" : subject + ": ") + "\(code.why); safer: \(code.saferForm)"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// Migration lint (issue 18): finds statements that lock or rewrite large tables, or undo the DSL, in the parse
 /// trees PostgreSQL's own parser built. Pure: sizes and the DSL come in as values.
@@ -198,7 +199,7 @@ public struct MigrationLinter: Sendable {
             guard let constant = body[lint: "args"]?.arrayValue?.first?[lint: "A_Const"] else { return false }
             if let integer = constant[lint: "ival"] { return (integer[lint: "ival"]?.intValue ?? 0) == 0 }
             if let text = constant[lint: "sval"]?[lint: "sval"]?.stringValue {
-                let digits = text.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber || $0 == "." }
+                let digits = text.trimmingWhitespace().prefix { $0.isNumber || $0 == "." }
                 return !digits.isEmpty && (Double(digits) ?? 1) == 0
             }
             return false

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TextAlgorithms
 
 /// A migration file's contents, checked and split: the pure half of loading `migrations/<id>.sql`.
 ///
@@ -120,11 +121,11 @@ public struct MigrationScript: Hashable, Sendable {
     /// `-- enginesync: …` on the first line is a directive; anything but `no-transaction` is refused so a
     /// typo cannot silently run a migration in the wrong mode.
     static func isTransactional(firstLine: Substring) throws(Problem) -> Bool {
-        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
+        let trimmed = firstLine.trimmingWhitespace()
         guard trimmed.hasPrefix("--") else { return true }
-        let comment = trimmed.dropFirst(2).trimmingCharacters(in: .whitespaces)
+        let comment = trimmed.dropFirst(2).trimmingWhitespace()
         guard comment.lowercased().hasPrefix("enginesync:") else { return true }
-        let directive = comment.dropFirst("enginesync:".count).trimmingCharacters(in: .whitespaces).lowercased()
+        let directive = comment.dropFirst("enginesync:".count).trimmingWhitespace().lowercased()
         guard directive == "no-transaction" else { throw .unknownDirective(trimmed) }
         return false
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 extension ReconcileReport {
     /// The report for people (SPEC 7): outcome first, then blocked changes with the migration that would
@@ -12,7 +13,7 @@ extension ReconcileReport {
         let code = { (value: String) in ReportEscaping.markdownCode(value) }
         var lines: [String] = []
         let subject =
-            commit.map { "\(code($0.short)) \(text($0.subject ?? ""))".trimmingCharacters(in: .whitespaces) }
+            commit.map { "\(code($0.short)) \(text($0.subject ?? ""))".trimmingWhitespace() }
             ?? text(source ?? "")
         lines.append("# enginesync: \(outcome.rawValue.uppercased()) — \(subject)")
         lines.append("")

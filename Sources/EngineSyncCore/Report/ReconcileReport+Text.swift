@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 extension ReconcileReport {
     /// Terminal output of `plan` and `sync`: the outcome first, then blocked changes with their
@@ -17,7 +18,7 @@ extension ReconcileReport {
         let one = { (value: String) in ReportEscaping.terminal(value) }
         var lines: [String] = []
         let what = commit.map { "\(one($0.short)) \(one($0.subject ?? ""))" } ?? one(source ?? "")
-        lines.append("\(dryRun ? "plan" : "sync"): \(outcome.rawValue) — \(what)".trimmingCharacters(in: .whitespaces))
+        lines.append("\(dryRun ? "plan" : "sync"): \(outcome.rawValue) — \(what)".trimmingWhitespace())
         for error in errors {
             var line = "error: "
             if let file = error.file {

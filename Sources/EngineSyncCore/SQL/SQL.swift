@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// Turns identifiers and literals into SQL text. The production implementation is libpq's
 /// `PQescapeIdentifier`/`PQescapeLiteral` on the live connection: the one audited quoting helper.
@@ -77,8 +78,8 @@ public struct SQL: Hashable, Sendable, ExpressibleByStringInterpolation, CustomS
         parts.map { part in
             switch part {
             case .raw(let raw): raw
-            case .identifier(let name): "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            case .literal(let value): "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+            case .identifier(let name): "\"" + name.replacingText("\"", with: "\"\"") + "\""
+            case .literal(let value): "'" + value.replacingText("'", with: "''") + "'"
             }
         }.joined()
     }

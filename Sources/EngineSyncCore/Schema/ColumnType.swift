@@ -1,3 +1,5 @@
+import TextAlgorithms
+
 /// A PostgreSQL column type, parsed so that planning compares meaning, never spelling (SPEC 3).
 public indirect enum ColumnType: Hashable, Sendable {
     /// `character varying(n)`; `nil` length is unconstrained `character varying`.

@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// The configuration's duration syntax: an integer with a unit, `ms`, `s`, `m` or `h`, optionally
 /// several in a row (`1h30m`). Bare numbers are refused: "5" could mean seconds or milliseconds.
@@ -6,7 +7,7 @@ public enum DurationText {
     /// Parses "500ms", "5s", "10m", "1h", "1h30m"; `nil` when it is not that.
     public static func parse(_ text: String) -> Duration? {
         var total = Duration.zero
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmingWhitespace())
         guard !rest.isEmpty else { return nil }
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isASCII && $0.isNumber }

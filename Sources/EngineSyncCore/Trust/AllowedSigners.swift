@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// An OpenSSH `allowed_signers` file (ssh-keygen(1), "ALLOWED SIGNERS"; git's `gpg.ssh.allowedSignersFile`),
 /// parsed only to refuse a malformed file at start-up with its line: `ssh-keygen -Y` does the verifying, from
@@ -41,7 +42,7 @@ public struct AllowedSigners: Sendable, Equatable {
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             func fail(_ message: String) -> AllowedSignersError {
                 AllowedSignersError(file: file, line: number, message: message)
@@ -51,7 +52,7 @@ public struct AllowedSigners: Sendable, Equatable {
                 throw fail("expected \"principals [options] key-type base64-key\", got \(tokens.count) field(s)")
             }
             let principals = tokens[0].split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                $0.trimming { $0 == "\"" }
             }
             guard !principals.contains(where: \.isEmpty) else { throw fail("an empty principal") }
             var index = 1

@@ -1,4 +1,5 @@
 import Foundation
+import TextAlgorithms
 
 /// Whether a pending migration may run under `migration_approvers_file` (issue 15): approved when the commit
 /// that last changed its file is signed by an approver, or a commit on the branch signed by an approver carries
@@ -78,9 +79,9 @@ public enum ApprovalTrailer {
     public static func parse(_ message: String) -> [(id: String, checksum: String)] {
         var result: [(id: String, checksum: String)] = []
         for rawLine in message.split(separator: "\n") {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             guard let colon = line.firstIndex(of: ":"),
-                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == key.lowercased()
+                line[..<colon].trimmingWhitespace().lowercased() == key.lowercased()
             else { continue }
             let fields = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, fields[1].lowercased().hasPrefix("sha256:") else { continue }

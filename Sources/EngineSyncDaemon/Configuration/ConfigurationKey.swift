@@ -3,6 +3,7 @@ import EngineSyncCore
 import Foundation
 import Logging
 import PostgresClient
+import TextAlgorithms
 
 /// One configuration key: its YAML name (from which `ENGINESYNC_<NAME>` and `--<name-with-dashes>` derive), how a
 /// value becomes part of a `DaemonConfiguration`, and how the configuration shows it in the start-up log.
@@ -26,7 +27,7 @@ package struct ConfigurationKey: Sendable {
     package let describe: @Sendable (DaemonConfiguration) -> String?
 
     package var environmentVariable: String { "ENGINESYNC_" + name.uppercased() }
-    package var flag: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
+    package var flag: String { "--" + name.replacingText("_", with: "-") }
 
     /// Every key, in documentation order.
     package static let all: [ConfigurationKey] = [
@@ -84,7 +85,7 @@ package struct ConfigurationKey: Sendable {
             apply: { value, configuration, environment in
                 let path = expandCredentialsDirectory(value, environment: environment)
                 guard let contents = FileManager.default.contents(atPath: path) else { return "cannot read \(path)" }
-                guard let password = String(data: contents, encoding: .utf8)?.trimmingCharacters(in: .newlines) else {
+                guard let password = String(data: contents, encoding: .utf8)?.trimmingNewlines() else {
                     return "\(path) is not UTF-8 text"
                 }
                 configuration.databasePasswordFile = path
@@ -221,7 +222,7 @@ package struct ConfigurationKey: Sendable {
         ConfigurationKey(
             name: name,
             apply: { value, configuration, _ in
-                guard let parsed = Int(value.replacingOccurrences(of: "_", with: "")), parsed >= minimum else {
+                guard let parsed = Int(value.replacingText("_", with: "")), parsed >= minimum else {
                     return "expected a whole number of at least \(minimum), got \"\(value)\""
                 }
                 configuration[keyPath: keyPath] = parsed
@@ -282,15 +283,15 @@ package struct ConfigurationKey: Sendable {
     /// `$CREDENTIALS_DIRECTORY/pgpass` or `${CREDENTIALS_DIRECTORY}/pgpass` (systemd's LoadCredential=).
     package static func expandCredentialsDirectory(_ path: String, environment: [String: String]) -> String {
         guard let directory = environment["CREDENTIALS_DIRECTORY"] else { return path }
-        return path.replacingOccurrences(of: "${CREDENTIALS_DIRECTORY}", with: directory)
-            .replacingOccurrences(of: "$CREDENTIALS_DIRECTORY", with: directory)
+        return path.replacingText("${CREDENTIALS_DIRECTORY}", with: directory)
+            .replacingText("$CREDENTIALS_DIRECTORY", with: directory)
     }
 
     /// "1048576", "512KiB", "1MiB", "1GiB" (also "K", "M", "G", "KB", "MB": binary units either way).
     package static func parseByteSize(_ text: String) -> Int? {
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 15, let value = Int(digits) else { return nil }
-        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        let unit = text.dropFirst(digits.count).trimmingWhitespace().lowercased()
         switch unit {
         case "", "b": return value
         case "k", "kb", "kib": return value * 1024

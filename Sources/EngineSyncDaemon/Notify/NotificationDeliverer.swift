@@ -5,6 +5,7 @@ package import Logging
 import PostgresClient
 import ServiceLifecycle
 import Synchronization
+import TextAlgorithms
 
 /// Delivers the outbox to every `notify:` webhook (issue 16), as a service beside the reconcile loop.
 ///
@@ -243,8 +244,8 @@ package final class NotificationDeliverer: Service, Sendable {
     }
 
     static func escapeLabel(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacingText("\\", with: "\\\\").replacingText("\"", with: "\\\"")
+            .replacingText("\n", with: "\\n")
     }
 
     /// Runs `body` on the queue with the (re)opened connection; a failure drops the connection.

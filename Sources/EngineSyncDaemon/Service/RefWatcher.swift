@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 import Synchronization
+import TextAlgorithms
 
 #if canImport(Glibc)
     import Glibc
@@ -97,10 +98,10 @@ package final class RefWatcher: Sendable {
             else {
                 throw RefWatcherError(path: dotGit, message: "not a gitdir file")
             }
-            var target = line.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespaces)
+            var target = line.dropFirst("gitdir:".count).trimmingWhitespace()
             if !target.hasPrefix("/") { target = path + "/" + target }
             if let common = try? String(contentsOfFile: target + "/commondir", encoding: .utf8) {
-                let trimmed = common.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = common.trimmingWhitespaceAndNewlines()
                 return trimmed.hasPrefix("/") ? trimmed : target + "/" + trimmed
             }
             return target
