@@ -65,7 +65,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // The shim also initialises libssh2 (libgit2's ssh transport) itself: Sources/CLibGit2/shim.h.
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev", "libssh2-1-dev"])]),
         // Debian's libpg-query-dev has no .pc file: the module map links `pg_query` by name.
         .systemLibrary(name: "CLibPgQuery", providers: [.apt(["libpg-query-dev"])]),
         .target(name: "TextAlgorithms", swiftSettings: swiftSettings),

@@ -1,6 +1,8 @@
 # Sourced by scripts/test.sh and scripts/demo.sh: installs the Debian packages enginesync needs when
 # they are missing (a fresh Debian 12 machine with Swift 6.3 has none of them):
 #   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
+#   libssh2-1-dev           libgit2's ssh transport, which GitClient initialises itself (without OpenSSL's engines;
+#                           a dependency of Debian's libgit2-dev, named for a libgit2-dev installed otherwise)
 #   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
 #   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift; at run time
 #                           only libjemalloc2)
@@ -21,6 +23,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ensure_packages() {
     local need_packages=()
     dpkg -s libgit2-dev >/dev/null 2>&1 || need_packages+=(libgit2-dev)
+    dpkg -s libssh2-1-dev >/dev/null 2>&1 || need_packages+=(libssh2-1-dev)
     dpkg -s libpq-dev >/dev/null 2>&1 || need_packages+=(libpq-dev)
     dpkg -s libpg-query-dev >/dev/null 2>&1 || need_packages+=(libpg-query-dev)
     dpkg -s libjemalloc-dev >/dev/null 2>&1 || need_packages+=(libjemalloc-dev)
