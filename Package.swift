@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "EngineSyncDaemon",
             dependencies: [
-                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "TextAlgorithms",
+                "EngineSync", "EngineSyncCore", "PostgresClient", "GitClient", "TextAlgorithms", "CLibCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -127,6 +127,9 @@ let package = Package(
             // The daemon's allocator and linking, so that its memory figures are the daemon's.
             linkerSettings: daemonLinking
         ),
+        // The webhook client's libcurl, loaded with dlopen when the first event is sent (headers from
+        // libcurl4-openssl-dev; nothing links libcurl).
+        .target(name: "CLibCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Linked into the executables only: jemalloc's settings (a C string jemalloc looks up by name).
         .target(name: "JemallocSettings"),
         .target(

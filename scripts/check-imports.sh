@@ -23,3 +23,13 @@ if [ -n "$offenders" ]; then
     exit 1
 fi
 echo "==> EngineSyncCommands imports no C wrapper module (GitClient, PostgresClient, PgQuery)"
+
+# libcurl is loaded on demand by the webhook client alone (Sources/CLibCurl): nothing else imports its shim.
+offenders=$(grep -rlE '^\s*(public |package |internal |@_implementationOnly )?import CLibCurl$' Sources \
+    | grep -vx 'Sources/EngineSyncDaemon/Notify/WebhookClient.swift' || true)
+if [ -n "$offenders" ]; then
+    echo "FAIL: CLibCurl imported outside WebhookClient:" >&2
+    echo "$offenders" >&2
+    exit 1
+fi
+echo "==> CLibCurl is imported only by WebhookClient"

@@ -6,8 +6,8 @@
 #   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
 #   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift; at run time
 #                           only libjemalloc2)
-#   libcurl4-openssl-dev    libcurl's link-time library: FoundationNetworking (URLSession, the webhook
-#                           client) links it statically into a --static-swift-stdlib build
+#   libcurl4-openssl-dev    libcurl's headers for the webhook client (Sources/CLibCurl), which loads
+#                           libcurl.so.4 (libcurl4, pulled in by this package) when the first event is sent
 #   git                     the demo pushes with it; the tests create repositories with it
 #   postgresql-15           initdb/pg_ctl for the scratch cluster (pulls in postgresql-client-15: psql)
 #   openssh-server          the ssh remote tests start a throwaway sshd of their own on a localhost port

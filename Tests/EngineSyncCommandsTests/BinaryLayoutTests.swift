@@ -81,6 +81,16 @@ struct BinaryLayoutTests {
         #expect(yams.contains("4Yams"), "\(yams.prefix(2000))")
     }
 
+    /// libcurl (webhooks) is loaded when the first event is sent, not at start-up: the executable does not link it,
+    /// nor FoundationNetworking, which would (docs/BENCHMARKS.md: seven libraries the daemon without `notify:` needs
+    /// not map). `WebhookClientTests` sends through it.
+    @Test func theBinaryDoesNotLinkLibcurl() throws {
+        let dynamic = try ShortLivedTool.run("/usr/bin/env", ["readelf", "-d", try EngineSyncBinary.path])
+        let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("libpq.so") }, "\(needed)")
+        #expect(!needed.contains { $0.contains("libcurl") || $0.contains("FoundationNetworking") }, "\(needed)")
+    }
+
     /// `git_libgit2_init` initialises libssh2, whose OpenSSL backend would load every built-in OpenSSL ENGINE
     /// (1.5 MiB of libcrypto resident for the process's life); GitClient initialises libssh2 without its crypto
     /// set-up first (`Sources/CLibGit2/shim.h`). A preloaded library stands in for OpenSSL's
