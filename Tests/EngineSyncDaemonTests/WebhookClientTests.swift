@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    /// https goes through libcurl's TLS: a receiver that does not speak TLS is a failed attempt, not a hang or a crash.
+    @Test func httpsToAPlainReceiverFailsTheHandshake() async throws {
+        let receiver = LocalHTTPReceiver()
+        try receiver.start()
+        defer { receiver.stop() }
+        let url = "https://127.0.0.1:\(receiver.port)/hook"
+        do {
+            // The receiver waits for a request, libcurl for the server's hello: the attempt ends at its limit.
+            try await WebhookClient(timeout: .seconds(1)).send(Self.event, to: Webhook(url: url))
+            Issue.record("a plain HTTP receiver accepted TLS")
+        } catch {
+            #expect(error.description.hasPrefix("cannot reach \(url): "), "\(error)")
+        }
+        #expect(receiver.requests.isEmpty)
+    }
+
     /// Connection refused and a silent receiver are failures naming the URL without its credentials.
     @Test func anUnreachableReceiverIsAFailureWithoutTheURLsPassword() async throws {
         let webhook = Webhook(url: "http://alice:hunter2@127.0.0.1:9/hook")
