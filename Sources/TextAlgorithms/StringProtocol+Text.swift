@@ -1,11 +1,11 @@
 /// Trimming, searching and replacing text in the standard library's own terms.
 ///
-/// Foundation's `trimmingCharacters(in:)`, `replacingOccurrences(of:with:)` and `range(of:)` bridge to `NSString`
-/// and CoreFoundation, whose code and Unicode tables (`CharacterSet`'s bitmaps, `CFStringFind`) then stay resident
-/// in the daemon for its whole life: ~1 MiB of a small-schema daemon that only ever trims a configuration value or
-/// doubles a quote (docs/BENCHMARKS.md). Every module of the daemon's path uses these instead; searches and
-/// replacements compare UTF-8 code units (as `NSString.CompareOptions.literal` does code units), which never
-/// splits a character of a valid target.
+/// Foundation's `trimmingCharacters(in:)`, `replacingOccurrences(of:with:)`, `range(of:)` and
+/// `String.contains(String)` bridge to `NSString` and CoreFoundation, and FoundationEssentials has none of them:
+/// these are what a daemon built on FoundationEssentials needs (docs/ARCHITECTURE.md; alone they save no
+/// measurable memory, since CoreFoundation initialises itself in any process that links it). Every module of the
+/// daemon's path uses them; searches and replacements compare UTF-8 code units (as
+/// `NSString.CompareOptions.literal` does code units), which never splits a character of a valid target.
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (Unicode's space separators and U+0009: what Foundation's
     /// `CharacterSet.whitespaces` holds).
