@@ -35,8 +35,17 @@ let swiftSettings: [SwiftSetting] = [
 //   MB the daemon runs, scattered through 20 MB of code, kept 13 MiB of it resident. Names lld does not find in
 //   a build (an older order file) are skipped silently. swift build does not relink when only the file changes:
 //   scripts/symbol-order.sh removes the binary it profiled.
+// - in the released build (scripts/release-build.sh sets ENGINESYNC_STATIC_RUNTIME_DIR to a directory of linker
+//   scripts it writes), links jemalloc's and libstdc++'s code into the binary instead of loading Debian's shared
+//   libraries: the loader no longer maps, relocates and initialises libstdc++.so (needed only by libjemalloc.so;
+//   the Swift runtime's few C++ helpers come from libstdc++.a), −2 MiB of the idle daemon. The binary exports
+//   what the shared libraries and FreeMemoryRelease look up: malloc and its family (lld exports the ones the
+//   libraries call) and `mallctl`. Debug builds and tests link the shared libraries.
+let staticRuntimeDirectory = Context.environment["ENGINESYNC_STATIC_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 }
 let daemonLinking: [LinkerSetting] = [
-    .linkedLibrary("jemalloc", .when(platforms: [.linux])),
+    // In the static runtime directory, libenginesync-jemalloc.so is a linker script naming jemalloc's objects
+    // (objects, not an archive: the Swift driver's --exclude-libs would hide malloc from the shared libraries).
+    .linkedLibrary(staticRuntimeDirectory == nil ? "jemalloc" : "enginesync-jemalloc", .when(platforms: [.linux])),
     .unsafeFlags(
         [
             "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
@@ -44,7 +53,9 @@ let daemonLinking: [LinkerSetting] = [
             "-Xlinker", "--no-warn-symbol-ordering",
             // jemalloc's settings (Sources/JemallocSettings) must be visible to the shared libjemalloc.
             "-Xlinker", "--export-dynamic-symbol=malloc_conf",
-        ],
+        ]
+            // The directory's libstdc++.so is a linker script naming libstdc++.a; searched before GCC's own directory.
+            + (staticRuntimeDirectory.map { ["-L", $0, "-Xlinker", "--export-dynamic-symbol=mallctl"] } ?? []),
         .when(platforms: [.linux])),
 ]
 

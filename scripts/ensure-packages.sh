@@ -4,8 +4,9 @@
 #   libssh2-1-dev           libgit2's ssh transport, which GitClient initialises itself (without OpenSSL's engines;
 #                           a dependency of Debian's libgit2-dev, named for a libgit2-dev installed otherwise)
 #   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
-#   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift; at run time
-#                           only libjemalloc2)
+#   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift): the shared
+#                           library for debug builds and tests, its objects (libjemalloc_pic.a) inside the
+#                           released binary (scripts/release-build.sh), which needs no libjemalloc2 at run time
 #   libcurl4-openssl-dev    libcurl's headers for the webhook client (Sources/CLibCurl), which loads
 #                           libcurl.so.4 (libcurl4, pulled in by this package) when the first event is sent
 #   git                     the demo pushes with it; the tests create repositories with it

@@ -46,8 +46,8 @@ esac
 source scripts/ensure-packages.sh
 ensure_packages build
 
-# The Swift runtime is linked statically: the service depends only on Debian's libgit2, libpq, libpg_query,
-# libjemalloc2 (its allocator) and, for webhooks only, libcurl4 (loaded when an event is sent), not on the toolchain
+# The Swift runtime, libstdc++ and jemalloc are linked statically: the service depends only on Debian's libgit2,
+# libpq, libpg_query and, for webhooks only, libcurl4 (loaded when an event is sent), not on the toolchain
 # directory staying where it is. scripts/release-build.sh has the flags.
 # shellcheck source=scripts/release-build.sh
 source scripts/release-build.sh
