@@ -2,8 +2,8 @@
 // enginesync — keeps a PostgreSQL schema in step with a git repository of EngineJS DSL files.
 //
 // Modules follow the data (see docs/ARCHITECTURE.md):
-//   CLibPQ, CLibGit2,
-//   CLibPgQuery           C headers only
+//   CLibPQ, CLibGit2      C headers only (pkg-config's libpq and libgit2)
+//   CLibPgQuery           libpg_query, loaded on demand (dlopen) for migration lint
 //   TextAlgorithms        trimming, searching, replacing text without Foundation's NSString (every module below)
 //   EngineSyncCore        pure: DSL compiler, schema model, planner, SQL fragments (no I/O, no C)
 //   PostgresClient        the only owner of libpq handles
@@ -79,7 +79,9 @@ let package = Package(
         // The shim also initialises libssh2 (libgit2's ssh transport) itself: Sources/CLibGit2/shim.h.
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev", "libssh2-1-dev"])]),
         // Debian's libpg-query-dev has no .pc file: the module map links `pg_query` by name.
-        .systemLibrary(name: "CLibPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        // PostgreSQL's parser, loaded with dlopen at the first parse (headers from libpg-query-dev; nothing links
+        // libpg_query).
+        .target(name: "CLibPgQuery", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "TextAlgorithms", swiftSettings: swiftSettings),
         .target(
             name: "EngineSyncCore",

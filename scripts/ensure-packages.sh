@@ -3,7 +3,8 @@
 #   libgit2-dev, libpq-dev  the C libraries behind the GitClient and PostgresClient modules
 #   libssh2-1-dev           libgit2's ssh transport, which GitClient initialises itself (without OpenSSL's engines;
 #                           a dependency of Debian's libgit2-dev, named for a libgit2-dev installed otherwise)
-#   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint)
+#   libpg-query-dev         PostgreSQL's parser as a library, behind the PgQuery module (migration lint; its
+#                           headers, and libpg-query1504.0, loaded with dlopen at the first parse)
 #   libjemalloc-dev         the allocator the enginesync binary is linked with (Package.swift): the shared
 #                           library for debug builds and tests, its objects (libjemalloc_pic.a) inside the
 #                           released binary (scripts/release-build.sh), which needs no libjemalloc2 at run time

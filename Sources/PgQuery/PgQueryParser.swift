@@ -4,7 +4,8 @@ internal import CLibPgQuery
 ///
 /// enginesync never parses SQL with a grammar of its own: migration lint reads the parse tree PostgreSQL
 /// itself would build. Every result is copied into Swift values and freed before the call returns
-/// (`pg_query_free_parse_result` in `defer`, which also frees the error and the stderr buffer). libpg_query keeps
+/// (`pg_query_free_parse_result` in `defer`, which also frees the error and the stderr buffer). The library is
+/// loaded at the first parse (`CLibPgQuery`), so a process that lints nothing never maps it. libpg_query keeps
 /// its memory context per thread, so concurrent calls from different threads are safe; nothing is shared.
 public enum PgQueryParser {
     /// The PostgreSQL version whose grammar the library carries (`150001`).
@@ -21,9 +22,14 @@ public enum PgQueryParser {
                 message: "the statement contains a NUL byte",
                 line: line(in: sql, bytesBefore: sql.utf8.firstIndex(of: 0)))
         }
-        let result = pg_query_parse(sql)
+        var result = PgQueryParseResult()
+        var loadError = [CChar](repeating: 0, count: 256)
+        guard enginesync_pg_query_parse(sql, &result, &loadError, loadError.count) == 0 else {
+            let reason = String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PgQueryError(message: "PostgreSQL's parser cannot be loaded (\(reason))")
+        }
         // libpg_query: the whole result (tree, error, stderr buffer) is released by one free call, always.
-        defer { pg_query_free_parse_result(result) }
+        defer { enginesync_pg_query_free_parse_result(result) }
         if let error = result.error {
             let message = error.pointee.message.map { String(cString: $0) } ?? "the statement cannot be parsed"
             let function = error.pointee.funcname.map { String(cString: $0) }

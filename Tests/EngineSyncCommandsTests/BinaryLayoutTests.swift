@@ -81,14 +81,19 @@ struct BinaryLayoutTests {
         #expect(yams.contains("4Yams"), "\(yams.prefix(2000))")
     }
 
-    /// libcurl (webhooks) is loaded when the first event is sent, not at start-up: the executable does not link it,
-    /// nor FoundationNetworking, which would (docs/BENCHMARKS.md: seven libraries the daemon without `notify:` needs
-    /// not map). `WebhookClientTests` sends through it.
-    @Test func theBinaryDoesNotLinkLibcurl() throws {
+    /// libcurl (webhooks) is loaded when the first event is sent, and libpg_query (migration lint) at the first
+    /// parse, not at start-up: the executable links neither, nor FoundationNetworking, which would link libcurl
+    /// (docs/BENCHMARKS.md: what the daemon without `notify:` or pending migrations need not map).
+    /// `WebhookClientTests` sends through libcurl; `ValidateLintCommandTests` lints through this binary's libpg_query.
+    @Test func theBinaryLinksNeitherLibcurlNorLibpgQuery() throws {
         let dynamic = try ShortLivedTool.run("/usr/bin/env", ["readelf", "-d", try EngineSyncBinary.path])
         let needed = dynamic.split(separator: "\n").filter { $0.contains("(NEEDED)") }
         #expect(needed.contains { $0.contains("libpq.so") }, "\(needed)")
-        #expect(!needed.contains { $0.contains("libcurl") || $0.contains("FoundationNetworking") }, "\(needed)")
+        #expect(
+            !needed.contains {
+                $0.contains("libcurl") || $0.contains("FoundationNetworking") || $0.contains("pg_query")
+            },
+            "\(needed)")
     }
 
     /// `git_libgit2_init` initialises libssh2, whose OpenSSL backend would load every built-in OpenSSL ENGINE
