@@ -70,7 +70,8 @@ public struct PlannedChange: Hashable, Sendable {
     public var lock: LockMode?
     /// An index built after COMMIT with `CREATE INDEX CONCURRENTLY`.
     public var concurrently: Bool
-    /// A unique index: built under a savepoint so duplicates become `unique_conflict`, not a failure.
+    /// A unique index on an existing table: built under a savepoint so duplicates become `unique_conflict`, not a
+    /// failure (a table the same plan creates is empty and needs none).
     public var isUniqueIndexBuild: Bool
     /// A foreign key dropped by hand, re-created under a savepoint: violating rows block it, not the reconcile.
     public var isForeignKeyRestore: Bool

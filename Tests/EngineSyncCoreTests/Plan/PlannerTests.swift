@@ -383,6 +383,21 @@ struct PlannerTests {
         #expect(change.sqlText.hasPrefix("CREATE UNIQUE INDEX CONCURRENTLY"))
     }
 
+    /// A unique index on a table this plan creates cannot meet duplicates: no savepoint (SafeSync), which keeps the
+    /// create of many tables free of subtransactions; on an existing table it still gets one.
+    @Test func uniqueIndexesOfNewTablesNeedNoSavepoint() throws {
+        let index = Index(name: "uidx_post_title", table: "post", columns: ["title"], isUnique: true)
+        let desired = Fixture.compiled([Fixture.posts], indexes: [index])
+        let created = planner.plan(desired: desired, snapshot: nil, live: Schema())
+        let onNewTable = try #require(created.safe.first { $0.kind == .createIndex })
+        #expect(!onNewTable.isUniqueIndexBuild)
+        let existing = planner.plan(
+            desired: desired, snapshot: nil, live: Schema(tables: [Fixture.live(Fixture.posts, rows: 10)]))
+        let onExistingTable = try #require(existing.safe.first { $0.kind == .createIndex })
+        #expect(onExistingTable.isUniqueIndexBuild)
+        #expect(!onExistingTable.concurrently)
+    }
+
     @Test func indexBuildInProgressIsLeftAlone() {
         let index = Fixture.visibleIndex("post")
         var live = Schema(tables: [Fixture.live(Fixture.posts)])
