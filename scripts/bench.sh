@@ -4,7 +4,8 @@
 #   2. pure benchmarks: DSL compile and Planner.plan (no database), medians; the incremental compile of a
 #      one-field commit (enginesync-bench compile-incremental) runs in every mode
 #   3. a scratch PostgreSQL 15 cluster (stopped on exit), a generated DSL repository of N models × 30 fields,
-#      then the real binary: sync on an empty database (next to psql running the same DDL), plan ×5 on the
+#      then the real binary: sync on an empty database (then three times each, alternately, psql running the
+#      same DDL and the sync, each on an empty database after a CHECKPOINT: medians compared), plan ×5 on the
 #      synced one, the same no-change plan phase by phase (next to psql running the bare catalog queries),
 #      a widening sync
 #      then the peers on the same synced database, in the same run: migra (the database against itself) and
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/.."
 
 MODELS=1000
 PLAN_RUNS=5
+CREATE_RUNS=3
 PUSHES=50
 IDLE_SECONDS=60
 DAEMON_MODELS="4 100 1000"
@@ -211,21 +213,40 @@ schema_benchmarks() {
     echo "    $SYNC_OUTCOME: $SYNC_CHANGES changes, $SYNC_STATEMENTS statements, ${SYNC_WALL}s wall, ${SYNC_RSS} MiB peak RSS"
     jq -r '.applied | group_by(.kind) | map("    \(.[0].kind): \(length)") | .[]' "$WORK/sync.json"
 
-    echo "==> psql running the same DDL on an empty database (--single-transaction)"
+    echo "==> psql running the same DDL (--single-transaction) and the sync, alternately, each on an empty database"
     jq -r '.applied[].sql' "$WORK/sync.json" >"$WORK/ddl.sql"
-    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_psql'
-    timed psql-ddl 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$(dsn bench_psql)" -f "$WORK/ddl.sql"
-    PSQL_DDL_WALL=$T_WALL
-    echo "    ${PSQL_DDL_WALL}s wall for $(grep -c ';$' "$WORK/ddl.sql") statements"
-    # The first create on a fresh cluster also warms it up (it was the slower one by up to 1.4× on a busy
-    # machine): the sync is timed again right after psql's create, so each follows a create of the same size.
-    echo "==> sync again, on another empty database, right after psql's create"
-    "$PSQL" -X -q -d "$DSN" -c 'CREATE DATABASE bench_sync2'
+    # The first create on a fresh cluster also warms it up, and each create leaves work behind (dirty buffers,
+    # autovacuum of the catalogs it grew) that slows whatever runs next by up to 2× on this 2-core machine. So
+    # psql's create and the sync are timed in alternation, $CREATE_RUNS times each, each on an empty database
+    # once autovacuum is done and after a CHECKPOINT, and their medians compared.
+    quiet_cluster() {
+        local waited=0
+        while [ "$waited" -lt 120 ] && [ "$("$PSQL" -X -q -At -d "$DSN" \
+            -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" != 0 ]; do
+            sleep 1
+            waited=$((waited + 1))
+        done
+        "$PSQL" -X -q -d "$DSN" -c 'CHECKPOINT'
+    }
     SYNC_COLD_WALL=$SYNC_WALL
-    timed sync2 0 "$BIN" sync --dir "$WORK/repo" --database "$(dsn bench_sync2)" --format json
-    SYNC_WALL=$T_WALL
-    echo "    ${SYNC_WALL}s wall (the first, on the cold cluster: ${SYNC_COLD_WALL}s)"
-    "$PSQL" -X -q -d "$DSN" -c 'DROP DATABASE bench_sync2'
+    : >"$WORK/create-sync-walls" ; : >"$WORK/create-psql-walls"
+    for run in $(seq 1 "$CREATE_RUNS"); do
+        "$PSQL" -X -q -d "$DSN" -c "CREATE DATABASE bench_psql_$run"
+        quiet_cluster
+        timed psql-ddl 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$(dsn "bench_psql_$run")" \
+            -f "$WORK/ddl.sql"
+        echo "$T_WALL" >>"$WORK/create-psql-walls"
+        "$PSQL" -X -q -d "$DSN" -c "DROP DATABASE bench_psql_$run" -c "CREATE DATABASE bench_sync_$run"
+        quiet_cluster
+        timed "sync-$run" 0 "$BIN" sync --dir "$WORK/repo" --database "$(dsn "bench_sync_$run")" --format json
+        echo "$T_WALL" >>"$WORK/create-sync-walls"
+        "$PSQL" -X -q -d "$DSN" -c "DROP DATABASE bench_sync_$run"
+        echo "    run $run: psql $(tail -1 "$WORK/create-psql-walls")s, sync ${T_WALL}s" \
+            "($(grep -c ';$' "$WORK/ddl.sql") statements each)"
+    done
+    PSQL_DDL_WALL=$(median <"$WORK/create-psql-walls")
+    SYNC_WALL=$(median <"$WORK/create-sync-walls")
+    echo "    medians: psql ${PSQL_DDL_WALL}s, sync ${SYNC_WALL}s (the first sync, on the cold cluster: ${SYNC_COLD_WALL}s)"
 
     echo "==> plan --dir on the synced database ×$PLAN_RUNS (introspection + planning, nothing to do), each run" \
         "after psql running the bare catalog queries (one connection, the 5 queries, output discarded)"
@@ -425,8 +446,8 @@ if [ "$RUN_SCHEMA" -eq 1 ]; then
     row "[$MODELS models × 30 fields, $TABLES tables]" "" "" ""
     row "compile DSL (enginesync-bench, median of 7)" "${COMPILE_MS} ms" "-" "target < 100 ms at 1,000×30"
     row "Planner.plan, nothing to do (median of 7)" "${PLANNER_MS} ms" "-" "pure, no database"
-    row "sync on an empty database" "${SYNC_WALL} s" "${SYNC_RSS} MiB" "$SYNC_OUTCOME; $SYNC_CHANGES changes, $SYNC_STATEMENTS statements; reconcile ${SYNC_ENGINE_MS} ms"
-    row "psql, the same DDL in one transaction" "${PSQL_DDL_WALL} s" "-" "sync / psql = $(ratio "$SYNC_WALL" "$PSQL_DDL_WALL") (the sync after psql's; the first: ${SYNC_COLD_WALL} s)"
+    row "sync on an empty database (median of $CREATE_RUNS)" "${SYNC_WALL} s" "${SYNC_RSS} MiB" "$SYNC_OUTCOME; $SYNC_CHANGES changes, $SYNC_STATEMENTS statements; reconcile ${SYNC_ENGINE_MS} ms"
+    row "psql, the same DDL in one transaction (median)" "${PSQL_DDL_WALL} s" "-" "sync / psql = $(ratio "$SYNC_WALL" "$PSQL_DDL_WALL") (medians of $CREATE_RUNS alternate runs; the first sync: ${SYNC_COLD_WALL} s)"
     row "plan on the synced database (median of $PLAN_RUNS)" "${PLAN_WALL} s" "${PLAN_RSS} MiB" "reconcile ${PLAN_ENGINE_MS} ms"
     row "  phases: compile" "$(phase compile) ms" "-" "DSL files → compiled DSL"
     row "  phases: connect" "$(phase connect) ms" "-" ""
