@@ -24,10 +24,11 @@ RELEASE_STATIC_RUNTIME_DIR=$RELEASE_ROOT/.build/static-runtime
 # shared libraries, which would then allocate with glibc's malloc what the binary frees with jemalloc's).
 release_static_runtime() {
     local dir=$RELEASE_STATIC_RUNTIME_DIR libstdcxx jemalloc_archive object
-    libstdcxx=$(cc -print-file-name=libstdc++.a)
+    # The toolchain's clang finds GCC's installation as the Swift driver does when it links.
+    libstdcxx=$(clang -print-file-name=libstdc++.a)
     jemalloc_archive="$(pkg-config --variable=libdir jemalloc)/libjemalloc_pic.a"
     if [ ! -f "$libstdcxx" ]; then
-        echo "release-build: GCC's libstdc++.a not found (cc -print-file-name=libstdc++.a; Debian's libstdc++-12-dev)" >&2
+        echo "release-build: GCC's libstdc++.a not found (clang -print-file-name=libstdc++.a; Debian's libstdc++-12-dev)" >&2
         return 1
     fi
     if [ ! -f "$jemalloc_archive" ]; then
