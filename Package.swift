@@ -38,7 +38,7 @@ let swiftSettings: [SwiftSetting] = [
 // - in the released build (scripts/release-build.sh sets ENGINESYNC_STATIC_RUNTIME_DIR to a directory of linker
 //   scripts it writes), links jemalloc's and libstdc++'s code into the binary instead of loading Debian's shared
 //   libraries: the loader no longer maps, relocates and initialises libstdc++.so (needed only by libjemalloc.so;
-//   the Swift runtime's few C++ helpers come from libstdc++.a), −2 MiB of the idle daemon. The binary exports
+//   the Swift runtime's few C++ helpers come from libstdc++.a), −3 MiB of the idle daemon. The binary exports
 //   what the shared libraries and FreeMemoryRelease look up: malloc and its family (lld exports the ones the
 //   libraries call) and `mallctl`. Debug builds and tests link the shared libraries.
 let staticRuntimeDirectory = Context.environment["ENGINESYNC_STATIC_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 }

@@ -9,7 +9,7 @@
 #
 # - jemalloc and libstdc++ are linked statically too (Package.swift, ENGINESYNC_STATIC_RUNTIME_DIR): Debian's
 #   libjemalloc.so needs libstdc++.so, and the loader mapping, relocating and initialising it cost the idle
-#   daemon ~2 MiB; the binary needs neither libjemalloc2 nor libstdc++6 at run time. release_build checks the
+#   daemon ~3 MiB; the binary needs neither libjemalloc2 nor libstdc++6 at run time. release_build checks the
 #   result: neither library among the binary's needed ones, malloc and mallctl exported.
 #
 # release_build PRODUCT [extra swift build arguments...]
@@ -20,8 +20,9 @@ RELEASE_STATIC_RUNTIME_DIR=$RELEASE_ROOT/.build/static-runtime
 
 # release_static_runtime: writes the linker scripts Package.swift's static runtime names: libstdc++.so → GCC's
 # libstdc++.a (searched before GCC's own directory), libenginesync-jemalloc.so → the objects of Debian's
-# libjemalloc_pic.a but its C++ operators (objects, not the archive: the Swift driver's --exclude-libs would hide malloc from the
-# shared libraries, which would then allocate with glibc's malloc what the binary frees with jemalloc's).
+# libjemalloc_pic.a but its C++ operators (objects, not the archive: the Swift driver's --exclude-libs would
+# hide malloc from the shared libraries, which would then allocate with glibc's malloc what the binary frees
+# with jemalloc's).
 release_static_runtime() {
     local dir=$RELEASE_STATIC_RUNTIME_DIR libstdcxx jemalloc_archive object
     # The toolchain's clang finds GCC's installation as the Swift driver does when it links.
@@ -68,7 +69,7 @@ release_check_static_runtime() {
 release_build() {
     local product=$1
     shift
-    release_static_runtime
+    release_static_runtime || return
     ENGINESYNC_STATIC_RUNTIME_DIR=$RELEASE_STATIC_RUNTIME_DIR \
         swift build "${RELEASE_BUILD_FLAGS[@]}" --product "$product" "$@" || return
     release_check_static_runtime "$(release_bin_path "$@")/$product"

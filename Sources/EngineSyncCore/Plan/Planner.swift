@@ -530,8 +530,8 @@ struct PlanRun {
                     kind: .createIndex, table: index.table, index: index.name, to: Self.describe(index),
                     statements: statements, rewrite: false, lock: concurrently ? .shareUpdateExclusive : .share,
                     // A table created by this plan is empty: its unique index cannot meet duplicates, so it needs
-                    // no savepoint (a subtransaction each; past 64 in one transaction PostgreSQL's visibility checks
-                    // consult pg_subtrans, which slowed the create of 1,000 tables 1.5×).
+                    // no savepoint (a subtransaction each: past 64 in one transaction, PostgreSQL's snapshots
+                    // overflow and visibility checks consult pg_subtrans).
                     concurrently: concurrently, isUniqueIndexBuild: index.isUnique && !tableIsNew))
         }
         let desiredNames = Set(desired.schema.indexes.map(\.name))
