@@ -4,7 +4,7 @@
 #   2. pure benchmarks: DSL compile and Planner.plan (no database), medians; the incremental compile of a
 #      one-field commit (enginesync-bench compile-incremental) runs in every mode
 #   3. a scratch PostgreSQL 15 cluster (stopped on exit), a generated DSL repository of N models × 30 fields,
-#      then the real binary: sync on an empty database (then three times each, alternately, psql running the
+#      then the real binary: sync on an empty database (then five times each, alternately, psql running the
 #      same DDL and the sync, each on an empty database after a CHECKPOINT: medians compared), plan ×5 on the
 #      synced one, the same no-change plan phase by phase (next to psql running the bare catalog queries),
 #      a widening sync
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 
 MODELS=1000
 PLAN_RUNS=5
-CREATE_RUNS=3
+CREATE_RUNS=5
 PUSHES=50
 IDLE_SECONDS=60
 DAEMON_MODELS="4 100 1000"
