@@ -215,10 +215,11 @@ schema_benchmarks() {
 
     echo "==> psql running the same DDL (--single-transaction) and the sync, alternately, each on an empty database"
     jq -r '.applied[].sql' "$WORK/sync.json" >"$WORK/ddl.sql"
-    # The first create on a fresh cluster also warms it up, and each create leaves work behind (dirty buffers,
-    # autovacuum of the catalogs it grew) that slows whatever runs next by up to 2× on this 2-core machine. So
-    # psql's create and the sync are timed in alternation, $CREATE_RUNS times each, each on an empty database
-    # once autovacuum is done and after a CHECKPOINT, and their medians compared.
+    # The first create on a fresh cluster also warms it up, and each create (and each DROP DATABASE) leaves work
+    # behind — dirty buffers and files, autovacuum of the catalogs it grew — that slows whatever runs next by up to
+    # 2× on this 2-core machine. So psql's create and the sync are timed in alternation, $CREATE_RUNS times each,
+    # each on an empty database once autovacuum is done, after a CHECKPOINT and the kernel's sync, psql first in
+    # odd runs and the sync first in even ones, and their medians compared.
     quiet_cluster() {
         local waited=0
         while [ "$waited" -lt 120 ] && [ "$("$PSQL" -X -q -At -d "$DSN" \
@@ -227,22 +228,33 @@ schema_benchmarks() {
             waited=$((waited + 1))
         done
         "$PSQL" -X -q -d "$DSN" -c 'CHECKPOINT'
+        sync
+    }
+    create_with() {
+        local who=$1 run=$2
+        "$PSQL" -X -q -d "$DSN" -c "CREATE DATABASE bench_${who}_$run"
+        quiet_cluster
+        if [ "$who" = psql ]; then
+            timed psql-ddl 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$(dsn "bench_psql_$run")" \
+                -f "$WORK/ddl.sql"
+        else
+            timed "sync-$run" 0 "$BIN" sync --dir "$WORK/repo" --database "$(dsn "bench_sync_$run")" --format json
+        fi
+        echo "$T_WALL" >>"$WORK/create-$who-walls"
+        "$PSQL" -X -q -d "$DSN" -c "DROP DATABASE bench_${who}_$run"
     }
     SYNC_COLD_WALL=$SYNC_WALL
     : >"$WORK/create-sync-walls" ; : >"$WORK/create-psql-walls"
     for run in $(seq 1 "$CREATE_RUNS"); do
-        "$PSQL" -X -q -d "$DSN" -c "CREATE DATABASE bench_psql_$run"
-        quiet_cluster
-        timed psql-ddl 0 "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$(dsn "bench_psql_$run")" \
-            -f "$WORK/ddl.sql"
-        echo "$T_WALL" >>"$WORK/create-psql-walls"
-        "$PSQL" -X -q -d "$DSN" -c "DROP DATABASE bench_psql_$run" -c "CREATE DATABASE bench_sync_$run"
-        quiet_cluster
-        timed "sync-$run" 0 "$BIN" sync --dir "$WORK/repo" --database "$(dsn "bench_sync_$run")" --format json
-        echo "$T_WALL" >>"$WORK/create-sync-walls"
-        "$PSQL" -X -q -d "$DSN" -c "DROP DATABASE bench_sync_$run"
-        echo "    run $run: psql $(tail -1 "$WORK/create-psql-walls")s, sync ${T_WALL}s" \
-            "($(grep -c ';$' "$WORK/ddl.sql") statements each)"
+        if [ $((run % 2)) -eq 1 ]; then
+            create_with psql "$run"
+            create_with sync "$run"
+        else
+            create_with sync "$run"
+            create_with psql "$run"
+        fi
+        echo "    run $run: psql $(tail -1 "$WORK/create-psql-walls")s, sync $(tail -1 "$WORK/create-sync-walls")s" \
+            "($(grep -c ';$' "$WORK/ddl.sql") statements each; $( [ $((run % 2)) -eq 1 ] && echo psql || echo sync) first)"
     done
     PSQL_DDL_WALL=$(median <"$WORK/create-psql-walls")
     SYNC_WALL=$(median <"$WORK/create-sync-walls")
