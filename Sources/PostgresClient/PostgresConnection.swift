@@ -189,11 +189,13 @@ public final class PostgresConnection {
         if let firstError { throw firstError }
     }
 
-    /// Runs read-only statements in one round trip (libpq's pipeline mode) and hands each result to `body` in
-    /// order as soon as it has arrived, while the server already runs the next statement: decoding a result
-    /// overlaps the server's work on the following ones.
+    /// Runs statements in one round trip (libpq's pipeline mode) and hands each result to `body` in order as
+    /// soon as it has arrived, while the server already runs the next statement: decoding a result overlaps the
+    /// server's work on the following ones. The catalog reader sends its queries so; Safe Sync the DDL on the
+    /// tables a plan creates.
     ///
-    /// The statements run in one implicit transaction (one sync at the end), like `execute(script:)`. The first
+    /// Outside a transaction block the statements run in one implicit transaction (one sync at the end), like
+    /// `execute(script:)`; inside one, in it (a failure aborts it). The first
     /// failing statement's error is thrown (the following ones are skipped by the server), and so is the first
     /// error `body` throws; either way every result is read and the connection leaves pipeline mode, ready for
     /// the next call.

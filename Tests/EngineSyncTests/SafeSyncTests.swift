@@ -266,6 +266,56 @@ struct SafeSyncTests {
         }
     }
 
+    /// Only what touches a table this plan creates, and needs no savepoint, is pipelined.
+    @Test func onlyChangesOnNewTablesWithoutSavepointsArePipelined() {
+        let new: Set<String> = ["post"]
+        #expect(SafeSync.isPipelinable(PlannedChange(kind: .createTable, table: "post"), newTables: new))
+        #expect(SafeSync.isPipelinable(PlannedChange(kind: .createIndex, table: "post"), newTables: new))
+        #expect(SafeSync.isPipelinable(PlannedChange(kind: .addForeignKey, table: "post"), newTables: new))
+        #expect(!SafeSync.isPipelinable(PlannedChange(kind: .createIndex, table: "user"), newTables: new))
+        #expect(!SafeSync.isPipelinable(PlannedChange(kind: .addColumn, table: "post"), newTables: new))
+        #expect(
+            !SafeSync.isPipelinable(
+                PlannedChange(kind: .createIndex, table: "post", concurrently: true), newTables: new))
+        #expect(
+            !SafeSync.isPipelinable(
+                PlannedChange(kind: .createIndex, table: "post", isUniqueIndexBuild: true), newTables: new))
+        #expect(
+            !SafeSync.isPipelinable(
+                PlannedChange(kind: .addForeignKey, table: "post", isForeignKeyRestore: true), newTables: new))
+    }
+
+    /// The statements on new tables go out in pipelines (`SafeSync.applyChanges`): a statement failing in the
+    /// middle of one still fails the reconcile with that statement named, and rolls everything back.
+    @Test func aFailureInsideAPipelineOfNewTablesRollsEverythingBack() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            var files: [String: String?] = ["dsl/meta/dsl.json": ReconcileStory.snapshotModel]
+            for index in 0..<40 {
+                files["dsl/models/t\(index).json"] = #"{"fields": {"x": {"type": "string"}, "y": {"type": "integer"}}}"#
+            }
+            try repository.commit(files)
+            // A composite type of one new table's name: its CREATE TABLE fails (42P07) after others succeeded.
+            try connection.query("CREATE TYPE t25 AS (a int)")
+            let newTables =
+                "SELECT count(*)::int AS n FROM pg_tables WHERE tablename ~ '^t[0-9]+$' OR tablename = 'dsl'"
+            let result = ReconcileStory.reconcile(database, repository)
+            #expect(result.report.outcome == .failed)
+            #expect(result.report.errors.first?.sqlstate == "42P07", "\(result.report.errors)")
+            #expect(
+                result.report.errors.first?.statement?.hasPrefix(#"CREATE TABLE "public"."t25""#) == true,
+                "\(result.report.errors)")
+            // None of the tables created before it in the transaction stayed.
+            #expect(try ReconcileStory.count(connection, newTables) == 0)
+            #expect(
+                try connection.query("SELECT outcome FROM engine_reconciles ORDER BY id DESC LIMIT 1").first?.string(
+                    "outcome") == "failed")
+            try connection.query("DROP TYPE t25")
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
+            #expect(try ReconcileStory.count(connection, newTables) == 41)
+        }
+    }
+
     @Test func theCommitRangeStartsAtTheLastReconcileThatReachedTheDatabase() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()
