@@ -234,10 +234,10 @@ package final class SafeSync {
         // A plan whose new tables would overflow PostgreSQL's lock table (issue 12 item 17): they are created
         // (with their indexes and foreign keys) and committed in batches first; the rest, the snapshot and the
         // log row follow in the one final transaction.
-        let split = Self.splitNewTables(
-            plan.safe.filter { !$0.concurrently }, desired: desired, ddl: DDL(schema: schema),
-            lockBudget: options.locksPerTransaction)
         let newTables = Set(plan.safe.filter { $0.kind == .createTable }.map(\.table))
+        let split = Self.splitNewTables(
+            plan.safe.filter { !$0.concurrently }, newTables: newTables, desired: desired, ddl: DDL(schema: schema),
+            lockBudget: options.locksPerTransaction)
         if !split.batches.isEmpty {
             let tables = split.batches.joined().filter { $0.kind == .createTable }.count
             draft.warnings.append(
@@ -489,9 +489,9 @@ package final class SafeSync {
         return conflict
     }
 
-    /// Splits the non-concurrent changes of a plan whose new tables need more locks than `lockBudget`:
-    /// batches of whole new tables (CREATE TABLE, then its indexes) within the budget, then batches of the
-    /// foreign keys between them, and the rest for the final transaction. A plan within the budget is not
+    /// Splits the non-concurrent changes of a plan whose new tables (`newTables`, the plan's CREATE TABLEs) need
+    /// more locks than `lockBudget`: batches of whole new tables (CREATE TABLE, then its indexes) within the
+    /// budget, then batches of the foreign keys between them, and the rest for the final transaction. A plan within the budget is not
     /// split (`batches` empty): an ordinary reconcile stays one transaction.
     ///
     /// Locks are estimated per statement: a CREATE TABLE locks the table, its sequences, primary key index
@@ -499,10 +499,9 @@ package final class SafeSync {
     /// referenced index). A foreign key is batched when its own table is new and the referenced table is new
     /// too or untouched by the rest of the plan (so it never runs before a change it depends on).
     static func splitNewTables(
-        _ changes: [PlannedChange], desired: CompiledDSL, ddl: DDL,
+        _ changes: [PlannedChange], newTables: Set<String>, desired: CompiledDSL, ddl: DDL,
         lockBudget: Int
     ) -> (batches: [[PlannedChange]], rest: [PlannedChange]) {
-        let newTables = Set(changes.filter { $0.kind == .createTable }.map(\.table))
         guard !newTables.isEmpty else { return ([], changes) }
         func cost(_ change: PlannedChange) -> Int {
             switch change.kind {
