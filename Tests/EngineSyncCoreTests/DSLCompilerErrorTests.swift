@@ -209,6 +209,16 @@ func compileFragment(_ text: String, options: DSLCompilerOptions = DSLCompilerOp
             "source_not_primary_key"
         ),
         (
+            "junction to a model with a composite key",
+            #"{"post": {"fields": {"tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "code"}}}, "tag": {"fields": {"code": {"type": "string", "primary": true}}}}"#,
+            "source_not_primary_key"
+        ),
+        (
+            "junction from a model with a composite key",
+            #"{"post": {"fields": {"code": {"type": "string", "primary": true}, "tags": {"type": "int", "multi": true, "source": "tag", "sourceid": "id"}}}, "tag": {"fields": {}}}"#,
+            "source_not_primary_key"
+        ),
+        (
             "relation type mismatch",
             #"{"post": {"fields": {"owner": {"type": "string", "source": "user", "sourceid": "id"}}}, "user": {"fields": {}}}"#,
             "relation_type_mismatch"

@@ -113,6 +113,7 @@ package final class SafeSync {
         progress.pendingPatch = pendingPatch
         progress.snapshotIsJSONB =
             baseline.live.table(named: desired.snapshotTable)?.column(named: "dsl")?.type == .jsonb
+            && SnapshotStore.canPatch(desired.schema.table(named: desired.snapshotTable))
         draft.snapshot = progress.snapshot.reportInfo
         try draft.add(drift: plan.drift, manual: plan.manual, with: connection)
         self.progress?.endPhase("plan-report")
@@ -157,7 +158,7 @@ package final class SafeSync {
         }
         progress?.endPhase("introspect")
         defer { progress?.endPhase("snapshot") }
-        guard let row = try store.latest(connection, live: live, document: false) else {
+        guard var row = try store.latest(connection, live: live, document: false) else {
             return Baseline(live: live, row: nil, snapshot: nil)
         }
         if row.hash == desired.hash {
@@ -170,6 +171,9 @@ package final class SafeSync {
         let json = try store.document(connection, id: row.id)
         do {
             let compiled = try codec.compileSnapshot(json: json)
+            // A `dsl` model without `hash` stores rows without it: the document's own hash stands in for it, so
+            // an unchanged DSL is still recognised as stored.
+            if row.hash.isEmpty { row.hash = compiled.hash }
             if compiled.hash == row.hash { snapshotCache?.remember(compiled) }
             return Baseline(live: live, row: row, snapshot: compiled)
         } catch {

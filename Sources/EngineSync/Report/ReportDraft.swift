@@ -41,7 +41,7 @@ package struct ReportDraft: Sendable {
                 .init(
                     kind: change.kind.rawValue, table: change.table, column: change.column, index: change.index,
                     from: change.from, to: change.to, reason: change.reason,
-                    suggestedSQL: try Self.render(change.statements, quoter),
+                    suggestedSQL: change.statements.isEmpty ? nil : try Self.render(change.statements, quoter),
                     suggestedMigration: change.migrationName.map { "\(prefix)_\($0).sql" },
                     rewrite: change.rewrite, lock: change.lock?.rawValue))
         }

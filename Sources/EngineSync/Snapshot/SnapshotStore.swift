@@ -21,17 +21,21 @@ package struct SnapshotStore: Sendable {
         self.table = table
     }
 
-    /// The newest row, or `nil` when the table or its `hash`/`dsl` columns do not exist yet or it is empty.
+    /// The newest row, or `nil` when the table or its `dsl` column does not exist yet or it is empty.
     /// `document: false` leaves the (large) DSL out; `document(_:id:)` fetches it when it is needed.
+    ///
+    /// Like EngineJS (`getLatestSnapshotRow`), a `dsl` model without a `dsl` field has no snapshot to read; one
+    /// without `hash` has rows without it (`hash` is then empty: the document is compiled, never matched by hash).
     package func latest(_ connection: PostgresConnection, live: Schema, document: Bool = true) throws -> SnapshotRow? {
-        guard let liveTable = live.table(named: table), liveTable.column(named: "hash") != nil,
-            liveTable.column(named: "dsl") != nil, liveTable.column(named: "id") != nil
+        guard let liveTable = live.table(named: table), liveTable.column(named: "dsl") != nil,
+            liveTable.column(named: "id") != nil
         else { return nil }
         let hasCommit = liveTable.column(named: "commit") != nil
         let commitColumn: SQL = hasCommit ? "\(ident: "commit")::text" : "NULL::text"
+        let hashColumn: SQL = liveTable.column(named: "hash") != nil ? "hash::text" : "NULL::text"
         let documentColumn: SQL = document ? "dsl::text" : "NULL::text"
         let sql: SQL =
-            "SELECT id::int8 AS id, hash::text AS hash, " + documentColumn + " AS dsl, " + commitColumn
+            "SELECT id::int8 AS id, " + hashColumn + " AS hash, " + documentColumn + " AS dsl, " + commitColumn
             + " AS commit FROM \(ddl.table(table)) ORDER BY id DESC LIMIT 1"
         guard let row = try connection.run(sql).first else { return nil }
         return SnapshotRow(
@@ -54,19 +58,46 @@ package struct SnapshotStore: Sendable {
     }
 
     /// Inserts a row for the effective DSL; call inside the Safe Sync transaction, after the plan created
-    /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`; the
-    /// system columns keep their defaults), plus the commit in enginesync's `commit` column when that column
-    /// holds text.
+    /// the table and its columns. The row is the one EngineJS's sync writes (`hash`, `dsl`, `created_at`, each
+    /// when the `dsl` model has that field; the system columns keep their defaults), plus the commit in
+    /// enginesync's `commit` column when that column holds text.
     package func insert(
         _ connection: PostgresConnection, hash: String, json: String, commit: String?,
         table definition: Table?
     ) throws -> InsertedRow {
-        let columns = rowColumns(dsl: "$2::jsonb", commitParameter: 3, commit: commit, table: definition)
+        var names: [String] = []
+        var values: [SQL] = []
+        var parameters: [(any PostgresBindable)?] = []
+        func bind(_ name: String, _ value: String, cast: SQL = "") {
+            parameters.append(value)
+            names.append(name)
+            values.append("$\(unsafeRaw: String(parameters.count))" + cast)
+        }
+        if Self.has("hash", definition) { bind("hash", hash) }
+        if Self.has("dsl", definition) { bind("dsl", json, cast: "::jsonb") }
+        if let column = definition?.column(named: "commit"), column.type.holdsText, let commit {
+            bind("commit", commit)
+        }
+        if definition?.column(named: "created_at") != nil {
+            names.append("created_at")
+            values.append("CURRENT_TIMESTAMP")
+        }
         let sql: SQL =
-            "INSERT INTO \(ddl.table(table)) (\(idents: columns.names)) VALUES ("
-            + SQL.joined(columns.values, separator: ", ") + ") RETURNING id::int8 AS id, xmin::text AS xmin"
-        let parameters: [(any PostgresBindable)?] = [hash, json]
-        return try inserted(connection.run(sql, parameters + columns.parameters).first)
+            names.isEmpty
+            ? "INSERT INTO \(ddl.table(table)) DEFAULT VALUES RETURNING id::int8 AS id, xmin::text AS xmin"
+            : "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
+                + ") RETURNING id::int8 AS id, xmin::text AS xmin"
+        return try inserted(connection.run(sql, parameters).first)
+    }
+
+    /// Whether the `dsl` model's table has column `name` (a table not known yet is taken to have it).
+    private static func has(_ name: String, _ definition: Table?) -> Bool {
+        definition.map { $0.column(named: name) != nil } ?? true
+    }
+
+    /// Whether rows can be inserted as a patch of an earlier row: the table has both `hash` and `dsl`.
+    package static func canPatch(_ definition: Table?) -> Bool {
+        definition.map { $0.column(named: "hash") != nil && $0.column(named: "dsl") != nil } ?? false
     }
 
     /// Inserts the same row as `insert(_:hash:json:commit:table:)` would for the document `patch` leads to from

@@ -149,6 +149,17 @@ extension CompilationSession {
                 name: EngineJSNaming.visibleIndexName(table: name), table: name, columns: ["id"],
                 isUnique: false, predicate: .visibleRows), at: owner.origin, field.pointer, to: &schema)
         guard let source, let ownerKey, let sourceKeyColumn else { return }
+        // The foreign keys reference one column of each primary key: PostgreSQL refuses that column when the key
+        // has more (it is not unique alone), and so EngineJS's sync fails.
+        for related in [owner, source] where related.primaryKey.count > 1 {
+            error(
+                .sourceNotPrimaryKey, at: owner.origin, field.pointer,
+                "junction field '\(field.key)' relates to model '\(related.key)', whose primary key has "
+                    + "\(related.primaryKey.count) columns (\(related.primaryKey.joined(separator: ", "))): PostgreSQL refuses "
+                    + "a foreign key to one of them (it is not unique alone), and so EngineJS's sync fails",
+                hint: "give model '\(related.key)' a single-column primary key")
+            return
+        }
         // Sequelize's join-model belongsTo(source, {targetKey: sourceid}) fails when `sourceid` is not an attribute
         // of the source; belongsToMany then gives that key its own default actions, CASCADE.
         let sourceActions =

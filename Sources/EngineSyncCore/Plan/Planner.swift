@@ -18,6 +18,7 @@ public struct Planner: Sendable {
         var run = PlanRun(
             options: options, desired: desired, snapshot: snapshot, live: live, usesFastPaths: usesFastPaths)
         run.planTables()
+        run.planEngineJSTypeRefusals()
         run.planRemovedTables()
         run.planIndexes()
         run.planForeignKeys()
@@ -188,6 +189,20 @@ struct PlanRun {
         for liveColumn in liveTable.columns where !desiredColumnNames.contains(liveColumn.name) {
             if renamedAwayColumns.contains("\(table.name).\(liveColumn.name)") { continue }
             if let snapshotColumn = snapshotColumns[liveColumn.name] {
+                if let modelKey = table.modelKey, let fieldKey = snapshotColumn.fieldKey,
+                    snapshotTable?.modelKey == modelKey, desiredFieldIsVirtual(modelKey: modelKey, fieldKey: fieldKey)
+                {
+                    // EngineJS keeps the column of a field turned virtual (`save: false`) and accepts the DSL: the
+                    // data stays, and the column is the operator's from now on (unmanaged next time).
+                    drift.append(
+                        DriftItem(
+                            kind: .unmanagedColumn, table: table.name, column: liveColumn.name,
+                            message:
+                                "field '\(fieldKey)' of model '\(modelKey)' is now virtual (save: false): its column "
+                                + "'\(table.name).\(liveColumn.name)' keeps its data and is no longer managed (drop it "
+                                + "with a migration when it is not needed)"))
+                    continue
+                }
                 block(
                     PlannedChange(
                         kind: .dropColumn, table: table.name, column: liveColumn.name,
@@ -418,6 +433,44 @@ struct PlanRun {
                 message:
                     "default of '\(table).\(column.name)' differs from the DSL; defaults of existing columns are not changed automatically",
                 sql: [statement]))
+    }
+
+    /// Whether model `modelKey` of the desired DSL declares `fieldKey` with `save: false`.
+    func desiredFieldIsVirtual(modelKey: String, fieldKey: String) -> Bool {
+        desired.document[modelKey]?.objectValue?["fields"]?.objectValue?[fieldKey]?.objectValue?["save"]
+            == .bool(false)
+    }
+
+    /// The DSL type changes EngineJS's own sync refuses (`EngineJSTypeCheck`) and the column planning above did
+    /// not already block: blocked too, with any widening of that column taken back, so that both tools give a
+    /// DSL the same verdict. Most leave the column as it is (`number` → `float`): the way out is the DSL.
+    mutating func planEngineJSTypeRefusals() {
+        guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
+        let refusals = EngineJSTypeCheck.refusals(previous: snapshot.document, next: desired.document)
+        guard !refusals.isEmpty else { return }
+        let blockedOrigins = Set(blocked.compactMap(\.origin))
+        for refusal in refusals {
+            let origin = ChangeOrigin(modelKey: refusal.modelKey, fieldKey: refusal.fieldKey)
+            guard !blockedOrigins.contains(origin), let old = snapshotTablesByModel[refusal.modelKey],
+                let oldColumn = old.columns.first(where: { $0.fieldKey == refusal.fieldKey })
+            else { continue }
+            let newColumn = desired.schema.tables.first { $0.modelKey == refusal.modelKey }?.columns.first {
+                $0.fieldKey == refusal.fieldKey
+            }
+            let table = old.name
+            let column = newColumn?.name ?? oldColumn.name
+            wideningChanges.removeAll { $0.table == table && $0.column == column }
+            let sameColumn = newColumn.map { $0.type == oldColumn.type } ?? false
+            block(
+                PlannedChange(
+                    kind: refusal.from.kind == refusal.to.kind ? .narrowColumn : .changeColumnType, table: table,
+                    column: column, from: refusal.from.description, to: refusal.to.description,
+                    reason: "EngineJS's sync refuses this DSL type change of '\(refusal.modelKey).\(refusal.fieldKey)' "
+                        + "(\(refusal.from) → \(refusal.to): it compares the DSL's types, and this is no widening for "
+                        + "it)" + (sameColumn ? "; the column stays \(oldColumn.type.sql) either way" : "")
+                        + ". Give the field its previous type back in the DSL",
+                    origin: origin))
+        }
     }
 
     mutating func planPrimaryKey(of table: Table, live liveTable: Table) {
@@ -765,7 +818,8 @@ struct PlanRun {
 
     mutating func block(_ change: PlannedChange) {
         var change = change
-        change.migrationName = Self.migrationName(for: change)
+        // No statements, no migration: the way out is in the DSL (an EngineJS type refusal).
+        change.migrationName = change.statements.isEmpty ? nil : Self.migrationName(for: change)
         blocked.append(change)
     }
 
