@@ -31,8 +31,12 @@ package struct EngineSyncCommand: AsyncParsableCommand {
 
     /// `enginesync` without a command is a usage error (SPEC 9: exit 64), not a success: a typo in a
     /// wrapper script or unit file must not look like a reconcile that went well.
-    package func run() async throws {
-        FileHandle.standardError.write(Data((Self.helpMessage() + "\n\nerror: missing command\n").utf8))
+    package func run() async throws { try Self.missingSubcommand(Self.self) }
+
+    /// A command group run without its subcommand (`enginesync`, `enginesync migrate`): the help, then exit 64.
+    static func missingSubcommand(_ command: any ParsableCommand.Type) throws -> Never {
+        FileHandle.standardError.write(
+            Data((EngineSyncCommand.helpMessage(for: command) + "\n\nerror: missing command\n").utf8))
         throw ExitCode(64)
     }
 }

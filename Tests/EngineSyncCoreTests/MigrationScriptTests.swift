@@ -21,6 +21,27 @@ struct MigrationScriptTests {
         #expect(edited.checksum != lf.checksum)
     }
 
+    /// Statements PostgreSQL refuses inside a transaction block (25001): an error in a transactional migration,
+    /// fine in a `no-transaction` one.
+    @Test(arguments: [
+        "VACUUM;", "vacuum (analyze) t;", "CREATE DATABASE x;", "drop database x;", "ALTER SYSTEM SET work_mem = 1;",
+        "CREATE TABLESPACE t LOCATION '/x';", "REINDEX DATABASE d;", "DISCARD ALL;",
+    ])
+    func statementsThatNeedNoTransaction(statement: String) throws {
+        let inside = Array("SELECT 1;\n\(statement)\n".utf8)
+        #expect(throws: MigrationScript.Problem.self) { try MigrationScript(bytes: inside) }
+        do {
+            _ = try MigrationScript(bytes: inside)
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.reason.contains("cannot run inside a transaction block"))
+        }
+        let outside = try MigrationScript(bytes: Array("-- enginesync: no-transaction\n\(statement)\n".utf8))
+        #expect(!outside.transactional)
+        // Look-alikes are fine.
+        _ = try MigrationScript(bytes: Array("CREATE TABLE vacuum_log (id int);\nSELECT 'VACUUM';\n".utf8))
+    }
+
     @Test func noTransactionHeader() throws {
         let script = try MigrationScript(
             bytes: Array("-- enginesync: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n".utf8))

@@ -5,16 +5,16 @@ import Foundation
 import PostgresClient
 import Testing
 
-/// SIGINT (Ctrl-C) and SIGTERM to a one-shot `sync` or `migrate up` waiting in the lock queue: the running
-/// statement is cancelled, its transaction rolls back, the server session is gone at once, and the process
-/// exits 130 / 143 (issue 12 item 10; docs/OPERATIONS.md).
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed) to a one-shot `sync` or `migrate up` waiting in the
+/// lock queue: the running statement is cancelled, its transaction rolls back, the server session is gone at
+/// once, and the process exits 130 / 143 / 129 (issue 12 item 10; docs/OPERATIONS.md).
 @Suite("enginesync sync and migrate up stopped by a signal")
 struct InterruptProcessTests {
     typealias Story = ReconcileStory
 
     static let post = #"{"fields": {"title": {"type": "string", "length": 50}}}"#
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalCancelsTheWaitingSyncAndExitsNonZero(signal: Int32) throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()

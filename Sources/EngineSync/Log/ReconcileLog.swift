@@ -94,11 +94,13 @@ package struct ReconcileLog: Sendable {
             "id")
     }
 
-    /// The newest entries, newest first; `outcomes` filters (e.g. `synced`, `blocked`).
+    /// The newest entries, newest first; `outcomes` filters (e.g. `synced`, `blocked`). None while the table is
+    /// missing or lacks a column read here (a table an interrupted first run or a person left incomplete: the
+    /// next reconcile's `ensureTable` adds the columns, so this read must not fail before it).
     package func latest(_ connection: PostgresConnection, outcomes: [String]? = nil, limit: Int = 1) throws
         -> [ReconcileLogEntry]
     {
-        guard try tableExists(connection) else { return [] }
+        guard try hasColumnsRead(connection) else { return [] }
         var sql: SQL = """
             SELECT id::int8 AS id, commit, dsl_tree, migrations_tree, outcome, applied_count, blocked_count, \
             snapshot_id::int8 AS snapshot_id, started_at::text AS started_at, finished_at::text AS finished_at, \
@@ -119,6 +121,24 @@ package struct ReconcileLog: Sendable {
                 snapshotID: try row.optionalInt("snapshot_id"), startedAt: try row.string("started_at"),
                 finishedAt: try row.optionalString("finished_at"), reportJSON: try row.string("report"))
         }
+    }
+
+    /// The columns `latest` reads.
+    static let readColumns = [
+        "id", "commit", "dsl_tree", "migrations_tree", "outcome", "applied_count", "blocked_count", "snapshot_id",
+        "started_at", "finished_at", "report",
+    ]
+
+    func hasColumnsRead(_ connection: PostgresConnection) throws -> Bool {
+        let sql = """
+            SELECT count(*)::int8 AS present FROM pg_catalog.pg_attribute \
+            WHERE attrelid = pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped \
+            AND attname = ANY($2::text[])
+            """
+        let present = try connection.query(
+            sql, [try table.render(with: connection), "{" + Self.readColumns.joined(separator: ",") + "}"]
+        ).first?.int("present")
+        return present == Self.readColumns.count
     }
 
     func tableExists(_ connection: PostgresConnection) throws -> Bool {

@@ -283,6 +283,7 @@ public final class MigrationRunner {
             do {
                 try connection.withTransaction {
                     try perform(migration, logger: logger)
+                    try session.restoreIdentity()
                     try table.insert(
                         id: migration.id, checksum: migration.checksum, commit: options.commit,
                         durationMs: elapsed(), state: .applied)
@@ -309,11 +310,13 @@ public final class MigrationRunner {
                     _ = try? connection.query("ROLLBACK")
                     _ = connection.drainNotices()
                     // A row left `running` (connection gone) is treated like `failed`.
+                    try? session.restoreIdentity()
                     try? table.update(id: migration.id, state: .failed, durationMs: elapsed())
                 }
                 throw failure
             }
             do {
+                try session.restoreIdentity()
                 try table.update(id: migration.id, state: .applied, durationMs: elapsed())
             } catch {
                 throw failure(error, migration: migration)

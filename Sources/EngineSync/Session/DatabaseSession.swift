@@ -106,9 +106,15 @@ public final class DatabaseSession {
     /// `search_path = ''`, `SET ROLE`) does not carry over.
     public func reset() throws {
         try connection.query("RESET ALL")
+        try restoreIdentity()
+        try apply()
+    }
+
+    /// Back to the role enginesync logged in as, also inside a transaction: a migration's `SET ROLE` or `SET
+    /// SESSION AUTHORIZATION` must not decide who writes its own `engine_migrations` row (any user may do both).
+    public func restoreIdentity() throws {
         try connection.query("SET SESSION AUTHORIZATION DEFAULT")
         try connection.query("RESET ROLE")
-        try apply()
     }
 
     /// Replaces a lost connection with a new one carrying the same settings; throws for an adopted connection.

@@ -30,7 +30,10 @@ package final class SourceReader {
             do {
                 commit = try repository.resolveCommit(revision)
             } catch {
-                throw Failure(description: "cannot resolve revision '\(revision)' in '\(path)': \(error)")
+                throw Failure(
+                    description:
+                        "cannot resolve revision '\(ReportEscaping.terminal(revision))' in '\(ReportEscaping.terminal(path))': \(error)"
+                )
             }
             self.repository = repository
         case .directory(let root):
@@ -72,20 +75,27 @@ package final class SourceReader {
         return try compiler.compile(source: DirectoryDSLSource(root: directoryRoot))
     }
 
-    /// Every problem of the migrations under `path` (for `validate`), with the migrations that are fine.
-    package func checkMigrations(path: String) -> MigrationCheck {
+    /// Every problem of the migrations under `path` (for `validate`), with the migrations that are fine; a file
+    /// over `maxFileBytes` (`max_file_bytes`, as for a reconcile) is one.
+    package func checkMigrations(path: String, maxFileBytes: Int = MigrationLoader.defaultMaxFileBytes)
+        -> MigrationCheck
+    {
         if let repository, let commit {
-            return MigrationLoader.check(repository: repository, commit: commit.id, path: path)
+            return MigrationLoader.check(
+                repository: repository, commit: commit.id, path: path, maxFileBytes: maxFileBytes)
         }
-        return MigrationLoader.check(directory: directoryRoot, path: path)
+        return MigrationLoader.check(directory: directoryRoot, path: path, maxFileBytes: maxFileBytes)
     }
 
     /// The migrations under `path`; throws the first problem.
-    package func loadMigrations(path: String) throws -> MigrationSet {
+    package func loadMigrations(path: String, maxFileBytes: Int = MigrationLoader.defaultMaxFileBytes) throws
+        -> MigrationSet
+    {
         if let repository, let commit {
-            return try MigrationLoader.load(repository: repository, commit: commit.id, path: path)
+            return try MigrationLoader.load(
+                repository: repository, commit: commit.id, path: path, maxFileBytes: maxFileBytes)
         }
-        return try MigrationLoader.load(directory: directoryRoot, path: path)
+        return try MigrationLoader.load(directory: directoryRoot, path: path, maxFileBytes: maxFileBytes)
     }
 
     /// Who signed the commit and who approved `migrations`, as a reconcile would judge (issue 15); `nil` for a

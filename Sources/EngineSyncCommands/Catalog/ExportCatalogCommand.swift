@@ -46,7 +46,7 @@ struct ExportCatalogCommand: ParsableCommand {
     var statementTimeout = DurationArgument(milliseconds: 60_000)
 
     func validate() throws {
-        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let problem = ManagedSchemaName.problem(schema) { throw ValidationError("--schema \(problem)") }
         if output.isEmpty { throw ValidationError("--output must not be empty") }
         if let problem = TimeoutLimits.statementTimeoutProblem(statementTimeout.duration) {
             throw ValidationError("--statement-timeout \(problem)")

@@ -26,6 +26,9 @@ struct HooksCommand: ParsableCommand {
             HooksInstallCommand.self, HooksUninstallCommand.self, PreReceiveCommand.self, PostReceiveCommand.self,
         ]
     )
+
+    /// `enginesync hooks` alone is a usage error (exit 64), like `enginesync` alone.
+    func run() throws { try EngineSyncCommand.missingSubcommand(Self.self) }
 }
 
 struct HooksInstallCommand: ParsableCommand {

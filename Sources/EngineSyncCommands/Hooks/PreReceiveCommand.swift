@@ -44,7 +44,9 @@ struct PreReceiveCommand: ParsableCommand {
                 dslPath: configuration.dslPath, maxFileBytes: configuration.maxFileBytes,
                 strict: configuration.strict)
             var result = try reader.compile(options)
-            ValidateCommand.add(reader.checkMigrations(path: configuration.migrationsPath), to: &result)
+            ValidateCommand.add(
+                reader.checkMigrations(path: configuration.migrationsPath, maxFileBytes: configuration.maxFileBytes),
+                to: &result)
             compilation = result
         } catch let failure as SourceReader.Failure {
             HookInput.say("\(failure); the push is not checked")

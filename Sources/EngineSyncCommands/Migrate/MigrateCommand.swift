@@ -26,4 +26,7 @@ package struct MigrateCommand: ParsableCommand {
     )
 
     package init() {}
+
+    /// `enginesync migrate` alone is a usage error (exit 64), like `enginesync` alone.
+    package func run() throws { try EngineSyncCommand.missingSubcommand(Self.self) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineSync
+import EngineSyncCore
 import EngineSyncDaemon
 import Foundation
 import Logging
@@ -63,7 +64,7 @@ struct MigrateOptions: ParsableArguments {
         guard lockWait >= 0, lockWait.isFinite else {
             throw ValidationError("--lock-wait must be a number of seconds ≥ 0")
         }
-        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let problem = ManagedSchemaName.problem(schema) { throw ValidationError("--schema \(problem)") }
         if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }

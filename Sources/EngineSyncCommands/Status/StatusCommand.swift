@@ -90,6 +90,7 @@ struct StatusCommand: ParsableCommand {
         if let complaint = DatabaseTarget(dsn: database).problem {
             throw ValidationError("--database is not a valid libpq connection string: \(complaint)")
         }
+        if let schema, let problem = ManagedSchemaName.problem(schema) { throw ValidationError("--schema \(problem)") }
     }
 
     /// What the status is read from: flags first, then the daemon's configuration file, then defaults.

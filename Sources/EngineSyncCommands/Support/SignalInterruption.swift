@@ -3,7 +3,7 @@ import EngineSync
 import Foundation
 import Synchronization
 
-/// SIGINT (Ctrl-C) and SIGTERM for the one-shot commands that use the database (`sync`, `plan`, `migrate up`,
+/// SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal or SSH session closed) for the one-shot commands that use the database (`sync`, `plan`, `migrate up`,
 /// `migrate resolve`), as the daemon treats them (docs/OPERATIONS.md, "Stopping a one-shot command"):
 ///
 /// 1. The first signal asks the work to stop (`ReconcileProgress.requestStop`): the running statement is
@@ -13,7 +13,7 @@ import Synchronization
 ///    A `-- enginesync: no-transaction` migration's statements are not cancelled (half-run, it would need a
 ///    manual resolve): the command stops after the running one.
 /// 2. The command then prints what it has (the report, the error) and exits 130 after SIGINT, 143 after
-///    SIGTERM (128 + the signal number), whatever the outcome.
+///    SIGTERM, 129 after SIGHUP (128 + the signal number), whatever the outcome.
 /// 3. A second signal exits at once with the same code (the server rolls back whatever is open when it
 ///    notices the connection closed).
 final class SignalInterruption: Sendable {
@@ -27,10 +27,12 @@ final class SignalInterruption: Sendable {
     private struct Sources: @unchecked Sendable { var list: [any DispatchSourceSignal] }
     private let sources = Mutex(Sources(list: []))
 
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+
     /// Installs the handlers; they stay until `finish()`.
     init(progress: ReconcileProgress = ReconcileProgress()) {
         self.progress = progress
-        for number in [SIGINT, SIGTERM] {
+        for number in Self.signals {
             // Dispatch sees the signal only when the default action (terminate) is off.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -43,7 +45,7 @@ final class SignalInterruption: Sendable {
     /// The signal received, if any.
     var receivedSignal: Int32? { state.withLock { $0.signal } }
 
-    /// `128 + signal` once a signal arrived: 130 for SIGINT, 143 for SIGTERM.
+    /// `128 + signal` once a signal arrived: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
     var exitCode: Int32? { receivedSignal.map { 128 + $0 } }
 
     /// The work returned: stop cancelling, and restore the default actions.
@@ -53,8 +55,7 @@ final class SignalInterruption: Sendable {
             for source in sources.list { source.cancel() }
             sources.list.removeAll()
         }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 
     private func received(_ number: Int32) {
@@ -63,7 +64,7 @@ final class SignalInterruption: Sendable {
             state.signal = number
             return true
         }
-        let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+        let name = number == SIGINT ? "SIGINT" : number == SIGHUP ? "SIGHUP" : "SIGTERM"
         guard first else {
             FileHandle.standardError.write(Data("enginesync: \(name) again: exiting now\n".utf8))
             _exit(128 + number)

@@ -112,7 +112,7 @@ struct ReconcileOptions: ParsableArguments {
             throw ValidationError("--database names one database; --target takes the target's own")
         }
 
-        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let problem = ManagedSchemaName.problem(schema) { throw ValidationError("--schema \(problem)") }
         if let problem = TimeoutLimits.lockTimeoutProblem(lockTimeout.duration) {
             throw ValidationError("--lock-timeout \(problem)")
         }

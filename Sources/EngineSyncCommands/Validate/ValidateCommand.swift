@@ -60,7 +60,7 @@ struct ValidateCommand: ParsableCommand {
     func validate() throws {
         if (dir == nil) == (repo == nil) { throw ValidationError("give exactly one of --dir or --repo") }
         if maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be positive") }
-        if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        if let problem = ManagedSchemaName.problem(schema) { throw ValidationError("--schema \(problem)") }
     }
 
     func run() throws {
@@ -82,7 +82,7 @@ struct ValidateCommand: ParsableCommand {
             }
             let reader = try SourceReader(source)
             compilation = try reader.compile(options)
-            migrations = reader.checkMigrations(path: migrationsPath)
+            migrations = reader.checkMigrations(path: migrationsPath, maxFileBytes: maxFileBytes)
             if trustSettings.isActive {
                 do {
                     trustState = try reader.inspectTrust(migrations: migrations.migrations, settings: trustSettings)
@@ -164,13 +164,17 @@ struct ValidateCommand: ParsableCommand {
 
     static func text(_ compilation: DSLCompilation, dslPath: String) -> String {
         var output = ""
+        // File names, keys and pointers come from the repository: control characters are shown escaped, never
+        // sent to the terminal (the pre-receive hook shows this output to whoever pushes).
+        func safe(_ text: String) -> String { ReportEscaping.terminal(text) }
         for diagnostic in compilation.diagnostics {
-            var location = diagnostic.file ?? dslPath
+            var location = safe(diagnostic.file ?? dslPath)
             if let line = diagnostic.line, let column = diagnostic.column { location += ":\(line):\(column)" }
-            output += "\(location): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
-            if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(pointer)" }
+            output +=
+                "\(location): \(diagnostic.severity.rawValue): \(safe(diagnostic.message)) [\(safe(diagnostic.code))]"
+            if let pointer = diagnostic.pointer, !pointer.isEmpty { output += " at \(safe(pointer))" }
             // One line per diagnostic (grep, editors' error parsers): the hint stays on it.
-            if let hint = diagnostic.hint { output += " (hint: \(hint))" }
+            if let hint = diagnostic.hint { output += " (hint: \(safe(hint)))" }
             output += "\n"
         }
         let errors = compilation.errors.count

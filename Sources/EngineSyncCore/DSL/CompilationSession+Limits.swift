@@ -4,6 +4,16 @@ extension CompilationSession {
     static let reservedTables: Set<String> = Set(["engine_migrations", "engine_reconciles"]).union(
         NotificationPolicy.tables)
 
+    /// The relations PostgreSQL creates with enginesync's own tables (primary key indexes, `bigserial`
+    /// sequences, unique constraints' indexes): a model's table or index may not take their names either.
+    static let reservedRelations: Set<String> = Set(
+        reservedTables.flatMap { table in
+            [
+                EngineJSNaming.primaryKeyName(table: table), EngineJSNaming.sequenceName(table: table, column: "id"),
+                EngineJSNaming.truncated(table + "_event_id_key"),
+            ]
+        })
+
     /// PostgreSQL's system columns, which every table already has.
     static let systemColumns: Set<String> = ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"]
 
@@ -35,19 +45,28 @@ extension CompilationSession {
             case table
             case primaryKey(ofTable: String)
             case index
+            case sequence(ofColumn: String)
+            case enginesync
 
             var description: String {
                 switch self {
                 case .table: "table"
                 case .primaryKey(let table): "the primary key of table '\(table)'"
                 case .index: "index"
+                case .sequence(let column): "the sequence of serial column '\(column)'"
+                case .enginesync: "enginesync's own relation"
                 }
             }
         }
         var relations: [String: (what: Claimant, table: String)] = [:]
         relations.reserveCapacity(2 * schema.tables.count + schema.indexes.count)
+        // The primary keys, sequences and unique constraints of enginesync's own tables.
+        for name in Self.reservedRelations { relations[name] = (.enginesync, name) }
         func claim(_ name: String, as what: Claimant, table: String) {
             if let other = relations[name] {
+                // PostgreSQL names a serial's sequence itself and picks a free name (`…_seq1`) when another
+                // sequence has it; only a table or index created later under that name fails.
+                if case .sequence = what, case .sequence = other.what { return }
                 error(
                     .nameCollision, at: origin(of: table), "",
                     "\(what.description) '\(name)' has the same name as \(other.what.description) '\(name)' (PostgreSQL names are unique per schema, after truncation to 63 bytes)",
@@ -82,6 +101,13 @@ extension CompilationSession {
             claim(
                 EngineJSNaming.primaryKeyName(table: table.name), as: .primaryKey(ofTable: table.name),
                 table: table.name)
+        }
+        for table in schema.tables {
+            for column in table.columns where column.isAutoIncrement {
+                claim(
+                    EngineJSNaming.sequenceName(table: table.name, column: column.name),
+                    as: .sequence(ofColumn: "\(table.name).\(column.name)"), table: table.name)
+            }
         }
         for index in schema.indexes {
             claim(index.name, as: .index, table: index.table)

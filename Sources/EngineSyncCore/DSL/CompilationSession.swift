@@ -130,7 +130,14 @@ final class CompilationSession {
     func checkIdentifier(_ name: String, what: String, at origin: Origin, _ relative: @autoclosure () -> String) -> Bool
     {
         let bytes = name.utf8
-        var valid = !bytes.isEmpty
+        guard !bytes.isEmpty else {
+            // Always an error: PostgreSQL has no zero-length identifier (42601), so no sync could apply it.
+            error(
+                .invalidIdentifier, at: origin, relative(), "\(what) is empty; PostgreSQL has no empty identifiers",
+                hint: "give it a name (letters, digits, underscores)")
+            return false
+        }
+        var valid = true
         var isFirst = true
         for byte in bytes {
             let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 95
@@ -146,7 +153,7 @@ final class CompilationSession {
                 .invalidIdentifier, at: origin, relative(),
                 "\(what) \(Self.quoted(name)) is not a plain identifier (letters, digits, underscores)",
                 hint: "use letters, digits and underscores, starting with a letter or underscore")
-            if options.strict || bytes.isEmpty { return false }
+            if options.strict { return false }
         }
         if bytes.count > 63 {
             error(

@@ -45,20 +45,36 @@ public enum EngineJSNaming {
         return String(UInt32(bitPattern: h), radix: 36)
     }
 
-    /// `uidx_<table>_<cols>` or, when longer than 60 characters, `uidx_<hash(long name)>`.
+    /// `uidx_<table>_<cols>` or, when longer than 60 characters, `uidx_<hash(long name)>`; as PostgreSQL stores
+    /// it (`truncated(_:)`).
     public static func uniqueIndexName(table: String, columns: [String]) -> String {
-        shortened(prefix: "uidx", base: "uidx_" + table + "_" + columns.joined(separator: "_"))
+        truncated(shortened(prefix: "uidx", base: "uidx_" + table + "_" + columns.joined(separator: "_")))
     }
 
-    /// `idx_<table>_<cols>` or, when longer than 60 characters, `idx_<hash(long name)>`.
+    /// `idx_<table>_<cols>` or, when longer than 60 characters, `idx_<hash(long name)>`; as PostgreSQL stores it.
     public static func indexName(table: String, columns: [String]) -> String {
-        shortened(prefix: "idx", base: "idx_" + table + "_" + columns.joined(separator: "_"))
+        truncated(shortened(prefix: "idx", base: "idx_" + table + "_" + columns.joined(separator: "_")))
     }
 
-    /// `idx_<table>_visible` or, when longer than 60 characters, `idx_<hash(table)>_visible`.
+    /// `idx_<table>_visible` or, when longer than 60 characters, `idx_<hash(table)>_visible`; as PostgreSQL
+    /// stores it.
     public static func visibleIndexName(table: String) -> String {
         let name = "idx_" + table + "_visible"
-        return name.utf16.count <= maxPlainIndexNameLength ? name : "idx_" + hash(table) + "_visible"
+        return truncated(name.utf16.count <= maxPlainIndexNameLength ? name : "idx_" + hash(table) + "_visible")
+    }
+
+    /// A name as PostgreSQL keeps it: cut to 63 bytes without splitting a character (`truncate_identifier`).
+    /// EngineJS counts UTF-16 code units against its 60, so a name with non-ASCII characters can pass its limit
+    /// and still be longer than 63 bytes; PostgreSQL then stores (and finds) the cut name.
+    public static func truncated(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        return bytes.count <= 63 ? name : clip(bytes, to: 63)
+    }
+
+    /// PostgreSQL's name for the sequence of a serial column, `<table>_<column>_seq` shortened like
+    /// `foreignKeyName` (`ChooseRelationName`).
+    public static func sequenceName(table: String, column: String) -> String {
+        makeObjectName(table, column, label: "seq")
     }
 
     /// The junction table of a multi relation: `<owner>__<field>__to__<source>__<sourceid>`.

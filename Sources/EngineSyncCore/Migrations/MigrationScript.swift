@@ -23,6 +23,8 @@ public struct MigrationScript: Hashable, Sendable {
         case unknownDirective(String)
         case lex(SQLLexError)
         case transactionControl(keyword: String, line: Int)
+        /// A statement PostgreSQL refuses inside a transaction block (25001), in a transactional migration.
+        case outsideTransactionOnly(statement: String, line: Int)
 
         /// What is wrong, without the line (see `line`).
         public var reason: String {
@@ -36,6 +38,9 @@ public struct MigrationScript: Hashable, Sendable {
             case .transactionControl(let keyword, _):
                 "\(keyword) inside a migration would break its transaction; remove it, or put "
                     + "'\(MigrationScript.noTransactionDirective)' on the first line"
+            case .outsideTransactionOnly(let statement, _):
+                "\(statement) cannot run inside a transaction block (PostgreSQL refuses it, SQLSTATE 25001); put "
+                    + "'\(MigrationScript.noTransactionDirective)' on the first line"
             }
         }
 
@@ -47,7 +52,7 @@ public struct MigrationScript: Hashable, Sendable {
             case .empty, .notUTF8, .noStatements: nil
             case .unknownDirective: 1
             case .lex(let error): error.line
-            case .transactionControl(_, let line): line
+            case .transactionControl(_, let line), .outsideTransactionOnly(_, let line): line
             }
         }
     }
@@ -71,6 +76,30 @@ public struct MigrationScript: Hashable, Sendable {
             let keyword = statement.firstKeyword
         {
             throw .transactionControl(keyword: keyword, line: statement.line)
+        }
+        if transactional {
+            for statement in statements {
+                if let words = Self.outsideTransactionOnly(statement) {
+                    throw .outsideTransactionOnly(statement: words, line: statement.line)
+                }
+            }
+        }
+    }
+
+    /// The leading words of a statement PostgreSQL runs only outside a transaction block (`VACUUM`, `CREATE
+    /// DATABASE`, `ALTER SYSTEM`, …), or `nil`. `… CONCURRENTLY` is left to the migration lint
+    /// (`concurrently_in_transaction`), which says what to write instead.
+    static func outsideTransactionOnly(_ statement: SQLStatement) -> String? {
+        let words = statement.text.split(whereSeparator: { $0.isWhitespace || $0 == ";" || $0 == "(" }).prefix(2)
+            .map { $0.uppercased() }
+        guard let first = words.first else { return nil }
+        let second = words.count > 1 ? words[1] : ""
+        switch (first, second) {
+        case ("VACUUM", _): return "VACUUM"
+        case ("CREATE", "DATABASE"), ("DROP", "DATABASE"), ("ALTER", "SYSTEM"), ("CREATE", "TABLESPACE"),
+            ("DROP", "TABLESPACE"), ("REINDEX", "SYSTEM"), ("REINDEX", "DATABASE"), ("DISCARD", "ALL"):
+            return first + " " + second
+        default: return nil
         }
     }
 

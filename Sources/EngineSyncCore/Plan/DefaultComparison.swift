@@ -15,7 +15,8 @@ public enum DefaultComparison {
             return a == b || (TimestampLiteral(a).map { $0 == TimestampLiteral(b) } ?? false)
         case (.number(let a), .number(let b)): return a == b || (Double(a) != nil && Double(a) == Double(b))
         case (.number(let a), .string(let b)): return Double(a) != nil && Double(a) == Double(b)
-        case (.json(let a), .json(let b)), (.json(let a), .string(let b)): return squeeze(a) == squeeze(b)
+        case (.json(let a), .json(let b)), (.json(let a), .string(let b)):
+            return squeeze(a) == squeeze(b) || jsonbEqual(a, b)
         case (.string(let a), .number(let b)): return a == b
         case (.some(let a), .some(let b)): return a == b
         default: return false
@@ -28,6 +29,31 @@ public enum DefaultComparison {
         guard case .expression(let text) = value else { return false }
         let upper = text.uppercased()
         return upper == "NULL" || upper.hasPrefix("NULL::")
+    }
+
+    /// Whether two JSON texts are the same jsonb value: jsonb keeps one value per key (the last) in its own key
+    /// order, and numbers as numerics (`1.0` = `1`), so `{"b":1,"a":2}` in the DSL is `{"a": 2, "b": 1}` live.
+    static func jsonbEqual(_ a: String, _ b: String) -> Bool {
+        guard let left = try? JSONReader().read(Array(a.utf8)).document.value,
+            let right = try? JSONReader().read(Array(b.utf8)).document.value
+        else { return false }
+        return jsonbEqual(left, right)
+    }
+
+    static func jsonbEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            let left = Dictionary(x.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            let right = Dictionary(y.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            guard left.count == right.count else { return false }
+            return left.allSatisfy { key, value in right[key].map { jsonbEqual(value, $0) } ?? false }
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { jsonbEqual($0, $1) }
+        case (.number(let x), .number(let y)):
+            return x == y || (Double(x) != nil && Double(x) == Double(y))
+        default:
+            return a == b
+        }
     }
 
     /// JSON text without whitespace outside strings (jsonb prints `{"a": 1}`, the DSL canonical form `{"a":1}`).

@@ -143,6 +143,8 @@ public struct ManualItem: Hashable, Sendable {
         case addForeignKey = "add_foreign_key"
         case dropForeignKey = "drop_foreign_key"
         case changeForeignKey = "change_foreign_key"
+        /// A field now maps (`columnName`) to a column that held another field (a swap): nothing is renamed.
+        case remapColumn = "remap_column"
     }
     public var kind: Kind
     public var table: String

@@ -19,6 +19,7 @@ public struct Planner: Sendable {
             options: options, desired: desired, snapshot: snapshot, live: live, usesFastPaths: usesFastPaths)
         run.planTables()
         run.planEngineJSTypeRefusals()
+        run.planColumnRemaps()
         run.planRemovedTables()
         run.planIndexes()
         run.planForeignKeys()
@@ -443,7 +444,8 @@ struct PlanRun {
 
     /// The DSL type changes EngineJS's own sync refuses (`EngineJSTypeCheck`) and the column planning above did
     /// not already block: blocked too, with any widening of that column taken back, so that both tools give a
-    /// DSL the same verdict. Most leave the column as it is (`number` → `float`): the way out is the DSL.
+    /// DSL the same verdict. Most leave the column as it is (`number` → `float`): the way out is the DSL. A
+    /// change whose column a migration has already brought to the desired type is not refused.
     mutating func planEngineJSTypeRefusals() {
         guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
         let refusals = EngineJSTypeCheck.refusals(previous: snapshot.document, next: desired.document)
@@ -459,8 +461,14 @@ struct PlanRun {
             }
             let table = old.name
             let column = newColumn?.name ?? oldColumn.name
-            wideningChanges.removeAll { $0.table == table && $0.column == column }
             let sameColumn = newColumn.map { $0.type == oldColumn.type } ?? false
+            // A column type change a migration already made (the live column is the desired one): in sync, as
+            // SPEC 4.1 has it for every change a migration performs — EngineJS's check alone would refuse it for
+            // ever.
+            if !sameColumn, let newColumn, liveTables[table]?.column(named: column)?.type == newColumn.type {
+                continue
+            }
+            wideningChanges.removeAll { $0.table == table && $0.column == column }
             block(
                 PlannedChange(
                     kind: refusal.from.kind == refusal.to.kind ? .narrowColumn : .changeColumnType, table: table,
@@ -470,6 +478,59 @@ struct PlanRun {
                         + "it)" + (sameColumn ? "; the column stays \(oldColumn.type.sql) either way" : "")
                         + ". Give the field its previous type back in the DSL",
                     origin: origin))
+        }
+    }
+
+    /// Fields whose `columnName` now names a live column that held another field of the model (two fields
+    /// swapping columns, or one moving onto another's column). Both columns exist, so no column is added or
+    /// renamed, and EngineJS does the same — but the application will read and write the other field's data
+    /// under this field. Reported under `manual` once (the snapshot then records the new mapping), with the
+    /// renames that make the data follow the fields when two fields swapped.
+    mutating func planColumnRemaps() {
+        guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
+        let previousModels = Dictionary(
+            snapshot.document.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        let desiredModels = Dictionary(
+            desired.document.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        for table in desired.schema.tables {
+            guard let modelKey = table.modelKey, let previousModel = previousModels[modelKey],
+                previousModel != desiredModels[modelKey], let old = snapshotTablesByModel[modelKey],
+                old.name == table.name, let liveTable = liveTables[table.name]
+            else { continue }
+            var oldColumnOfField: [String: String] = [:]
+            var oldFieldOfColumn: [String: String] = [:]
+            for column in old.columns {
+                guard let fieldKey = column.fieldKey else { continue }
+                oldColumnOfField[fieldKey] = column.name
+                oldFieldOfColumn[column.name] = fieldKey
+            }
+            for column in table.columns {
+                guard let fieldKey = column.fieldKey, let oldName = oldColumnOfField[fieldKey], oldName != column.name,
+                    let otherField = oldFieldOfColumn[column.name], otherField != fieldKey,
+                    liveTable.column(named: oldName) != nil, liveTable.column(named: column.name) != nil
+                else { continue }
+                // Two fields swapped columns: the renames that keep each field's data with it.
+                let swapped = table.columns.contains { $0.fieldKey == otherField && $0.name == oldName }
+                let temporary = EngineJSNaming.truncated("\(oldName)_enginesync_swap")
+                let sql: [SQL] =
+                    swapped && fieldKey < otherField
+                    ? [
+                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: oldName) TO \(ident: temporary)",
+                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: column.name) TO \(ident: oldName)",
+                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: temporary) TO \(ident: column.name)",
+                    ] : []
+                manual.append(
+                    ManualItem(
+                        kind: .remapColumn, table: table.name, column: column.name,
+                        message:
+                            "field '\(fieldKey)' of model '\(modelKey)' now maps to column '\(column.name)', which "
+                            + "held field '\(otherField)' until now (field '\(fieldKey)' was column '\(oldName)'): no "
+                            + "column is renamed, so the application now reads and writes that column's data under '"
+                            + fieldKey + "'"
+                            + (sql.isEmpty
+                                ? "" : "; to keep each field's data, swap the two columns' names in a migration"),
+                        sql: sql))
+            }
         }
     }
 

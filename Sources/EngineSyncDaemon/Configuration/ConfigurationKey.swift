@@ -94,7 +94,13 @@ package struct ConfigurationKey: Sendable {
                 configuration.databasePassword = password.isEmpty ? nil : password
                 return nil
             }, describe: { $0.databasePasswordFile ?? "off" }),
-        text("schema", \.schema),
+        ConfigurationKey(
+            name: "schema",
+            apply: { value, configuration, _ in
+                if let problem = ManagedSchemaName.problem(value) { return problem }
+                configuration.schema = value
+                return nil
+            }, describe: { $0.schema }),
         text("state_dir", \.stateDirectory),
         ConfigurationKey(
             name: "reports_dir",

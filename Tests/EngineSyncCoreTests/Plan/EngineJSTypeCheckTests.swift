@@ -98,6 +98,19 @@ struct EngineJSTypeCheckTests {
         #expect(accepted.safe.map(\.kind) == [.widenColumn])
     }
 
+    /// A narrowing performed by its suggested migration is in sync (SPEC 4.1), although EngineJS's check alone
+    /// would refuse the DSL for ever.
+    @Test func aNarrowingAMigrationMadeIsNotRefused() throws {
+        let snapshot = try Self.compile(#"{"type": "string", "length": 100}"#)
+        let desired = try Self.compile(#"{"type": "string", "length": 50}"#)
+        let before = Planner().plan(desired: desired, snapshot: snapshot, live: Fixture.liveSchema(snapshot.schema))
+        #expect(before.blocked.map(\.kind) == [.narrowColumn])
+        #expect(before.blocked.first?.statements.isEmpty == false)
+        let after = Planner().plan(desired: desired, snapshot: snapshot, live: Fixture.liveSchema(desired.schema))
+        #expect(after.blocked.isEmpty)
+        #expect(after.effectiveDocument == desired.document)
+    }
+
     @Test func aLengthBelowMaxIsANarrowingForEngineJSOnly() throws {
         let snapshot = try Self.compile(#"{"type": "string", "max": 40}"#)
         let desired = try Self.compile(#"{"type": "string", "length": 30, "max": 40}"#)
@@ -106,6 +119,31 @@ struct EngineJSTypeCheckTests {
         #expect(plan.blocked.map(\.kind) == [.narrowColumn])
         #expect(plan.blocked.first?.from == "varchar(40)")
         #expect(plan.blocked.first?.to == "varchar(30)")
+    }
+
+    /// Two fields swapping columns through `columnName`: both columns exist, nothing is added or renamed, and
+    /// EngineJS completes — but each field now reads the other's data. Reported under `manual` (once: the
+    /// snapshot records the new mapping) with the renames that keep the data with the fields.
+    @Test func fieldsSwappingColumnsAreReportedWithTheRenames() throws {
+        let snapshot = try EffectiveSnapshotTests.compile(#"{"fields": {"a": {"type": "int"}, "b": {"type": "int"}}}"#)
+        let desired = try EffectiveSnapshotTests.compile(
+            #"{"fields": {"a": {"type": "int", "columnName": "b"}, "b": {"type": "int", "columnName": "a"}}}"#)
+        let plan = Planner().plan(desired: desired, snapshot: snapshot, live: Fixture.liveSchema(snapshot.schema))
+        #expect(plan.blocked.isEmpty)
+        #expect(plan.safe.isEmpty)
+        #expect(plan.manual.map(\.kind) == [.remapColumn, .remapColumn])
+        #expect(plan.manual.allSatisfy { $0.message.contains("until now") })
+        let renames = plan.manual.flatMap(\.sql).map(\.description)
+        #expect(
+            renames == [
+                #"ALTER TABLE "public"."user" RENAME COLUMN "a" TO "a_enginesync_swap""#,
+                #"ALTER TABLE "public"."user" RENAME COLUMN "b" TO "a""#,
+                #"ALTER TABLE "public"."user" RENAME COLUMN "a_enginesync_swap" TO "b""#,
+            ])
+        #expect(plan.effectiveDocument == desired.document)
+        // Recorded: the next plan has nothing to say.
+        let again = Planner().plan(desired: desired, snapshot: desired, live: Fixture.liveSchema(snapshot.schema))
+        #expect(again.manual.isEmpty && again.blocked.isEmpty)
     }
 
     @Test func aFieldTurnedVirtualKeepsItsColumnUnblocked() throws {
@@ -121,5 +159,17 @@ struct EngineJSTypeCheckTests {
         #expect(
             Planner().plan(desired: removed, snapshot: snapshot, live: Fixture.liveSchema(snapshot.schema)).blocked.map(
                 \.kind) == [.dropColumn])
+    }
+}
+
+@Suite("The managed schema's name") struct ManagedSchemaNameTests {
+    @Test(arguments: ["pg_temp", "pg_catalog", "PG_TOAST", "information_schema", "", String(repeating: "x", count: 64)])
+    func refused(name: String) {
+        #expect(ManagedSchemaName.problem(name) != nil)
+    }
+
+    @Test(arguments: ["public", "app", "Tenant 1", "pgx", String(repeating: "x", count: 63)])
+    func accepted(name: String) {
+        #expect(ManagedSchemaName.problem(name) == nil)
     }
 }
