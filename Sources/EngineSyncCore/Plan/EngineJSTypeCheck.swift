@@ -59,23 +59,39 @@ public enum EngineJSTypeCheck {
     /// The type changes EngineJS refuses from `previous` (the snapshot's DSL) to `next` (the new DSL), in the
     /// snapshot's model and field order. Virtual fields of `previous` are skipped, as EngineJS skips them.
     public static func refusals(previous: JSONObject, next: JSONObject) -> [Refusal] {
-        var refusals: [Refusal] = []
+        changedModels(previous: previous, next: next).flatMap {
+            refusals(modelKey: $0.key, previous: $0.previous, next: $0.next)
+        }
+    }
+
+    /// The models defined in both documents whose definitions differ, in `previous`'s order: all that the checks
+    /// comparing the two documents need to read.
+    static func changedModels(previous: JSONObject, next: JSONObject) -> [(
+        key: String, previous: JSONObject, next: JSONObject
+    )] {
         // Models by key (a `JSONObject` lookup is a scan); the last of a key, as `JSON.parse` keeps it.
         let nextModels = Dictionary(next.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        for model in previous.entries where model.key != "$schema" {
-            guard let nextModel = nextModels[model.key], nextModel != model.value,
-                let previousFields = model.value.objectValue?["fields"]?.objectValue,
-                let nextFields = nextModel.objectValue?["fields"]?.objectValue
+        return previous.entries.compactMap { model in
+            guard model.key != "$schema", let nextModel = nextModels[model.key], nextModel != model.value,
+                let previousObject = model.value.objectValue, let nextObject = nextModel.objectValue
+            else { return nil }
+            return (model.key, previousObject, nextObject)
+        }
+    }
+
+    /// The refused type changes of one model's fields.
+    static func refusals(modelKey: String, previous: JSONObject, next: JSONObject) -> [Refusal] {
+        guard let previousFields = previous["fields"]?.objectValue, let nextFields = next["fields"]?.objectValue
+        else { return [] }
+        var refusals: [Refusal] = []
+        for field in previousFields.entries {
+            guard let previousField = field.value.objectValue, previousField["save"] != .bool(false),
+                let nextField = nextFields[field.key]?.objectValue
             else { continue }
-            for field in previousFields.entries {
-                guard let previousField = field.value.objectValue, previousField["save"] != .bool(false),
-                    let nextField = nextFields[field.key]?.objectValue
-                else { continue }
-                let from = FieldType(field: previousField)
-                let to = FieldType(field: nextField)
-                if !from.widens(to: to) {
-                    refusals.append(Refusal(modelKey: model.key, fieldKey: field.key, from: from, to: to))
-                }
+            let from = FieldType(field: previousField)
+            let to = FieldType(field: nextField)
+            if !from.widens(to: to) {
+                refusals.append(Refusal(modelKey: modelKey, fieldKey: field.key, from: from, to: to))
             }
         }
         return refusals

@@ -46,6 +46,9 @@ struct PlanRun {
     let snapshotTables: TableLookup
     let snapshotTablesByModel: TableLookup
     let viewsByColumn: [String: [ViewDependency]]
+    /// The models whose DSL definitions differ between the snapshot and the desired DSL (none without a
+    /// snapshot, or when the two documents are the same): what the checks on the documents read.
+    let changedModels: [(key: String, previous: JSONObject, next: JSONObject)]
     /// Live unique indexes left invalid (a failed concurrent build), by table: a table rewrite rebuilds them and
     /// fails on the duplicates they let in.
     let invalidUniqueIndexes: [String: [Index]]
@@ -88,6 +91,11 @@ struct PlanRun {
         snapshotTablesByModel = TableLookup(snapshotSchema.tables, by: \.modelKey)
         viewsByColumn = Dictionary(grouping: live.viewDependencies, by: { "\($0.table).\($0.column)" })
         invalidUniqueIndexes = Dictionary(grouping: live.indexes.filter { !$0.isValid && $0.isUnique }, by: \.table)
+        if let snapshot, snapshot.contentHash != desired.contentHash {
+            changedModels = EngineJSTypeCheck.changedModels(previous: snapshot.document, next: desired.document)
+        } else {
+            changedModels = []
+        }
     }
 
     // MARK: - Tables and columns
@@ -447,8 +455,9 @@ struct PlanRun {
     /// DSL the same verdict. Most leave the column as it is (`number` → `float`): the way out is the DSL. A
     /// change whose column a migration has already brought to the desired type is not refused.
     mutating func planEngineJSTypeRefusals() {
-        guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
-        let refusals = EngineJSTypeCheck.refusals(previous: snapshot.document, next: desired.document)
+        let refusals = changedModels.flatMap {
+            EngineJSTypeCheck.refusals(modelKey: $0.key, previous: $0.previous, next: $0.next)
+        }
         guard !refusals.isEmpty else { return }
         let blockedOrigins = Set(blocked.compactMap(\.origin))
         for refusal in refusals {
@@ -487,14 +496,10 @@ struct PlanRun {
     /// under this field. Reported under `manual` once (the snapshot then records the new mapping), with the
     /// renames that make the data follow the fields when two fields swapped.
     mutating func planColumnRemaps() {
-        guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
-        let previousModels = Dictionary(
-            snapshot.document.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        let desiredModels = Dictionary(
-            desired.document.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        guard !changedModels.isEmpty else { return }
+        let changed = Set(changedModels.map(\.key))
         for table in desired.schema.tables {
-            guard let modelKey = table.modelKey, let previousModel = previousModels[modelKey],
-                previousModel != desiredModels[modelKey], let old = snapshotTablesByModel[modelKey],
+            guard let modelKey = table.modelKey, changed.contains(modelKey), let old = snapshotTablesByModel[modelKey],
                 old.name == table.name, let liveTable = liveTables[table.name]
             else { continue }
             var oldColumnOfField: [String: String] = [:]
