@@ -7,6 +7,41 @@ import Testing
 /// Objects dropped behind enginesync's back, and blocked changes that other changes depend on.
 @Suite("Safe Sync repairs hand-made damage and plans nothing on blocked columns")
 struct SafeSyncRepairTests {
+    /// EngineJS adds a relation's key only with a new table or column: on a database whose snapshot EngineJS
+    /// wrote (no commit), a relation the snapshot declares without a live key was never created, not dropped —
+    /// listed under `manual`, never added behind the team's back, on this reconcile or the next (issue 11 item 4).
+    @Test func aRelationEngineJSNeverKeyedIsNotTakenForADroppedKey() throws {
+        try ScratchDatabase.with { database, connection in
+            let repository = try ScratchRepository()
+            try repository.commit([
+                "dsl/meta/dsl.json": ReconcileStory.snapshotModel,
+                "dsl/models/user.json": #"{"fields": {"email": {"type": "string"}}}"#,
+                "dsl/models/post.json": #"{"fields": {"owner": {"type": "int"}}}"#,
+            ])
+            #expect(ReconcileStory.reconcile(database, repository).report.outcome == .synced)
+            // What EngineJS's sync leaves after the relation is added to the existing column: no key, and its own
+            // snapshot row (no commit) declaring the relation.
+            try repository.commit([
+                "dsl/models/post.json": #"{"fields": {"owner": {"type": "int", "source": "user", "sourceid": "id"}}}"#
+            ])
+            try connection.execute(
+                script: """
+                    INSERT INTO dsl (hash, dsl, created_at) SELECT 'enginejs', jsonb_set(dsl, '{post,fields,owner}',
+                      '{"type": "int", "source": "user", "sourceid": "id"}'), now() FROM dsl ORDER BY id DESC LIMIT 1;
+                    """)
+            let keyCount =
+                "SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'post'::regclass AND contype = 'f'"
+            for _ in 0..<2 {
+                let result = ReconcileStory.reconcile(database, repository)
+                #expect(result.report.outcome == .synced, "\(result.report.errors) \(result.report.blocked)")
+                #expect(result.report.applied.isEmpty, "\(result.report.applied)")
+                #expect(result.report.drift.isEmpty, "\(result.report.drift)")
+                #expect(result.report.manual.map(\.kind) == ["add_foreign_key"])
+                #expect(try ReconcileStory.count(connection, keyCount) == 0)
+            }
+        }
+    }
+
     @Test func aForeignKeyDroppedByHandIsRecreatedOrBlockedByOrphans() throws {
         try ScratchDatabase.with { database, connection in
             let repository = try ScratchRepository()

@@ -213,7 +213,9 @@ package final class SafeSync {
             adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
             snapshot = adopted
         }
-        var plan = Planner(options: options.planner).plan(desired: desired, snapshot: snapshot, live: baseline.live)
+        var plan = Planner(options: options.planner).plan(
+            desired: desired, snapshot: snapshot, live: baseline.live,
+            snapshotWrittenByEngineJS: baseline.row.map { $0.commit == nil } ?? false)
         progress?.endPhase("plan")
         // Large auto_name backfills are blocked unless a migration already brought every row up to date.
         let ddl = DDL(schema: schema)

@@ -171,7 +171,9 @@ public struct OfflinePlanner {
             adopted.schema.tables[position].columns.removeAll { $0.name == "commit" }
             snapshot = adopted
         }
-        var plan = Planner(options: options.safeSync.planner).plan(desired: desired, snapshot: snapshot, live: live)
+        var plan = Planner(options: options.safeSync.planner).plan(
+            desired: desired, snapshot: snapshot, live: live,
+            snapshotWrittenByEngineJS: snapshotRow.map { $0.commit == nil } ?? false)
         // Without the data every large table counts as having rows to recompute.
         BackfillGate.apply(
             to: &plan, live: live, desired: desired, snapshot: snapshot, options: options.safeSync.planner

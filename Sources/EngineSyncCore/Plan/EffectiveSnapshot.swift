@@ -11,7 +11,11 @@ public enum EffectiveSnapshot {
             if change.kind == .addForeignKey, let origin = change.origin, let fieldKey = origin.fieldKey,
                 var model = effective[origin.modelKey]?.objectValue, var fields = model["fields"]?.objectValue
             {
-                if let oldField = snapshot?[origin.modelKey]?.objectValue?["fields"]?.objectValue?[fieldKey] {
+                // The old field, unless it declares the relation too (EngineJS's snapshot of a key it never
+                // created): then the new field without the relation.
+                if let oldField = snapshot?[origin.modelKey]?.objectValue?["fields"]?.objectValue?[fieldKey],
+                    oldField.objectValue?["source"] == nil
+                {
                     fields[fieldKey] = oldField
                 } else if var field = fields[fieldKey]?.objectValue {
                     for key in ["source", "sourceid", "onDelete", "onUpdate"] { field[key] = nil }

@@ -9,14 +9,25 @@ public struct Planner: Sendable {
 
     public init(options: PlannerOptions = PlannerOptions()) { self.options = options }
 
-    public func plan(desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema) -> Plan {
-        plan(desired: desired, snapshot: snapshot, live: live, usesFastPaths: true)
+    /// - Parameter snapshotWrittenByEngineJS: the snapshot row has no commit (EngineJS's sync wrote it, or a
+    ///   `sync --dir`): a foreign key it declares but the database lacks was most likely never created — EngineJS
+    ///   creates a relation's key only with its table or column — so it is not re-created as one dropped by hand.
+    public func plan(
+        desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema, snapshotWrittenByEngineJS: Bool = false
+    ) -> Plan {
+        plan(
+            desired: desired, snapshot: snapshot, live: live, usesFastPaths: true,
+            snapshotWrittenByEngineJS: snapshotWrittenByEngineJS)
     }
 
     /// `usesFastPaths: false` takes the general path everywhere: the tests compare both on many cases.
-    func plan(desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema, usesFastPaths: Bool) -> Plan {
+    func plan(
+        desired: CompiledDSL, snapshot: CompiledDSL?, live: Schema, usesFastPaths: Bool,
+        snapshotWrittenByEngineJS: Bool = false
+    ) -> Plan {
         var run = PlanRun(
             options: options, desired: desired, snapshot: snapshot, live: live, usesFastPaths: usesFastPaths)
+        run.snapshotWrittenByEngineJS = snapshotWrittenByEngineJS
         run.planTables()
         run.planEngineJSTypeRefusals()
         run.planColumnRemaps()
@@ -52,6 +63,9 @@ struct PlanRun {
     /// Live unique indexes left invalid (a failed concurrent build), by table: a table rewrite rebuilds them and
     /// fails on the duplicates they let in.
     let invalidUniqueIndexes: [String: [Index]]
+
+    /// See `Planner.plan(desired:snapshot:live:snapshotWrittenByEngineJS:)`.
+    var snapshotWrittenByEngineJS = false
 
     var tableChanges: [PlannedChange] = []
     var columnChanges: [PlannedChange] = []
@@ -733,6 +747,21 @@ struct PlanRun {
                     PlannedChange(
                         kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                         statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
+            } else if snapshotKeys.contains(keyText), snapshotWrittenByEngineJS {
+                // EngineJS's snapshot declares the relation, but EngineJS never adds a key to an existing column:
+                // most likely never created, so not "dropped by hand" — left to a migration like an added relation.
+                keep(
+                    PlannedChange(
+                        kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
+                        statements: [
+                            ddl.addForeignKey(key, notValid: true),
+                            ddl.validateConstraint(table: key.table, name: key.name),
+                        ],
+                        reason:
+                            "the relation on '\(key.table).\(key.columns.joined(separator: ", "))' has no foreign key; "
+                            + "EngineJS creates one only with a new table or column, so it was never added here; "
+                            + "existing rows may violate it",
+                        origin: origin))
             } else if snapshotKeys.contains(keyText) {
                 // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
                 // blocked add_foreign_key instead of failing the reconcile.
