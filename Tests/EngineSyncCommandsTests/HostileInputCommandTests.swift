@@ -174,6 +174,35 @@ struct HostileInputCommandTests {
         #expect(result.stdout.contains("\\u{1B}"), "\(result.stdout)")
     }
 
+    /// A statement nested deeper than PostgreSQL's parser can print without overflowing the stack (a 160 KB
+    /// `SELECT 1+1+…`) crashed `validate`, `plan` and the daemon on every restart; it is now left unlinted, with
+    /// a warning, and the other statements are still linted.
+    @Test func aDeeplyNestedMigrationIsNotLintedAndCrashesNothing() throws {
+        try ScratchDatabase.with { database, _ in
+            let root = try Self.directory(
+                ["post": #"{"fields": {}}"#],
+                migrations: [
+                    "0001_deep.sql": "SELECT 1" + String(repeating: "+1", count: 80_000) + ";\n",
+                    "0002_parens.sql": "SELECT " + String(repeating: "(", count: 5_000) + "1"
+                        + String(repeating: ")", count: 5_000) + ";\n",
+                    "0003_fine.sql": "SELECT 1" + String(repeating: "+1", count: 150)
+                        + ";\nCREATE INDEX i ON post (id);\n",
+                ])
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let validate = try EngineSyncBinary.run(["validate", "--dir", root])
+            #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+            let lines = validate.stdout.split(separator: "\n")
+            for file in ["0001_deep.sql", "0002_parens.sql"] {
+                #expect(
+                    lines.contains { $0.contains(file) && $0.contains("migration_not_linted") }, "\(validate.stdout)")
+            }
+            #expect(lines.contains { $0.contains("0003_fine.sql:2") && $0.contains("create_index_not_concurrently") })
+            let plan = try EngineSyncBinary.run(["plan", "--dir", root, "--database", database.dsn])
+            #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+            #expect(plan.stdout.contains("migration_not_linted"), "\(plan.stdout)")
+        }
+    }
+
     /// Statements PostgreSQL refuses inside a transaction block are found by `validate`, not by the sync.
     @Test func migrationsThatCannotRunInATransactionAreInvalid() throws {
         let root = try Self.directory(

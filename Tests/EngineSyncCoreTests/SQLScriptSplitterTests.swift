@@ -155,3 +155,23 @@ struct SQLScriptSplitterTests {
         #expect(statement.firstKeyword == "SELECT")
     }
 }
+
+@Suite("How deeply a statement's parse tree nests, estimated before PostgreSQL's parser sees it")
+struct NestingEstimateTests {
+    @Test func chainedOperatorsAndParenthesesCount() {
+        #expect(SQLScriptSplitter.nestingEstimate("SELECT 1" + String(repeating: "+1", count: 500)) == 500)
+        #expect(
+            SQLScriptSplitter.nestingEstimate(
+                "SELECT " + String(repeating: "(", count: 100) + "1" + String(repeating: ")", count: 100)) == 300)
+    }
+
+    @Test func flatListsStringsAndCommentsDoNot() {
+        let values =
+            "INSERT INTO t (a, b) VALUES " + Array(repeating: "(-1, 'x+y-z')", count: 5_000).joined(separator: ", ")
+        #expect(SQLScriptSplitter.nestingEstimate(values) < 10)
+        let quoted =
+            "SELECT '" + String(repeating: "+", count: 1_000) + "', $$" + String(repeating: "((", count: 500)
+            + "$$ -- " + String(repeating: "-", count: 500) + "\n/* " + String(repeating: "*(", count: 300) + " */"
+        #expect(SQLScriptSplitter.nestingEstimate(quoted) < 10)
+    }
+}

@@ -422,6 +422,10 @@ import Testing
         ("notify:\n  - url: ftp://x/y\n", "expected an http:// or https:// URL"),
         ("notify:\n  - url: https://x/y\n    secret: abc\n", "unknown key \"secret\""),
         ("notify:\n  - url: https://x/y\n    secret_file: /nonexistent/secret\n", "notify[0].secret_file: cannot read"),
+        // One delivery cursor per redacted URL: URLs equal once redacted would share it.
+        ("notify:\n  - url: https://x/q?key=AAAA\n  - url: https://x/q?key=BBBB\n", "notify[1].url"),
+        ("notify:\n  - url: https://a:one@x/q\n  - url: https://a:two@x/q\n", "is notify[0]'s URL"),
+        ("notify:\n  - url: https://x/q\n  - url: https://x/q\n", "is notify[0]'s URL"),
     ])
     func badNotifyEntriesNameTheEntry(yaml: String, expected: String) throws {
         let directory = try TemporaryDirectory()

@@ -32,6 +32,9 @@ struct MigrationLintGate {
             ReconcileReport.Message(
                 code: MigrationLint.syntaxErrorCode, message: $0.message, file: $0.file, line: $0.line)
         }
+        outcome.warnings = result.skipped.map {
+            ReconcileReport.Message(code: MigrationLint.skippedCode, message: $0.message, file: $0.file, line: $0.line)
+        }
         for hazard in result.hazards {
             if mode == .block,
                 hazard.exceedsLimits(maxRewriteRows: maxRewriteRows, concurrentIndexRows: concurrentIndexRows)

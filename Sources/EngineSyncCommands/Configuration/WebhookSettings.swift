@@ -50,7 +50,17 @@ enum WebhookSettings {
                     message:
                         "expected an http:// or https:// URL, got \"\(DaemonConfiguration.redactedURL(url))\"")
             }
-            webhooks.append(Webhook(url: url, secretFile: values["secret_file"]))
+            let webhook = Webhook(url: url, secretFile: values["secret_file"])
+            // Each webhook's delivery cursor is keyed by its redacted URL (no secret in the database): two
+            // URLs equal once redacted would share one cursor, and one of them would never get an event.
+            if let earlier = webhooks.firstIndex(where: { $0.target == webhook.target }) {
+                throw DaemonConfigurationError(
+                    origin: origin, key: "\(key).url",
+                    message:
+                        "\"\(webhook.redactedURL)\" is notify[\(earlier)]'s URL, or differs from it only in a "
+                        + "password, token or query value; each webhook needs a URL of its own (e.g. another path)")
+            }
+            webhooks.append(webhook)
         }
         return webhooks
     }

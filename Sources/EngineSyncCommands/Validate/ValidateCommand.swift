@@ -147,6 +147,12 @@ struct ValidateCommand: ParsableCommand {
     /// Lint hazards are warnings (sizes are unknown without a database); a statement PostgreSQL's parser refuses
     /// is an error (`migration_syntax`) that makes the revision invalid, as the migration could never run.
     static func add(_ lint: MigrationLint.Result, to compilation: inout DSLCompilation) {
+        for skipped in lint.skipped {
+            compilation.diagnostics.append(
+                Diagnostic(
+                    severity: .warning, code: MigrationLint.skippedCode, file: skipped.file, line: skipped.line,
+                    column: 1, message: skipped.message))
+        }
         for error in lint.syntaxErrors {
             compilation.diagnostics.append(
                 Diagnostic(

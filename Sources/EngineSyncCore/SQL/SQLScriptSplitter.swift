@@ -61,8 +61,50 @@ public enum SQLScriptSplitter {
         return try lexer.run()
     }
 
+    /// An estimate of how deeply PostgreSQL's parse tree of `sql` nests: parentheses (three levels each) plus the
+    /// operators chained at each level (`1+1+1` nests one `A_Expr` in the next; a comma starts a new operand), outside strings,
+    /// quoted identifiers, dollar quotes and comments. Migration lint does not hand statements deeper than it can
+    /// walk to the parser (libpg_query prints its tree recursively and would overflow the thread's stack).
+    public static func nestingEstimate(_ sql: String) -> Int {
+        var lexer = Lexer(bytes: Array(sql.utf8))
+        _ = try? lexer.run()
+        return lexer.nesting.deepest
+    }
+
+    /// What `nestingEstimate` counts while the lexer runs.
+    struct Nesting {
+        /// A parenthesis can open a subquery, several tree levels deep (`SubLink` → `SelectStmt` → target list).
+        static let parenthesisWeight = 3
+        /// Operators chained since the last comma, per open parenthesis (the outermost first).
+        var chains: [Int] = [0]
+        var total = 0
+        var deepest = 0
+
+        mutating func note(_ byte: UInt8) {
+            switch byte {
+            case UInt8(ascii: "("):
+                chains.append(0)
+                total += Self.parenthesisWeight
+            case UInt8(ascii: ")"):
+                if chains.count > 1 { total -= chains.removeLast() + Self.parenthesisWeight }
+            case UInt8(ascii: ","), UInt8(ascii: ";"):
+                total -= chains[chains.count - 1]
+                chains[chains.count - 1] = 0
+            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "<"),
+                UInt8(ascii: ">"), UInt8(ascii: "="), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "%"),
+                UInt8(ascii: "^"), UInt8(ascii: "#"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "@"):
+                chains[chains.count - 1] += 1
+                total += 1
+            default:
+                return
+            }
+            deepest = max(deepest, total)
+        }
+    }
+
     private struct Lexer {
         let bytes: [UInt8]
+        var nesting = Nesting()
         var index = 0
         var line = 1
         var statements: [SQLStatement] = []
@@ -94,6 +136,7 @@ public enum SQLScriptSplitter {
                 case UInt8(ascii: "/") where byte(1) == UInt8(ascii: "*"):
                     try skipBlockComment()
                 case UInt8(ascii: ";"):
+                    nesting.note(current)
                     if beginDepth > 0 {
                         index += 1
                     } else {
@@ -170,6 +213,7 @@ public enum SQLScriptSplitter {
                     index += 1
                 }
             default:
+                nesting.note(current)
                 index += 1
             }
         }
