@@ -31,6 +31,7 @@ package struct TargetSchedule {
             "reconcile.applied": "\(summary.appliedCount)",
         ]
         if let commit = summary.commit { metadata["git.commit"] = "\(commit)" }
+        let wasFailing = consecutiveFailures > 0
 
         let delay: Duration
         if summary.hold != nil {
@@ -76,6 +77,16 @@ package struct TargetSchedule {
             delay = summary.outcome == .standby ? configuration.standbyPollInterval : configuration.pollInterval
         }
 
+        // An idle turn leaves the figures of the last real attempt — unless it ends a run of failures (the reports
+        // of a committed reconcile written at last, the tip back on the settled commit): then the outcome, the
+        // blocked count and the commit say what the database holds again, so an alert on `failed` clears.
+        if summary.idle, wasFailing, consecutiveFailures == 0, summary.hold == nil, var recovered = lastAttempt {
+            recovered.lastReconcileTimestamp = Date().timeIntervalSince1970
+            recovered.outcome = summary.outcome
+            recovered.blockedChanges = summary.blockedCount
+            recovered.commit = summary.commit
+            lastAttempt = recovered
+        }
         if !summary.idle {
             lastAttempt = MetricsSnapshot(
                 lastReconcileTimestamp: Date().timeIntervalSince1970, outcome: summary.outcome,
