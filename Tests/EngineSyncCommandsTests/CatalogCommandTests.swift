@@ -106,6 +106,20 @@ struct CatalogCommandTests {
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
 
+    /// A mistyped `--schema` exported an empty catalog, and a plan against it would create every table.
+    @Test func exportingASchemaThatDoesNotExistIsAnError() throws {
+        try ScratchDatabase.with { database, _ in
+            let output = NSTemporaryDirectory() + "enginesync-catalog-\(UUID().uuidString).json"
+            defer { try? FileManager.default.removeItem(atPath: output) }
+            let result = try EngineSyncBinary.run([
+                "export-catalog", "--database", database.dsn, "--schema", "nosuch", "--output", output,
+            ])
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("schema 'nosuch' does not exist"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+    }
+
     @Test func missingCatalogFileAndCatalogWithDatabaseAreRefused() throws {
         let missing = try EngineSyncBinary.run(["plan", "--dir", ".", "--catalog", "/nonexistent/catalog.json"])
         #expect(missing.status == 1)

@@ -336,6 +336,11 @@ struct HardeningCommandTests {
                 ["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--max-rewrite-rows", "-5"],
                 "max-rewrite-rows"
             ),
+            (
+                ["run", "--once", "--config", state + "/empty.yaml", "--repo", state, "--lock-wait", "-1s"],
+                "'-1s' is invalid for '--lock-wait"
+            ),
+            (["migrate", "up", "--dir", state, "--lock-wait", "-3"], "--lock-wait must be a number of seconds ≥ 0"),
         ]
         for (arguments, expected) in cases {
             let result = try EngineSyncBinary.run(arguments)

@@ -29,6 +29,11 @@ public struct CatalogExporter: Sendable {
         _ connection: PostgresConnection, now: Date = Date(), liveSchemaCache: LiveSchemaCache?
     ) throws -> CatalogFile {
         try connection.setSearchPath(["pg_catalog"])
+        // A mistyped schema would export an empty catalog, and a plan against it would create every table.
+        let present = try connection.query(
+            "SELECT count(*)::int8 AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", [schema]
+        ).first?.int("n")
+        guard present == 1 else { throw MissingSchema(schema: schema) }
         let live: Schema
         if let liveSchemaCache {
             live = try liveSchemaCache.read(connection, schema: schema).schema
@@ -71,5 +76,13 @@ public struct CatalogExporter: Sendable {
     public static func write(_ catalog: CatalogFile, intoReportsDirectory directory: String) throws {
         try AtomicFileWriter.createDirectory(directory, mode: 0o750)
         try write(catalog, to: directory + "/" + CatalogFile.fileName)
+    }
+}
+
+/// The managed schema does not exist in the database (a catalog export refuses to describe nothing).
+package struct MissingSchema: Error, CustomStringConvertible {
+    package var schema: String
+    package var description: String {
+        "schema '\(schema)' does not exist in the database (check --schema / schema)"
     }
 }

@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     @Option(
-        name: .customLong("lock-wait"),
+        name: .customLong("lock-wait"), parsing: .unconditional,
         help: "With --once: how long to wait for another reconciler's advisory lock before giving up as skipped.")
     var lockWait = DurationArgument(milliseconds: 60_000)
 

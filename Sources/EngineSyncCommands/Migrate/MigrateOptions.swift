@@ -25,7 +25,7 @@ struct MigrateOptions: ParsableArguments {
     var schema: String = "public"
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds to wait for the advisory lock before giving up as skipped.",
             valueName: "seconds"))
