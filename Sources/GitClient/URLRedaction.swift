@@ -63,6 +63,7 @@ public enum URLRedaction {
                 var inValue = false
                 while index < scalars.count, !isURLEnd(scalars[index]), scalars[index] != "#" {
                     let scalar = scalars[index]
+                    if inValue, endsProse(scalars, at: index) { break }
                     if scalar == "&" || scalar == ";" {
                         inValue = false
                         output.append(scalar)
@@ -76,8 +77,23 @@ public enum URLRedaction {
                     index += 1
                 }
             }
+            // A fragment can carry a token too (`#access_token=…`): masked whole.
+            if index < scalars.count, scalars[index] == "#" {
+                output.append(contentsOf: ("#" + mask).unicodeScalars)
+                index += 1
+                while index < scalars.count, !isURLEnd(scalars[index]), !endsProse(scalars, at: index) { index += 1 }
+            }
         }
         return String(output)
+    }
+
+    /// Punctuation of the prose around a quoted URL — a run of `,`, `:`, `.`, `;`, `)`, `]`, `!` right before a
+    /// space or the end of the text (`…?token=***, https://…`, `…?token=***: Operation timed out`) — is kept, not masked
+    /// as part of the last value.
+    static func endsProse(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
+        var next = index
+        while next < scalars.count, ",:.;)]!".unicodeScalars.contains(scalars[next]) { next += 1 }
+        return next > index && (next == scalars.count || isURLEnd(scalars[next]))
     }
 
     static func isSchemeScalar(_ scalar: Unicode.Scalar) -> Bool {
