@@ -151,6 +151,30 @@ struct HostileInputCommandTests {
         }
     }
 
+    /// The configured branch deleted (or the repository moved): `status` still shows what the database holds,
+    /// with a warning, instead of failing on the repository alone.
+    @Test func statusShowsTheDatabaseWhenTheConfiguredBranchIsGone() throws {
+        try ScratchDatabase.with { database, _ in
+            let repository = try ScratchRepository()
+            try repository.commit([
+                "dsl/meta/dsl.json": Self.snapshotModel, "dsl/models/post.json": #"{"fields": {}}"#,
+            ])
+            let sync = try EngineSyncBinary.run(["sync", "--repo", repository.path, "--database", database.dsn])
+            #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
+            let config = NSTemporaryDirectory() + "enginesync-status-\(UUID().uuidString).yaml"
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            try "repo: \(repository.path)\nbranch: gone\ndatabase: \"\(database.dsn)\"\n".write(
+                toFile: config, atomically: true, encoding: .utf8)
+            let status = try EngineSyncBinary.run(["status", "--config", config])
+            #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+            #expect(status.stderr.contains("warning: cannot resolve revision 'gone'"), "\(status.stderr)")
+            #expect(status.stdout.contains("last reconcile: synced"), "\(status.stdout)")
+            // Named on the command line, the same revision is an error.
+            let explicit = try EngineSyncBinary.run(["status", "--config", config, "--rev", "gone"])
+            #expect(explicit.status == 1, "\(explicit.stdout)\(explicit.stderr)")
+        }
+    }
+
     @Test func commandGroupsWithoutASubcommandAreUsageErrors() throws {
         for group in ["migrate", "hooks"] {
             let result = try EngineSyncBinary.run([group])

@@ -102,6 +102,9 @@ struct StatusCommand: ParsableCommand {
         var migrationsPath = "migrations"
         var reportsDirectory: String?
         var trust = TrustSettings()
+        /// The repository and revision come from the configuration, not from `--repo`/`--rev`: when they cannot
+        /// be read (the branch deleted, the repository moved), the database's status is still shown.
+        var sourceFromConfiguration = false
     }
 
     func settings() throws -> Settings {
@@ -138,6 +141,7 @@ struct StatusCommand: ParsableCommand {
         if trust.isSpecified() { settings.trust = try trust.settings() }
         if let database { settings.database = DatabaseTarget(dsn: database) }
         if let schema { settings.schema = schema }
+        settings.sourceFromConfiguration = loaded != nil && repo == nil && rev == nil
         if let repo { settings.repo = repo }
         if dir != nil { settings.repo = nil }
         if let rev { settings.rev = rev }
@@ -215,6 +219,11 @@ struct StatusCommand: ParsableCommand {
                     let reader = try SourceReader(.git(repository: repo, revision: settings.rev))
                     revision = reader
                     migrations = try reader.loadMigrations(path: settings.migrationsPath)
+                } catch let failure as SourceReader.Failure where settings.sourceFromConfiguration {
+                    FileHandle.standardError.write(
+                        Data(
+                            ("warning: \(failure.description); the database's status is shown without the "
+                                + "repository's pending migrations\n").utf8))
                 } catch let failure as SourceReader.Failure {
                     throw CommandFailure(failure.description)
                 }
