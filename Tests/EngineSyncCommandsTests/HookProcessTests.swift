@@ -105,6 +105,23 @@ struct HookProcessTests {
         #expect(!FileManager.default.fileExists(atPath: hooks + "pre-receive"), "nothing changes on a refusal")
     }
 
+    /// With `core.hooksPath` set, git runs the hooks there: installing into `hooks/` would report success for
+    /// hooks that never run.
+    @Test func aRepositoryWhoseHooksLiveElsewhereIsRefused() throws {
+        let remote = try DaemonProcessTests.Remote()
+        try "[core]\n\tbare = true\n\thooksPath = /srv/elsewhere\n".write(
+            toFile: remote.bare.path + "/config", atomically: true, encoding: .utf8)
+        let install = try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path])
+        #expect(install.status == 1)
+        #expect(install.stderr.contains("core.hooksPath = /srv/elsewhere"), "\(install.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: remote.bare.path + "/hooks/pre-receive"))
+        // Pointing at its own hooks directory is fine.
+        try "[core]\n\tbare = true\n\thooksPath = hooks\n".write(
+            toFile: remote.bare.path + "/config", atomically: true, encoding: .utf8)
+        let fine = try EngineSyncBinary.run(["hooks", "install", "--repo", remote.bare.path])
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
     @Test func pushPrintsTheDaemonsReportWithBlockedChangesAndTheirMigrations() throws {
         try ScratchDatabase.with { database, _ in
             let remote = try DaemonProcessTests.Remote()
