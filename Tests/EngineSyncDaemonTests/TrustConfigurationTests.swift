@@ -79,6 +79,13 @@ import Testing
         } throws: { error in
             "\(error)" == "ENGINESYNC_ALLOWED_SIGNERS_FILE: cannot read \(directory.path)/missing"
         }
+        // An empty (or comment-only) file would make every commit untrusted: a truncated file, not a policy.
+        let empty = try file("empty_signers", "# no keys yet\n\n")
+        #expect {
+            try load("repo: /srv/git/schema.git\nrequire_signed_commits: true\nallowed_signers_file: \(empty)\n")
+        } throws: { error in
+            "\(error)".contains("allowed_signers_file: \(empty) lists no key")
+        }
         #expect {
             try load("repo: /srv/git/schema.git\nrequire_signed_commits: maybe\n")
         } throws: { error in

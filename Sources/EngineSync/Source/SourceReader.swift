@@ -38,8 +38,14 @@ package final class SourceReader {
             self.repository = repository
         case .directory(let root):
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw Failure(description: "cannot read directory '\(root)': no such directory")
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
+                throw Failure(
+                    description: "cannot read directory '\(ReportEscaping.terminal(root))': no such directory")
+            }
+            guard isDirectory.boolValue else {
+                throw Failure(
+                    description:
+                        "cannot read directory '\(ReportEscaping.terminal(root))': it is a file, not a directory")
             }
             repository = nil
             commit = nil

@@ -51,12 +51,21 @@ public struct TrustSettings: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw FileProblem(message: "\(path) is not UTF-8 text")
         }
+        let signers: AllowedSigners
         do {
-            return try AllowedSigners.parse(text, file: path)
+            signers = try AllowedSigners.parse(text, file: path)
         } catch {
             throw FileProblem(
                 message: "\(error) (OpenSSH allowed_signers format: principals [options] key-type base64-key)")
         }
+        // An empty file (or only comments) trusts no key: every commit would be untrusted, every migration
+        // unapproved — a truncated or wrong file, not a policy.
+        guard !signers.entries.isEmpty else {
+            throw FileProblem(
+                message: "\(path) lists no key (OpenSSH allowed_signers format: principals [options] key-type "
+                    + "base64-key); no commit or migration could be trusted")
+        }
+        return signers
     }
 
     /// An unreadable or malformed signers file, as one line for the start-up error.

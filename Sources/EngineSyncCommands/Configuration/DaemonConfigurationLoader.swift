@@ -64,13 +64,20 @@ package struct DaemonConfigurationLoader: Sendable {
 
         let explicitPath = configPath ?? environment["ENGINESYNC_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = explicitPath ?? defaultConfigPath
-        if FileManager.default.fileExists(atPath: path) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else {
+                throw DaemonConfigurationError(
+                    origin: path, key: "(file)", message: "is a directory; give the configuration file itself")
+            }
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw DaemonConfigurationError(
-                    origin: path, key: "(file)", message: "cannot read: \(error.localizedDescription)")
+                let reason =
+                    FileManager.default.isReadableFile(atPath: path)
+                    ? "not UTF-8 text, or not a regular file" : "permission denied"
+                throw DaemonConfigurationError(origin: path, key: "(file)", message: "cannot read: \(reason)")
             }
             for (key, value) in try Self.parseFile(text, origin: path) {
                 settings[key] = Setting(value: value, origin: path, spelledKey: key)
