@@ -67,12 +67,26 @@ public enum EffectiveSnapshot {
                     continue
                 }
                 var fields = model["fields"]?.objectValue ?? JSONObject()
+                if change.kind == .dropColumn, change.statements.isEmpty {
+                    // A field key EngineJS refuses to see removed while another field took its column over: the
+                    // old field comes back instead of that one (one column, one field), so the document compiles.
+                    let column = Self.columnName(of: oldField, key: fieldKey)
+                    for entry in fields.entries
+                    where entry.key != fieldKey && Self.columnName(of: entry.value, key: entry.key) == column {
+                        fields[entry.key] = nil
+                    }
+                }
                 fields[fieldKey] = oldField
                 model["fields"] = .object(fields)
                 effective[origin.modelKey] = .object(model)
             }
         }
         return effective
+    }
+
+    /// The column a field definition maps to: `columnName` when set, else the key.
+    private static func columnName(of field: JSONValue, key: String) -> String {
+        field.objectValue?["columnName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? key
     }
 
     /// `indexes` without the `unique`/`many` lists whose EngineJS name is `name`.

@@ -30,6 +30,7 @@ public struct Planner: Sendable {
         run.snapshotWrittenByEngineJS = snapshotWrittenByEngineJS
         run.planTables()
         run.planEngineJSTypeRefusals()
+        run.planEngineJSKeyRemovals()
         run.planColumnRemaps()
         run.planRemovedTables()
         run.planIndexes()
@@ -501,6 +502,51 @@ struct PlanRun {
                         + "it)" + (sameColumn ? "; the column stays \(oldColumn.type.sql) either way" : "")
                         + ". Give the field its previous type back in the DSL",
                     origin: origin))
+        }
+    }
+
+    /// EngineJS's sync refuses any model or saved field whose key left the DSL ("model removed", "field
+    /// removed"), comparing keys, not tables or columns. A removal whose table or column is gone from the DSL is
+    /// already a blocked `drop_table`/`drop_column` (or, dropped by a migration, in sync as SPEC 4.1 says); this
+    /// blocks the rest — a key renamed while another model or field takes over the same table or column — with
+    /// no statement, so both tools give the DSL the same verdict. The old definition stays in the snapshot.
+    mutating func planEngineJSKeyRemovals() {
+        guard let snapshot, snapshot.contentHash != desired.contentHash else { return }
+        let desiredKeys = Set(desired.document.keys)
+        let blockedOrigins = Set(blocked.compactMap(\.origin))
+        for entry in snapshot.document.entries where entry.key != "$schema" && !desiredKeys.contains(entry.key) {
+            guard entry.value.objectValue?["fields"]?.objectValue != nil, let old = snapshotTablesByModel[entry.key],
+                let table = desiredTables[old.name], let heir = table.modelKey,
+                !blockedOrigins.contains(ChangeOrigin(modelKey: entry.key))
+            else { continue }
+            block(
+                PlannedChange(
+                    kind: .dropTable, table: old.name,
+                    reason:
+                        "EngineJS's sync refuses model '\(entry.key)' removed from the DSL although model '\(heir)' "
+                        + "now maps to its table '\(old.name)' (it compares model keys). Keep the model key '\(entry.key)'",
+                    origin: ChangeOrigin(modelKey: entry.key)))
+        }
+        for changed in changedModels {
+            guard let previousFields = changed.previous["fields"]?.objectValue,
+                let nextFields = changed.next["fields"]?.objectValue, let old = snapshotTablesByModel[changed.key],
+                let table = desiredTables[old.name]
+            else { continue }
+            for field in previousFields.entries where nextFields[field.key] == nil {
+                let origin = ChangeOrigin(modelKey: changed.key, fieldKey: field.key)
+                guard field.value.objectValue?["save"] != .bool(false), !blockedOrigins.contains(origin),
+                    let oldColumn = old.columns.first(where: { $0.fieldKey == field.key }),
+                    let heir = table.columns.first(where: { $0.name == oldColumn.name && $0.fieldKey != field.key }),
+                    let heirKey = heir.fieldKey
+                else { continue }
+                block(
+                    PlannedChange(
+                        kind: .dropColumn, table: old.name, column: oldColumn.name,
+                        reason: "EngineJS's sync refuses field '\(changed.key).\(field.key)' removed from the DSL "
+                            + "although field '\(heirKey)' now maps to its column '\(oldColumn.name)' (it compares field "
+                            + "keys). Keep the field key '\(field.key)'",
+                        origin: origin))
+            }
         }
     }
 

@@ -146,6 +146,47 @@ struct EngineJSTypeCheckTests {
         #expect(again.manual.isEmpty && again.blocked.isEmpty)
     }
 
+    /// EngineJS refuses a model or field key that left the DSL even when another key took the same table or
+    /// column over; so does enginesync, with no statement, and the stored snapshot keeps the old key and still
+    /// compiles — the next plan refuses the same way.
+    @Test func aKeyRenamedOntoTheSameColumnOrTableIsRefused() throws {
+        let snapshot = try EffectiveSnapshotTests.compile(#"{"fields": {"name": {"type": "string"}}}"#)
+        let desired = try EffectiveSnapshotTests.compile(
+            #"{"fields": {"fullName": {"type": "string", "columnName": "name"}}}"#)
+        let live = Fixture.liveSchema(snapshot.schema)
+        let plan = Planner().plan(desired: desired, snapshot: snapshot, live: live)
+        #expect(plan.blocked.map(\.kind) == [.dropColumn])
+        #expect(plan.blocked.first?.statements.isEmpty == true)
+        #expect(plan.blocked.first?.reason?.contains("Keep the field key 'name'") == true)
+        #expect(plan.safe.isEmpty)
+        let stored = try #require(DSLCompiler().compile(snapshotDocument: .object(plan.effectiveDocument)).compiled)
+        let fields = plan.effectiveDocument["user"]?.objectValue?["fields"]?.objectValue
+        #expect(fields?["name"] != nil && fields?["fullName"] == nil)
+        #expect(Planner().plan(desired: desired, snapshot: stored, live: live).blocked.map(\.kind) == [.dropColumn])
+
+        let files = { (model: String) in
+            [standardSnapshotModel, DSLInputFile(path: "dsl/models/m.json", text: model)]
+        }
+        let before = try #require(
+            DSLCompiler().compile(files: files(#"{"t": {"fields": {"a": {"type": "int"}}}}"#)).compiled)
+        let after = try #require(
+            DSLCompiler().compile(files: files(#"{"t2": {"table": "t", "fields": {"a": {"type": "int"}}}}"#))
+                .compiled)
+        let renamed = Planner().plan(desired: after, snapshot: before, live: Fixture.liveSchema(before.schema))
+        #expect(renamed.blocked.map(\.kind) == [.dropTable])
+        #expect(renamed.blocked.first?.statements.isEmpty == true)
+        #expect(renamed.blocked.first?.reason?.contains("Keep the model key 't'") == true)
+        let storedModels = try #require(
+            DSLCompiler().compile(snapshotDocument: .object(renamed.effectiveDocument)).compiled)
+        #expect(storedModels.document["t"] != nil && storedModels.document["t2"] != nil)
+
+        // A real removal is still the drop with its migration.
+        let removed = Planner().plan(
+            desired: try EffectiveSnapshotTests.compile(#"{"fields": {}}"#), snapshot: snapshot, live: live)
+        #expect(removed.blocked.map(\.kind) == [.dropColumn])
+        #expect(removed.blocked.first?.statements.isEmpty == false)
+    }
+
     @Test func aFieldTurnedVirtualKeepsItsColumnUnblocked() throws {
         let snapshot = try Self.compile(#"{"type": "string"}"#)
         let desired = try Self.compile(#"{"type": "string", "save": false}"#)
