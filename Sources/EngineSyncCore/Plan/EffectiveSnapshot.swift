@@ -34,6 +34,17 @@ public enum EffectiveSnapshot {
                 model["table"] = oldModel["table"]
                 effective[origin.modelKey] = .object(model)
             case .dropTable where origin.fieldKey == nil, .changePrimaryKey:
+                if change.kind == .dropTable, change.statements.isEmpty {
+                    // A model key EngineJS refuses to see removed while another model took its table over: the
+                    // old model comes back instead of that one, so putting the old key back in the DSL ends it.
+                    let table = oldModel["table"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? origin.modelKey
+                    for entry in effective.entries where entry.key != origin.modelKey && entry.key != "$schema" {
+                        let other = entry.value.objectValue?["table"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+                        if (other ?? entry.key) == table, entry.value.objectValue?["fields"] != nil {
+                            effective[entry.key] = nil
+                        }
+                    }
+                }
                 effective[origin.modelKey] = .object(oldModel)
             case .dropIndex, .changeIndex:
                 guard var model = effective[origin.modelKey]?.objectValue else { continue }

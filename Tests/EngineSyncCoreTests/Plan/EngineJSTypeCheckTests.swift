@@ -178,7 +178,15 @@ struct EngineJSTypeCheckTests {
         #expect(renamed.blocked.first?.reason?.contains("Keep the model key 't'") == true)
         let storedModels = try #require(
             DSLCompiler().compile(snapshotDocument: .object(renamed.effectiveDocument)).compiled)
-        #expect(storedModels.document["t"] != nil && storedModels.document["t2"] != nil)
+        #expect(storedModels.document["t"] != nil && storedModels.document["t2"] == nil)
+        // Refused again while the DSL keeps the new key; ended by giving the old key back.
+        #expect(
+            Planner().plan(desired: after, snapshot: storedModels, live: Fixture.liveSchema(before.schema)).blocked
+                .map(\.kind) == [.dropTable])
+        #expect(
+            Planner().plan(desired: before, snapshot: storedModels, live: Fixture.liveSchema(before.schema)).isEmpty)
+        // The same for the field: the old key back ends it.
+        #expect(Planner().plan(desired: snapshot, snapshot: stored, live: live).isEmpty)
 
         // A real removal is still the drop with its migration.
         let removed = Planner().plan(
