@@ -65,29 +65,16 @@ package struct SnapshotStore: Sendable {
         _ connection: PostgresConnection, hash: String, json: String, commit: String?,
         table definition: Table?
     ) throws -> InsertedRow {
-        var names: [String] = []
-        var values: [SQL] = []
-        var parameters: [(any PostgresBindable)?] = []
-        func bind(_ name: String, _ value: String, cast: SQL = "") {
-            parameters.append(value)
-            names.append(name)
-            values.append("$\(unsafeRaw: String(parameters.count))" + cast)
-        }
-        if Self.has("hash", definition) { bind("hash", hash) }
-        if Self.has("dsl", definition) { bind("dsl", json, cast: "::jsonb") }
-        if let column = definition?.column(named: "commit"), column.type.holdsText, let commit {
-            bind("commit", commit)
-        }
-        if definition?.column(named: "created_at") != nil {
-            names.append("created_at")
-            values.append("CURRENT_TIMESTAMP")
-        }
+        var columns = RowColumns()
+        if Self.has("hash", definition) { columns.bind("hash", hash) }
+        if Self.has("dsl", definition) { columns.bind("dsl", json, cast: "::jsonb") }
+        columns.addBookkeeping(commit: commit, table: definition)
         let sql: SQL =
-            names.isEmpty
+            columns.names.isEmpty
             ? "INSERT INTO \(ddl.table(table)) DEFAULT VALUES RETURNING id::int8 AS id, xmin::text AS xmin"
-            : "INSERT INTO \(ddl.table(table)) (\(idents: names)) VALUES (" + SQL.joined(values, separator: ", ")
-                + ") RETURNING id::int8 AS id, xmin::text AS xmin"
-        return try inserted(connection.run(sql, parameters).first)
+            : "INSERT INTO \(ddl.table(table)) (\(idents: columns.names)) VALUES ("
+                + SQL.joined(columns.values, separator: ", ") + ") RETURNING id::int8 AS id, xmin::text AS xmin"
+        return try inserted(connection.run(sql, columns.parameters).first)
     }
 
     /// Whether the `dsl` model's table has column `name` (a table not known yet is taken to have it).
@@ -110,37 +97,43 @@ package struct SnapshotStore: Sendable {
         hash: String, commit: String?, table definition: Table?
     ) throws -> InsertedRow? {
         // $1 hash, $2 the removed keys (a JSON array), $3 the changed entries, $4 row id, $5 its xmin, $6 commit.
-        let columns = rowColumns(
-            dsl: "(dsl - ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) || $3::jsonb", commitParameter: 6,
-            commit: commit, table: definition)
         let removed = JavaScriptJSON.stringify(.array(patch.removed.map(JSONValue.string)))
+        var columns = RowColumns(parameters: [hash, removed, changedJSON, base.id, base.xmin])
+        columns.add("hash", "$1")
+        columns.add("dsl", "(dsl - ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) || $3::jsonb")
+        columns.addBookkeeping(commit: commit, table: definition)
         let sql: SQL =
             "INSERT INTO \(ddl.table(table)) (\(idents: columns.names)) SELECT "
             + SQL.joined(columns.values, separator: ", ")
             + " FROM \(ddl.table(table)) WHERE id = $4 AND xmin = $5::xid RETURNING id::int8 AS id, xmin::text AS xmin"
-        let parameters: [(any PostgresBindable)?] = [hash, removed, changedJSON, base.id, base.xmin]
-        guard let row = try connection.run(sql, parameters + columns.parameters).first else { return nil }
+        guard let row = try connection.run(sql, columns.parameters).first else { return nil }
         return try inserted(row)
     }
 
-    /// The columns of a new row: `hash` ($1), `dsl` (the expression given), `commit` (parameter
-    /// `commitParameter`, returned in `parameters`) when that column holds text, `created_at` when it exists.
-    private func rowColumns(dsl: SQL, commitParameter: Int, commit: String?, table definition: Table?) -> (
-        names: [String], values: [SQL], parameters: [(any PostgresBindable)?]
-    ) {
-        var names = ["hash", "dsl"]
-        var values: [SQL] = ["$1", dsl]
+    /// The columns and values of a new row, and the parameters they bind (numbered in order).
+    private struct RowColumns {
+        var names: [String] = []
+        var values: [SQL] = []
         var parameters: [(any PostgresBindable)?] = []
-        if let column = definition?.column(named: "commit"), column.type.holdsText {
-            names.append("commit")
-            values.append("$\(unsafeRaw: String(commitParameter))")
-            parameters.append(commit)
+
+        /// `name` from the next parameter, `value`.
+        mutating func bind(_ name: String, _ value: (any PostgresBindable)?, cast: SQL = "") {
+            parameters.append(value)
+            add(name, "$\(unsafeRaw: String(parameters.count))" + cast)
         }
-        if definition?.column(named: "created_at") != nil {
-            names.append("created_at")
-            values.append("CURRENT_TIMESTAMP")
+
+        mutating func add(_ name: String, _ value: SQL) {
+            names.append(name)
+            values.append(value)
         }
-        return (names, values, parameters)
+
+        /// enginesync's `commit` when that column holds text, and `created_at` when it exists.
+        mutating func addBookkeeping(commit: String?, table definition: Table?) {
+            if let column = definition?.column(named: "commit"), column.type.holdsText, let commit {
+                bind("commit", commit)
+            }
+            if definition?.column(named: "created_at") != nil { add("created_at", "CURRENT_TIMESTAMP") }
+        }
     }
 
     private func inserted(_ row: PostgresRow?) throws -> InsertedRow {

@@ -1,3 +1,4 @@
+import EngineSync
 import Foundation
 import TextAlgorithms
 
@@ -42,8 +43,7 @@ struct HookInstaller {
         self.executable = executable
         self.configPath = configPath
         // git runs the hooks of `core.hooksPath` when it is set: hooks installed here would never run.
-        let gitDirectory = URL(fileURLWithPath: hooksDirectory).deletingLastPathComponent().path
-        if let hooksPath = Self.coreHooksPath(configFile: gitDirectory + "/config") {
+        if let hooksPath = RepositoryConfig.hooksPath(repository: repository) {
             let resolved = URL(
                 fileURLWithPath: hooksPath,
                 relativeTo: URL(fileURLWithPath: hooksPath.hasPrefix("/") ? "/" : repository + "/")
@@ -56,29 +56,6 @@ struct HookInstaller {
                         + "directory's repository")
             }
         }
-    }
-
-    /// `core.hooksPath` from a repository's own config file (`[core]` section, key case-insensitive), if set.
-    static func coreHooksPath(configFile: String) -> String? {
-        guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else { return nil }
-        var inCore = false
-        var value: String?
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                inCore = line.lowercased().hasPrefix("[core]")
-                continue
-            }
-            guard inCore, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            guard key == "hookspath" else { continue }
-            var found = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if found.hasPrefix("\""), found.hasSuffix("\""), found.count >= 2 {
-                found = String(found.dropFirst().dropLast())
-            }
-            value = found.isEmpty ? nil : found
-        }
-        return value
     }
 
     /// The script for one hook. Standard input (the pushed refs) is read once and handed to the kept hook and

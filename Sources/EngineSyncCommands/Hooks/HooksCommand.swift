@@ -34,7 +34,11 @@ struct HooksCommand: ParsableCommand {
 struct HooksInstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Install the pre-receive and post-receive hooks (existing hooks are kept and chained).")
+        abstract: "Install the pre-receive and post-receive hooks (existing hooks are kept and chained).",
+        discussion: """
+            Refused (exit 1) when the repository's core.hooksPath points at another directory: git would never \
+            run hooks installed in hooks/.
+            """)
 
     @Option(help: "The repository receiving pushes (bare, or a work tree's root).") var repo: String
     @Option(

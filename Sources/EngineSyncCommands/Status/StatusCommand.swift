@@ -14,7 +14,8 @@ struct StatusCommand: ParsableCommand {
             migrations are listed when --repo or --dir says where the migrations are. On the database \
             host, without --database, the daemon's configuration file (--config, default \
             /etc/enginesync/enginesync.yaml when it exists) supplies the database, schema, repository and \
-            branch; flags override it.
+            branch; flags override it. A configured repository or branch that cannot be read is a warning: the \
+            database's status is still shown.
 
             With targets in the configuration (issue 17), every target is shown (as with --all-targets) unless \
             --target NAME chooses one: --target NAME shows that target (its database, \

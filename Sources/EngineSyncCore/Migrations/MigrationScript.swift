@@ -90,8 +90,7 @@ public struct MigrationScript: Hashable, Sendable {
     /// DATABASE`, `ALTER SYSTEM`, …), or `nil`. `… CONCURRENTLY` is left to the migration lint
     /// (`concurrently_in_transaction`), which says what to write instead.
     static func outsideTransactionOnly(_ statement: SQLStatement) -> String? {
-        let words = statement.text.split(whereSeparator: { $0.isWhitespace || $0 == ";" || $0 == "(" }).prefix(2)
-            .map { $0.uppercased() }
+        let words = leadingWords(statement)
         guard let first = words.first else { return nil }
         let second = words.count > 1 ? words[1] : ""
         switch (first, second) {
@@ -105,14 +104,19 @@ public struct MigrationScript: Hashable, Sendable {
 
     /// Statements that would end or replace the migration's transaction (savepoints are fine).
     static func endsTransaction(_ statement: SQLStatement) -> Bool {
-        let words = statement.text.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).prefix(2)
-            .map { $0.uppercased() }
+        let words = leadingWords(statement)
         switch words.first {
         case "BEGIN", "COMMIT", "END", "ABORT": return true
         case "ROLLBACK": return words.count < 2 || (words[1] != "TO")
         case "START", "PREPARE": return words.count == 2 && words[1] == "TRANSACTION"
         default: return false
         }
+    }
+
+    /// A statement's first two words, upper-cased (`vacuum (analyze) t` → `VACUUM`, `T`).
+    static func leadingWords(_ statement: SQLStatement) -> [String] {
+        statement.text.split(whereSeparator: { $0.isWhitespace || $0 == ";" || $0 == "(" }).prefix(2)
+            .map { $0.uppercased() }
     }
 
     /// SHA-256 hex of the file after CRLF/CR → LF, as stored in `engine_migrations.checksum`.

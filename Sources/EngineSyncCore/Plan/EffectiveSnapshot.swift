@@ -37,10 +37,11 @@ public enum EffectiveSnapshot {
                 if change.kind == .dropTable, change.statements.isEmpty {
                     // A model key EngineJS refuses to see removed while another model took its table over: the
                     // old model comes back instead of that one, so putting the old key back in the DSL ends it.
-                    let table = oldModel["table"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? origin.modelKey
+                    let table = Self.tableName(of: .object(oldModel), key: origin.modelKey)
                     for entry in effective.entries where entry.key != origin.modelKey && entry.key != "$schema" {
-                        let other = entry.value.objectValue?["table"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-                        if (other ?? entry.key) == table, entry.value.objectValue?["fields"] != nil {
+                        if Self.tableName(of: entry.value, key: entry.key) == table,
+                            entry.value.objectValue?["fields"] != nil
+                        {
                             effective[entry.key] = nil
                         }
                     }
@@ -97,7 +98,16 @@ public enum EffectiveSnapshot {
 
     /// The column a field definition maps to: `columnName` when set, else the key.
     private static func columnName(of field: JSONValue, key: String) -> String {
-        field.objectValue?["columnName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? key
+        nonEmpty(field.objectValue?["columnName"]) ?? key
+    }
+
+    /// The table a model definition maps to: `table || key`, as EngineJS reads it.
+    private static func tableName(of model: JSONValue, key: String) -> String {
+        nonEmpty(model.objectValue?["table"]) ?? key
+    }
+
+    private static func nonEmpty(_ value: JSONValue?) -> String? {
+        value?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// `indexes` without the `unique`/`many` lists whose EngineJS name is `name`.

@@ -186,7 +186,7 @@ struct PlanRun {
                     PlannedChange(
                         kind: .renameColumn, table: table.name, column: old.name, from: old.name, to: column.name,
                         statements: [
-                            "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: old.name) TO \(ident: column.name)"
+                            ddl.renameColumn(table: table.name, from: old.name, to: column.name)
                         ]
                             + indexRenames(
                                 oldTable: table.name, newTable: table.name, renamedColumns: [column.name: old.name]),
@@ -556,11 +556,10 @@ struct PlanRun {
     /// under this field. Reported under `manual` once (the snapshot then records the new mapping), with the
     /// renames that make the data follow the fields when two fields swapped.
     mutating func planColumnRemaps() {
-        guard !changedModels.isEmpty else { return }
-        let changed = Set(changedModels.map(\.key))
-        for table in desired.schema.tables {
-            guard let modelKey = table.modelKey, changed.contains(modelKey), let old = snapshotTablesByModel[modelKey],
-                old.name == table.name, let liveTable = liveTables[table.name]
+        for changed in changedModels {
+            let modelKey = changed.key
+            guard let old = snapshotTablesByModel[modelKey], let table = desiredTables[old.name],
+                table.modelKey == modelKey, let liveTable = liveTables[table.name]
             else { continue }
             var oldColumnOfField: [String: String] = [:]
             var oldFieldOfColumn: [String: String] = [:]
@@ -580,9 +579,9 @@ struct PlanRun {
                 let sql: [SQL] =
                     swapped && fieldKey < otherField
                     ? [
-                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: oldName) TO \(ident: temporary)",
-                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: column.name) TO \(ident: oldName)",
-                        "ALTER TABLE \(ddl.table(table.name)) RENAME COLUMN \(ident: temporary) TO \(ident: column.name)",
+                        ddl.renameColumn(table: table.name, from: oldName, to: temporary),
+                        ddl.renameColumn(table: table.name, from: column.name, to: oldName),
+                        ddl.renameColumn(table: table.name, from: temporary, to: column.name),
                     ] : []
                 manual.append(
                     ManualItem(
@@ -775,11 +774,8 @@ struct PlanRun {
                         PlannedChange(
                             kind: .changeForeignKey, table: key.table, column: key.columns.first,
                             from: Self.describe(liveKey), to: Self.describe(key),
-                            statements: [
-                                ddl.dropConstraint(table: key.table, name: liveKey.name),
-                                ddl.addForeignKey(key, notValid: true),
-                                ddl.validateConstraint(table: key.table, name: key.name),
-                            ],
+                            statements: [ddl.dropConstraint(table: key.table, name: liveKey.name)]
+                                + validatedAdd(key),
                             reason: "the relation's target or actions changed; existing rows may violate the new key",
                             origin: origin))
                 }
@@ -793,22 +789,7 @@ struct PlanRun {
                     PlannedChange(
                         kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
                         statements: [ddl.addForeignKey(key)], rewrite: false, lock: .shareRowExclusive))
-            } else if snapshotKeys.contains(keyText), snapshotWrittenByEngineJS {
-                // EngineJS's snapshot declares the relation, but EngineJS never adds a key to an existing column:
-                // most likely never created, so not "dropped by hand" — left to a migration like an added relation.
-                keep(
-                    PlannedChange(
-                        kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                        statements: [
-                            ddl.addForeignKey(key, notValid: true),
-                            ddl.validateConstraint(table: key.table, name: key.name),
-                        ],
-                        reason:
-                            "the relation on '\(key.table).\(key.columns.joined(separator: ", "))' has no foreign key; "
-                            + "EngineJS creates one only with a new table or column, so it was never added here; "
-                            + "existing rows may violate it",
-                        origin: origin))
-            } else if snapshotKeys.contains(keyText) {
+            } else if snapshotKeys.contains(keyText), !snapshotWrittenByEngineJS {
                 // Dropped by hand (SPEC 4.1): re-created, under a savepoint; rows that violate it turn it into a
                 // blocked add_foreign_key instead of failing the reconcile.
                 drift.append(
@@ -818,22 +799,20 @@ struct PlanRun {
                 foreignKeyChanges.append(
                     PlannedChange(
                         kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                        statements: [
-                            ddl.addForeignKey(key, notValid: true),
-                            ddl.validateConstraint(table: key.table, name: key.name),
-                        ],
-                        rewrite: false, lock: .shareRowExclusive, isForeignKeyRestore: true, origin: origin))
+                        statements: validatedAdd(key), rewrite: false, lock: .shareRowExclusive,
+                        isForeignKeyRestore: true, origin: origin))
             } else {
+                // A relation added to an existing column — or one EngineJS's snapshot declares, which EngineJS never
+                // keyed (it adds a key only with a new table or column): left to a migration.
+                let columns = "'\(key.table).\(key.columns.joined(separator: ", "))'"
                 keep(
                     PlannedChange(
                         kind: .addForeignKey, table: key.table, column: key.columns.first, to: Self.describe(key),
-                        statements: [
-                            ddl.addForeignKey(key, notValid: true),
-                            ddl.validateConstraint(table: key.table, name: key.name),
-                        ],
-                        reason:
-                            "relation added to the existing column '\(key.table).\(key.columns.joined(separator: ", "))'; "
-                            + "existing rows may violate it",
+                        statements: validatedAdd(key),
+                        reason: snapshotKeys.contains(keyText)
+                            ? "the relation on \(columns) has no foreign key; EngineJS creates one only with a new "
+                                + "table or column, so it was never added here; existing rows may violate it"
+                            : "relation added to the existing column \(columns); existing rows may violate it",
                         origin: origin))
             }
         }
@@ -858,6 +837,11 @@ struct PlanRun {
                         message: "foreign key '\(liveKey.name)' is not in the DSL nor the snapshot; left alone"))
             }
         }
+    }
+
+    /// `ADD … NOT VALID`, then `VALIDATE`: the long scan does not block writes.
+    func validatedAdd(_ key: ForeignKey) -> [SQL] {
+        [ddl.addForeignKey(key, notValid: true), ddl.validateConstraint(table: key.table, name: key.name)]
     }
 
     /// The position of the first of `keys` equal to each key.

@@ -105,6 +105,10 @@ public struct DDL: Sendable {
         return sql
     }
 
+    public func renameColumn(table: String, from old: String, to new: String) -> SQL {
+        "ALTER TABLE \(self.table(table)) RENAME COLUMN \(ident: old) TO \(ident: new)"
+    }
+
     public func dropConstraint(table: String, name: String) -> SQL {
         "ALTER TABLE \(self.table(table)) DROP CONSTRAINT \(ident: name)"
     }

@@ -61,9 +61,9 @@ public enum SQLScriptSplitter {
         return try lexer.run()
     }
 
-    /// An estimate of how deeply PostgreSQL's parse tree of `sql` nests: parentheses (three levels each) plus the
-    /// operators chained at each level (`1+1+1` nests one `A_Expr` in the next; a comma starts a new operand), outside strings,
-    /// quoted identifiers, dollar quotes and comments. Migration lint does not hand statements deeper than it can
+    /// An estimate of how deeply PostgreSQL's parse tree of `sql` nests: parentheses (three levels each) plus
+    /// the operators chained at each level (`1+1+1` nests one `A_Expr` in the next; a comma starts a new
+    /// operand), outside strings, quoted identifiers, dollar quotes and comments. Migration lint does not hand statements deeper than it can
     /// walk to the parser (libpg_query prints its tree recursively and would overflow the thread's stack).
     public static func nestingEstimate(_ sql: String) -> Int {
         var lexer = Lexer(bytes: Array(sql.utf8))
